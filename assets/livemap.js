@@ -1,0 +1,99 @@
+/* Live map: the fleet layer's drawing functions (dash-leaflet namespace fieldops.livemap)
+   and the clientside merge of fleet deltas (dash_clientside.fieldops.mergeFleet). */
+(function () {
+    const COLORS = {moving: "#009E73", visit: "#0072B2", idle: "#E69F00", offline: "#8c8c8c"};
+    const STATES = ["moving", "visit", "idle", "offline"];
+    let fleet = new Map();  // employee id -> {lat, lon, ts, spd, st}
+    let team = undefined;
+    let shownStates = "";
+
+    function escapeHtml(text) {
+        return String(text).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+    }
+
+    window.fieldops = Object.assign({}, window.fieldops, {
+        livemap: {
+            fleetPoint: function (feature, latlng) {
+                const state = feature.properties.state;
+                return L.circleMarker(latlng, {
+                    radius: 7, weight: 2, color: "#ffffff", fillColor: COLORS[state] || COLORS.offline,
+                    fillOpacity: state === "offline" ? 0.6 : 0.95,
+                });
+            },
+            fleetCluster: function (feature, latlng, index, context) {
+                const count = feature.properties.point_count;
+                const size = count < 100 ? 34 : count < 1000 ? 42 : 52;
+                const icon = L.divIcon({
+                    html: "<div><span>" + feature.properties.point_count_abbreviated + "</span></div>",
+                    className: "fo-cluster", iconSize: L.point(size, size),
+                });
+                return L.marker(latlng, {icon: icon});
+            },
+            nameTooltip: function (feature, layer) {
+                if (feature.properties && feature.properties.name) {
+                    layer.bindTooltip(escapeHtml(feature.properties.name));
+                }
+            },
+            customerPoint: function (feature, latlng) {
+                return L.circleMarker(latlng, {radius: 3, weight: 1, color: "#444", fillColor: "#fff", fillOpacity: 1});
+            },
+            zonePoint: function (feature, latlng) {
+                return L.circle(latlng, {radius: feature.properties.radius, weight: 1, color: "#0072B2", opacity: 0.35,
+                                         fillOpacity: 0.04});
+            },
+            zoneStyle: function (feature) {
+                if (feature.properties.kind === "work_area") {
+                    return {color: "#555", weight: 2, dashArray: "6 6", fillOpacity: 0.03};
+                }
+                return {color: "#0072B2", weight: 1, fillOpacity: 0.06};
+            },
+            streetStyle: function (feature) {
+                const major = ["primary", "secondary", "trunk", "tertiary"].indexOf(feature.properties.highway) >= 0;
+                return {color: major ? "#9aa3ad" : "#c3c9cf", weight: major ? 3 : 1.5, opacity: 1};
+            },
+        },
+    });
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside);
+    window.dash_clientside.fieldops = Object.assign({}, window.dash_clientside.fieldops, {
+        /* Fold a fleet payload (columns of what changed) into the browser's copy of the fleet,
+           mark people silent for longer than offline_after_ms as offline, redraw only on change. */
+        mergeFleet: function (payload, labels) {
+            const noUpdate = window.dash_clientside.no_update;
+            if (!payload) {
+                return [noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate];
+            }
+            if (payload.full || payload.team !== team) {
+                fleet = new Map();
+                team = payload.team;
+                shownStates = "";
+            }
+            for (let i = 0; i < payload.id.length; i++) {
+                fleet.set(payload.id[i], {
+                    lat: payload.lat[i], lon: payload.lon[i], ts: payload.ts[i], spd: payload.spd[i], st: payload.st[i],
+                });
+            }
+            const counts = {moving: 0, visit: 0, idle: 0, offline: 0};
+            const features = [];
+            let states = "";
+            fleet.forEach(function (p, id) {
+                const state = payload.now - p.ts > payload.offline_after_ms ? "offline" : p.st;
+                counts[state] += 1;
+                states += state[0];
+                features.push({
+                    type: "Feature", id: id, geometry: {type: "Point", coordinates: [p.lon, p.lat]},
+                    properties: {id: id, state: state},
+                });
+            });
+            const changed = payload.id.length > 0 || states !== shownStates;
+            shownStates = states;
+            const cursor = {v: payload.v, team: payload.team};
+            const clock = new Date(payload.now).toLocaleTimeString(labels && labels.locale, {timeZone: labels && labels.timezone});
+            const updated = (labels && labels.updated ? labels.updated : "Updated") + " " + clock;
+            return [
+                changed ? {type: "FeatureCollection", features: features} : noUpdate,
+                cursor, fleet.size, counts.moving, counts.visit, counts.idle, counts.offline, updated,
+            ];
+        },
+    });
+})();

@@ -1,0 +1,125 @@
+"""Live map callbacks: thin, they read inputs, ask dashboard.livemap and shape the output."""
+
+from __future__ import annotations
+
+import time
+
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
+from flask import g
+
+from dashboard.i18n import _, relative_time
+from dashboard.livemap import LiveMap
+from dashboard.runtime import runtime
+from data import employees, tasks, teams
+
+
+def live_map() -> LiveMap:
+    return runtime().livemap
+
+
+def team_options(_pathname: object) -> list[dict]:
+    return [{"label": team["name"], "value": team["id"]} for team in teams.list_teams(runtime().db, g.viewer.scope)]
+
+
+def static_layers(team_id: int | None) -> tuple[dict, dict, dict, dict]:
+    """Zones, customers and streets for the chosen team, and the view that frames them."""
+    livemap = live_map()
+    scope = g.viewer.scope.narrowed_to_team(team_id)
+    customers = livemap.customers_geojson(scope)
+    points = [f["geometry"]["coordinates"] for f in customers["features"]]
+    viewport: object = no_update
+    if points:
+        lons, lats = [p[0] for p in points], [p[1] for p in points]
+        viewport = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]], "transition": "flyToBounds"}
+    return livemap.zones_geojson(scope), customers, livemap.streets_geojson(), viewport
+
+
+def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
+    """Only what changed since the browser's version; everything after a team change or a reload."""
+    since = None
+    if ctx.triggered_id != "livemap-team" and cursor and cursor.get("team") == team_id:
+        since = cursor.get("v")
+    payload = live_map().fleet_payload(g.viewer.scope.narrowed_to_team(team_id), since)
+    payload["team"] = team_id
+    return payload
+
+
+def select_person(click: dict | None) -> object:
+    if not click or click.get("properties", {}).get("cluster"):
+        return no_update
+    return click.get("id")
+
+
+def person_details(employee_id: int | None, _tick: int) -> object:
+    if employee_id is None:
+        return no_update
+    rt = runtime()
+    person = employees.get_employee(rt.db, g.viewer.scope, int(employee_id))
+    if person is None:
+        return html.P(_("This person is not in your view."), className="text-muted")
+    fix = rt.feed.latest(person["id"])
+    task = tasks.current_task(rt.db, person["id"])
+    rows = [
+        (_("Team"), person["team_name"] or "—"),
+        (_("Speed"), _("{kmh} km/h", kmh=round(fix.speed * 3.6)) if fix and fix.speed is not None else "—"),
+        (_("Last report"), relative_time(time.time() - fix.ts_ms / 1000) if fix else _("never")),
+        (_("Current task"), _task_text(task)),
+    ]
+    return html.Div(
+        [
+            html.H5(person["name"], id="livemap-details-name"),
+            html.Div(person["code"], className="text-muted small"),
+            html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))]),
+        ]
+    )
+
+
+def _task_text(task: dict | None) -> str:
+    if task is None:
+        return _("none")
+    window = ""
+    if task["window_start"] and task["window_end"]:
+        tz = runtime().settings.tz
+        window = f" ({task['window_start'].astimezone(tz):%H:%M}–{task['window_end'].astimezone(tz):%H:%M})"
+    return f"{task['customer_name']}{window} · {task_state_label(task['state'])}"
+
+
+def task_state_label(state: str) -> str:
+    labels = {
+        "new": _("new"), "assigned": _("assigned"), "accepted": _("accepted"), "en_route": _("en route"),
+        "on_site": _("on site"), "done": _("done"), "failed": _("failed"), "cancelled": _("cancelled"),
+    }
+    return labels.get(state, state)
+
+
+def register(app: Dash) -> None:
+    app.callback(Output("livemap-team", "options"), Input("livemap-team", "id"))(team_options)
+    app.callback(
+        Output("livemap-zones", "data"),
+        Output("livemap-customers", "data"),
+        Output("livemap-streets", "data"),
+        Output("livemap-map", "viewport"),
+        Input("livemap-team", "value"),
+    )(static_layers)
+    app.callback(
+        Output("livemap-feed", "data"),
+        Input("livemap-tick", "n_intervals"),
+        Input("livemap-team", "value"),
+        State("livemap-cursor", "data"),
+    )(fleet)
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldops", function_name="mergeFleet"),
+        Output("livemap-fleet", "data"),
+        Output("livemap-cursor", "data"),
+        Output("livemap-count-total", "children"),
+        *[Output(f"livemap-count-{state}", "children") for state in ("moving", "visit", "idle", "offline")],
+        Output("livemap-updated", "children"),
+        Input("livemap-feed", "data"),
+        State("livemap-labels", "data"),
+    )
+    app.callback(Output("livemap-selected", "data"), Input("livemap-fleet", "clickData"))(select_person)
+    app.callback(
+        Output("livemap-details", "children"),
+        Input("livemap-selected", "data"),
+        Input("livemap-details-tick", "n_intervals"),
+    )(person_details)

@@ -1,0 +1,67 @@
+"""The app factory: one Dash app on one Flask server, with the guard, the API and the pages."""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+from dash import Dash
+
+from callbacks import live_map as live_map_callbacks
+from dashboard import health, i18n, ingest
+from dashboard.config import ROOT, Settings
+from dashboard.guard import install_guard
+from dashboard.livemap import LiveMap
+from dashboard.runtime import Runtime
+from dashboard.services import EmbeddedServices, start_services
+from dashboard.shell import layout as shell_layout
+from data.migrate import migrate
+
+log = logging.getLogger(__name__)
+
+CALLBACK_MODULES = (live_map_callbacks,)
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    """Build the app; starts embedded PostgreSQL/Redis when the settings name none."""
+    settings = settings or Settings.from_env()
+    services: EmbeddedServices | None = None
+    if not (settings.database_url and settings.redis_url):
+        services = start_services(settings)
+        settings = services.settings
+    rt = Runtime.open(settings)
+    migrate(rt.db)
+    rt.livemap = LiveMap(rt)
+    i18n.set_default_language(settings.language)
+
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(ROOT / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        suppress_callback_exceptions=True,
+        compress=True,
+        title="FieldOps",
+        update_title=None,
+    )
+    server = app.server
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+        COMPRESS_MIN_SIZE=500,
+    )
+    server.extensions["fieldops"] = rt
+    server.extensions["fieldops.services"] = services
+    server.extensions["dash"] = app
+    for blueprint in (health.blueprint, ingest.blueprint, i18n.blueprint):
+        server.register_blueprint(blueprint)
+    app.layout = shell_layout
+    for module in CALLBACK_MODULES:
+        module.register(app)
+    page_paths = frozenset(page["relative_path"] for page in dash.page_registry.values())
+    install_guard(server, page_paths)
+    return app
+
+

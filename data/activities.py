@@ -1,0 +1,42 @@
+"""Activities: visits (from geofences), notes, calls and meetings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from data.db import Database
+
+
+def open_visit(db: Database, employee_id: int, customer_id: int, task_id: int | None, at: datetime) -> int:
+    """Record an arrival; an already open visit of the person is closed at the same moment first."""
+    with db.transaction() as conn, conn.cursor() as cur:
+        cur.execute(
+            """UPDATE activities SET ended_at = greatest(started_at, %s)
+               WHERE employee_id = %s AND kind = 'visit' AND ended_at IS NULL""",
+            (at, employee_id),
+        )
+        cur.execute(
+            """INSERT INTO activities (employee_id, customer_id, task_id, kind, started_at, source)
+               VALUES (%s, %s, %s, 'visit', %s, 'geofence') RETURNING id""",
+            (employee_id, customer_id, task_id, at),
+        )
+        return cur.fetchone()[0]
+
+
+def close_visit(db: Database, employee_id: int, at: datetime) -> dict | None:
+    """Record a departure; return the closed visit (with its task), or None if none was open."""
+    return db.fetch_one(
+        """UPDATE activities SET ended_at = greatest(started_at, %s)
+           WHERE employee_id = %s AND kind = 'visit' AND ended_at IS NULL
+           RETURNING id, customer_id, task_id, started_at, ended_at""",
+        (at, employee_id),
+    )
+
+
+def visits(db: Database, employee_id: int, start: datetime, end: datetime) -> list[dict]:
+    return db.fetch_all(
+        """SELECT id, customer_id, task_id, started_at, ended_at FROM activities
+           WHERE employee_id = %s AND kind = 'visit' AND started_at >= %s AND started_at < %s
+           ORDER BY started_at""",
+        (employee_id, start, end),
+    )

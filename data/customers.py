@@ -1,0 +1,20 @@
+"""Customers and their sites."""
+
+from __future__ import annotations
+
+from data.db import Database
+from data.scope import Scope
+
+IN_SCOPE = """
+    (%(teams)s::int[] IS NULL OR o.team_id = ANY(%(teams)s))
+    AND (%(employee)s::int IS NULL OR c.owner_employee_id = %(employee)s)
+"""
+
+
+def list_customers(db: Database, scope: Scope) -> list[dict]:
+    return db.fetch_all(
+        f"""SELECT c.id, c.name, c.category, c.address, c.lat, c.lon, c.owner_employee_id, o.team_id
+            FROM customers c LEFT JOIN employees o ON o.id = c.owner_employee_id
+            WHERE {IN_SCOPE} ORDER BY c.id""",  # noqa: S608 - IN_SCOPE is a constant
+        {"teams": scope.team_filter(), "employee": scope.employee_id},
+    )

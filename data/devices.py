@@ -1,0 +1,36 @@
+"""Devices: a tracker's identifier mapped to the employee who carries it."""
+
+from __future__ import annotations
+
+import hashlib
+
+from data.db import Database
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_device(db: Database, identifier: str, employee_id: int, protocol: str, token: str | None) -> int:
+    return db.fetch_one(
+        """INSERT INTO devices (identifier, employee_id, protocol, token_hash) VALUES (%s, %s, %s, %s)
+           ON CONFLICT (identifier) DO UPDATE
+             SET employee_id = EXCLUDED.employee_id, protocol = EXCLUDED.protocol,
+                 token_hash = EXCLUDED.token_hash
+           RETURNING id""",
+        (identifier, employee_id, protocol, hash_token(token) if token else None),
+    )["id"]
+
+
+def device_by_token(db: Database, token: str) -> dict | None:
+    """The device (and its active employee) whose token this is."""
+    return db.fetch_one(
+        """SELECT d.id, d.identifier, d.employee_id FROM devices d
+           JOIN employees e ON e.id = d.employee_id AND e.active
+           WHERE d.token_hash = %s""",
+        (hash_token(token),),
+    )
+
+
+def touch_device(db: Database, device_id: int) -> None:
+    db.execute("UPDATE devices SET last_seen = now() WHERE id = %s", (device_id,))

@@ -1,0 +1,167 @@
+"""The Redis live feed: latest position per employee, a GEO set, the writer's stream, a version.
+
+Keys (all under one prefix, so tests and tenants can share a server):
+  latest   hash  employee id -> compact JSON [ts_ms, lat, lon, speed, heading, accuracy, version]
+  status   hash  employee id -> JSON {"visit": customer id or null, "since": ms, "v": version}
+  geo      GEO   employee id at its latest position, for nearest-staff search
+  stream   XADD  every accepted fix, consumed by the writer's group
+  version  int   incremented on every change a map must show; each value above carries the
+                 version of its last change, so a map fetches only what changed since its own
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import redis
+
+LUA_DIR = Path(__file__).parent / "lua"
+WRITER_GROUP = "writer"
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One accepted position, normalised: UTC epoch milliseconds, degrees, m/s, metres."""
+
+    employee_id: int
+    ts_ms: int
+    lat: float
+    lon: float
+    speed: float | None = None
+    heading: float | None = None
+    accuracy: float | None = None
+
+    def compact(self) -> bytes:
+        return orjson.dumps([self.ts_ms, self.lat, self.lon, self.speed, self.heading, self.accuracy])
+
+    @classmethod
+    def from_compact(cls, employee_id: int, value: bytes | str) -> Fix:
+        ts_ms, lat, lon, speed, heading, accuracy = orjson.loads(value)[:6]
+        return cls(employee_id, ts_ms, lat, lon, speed, heading, accuracy)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEntry:
+    entry_id: bytes
+    source: str
+    fix: Fix
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """All latest positions and statuses at one feed version, as parallel columns."""
+
+    version: int
+    employee_ids: list[int]
+    latest: list[list]  # [ts_ms, lat, lon, speed, heading, accuracy, version] per employee
+    status: dict[int, dict]
+
+
+def connect(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
+
+
+class LiveFeed:
+    def __init__(self, client: redis.Redis, prefix: str = "fieldops:") -> None:
+        self.client = client
+        self.prefix = prefix
+        self.latest_key = f"{prefix}latest"
+        self.status_key = f"{prefix}status"
+        self.geo_key = f"{prefix}geo"
+        self.stream_key = f"{prefix}stream"
+        self.version_key = f"{prefix}version"
+        self._publish = client.register_script((LUA_DIR / "publish.lua").read_text())
+        self._set_status = client.register_script((LUA_DIR / "set_status.lua").read_text())
+
+    def publish(self, fixes: Sequence[Fix], source: str) -> int:
+        """Send fixes to the stream and the latest map in one round trip; return how many were newest."""
+        if not fixes:
+            return 0
+        args: list[object] = [source]
+        for fix in fixes:
+            args += [fix.employee_id, fix.ts_ms, fix.compact(), fix.lon, fix.lat]
+        keys = [self.latest_key, self.geo_key, self.stream_key, self.version_key]
+        return int(self._publish(keys=keys, args=args))
+
+    def version(self) -> int:
+        return int(self.client.get(self.version_key) or 0)
+
+    def snapshot(self) -> Snapshot:
+        """Every latest position and status in one round trip."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.get(self.version_key)
+        pipe.hgetall(self.latest_key)
+        pipe.hgetall(self.status_key)
+        version, latest, status = pipe.execute()
+        ids = [int(key) for key in latest]
+        # One parse of the joined values is several times faster than one parse per value.
+        rows = orjson.loads(b"[" + b",".join(latest.values()) + b"]") if latest else []
+        statuses = {int(key): orjson.loads(value) for key, value in status.items()}
+        return Snapshot(int(version or 0), ids, rows, statuses)
+
+    def latest(self, employee_id: int) -> Fix | None:
+        value = self.client.hget(self.latest_key, employee_id)
+        return Fix.from_compact(employee_id, value) if value else None
+
+    def set_status(self, employee_id: int, status: dict) -> int:
+        """Store what the writer knows of the person now (a visit, or none); return the feed version."""
+        if not status:
+            raise ValueError("a status has at least one field")
+        return int(self._set_status(keys=[self.status_key, self.version_key], args=[employee_id, orjson.dumps(status)]))
+
+    def statuses(self) -> dict[int, dict]:
+        return {int(k): orjson.loads(v) for k, v in self.client.hgetall(self.status_key).items()}
+
+    def nearest(self, lat: float, lon: float, radius_m: float, count: int = 10) -> list[tuple[int, float]]:
+        """Employees whose latest position is within radius_m, nearest first, with distances in metres."""
+        found = self.client.geosearch(
+            self.geo_key, longitude=lon, latitude=lat, radius=radius_m, unit="m",
+            sort="ASC", count=count, withdist=True,
+        )
+        return [(int(member), float(distance)) for member, distance in found]
+
+    def forget(self, employee_ids: Iterable[int]) -> None:
+        ids = list(employee_ids)
+        if ids:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.hdel(self.latest_key, *ids)
+            pipe.hdel(self.status_key, *ids)
+            pipe.zrem(self.geo_key, *ids)
+            pipe.incr(self.version_key)
+            pipe.execute()
+
+    # The writer's side of the stream.
+
+    def ensure_writer_group(self) -> None:
+        try:
+            self.client.xgroup_create(self.stream_key, WRITER_GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def read_stream(self, consumer: str, count: int, block_ms: int, pending: bool = False) -> list[StreamEntry]:
+        """New entries for this consumer, or (pending=True) those it was given but never acknowledged."""
+        reply = self.client.xreadgroup(
+            WRITER_GROUP, consumer, {self.stream_key: "0" if pending else ">"},
+            count=count, block=None if pending else block_ms,
+        )
+        entries: list[StreamEntry] = []
+        for _stream, messages in reply or []:
+            for entry_id, fields in messages:
+                fix = Fix.from_compact(int(fields[b"e"]), fields[b"p"])
+                entries.append(StreamEntry(entry_id, fields[b"s"].decode(), fix))
+        return entries
+
+    def acknowledge(self, entry_ids: Sequence[bytes]) -> None:
+        """Acknowledge and drop entries once they are committed to PostgreSQL."""
+        if entry_ids:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.xack(self.stream_key, WRITER_GROUP, *entry_ids)
+            pipe.xdel(self.stream_key, *entry_ids)
+            pipe.execute()
+
+    def stream_backlog(self) -> int:
+        return int(self.client.xlen(self.stream_key))

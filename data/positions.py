@@ -1,0 +1,95 @@
+"""Position history in PostgreSQL: partitioned by UTC day, written in batches through COPY."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from data.db import Database
+
+# Days whose partition exists, so each batch asks PostgreSQL only about new days.
+_known_days: set[tuple[str, date]] = set()
+_known_lock = threading.Lock()
+
+STAGE = """
+CREATE TEMP TABLE IF NOT EXISTS positions_incoming
+    (LIKE positions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS
+"""
+MOVE_STAGED = """
+INSERT INTO positions (employee_id, ts, lat, lon, speed, heading, accuracy, cell, source)
+SELECT DISTINCT ON (employee_id, ts) employee_id, ts, lat, lon, speed, heading, accuracy, cell, source
+FROM positions_incoming
+ORDER BY employee_id, ts
+ON CONFLICT (employee_id, ts) DO NOTHING
+"""
+COLUMNS = ("employee_id", "ts", "lat", "lon", "speed", "heading", "accuracy", "cell", "source")
+
+
+@dataclass(frozen=True, slots=True)
+class PositionRow:
+    employee_id: int
+    ts: datetime
+    lat: float
+    lon: float
+    speed: float | None
+    heading: float | None
+    accuracy: float | None
+    cell: int
+    source: str
+
+
+def ensure_partitions(db: Database, first_day: date, days: int) -> int:
+    row = db.fetch_one("SELECT ensure_position_partitions(%s, %s) AS created", (first_day, days))
+    return int(row["created"])
+
+
+def insert_positions(db: Database, rows: Sequence[PositionRow]) -> int:
+    """Store rows; a fix already stored for (employee, ts) is skipped. Returns rows newly stored."""
+    if not rows:
+        return 0
+    _ensure_days(db, {row.ts.astimezone(UTC).date() for row in rows})
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write(
+            f"{row.employee_id}\t{row.ts.isoformat()}\t{row.lat!r}\t{row.lon!r}\t{_nullable(row.speed)}\t"
+            f"{_nullable(row.heading)}\t{_nullable(row.accuracy)}\t{row.cell}\t{_text(row.source)}\n"
+        )
+    buffer.seek(0)
+    with db.transaction() as conn, conn.cursor() as cur:
+        cur.execute(STAGE)
+        cur.copy_expert(f"COPY positions_incoming ({', '.join(COLUMNS)}) FROM STDIN", buffer)
+        cur.execute(MOVE_STAGED)
+        return cur.rowcount
+
+
+def track(db: Database, employee_id: int, start: datetime, end: datetime) -> list[dict]:
+    return db.fetch_all(
+        "SELECT ts, lat, lon, speed, heading, accuracy FROM positions"
+        " WHERE employee_id = %s AND ts >= %s AND ts < %s ORDER BY ts",
+        (employee_id, start, end),
+    )
+
+
+def count(db: Database) -> int:
+    return int(db.fetch_one("SELECT count(*) AS n FROM positions")["n"])
+
+
+def _ensure_days(db: Database, days: set[date]) -> None:
+    key = db.url
+    with _known_lock:
+        missing = sorted(day for day in days if (key, day) not in _known_days)
+    for day in missing:
+        ensure_partitions(db, day, 1)
+        with _known_lock:
+            _known_days.add((key, day))
+
+
+def _nullable(value: float | None) -> str:
+    return "\\N" if value is None else repr(float(value))
+
+
+def _text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")

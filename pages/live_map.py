@@ -1,0 +1,99 @@
+"""The live map: every employee's latest position, zones and customers. Layout only; no data."""
+
+from __future__ import annotations
+
+import dash
+import dash_leaflet as dl
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from dashboard.i18n import _, current_language
+from dashboard.runtime import runtime
+
+dash.register_page(__name__, path="/", name="Live map", title="FieldOps", order=0)
+
+js = Namespace("fieldops", "livemap")
+HELSINKI = (60.1699, 24.9384)
+STATES = ("moving", "visit", "idle", "offline")
+
+
+def state_labels() -> dict[str, str]:
+    return {"moving": _("Moving"), "visit": _("On a visit"), "idle": _("Idle"), "offline": _("Offline")}
+
+
+def _count_badge(state: str, label: str) -> html.Span:
+    return html.Span(
+        [html.Span(className=f"fo-dot fo-{state}"), f"{label} ", html.B("0", id=f"livemap-count-{state}")],
+        className="fo-count",
+        id=f"livemap-badge-{state}",
+    )
+
+
+def _map() -> dl.Map:
+    settings = runtime().settings
+    layers: list = [
+        # Our own street lines sit under the tiles: hidden by them, seen when tiles cannot load.
+        dl.Pane(
+            name="fo-streets",
+            style={"zIndex": 150},
+            children=dl.GeoJSON(id="livemap-streets", interactive=False, style=js("streetStyle")),
+        ),
+        dl.GeoJSON(id="livemap-zones", style=js("zoneStyle"), pointToLayer=js("zonePoint"), interactive=False),
+        dl.GeoJSON(id="livemap-customers", pointToLayer=js("customerPoint"), onEachFeature=js("nameTooltip")),
+        dl.GeoJSON(
+            id="livemap-fleet",
+            pointToLayer=js("fleetPoint"),
+            clusterToLayer=js("fleetCluster"),
+            cluster=True,
+            zoomToBoundsOnClick=True,
+            superClusterOptions={"radius": 60, "maxZoom": 13},
+        ),
+        dl.ScaleControl(position="bottomleft", imperial=False),
+    ]
+    if settings.tiles_enabled:
+        layers.insert(0, dl.TileLayer(url=settings.tile_url, attribution=settings.tile_attribution, maxZoom=19))
+    return dl.Map(
+        id="livemap-map", center=HELSINKI, zoom=14, preferCanvas=True, children=layers, className="fo-map"
+    )
+
+
+def layout(**_query: str) -> html.Div:
+    labels = state_labels()
+    return html.Div(
+        className="fo-livemap",
+        children=[
+            html.Div(
+                className="fo-toolbar",
+                children=[
+                    html.Label(_("Team"), htmlFor="livemap-team", className="fo-label"),
+                    dcc.Dropdown(id="livemap-team", placeholder=_("All teams"), clearable=True, className="fo-team"),
+                    html.Span(
+                        [_("Staff on the map"), " ", html.B("0", id="livemap-count-total")], className="fo-count"
+                    ),
+                    *[_count_badge(state, labels[state]) for state in STATES],
+                    html.Span(id="livemap-updated", className="fo-updated"),
+                ],
+            ),
+            html.Div(
+                className="fo-map-row",
+                children=[
+                    _map(),
+                    html.Aside(
+                        id="livemap-details",
+                        className="fo-details",
+                        children=html.P(_("Click a person on the map for details."), className="text-muted"),
+                    ),
+                ],
+            ),
+            dcc.Interval(id="livemap-tick", interval=runtime().settings.map_refresh_ms),
+            dcc.Interval(id="livemap-details-tick", interval=10_000),
+            dcc.Store(id="livemap-feed"),
+            dcc.Store(id="livemap-cursor"),
+            dcc.Store(id="livemap-selected"),
+            dcc.Store(
+                id="livemap-labels",
+                data={**labels, "updated": _("Updated"), "timezone": runtime().settings.timezone,
+                      "locale": current_language()},
+            ),
+        ],
+    )

@@ -1,0 +1,62 @@
+"""Headless Chromium for browser tests: Debian's chromium driven by Playwright. Never skipped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, sync_playwright
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        raise RuntimeError("Chromium is required for the browser tests: apt-get install chromium")
+    return path
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Playwright gives every launch a fresh, empty profile of its own."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def screenshot_path(name: str) -> str:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return str(ARTIFACTS / f"{name}.png")
+
+
+# Finds the centre of a run of pixels of one colour on the map's canvases, in page coordinates.
+FIND_COLOUR_JS = """([r, g, b, tolerance, selector]) => {
+  for (const canvas of document.querySelectorAll(selector)) {
+    const ctx = canvas.getContext('2d');
+    const {width, height} = canvas;
+    const data = ctx.getImageData(0, 0, width, height).data;
+    const rect = canvas.getBoundingClientRect();
+    for (let y = 2; y < height - 2; y += 2) {
+      for (let x = 2; x < width - 2; x += 2) {
+        const i = (y * width + x) * 4;
+        const d = Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b);
+        if (d <= tolerance && data[i + 3] > 200) {
+          const ratio = rect.width / width;
+          return {x: rect.left + x * ratio, y: rect.top + y * ratio};
+        }
+      }
+    }
+  }
+  return null;
+}"""

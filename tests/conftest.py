@@ -1,0 +1,160 @@
+"""Real servers for every test: embedded PostgreSQL and Redis by default, or TEST_DATABASE_URL /
+TEST_REDIS_URL. Each test gets its own database (cloned from a migrated template) and its own
+Redis key prefix, so tests never see each other's rows or keys."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+
+import psycopg2
+import pytest
+import redis
+from psycopg2 import sql
+from psycopg2.extensions import make_dsn, parse_dsn
+
+from dashboard.config import Settings
+from dashboard.runtime import Runtime
+from dashboard.seed import seed_demo
+from dashboard.services import start_services
+from data.db import Database
+from data.migrate import migrate
+
+TEMPLATE = "fieldops_test_template"
+SEEDED_TEMPLATE = "fieldops_test_seeded"
+SEEDED_EMPLOYEES = 12
+SECRET = "test-secret-key-that-is-long-enough-for-fieldops"
+
+
+def _admin_url(url: str) -> str:
+    return make_dsn(url, dbname="postgres")
+
+
+def _with_database(url: str, name: str) -> str:
+    return make_dsn(url, dbname=name)
+
+
+def _run_admin(url: str, statement: sql.Composable) -> None:
+    conn = psycopg2.connect(_admin_url(url))
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+def _recreate(url: str, name: str, template: str | None = None) -> str:
+    _run_admin(url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    _run_admin(url, create)
+    return _with_database(url, name)
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(a PostgreSQL URL with rights to create databases, a Redis URL)."""
+    database_url = os.environ.get("TEST_DATABASE_URL")
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    services = None
+    if not (database_url and redis_url):
+        data_dir = tmp_path_factory.mktemp("servers")
+        settings = Settings(secret_key=SECRET, data_dir=data_dir, database_url=database_url, redis_url=redis_url)
+        services = start_services(settings)
+        database_url, redis_url = services.settings.database_url, services.settings.redis_url
+    yield database_url, redis_url
+    if services:
+        services.stop()
+
+
+@pytest.fixture(scope="session")
+def templates(servers: tuple[str, str]) -> Iterator[dict[str, str]]:
+    """A migrated template database and a migrated, seeded one, built once per session."""
+    database_url, _redis_url = servers
+    suffix = uuid.uuid4().hex[:8]
+    names = {"empty": f"{TEMPLATE}_{suffix}", "seeded": f"{SEEDED_TEMPLATE}_{suffix}"}
+    empty_url = _recreate(database_url, names["empty"])
+    db = Database(empty_url)
+    migrate(db)
+    db.close()
+    seeded_url = _recreate(database_url, names["seeded"], template=names["empty"])
+    db = Database(seeded_url)
+    seed_demo(db, SECRET, SEEDED_EMPLOYEES)
+    db.close()
+    yield names
+    for name in names.values():
+        _run_admin(database_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _make_settings(servers: tuple[str, str], templates: dict[str, str], kind: str) -> Iterator[Settings]:
+    database_url, redis_url = servers
+    name = f"fieldops_test_{uuid.uuid4().hex[:12]}"
+    url = _recreate(database_url, name, template=templates[kind])
+    prefix = f"test:{uuid.uuid4().hex[:12]}:"
+    yield Settings(
+        database_url=url, redis_url=redis_url, redis_prefix=prefix, secret_key=SECRET,
+        tile_url="none", timezone="Europe/Helsinki",
+    )
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+    _run_admin(database_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def settings(servers: tuple[str, str], templates: dict[str, str]) -> Iterator[Settings]:
+    """Settings for an empty, migrated database and a fresh Redis prefix."""
+    yield from _make_settings(servers, templates, "empty")
+
+
+@pytest.fixture
+def seeded_settings(servers: tuple[str, str], templates: dict[str, str]) -> Iterator[Settings]:
+    """Settings for a database holding the seeded demo city (SEEDED_EMPLOYEES people)."""
+    yield from _make_settings(servers, templates, "seeded")
+
+
+@pytest.fixture
+def rt(settings: Settings) -> Iterator[Runtime]:
+    runtime = Runtime.open(settings)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def seeded_rt(seeded_settings: Settings) -> Iterator[Runtime]:
+    runtime = Runtime.open(seeded_settings)
+    yield runtime
+    runtime.close()
+
+
+def database_name(url: str) -> str:
+    return parse_dsn(url)["dbname"]
+
+
+class LiveServer:
+    """The real app on a free port in a thread (werkzeug), for browser tests."""
+
+    def __init__(self, settings: Settings) -> None:
+        from werkzeug.serving import make_server
+
+        from dashboard.app import create_app
+
+        self.app = create_app(settings)
+        self.server = make_server("127.0.0.1", 0, self.app.server, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.app.server.extensions["fieldops"]
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.runtime.close()

@@ -1,0 +1,125 @@
+"""The live map as a person sees it: headless Chromium against the real app, with the simulated
+fleet posting through the ingest endpoint and the writer running."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+import pytest
+
+from dashboard.seed import plan_day
+from dashboard.simulator import FleetSimulator
+from dashboard.writer import Writer
+from tests.browser import FIND_COLOUR_JS, chromium, screenshot_path
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+MOVING_RGB = (0, 158, 115)
+STREET_RGB = (154, 163, 173)
+
+
+@pytest.fixture
+def fleet_server(seeded_settings):
+    server = LiveServer(seeded_settings)
+    rt = server.runtime
+    now = datetime.now(rt.settings.tz)
+    plan_day(rt.db, now.date(), rt.settings.tz, start=now)
+    stop = threading.Event()
+    writer = threading.Thread(target=Writer(rt, "browser-test").run, args=(stop, 200), daemon=True)
+    writer.start()
+    simulator = FleetSimulator(rt.db, rt.settings.secret_key, server.url, interval_s=1.0, seed=11)
+    simulator.load()
+    threading.Thread(target=simulator.run, args=(stop, 0.2), daemon=True).start()
+    yield server
+    stop.set()
+    writer.join(5)
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+def _count(page, state: str) -> int:
+    return int(page.inner_text(f"#livemap-count-{state}"))
+
+
+def _wait_for_fleet(page, server, timeout_s: float = 30) -> int:
+    """Until the page shows as many people as the live feed holds (and at least one)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        in_feed = len(server.runtime.feed.snapshot().employee_ids)
+        if in_feed and _count(page, "total") == in_feed:
+            return in_feed
+        page.wait_for_timeout(300)
+    raise AssertionError(f"the map shows {_count(page, 'total')} people, the feed has {in_feed}")
+
+
+def test_live_map_shows_the_moving_fleet_with_counts_per_state(browser, fleet_server):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(fleet_server.url + "/")
+    total = _wait_for_fleet(page, fleet_server)
+    states = {state: _count(page, state) for state in ("moving", "visit", "idle", "offline")}
+    assert sum(states.values()) == total
+    assert states["moving"] > 0
+    page.wait_for_timeout(1500)  # let the canvas draw the latest frame
+    marker = page.evaluate(FIND_COLOUR_JS, [*MOVING_RGB, 40, ".leaflet-overlay-pane canvas"])
+    assert marker, "no moving marker was drawn on the map"
+    page.screenshot(path=screenshot_path("live_map"))
+
+    page.mouse.click(marker["x"], marker["y"])
+    page.wait_for_selector("#livemap-details-name", timeout=10_000)
+    names = {row["name"] for row in fleet_server.runtime.db.fetch_all("SELECT name FROM employees")}
+    assert page.inner_text("#livemap-details-name") in names
+    details = page.inner_text("#livemap-details")
+    assert "Last report" in details and "km/h" in details and "Current task" in details
+    page.screenshot(path=screenshot_path("live_map_details"))
+    page.close()
+
+
+def test_streets_show_from_our_own_data_when_tiles_cannot_load(browser, fleet_server):
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page.goto(fleet_server.url + "/")
+    _wait_for_fleet(page, fleet_server)
+    assert page.query_selector(".leaflet-tile-pane img") is None  # tiles are off in the tests
+    street = page.evaluate(FIND_COLOUR_JS, [*STREET_RGB, 12, ".leaflet-fo-streets-pane canvas"])
+    assert street, "no street line was drawn"
+    page.close()
+
+
+def test_choosing_a_team_shows_only_that_team(browser, fleet_server):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(fleet_server.url + "/")
+    _wait_for_fleet(page, fleet_server)
+    rt = fleet_server.runtime
+    team = rt.db.fetch_one("SELECT id, name FROM teams ORDER BY name LIMIT 1")
+    members = {row["id"] for row in rt.db.fetch_all("SELECT id FROM employees WHERE team_id = %s", (team["id"],))}
+    page.click("#livemap-team")
+    page.get_by_role("option", name=team["name"]).click()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        expected = len(members & set(rt.feed.snapshot().employee_ids))
+        if _count(page, "total") == expected:
+            break
+        page.wait_for_timeout(300)
+    assert _count(page, "total") == expected > 0
+    assert expected < len(rt.feed.snapshot().employee_ids)
+    page.screenshot(path=screenshot_path("live_map_team"))
+    page.close()
+
+
+def test_the_live_map_speaks_chinese(browser, fleet_server):
+    context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    page = context.new_page()
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(fleet_server.url + "/")
+    _wait_for_fleet(page, fleet_server)
+    assert "实时地图" in page.inner_text("nav")
+    toolbar = page.inner_text(".fo-toolbar")
+    assert "移动中" in toolbar and "拜访中" in toolbar and "离线" in toolbar
+    page.screenshot(path=screenshot_path("live_map_zh"))
+    context.close()

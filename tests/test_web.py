@@ -1,0 +1,86 @@
+"""The guard, health, language and page routes, through Flask's test client."""
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from dashboard.app import create_app
+from dashboard.config import Settings
+
+
+@pytest.fixture
+def app(seeded_settings):
+    app = create_app(seeded_settings)
+    yield app
+    app.server.extensions["fieldops"].close()
+
+
+def test_health_names_both_services(app):
+    answer = app.server.test_client().get("/healthz")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"status": "ok", "postgres": "ok", "redis": "ok"}
+
+
+def test_health_is_503_when_redis_is_down(seeded_settings):
+    app = create_app(replace(seeded_settings, redis_url="redis://127.0.0.1:1/0"))
+    answer = app.server.test_client().get("/healthz")
+    assert answer.status_code == 503
+    assert answer.get_json()["redis"].startswith("down")
+    assert answer.get_json()["postgres"] == "ok"
+    app.server.extensions["fieldops"].close()
+
+
+def test_the_live_map_page_is_served(app):
+    answer = app.server.test_client().get("/")
+    assert answer.status_code == 200
+    assert b"FieldOps" in answer.data
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_unknown_paths_are_404(app):
+    assert app.server.test_client().get("/admin/secret").status_code == 404
+
+
+def test_a_callback_that_the_app_does_not_have_is_refused(app):
+    body = {"output": "anything.children", "outputs": {"id": "anything", "property": "children"},
+            "inputs": [], "changedPropIds": []}
+    answer = app.server.test_client().post("/_dash-update-component", data=json.dumps(body),
+                                           content_type="application/json")
+    assert answer.status_code == 403
+
+
+def test_the_fleet_callback_answers_through_the_guard(app):
+    body = {
+        "output": "livemap-feed.data",
+        "outputs": {"id": "livemap-feed", "property": "data"},
+        "inputs": [{"id": "livemap-tick", "property": "n_intervals", "value": 1},
+                   {"id": "livemap-team", "property": "value", "value": None}],
+        "state": [{"id": "livemap-cursor", "property": "data", "value": None}],
+        "changedPropIds": ["livemap-tick.n_intervals"],
+    }
+    answer = app.server.test_client().post("/_dash-update-component", data=json.dumps(body),
+                                           content_type="application/json")
+    assert answer.status_code == 200
+    payload = answer.get_json()["response"]["livemap-feed"]["data"]
+    assert payload["full"] is True and "offline_after_ms" in payload
+
+
+def test_the_chosen_language_is_remembered(app):
+    client = app.server.test_client()
+    answer = client.get("/language/zh-CN")
+    assert answer.status_code == 302
+    cookie = answer.headers["Set-Cookie"]
+    assert "fieldops_lang=zh-CN" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/language/xx").status_code == 400
+
+
+def test_settings_from_the_environment_are_checked(tmp_path):
+    from dashboard.config import ConfigError
+
+    good = {"SECRET_KEY": "x" * 40, "FIELDOPS_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(good).timezone == "Europe/Helsinki"
+    for bad in ({"FIELDOPS_TIMEZONE": "Mars/Olympus"}, {"FIELDOPS_LANGUAGE": "fr"},
+                {"FIELDOPS_OFFLINE_AFTER_S": "ten"}, {"SECRET_KEY": "short"}, {"FIELDOPS_MAP_REFRESH_MS": "5000"}):
+        with pytest.raises(ConfigError):
+            Settings.from_env({**good, **bad})
