@@ -46,7 +46,7 @@ def _map() -> dl.Map:
             clusterToLayer=js("fleetCluster"),
             cluster=True,
             zoomToBoundsOnClick=True,
-            superClusterOptions={"radius": 60, "maxZoom": 13},
+            superClusterOptions={"radius": 45, "maxZoom": 15},
         ),
         dl.ScaleControl(position="bottomleft", imperial=False),
     ]
