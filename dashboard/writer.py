@@ -70,7 +70,7 @@ class SiteIndex:
         i = int(np.argmin(d - self.radius))
         return int(self.customer_ids[i]) if d[i] <= self.radius[i] else None
 
-    def within_margin(self, customer_id: int, lat: float, lon: float, margin_m: float) -> bool:
+    def contains(self, customer_id: int, lat: float, lon: float, margin_m: float = 0.0) -> bool:
         idx = np.flatnonzero(self.customer_ids == customer_id)
         if not len(idx):
             return False
@@ -143,16 +143,18 @@ class Writer:
         person.last_ts_ms = fix.ts_ms
         sites = self.sites()
         if person.visit is not None:
-            if sites.within_margin(person.visit, fix.lat, fix.lon, DEPARTURE_MARGIN_M):
+            if sites.contains(person.visit, fix.lat, fix.lon, DEPARTURE_MARGIN_M):
                 person.last_inside_ms = fix.ts_ms
             elif fix.ts_ms - person.last_inside_ms >= DEPARTURE_DWELL_S * 1000:
                 self._depart(fix.employee_id, person)
             return
-        inside = sites.inside(fix.lat, fix.lon)
-        if inside != person.candidate:
-            person.candidate, person.candidate_since_ms = inside, fix.ts_ms
-        elif inside is not None and fix.ts_ms - person.candidate_since_ms >= ARRIVAL_DWELL_S * 1000:
-            self._arrive(fix.employee_id, person, inside, fix.ts_ms)
+        # Customers' sites overlap in a city centre: stay with the site the stay began in while
+        # the fixes remain inside it, so noise between two overlapping sites does not restart the clock.
+        if person.candidate is not None and sites.contains(person.candidate, fix.lat, fix.lon):
+            if fix.ts_ms - person.candidate_since_ms >= ARRIVAL_DWELL_S * 1000:
+                self._arrive(fix.employee_id, person, person.candidate, fix.ts_ms)
+            return
+        person.candidate, person.candidate_since_ms = sites.inside(fix.lat, fix.lon), fix.ts_ms
 
     def _arrive(self, employee_id: int, person: Presence, customer_id: int, ts_ms: int) -> None:
         at = datetime.fromtimestamp(person.candidate_since_ms / 1000, UTC)

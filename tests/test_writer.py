@@ -84,3 +84,22 @@ def test_a_replayed_batch_after_a_crash_stores_nothing_twice(seeded_rt):
     writer.process(entries)
     assert writer.process(entries) == 0
     assert rt.db.fetch_one("SELECT count(*) AS n FROM positions")["n"] == 1
+
+
+def test_noise_between_overlapping_sites_does_not_restart_the_stay(seeded_rt):
+    rt = seeded_rt
+    site, _task = _customer_with_task(rt)
+    lat, lon = site["center_lat"], site["center_lon"]
+    neighbour = rt.db.fetch_one(
+        """INSERT INTO customers (name, lat, lon) VALUES ('Next door', %s, %s) RETURNING id""", (lat, lon + 0.0005))
+    rt.db.execute(
+        """INSERT INTO zones (name, kind, customer_id, center_lat, center_lon, radius_m)
+           VALUES ('Next door', 'customer_site', %s, %s, %s, 40)""", (neighbour["id"], lat, lon + 0.0005))
+    writer = Writer(rt, "test")
+    writer.start()
+    # Fixes wander between the two sites' overlap and each centre, for 2 minutes.
+    wobble = [(lat, lon), (lat, lon + 0.0003), (lat, lon + 0.0005), (lat, lon + 0.0002)] * 3
+    _drive(rt, writer, site["owner_employee_id"], wobble)
+    visit = rt.db.fetch_one("SELECT customer_id FROM activities WHERE kind = 'visit'")
+    assert visit is not None
+    assert visit["customer_id"] in (site["customer_id"], neighbour["id"])
