@@ -61,13 +61,19 @@ def setup(employees: int) -> tuple[Runtime, EmbeddedServices]:
     rng = random.Random(1)
     now = int(time.time() * 1000)
     fixes = [
-        Fix(i, now - rng.randint(0, 600_000), round(60.16 + rng.random() * 0.02, 6),
-            round(24.93 + rng.random() * 0.03, 6), round(rng.random() * 12, 2), round(rng.random() * 360, 1),
-            round(rng.uniform(3, 20), 1))
+        Fix(
+            i,
+            now - rng.randint(0, 600_000),
+            round(60.16 + rng.random() * 0.02, 6),
+            round(24.93 + rng.random() * 0.03, 6),
+            round(rng.random() * 12, 2),
+            round(rng.random() * 360, 1),
+            round(rng.uniform(3, 20), 1),
+        )
         for i in range(1, employees + 1)
     ]
     for start in range(0, len(fixes), 1000):
-        rt.feed.publish(fixes[start:start + 1000], "bench")
+        rt.feed.publish(fixes[start : start + 1000], "bench")
     for i in range(1, employees + 1, 7):
         rt.feed.set_status(i, {"visit": i, "since": now})
     rt.feed.client.delete(rt.feed.stream_key)

@@ -35,15 +35,21 @@ def main() -> None:
         while not stop.wait(1.0):
             tick += 1
             now = int(time.time() * 1000)
-            rt.feed.publish([Fix(i, now, 60.16 + (i % 97) / 5000, 24.93 + ((i + tick) % 89) / 3000, 4.0)
-                             for i in range(1 + tick % 10, args.employees + 1, 10)], "bench")
+            rt.feed.publish(
+                [
+                    Fix(i, now, 60.16 + (i % 97) / 5000, 24.93 + ((i + tick) % 89) / 3000, 4.0)
+                    for i in range(1 + tick % 10, args.employees + 1, 10)
+                ],
+                "bench",
+            )
 
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         started = time.perf_counter()
         page.goto(server.url + "/")
-        page.wait_for_function(f"document.querySelector('#livemap-count-total')?.innerText == '{args.employees}'",
-                               timeout=60_000)
+        page.wait_for_function(
+            f"document.querySelector('#livemap-count-total')?.innerText == '{args.employees}'", timeout=60_000
+        )
         first = time.perf_counter() - started
         mover = threading.Thread(target=move_a_tenth_every_second, daemon=True)
         mover.start()

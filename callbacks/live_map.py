@@ -7,6 +7,7 @@ import time
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
+from dashboard.auditing import record_look
 from dashboard.i18n import _, relative_time
 from dashboard.livemap import LiveMap
 from dashboard.runtime import runtime
@@ -41,6 +42,8 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
         since = cursor.get("v")
     payload = live_map().fleet_payload(g.viewer.scope.narrowed_to_team(team_id), since)
     payload["team"] = team_id
+    if payload["full"]:
+        record_look("view_live_map", payload["id"], {"team": team_id})
     return payload
 
 
@@ -57,6 +60,8 @@ def person_details(employee_id: int | None, _tick: int) -> object:
     person = employees.get_employee(rt.db, g.viewer.scope, int(employee_id))
     if person is None:
         return html.P(_("This person is not in your view."), className="text-muted")
+    if ctx.triggered_id == "livemap-selected":
+        record_look("view_person", [person["id"]])
     fix = rt.feed.latest(person["id"])
     task = tasks.current_task(rt.db, person["id"])
     rows = [
@@ -86,8 +91,14 @@ def _task_text(task: dict | None) -> str:
 
 def task_state_label(state: str) -> str:
     labels = {
-        "new": _("new"), "assigned": _("assigned"), "accepted": _("accepted"), "en_route": _("en route"),
-        "on_site": _("on site"), "done": _("done"), "failed": _("failed"), "cancelled": _("cancelled"),
+        "new": _("new"),
+        "assigned": _("assigned"),
+        "accepted": _("accepted"),
+        "en_route": _("en route"),
+        "on_site": _("on site"),
+        "done": _("done"),
+        "failed": _("failed"),
+        "cancelled": _("cancelled"),
     }
     return labels.get(state, state)
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 
-import dash
 from dash import Dash
 
+from callbacks import admin_audit, admin_privacy, admin_teams, admin_users, my_data
 from callbacks import live_map as live_map_callbacks
-from dashboard import health, i18n, ingest
+from dashboard import health, i18n, ingest, mydata
+from dashboard.auth import install_auth
 from dashboard.config import ROOT, Settings
 from dashboard.guard import install_guard
 from dashboard.livemap import LiveMap
+from dashboard.privacy import TrackingPolicy
 from dashboard.runtime import Runtime
 from dashboard.services import EmbeddedServices, start_services
 from dashboard.shell import layout as shell_layout
@@ -19,7 +21,7 @@ from data.migrate import migrate
 
 log = logging.getLogger(__name__)
 
-CALLBACK_MODULES = (live_map_callbacks,)
+CALLBACK_MODULES = (live_map_callbacks, admin_users, admin_teams, admin_privacy, admin_audit, my_data)
 
 
 def create_app(settings: Settings | None = None) -> Dash:
@@ -32,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     rt = Runtime.open(settings)
     migrate(rt.db)
     rt.livemap = LiveMap(rt)
+    rt.tracking_policy = TrackingPolicy(rt)
     i18n.set_default_language(settings.language)
 
     app = Dash(
@@ -45,23 +48,15 @@ def create_app(settings: Settings | None = None) -> Dash:
         update_title=None,
     )
     server = app.server
-    server.config.update(
-        SECRET_KEY=settings.secret_key,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        JSON_SORT_KEYS=False,
-        COMPRESS_MIN_SIZE=500,
-    )
+    server.config.update(SECRET_KEY=settings.secret_key, COMPRESS_MIN_SIZE=500)
+    install_auth(server, secure_cookies=settings.public_url.startswith("https://"))
     server.extensions["fieldops"] = rt
     server.extensions["fieldops.services"] = services
     server.extensions["dash"] = app
-    for blueprint in (health.blueprint, ingest.blueprint, i18n.blueprint):
+    for blueprint in (health.blueprint, ingest.blueprint, i18n.blueprint, mydata.blueprint):
         server.register_blueprint(blueprint)
     app.layout = shell_layout
     for module in CALLBACK_MODULES:
         module.register(app)
-    page_paths = frozenset(page["relative_path"] for page in dash.page_registry.values())
-    install_guard(server, page_paths)
+    install_guard(server)
     return app
-
-

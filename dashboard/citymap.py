@@ -17,9 +17,25 @@ from shapely.geometry import LineString, MultiLineString
 
 EARTH_RADIUS_M = 6_371_008.8
 PLACE_KEYS = ("shop", "office", "amenity")
-SKIPPED_AMENITIES = {"bench", "waste_basket", "bicycle_parking", "parking", "toilets", "recycling",
-                     "vending_machine", "drinking_water", "post_box", "telephone", "parking_entrance",
-                     "motorcycle_parking", "clock", "fountain", "bicycle_rental", "taxi", "atm"}
+SKIPPED_AMENITIES = {
+    "bench",
+    "waste_basket",
+    "bicycle_parking",
+    "parking",
+    "toilets",
+    "recycling",
+    "vending_machine",
+    "drinking_water",
+    "post_box",
+    "telephone",
+    "parking_entrance",
+    "motorcycle_parking",
+    "clock",
+    "fountain",
+    "bicycle_rental",
+    "taxi",
+    "atm",
+}
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -124,8 +140,14 @@ def helsinki_places() -> list[dict]:
         point = row["geometry"].representative_point()
         street, number = row.get("addr:street"), row.get("addr:housenumber")
         address = f"{street} {number}" if isinstance(street, str) and isinstance(number, str) else None
-        places.append({
-            "osm_id": int(row["id"]), "name": name.strip(), "category": category,
-            "address": address, "lat": round(point.y, 6), "lon": round(point.x, 6),
-        })
+        places.append(
+            {
+                "osm_id": int(row["id"]),
+                "name": name.strip(),
+                "category": category,
+                "address": address,
+                "lat": round(point.y, 6),
+                "lon": round(point.x, 6),
+            }
+        )
     return places

@@ -66,6 +66,84 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    from dashboard.accounts import AccountError, change_password, create_account, set_disabled, team_ids_by_name
+    from data import users
+
+    services, rt = _runtime(args)
+    try:
+        if args.action == "list":
+            for row in users.list_users(rt.db):
+                state = "disabled" if row["disabled"] else "active"
+                print(f"{row['username']:<20} {row['role']:<11} {state:<9} {row['teams']}")
+        elif args.action == "add":
+            teams = team_ids_by_name(rt.db, args.teams.split(",")) if args.teams else None
+            create_account(
+                rt.db, args.username, _read_password(args), args.role, employee_code=args.employee, team_ids=teams
+            )
+            print(f"Created {args.username} ({args.role})")
+        elif args.action == "passwd":
+            change_password(rt.db, args.username, _read_password(args))
+            print(f"Password of {args.username} changed; their sessions are signed out")
+        else:
+            set_disabled(rt.db, args.username, args.action == "disable")
+            print(f"{args.username} {args.action}d")
+    except AccountError as exc:
+        print(f"fieldops user: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        rt.close()
+        services.stop()
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Again: "):
+        raise SystemExit("fieldops user: the passwords differ")
+    return first
+
+
+def cmd_wall_token(args: argparse.Namespace) -> int:
+    from dashboard.accounts import AccountError, new_wall_token
+    from data import wall_tokens
+
+    services, rt = _runtime(args)
+    try:
+        if args.action == "add":
+            token = new_wall_token(rt.db, args.name, args.days, None)
+            print(f"Wall display URL (shown once): {rt.settings.public_url}/wall/login/{token}")
+        elif args.action == "revoke":
+            wall_tokens.revoke(rt.db, args.id)
+            print(f"Revoked wall token {args.id}")
+        else:
+            for row in wall_tokens.list_tokens(rt.db):
+                state = "revoked" if row["revoked_at"] else f"until {row['expires_at']:%Y-%m-%d}"
+                print(f"{row['id']:>4} {row['name']:<30} {state}")
+    except AccountError as exc:
+        print(f"fieldops wall-token: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        rt.close()
+        services.stop()
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from dashboard.retention import purge_old_positions
+
+    services, rt = _runtime(args)
+    dropped = purge_old_positions(rt.db, rt.org_settings()["privacy.retention_days"])
+    print(f"Dropped {len(dropped)} day partitions older than the retention period: {', '.join(dropped) or 'none'}")
+    rt.close()
+    services.stop()
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from dashboard.writer import Writer
 
@@ -117,7 +195,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Everything on one machine: services, schema, the city, the writer, the simulator, the dashboard."""
-    from dashboard.seed import plan_day, seed_demo
+    from dashboard.seed import demo_wall_token, plan_day, seed_demo, seed_demo_accounts
     from dashboard.writer import Writer
     from data.migrate import migrate
 
@@ -129,10 +207,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     seed_demo(rt.db, rt.settings.secret_key, args.employees)
     now = datetime.now(rt.settings.tz)
     plan_day(rt.db, now.date(), rt.settings.tz, start=now)
+    accounts = seed_demo_accounts(rt.db, rt.settings.secret_key)
+    wall = demo_wall_token(rt.db, rt.settings.secret_key)
     url = f"http://{args.host}:{args.port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.cli", "serve", "--host", args.host, "--port", str(args.port),
-         "--workers", "1", "--threads", "8"],
+        [
+            sys.executable,
+            "-m",
+            "dashboard.cli",
+            "serve",
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+        ],
     )
     stop = _stop_on_signals()
     writer = threading.Thread(target=Writer(rt).run, args=(stop,), name="writer", daemon=True)
@@ -144,8 +236,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         simulator = FleetSimulator(rt.db, rt.settings.secret_key, url, interval_s=args.interval)
         threading.Thread(target=simulator.run, args=(stop,), name="simulator", daemon=True).start()
-        print(f"\nFieldOps demo is ready: {url}\n  {args.employees} people are driving through central Helsinki."
-              "\n  Press Ctrl-C to stop.\n", flush=True)
+        lines = [
+            f"\nFieldOps demo is ready: {url}",
+            f"  {args.employees} people are driving through central Helsinki.",
+            "  Demo accounts:",
+        ]
+        lines += [f"    {role:<11} {username:<11} password {password}" for username, role, password in accounts]
+        lines += [f"    wall        {url}/wall/login/{wall}", "  Press Ctrl-C to stop.\n"]
+        print("\n".join(lines), flush=True)
         while not stop.is_set() and server.poll() is None:
             stop.wait(1)
     finally:
@@ -158,8 +256,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _wait_healthy(url: str, stop: threading.Event, server: subprocess.Popen | None = None,
-                  timeout_s: float = 120) -> bool:
+def _wait_healthy(
+    url: str, stop: threading.Event, server: subprocess.Popen | None = None, timeout_s: float = 120
+) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and not stop.is_set():
         if server is not None and server.poll() is not None:
@@ -209,6 +308,33 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.set_defaults(func=cmd_simulate)
 
     sub.add_parser("migrate", help="apply pending schema migrations").set_defaults(func=cmd_migrate)
+
+    user = sub.add_parser("user", help="manage sign-in accounts")
+    user_actions = user.add_subparsers(dest="action", required=True)
+    user_actions.add_parser("list")
+    add = user_actions.add_parser("add")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=("field", "supervisor", "manager", "executive", "admin"))
+    add.add_argument("--employee", help="employee code (field staff)")
+    add.add_argument("--teams", help="comma-separated team names (supervisors)")
+    add.add_argument("--password-stdin", action="store_true")
+    passwd = user_actions.add_parser("passwd")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true")
+    for action in ("disable", "enable"):
+        user_actions.add_parser(action).add_argument("username")
+    user.set_defaults(func=cmd_user)
+
+    wall = sub.add_parser("wall-token", help="tokens for wall displays")
+    wall_actions = wall.add_subparsers(dest="action", required=True)
+    wall_actions.add_parser("list")
+    wall_add = wall_actions.add_parser("add")
+    wall_add.add_argument("name")
+    wall_add.add_argument("--days", type=int, default=365)
+    wall_actions.add_parser("revoke").add_argument("id", type=int)
+    wall.set_defaults(func=cmd_wall_token)
+
+    sub.add_parser("purge", help="drop positions older than the retention period").set_defaults(func=cmd_purge)
 
     seed = sub.add_parser("seed", help="seed the Helsinki demo city and plan today's tasks")
     seed.add_argument("--employees", type=int, default=50)

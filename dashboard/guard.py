@@ -1,84 +1,116 @@
 """The one guard every request passes: which routes are open, which need a device, which a viewer.
 
 Every Flask route and every Dash callback goes through `check_request`; a path that is not listed
-here is refused. Each page and API handler then reads the viewer's scope from `flask.g`.
+here is refused. Pages and callbacks are allowed by `dashboard.permissions`; state-changing
+requests from a browser must carry the session's CSRF token. Handlers then read `g.viewer`,
+whose scope every data read takes.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from flask import Flask, Response, abort, g, jsonify, request
+import dash
+from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request
+from flask_login import current_user
 
+from dashboard.auth import csrf_ok, current_viewer
+from dashboard.i18n import _
+from dashboard.permissions import may_open, may_run_callback
 from dashboard.runtime import runtime
 from data import devices
-from data.scope import Scope
 
 # Dash's own machinery and static files: no data in them.
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
-DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
-OPEN_PATHS = ("/healthz",)
-OPEN_PREFIXES = ("/language/",)
+OPEN_PATHS = ("/healthz", "/login", "/favicon.ico")
+OPEN_PREFIXES = ("/language/", "/wall/login/")
 DEVICE_PATHS = ("/api/v1/positions",)
+DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
 CALLBACK_PATH = "/_dash-update-component"
+# Routes of signed-in viewers that are not pages; each handler checks its own rule further.
+VIEWER_ROUTES = ("/logout", "/me/export")
+STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 BEARER = re.compile(r"^Bearer\s+(\S+)$")
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking, and the scope every data read of theirs is filtered by."""
-
-    role: str
-    scope: Scope
-
-
-def install_guard(server: Flask, page_paths: frozenset[str]) -> None:
-    server.before_request(lambda: check_request(server, page_paths))
+def install_guard(server: Flask) -> None:
+    server.before_request(check_request)
     server.after_request(harden_response)
 
 
-def check_request(server: Flask, page_paths: frozenset[str]) -> Response | None:
+def check_request() -> Response | None:
     path = request.path
-    if path.startswith(STATIC_PREFIXES) or path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+    if path.startswith(STATIC_PREFIXES):
         return None
     if path in DEVICE_PATHS:
         return _authenticate_device()
-    # Until accounts exist (issue 4), everyone who reaches the dashboard sees every team.
-    g.viewer = Viewer(role="manager", scope=Scope.everything())
-    if path in DASH_PLUMBING or path in page_paths:
+    if request.method in STATE_CHANGING and not csrf_ok():
+        return _refuse(403, "csrf", "missing or wrong CSRF token")
+    if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+        return None
+    viewer = current_viewer()
+    if viewer is None:
+        if path in _page_paths() and request.method == "GET":
+            return redirect(f"/login?next={path}")
+        return _refuse(401, "unauthenticated", "sign in first")
+    g.viewer = viewer
+    if path in DASH_PLUMBING or path in VIEWER_ROUTES:
         return None
     if path == CALLBACK_PATH:
-        return _check_callback(server)
-    abort(404)
+        return _check_callback()
+    page = _page_paths().get(path)
+    if page is None:
+        abort(404)
+    if not may_open(viewer, page, runtime().org_settings()):
+        return Response(_("You do not have access to this page."), status=403, mimetype="text/plain")
+    return None
+
+
+def _page_paths() -> dict[str, dict]:
+    return {page["relative_path"]: page for page in dash.page_registry.values()}
 
 
 def _authenticate_device() -> Response | None:
     match = BEARER.match(request.headers.get("Authorization", ""))
     device = devices.device_by_token(runtime().db, match.group(1)) if match else None
     if device is None:
-        response = jsonify(error="unauthorized", reason="a valid device token is required (Authorization: Bearer)")
-        response.status_code = 401
+        response = _refuse(401, "unauthorized", "a valid device token is required (Authorization: Bearer)")
         response.headers["WWW-Authenticate"] = 'Bearer realm="fieldops"'
         return response
     g.device = device
     return None
 
 
-def _check_callback(server: Flask) -> Response | None:
-    """Only callbacks this app registered may run; anything else posted here is refused."""
+def _check_callback() -> Response | None:
+    """Only callbacks this app registered, and only those of pages the viewer may open."""
     body = request.get_json(silent=True)
     output = body.get("output") if isinstance(body, dict) else None
-    dash_app = server.extensions["dash"]
-    if not isinstance(output, str) or output not in dash_app.callback_map:
-        response = jsonify(error="forbidden", reason="unknown callback")
-        response.status_code = 403
-        return response
+    if not isinstance(output, str) or output not in current_app.extensions["dash"].callback_map:
+        return _refuse(403, "forbidden", "unknown callback")
+    pages = list(dash.page_registry.values())
+    if not may_run_callback(g.viewer, output, pages, runtime().org_settings(), _input_value(body, "pathname")):
+        return _refuse(403, "forbidden", "not allowed for your role")
     return None
+
+
+def _input_value(body: dict, prop: str) -> str | None:
+    """The value of the first input with this property in a callback request (the router's pathname)."""
+    for item in body.get("inputs") or []:
+        if isinstance(item, dict) and item.get("property") == prop and isinstance(item.get("value"), str):
+            return item["value"]
+    return None
+
+
+def _refuse(status: int, error: str, reason: str) -> Response:
+    response = jsonify(error=error, reason=reason)
+    response.status_code = status
+    return response
 
 
 def harden_response(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_user and getattr(current_user, "is_authenticated", False):
+        response.headers.setdefault("Cache-Control", "no-store")
     return response

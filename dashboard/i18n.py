@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Blueprint, Response, has_request_context, redirect, request
 
 from dashboard.config import LANGUAGES
+from dashboard.web import safe_next
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGE_COOKIE = "fieldops_lang"
@@ -68,7 +69,7 @@ def choose_language(code: str) -> Response:
     """Remember the user's language in a cookie, then go back to the dashboard."""
     if code not in LANGUAGES:
         return Response(f"unknown language; use one of {', '.join(LANGUAGES)}", status=400, mimetype="text/plain")
-    response = redirect("/")
+    response = redirect(safe_next(request.args.get("next")))
     response.set_cookie(
         LANGUAGE_COOKIE, code, max_age=ONE_YEAR_S, httponly=True, samesite="Lax", secure=request.is_secure
     )

@@ -6,9 +6,10 @@
     {"positions": [{"ts": "2026-11-27T10:00:00Z" | epoch seconds | epoch ms,
                     "lat": 60.17, "lon": 24.94, "speed": 3.2, "heading": 90, "accuracy": 8}]}
 
-Answers 200 {"accepted": n, "rejected": [{"index": i, "error": "..."}]} when at least one fix
-was accepted (the rejected ones are named, never dropped silently), 400 with the reasons when
-none was, 413 for more than MAX_BATCH fixes.
+Answers 200 {"accepted": n, "rejected": [{"index": i, "error": "..."}], "withheld": m} when at
+least one fix was accepted (the rejected ones are named, never dropped silently; "withheld" counts
+accepted fixes not stored because of working hours or a pause), 400 with the reasons when none
+was, 413 for more than MAX_BATCH fixes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
+from dashboard.privacy import coarse_rows
 from dashboard.runtime import runtime
+from data import positions
 from data.feed import Fix
 
 MAX_BATCH = 1000
@@ -120,5 +123,20 @@ def receive_positions() -> Response:
         return _error(400, str(exc))
     if not fixes:
         return _error(400, "no position could be accepted", rejected=errors)
-    runtime().feed.publish(fixes, source="native")
-    return jsonify(accepted=len(fixes), rejected=errors)
+    withheld = accept_fixes(fixes, source="native")
+    return jsonify(accepted=len(fixes), rejected=errors, withheld=withheld)
+
+
+def accept_fixes(fixes: list[Fix], source: str) -> int:
+    """The one way valid fixes enter FieldOps, whatever the protocol: privacy first, then the feed.
+
+    Returns how many were withheld (outside working hours, or sharing paused): accepted, not stored
+    as points, and not to be sent again.
+    """
+    rt = runtime()
+    decision = rt.tracking_policy.split(fixes)
+    if decision.tracked:
+        rt.feed.publish(decision.tracked, source=source)
+    if decision.coarse:
+        positions.add_coarse_presence(rt.db, coarse_rows(decision.coarse))
+    return decision.withheld

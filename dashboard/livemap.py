@@ -88,9 +88,7 @@ class LiveMap:
             return self._board
 
     def roster(self, scope: Scope) -> dict[int, dict]:
-        return self._roster.get(
-            scope, lambda: {row["id"]: row for row in employees.roster(self.rt.db, scope)}
-        )
+        return self._roster.get(scope, lambda: {row["id"]: row for row in employees.roster(self.rt.db, scope)})
 
     def fleet_payload(self, scope: Scope, since_version: int | None) -> dict:
         """The rows of the viewer's scope changed after `since_version` (all rows when None)."""
@@ -98,7 +96,8 @@ class LiveMap:
         allowed = self.roster(scope)
         full = since_version is None or since_version > board.version
         picked = [
-            i for i, employee_id in enumerate(board.ids)
+            i
+            for i, employee_id in enumerate(board.ids)
             if employee_id in allowed and (full or board.changed[i] > since_version)
         ]
         return {

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
 
 from dashboard.config import Settings
+from data import org_settings
 from data.db import Database
 from data.feed import LiveFeed, connect
 
@@ -18,6 +20,10 @@ class Runtime:
     db: Database
     feed: LiveFeed
     livemap: Any = None  # dashboard.livemap.LiveMap, set by the app factory
+    tracking_policy: Any = None  # dashboard.privacy.TrackingPolicy, set by the app factory
+    _org_settings: tuple[float, dict] | None = field(default=None, repr=False)
+
+    ORG_SETTINGS_TTL_S = 10.0
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -25,6 +31,16 @@ class Runtime:
             raise ValueError("start services first: DATABASE_URL and REDIS_URL must be known")
         feed = LiveFeed(connect(settings.redis_url), settings.redis_prefix)
         return cls(settings, Database(settings.database_url), feed)
+
+    def org_settings(self) -> dict:
+        """Organisation settings, re-read at most every ORG_SETTINGS_TTL_S seconds."""
+        cached = self._org_settings
+        if cached is None or time.monotonic() - cached[0] > self.ORG_SETTINGS_TTL_S:
+            cached = self._org_settings = (time.monotonic(), org_settings.all_settings(self.db))
+        return cached[1]
+
+    def forget_org_settings(self) -> None:
+        self._org_settings = None
 
     def close(self) -> None:
         self.db.close()

@@ -20,11 +20,47 @@ from data.db import Database
 log = logging.getLogger(__name__)
 
 TEAMS = (("North", "#0072B2"), ("East", "#D55E00"), ("South", "#009E73"), ("West", "#CC79A7"))
-FIRST_NAMES = ("Aino", "Eero", "Helmi", "Juho", "Kaisa", "Lauri", "Mikko", "Noora", "Onni", "Pia",
-               "Sanna", "Timo", "Ville", "Emma", "Leo", "Wang Fang", "Li Wei", "Zhang Min", "Chen Jie",
-               "Liu Yang", "Anna", "Oskari", "Elina", "Matti", "Riikka")
-LAST_NAMES = ("Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Hämäläinen", "Laine", "Heikkinen",
-              "Koskinen", "Järvinen", "Lehtonen", "Saarinen", "Salminen")
+FIRST_NAMES = (
+    "Aino",
+    "Eero",
+    "Helmi",
+    "Juho",
+    "Kaisa",
+    "Lauri",
+    "Mikko",
+    "Noora",
+    "Onni",
+    "Pia",
+    "Sanna",
+    "Timo",
+    "Ville",
+    "Emma",
+    "Leo",
+    "Wang Fang",
+    "Li Wei",
+    "Zhang Min",
+    "Chen Jie",
+    "Liu Yang",
+    "Anna",
+    "Oskari",
+    "Elina",
+    "Matti",
+    "Riikka",
+)
+LAST_NAMES = (
+    "Virtanen",
+    "Korhonen",
+    "Mäkinen",
+    "Nieminen",
+    "Hämäläinen",
+    "Laine",
+    "Heikkinen",
+    "Koskinen",
+    "Järvinen",
+    "Lehtonen",
+    "Saarinen",
+    "Salminen",
+)
 CHINESE_GIVEN = {"Wang Fang": "王芳", "Li Wei": "李伟", "Zhang Min": "张敏", "Chen Jie": "陈杰", "Liu Yang": "刘洋"}
 SITE_RADIUS_M = 40.0
 CUSTOMERS_PER_PERSON = 6
@@ -35,6 +71,53 @@ DEMO_SEED = 20261127
 def device_token(secret_key: str, identifier: str) -> str:
     """The demo devices' tokens are derived from the secret, so the simulator can sign in as them."""
     return hmac.new(secret_key.encode(), f"device:{identifier}".encode(), hashlib.sha256).hexdigest()
+
+
+def demo_password(secret_key: str, username: str) -> str:
+    """Demo accounts' passwords are derived from the secret, so `fieldops demo` can print them each run."""
+    return hmac.new(secret_key.encode(), f"demo-user:{username}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+DEMO_ACCOUNTS = (
+    ("admin", "admin", None, ()),
+    ("manager", "manager", None, ()),
+    ("supervisor", "supervisor", None, ("North",)),
+    ("executive", "executive", None, ()),
+    ("field", "field", "E0001", ()),
+)
+
+
+def seed_demo_accounts(db: Database, secret_key: str) -> list[tuple[str, str, str]]:
+    """One account per role (and a wall token); returns (user name, role, password) of each."""
+    from dashboard.accounts import create_account, team_ids_by_name
+    from data import users
+
+    accounts = []
+    for username, role, employee_code, teams in DEMO_ACCOUNTS:
+        password = demo_password(secret_key, username)
+        if users.user_by_name(db, username) is None:
+            create_account(
+                db,
+                username,
+                password,
+                role,
+                employee_code=employee_code,
+                team_ids=team_ids_by_name(db, list(teams)) if teams else None,
+            )
+        accounts.append((username, role, password))
+    return accounts
+
+
+def demo_wall_token(db: Database, secret_key: str) -> str:
+    """The demo's wall display token, derived from the secret and registered once."""
+    from data import wall_tokens
+
+    token = hmac.new(secret_key.encode(), b"demo-wall", hashlib.sha256).hexdigest()
+    if not db.fetch_one("SELECT 1 AS ok FROM wall_tokens WHERE token_hash = %s", (devices.hash_token(token),)):
+        wall_tokens.create(
+            db, "Operations room (demo)", token, datetime.now(tz=ZoneInfo("UTC")) + timedelta(days=365), None
+        )
+    return token
 
 
 def employee_code(number: int) -> str:
@@ -77,8 +160,15 @@ def seed_demo(db: Database, secret_key: str, employee_count: int = 50) -> bool:
                 cur.execute(
                     """INSERT INTO customers (external_id, name, category, address, lat, lon, owner_employee_id)
                        VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id""",
-                    (f"osm:{place['osm_id']}", place["name"], place["category"], place["address"],
-                     place["lat"], place["lon"], owners[index % len(owners)]),
+                    (
+                        f"osm:{place['osm_id']}",
+                        place["name"],
+                        place["category"],
+                        place["address"],
+                        place["lat"],
+                        place["lon"],
+                        owners[index % len(owners)],
+                    ),
                 )
                 customer_id = cur.fetchone()[0]
                 cur.execute(
@@ -86,11 +176,16 @@ def seed_demo(db: Database, secret_key: str, employee_count: int = 50) -> bool:
                        VALUES (%s, 'customer_site', %s, %s, %s, %s)""",
                     (place["name"], customer_id, place["lat"], place["lon"], SITE_RADIUS_M),
                 )
+            # The demo runs at any hour: its teams may be tracked all day, every day.
+            for weekday in range(7):
+                cur.execute(
+                    "INSERT INTO working_hours (team_id, weekday, starts, ends) VALUES (%s, %s, '00:00', '00:00')",
+                    (team_id, weekday),
+                )
             area = MultiPoint([(p["lon"], p["lat"]) for p in team_places]).convex_hull.buffer(0.0012)
             cur.execute(
                 "INSERT INTO zones (name, kind, team_id, geometry) VALUES (%s, 'work_area', %s, %s)",
-                (f"{team_names[team_id]} area", team_id,
-                 orjson.dumps(mapping(area.simplify(0.0002))).decode()),
+                (f"{team_names[team_id]} area", team_id, orjson.dumps(mapping(area.simplify(0.0002))).decode()),
             )
     log.info("Seeded %d employees in %d teams and %d customers", employee_count, len(team_ids), len(places))
     return True
@@ -126,8 +221,15 @@ def plan_day(db: Database, day: date, tz: ZoneInfo, start: datetime | None = Non
                     """INSERT INTO tasks (customer_id, employee_id, kind, priority, state, window_start,
                                           window_end, duration_min, planned_seq)
                        VALUES (%s, %s, 'visit', %s, 'assigned', %s, %s, %s, %s)""",
-                    (customer["id"], person["id"], rng.choice((1, 2, 2, 3)), window_start,
-                     window_start + timedelta(minutes=60), rng.randint(4, 10), seq),
+                    (
+                        customer["id"],
+                        person["id"],
+                        rng.choice((1, 2, 2, 3)),
+                        window_start,
+                        window_start + timedelta(minutes=60),
+                        rng.randint(4, 10),
+                        seq,
+                    ),
                 )
                 created += 1
     return created

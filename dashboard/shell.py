@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import dash
 from dash import html
+from flask import g
 
 from dashboard.i18n import _, current_language
+from dashboard.permissions import may_open
+from dashboard.runtime import runtime
 
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
 
 
 def layout() -> html.Div:
+    viewer = g.get("viewer")  # absent when Dash validates the layout at start-up
+    settings = runtime().org_settings()
+    pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order") or 0)
     links = [
-        html.A(_(page["name"]), href=page["relative_path"], className="nav-link")
-        for page in sorted(dash.page_registry.values(), key=lambda page: page.get("order") or 0)
+        html.A(_(page["name"]), href=page["relative_path"], className="nav-link", id=f"nav-{page['id_prefix']}")
+        for page in pages
+        if viewer and may_open(viewer, page, settings)
     ]
     language = current_language()
     switch = [
@@ -28,8 +35,32 @@ def layout() -> html.Div:
                     html.A("FieldOps", href="/", className="navbar-brand"),
                     html.Div(links, className="navbar-nav me-auto"),
                     html.Div(switch, className="fo-lang"),
+                    html.Span(
+                        viewer.username if viewer else "",
+                        className="fo-user",
+                        title=role_label(viewer.role) if viewer else "",
+                        id="nav-user",
+                    ),
+                    _logout_button() if viewer and viewer.role != "wall" else None,
                 ],
             ),
             dash.page_container,
         ]
     )
+
+
+def _logout_button() -> html.Button:
+    # assets/session.js posts the sign-out with the CSRF header.
+    return html.Button(_("Sign out"), type="button", className="btn btn-sm btn-outline-light fo-logout", id="nav-logout")
+
+
+def role_label(role: str) -> str:
+    labels = {
+        "field": _("Field staff"),
+        "supervisor": _("Supervisor"),
+        "manager": _("Manager"),
+        "executive": _("Executive"),
+        "admin": _("Administrator"),
+        "wall": _("Wall display"),
+    }
+    return labels.get(role, role)

@@ -89,12 +89,20 @@ class Plan:
         (lat1, lon1), (lat2, lon2) = leg.points[i], leg.points[i + 1]
         span = leg.cumulative_m[i + 1] - leg.cumulative_m[i]
         f = 0.0 if span <= 0 else min(1.0, (travelled - leg.cumulative_m[i]) / span)
-        return State(lat1 + (lat2 - lat1) * f, lon1 + (lon2 - lon1) * f, speed,
-                     bearing_deg(lat1, lon1, lat2, lon2), None)
+        return State(
+            lat1 + (lat2 - lat1) * f, lon1 + (lon2 - lon1) * f, speed, bearing_deg(lat1, lon1, lat2, lon2), None
+        )
 
 
-def build_plan(network: StreetNetwork, start: tuple[float, float], stops: list[Stop], speed_mps: float,
-               rng: random.Random, habit: str = "diligent", begin_s: float = 0.0) -> Plan:
+def build_plan(
+    network: StreetNetwork,
+    start: tuple[float, float],
+    stops: list[Stop],
+    speed_mps: float,
+    rng: random.Random,
+    habit: str = "diligent",
+    begin_s: float = 0.0,
+) -> Plan:
     """Drive from `start` to each stop in turn over the street graph, dwelling at each."""
     plan = Plan()
     t = begin_s
@@ -166,8 +174,16 @@ class SimulatedPerson:
 class FleetSimulator:
     """Runs every person's plan against the wall clock and posts their fixes to the ingest endpoint."""
 
-    def __init__(self, db: Database, secret_key: str, base_url: str, *, interval_s: float = 5.0,
-                 seed: int = 7, network: StreetNetwork | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        secret_key: str,
+        base_url: str,
+        *,
+        interval_s: float = 5.0,
+        seed: int = 7,
+        network: StreetNetwork | None = None,
+    ) -> None:
         self.db = db
         self.secret_key = secret_key
         self.url = f"{base_url.rstrip('/')}/api/v1/positions"
@@ -190,8 +206,9 @@ class FleetSimulator:
         for row in people:
             habit = self.rng.choice(HABITS)
             speed = self.rng.uniform(5.0, 8.0)  # 18-29 km/h: city-centre traffic
-            person = SimulatedPerson(row["id"], row["code"], device_token(self.secret_key, row["identifier"]),
-                                     habit, speed, Plan())
+            person = SimulatedPerson(
+                row["id"], row["code"], device_token(self.secret_key, row["identifier"]), habit, speed, Plan()
+            )
             person.plan = self._plan_for(person, now, begin_s=0.0)
             person.next_report_s = self.rng.uniform(0, self.interval_s)
             self.people.append(person)
@@ -229,7 +246,10 @@ class FleetSimulator:
             accuracy = round(self.rng.uniform(4.0, 15.0), 1)
             lat, lon = add_gps_noise(state, accuracy, self.rng)
             fix = {
-                "ts": int(wall * 1000), "lat": lat, "lon": lon, "accuracy": accuracy,
+                "ts": int(wall * 1000),
+                "lat": lat,
+                "lon": lon,
+                "accuracy": accuracy,
                 "speed": round(max(0.0, state.speed + self.rng.gauss(0, 0.3)) if state.speed else 0.0, 2),
                 "heading": None if state.heading is None else round(state.heading, 1),
             }
@@ -246,8 +266,9 @@ class FleetSimulator:
 
     def _post(self, person: SimulatedPerson, fixes: list[dict]) -> bool:
         try:
-            response = self.http.post(self.url, json={"positions": fixes},
-                                      headers={"Authorization": f"Bearer {person.token}"}, timeout=5)
+            response = self.http.post(
+                self.url, json={"positions": fixes}, headers={"Authorization": f"Bearer {person.token}"}, timeout=5
+            )
         except requests.RequestException as exc:
             self.failed += 1
             log.warning("Simulator could not reach %s: %s", self.url, exc)

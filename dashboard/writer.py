@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 import h3
 import numpy as np
 
+from dashboard.retention import purge_old_positions
 from dashboard.runtime import Runtime
 from data import activities, positions, tasks, zones
 from data.feed import StreamEntry
@@ -116,9 +117,15 @@ class Writer:
             return 0
         rows = [
             PositionRow(
-                e.fix.employee_id, datetime.fromtimestamp(e.fix.ts_ms / 1000, UTC), e.fix.lat, e.fix.lon,
-                e.fix.speed, e.fix.heading, e.fix.accuracy,
-                h3.str_to_int(h3.latlng_to_cell(e.fix.lat, e.fix.lon, H3_RESOLUTION)), e.source,
+                e.fix.employee_id,
+                datetime.fromtimestamp(e.fix.ts_ms / 1000, UTC),
+                e.fix.lat,
+                e.fix.lon,
+                e.fix.speed,
+                e.fix.heading,
+                e.fix.accuracy,
+                h3.str_to_int(h3.latlng_to_cell(e.fix.lat, e.fix.lon, H3_RESOLUTION)),
+                e.source,
             )
             for e in entries
         ]
@@ -161,8 +168,9 @@ class Writer:
         person.task_id = tasks.mark_arrival(self.rt.db, employee_id, customer_id, at)
         activities.open_visit(self.rt.db, employee_id, customer_id, person.task_id, at)
         person.visit, person.last_inside_ms, person.candidate = customer_id, ts_ms, None
-        self.rt.feed.set_status(employee_id, {"visit": customer_id, "task": person.task_id,
-                                              "since": person.candidate_since_ms})
+        self.rt.feed.set_status(
+            employee_id, {"visit": customer_id, "task": person.task_id, "since": person.candidate_since_ms}
+        )
 
     def _depart(self, employee_id: int, person: Presence) -> None:
         at = datetime.fromtimestamp(person.last_inside_ms / 1000, UTC)
@@ -186,4 +194,5 @@ class Writer:
         if self._partitions_checked and now - self._partitions_checked < timedelta(hours=1):
             return
         positions.ensure_partitions(self.rt.db, now.date() - timedelta(days=1), PARTITION_DAYS_AHEAD + 1)
+        purge_old_positions(self.rt.db, self.rt.org_settings()["privacy.retention_days"])
         self._partitions_checked = now

@@ -42,3 +42,51 @@ def create_employee(db: Database, code: str, name: str, team_id: int | None) -> 
 
 def count_employees(db: Database) -> int:
     return int(db.fetch_one("SELECT count(*) AS n FROM employees")["n"])
+
+
+def stored_about(db: Database, employee_id: int) -> dict:
+    """What FieldOps holds about one person: for their 'my data' page."""
+    return db.fetch_one(
+        """SELECT (SELECT count(*) FROM positions WHERE employee_id = %(e)s) AS positions,
+                  (SELECT min(ts) FROM positions WHERE employee_id = %(e)s) AS first_position,
+                  (SELECT max(ts) FROM positions WHERE employee_id = %(e)s) AS last_position,
+                  (SELECT count(*) FROM coarse_presence WHERE employee_id = %(e)s) AS coarse_hours,
+                  (SELECT count(*) FROM activities WHERE employee_id = %(e)s AND kind = 'visit') AS visits,
+                  (SELECT count(*) FROM activities WHERE employee_id = %(e)s AND kind <> 'visit') AS other_activities,
+                  (SELECT count(*) FROM devices WHERE employee_id = %(e)s) AS devices""",
+        {"e": employee_id},
+    )
+
+
+def export_own_data(db: Database, employee_id: int) -> dict:
+    """Everything stored about one person, for their own download."""
+    person = db.fetch_one(
+        "SELECT id, code, name, phone, email, team_id, created_at FROM employees WHERE id = %s", (employee_id,)
+    )
+    return {
+        "employee": person,
+        "devices": db.fetch_all(
+            "SELECT identifier, protocol, created_at, last_seen FROM devices WHERE employee_id = %s", (employee_id,)
+        ),
+        "positions": db.fetch_all(
+            """SELECT ts, lat, lon, speed, heading, accuracy, source FROM positions
+               WHERE employee_id = %s ORDER BY ts""",
+            (employee_id,),
+        ),
+        "coarse_presence": db.fetch_all(
+            "SELECT hour, cell, fixes FROM coarse_presence WHERE employee_id = %s ORDER BY hour", (employee_id,)
+        ),
+        "activities": db.fetch_all(
+            """SELECT kind, customer_id, task_id, started_at, ended_at, notes, source FROM activities
+               WHERE employee_id = %s ORDER BY started_at""",
+            (employee_id,),
+        ),
+        "sharing_pauses": db.fetch_all(
+            "SELECT reason, started_at, ended_at FROM sharing_pauses WHERE employee_id = %s ORDER BY started_at",
+            (employee_id,),
+        ),
+        "looked_at_by": db.fetch_all(
+            """SELECT at, username, role, action FROM audit_log WHERE %s = ANY(subject_ids) ORDER BY at""",
+            (employee_id,),
+        ),
+    }

@@ -118,8 +118,14 @@ class LiveFeed:
     def nearest(self, lat: float, lon: float, radius_m: float, count: int = 10) -> list[tuple[int, float]]:
         """Employees whose latest position is within radius_m, nearest first, with distances in metres."""
         found = self.client.geosearch(
-            self.geo_key, longitude=lon, latitude=lat, radius=radius_m, unit="m",
-            sort="ASC", count=count, withdist=True,
+            self.geo_key,
+            longitude=lon,
+            latitude=lat,
+            radius=radius_m,
+            unit="m",
+            sort="ASC",
+            count=count,
+            withdist=True,
         )
         return [(int(member), float(distance)) for member, distance in found]
 
@@ -145,8 +151,11 @@ class LiveFeed:
     def read_stream(self, consumer: str, count: int, block_ms: int, pending: bool = False) -> list[StreamEntry]:
         """New entries for this consumer, or (pending=True) those it was given but never acknowledged."""
         reply = self.client.xreadgroup(
-            WRITER_GROUP, consumer, {self.stream_key: "0" if pending else ">"},
-            count=count, block=None if pending else block_ms,
+            WRITER_GROUP,
+            consumer,
+            {self.stream_key: "0" if pending else ">"},
+            count=count,
+            block=None if pending else block_ms,
         )
         entries: list[StreamEntry] = []
         for _stream, messages in reply or []:

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from psycopg2 import sql
+
 from data.db import Database
 
 # Days whose partition exists, so each batch asks PostgreSQL only about new days.
@@ -93,3 +95,37 @@ def _nullable(value: float | None) -> str:
 
 def _text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def partitions_before(db: Database, day: date) -> list[str]:
+    """Names of the day partitions that hold only positions from before `day`."""
+    rows = db.fetch_all(
+        """SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = 'positions'::regclass AND c.relname ~ '^positions_[0-9]{8}$'
+             AND to_date(substr(c.relname, 11), 'YYYYMMDD') < %s
+           ORDER BY c.relname""",
+        (day,),
+    )
+    return [row["name"] for row in rows]
+
+
+def drop_partition(db: Database, name: str) -> None:
+    with db.transaction() as conn, conn.cursor() as cur:
+        cur.execute(sql.SQL("ALTER TABLE positions DETACH PARTITION {}").format(sql.Identifier(name)))
+        cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(name)))
+    with _known_lock:
+        _known_days.difference_update({key for key in _known_days if f"positions_{key[1]:%Y%m%d}" == name})
+
+
+def purge_coarse_before(db: Database, day: date) -> int:
+    return db.execute("DELETE FROM coarse_presence WHERE hour < %s", (day,))
+
+
+def add_coarse_presence(db: Database, rows: Sequence[tuple[int, datetime, int]]) -> None:
+    """Count fixes per (employee, hour, coarse cell): all that is kept outside working hours."""
+    with db.transaction() as conn, conn.cursor() as cur:
+        cur.executemany(
+            """INSERT INTO coarse_presence (employee_id, hour, cell) VALUES (%s, %s, %s)
+               ON CONFLICT (employee_id, hour, cell) DO UPDATE SET fixes = coarse_presence.fixes + 1""",
+            rows,
+        )

@@ -8,9 +8,19 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from dashboard.i18n import _, current_language
+from dashboard.permissions import LIVE_MAP_ROLES
 from dashboard.runtime import runtime
 
-dash.register_page(__name__, path="/", name="Live map", title="FieldOps", order=0)
+dash.register_page(
+    __name__,
+    path="/",
+    name="Live map",
+    title="FieldOps",
+    order=0,
+    roles=LIVE_MAP_ROLES,
+    id_prefix="livemap",
+    individual_positions=True,
+)
 
 js = Namespace("fieldops", "livemap")
 HELSINKI = (60.1699, 24.9384)
@@ -52,9 +62,7 @@ def _map() -> dl.Map:
     ]
     if settings.tiles_enabled:
         layers.insert(0, dl.TileLayer(url=settings.tile_url, attribution=settings.tile_attribution, maxZoom=19))
-    return dl.Map(
-        id="livemap-map", center=HELSINKI, zoom=14, preferCanvas=True, children=layers, className="fo-map"
-    )
+    return dl.Map(id="livemap-map", center=HELSINKI, zoom=14, preferCanvas=True, children=layers, className="fo-map")
 
 
 def layout(**_query: str) -> html.Div:
@@ -92,8 +100,12 @@ def layout(**_query: str) -> html.Div:
             dcc.Store(id="livemap-selected"),
             dcc.Store(
                 id="livemap-labels",
-                data={**labels, "updated": _("Updated"), "timezone": runtime().settings.timezone,
-                      "locale": current_language()},
+                data={
+                    **labels,
+                    "updated": _("Updated"),
+                    "timezone": runtime().settings.timezone,
+                    "locale": current_language(),
+                },
             ),
         ],
     )

@@ -11,8 +11,15 @@ from pathlib import Path
 from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -52,8 +59,15 @@ FIND_COLOUR_JS = """([r, g, b, tolerance, selector]) => {
         const i = (y * width + x) * 4;
         const d = Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b);
         if (d <= tolerance && data[i + 3] > 200) {
+          // The first hit is a marker's top edge: step down to the middle of the run of this colour.
+          let bottom = y;
+          while (bottom + 1 < height) {
+            const j = ((bottom + 1) * width + x) * 4;
+            if (Math.abs(data[j] - r) + Math.abs(data[j + 1] - g) + Math.abs(data[j + 2] - b) > tolerance) break;
+            bottom += 1;
+          }
           const ratio = rect.width / width;
-          return {x: rect.left + x * ratio, y: rect.top + y * ratio};
+          return {x: rect.left + x * ratio, y: rect.top + ((y + bottom) / 2) * ratio};
         }
       }
     }

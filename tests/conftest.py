@@ -5,9 +5,12 @@ Redis key prefix, so tests never see each other's rows or keys."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -17,7 +20,7 @@ from psycopg2.extensions import make_dsn, parse_dsn
 
 from dashboard.config import Settings
 from dashboard.runtime import Runtime
-from dashboard.seed import seed_demo
+from dashboard.seed import demo_password, seed_demo, seed_demo_accounts
 from dashboard.services import start_services
 from data.db import Database
 from data.migrate import migrate
@@ -56,19 +59,21 @@ def _recreate(url: str, name: str, template: str | None = None) -> str:
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def servers() -> Iterator[tuple[str, str]]:
     """(a PostgreSQL URL with rights to create databases, a Redis URL)."""
     database_url = os.environ.get("TEST_DATABASE_URL")
     redis_url = os.environ.get("TEST_REDIS_URL")
     services = None
+    # Not under pytest's basetemp: a second pytest run would rotate it away under a running server.
+    data_dir = Path(tempfile.mkdtemp(prefix="fieldops-test-servers-"))
     if not (database_url and redis_url):
-        data_dir = tmp_path_factory.mktemp("servers")
         settings = Settings(secret_key=SECRET, data_dir=data_dir, database_url=database_url, redis_url=redis_url)
         services = start_services(settings)
         database_url, redis_url = services.settings.database_url, services.settings.redis_url
     yield database_url, redis_url
     if services:
         services.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +89,7 @@ def templates(servers: tuple[str, str]) -> Iterator[dict[str, str]]:
     seeded_url = _recreate(database_url, names["seeded"], template=names["empty"])
     db = Database(seeded_url)
     seed_demo(db, SECRET, SEEDED_EMPLOYEES)
+    seed_demo_accounts(db, SECRET)
     db.close()
     yield names
     for name in names.values():
@@ -96,8 +102,12 @@ def _make_settings(servers: tuple[str, str], templates: dict[str, str], kind: st
     url = _recreate(database_url, name, template=templates[kind])
     prefix = f"test:{uuid.uuid4().hex[:12]}:"
     yield Settings(
-        database_url=url, redis_url=redis_url, redis_prefix=prefix, secret_key=SECRET,
-        tile_url="none", timezone="Europe/Helsinki",
+        database_url=url,
+        redis_url=redis_url,
+        redis_prefix=prefix,
+        secret_key=SECRET,
+        tile_url="none",
+        timezone="Europe/Helsinki",
     )
     client = redis.Redis.from_url(redis_url)
     keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
@@ -158,3 +168,31 @@ class LiveServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.runtime.close()
+
+
+def password_of(username: str) -> str:
+    return demo_password(SECRET, username)
+
+
+def sign_in(client, username: str, password: str | None = None, remember: bool = False):
+    """Sign a Flask test client in through the real form (CSRF token included); returns the response."""
+    client.get("/login")
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    form = {"username": username, "password": password or password_of(username), "csrf_token": token}
+    if remember:
+        form["remember"] = "on"
+    return client.post("/login", data=form)
+
+
+def csrf_headers(client) -> dict[str, str]:
+    with client.session_transaction() as session:
+        return {"X-CSRFToken": session["csrf"]}
+
+
+def sign_in_browser(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password_of(username))
+    page.click("#login-submit")
+    page.wait_for_url(lambda url: "/login" not in url)

@@ -8,12 +8,13 @@ import time
 from datetime import datetime
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.seed import plan_day
 from dashboard.simulator import FleetSimulator
 from dashboard.writer import Writer
 from tests.browser import FIND_COLOUR_JS, chromium, screenshot_path
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, sign_in_browser
 
 pytestmark = pytest.mark.browser
 MOVING_RGB = (0, 158, 115)
@@ -61,7 +62,7 @@ def _wait_for_fleet(page, server, timeout_s: float = 30) -> int:
 
 def test_live_map_shows_the_moving_fleet_with_counts_per_state(browser, fleet_server):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(fleet_server.url + "/")
+    sign_in_browser(page, fleet_server.url, "manager")
     total = _wait_for_fleet(page, fleet_server)
     states = {state: _count(page, state) for state in ("moving", "visit", "idle", "offline")}
     assert sum(states.values()) == total
@@ -71,8 +72,15 @@ def test_live_map_shows_the_moving_fleet_with_counts_per_state(browser, fleet_se
     assert marker, "no moving marker was drawn on the map"
     page.screenshot(path=screenshot_path("live_map"))
 
-    page.mouse.click(marker["x"], marker["y"])
-    page.wait_for_selector("#livemap-details-name", timeout=10_000)
+    # Markers move; find one afresh and click it until the details panel answers.
+    for _attempt in range(5):
+        marker = page.evaluate(FIND_COLOUR_JS, [*MOVING_RGB, 40, ".leaflet-overlay-pane canvas"]) or marker
+        page.mouse.click(marker["x"], marker["y"])
+        try:
+            page.wait_for_selector("#livemap-details-name", timeout=4_000)
+            break
+        except PlaywrightTimeout:
+            continue
     names = {row["name"] for row in fleet_server.runtime.db.fetch_all("SELECT name FROM employees")}
     assert page.inner_text("#livemap-details-name") in names
     details = page.inner_text("#livemap-details")
@@ -83,7 +91,7 @@ def test_live_map_shows_the_moving_fleet_with_counts_per_state(browser, fleet_se
 
 def test_streets_show_from_our_own_data_when_tiles_cannot_load(browser, fleet_server):
     page = browser.new_page(viewport={"width": 1200, "height": 800})
-    page.goto(fleet_server.url + "/")
+    sign_in_browser(page, fleet_server.url, "manager")
     _wait_for_fleet(page, fleet_server)
     assert page.query_selector(".leaflet-tile-pane img") is None  # tiles are off in the tests
     street = page.evaluate(FIND_COLOUR_JS, [*STREET_RGB, 12, ".leaflet-fo-streets-pane canvas"])
@@ -93,7 +101,7 @@ def test_streets_show_from_our_own_data_when_tiles_cannot_load(browser, fleet_se
 
 def test_choosing_a_team_shows_only_that_team(browser, fleet_server):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(fleet_server.url + "/")
+    sign_in_browser(page, fleet_server.url, "manager")
     _wait_for_fleet(page, fleet_server)
     rt = fleet_server.runtime
     team = rt.db.fetch_one("SELECT id, name FROM teams ORDER BY name LIMIT 1")
@@ -116,7 +124,7 @@ def test_the_live_map_speaks_chinese(browser, fleet_server):
     context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     page = context.new_page()
     page.set_viewport_size({"width": 1400, "height": 900})
-    page.goto(fleet_server.url + "/")
+    sign_in_browser(page, fleet_server.url, "manager")
     _wait_for_fleet(page, fleet_server)
     assert "实时地图" in page.inner_text("nav")
     toolbar = page.inner_text(".fo-toolbar")

@@ -7,14 +7,17 @@ from flask import Flask
 from dashboard.i18n import _, catalog, relative_time
 
 ROOT = Path(__file__).resolve().parent.parent
-LITERAL = re.compile(r'\b_\("((?:[^"\\]|\\.)*)"')
+CALL = re.compile(r'\b_\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
+PART = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def _literals() -> set[str]:
+    """Every string literal passed to _() (implicitly concatenated literals joined)."""
     found = set()
     for folder in ("dashboard", "pages", "callbacks"):
         for path in (ROOT / folder).rglob("*.py"):
-            found |= set(LITERAL.findall(path.read_text(encoding="utf-8")))
+            for call in CALL.finditer(path.read_text(encoding="utf-8")):
+                found.add("".join(PART.findall(call.group(1))))
     return found
 
 

@@ -34,25 +34,38 @@ def test_a_device_without_a_valid_token_is_refused(client):
 
 def test_accepted_fixes_reach_the_live_feed(client):
     feed = client.application.extensions["fieldops"].feed
-    answer = client.post("/api/v1/positions", headers=_auth(), json={"positions": [
-        {"ts": _now_iso(), "lat": 60.1701, "lon": 24.9401, "speed": 4.2, "heading": 180, "accuracy": 6},
-    ]})
+    answer = client.post(
+        "/api/v1/positions",
+        headers=_auth(),
+        json={
+            "positions": [
+                {"ts": _now_iso(), "lat": 60.1701, "lon": 24.9401, "speed": 4.2, "heading": 180, "accuracy": 6},
+            ]
+        },
+    )
     assert answer.status_code == 200
-    assert answer.get_json() == {"accepted": 1, "rejected": []}
+    assert answer.get_json() == {"accepted": 1, "rejected": [], "withheld": 0}
     employee_id = client.application.extensions["fieldops"].db.fetch_one(
-        "SELECT id FROM employees WHERE code = %s", (employee_code(1),))["id"]
+        "SELECT id FROM employees WHERE code = %s", (employee_code(1),)
+    )["id"]
     fix = feed.latest(employee_id)
     assert (fix.lat, fix.lon, fix.speed, fix.heading, fix.accuracy) == (60.1701, 24.9401, 4.2, 180.0, 6.0)
 
 
 def test_bad_fixes_are_named_and_good_ones_beside_them_kept(client):
     now = int(time.time())
-    answer = client.post("/api/v1/positions", headers=_auth(), json={"positions": [
-        {"ts": now, "lat": 60.17, "lon": 24.94},
-        {"ts": now, "lat": 95, "lon": 24.94},
-        {"ts": "yesterday", "lat": 60.17, "lon": 24.94},
-        {"ts": now + 1, "lat": 60.17, "lon": 24.94, "speed": -1, "heading": -1},
-    ]})
+    answer = client.post(
+        "/api/v1/positions",
+        headers=_auth(),
+        json={
+            "positions": [
+                {"ts": now, "lat": 60.17, "lon": 24.94},
+                {"ts": now, "lat": 95, "lon": 24.94},
+                {"ts": "yesterday", "lat": 60.17, "lon": 24.94},
+                {"ts": now + 1, "lat": 60.17, "lon": 24.94, "speed": -1, "heading": -1},
+            ]
+        },
+    )
     assert answer.status_code == 200
     body = answer.get_json()
     assert body["accepted"] == 2
@@ -60,13 +73,16 @@ def test_bad_fixes_are_named_and_good_ones_beside_them_kept(client):
     assert "lat 95" in body["rejected"][0]["error"]
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    ("not json", "must be JSON"),
-    ({"pos": []}, '"positions" list'),
-    ([1, 2], '"positions" list'),
-    ({"positions": [{"lat": 60, "lon": 24}]}, "no position could be accepted"),
-    ({"positions": []}, "no position could be accepted"),
-])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("not json", "must be JSON"),
+        ({"pos": []}, '"positions" list'),
+        ([1, 2], '"positions" list'),
+        ({"positions": [{"lat": 60, "lon": 24}]}, "no position could be accepted"),
+        ({"positions": []}, "no position could be accepted"),
+    ],
+)
 def test_malformed_bodies_get_a_400_with_a_reason(client, body, reason):
     if isinstance(body, str):
         answer = client.post("/api/v1/positions", data=body, headers={**_auth(), "Content-Type": "text/plain"})
@@ -81,12 +97,15 @@ def test_an_oversized_batch_is_refused_whole(client):
     assert client.post("/api/v1/positions", json={"positions": fixes}, headers=_auth()).status_code == 413
 
 
-@pytest.mark.parametrize(("value", "expected_ms"), [
-    (1_764_237_600, 1_764_237_600_000),  # epoch seconds
-    (1_764_237_600_123, 1_764_237_600_123),  # epoch milliseconds
-    ("2025-11-27T10:00:00Z", 1_764_237_600_000),
-    ("2025-11-27T12:00:00+02:00", 1_764_237_600_000),
-])
+@pytest.mark.parametrize(
+    ("value", "expected_ms"),
+    [
+        (1_764_237_600, 1_764_237_600_000),  # epoch seconds
+        (1_764_237_600_123, 1_764_237_600_123),  # epoch milliseconds
+        ("2025-11-27T10:00:00Z", 1_764_237_600_000),
+        ("2025-11-27T12:00:00+02:00", 1_764_237_600_000),
+    ],
+)
 def test_timestamps_in_every_accepted_form(value, expected_ms):
     assert parse_timestamp_ms(value) == expected_ms
 
@@ -99,10 +118,16 @@ def test_timestamps_without_a_zone_or_a_value_are_refused(value):
 
 def test_broken_device_clocks_are_refused(client):
     future = int(time.time()) + 3600
-    answer = client.post("/api/v1/positions", headers=_auth(), json={"positions": [
-        {"ts": EARLIEST_MS - 1, "lat": 60.17, "lon": 24.94},
-        {"ts": future, "lat": 60.17, "lon": 24.94},
-    ]})
+    answer = client.post(
+        "/api/v1/positions",
+        headers=_auth(),
+        json={
+            "positions": [
+                {"ts": EARLIEST_MS - 1, "lat": 60.17, "lon": 24.94},
+                {"ts": future, "lat": 60.17, "lon": 24.94},
+            ]
+        },
+    )
     assert answer.status_code == 400
     errors = [r["error"] for r in answer.get_json()["rejected"]]
     assert "before 2000" in errors[0] and "future" in errors[1]

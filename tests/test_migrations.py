@@ -13,15 +13,32 @@ def test_every_migration_is_applied_once(rt):
 
 
 def test_core_tables_exist(rt):
-    tables = {row["table_name"] for row in rt.db.fetch_all(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")}
-    assert {"teams", "employees", "devices", "customers", "zones", "tasks", "activities", "positions",
-            "users", "streets", "schema_migrations"} <= tables
+    tables = {
+        row["table_name"]
+        for row in rt.db.fetch_all("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+    }
+    assert {
+        "teams",
+        "employees",
+        "devices",
+        "customers",
+        "zones",
+        "tasks",
+        "activities",
+        "positions",
+        "users",
+        "streets",
+        "schema_migrations",
+    } <= tables
 
 
 def test_positions_are_partitioned_by_day_with_days_ahead(rt):
-    partitions = {row["name"] for row in rt.db.fetch_all(
-        "SELECT inhrelid::regclass::text AS name FROM pg_inherits WHERE inhparent = 'positions'::regclass")}
+    partitions = {
+        row["name"]
+        for row in rt.db.fetch_all(
+            "SELECT inhrelid::regclass::text AS name FROM pg_inherits WHERE inhparent = 'positions'::regclass"
+        )
+    }
     today = datetime.now(UTC).date()
     for offset in range(0, 7):
         assert f"positions_{today + timedelta(days=offset):%Y%m%d}" in partitions

@@ -7,6 +7,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.config import Settings
+from tests.conftest import csrf_headers, sign_in
 
 
 @pytest.fixture
@@ -32,21 +33,32 @@ def test_health_is_503_when_redis_is_down(seeded_settings):
 
 
 def test_the_live_map_page_is_served(app):
-    answer = app.server.test_client().get("/")
+    client = app.server.test_client()
+    sign_in(client, "manager")
+    answer = client.get("/")
     assert answer.status_code == 200
     assert b"FieldOps" in answer.data
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_unknown_paths_are_404(app):
-    assert app.server.test_client().get("/admin/secret").status_code == 404
+    client = app.server.test_client()
+    sign_in(client, "manager")
+    assert client.get("/no/such/page").status_code == 404
 
 
 def test_a_callback_that_the_app_does_not_have_is_refused(app):
-    body = {"output": "anything.children", "outputs": {"id": "anything", "property": "children"},
-            "inputs": [], "changedPropIds": []}
-    answer = app.server.test_client().post("/_dash-update-component", data=json.dumps(body),
-                                           content_type="application/json")
+    body = {
+        "output": "anything.children",
+        "outputs": {"id": "anything", "property": "children"},
+        "inputs": [],
+        "changedPropIds": [],
+    }
+    client = app.server.test_client()
+    sign_in(client, "manager")
+    answer = client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
+    )
     assert answer.status_code == 403
 
 
@@ -54,13 +66,18 @@ def test_the_fleet_callback_answers_through_the_guard(app):
     body = {
         "output": "livemap-feed.data",
         "outputs": {"id": "livemap-feed", "property": "data"},
-        "inputs": [{"id": "livemap-tick", "property": "n_intervals", "value": 1},
-                   {"id": "livemap-team", "property": "value", "value": None}],
+        "inputs": [
+            {"id": "livemap-tick", "property": "n_intervals", "value": 1},
+            {"id": "livemap-team", "property": "value", "value": None},
+        ],
         "state": [{"id": "livemap-cursor", "property": "data", "value": None}],
         "changedPropIds": ["livemap-tick.n_intervals"],
     }
-    answer = app.server.test_client().post("/_dash-update-component", data=json.dumps(body),
-                                           content_type="application/json")
+    client = app.server.test_client()
+    sign_in(client, "manager")
+    answer = client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
+    )
     assert answer.status_code == 200
     payload = answer.get_json()["response"]["livemap-feed"]["data"]
     assert payload["full"] is True and "offline_after_ms" in payload
@@ -80,7 +97,12 @@ def test_settings_from_the_environment_are_checked(tmp_path):
 
     good = {"SECRET_KEY": "x" * 40, "FIELDOPS_DATA_DIR": str(tmp_path)}
     assert Settings.from_env(good).timezone == "Europe/Helsinki"
-    for bad in ({"FIELDOPS_TIMEZONE": "Mars/Olympus"}, {"FIELDOPS_LANGUAGE": "fr"},
-                {"FIELDOPS_OFFLINE_AFTER_S": "ten"}, {"SECRET_KEY": "short"}, {"FIELDOPS_MAP_REFRESH_MS": "5000"}):
+    for bad in (
+        {"FIELDOPS_TIMEZONE": "Mars/Olympus"},
+        {"FIELDOPS_LANGUAGE": "fr"},
+        {"FIELDOPS_OFFLINE_AFTER_S": "ten"},
+        {"SECRET_KEY": "short"},
+        {"FIELDOPS_MAP_REFRESH_MS": "5000"},
+    ):
         with pytest.raises(ConfigError):
             Settings.from_env({**good, **bad})

@@ -9,10 +9,13 @@ from data.feed import Fix
 def _customer_with_task(rt):
     site = rt.db.fetch_one(
         """SELECT z.customer_id, z.center_lat, z.center_lon, c.owner_employee_id FROM zones z
-           JOIN customers c ON c.id = z.customer_id WHERE z.kind = 'customer_site' ORDER BY z.id LIMIT 1""")
+           JOIN customers c ON c.id = z.customer_id WHERE z.kind = 'customer_site' ORDER BY z.id LIMIT 1"""
+    )
     task = rt.db.fetch_one(
         """INSERT INTO tasks (customer_id, employee_id, state, planned_seq) VALUES (%s, %s, 'assigned', 1)
-           RETURNING id""", (site["customer_id"], site["owner_employee_id"]))
+           RETURNING id""",
+        (site["customer_id"], site["owner_employee_id"]),
+    )
     return site, task["id"]
 
 
@@ -91,10 +94,13 @@ def test_noise_between_overlapping_sites_does_not_restart_the_stay(seeded_rt):
     site, _task = _customer_with_task(rt)
     lat, lon = site["center_lat"], site["center_lon"]
     neighbour = rt.db.fetch_one(
-        """INSERT INTO customers (name, lat, lon) VALUES ('Next door', %s, %s) RETURNING id""", (lat, lon + 0.0005))
+        """INSERT INTO customers (name, lat, lon) VALUES ('Next door', %s, %s) RETURNING id""", (lat, lon + 0.0005)
+    )
     rt.db.execute(
         """INSERT INTO zones (name, kind, customer_id, center_lat, center_lon, radius_m)
-           VALUES ('Next door', 'customer_site', %s, %s, %s, 40)""", (neighbour["id"], lat, lon + 0.0005))
+           VALUES ('Next door', 'customer_site', %s, %s, %s, 40)""",
+        (neighbour["id"], lat, lon + 0.0005),
+    )
     writer = Writer(rt, "test")
     writer.start()
     # Fixes wander between the two sites' overlap and each centre, for 2 minutes.

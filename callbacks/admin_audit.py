@@ -1,0 +1,46 @@
+"""Admin audit page: the newest looks at locations, filtered by kind."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output
+
+from dashboard.i18n import _
+from dashboard.runtime import runtime
+from dashboard.shell import role_label
+from data import audit
+
+
+def action_labels() -> dict[str, str]:
+    return {
+        "view_live_map": _("opened the live map"),
+        "view_person": _("looked at a person's live position"),
+        "view_track": _("looked at a trajectory"),
+        "export": _("exported positions"),
+        "export_own_data": _("exported their own data"),
+    }
+
+
+def entries(action: str | None, _tick: int) -> tuple[list[dict], list[dict]]:
+    rt = runtime()
+    labels = action_labels()
+    rows = [
+        {
+            "at": f"{r['at'].astimezone(rt.settings.tz):%Y-%m-%d %H:%M:%S}",
+            "username": r["username"],
+            "role": role_label(r["role"]),
+            "action": labels.get(r["action"], r["action"]),
+            "subject": r["subject_name"] or _("{n} people", n=r["subjects"]),
+            "ip": r["ip"] or "",
+        }
+        for r in audit.recent(rt.db, 500, action if action in labels else None)
+    ]
+    return rows, [{"label": label, "value": key} for key, label in labels.items()]
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("audit-grid", "rowData"),
+        Output("audit-action", "options"),
+        Input("audit-action", "value"),
+        Input("audit-tick", "n_intervals"),
+    )(entries)

@@ -1,0 +1,106 @@
+"""Admin privacy page: off-hours policy, retention, executives' view, wall display tokens."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, ctx, html, no_update
+from flask import g
+
+from dashboard.accounts import AccountError, new_wall_token
+from dashboard.components import result
+from dashboard.i18n import _
+from dashboard.runtime import runtime
+from data import org_settings, wall_tokens
+
+
+def load(_refresh: int) -> tuple:
+    rt = runtime()
+    settings = org_settings.all_settings(rt.db)
+    tz = rt.settings.tz
+    walls = [
+        {
+            "id": t["id"],
+            "name": t["name"],
+            "state": _("revoked")
+            if t["revoked_at"]
+            else _("valid until {day}", day=f"{t['expires_at'].astimezone(tz):%Y-%m-%d}"),
+            "last_used": f"{t['last_used_at'].astimezone(tz):%Y-%m-%d %H:%M}" if t["last_used_at"] else "",
+        }
+        for t in wall_tokens.list_tokens(rt.db)
+    ]
+    picks = [{"label": f"#{w['id']} {w['name']}", "value": w["id"]} for w in walls]
+    return (
+        settings["privacy.off_hours"],
+        settings["privacy.retention_days"],
+        ["yes"] if settings["privacy.executive_sees_individuals"] else [],
+        walls,
+        picks,
+    )
+
+
+def save(_clicks: int, off_hours: str | None, retention: int | None, executive: list[str] | None) -> object:
+    if off_hours not in org_settings.OFF_HOURS_POLICIES:
+        return result(_("Choose what happens outside working hours."), ok=False)
+    if not isinstance(retention, int) or not 1 <= retention <= 3650:
+        return result(_("Keep positions for 1 to 3650 days."), ok=False)
+    rt = runtime()
+    for key, value in (
+        ("privacy.off_hours", off_hours),
+        ("privacy.retention_days", retention),
+        ("privacy.executive_sees_individuals", bool(executive)),
+    ):
+        org_settings.set_setting(rt.db, key, value, g.viewer.user_id)
+    rt.forget_org_settings()
+    return result(_("Settings saved."), ok=True)
+
+
+def walls(_create: int, _revoke: int, name: str | None, days: int | None, token_id: int | None, refresh: int) -> tuple:
+    rt = runtime()
+    if ctx.triggered_id == "privacy-wall-revoke":
+        if token_id is None:
+            return result(_("Choose a token first."), ok=False), no_update
+        wall_tokens.revoke(rt.db, int(token_id))
+        return result(_("Token revoked: that display is signed out."), ok=True), refresh + 1
+    try:
+        token = new_wall_token(rt.db, name or "", int(days or 0), g.viewer.user_id)
+    except AccountError as exc:
+        return result(str(exc), ok=False), no_update
+    address = f"{rt.settings.public_url}/wall/login/{token}"
+    message = html.Div(
+        [
+            _("Open this address once on the display (it is shown only now):"),
+            html.Br(),
+            html.Code(address, id="privacy-wall-url"),
+        ],
+        className="alert alert-success py-2 my-2",
+    )
+    return message, refresh + 1
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("privacy-off-hours", "value"),
+        Output("privacy-retention", "value"),
+        Output("privacy-executive", "value"),
+        Output("privacy-walls", "rowData"),
+        Output("privacy-wall-pick", "options"),
+        Input("privacy-refresh", "data"),
+    )(load)
+    app.callback(
+        Output("privacy-result", "children"),
+        Input("privacy-save", "n_clicks"),
+        State("privacy-off-hours", "value"),
+        State("privacy-retention", "value"),
+        State("privacy-executive", "value"),
+        prevent_initial_call=True,
+    )(save)
+    app.callback(
+        Output("privacy-wall-result", "children"),
+        Output("privacy-refresh", "data"),
+        Input("privacy-wall-create", "n_clicks"),
+        Input("privacy-wall-revoke", "n_clicks"),
+        State("privacy-wall-name", "value"),
+        State("privacy-wall-days", "value"),
+        State("privacy-wall-pick", "value"),
+        State("privacy-refresh", "data"),
+        prevent_initial_call=True,
+    )(walls)

@@ -1,0 +1,97 @@
+"""Admin teams page: teams, and weekly working hours of the organisation, a team or an employee."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from dash import Dash, Input, Output, State, no_update
+
+from dashboard.components import result
+from dashboard.i18n import _
+from dashboard.runtime import runtime
+from data import employees, teams, working_hours
+from data.scope import Scope
+
+DAYS = range(7)
+
+
+def load(_refresh: int) -> tuple[list[dict], list[dict]]:
+    db = runtime().db
+    rows = teams.team_summary(db)
+    options = [{"label": _("Organisation default"), "value": "org"}]
+    options += [{"label": _("Team: {name}", name=t["name"]), "value": f"team:{t['id']}"} for t in rows]
+    options += [
+        {"label": _("Employee: {name}", name=p["name"]), "value": f"employee:{p['id']}"}
+        for p in employees.roster(db, Scope.everything())
+    ]
+    return rows, options
+
+
+def _target(value: str) -> dict:
+    kind, _sep, ident = (value or "org").partition(":")
+    if kind == "team" and ident.isdigit():
+        return {"team_id": int(ident)}
+    if kind == "employee" and ident.isdigit():
+        return {"employee_id": int(ident)}
+    return {}
+
+
+def show_hours(target: str) -> list:
+    slots = {day: (starts, ends) for day, starts, ends in working_hours.slots_for(runtime().db, **_target(target))}
+    starts = [slots[day][0].strftime("%H:%M") if day in slots else None for day in DAYS]
+    ends = [slots[day][1].strftime("%H:%M") if day in slots else None for day in DAYS]
+    return starts + ends
+
+
+def save_hours(_clicks: int, target: str, *values: str | None) -> object:
+    starts, ends = values[:7], values[7:]
+    slots = []
+    for day in DAYS:
+        if not starts[day] and not ends[day]:
+            continue
+        try:
+            begin, end = time.fromisoformat(starts[day] or ""), time.fromisoformat(ends[day] or "")
+        except ValueError:
+            return result(_("Give both times of a working day, or neither."), ok=False)
+        if end <= begin and end != time(0):
+            return result(_("A working day ends after it starts."), ok=False)
+        slots.append((day, begin, end))
+    working_hours.replace_slots(runtime().db, slots, **_target(target))
+    return result(_("Working hours saved."), ok=True)
+
+
+def create_team(_clicks: int, name: str | None, refresh: int) -> tuple:
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 60:
+        return result(_("A team needs a name (up to 60 characters)."), ok=False), no_update
+    if any(t["name"].lower() == name.lower() for t in teams.list_teams(runtime().db, Scope.everything())):
+        return result(_("There is already a team named {name}.", name=name), ok=False), no_update
+    teams.create_team(runtime().db, name, "#3366cc")
+    return result(_("Team {name} created.", name=name), ok=True), refresh + 1
+
+
+def register(app: Dash) -> None:
+    app.callback(Output("teams-grid", "rowData"), Output("teams-hours-of", "options"), Input("teams-refresh", "data"))(
+        load
+    )
+    app.callback(
+        *[Output(f"teams-start-{day}", "value") for day in DAYS],
+        *[Output(f"teams-end-{day}", "value") for day in DAYS],
+        Input("teams-hours-of", "value"),
+    )(show_hours)
+    app.callback(
+        Output("teams-hours-result", "children"),
+        Input("teams-hours-save", "n_clicks"),
+        State("teams-hours-of", "value"),
+        *[State(f"teams-start-{day}", "value") for day in DAYS],
+        *[State(f"teams-end-{day}", "value") for day in DAYS],
+        prevent_initial_call=True,
+    )(save_hours)
+    app.callback(
+        Output("teams-create-result", "children"),
+        Output("teams-refresh", "data"),
+        Input("teams-create", "n_clicks"),
+        State("teams-new-name", "value"),
+        State("teams-refresh", "data"),
+        prevent_initial_call=True,
+    )(create_team)

@@ -1,0 +1,33 @@
+"""Small builders for the pieces pages share: a page frame, a grid, a labelled field, a result line."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+from dash import html
+
+
+def page_frame(title: str, *children, page_id: str) -> html.Div:
+    return html.Div([html.H2(title), *children], className="fo-page", id=page_id)
+
+
+def grid(grid_id: str, columns: list[tuple[str, str]], height: str = "360px") -> dag.AgGrid:
+    """A sortable, filterable table; cells are rendered as text, so names and notes are never HTML."""
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=[
+            {"field": field, "headerName": header, "sortable": True, "filter": True} for field, header in columns
+        ],
+        rowData=[],
+        defaultColDef={"resizable": True, "flex": 1, "minWidth": 110},
+        dashGridOptions={"animateRows": False, "domLayout": "normal"},
+        style={"height": height},
+        className="fo-grid",
+    )
+
+
+def field(label: str, control) -> html.Div:
+    return html.Div([html.Label(label, className="form-label small mb-1", htmlFor=control.id), control])
+
+
+def result(message: str, ok: bool) -> html.Div:
+    return html.Div(message, className=f"alert {'alert-success' if ok else 'alert-danger'} py-2 my-2", role="status")

@@ -1,0 +1,94 @@
+"""Who may do what: the one module every page, callback and route asks.
+
+Each page names the roles that may open it (`roles=` in `register_page`); each callback belongs
+to the page whose component-id prefix its outputs carry, so a callback is allowed exactly when
+its page is. Drill-down into individuals is refused to the wall role on top of that.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from data.scope import Scope
+
+ROLES = ("field", "supervisor", "manager", "executive", "admin", "wall")
+PEOPLE_ROLES = ("field", "supervisor", "manager", "executive", "admin")
+LIVE_MAP_ROLES = ("field", "supervisor", "manager", "executive", "wall")
+ADMIN_ROLES = ("admin",)
+
+# Dash's own page router: allowed for a path the viewer may open (or no page at all: a 404 page).
+PAGE_ROUTER_OUTPUTS = frozenset({"_pages_content", "_pages_store"})
+# Outputs that reveal one person in detail: never for the wall display.
+DRILL_DOWN_OUTPUTS = frozenset({"livemap-selected", "livemap-details"})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking, and the scope every data read of theirs is filtered by."""
+
+    user_id: int | None
+    username: str
+    role: str
+    employee_id: int | None
+    scope: Scope
+
+    @property
+    def sees_individuals(self) -> bool:
+        return self.role != "wall"
+
+
+def scope_for(role: str, employee_id: int | None, team_ids: list[int] | tuple[int, ...]) -> Scope:
+    if role == "field":
+        # Own data only; a field account with no employee record sees nothing.
+        return Scope(team_ids=None if employee_id else frozenset(), employee_id=employee_id)
+    if role == "supervisor":
+        return Scope(team_ids=frozenset(team_ids))
+    return Scope.everything()
+
+
+def page_roles(page: dict) -> tuple[str, ...]:
+    return tuple(page.get("roles") or ())
+
+
+def may_open(viewer: Viewer, page: dict, settings: dict) -> bool:
+    roles = page_roles(page)
+    if viewer.role == "executive" and page.get("individual_positions"):
+        return bool(settings.get("privacy.executive_sees_individuals"))
+    return viewer.role in roles
+
+
+def output_ids(output: str) -> list[str]:
+    """Component ids named by a callback's `output` string ("a.p" or "..a.p...b.q..")."""
+    ids = []
+    for part in output.strip(".").split("..."):
+        component = part.rsplit(".", 1)[0]
+        if component.startswith("{"):
+            try:
+                component = str(json.loads(component).get("type", ""))
+            except (ValueError, AttributeError):
+                return []
+        ids.append(component)
+    return ids
+
+
+def page_for_component(component_id: str, pages: list[dict]) -> dict | None:
+    prefix = component_id.split("-", 1)[0]
+    return next((page for page in pages if page.get("id_prefix") == prefix), None)
+
+
+def may_run_callback(viewer: Viewer, output: str, pages: list[dict], settings: dict,
+                     pathname: str | None = None) -> bool:
+    ids = output_ids(output)
+    if not ids:
+        return False
+    if set(ids) <= PAGE_ROUTER_OUTPUTS:
+        page = next((p for p in pages if p.get("relative_path") == pathname), None)
+        return page is None or may_open(viewer, page, settings)
+    for component in ids:
+        page = page_for_component(component, pages)
+        if page is None or not may_open(viewer, page, settings):
+            return False
+        if component in DRILL_DOWN_OUTPUTS and not viewer.sees_individuals:
+            return False
+    return True

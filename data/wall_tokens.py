@@ -1,0 +1,45 @@
+"""Wall display tokens: long-lived, revocable, stored hashed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from data.db import Database
+from data.devices import hash_token
+
+
+def create(db: Database, name: str, token: str, expires_at: datetime, created_by: int | None) -> int:
+    return db.fetch_one(
+        """INSERT INTO wall_tokens (name, token_hash, expires_at, created_by) VALUES (%s, %s, %s, %s)
+           RETURNING id""",
+        (name, hash_token(token), expires_at, created_by),
+    )["id"]
+
+
+def valid_token(db: Database, token: str) -> dict | None:
+    """The token's row if it exists, is not revoked and has not expired; marks it used."""
+    return db.fetch_one(
+        """UPDATE wall_tokens SET last_used_at = now()
+           WHERE token_hash = %s AND revoked_at IS NULL AND expires_at > now()
+           RETURNING id, name""",
+        (hash_token(token),),
+    )
+
+
+def is_active(db: Database, token_id: int) -> bool:
+    return bool(
+        db.fetch_one(
+            "SELECT 1 AS ok FROM wall_tokens WHERE id = %s AND revoked_at IS NULL AND expires_at > now()", (token_id,)
+        )
+    )
+
+
+def list_tokens(db: Database) -> list[dict]:
+    return db.fetch_all(
+        """SELECT id, name, created_at, expires_at, revoked_at, last_used_at FROM wall_tokens
+           ORDER BY revoked_at NULLS FIRST, created_at DESC"""
+    )
+
+
+def revoke(db: Database, token_id: int) -> None:
+    db.execute("UPDATE wall_tokens SET revoked_at = now() WHERE id = %s AND revoked_at IS NULL", (token_id,))

@@ -1,0 +1,33 @@
+"""Admin: the audit log of looks at people's locations. Layout only."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from dashboard.components import field, grid, page_frame
+from dashboard.i18n import _
+from dashboard.permissions import ADMIN_ROLES
+
+dash.register_page(__name__, path="/admin/audit", name="Audit", order=54, roles=ADMIN_ROLES, id_prefix="audit")
+
+
+def layout(**_query: str) -> html.Div:
+    return page_frame(
+        _("Who looked at whose location"),
+        field(_("What"), dcc.Dropdown(id="audit-action", placeholder=_("Everything"))),
+        grid(
+            "audit-grid",
+            [
+                ("at", _("When")),
+                ("username", _("Who")),
+                ("role", _("Role")),
+                ("action", _("What")),
+                ("subject", _("Whose")),
+                ("ip", _("Address")),
+            ],
+            height="560px",
+        ),
+        dcc.Interval(id="audit-tick", interval=15_000),
+        page_id="audit-page",
+    )

@@ -1,0 +1,72 @@
+"""Admin: privacy settings and wall display tokens. Layout only."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from dashboard.components import field, grid, page_frame
+from dashboard.i18n import _
+from dashboard.permissions import ADMIN_ROLES
+
+dash.register_page(__name__, path="/admin/privacy", name="Privacy", order=53, roles=ADMIN_ROLES, id_prefix="privacy")
+
+
+def layout(**_query: str) -> html.Div:
+    return page_frame(
+        _("Privacy settings"),
+        html.Div(
+            className="fo-form-row",
+            children=[
+                field(
+                    _("Outside working hours"),
+                    dcc.RadioItems(
+                        id="privacy-off-hours",
+                        options=[
+                            {"label": _("store nothing"), "value": "drop"},
+                            {"label": _("store only a coarse area per hour (about 5 km²)"), "value": "coarse"},
+                        ],
+                    ),
+                ),
+            ],
+        ),
+        html.Div(
+            className="fo-form-row",
+            children=[
+                field(
+                    _("Keep positions for (days)"),
+                    dcc.Input(id="privacy-retention", type="number", min=1, max=3650, className="form-control"),
+                ),
+                dcc.Checklist(
+                    id="privacy-executive",
+                    options=[{"label": _("Executives may see individuals' live positions"), "value": "yes"}],
+                ),
+            ],
+        ),
+        html.Button(_("Save settings"), id="privacy-save", className="btn btn-primary"),
+        html.Div(id="privacy-result"),
+        html.H3(_("Wall displays"), className="h5 mt-4"),
+        grid(
+            "privacy-walls",
+            [("id", "#"), ("name", _("Name")), ("state", _("State")), ("last_used", _("Last used"))],
+            height="200px",
+        ),
+        html.Div(
+            className="fo-form-row mt-2",
+            children=[
+                field(_("Display name"), dcc.Input(id="privacy-wall-name", className="form-control", maxLength=100)),
+                field(
+                    _("Valid for (days)"),
+                    dcc.Input(
+                        id="privacy-wall-days", type="number", value=365, min=1, max=3650, className="form-control"
+                    ),
+                ),
+                html.Button(_("Create token"), id="privacy-wall-create", className="btn btn-outline-primary"),
+                field(_("Token"), dcc.Dropdown(id="privacy-wall-pick")),
+                html.Button(_("Revoke"), id="privacy-wall-revoke", className="btn btn-outline-danger"),
+            ],
+        ),
+        html.Div(id="privacy-wall-result"),
+        dcc.Store(id="privacy-refresh", data=0),
+        page_id="privacy-page",
+    )

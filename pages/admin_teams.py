@@ -1,0 +1,66 @@
+"""Admin: teams and working hours (organisation, team or employee). Layout only."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from dashboard.components import field, grid, page_frame
+from dashboard.i18n import _
+from dashboard.permissions import ADMIN_ROLES
+
+dash.register_page(
+    __name__, path="/admin/teams", name="Teams and hours", order=51, roles=ADMIN_ROLES, id_prefix="teams"
+)
+
+
+def weekday_names() -> list[str]:
+    return [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+
+
+def layout(**_query: str) -> html.Div:
+    hours_rows = [
+        html.Tr(
+            [
+                html.Th(name, scope="row"),
+                html.Td(dcc.Input(id=f"teams-start-{day}", type="time", className="form-control form-control-sm")),
+                html.Td(dcc.Input(id=f"teams-end-{day}", type="time", className="form-control form-control-sm")),
+            ]
+        )
+        for day, name in enumerate(weekday_names())
+    ]
+    return page_frame(
+        _("Teams and working hours"),
+        grid(
+            "teams-grid",
+            [("name", _("Team")), ("members", _("Members")), ("supervisors", _("Supervisors"))],
+            height="220px",
+        ),
+        html.Div(
+            className="fo-form-row mt-3",
+            children=[
+                field(_("New team"), dcc.Input(id="teams-new-name", className="form-control", maxLength=60)),
+                html.Button(_("Create"), id="teams-create", className="btn btn-primary"),
+            ],
+        ),
+        html.Div(id="teams-create-result"),
+        html.H3(_("Working hours"), className="h5 mt-4"),
+        html.P(
+            _(
+                "Positions are stored only inside working hours. An employee's hours replace their team's; "
+                "a team's replace the organisation's. Leave a day empty for no tracking; 00:00 to 00:00 "
+                "means the whole day."
+            ),
+            className="text-muted small",
+        ),
+        field(_("Hours of"), dcc.Dropdown(id="teams-hours-of", clearable=False, value="org")),
+        html.Table(
+            [html.Thead(html.Tr([html.Th(_("Day")), html.Th(_("From")), html.Th(_("To"))])), html.Tbody(hours_rows)],
+            className="table table-sm fo-table mt-2",
+            style={"maxWidth": "32rem"},
+        ),
+        html.Button(_("Save hours"), id="teams-hours-save", className="btn btn-primary"),
+        html.Div(id="teams-hours-result"),
+        dcc.Store(id="teams-refresh", data=0),
+        page_id="teams-page",
+    )
