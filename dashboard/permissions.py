@@ -77,8 +77,9 @@ def page_for_component(component_id: str, pages: list[dict]) -> dict | None:
     return next((page for page in pages if page.get("id_prefix") == prefix), None)
 
 
-def may_run_callback(viewer: Viewer, output: str, pages: list[dict], settings: dict,
-                     pathname: str | None = None) -> bool:
+def may_run_callback(
+    viewer: Viewer, output: str, pages: list[dict], settings: dict, pathname: str | None = None
+) -> bool:
     ids = output_ids(output)
     if not ids:
         return False

@@ -51,7 +51,9 @@ def layout() -> html.Div:
 
 def _logout_button() -> html.Button:
     # assets/session.js posts the sign-out with the CSRF header.
-    return html.Button(_("Sign out"), type="button", className="btn btn-sm btn-outline-light fo-logout", id="nav-logout")
+    return html.Button(
+        _("Sign out"), type="button", className="btn btn-sm btn-outline-light fo-logout", id="nav-logout"
+    )
 
 
 def role_label(role: str) -> str:
