@@ -20,7 +20,7 @@ from data import users, wall_tokens
 
 LOCK_AFTER_FAILURES = 5
 LOCK_MINUTES = 15
-IP_ATTEMPTS_PER_WINDOW = 30
+IP_FAILURES_PER_WINDOW = 30
 IP_WINDOW_S = 15 * 60
 REMEMBER_DAYS = 14
 WALL_SESSION_DAYS = 90
@@ -145,14 +145,19 @@ def _set_csrf_cookie(response: Response) -> Response:
 # Throttling: per account (a lock in the database) and per address (a counter in Redis).
 
 
-def _ip_attempts_exceeded() -> bool:
-    feed = runtime().feed
-    key = f"{feed.prefix}login:ip:{request.remote_addr}"
-    pipe = feed.client.pipeline()
-    pipe.set(key, 0, ex=IP_WINDOW_S, nx=True)  # the window starts at the first attempt
-    pipe.incr(key)
-    _, attempts = pipe.execute()
-    return int(attempts) > IP_ATTEMPTS_PER_WINDOW
+def _ip_key() -> str:
+    return f"{runtime().feed.prefix}login:failures:{request.remote_addr}"
+
+
+def _ip_blocked() -> bool:
+    return int(runtime().feed.client.get(_ip_key()) or 0) >= IP_FAILURES_PER_WINDOW
+
+
+def _count_ip_failure() -> None:
+    pipe = runtime().feed.client.pipeline()
+    pipe.set(_ip_key(), 0, ex=IP_WINDOW_S, nx=True)  # the window starts at the first failure
+    pipe.incr(_ip_key())
+    pipe.execute()
 
 
 LOGIN_PAGE = """<!doctype html>
@@ -213,7 +218,7 @@ def login_form() -> Response:
 def login_submit() -> Response:
     username = (request.form.get("username") or "").strip()[:100]
     password = request.form.get("password") or ""
-    if _ip_attempts_exceeded():
+    if _ip_blocked():
         return _login_page(_("Too many attempts from your address. Try again later."), username, 429)
     db = runtime().db
     row = users.user_by_name(db, username) if username else None
@@ -222,6 +227,7 @@ def login_submit() -> Response:
         verify_password(None, password)  # the same work as a real check: no timing tell
         return _login_page(_("This account is locked for a while after repeated failures."), username, 429)
     if row is None or row["disabled"] or row["role"] == "wall" or not verify_password(row["password_hash"], password):
+        _count_ip_failure()
         if row is not None:
             users.record_failure(db, row["id"], LOCK_AFTER_FAILURES, now + timedelta(minutes=LOCK_MINUTES))
         return _login_page(_("Wrong user name or password."), username, 401)
@@ -243,6 +249,10 @@ def login_submit() -> Response:
 
 @blueprint.post("/logout")
 def logout() -> Response:
+    viewer = current_viewer()
+    if viewer is not None and viewer.user_id is not None:
+        # Sessions are signed cookies: a copy taken before sign-out dies only with the version.
+        users.end_sessions(runtime().db, viewer.user_id)
     logout_user()
     session.clear()
     return redirect("/login")

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from dashboard.auth import csrf_ok, current_viewer
 from dashboard.i18n import _
-from dashboard.permissions import may_open, may_run_callback
+from dashboard.permissions import PEOPLE_ROLES, ROLES, may_open, may_run_callback
 from dashboard.runtime import runtime
 from data import devices
 
@@ -27,8 +27,8 @@ OPEN_PREFIXES = ("/language/", "/wall/login/")
 DEVICE_PATHS = ("/api/v1/positions",)
 DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
 CALLBACK_PATH = "/_dash-update-component"
-# Routes of signed-in viewers that are not pages; each handler checks its own rule further.
-VIEWER_ROUTES = ("/logout", "/me/export")
+# Routes of signed-in viewers that are not pages, with the roles that may use them.
+VIEWER_ROUTES = {"/logout": ROLES, "/me/export": PEOPLE_ROLES}
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 BEARER = re.compile(r"^Bearer\s+(\S+)$")
 
@@ -54,8 +54,10 @@ def check_request() -> Response | None:
             return redirect(f"/login?next={path}")
         return _refuse(401, "unauthenticated", "sign in first")
     g.viewer = viewer
-    if path in DASH_PLUMBING or path in VIEWER_ROUTES:
+    if path in DASH_PLUMBING:
         return None
+    if path in VIEWER_ROUTES:
+        return None if viewer.role in VIEWER_ROUTES[path] else _refuse(403, "forbidden", "not allowed for your role")
     if path == CALLBACK_PATH:
         return _check_callback()
     page = _page_paths().get(path)
@@ -85,7 +87,8 @@ def _check_callback() -> Response | None:
     """Only callbacks this app registered, and only those of pages the viewer may open."""
     body = request.get_json(silent=True)
     output = body.get("output") if isinstance(body, dict) else None
-    if not isinstance(output, str) or output not in current_app.extensions["dash"].callback_map:
+    spec = current_app.extensions["dash"].callback_map.get(output) if isinstance(output, str) else None
+    if spec is None or "callback" not in spec:  # unknown, or a clientside callback the server never runs
         return _refuse(403, "forbidden", "unknown callback")
     pages = list(dash.page_registry.values())
     if not may_run_callback(g.viewer, output, pages, runtime().org_settings(), _input_value(body, "pathname")):

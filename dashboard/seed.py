@@ -108,11 +108,15 @@ def seed_demo_accounts(db: Database, secret_key: str) -> list[tuple[str, str, st
     return accounts
 
 
+def demo_wall_secret(secret_key: str) -> str:
+    return hmac.new(secret_key.encode(), b"demo-wall", hashlib.sha256).hexdigest()
+
+
 def demo_wall_token(db: Database, secret_key: str) -> str:
     """The demo's wall display token, derived from the secret and registered once."""
     from data import wall_tokens
 
-    token = hmac.new(secret_key.encode(), b"demo-wall", hashlib.sha256).hexdigest()
+    token = demo_wall_secret(secret_key)
     if not db.fetch_one("SELECT 1 AS ok FROM wall_tokens WHERE token_hash = %s", (devices.hash_token(token),)):
         wall_tokens.create(
             db, "Operations room (demo)", token, datetime.now(tz=ZoneInfo("UTC")) + timedelta(days=365), None

@@ -95,3 +95,7 @@ def record_success(db: Database, user_id: int) -> None:
     db.execute(
         "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = %s", (user_id,)
     )
+
+
+def end_sessions(db: Database, user_id: int) -> None:
+    db.execute("UPDATE users SET session_version = session_version + 1 WHERE id = %s", (user_id,))

@@ -20,7 +20,7 @@ from psycopg2.extensions import make_dsn, parse_dsn
 
 from dashboard.config import Settings
 from dashboard.runtime import Runtime
-from dashboard.seed import demo_password, seed_demo, seed_demo_accounts
+from dashboard.seed import demo_password, demo_wall_secret, demo_wall_token, seed_demo, seed_demo_accounts
 from dashboard.services import start_services
 from data.db import Database
 from data.migrate import migrate
@@ -90,6 +90,7 @@ def templates(servers: tuple[str, str]) -> Iterator[dict[str, str]]:
     db = Database(seeded_url)
     seed_demo(db, SECRET, SEEDED_EMPLOYEES)
     seed_demo_accounts(db, SECRET)
+    demo_wall_token(db, SECRET)
     db.close()
     yield names
     for name in names.values():
@@ -183,6 +184,10 @@ def sign_in(client, username: str, password: str | None = None, remember: bool =
     if remember:
         form["remember"] = "on"
     return client.post("/login", data=form)
+
+
+def sign_in_wall(client):
+    return client.get(f"/wall/login/{demo_wall_secret(SECRET)}")
 
 
 def csrf_headers(client) -> dict[str, str]:

@@ -1,0 +1,236 @@
+"""Every page, every callback and every route × every role and anonymous → the expected status;
+and no row outside the viewer's scope in any payload."""
+
+from __future__ import annotations
+
+import json
+
+import dash
+import pytest
+
+from dashboard.app import create_app
+from dashboard.permissions import ROLES
+from data.feed import Fix
+from tests.conftest import csrf_headers, sign_in, sign_in_wall
+
+VIEWERS = ("anonymous", *ROLES)
+# Which pages each role opens (executives see live positions only when the organisation allows).
+PAGE_ACCESS = {
+    "/": {"field", "supervisor", "manager", "wall"},
+    "/me": {"field", "supervisor", "manager", "executive", "admin"},
+    "/admin/users": {"admin"},
+    "/admin/teams": {"admin"},
+    "/admin/privacy": {"admin"},
+    "/admin/audit": {"admin"},
+}
+
+
+@pytest.fixture(scope="module")
+def app(servers, templates):
+    from tests.conftest import _make_settings
+
+    gen = _make_settings(servers, templates, "seeded")
+    settings = next(gen)
+    app = create_app(settings)
+    yield app
+    app.server.extensions["fieldops"].close()
+    next(gen, None)
+
+
+def _client(app, viewer: str):
+    client = app.server.test_client()
+    if viewer == "wall":
+        assert sign_in_wall(client).status_code == 302
+    elif viewer != "anonymous":
+        assert sign_in(client, viewer).status_code == 302
+    else:
+        client.get("/login")  # an anonymous visitor still has a CSRF token
+    return client
+
+
+def test_every_registered_page_is_in_the_matrix(app):
+    assert {page["relative_path"] for page in dash.page_registry.values()} == set(PAGE_ACCESS)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("path", sorted(PAGE_ACCESS))
+def test_pages(app, viewer, path):
+    answer = _client(app, viewer).get(path)
+    if viewer == "anonymous":
+        assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
+    else:
+        assert answer.status_code == (200 if viewer in PAGE_ACCESS[path] else 403)
+
+
+def _callback_bodies(app) -> list[tuple[str, dict]]:
+    """A request body for each registered callback, its inputs and states empty."""
+    bodies = []
+    for output, spec in app.callback_map.items():
+        if "callback" not in spec:
+            continue  # clientside: runs in the browser only
+
+        def values(items, value=None):
+            return [{"id": i["id"], "property": i["property"], "value": value} for i in items]
+
+        outputs = [
+            {"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]} for o in output.strip(".").split("...")
+        ]
+        body = {
+            "output": output,
+            "outputs": outputs if output.startswith("..") else outputs[0],
+            "inputs": values(spec["inputs"]),
+            "state": values(spec["state"]),
+            "changedPropIds": [],
+        }
+        bodies.append((output, body))
+    return bodies
+
+
+def _page_of(output: str) -> str | None:
+    prefix = output.strip(".").split("-", 1)[0]
+    return next((p["relative_path"] for p in dash.page_registry.values() if p["id_prefix"] == prefix), None)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_callbacks(app, viewer):
+    client = _client(app, viewer)
+    headers = csrf_headers(client)
+    checked = 0
+    for output, body in _callback_bodies(app):
+        page = _page_of(output)
+        if page is None:
+            continue  # Dash's page router: covered by test_the_page_router_serves_only_allowed_pages
+        answer = client.post(
+            "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=headers
+        )
+        drill_down = "livemap-selected" in output or "livemap-details" in output
+        allowed = viewer in PAGE_ACCESS[page] and not (viewer == "wall" and drill_down)
+        if viewer == "anonymous":
+            assert answer.status_code == 401, output
+        elif allowed:
+            assert answer.status_code in (200, 204), (output, answer.status_code, answer.data[:300])
+        else:
+            assert answer.status_code == 403, (output, viewer)
+        checked += 1
+    assert checked >= 15
+
+
+@pytest.mark.parametrize("viewer", [v for v in VIEWERS if v != "anonymous"])
+def test_the_page_router_serves_only_allowed_pages(app, viewer):
+    client = _client(app, viewer)
+    router = next(o for o in app.callback_map if "_pages_content" in o)
+    spec = app.callback_map[router]
+    for path, roles in PAGE_ACCESS.items():
+        inputs = [
+            {"id": i["id"], "property": i["property"], "value": path if i["property"] == "pathname" else None}
+            for i in spec["inputs"]
+        ]
+        body = {
+            "output": router,
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": inputs,
+            "state": [],
+            "changedPropIds": ["_pages_location.pathname"],
+        }
+        answer = client.post(
+            "/_dash-update-component",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers=csrf_headers(client),
+        )
+        assert answer.status_code == (200 if viewer in roles else 403), (path, viewer)
+
+
+@pytest.mark.parametrize(
+    ("viewer", "status"),
+    [
+        ("anonymous", 401),
+        ("field", 200),
+        ("supervisor", 404),
+        ("manager", 404),
+        ("executive", 404),
+        ("admin", 404),
+        ("wall", 403),
+    ],
+)
+def test_my_data_export(app, viewer, status):
+    # Only the field account is linked to an employee in the demo; the others have nothing to export.
+    assert _client(app, viewer).get("/me/export").status_code == status
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_the_device_endpoint_wants_a_device_not_a_session(app, viewer):
+    client = _client(app, viewer)
+    answer = client.post("/api/v1/positions", json={"positions": []}, headers=csrf_headers(client))
+    assert answer.status_code == 401
+
+
+def _fleet(client, team=None):
+    body = {
+        "output": "livemap-feed.data",
+        "outputs": {"id": "livemap-feed", "property": "data"},
+        "inputs": [
+            {"id": "livemap-tick", "property": "n_intervals", "value": 1},
+            {"id": "livemap-team", "property": "value", "value": team},
+        ],
+        "state": [{"id": "livemap-cursor", "property": "data", "value": None}],
+        "changedPropIds": ["livemap-tick.n_intervals"],
+    }
+    answer = client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
+    )
+    assert answer.status_code == 200
+    return answer.get_json()["response"]["livemap-feed"]["data"]
+
+
+def test_no_row_outside_the_viewers_scope(app):
+    rt = app.server.extensions["fieldops"]
+    people = rt.db.fetch_all("SELECT e.id, e.team_id, t.name FROM employees e JOIN teams t ON t.id = e.team_id")
+    rt.feed.publish([Fix(p["id"], 1_790_000_000_000, 60.17, 24.94) for p in people], "native")
+    north = {p["id"] for p in people if p["name"] == "North"}
+    field_id = rt.db.fetch_one("SELECT employee_id FROM users WHERE username = 'field'")["employee_id"]
+    other_team = next(p["team_id"] for p in people if p["name"] != "North")
+
+    supervisor = _client(app, "supervisor")
+    assert set(_fleet(supervisor)["id"]) == north
+    assert _fleet(supervisor, team=other_team)["id"] == []  # choosing another team shows nothing
+    assert set(_fleet(_client(app, "field"))["id"]) == {field_id}
+    assert set(_fleet(_client(app, "manager"))["id"]) == {p["id"] for p in people}
+
+
+def test_a_supervisor_cannot_open_another_teams_person(app):
+    rt = app.server.extensions["fieldops"]
+    outsider = rt.db.fetch_one(
+        "SELECT e.id FROM employees e JOIN teams t ON t.id = e.team_id WHERE t.name <> 'North' LIMIT 1"
+    )["id"]
+    client = _client(app, "supervisor")
+    body = {
+        "output": "livemap-details.children",
+        "outputs": {"id": "livemap-details", "property": "children"},
+        "inputs": [
+            {"id": "livemap-selected", "property": "data", "value": outsider},
+            {"id": "livemap-details-tick", "property": "n_intervals", "value": None},
+        ],
+        "state": [],
+        "changedPropIds": ["livemap-selected.data"],
+    }
+    answer = client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
+    )
+    assert answer.status_code == 200
+    assert "not in your view" in answer.get_data(as_text=True)
+
+
+def test_executives_see_live_positions_only_when_the_organisation_allows(app):
+    from data import org_settings
+
+    rt = app.server.extensions["fieldops"]
+    executive = _client(app, "executive")
+    assert executive.get("/").status_code == 403
+    org_settings.set_setting(rt.db, "privacy.executive_sees_individuals", True, None)
+    rt.forget_org_settings()
+    try:
+        assert executive.get("/").status_code == 200
+    finally:
+        org_settings.set_setting(rt.db, "privacy.executive_sees_individuals", False, None)
+        rt.forget_org_settings()
