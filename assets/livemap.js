@@ -61,7 +61,7 @@
         mergeFleet: function (payload, labels) {
             const noUpdate = window.dash_clientside.no_update;
             if (!payload) {
-                return [noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate];
+                return [noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate];
             }
             const started = performance.now();
             if (payload.full || payload.team !== team) {
@@ -95,7 +95,7 @@
             const updated = (labels && labels.updated ? labels.updated : "Updated") + " " + clock;
             return [
                 changed ? {type: "FeatureCollection", features: features} : noUpdate,
-                cursor, fleet.size, counts.moving, counts.visit, counts.idle, counts.offline, updated,
+                cursor, fleet.size, counts.moving, counts.visit, counts.idle, counts.offline, payload.paused, updated,
             ];
         },
     });

@@ -131,7 +131,7 @@ def register(app: Dash) -> None:
         Output("livemap-fleet", "data"),
         Output("livemap-cursor", "data"),
         Output("livemap-count-total", "children"),
-        *[Output(f"livemap-count-{state}", "children") for state in ("moving", "visit", "idle", "offline")],
+        *[Output(f"livemap-count-{state}", "children") for state in ("moving", "visit", "idle", "offline", "paused")],
         Output("livemap-updated", "children"),
         Input("livemap-feed", "data"),
         State("livemap-labels", "data"),

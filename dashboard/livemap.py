@@ -34,6 +34,7 @@ class Board:
     speed: list[float | None]
     state: list[str]
     changed: list[int]
+    paused: frozenset[int]  # people who paused sharing: shown as a count, never as a position
 
 
 def build_board(snapshot: Snapshot, moving_speed_mps: float) -> Board:
@@ -49,7 +50,8 @@ def build_board(snapshot: Snapshot, moving_speed_mps: float) -> Board:
         speed.append(row[3])
         state.append("visit" if on_visit else "moving" if (row[3] or 0) >= moving_speed_mps else "idle")
         changed.append(max(row[6], status["v"]) if status else row[6])
-    return Board(snapshot.version, ids, lat, lon, ts, speed, state, changed)
+    paused = frozenset(employee_id for employee_id, status in statuses.items() if status.get("paused"))
+    return Board(snapshot.version, ids, lat, lon, ts, speed, state, changed, paused)
 
 
 class _Expiring:
@@ -111,6 +113,7 @@ class LiveMap:
             "ts": [board.ts[i] for i in picked],
             "spd": [board.speed[i] for i in picked],
             "st": [board.state[i] for i in picked],
+            "paused": len(board.paused & allowed.keys()),
         }
 
     def zones_geojson(self, scope: Scope) -> dict:

@@ -79,6 +79,7 @@ def layout(**_query: str) -> html.Div:
                         [_("Staff on the map"), " ", html.B("0", id="livemap-count-total")], className="fo-count"
                     ),
                     *[_count_badge(state, labels[state]) for state in STATES],
+                    _count_badge("paused", _("Paused")),
                     html.Span(id="livemap-updated", className="fo-updated"),
                 ],
             ),

@@ -1,0 +1,144 @@
+"""Sign-in, the admin pages and 'my data' as people see them, in headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import chromium, screenshot_path
+from tests.conftest import LiveServer, password_of, sign_in_browser
+
+pytestmark = pytest.mark.browser
+XSS_NAME = '<img src=x onerror="window.__xss=1">Mallory'
+
+
+@pytest.fixture
+def server(seeded_settings):
+    server = LiveServer(seeded_settings)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _choose(page, dropdown_id: str, option: str) -> None:
+    page.click(f"#{dropdown_id}")
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_sign_in_refuses_a_wrong_password_then_lets_the_right_one_in(page, server):
+    page.goto(server.url + "/")
+    assert "/login" in page.url  # the dashboard sends strangers to the sign-in page
+    page.fill("#username", "manager")
+    page.fill("#password", "not-the-password")
+    page.click("#login-submit")
+    assert "Wrong user name or password" in page.inner_text("#login-error")
+    page.screenshot(path=screenshot_path("login_error"))
+    page.fill("#password", password_of("manager"))
+    page.click("#login-submit")
+    page.wait_for_selector("#livemap-count-total")
+    nav = page.inner_text("nav")
+    assert "Live map" in nav and "Users" not in nav  # a manager is shown no admin pages
+
+
+def test_admin_creates_a_supervisor_account(page, server):
+    sign_in_browser(page, server.url, "admin")
+    page.goto(server.url + "/admin/users")
+    page.wait_for_selector("#users-grid .ag-row")
+    page.fill("#users-new-username", "sanna.supervisor")
+    page.fill("#users-new-password", "a-long-enough-password")
+    _choose(page, "users-new-role", "Supervisor")
+    _choose(page, "users-new-teams", "East")
+    page.click("#users-create")
+    page.wait_for_selector("text=Account sanna.supervisor created.")
+    page.wait_for_selector("#users-grid .ag-row:has-text('sanna.supervisor')")
+    assert "East" in page.inner_text("#users-grid .ag-row:has-text('sanna.supervisor')")
+    page.screenshot(path=screenshot_path("admin_users"))
+    row = server.runtime.db.fetch_one("SELECT role FROM users WHERE username = 'sanna.supervisor'")
+    assert row["role"] == "supervisor"
+
+
+def test_admin_sets_the_organisations_working_hours(page, server):
+    sign_in_browser(page, server.url, "admin")
+    page.goto(server.url + "/admin/teams")
+    page.wait_for_function("document.querySelector('#teams-start-1')?.value === '08:00'")  # defaults loaded
+    page.fill("#teams-start-0", "09:00")
+    page.fill("#teams-end-0", "17:00")
+    page.fill("#teams-start-5", "")
+    page.fill("#teams-end-5", "")
+    page.click("#teams-hours-save")
+    page.wait_for_selector("text=Working hours saved.")
+    page.screenshot(path=screenshot_path("admin_teams"))
+    from data import working_hours
+
+    slots = working_hours.slots_for(server.runtime.db)
+    assert (0, "09:00", "17:00") in [(d, f"{a:%H:%M}", f"{b:%H:%M}") for d, a, b in slots]
+
+
+def test_admin_changes_privacy_and_creates_a_wall_token(page, server):
+    sign_in_browser(page, server.url, "admin")
+    page.goto(server.url + "/admin/privacy")
+    page.wait_for_selector("#privacy-retention")
+    page.get_by_label("store only a coarse area per hour (about 5 km²)").check()
+    page.fill("#privacy-retention", "30")
+    page.click("#privacy-save")
+    page.wait_for_selector("text=Settings saved.")
+    page.fill("#privacy-wall-name", "Helsinki operations room")
+    page.click("#privacy-wall-create")
+    url = page.inner_text("#privacy-wall-url")
+    assert url.startswith("http") and "/wall/login/" in url
+    page.screenshot(path=screenshot_path("admin_privacy"))
+    from data import org_settings
+
+    stored = org_settings.all_settings(server.runtime.db)
+    assert stored["privacy.off_hours"] == "coarse" and stored["privacy.retention_days"] == 30
+
+
+def test_the_audit_page_shows_who_opened_the_live_map(browser, page, server):
+    manager = browser.new_page()
+    sign_in_browser(manager, server.url, "manager")
+    manager.wait_for_selector("#livemap-count-total")
+    manager.wait_for_timeout(1500)
+    manager.close()
+    sign_in_browser(page, server.url, "admin")
+    page.goto(server.url + "/admin/audit")
+    row = page.wait_for_selector("#audit-grid .ag-row:has-text('opened the live map')")
+    assert "manager" in row.inner_text()
+    page.screenshot(path=screenshot_path("admin_audit"))
+
+
+def test_field_staff_see_their_data_and_pause_sharing(page, server):
+    sign_in_browser(page, server.url, "field")
+    page.goto(server.url + "/me")
+    page.wait_for_selector("#me-retention")
+    assert "90 days" in page.inner_text("#me-retention")
+    assert "Sharing is on" in page.inner_text("#me-sharing-state")
+    page.fill("#me-reason", "Doctor's appointment")
+    page.click("#me-pause")
+    page.wait_for_selector("text=Paused since")
+    assert "Doctor's appointment" in page.inner_text("#me-sharing-state")
+    page.screenshot(path=screenshot_path("my_data"))
+    employee = server.runtime.db.fetch_one("SELECT employee_id FROM users WHERE username = 'field'")["employee_id"]
+    assert server.runtime.feed.latest(employee) is None
+
+
+def test_names_are_shown_as_text_never_run_as_html(page, server):
+    server.runtime.db.execute("UPDATE employees SET name = %s WHERE code = 'E0001'", (XSS_NAME,))
+    sign_in_browser(page, server.url, "admin")
+    page.goto(server.url + "/admin/users")
+    cell = page.wait_for_selector("#users-grid .ag-row:has-text('Mallory')")
+    assert XSS_NAME in cell.inner_text()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss") is None
+    assert page.query_selector("#users-grid img") is None
