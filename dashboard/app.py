@@ -6,7 +6,7 @@ import logging
 
 from dash import Dash
 
-from callbacks import admin_audit, admin_privacy, admin_teams, admin_users, my_data
+from callbacks import admin_audit, admin_privacy, admin_teams, admin_users, admin_zones, my_data
 from callbacks import live_map as live_map_callbacks
 from dashboard import health, i18n, ingest, mydata
 from dashboard.auth import install_auth
@@ -21,7 +21,7 @@ from data.migrate import migrate
 
 log = logging.getLogger(__name__)
 
-CALLBACK_MODULES = (live_map_callbacks, admin_users, admin_teams, admin_privacy, admin_audit, my_data)
+CALLBACK_MODULES = (live_map_callbacks, admin_users, admin_teams, admin_zones, admin_privacy, admin_audit, my_data)
 
 
 def create_app(settings: Settings | None = None) -> Dash:

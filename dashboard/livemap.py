@@ -116,7 +116,7 @@ class LiveMap:
             "paused": len(board.paused & allowed.keys()),
         }
 
-    def zones_geojson(self, scope: Scope) -> dict:
+    def zones_geojson(self, scope: Scope, cached: bool = True) -> dict:
         def compute() -> dict:
             features = []
             for zone in zones.list_zones(self.rt.db, scope):
@@ -129,7 +129,7 @@ class LiveMap:
                 features.append({"type": "Feature", "id": f"z{zone['id']}", "geometry": geometry, "properties": props})
             return {"type": "FeatureCollection", "features": features}
 
-        return self._static.get(("zones", scope), compute)
+        return self._static.get(("zones", scope), compute) if cached else compute()
 
     def customers_geojson(self, scope: Scope) -> dict:
         def compute() -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import orjson
+
 from data.db import Database
 from data.scope import Scope
 
@@ -24,4 +26,47 @@ def customer_sites(db: Database) -> list[dict]:
     return db.fetch_all(
         """SELECT id, customer_id, center_lat, center_lon, radius_m FROM zones
            WHERE kind = 'customer_site' AND radius_m IS NOT NULL ORDER BY id"""
+    )
+
+
+def create_zone(
+    db: Database,
+    name: str,
+    kind: str,
+    geometry: dict | None,
+    *,
+    team_id: int | None = None,
+    customer_id: int | None = None,
+    circle: tuple[float, float, float] | None = None,
+) -> int:
+    """A polygon zone (GeoJSON geometry) or a circle (lat, lon, radius in metres)."""
+    lat, lon, radius = circle or (None, None, None)
+    return db.fetch_one(
+        """INSERT INTO zones (name, kind, team_id, customer_id, geometry, center_lat, center_lon, radius_m)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+        (name, kind, team_id, customer_id, orjson.dumps(geometry).decode() if geometry else None, lat, lon, radius),
+    )["id"]
+
+
+def update_shape(
+    db: Database, zone_id: int, geometry: dict | None, circle: tuple[float, float, float] | None = None
+) -> bool:
+    lat, lon, radius = circle or (None, None, None)
+    return bool(
+        db.execute(
+            """UPDATE zones SET geometry = %s, center_lat = %s, center_lon = %s, radius_m = %s WHERE id = %s""",
+            (orjson.dumps(geometry).decode() if geometry else None, lat, lon, radius, zone_id),
+        )
+    )
+
+
+def delete_zone(db: Database, zone_id: int) -> bool:
+    return bool(db.execute("DELETE FROM zones WHERE id = %s", (zone_id,)))
+
+
+def get_zone(db: Database, zone_id: int) -> dict | None:
+    return db.fetch_one(
+        """SELECT id, name, kind, team_id, customer_id, geometry, center_lat, center_lon, radius_m
+           FROM zones WHERE id = %s""",
+        (zone_id,),
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dash
 import dash_leaflet as dl
 from dash import dcc, html
-from dash_extensions.javascript import Namespace
 
 from dashboard.i18n import _, current_language
+from dashboard.maps import HELSINKI, base_layers, js
 from dashboard.permissions import LIVE_MAP_ROLES
 from dashboard.runtime import runtime
 
@@ -22,8 +22,6 @@ dash.register_page(
     individual_positions=True,
 )
 
-js = Namespace("fieldops", "livemap")
-HELSINKI = (60.1699, 24.9384)
 STATES = ("moving", "visit", "idle", "offline")
 
 
@@ -40,14 +38,8 @@ def _count_badge(state: str, label: str) -> html.Span:
 
 
 def _map() -> dl.Map:
-    settings = runtime().settings
     layers: list = [
-        # Our own street lines sit under the tiles: hidden by them, seen when tiles cannot load.
-        dl.Pane(
-            name="fo-streets",
-            style={"zIndex": 150},
-            children=dl.GeoJSON(id="livemap-streets", interactive=False, style=js("streetStyle")),
-        ),
+        *base_layers(runtime().settings, "livemap-streets"),
         dl.GeoJSON(id="livemap-zones", style=js("zoneStyle"), pointToLayer=js("zonePoint"), interactive=False),
         dl.GeoJSON(id="livemap-customers", pointToLayer=js("customerPoint"), onEachFeature=js("nameTooltip")),
         dl.GeoJSON(
@@ -60,8 +52,6 @@ def _map() -> dl.Map:
         ),
         dl.ScaleControl(position="bottomleft", imperial=False),
     ]
-    if settings.tiles_enabled:
-        layers.insert(0, dl.TileLayer(url=settings.tile_url, attribution=settings.tile_attribution, maxZoom=19))
     return dl.Map(id="livemap-map", center=HELSINKI, zoom=14, preferCanvas=True, children=layers, className="fo-map")
 
 

@@ -142,3 +142,25 @@ def test_names_are_shown_as_text_never_run_as_html(page, server):
     page.wait_for_timeout(500)
     assert page.evaluate("window.__xss") is None
     assert page.query_selector("#users-grid img") is None
+
+
+def test_admin_draws_a_work_area_on_the_map(page, server):
+    sign_in_browser(page, server.url, "admin")
+    page.goto(server.url + "/admin/zones")
+    page.wait_for_selector(".leaflet-draw-draw-polygon")
+    page.wait_for_timeout(800)
+    box = page.query_selector("#zones-map").bounding_box()
+    page.click(".leaflet-draw-draw-polygon")
+    corners = [(0.3, 0.3), (0.6, 0.3), (0.6, 0.6), (0.3, 0.6)]
+    for fx, fy in corners:
+        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        page.wait_for_timeout(150)
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)  # close the ring
+    page.fill("#zones-name", "Kamppi delivery area")
+    _choose(page, "zones-team", "West")
+    page.click("#zones-create")
+    page.wait_for_selector("text=Zone Kamppi delivery area saved.")
+    page.screenshot(path=screenshot_path("admin_zones"))
+    zone = server.runtime.db.fetch_one("SELECT kind, geometry FROM zones WHERE name = 'Kamppi delivery area'")
+    assert zone["kind"] == "work_area" and zone["geometry"]["type"] == "Polygon"
+    assert len(zone["geometry"]["coordinates"][0]) == 5  # four corners and the closing point

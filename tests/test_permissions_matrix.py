@@ -20,6 +20,7 @@ PAGE_ACCESS = {
     "/me": {"field", "supervisor", "manager", "executive", "admin"},
     "/admin/users": {"admin"},
     "/admin/teams": {"admin"},
+    "/admin/zones": {"admin"},
     "/admin/privacy": {"admin"},
     "/admin/audit": {"admin"},
 }

@@ -110,3 +110,17 @@ def test_retention_drops_old_days_and_keeps_visits(seeded_rt):
     assert rt.db.fetch_one("SELECT count(*) AS n FROM positions")["n"] == 1
     assert rt.db.fetch_one("SELECT count(*) AS n FROM activities WHERE kind = 'visit'")["n"] == 1
     assert insert_positions(rt.db, [PositionRow(person, old, 60.17, 24.94, None, None, None, 0, "gpx")]) == 1
+
+
+def test_drawn_shapes_are_checked_before_they_are_stored():
+    from dashboard.zoning import ZoneError, parse_drawn
+
+    bowtie = {"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}}
+    with pytest.raises(ZoneError):
+        parse_drawn(bowtie)
+    with pytest.raises(ZoneError):
+        parse_drawn({"geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}})
+    with pytest.raises(ZoneError):
+        parse_drawn({})
+    circle = parse_drawn({"geometry": {"type": "Point", "coordinates": [24.94, 60.17]}, "properties": {"_radius": 80}})
+    assert circle == (None, (60.17, 24.94, 80.0))
