@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output
 
 from dashboard.i18n import _
+from dashboard.inputs import text
 from dashboard.runtime import runtime
 from dashboard.shell import role_label
 from data import audit
@@ -32,7 +33,7 @@ def entries(action: str | None, _tick: int) -> tuple[list[dict], list[dict]]:
             "subject": r["subject_name"] or _("{n} people", n=r["subjects"]),
             "ip": r["ip"] or "",
         }
-        for r in audit.recent(rt.db, 500, action if action in labels else None)
+        for r in audit.recent(rt.db, 500, text(action) if text(action) in labels else None)
     ]
     return rows, [{"label": label, "value": key} for key, label in labels.items()]
 

@@ -8,6 +8,7 @@ from flask import g
 from dashboard.accounts import AccountError, new_wall_token
 from dashboard.components import result
 from dashboard.i18n import _
+from dashboard.inputs import counter, text, whole_number
 from dashboard.runtime import runtime
 from data import org_settings, wall_tokens
 
@@ -38,9 +39,10 @@ def load(_refresh: int) -> tuple:
 
 
 def save(_clicks: int, off_hours: str | None, retention: int | None, executive: list[str] | None) -> object:
-    if off_hours not in org_settings.OFF_HOURS_POLICIES:
+    if text(off_hours) not in org_settings.OFF_HOURS_POLICIES:
         return result(_("Choose what happens outside working hours."), ok=False)
-    if not isinstance(retention, int) or not 1 <= retention <= 3650:
+    retention = whole_number(retention)
+    if retention is None or not 1 <= retention <= 3650:
         return result(_("Keep positions for 1 to 3650 days."), ok=False)
     rt = runtime()
     for key, value in (
@@ -55,13 +57,14 @@ def save(_clicks: int, off_hours: str | None, retention: int | None, executive: 
 
 def walls(_create: int, _revoke: int, name: str | None, days: int | None, token_id: int | None, refresh: int) -> tuple:
     rt = runtime()
+    token_id, refresh = whole_number(token_id), counter(refresh)
     if ctx.triggered_id == "privacy-wall-revoke":
         if token_id is None:
             return result(_("Choose a token first."), ok=False), no_update
-        wall_tokens.revoke(rt.db, int(token_id))
+        wall_tokens.revoke(rt.db, token_id)
         return result(_("Token revoked: that display is signed out."), ok=True), refresh + 1
     try:
-        token = new_wall_token(rt.db, name or "", int(days or 0), g.viewer.user_id)
+        token = new_wall_token(rt.db, text(name), whole_number(days) or 0, g.viewer.user_id)
     except AccountError as exc:
         return result(str(exc), ok=False), no_update
     address = f"{rt.settings.public_url}/wall/login/{token}"

@@ -8,6 +8,7 @@ from dash import Dash, Input, Output, State, no_update
 
 from dashboard.components import result
 from dashboard.i18n import _
+from dashboard.inputs import counter, text
 from dashboard.runtime import runtime
 from data import employees, teams, working_hours
 from data.scope import Scope
@@ -28,7 +29,7 @@ def load(_refresh: int) -> tuple[list[dict], list[dict]]:
 
 
 def _target(value: str) -> dict:
-    kind, _sep, ident = (value or "org").partition(":")
+    kind, _sep, ident = (text(value) or "org").partition(":")
     if kind == "team" and ident.isdigit():
         return {"team_id": int(ident)}
     if kind == "employee" and ident.isdigit():
@@ -44,13 +45,13 @@ def show_hours(target: str) -> list:
 
 
 def save_hours(_clicks: int, target: str, *values: str | None) -> object:
-    starts, ends = values[:7], values[7:]
+    starts, ends = [text(v, 8) for v in values[:7]], [text(v, 8) for v in values[7:]]
     slots = []
     for day in DAYS:
         if not starts[day] and not ends[day]:
             continue
         try:
-            begin, end = time.fromisoformat(starts[day] or ""), time.fromisoformat(ends[day] or "")
+            begin, end = time.fromisoformat(starts[day]), time.fromisoformat(ends[day])
         except ValueError:
             return result(_("Give both times of a working day, or neither."), ok=False)
         if end <= begin and end != time(0):
@@ -61,7 +62,7 @@ def save_hours(_clicks: int, target: str, *values: str | None) -> object:
 
 
 def create_team(_clicks: int, name: str | None, refresh: int) -> tuple:
-    name = (name or "").strip()
+    name, refresh = text(name, 100).strip(), counter(refresh)
     if not 1 <= len(name) <= 60:
         return result(_("A team needs a name (up to 60 characters)."), ok=False), no_update
     if any(t["name"].lower() == name.lower() for t in teams.list_teams(runtime().db, Scope.everything())):

@@ -8,6 +8,7 @@ from flask import g
 from dashboard.accounts import SIGN_IN_ROLES, AccountError, change_password, create_account, set_disabled
 from dashboard.components import result
 from dashboard.i18n import _
+from dashboard.inputs import counter, text, whole_numbers
 from dashboard.runtime import runtime
 from dashboard.shell import role_label
 from data import employees, teams, users
@@ -44,8 +45,16 @@ def create(
     team_ids: list[int] | None,
     refresh: int,
 ) -> tuple:
+    username, refresh = text(username, 64), counter(refresh)
     try:
-        create_account(runtime().db, username or "", password or "", role, employee_code=employee, team_ids=team_ids)
+        create_account(
+            runtime().db,
+            username,
+            text(password, 200),
+            text(role),
+            employee_code=text(employee) or None,
+            team_ids=whole_numbers(team_ids),
+        )
     except AccountError as exc:
         return result(str(exc), ok=False), no_update, no_update
     return result(_("Account {name} created.", name=username), ok=True), refresh + 1, ""
@@ -63,12 +72,13 @@ def change(
     refresh: int,
 ) -> tuple:
     db = runtime().db
+    username, role, team_ids, refresh = text(username, 64), text(role), whole_numbers(team_ids), counter(refresh)
     if not username:
         return result(_("Choose an account first."), ok=False), no_update, no_update
     try:
         action = ctx.triggered_id
         if action == "users-reset":
-            change_password(db, username, password or "")
+            change_password(db, username, text(password))
             message = _("Password of {name} reset; their sessions are signed out.", name=username)
         elif action in ("users-disable", "users-enable"):
             if username == g.viewer.username:

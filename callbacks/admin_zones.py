@@ -7,6 +7,7 @@ from flask import g
 
 from dashboard.components import result
 from dashboard.i18n import _
+from dashboard.inputs import counter, mapping, text, whole_number
 from dashboard.runtime import runtime
 from dashboard.zoning import ZoneError, reshape, save_drawn
 from data import teams, zones
@@ -24,9 +25,9 @@ def load(_refresh: int) -> tuple:
     return existing, rt.livemap.streets_geojson(), picks, team_options
 
 
-def _last_drawn(drawn: dict | None) -> dict:
-    features = (drawn or {}).get("features") or []
-    return features[-1] if features else {}
+def _last_drawn(drawn: dict) -> dict:
+    features = drawn.get("features")
+    return mapping(features[-1]) if isinstance(features, list) and features else {}
 
 
 def act(
@@ -41,12 +42,13 @@ def act(
     refresh: int,
 ) -> tuple:
     db = runtime().db
+    drawn, team_id, zone_id, refresh = mapping(drawn), whole_number(team_id), whole_number(zone_id), counter(refresh)
     action = ctx.triggered_id
     try:
         if action == "zones-create":
-            save_drawn(db, _last_drawn(drawn), name=name or "", team_id=team_id if isinstance(team_id, int) else None)
+            save_drawn(db, _last_drawn(drawn), name=text(name, 200), team_id=team_id)
             return result(_("Zone {name} saved.", name=name), ok=True), refresh + 1, {"features": []}
-        if not isinstance(zone_id, int):
+        if zone_id is None:
             raise ZoneError(_("Choose a zone first."))
         if action == "zones-load":
             feature = _feature_of(zones.get_zone(db, zone_id))

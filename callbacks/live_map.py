@@ -9,6 +9,7 @@ from flask import g
 
 from dashboard.auditing import record_look
 from dashboard.i18n import _, relative_time
+from dashboard.inputs import mapping, whole_number
 from dashboard.livemap import LiveMap
 from dashboard.runtime import runtime
 from data import employees, tasks, teams
@@ -22,14 +23,9 @@ def team_options(_pathname: object) -> list[dict]:
     return [{"label": team["name"], "value": team["id"]} for team in teams.list_teams(runtime().db, g.viewer.scope)]
 
 
-def _id(value: object) -> int | None:
-    """A component's id value as sent by the browser: a whole number, or nothing."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def static_layers(team_id: int | None) -> tuple[dict, dict, dict, dict]:
     """Zones, customers and streets for the chosen team, and the view that frames them."""
-    team_id = _id(team_id)
+    team_id = whole_number(team_id)
     livemap = live_map()
     scope = g.viewer.scope.narrowed_to_team(team_id)
     customers = livemap.customers_geojson(scope)
@@ -43,10 +39,11 @@ def static_layers(team_id: int | None) -> tuple[dict, dict, dict, dict]:
 
 def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
     """Only what changed since the browser's version; everything after a team change or a reload."""
-    team_id = _id(team_id)
+    team_id = whole_number(team_id)
     since = None
+    cursor = mapping(cursor)
     if ctx.triggered_id != "livemap-team" and cursor and cursor.get("team") == team_id:
-        since = _id(cursor.get("v"))
+        since = whole_number(cursor.get("v"))
     payload = live_map().fleet_payload(g.viewer.scope.narrowed_to_team(team_id), since)
     payload["team"] = team_id
     if payload["full"]:
@@ -57,11 +54,11 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
 def select_person(click: dict | None) -> object:
     if not isinstance(click, dict) or (click.get("properties") or {}).get("cluster"):
         return no_update
-    return _id(click.get("id")) or no_update
+    return whole_number(click.get("id")) or no_update
 
 
 def person_details(employee_id: int | None, _tick: int) -> object:
-    employee_id = _id(employee_id)
+    employee_id = whole_number(employee_id)
     if employee_id is None:
         return no_update
     rt = runtime()

@@ -8,6 +8,7 @@ from flask import g
 from callbacks.admin_audit import action_labels
 from dashboard.components import result
 from dashboard.i18n import _
+from dashboard.inputs import counter, text
 from dashboard.privacy import pause_sharing, resume_sharing
 from dashboard.runtime import runtime
 from dashboard.shell import role_label
@@ -82,13 +83,13 @@ def overview(_refresh: int) -> tuple:
 
 def change_sharing(_pause: int, _resume: int, reason: str | None, refresh: int) -> tuple:
     rt = runtime()
-    employee_id = g.viewer.employee_id
+    employee_id, refresh = g.viewer.employee_id, counter(refresh)
     if employee_id is None:
         return result(_("Your account is not linked to an employee."), ok=False), no_update
     if ctx.triggered_id == "me-resume":
         resume_sharing(rt, employee_id)
         return result(_("Sharing resumed."), ok=True), refresh + 1
-    reason = (reason or "").strip()
+    reason = text(reason, 1000).strip()
     if not 1 <= len(reason) <= 200:
         return result(_("Say why you pause (up to 200 characters)."), ok=False), no_update
     pause_sharing(rt, employee_id, reason)

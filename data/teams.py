@@ -8,8 +8,11 @@ from data.scope import Scope
 
 def list_teams(db: Database, scope: Scope) -> list[dict]:
     return db.fetch_all(
-        "SELECT id, name, color FROM teams WHERE %(teams)s::int[] IS NULL OR id = ANY(%(teams)s) ORDER BY name",
-        {"teams": scope.team_filter()},
+        """SELECT id, name, color FROM teams
+           WHERE (%(teams)s::int[] IS NULL OR id = ANY(%(teams)s))
+             AND (%(employee)s::int IS NULL OR id = (SELECT team_id FROM employees WHERE id = %(employee)s))
+           ORDER BY name""",
+        {"teams": scope.team_filter(), "employee": scope.employee_id},
     )
 
 

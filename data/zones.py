@@ -15,9 +15,12 @@ def list_zones(db: Database, scope: Scope) -> list[dict]:
            FROM zones z
            LEFT JOIN customers c ON c.id = z.customer_id
            LEFT JOIN employees o ON o.id = c.owner_employee_id
-           WHERE %(teams)s::int[] IS NULL OR coalesce(z.team_id, o.team_id) = ANY(%(teams)s)
+           WHERE (%(teams)s::int[] IS NULL OR coalesce(z.team_id, o.team_id) = ANY(%(teams)s))
+             AND (%(employee)s::int IS NULL
+                  OR c.owner_employee_id = %(employee)s
+                  OR z.team_id = (SELECT team_id FROM employees WHERE id = %(employee)s))
            ORDER BY z.kind DESC, z.id""",
-        {"teams": scope.team_filter()},
+        {"teams": scope.team_filter(), "employee": scope.employee_id},
     )
 
 

@@ -235,3 +235,19 @@ def test_executives_see_live_positions_only_when_the_organisation_allows(app):
     finally:
         org_settings.set_setting(rt.db, "privacy.executive_sees_individuals", False, None)
         rt.forget_org_settings()
+
+
+def test_field_staff_see_only_their_own_team_zones_and_customers(app):
+    from data import customers, teams, zones
+    from data.scope import Scope
+
+    rt = app.server.extensions["fieldops"]
+    me = rt.db.fetch_one(
+        "SELECT e.id, e.team_id FROM users u JOIN employees e ON e.id = u.employee_id WHERE u.username = 'field'"
+    )
+    scope = Scope(employee_id=me["id"])
+    assert [t["id"] for t in teams.list_teams(rt.db, scope)] == [me["team_id"]]
+    mine = customers.list_customers(rt.db, scope)
+    assert mine and all(c["owner_employee_id"] == me["id"] for c in mine)
+    for zone in zones.list_zones(rt.db, scope):
+        assert zone["team_id"] == me["team_id"] or zone["customer_id"] in {c["id"] for c in mine}

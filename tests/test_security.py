@@ -213,3 +213,47 @@ def test_the_login_page_escapes_what_it_echoes(app):
     answer = sign_in(client, '<script>alert("x")</script>', password="x" * 12)
     page = answer.get_data(as_text=True)
     assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+NASTY = ["'; DROP TABLE users; --", "<script>window.__xss=1</script>", "1 OR 1=1", "%00", "\u202e", "9" * 40, "-1"]
+OWNER_OF_PAGE = {"livemap": "manager", "me": "field"}  # every other page is an admin page
+
+
+@pytest.mark.parametrize("nasty", NASTY)
+def test_no_callback_fails_on_hostile_input(app, nasty):
+    """Every text a browser can send to every server callback: an answer, never a 500, nothing dropped."""
+    clients = {}
+    failures = []
+    for output, spec in list(app.callback_map.items()):
+        if "callback" not in spec or output.strip(".").startswith("_pages"):
+            continue
+        prefix = output.strip(".").split("-", 1)[0]
+        username = OWNER_OF_PAGE.get(prefix, "admin")
+        if username not in clients:
+            clients[username] = app.server.test_client()
+            sign_in(clients[username], username)
+        client = clients[username]
+        values = [{"id": i["id"], "property": i["property"], "value": nasty} for i in spec["inputs"]]
+        states = [{"id": i["id"], "property": i["property"], "value": nasty} for i in spec["state"]]
+        outputs = [
+            {"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]} for o in output.strip(".").split("...")
+        ]
+        body = {
+            "output": output,
+            "outputs": outputs if output.startswith("..") else outputs[0],
+            "inputs": values,
+            "state": states,
+            "changedPropIds": [f"{values[0]['id']}.{values[0]['property']}"],
+        }
+        answer = client.post(
+            "/_dash-update-component",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers=csrf_headers(client),
+        )
+        if answer.status_code not in (200, 204):
+            failures.append((output, answer.status_code))
+    assert failures == [], failures
+    rt = app.server.extensions["fieldops"]
+    assert rt.db.fetch_one("SELECT count(*) AS n FROM users")["n"] >= 5
+    assert rt.db.fetch_one("SELECT count(*) AS n FROM teams WHERE name IN ('North', 'East', 'South', 'West')")["n"] == 4
