@@ -9,6 +9,7 @@ from dashboard.accounts import AccountError, new_wall_token
 from dashboard.components import result
 from dashboard.i18n import _
 from dashboard.inputs import counter, text, whole_number
+from dashboard.retention import purge_old_positions
 from dashboard.runtime import runtime
 from data import org_settings, wall_tokens
 
@@ -55,6 +56,15 @@ def save(_clicks: int, off_hours: str | None, retention: int | None, executive: 
     return result(_("Settings saved."), ok=True)
 
 
+def purge_now(_clicks: int) -> object:
+    rt = runtime()
+    days = rt.org_settings()["privacy.retention_days"]
+    dropped = purge_old_positions(rt.db, days)
+    if not dropped:
+        return result(_("Nothing is older than {days} days.", days=days), ok=True)
+    return result(_("Deleted positions of {n} days older than {days} days.", n=len(dropped), days=days), ok=True)
+
+
 def walls(_create: int, _revoke: int, name: str | None, days: int | None, token_id: int | None, refresh: int) -> tuple:
     rt = runtime()
     token_id, refresh = whole_number(token_id), counter(refresh)
@@ -96,6 +106,11 @@ def register(app: Dash) -> None:
         State("privacy-executive", "value"),
         prevent_initial_call=True,
     )(save)
+    app.callback(
+        Output("privacy-result", "children", allow_duplicate=True),
+        Input("privacy-purge", "n_clicks"),
+        prevent_initial_call=True,
+    )(purge_now)
     app.callback(
         Output("privacy-wall-result", "children"),
         Output("privacy-refresh", "data"),

@@ -43,7 +43,13 @@ def layout(**_query: str) -> html.Div:
                 ),
             ],
         ),
-        html.Button(_("Save settings"), id="privacy-save", className="btn btn-primary"),
+        html.Div(
+            [
+                html.Button(_("Save settings"), id="privacy-save", className="btn btn-primary"),
+                html.Button(_("Delete expired positions now"), id="privacy-purge", className="btn btn-outline-danger"),
+            ],
+            className="d-flex gap-2",
+        ),
         html.Div(id="privacy-result"),
         html.H3(_("Wall displays"), className="h5 mt-4"),
         grid(

@@ -164,3 +164,26 @@ def test_admin_draws_a_work_area_on_the_map(page, server):
     zone = server.runtime.db.fetch_one("SELECT kind, geometry FROM zones WHERE name = 'Kamppi delivery area'")
     assert zone["kind"] == "work_area" and zone["geometry"]["type"] == "Polygon"
     assert len(zone["geometry"]["coordinates"][0]) == 5  # four corners and the closing point
+
+
+def test_admin_purges_expired_positions_from_the_privacy_page(page, server):
+    from datetime import UTC, datetime, timedelta
+
+    from data.positions import PositionRow, insert_positions
+
+    rt = server.runtime
+    person = rt.db.fetch_one("SELECT id FROM employees LIMIT 1")["id"]
+    old = datetime.now(UTC) - timedelta(days=120)
+    insert_positions(
+        rt.db,
+        [
+            PositionRow(person, old, 60.17, 24.94, None, None, None, 0, "gpx"),
+            PositionRow(person, datetime.now(UTC), 60.17, 24.94, None, None, None, 0, "native"),
+        ],
+    )
+    sign_in_browser(page, server.url, "admin")
+    page.goto(server.url + "/admin/privacy")
+    page.wait_for_function("document.querySelector('#privacy-retention')?.value === '90'")
+    page.click("#privacy-purge")
+    page.wait_for_selector("text=Deleted positions of 1 days older than 90 days.")
+    assert rt.db.fetch_one("SELECT count(*) AS n FROM positions")["n"] == 1

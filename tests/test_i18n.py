@@ -32,7 +32,7 @@ def test_every_user_visible_string_has_a_chinese_translation(seeded_settings):
     assert sorted(wanted - chinese.keys()) == []
     assert sorted(chinese.keys() - wanted) == []  # no stale entries
     for english, translated in chinese.items():
-        assert re.findall(r"\{\w+\}", english) == re.findall(r"\{\w+\}", translated)
+        assert sorted(re.findall(r"\{\w+\}", english)) == sorted(re.findall(r"\{\w+\}", translated))
 
 
 def test_the_browser_language_is_used_when_the_user_chose_none():
