@@ -187,3 +187,17 @@ def test_admin_purges_expired_positions_from_the_privacy_page(page, server):
     page.click("#privacy-purge")
     page.wait_for_selector("text=Deleted positions of 1 days older than 90 days.")
     assert rt.db.fetch_one("SELECT count(*) AS n FROM positions")["n"] == 1
+
+
+def test_map_tooltips_escape_customer_names(page, server):
+    sign_in_browser(page, server.url, "manager")
+    page.wait_for_selector("#livemap-count-total")
+    tooltip = page.evaluate(
+        """(name) => { let shown = null;
+             window.fieldops.livemap.nameTooltip({properties: {name: name}}, {bindTooltip: (t) => { shown = t; }});
+             const probe = document.createElement('div'); probe.innerHTML = shown;  // what Leaflet does with it
+             return {shown: shown, images: probe.querySelectorAll('img').length, text: probe.textContent}; }""",
+        XSS_NAME,
+    )
+    assert tooltip["images"] == 0 and tooltip["text"] == XSS_NAME
+    assert page.evaluate("window.__xss") is None
