@@ -26,7 +26,7 @@ def entries(action: str | None, _tick: int) -> tuple[list[dict], list[dict]]:
     labels = action_labels()
     rows = [
         {
-            "at": f"{r['at'].astimezone(rt.settings.tz):%Y-%m-%d %H:%M:%S}",
+            "at": rt.local(r["at"], "%Y-%m-%d %H:%M:%S"),
             "username": r["username"],
             "role": role_label(r["role"]),
             "action": labels.get(r["action"], r["action"]),

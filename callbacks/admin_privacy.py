@@ -17,15 +17,14 @@ from data import org_settings, wall_tokens
 def load(_refresh: int) -> tuple:
     rt = runtime()
     settings = org_settings.all_settings(rt.db)
-    tz = rt.settings.tz
     walls = [
         {
             "id": t["id"],
             "name": t["name"],
             "state": _("revoked")
             if t["revoked_at"]
-            else _("valid until {day}", day=f"{t['expires_at'].astimezone(tz):%Y-%m-%d}"),
-            "last_used": f"{t['last_used_at'].astimezone(tz):%Y-%m-%d %H:%M}" if t["last_used_at"] else "",
+            else _("valid until {day}", day=rt.local(t["expires_at"], "%Y-%m-%d")),
+            "last_used": rt.local(t["last_used_at"]),
         }
         for t in wall_tokens.list_tokens(rt.db)
     ]

@@ -23,9 +23,7 @@ def load(_refresh: int) -> tuple:
             "teams": u["teams"],
             "employee": u["employee_name"] or "",
             "state": _("disabled") if u["disabled"] else _("active"),
-            "last_login": f"{u['last_login_at'].astimezone(runtime().settings.tz):%Y-%m-%d %H:%M}"
-            if u["last_login_at"]
-            else "",
+            "last_login": runtime().local(u["last_login_at"]),
         }
         for u in users.list_users(db)
     ]

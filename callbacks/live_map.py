@@ -89,8 +89,8 @@ def _task_text(task: dict | None) -> str:
         return _("none")
     window = ""
     if task["window_start"] and task["window_end"]:
-        tz = runtime().settings.tz
-        window = f" ({task['window_start'].astimezone(tz):%H:%M}–{task['window_end'].astimezone(tz):%H:%M})"
+        rt = runtime()
+        window = f" ({rt.local(task['window_start'], '%H:%M')}–{rt.local(task['window_end'], '%H:%M')})"
     return f"{task['customer_name']}{window} · {task_state_label(task['state'])}"
 
 

@@ -34,9 +34,8 @@ def overview(_refresh: int) -> tuple:
             [],
         )
     stored = employees.stored_about(rt.db, employee_id)
-    tz = rt.settings.tz
     span = (
-        f"{stored['first_position'].astimezone(tz):%Y-%m-%d} – {stored['last_position'].astimezone(tz):%Y-%m-%d}"
+        f"{rt.local(stored['first_position'], '%Y-%m-%d')} – {rt.local(stored['last_position'], '%Y-%m-%d')}"
         if stored["positions"]
         else "—"
     )
@@ -60,7 +59,7 @@ def overview(_refresh: int) -> tuple:
     sharing = html.P(
         _(
             "Paused since {at}: {reason}",
-            at=f"{pause['started_at'].astimezone(tz):%Y-%m-%d %H:%M}",
+            at=rt.local(pause["started_at"]),
             reason=pause["reason"],
         )
         if pause
@@ -71,7 +70,7 @@ def overview(_refresh: int) -> tuple:
     labels = action_labels()
     looks = [
         {
-            "at": f"{r['at'].astimezone(tz):%Y-%m-%d %H:%M}",
+            "at": rt.local(r["at"]),
             "username": r["username"],
             "role": role_label(r["role"]),
             "action": labels.get(r["action"], r["action"]),

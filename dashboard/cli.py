@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -44,25 +46,34 @@ def _runtime(args: argparse.Namespace):
     return services, rt
 
 
-def cmd_migrate(args: argparse.Namespace) -> int:
+@contextmanager
+def _opened(args: argparse.Namespace) -> Iterator:
+    """The runtime of a one-shot command, closed (and embedded servers stopped) however it ends."""
     services, rt = _runtime(args)
+    try:
+        yield rt
+    finally:
+        rt.close()
+        services.stop()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
     from data.migrate import applied_versions
 
-    print("Schema at", applied_versions(rt.db)[-1])
-    services.stop()
+    with _opened(args) as rt:
+        print("Schema at", applied_versions(rt.db)[-1])
     return 0
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
     from dashboard.seed import plan_day, seed_demo
 
-    services, rt = _runtime(args)
-    tz = rt.settings.tz
-    seeded = seed_demo(rt.db, rt.settings.secret_key, args.employees)
-    now = datetime.now(tz)
-    planned = plan_day(rt.db, now.date(), tz, start=now)
+    with _opened(args) as rt:
+        tz = rt.settings.tz
+        seeded = seed_demo(rt.db, rt.settings.secret_key, args.employees)
+        now = datetime.now(tz)
+        planned = plan_day(rt.db, now.date(), tz, start=now)
     print(f"{'Seeded the demo city' if seeded else 'Demo city already seeded'}; {planned} tasks planned today")
-    services.stop()
     return 0
 
 
@@ -70,30 +81,26 @@ def cmd_user(args: argparse.Namespace) -> int:
     from dashboard.accounts import AccountError, change_password, create_account, set_disabled, team_ids_by_name
     from data import users
 
-    services, rt = _runtime(args)
-    try:
-        if args.action == "list":
-            for row in users.list_users(rt.db):
-                state = "disabled" if row["disabled"] else "active"
-                print(f"{row['username']:<20} {row['role']:<11} {state:<9} {row['teams']}")
-        elif args.action == "add":
-            teams = team_ids_by_name(rt.db, args.teams.split(",")) if args.teams else None
-            create_account(
-                rt.db, args.username, _read_password(args), args.role, employee_code=args.employee, team_ids=teams
-            )
-            print(f"Created {args.username} ({args.role})")
-        elif args.action == "passwd":
-            change_password(rt.db, args.username, _read_password(args))
-            print(f"Password of {args.username} changed; their sessions are signed out")
-        else:
-            set_disabled(rt.db, args.username, args.action == "disable")
-            print(f"{args.username} {args.action}d")
-    except AccountError as exc:
-        print(f"fieldops user: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        rt.close()
-        services.stop()
+    with _opened(args) as rt:
+        try:
+            if args.action == "list":
+                for row in users.list_users(rt.db):
+                    state = "disabled" if row["disabled"] else "active"
+                    print(f"{row['username']:<20} {row['role']:<11} {state:<9} {row['teams']}")
+            elif args.action == "add":
+                teams = team_ids_by_name(rt.db, args.teams.split(",")) if args.teams else None
+                password = _read_password(args)
+                create_account(rt.db, args.username, password, args.role, employee_code=args.employee, team_ids=teams)
+                print(f"Created {args.username} ({args.role})")
+            elif args.action == "passwd":
+                change_password(rt.db, args.username, _read_password(args))
+                print(f"Password of {args.username} changed; their sessions are signed out")
+            else:
+                set_disabled(rt.db, args.username, args.action == "disable")
+                print(f"{args.username} {args.action}d")
+        except AccountError as exc:
+            print(f"fieldops user: {exc}", file=sys.stderr)
+            return 2
     return 0
 
 
@@ -112,35 +119,30 @@ def cmd_wall_token(args: argparse.Namespace) -> int:
     from dashboard.accounts import AccountError, new_wall_token
     from data import wall_tokens
 
-    services, rt = _runtime(args)
-    try:
-        if args.action == "add":
-            token = new_wall_token(rt.db, args.name, args.days, None)
-            print(f"Wall display URL (shown once): {rt.settings.public_url}/wall/login/{token}")
-        elif args.action == "revoke":
-            wall_tokens.revoke(rt.db, args.id)
-            print(f"Revoked wall token {args.id}")
-        else:
-            for row in wall_tokens.list_tokens(rt.db):
-                state = "revoked" if row["revoked_at"] else f"until {row['expires_at']:%Y-%m-%d}"
-                print(f"{row['id']:>4} {row['name']:<30} {state}")
-    except AccountError as exc:
-        print(f"fieldops wall-token: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        rt.close()
-        services.stop()
+    with _opened(args) as rt:
+        try:
+            if args.action == "add":
+                token = new_wall_token(rt.db, args.name, args.days, None)
+                print(f"Wall display URL (shown once): {rt.settings.public_url}/wall/login/{token}")
+            elif args.action == "revoke":
+                wall_tokens.revoke(rt.db, args.id)
+                print(f"Revoked wall token {args.id}")
+            else:
+                for row in wall_tokens.list_tokens(rt.db):
+                    state = "revoked" if row["revoked_at"] else f"until {rt.local(row['expires_at'], '%Y-%m-%d')}"
+                    print(f"{row['id']:>4} {row['name']:<30} {state}")
+        except AccountError as exc:
+            print(f"fieldops wall-token: {exc}", file=sys.stderr)
+            return 2
     return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
     from dashboard.retention import purge_old_positions
 
-    services, rt = _runtime(args)
-    dropped = purge_old_positions(rt.db, rt.org_settings()["privacy.retention_days"])
+    with _opened(args) as rt:
+        dropped = purge_old_positions(rt.db, rt.org_settings()["privacy.retention_days"])
     print(f"Dropped {len(dropped)} day partitions older than the retention period: {', '.join(dropped) or 'none'}")
-    rt.close()
-    services.stop()
     return 0
 
 

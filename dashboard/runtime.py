@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -41,6 +42,10 @@ class Runtime:
 
     def forget_org_settings(self) -> None:
         self._org_settings = None
+
+    def local(self, moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+        """A stored (UTC) time as the organisation reads it: its own time zone. Empty for none."""
+        return "" if moment is None else moment.astimezone(self.settings.tz).strftime(pattern)
 
     def close(self) -> None:
         self.db.close()
