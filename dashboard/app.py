@@ -8,10 +8,11 @@ import dash
 from dash import Dash
 
 from callbacks import live_map as live_map_callbacks
-from dashboard import health, i18n, ingest
+from dashboard import health, i18n, ingest, openapi
 from dashboard.config import ROOT, Settings
 from dashboard.guard import install_guard
 from dashboard.livemap import LiveMap
+from dashboard.protocols import gpx, osmand, owntracks
 from dashboard.runtime import Runtime
 from dashboard.services import EmbeddedServices, start_services
 from dashboard.shell import layout as shell_layout
@@ -51,12 +52,18 @@ def create_app(settings: Settings | None = None) -> Dash:
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,
         COMPRESS_MIN_SIZE=500,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
     )
     server.extensions["fieldops"] = rt
     server.extensions["fieldops.services"] = services
     server.extensions["dash"] = app
     for blueprint in (health.blueprint, ingest.blueprint, i18n.blueprint):
         server.register_blueprint(blueprint)
+    # Tracker protocols (issue 3): each its own blueprint; the OsmAnd port maps onto its path.
+    for blueprint in (osmand.blueprint, owntracks.blueprint, gpx.blueprint, openapi.blueprint):
+        server.register_blueprint(blueprint)
+    ingest.install_error_answers(server)
+    server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
     app.layout = shell_layout
     for module in CALLBACK_MODULES:
         module.register(app)

@@ -18,9 +18,13 @@ from data.scope import Scope
 # Dash's own machinery and static files: no data in them.
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
-OPEN_PATHS = ("/healthz",)
+OPEN_PATHS = ("/healthz", "/api/v1/openapi.json")
 OPEN_PREFIXES = ("/language/",)
 DEVICE_PATHS = ("/api/v1/positions",)
+# Tracker protocols authenticate their devices themselves, each its own way (dashboard/protocols/).
+INGEST_PATHS = ("/ingest/osmand", "/ingest/owntracks")
+# API calls made by a signed-in viewer, like pages.
+VIEWER_API_PATHS = ("/api/v1/gpx",)
 CALLBACK_PATH = "/_dash-update-component"
 BEARER = re.compile(r"^Bearer\s+(\S+)$")
 
@@ -44,9 +48,11 @@ def check_request(server: Flask, page_paths: frozenset[str]) -> Response | None:
         return None
     if path in DEVICE_PATHS:
         return _authenticate_device()
+    if path in INGEST_PATHS:
+        return None
     # Until accounts exist (issue 4), everyone who reaches the dashboard sees every team.
     g.viewer = Viewer(role="manager", scope=Scope.everything())
-    if path in DASH_PLUMBING or path in page_paths:
+    if path in DASH_PLUMBING or path in page_paths or path in VIEWER_API_PATHS:
         return None
     if path == CALLBACK_PATH:
         return _check_callback(server)
