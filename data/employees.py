@@ -42,3 +42,7 @@ def create_employee(db: Database, code: str, name: str, team_id: int | None) -> 
 
 def count_employees(db: Database) -> int:
     return int(db.fetch_one("SELECT count(*) AS n FROM employees")["n"])
+
+
+def employee_by_code(db: Database, code: str) -> dict | None:
+    return db.fetch_one("SELECT id, code, name, active FROM employees WHERE code = %s", (code,))

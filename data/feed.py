@@ -6,6 +6,7 @@ Keys (all under one prefix, so tests and tenants can share a server):
   geo      GEO   employee id at its latest position, for nearest-staff search
   stream   XADD  every accepted fix, consumed by the writer's group; entries are deleted once
                  stored, so its length is the backlog, and publishing refuses past a limit
+  zones    hash  employee id -> JSON list of the geofences the writer has the person inside
   version  int   incremented on every change a map must show; each value above carries the
                  version of its last change, so a map fetches only what changed since its own
 """
@@ -81,6 +82,7 @@ class LiveFeed:
         self.geo_key = f"{prefix}geo"
         self.stream_key = f"{prefix}stream"
         self.version_key = f"{prefix}version"
+        self.zones_key = f"{prefix}zones"
         self._publish = client.register_script((LUA_DIR / "publish.lua").read_text())
         self._set_status = client.register_script((LUA_DIR / "set_status.lua").read_text())
 
@@ -126,6 +128,17 @@ class LiveFeed:
         if not status:
             raise ValueError("a status has at least one field")
         return int(self._set_status(keys=[self.status_key, self.version_key], args=[employee_id, orjson.dumps(status)]))
+
+    def set_inside_zones(self, employee_id: int, zone_ids: Iterable[int]) -> None:
+        """Remember which geofences a person is inside, so a restarted writer makes no false enters."""
+        ids = sorted(zone_ids)
+        if ids:
+            self.client.hset(self.zones_key, employee_id, orjson.dumps(ids))
+        else:
+            self.client.hdel(self.zones_key, employee_id)
+
+    def inside_zones(self) -> dict[int, list[int]]:
+        return {int(k): orjson.loads(v) for k, v in self.client.hgetall(self.zones_key).items()}
 
     def statuses(self) -> dict[int, dict]:
         return {int(k): orjson.loads(v) for k, v in self.client.hgetall(self.status_key).items()}

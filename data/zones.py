@@ -25,3 +25,11 @@ def customer_sites(db: Database) -> list[dict]:
         """SELECT id, customer_id, center_lat, center_lon, radius_m FROM zones
            WHERE kind = 'customer_site' AND radius_m IS NOT NULL ORDER BY id"""
     )
+
+
+def geofences(db: Database) -> list[dict]:
+    """Every zone the writer watches for enter/exit: work-area polygons and customer-site circles."""
+    return db.fetch_all(
+        """SELECT id, name, kind, customer_id, geometry, center_lat, center_lon, radius_m FROM zones
+           ORDER BY id"""
+    )
