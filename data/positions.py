@@ -51,9 +51,11 @@ def insert_positions(db: Database, rows: Sequence[PositionRow]) -> int:
     """Store rows; a fix already stored for (employee, ts) is skipped. Returns rows newly stored."""
     if not rows:
         return 0
-    _ensure_days(db, {row.ts.astimezone(UTC).date() for row in rows})
+    # The first of several fixes for one (employee, ts) wins, here as across batches (ON CONFLICT).
+    unique = list({(row.employee_id, row.ts): row for row in reversed(rows)}.values())
+    _ensure_days(db, {row.ts.astimezone(UTC).date() for row in unique})
     buffer = io.StringIO()
-    for row in rows:
+    for row in unique:
         buffer.write(
             f"{row.employee_id}\t{row.ts.isoformat()}\t{row.lat!r}\t{row.lon!r}\t{_nullable(row.speed)}\t"
             f"{_nullable(row.heading)}\t{_nullable(row.accuracy)}\t{row.cell}\t{_text(row.source)}\t"
