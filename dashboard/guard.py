@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import Flask, Response, abort, g, jsonify, request
 
 from dashboard.runtime import runtime
-from data import devices
+from dashboard.trackers import device_for_token
 from data.scope import Scope
 
 # Dash's own machinery and static files: no data in them.
@@ -61,7 +61,7 @@ def check_request(server: Flask, page_paths: frozenset[str]) -> Response | None:
 
 def _authenticate_device() -> Response | None:
     match = BEARER.match(request.headers.get("Authorization", ""))
-    device = devices.device_by_token(runtime().db, match.group(1)) if match else None
+    device = device_for_token(runtime(), match.group(1)) if match else None
     if device is None:
         response = jsonify(error="unauthorized", reason="a valid device token is required (Authorization: Bearer)")
         response.status_code = 401

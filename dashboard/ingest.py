@@ -31,6 +31,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from dashboard.runtime import Runtime, runtime
+from dashboard.trackers import DevicesUnavailable
 from data.feed import Fix, StreamFull
 
 MAX_BATCH = 1000
@@ -42,7 +43,7 @@ MAX_ACCURACY_M = 100_000.0
 MAX_ATTRIBUTES_BYTES = 4096
 RETRY_AFTER_S = 30
 ERROR_NAMES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 413: "too_large",
-               503: "backlog_full"}
+               503: "unavailable"}
 
 blueprint = Blueprint("ingest", __name__)
 
@@ -167,6 +168,7 @@ def install_error_answers(server: Flask) -> None:
     )
     server.register_error_handler(BadRequest, lambda exc: error_response(400, exc.description or "bad request"))
     server.register_error_handler(StreamFull, lambda exc: error_response(503, f"{exc}; retry later"))
+    server.register_error_handler(DevicesUnavailable, lambda exc: error_response(503, str(exc)))
 
 
 @blueprint.post("/api/v1/positions")

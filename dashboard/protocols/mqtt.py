@@ -18,9 +18,9 @@ from urllib.parse import urlparse
 import orjson
 import paho.mqtt.client as mqtt
 
-from dashboard.protocols.devices import find_device
 from dashboard.protocols.owntracks import handle_messages
 from dashboard.runtime import Runtime
+from dashboard.trackers import find_device
 from data.feed import StreamFull
 
 log = logging.getLogger(__name__)

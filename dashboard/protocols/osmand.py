@@ -29,8 +29,8 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from dashboard.ingest import EPOCH_SECONDS_LIMIT, InvalidFix, accept_fixes, error_response
-from dashboard.protocols.devices import find_device
 from dashboard.runtime import runtime
+from dashboard.trackers import find_device
 
 log = logging.getLogger(__name__)
 

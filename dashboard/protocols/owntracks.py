@@ -24,8 +24,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from dashboard.ingest import EARLIEST_MS, FUTURE_SLACK_MS, InvalidFix, Outcome, accept_fixes, error_response
-from dashboard.protocols.devices import find_device, secret_matches
 from dashboard.runtime import Runtime, runtime
+from dashboard.trackers import find_device, secret_matches
 from data import activities
 
 log = logging.getLogger(__name__)
