@@ -5,13 +5,15 @@ carry the same JSON as HTTP mode and go through the same handling. The broker au
 phones; here the device `USER/DEVICE` must be registered (`fieldops device add --owntracks`),
 or the message is logged and dropped. The subscription is shared (`$share/fieldops/...`), so
 several workers split the messages instead of each storing all of them; QoS 1 with a persistent
-session lets the broker keep messages while every worker is down. While the writer's backlog is
+session (client id `fieldops-<host name>`, stable across restarts) lets the broker keep messages
+while a worker is down. While the writer's backlog is
 full the handler waits, which stops reading from the broker: it holds the messages meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from urllib.parse import urlparse
 
@@ -25,26 +27,28 @@ from data.feed import StreamFull
 
 log = logging.getLogger(__name__)
 
-SHARE = "$share/fieldops/"
 TOPICS = ("owntracks/+/+", "owntracks/+/+/event")
 FULL_RETRY_S = 5
 
 
 class OwnTracksSubscriber:
-    def __init__(self, rt: Runtime, url: str, client_id: str = "fieldops-worker") -> None:
+    def __init__(self, rt: Runtime, url: str, client_id: str | None = None, persistent: bool = True,
+                 share_group: str = "fieldops") -> None:
         parsed = urlparse(url)
         if parsed.scheme not in ("mqtt", "mqtts") or not parsed.hostname:
             raise ValueError("FIELDOPS_MQTT_URL: mqtt://[user:password@]host[:port] or mqtts://...")
         self.rt = rt
         self.host, self.port = parsed.hostname, parsed.port or (8883 if parsed.scheme == "mqtts" else 1883)
         self.stop = threading.Event()
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
+        client_id = client_id or f"fieldops-{socket.gethostname()}"
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=not persistent)
         if parsed.username:
             self.client.username_pw_set(parsed.username, parsed.password)
         if parsed.scheme == "mqtts":
             self.client.tls_set()
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
+        self.share = f"$share/{share_group}/"
         self.stored = 0
         self.subscribed = threading.Event()
 
@@ -61,7 +65,7 @@ class OwnTracksSubscriber:
     def _on_connect(self, client: mqtt.Client, _userdata: object, _flags: object, reason: object,
                     _properties: object = None) -> None:
         log.info("MQTT connected to %s:%s (%s)", self.host, self.port, reason)
-        client.subscribe([(SHARE + topic, 1) for topic in TOPICS])
+        client.subscribe([(self.share + topic, 1) for topic in TOPICS])
         self.subscribed.set()
 
     def _on_message(self, _client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage) -> None:
