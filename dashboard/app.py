@@ -7,6 +7,7 @@ import logging
 import dash
 from dash import Dash
 
+from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
 from dashboard import health, i18n, ingest, openapi
 from dashboard.config import ROOT, Settings
@@ -20,7 +21,7 @@ from data.migrate import migrate
 
 log = logging.getLogger(__name__)
 
-CALLBACK_MODULES = (live_map_callbacks,)
+CALLBACK_MODULES = (live_map_callbacks, gpx_import_callbacks)
 
 
 def create_app(settings: Settings | None = None) -> Dash:
