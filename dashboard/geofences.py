@@ -110,10 +110,14 @@ class StayEvent:
     zone: Zone | None
 
 
-def track_zones(person: Person, zones: list[Zone], margins: np.ndarray, accuracy: float | None,
-                ts_ms: int) -> list[ZoneEvent]:
+def slack_m(accuracy: np.ndarray) -> np.ndarray:
+    """How far inside (or outside) a fix must be to count: its accuracy; a vague fix never counts."""
+    accuracy = np.nan_to_num(accuracy.astype(float), nan=0.0)
+    return np.where(accuracy > MAX_ACCURACY_USED_M, np.inf, accuracy)
+
+
+def track_zones(person: Person, zones: list[Zone], margins: np.ndarray, slack: float, ts_ms: int) -> list[ZoneEvent]:
     """Advance one person's zone states by one fix; return the enters and exits it completes."""
-    slack = math.inf if accuracy is not None and accuracy > MAX_ACCURACY_USED_M else (accuracy or 0.0)
     events: list[ZoneEvent] = []
     certainly_in = margins >= slack
     certainly_out = margins <= -(slack + EXIT_MARGIN_M)
@@ -138,9 +142,10 @@ def track_zones(person: Person, zones: list[Zone], margins: np.ndarray, accuracy
     return events
 
 
-def track_stay(person: Person, margins: np.ndarray, lat: float, lon: float, accuracy: float | None,
+def track_stay(person: Person, margins: np.ndarray | None, lat: float, lon: float, accuracy: float | None,
                ts_ms: int, stay_min_s: int) -> Stay | None:
-    """Advance one person's stop; return the stay that just ended if it lasted stay_min_s."""
+    """Advance one person's stop; return the stay that just ended if it lasted stay_min_s.
+    margins: the fix's signed distances to every zone, or None when it is inside none."""
     stay = person.stay
     if stay is not None:
         dy = (lat - stay.lat) * METRES_PER_DEGREE
@@ -148,8 +153,7 @@ def track_stay(person: Person, margins: np.ndarray, lat: float, lon: float, accu
         if math.hypot(dx, dy) <= STAY_RADIUS_M + min(accuracy or 0.0, MAX_ACCURACY_USED_M):
             stay.last_ms = ts_ms
             return None
-    inside = np.flatnonzero(margins >= 0)
-    zone = int(inside[np.argmax(margins[inside])]) if len(inside) else None
+    zone = None if margins is None else int(np.argmax(margins))
     person.stay = Stay(lat, lon, ts_ms, ts_ms, zone)
     if stay is not None and stay.last_ms - stay.since_ms >= stay_min_s * 1000:
         return stay

@@ -27,7 +27,7 @@ import h3
 import numpy as np
 import orjson
 
-from dashboard.geofences import Person, ZoneIndex, ZoneState, track_stay, track_zones
+from dashboard.geofences import Person, ZoneIndex, ZoneState, slack_m, track_stay, track_zones
 from dashboard.runtime import Runtime
 from data import activities, positions, tasks, zones
 from data.feed import StreamEntry
@@ -171,6 +171,10 @@ class Writer:
             return
         index = self.zone_index()
         margins = index.margins_m(np.array([e.fix.lat for e in entries]), np.array([e.fix.lon for e in entries]))
+        slack = slack_m(np.array([e.fix.accuracy for e in entries], dtype=float))
+        # Most fixes are in no zone at all: find those at once, so they cost no per-zone work below.
+        in_any = (margins >= 0).any(axis=1).tolist()
+        certainly_in_any = (margins >= slack[:, None]).any(axis=1).tolist()
         changed: set[int] = set()
         for row, entry in enumerate(entries):
             fix = entry.fix
@@ -178,15 +182,17 @@ class Writer:
             if fix.ts_ms <= person.last_ts_ms:
                 continue
             person.last_ts_ms = fix.ts_ms
-            for event in track_zones(person, index.zones, margins[row], fix.accuracy, fix.ts_ms):
+            events = (track_zones(person, index.zones, margins[row], float(slack[row]), fix.ts_ms)
+                      if certainly_in_any[row] or person.zones else [])
+            for event in events:
                 activities.record_event(
                     self.rt.db, fix.employee_id, event.kind, _utc(event.at_ms), "geofence",
                     {"zone_id": event.zone.id, "zone": event.zone.name, "zone_kind": event.zone.kind},
                     customer_id=event.zone.customer_id,
                 )
                 changed.add(fix.employee_id)
-            stay = track_stay(person, margins[row], fix.lat, fix.lon, fix.accuracy, fix.ts_ms,
-                              self.rt.settings.stay_min_s)
+            stay = track_stay(person, margins[row] if in_any[row] else None, fix.lat, fix.lon, fix.accuracy,
+                              fix.ts_ms, self.rt.settings.stay_min_s)
             if stay is not None:
                 zone = index.zones[stay.zone] if stay.zone is not None else None
                 activities.record_event(
