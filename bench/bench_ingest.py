@@ -119,19 +119,15 @@ def wait_stored(rt: Runtime, total: int, timeout_s: float) -> float:
 
 
 def batch_bodies(positions: int, batch: int) -> list[tuple[str, bytes]]:
-    """(token, body): each employee's fixes a second apart in the last hour, all unique."""
-    now_ms = int(time.time() * 1000) - 3_000_000
+    """(token, body): full batches, each for the next employee in turn, fixes a second apart, all unique."""
+    base_ms = int(time.time() * 1000) - 3 * 3600 * 1000
     bodies = []
-    per_employee = (positions + EMPLOYEES - 1) // EMPLOYEES
-    count = 0
-    for employee in range(1, EMPLOYEES + 1):
-        fixes = [{"ts": now_ms + k * 1000, "lat": 60.17 + k / 1e5, "lon": 24.94 + employee / 1e5, "speed": 3.1,
-                  "heading": 90, "accuracy": 8} for k in range(per_employee)]
-        for start in range(0, len(fixes), batch):
-            chunk = fixes[start:start + batch][:positions - count]
-            if chunk:
-                bodies.append((f"tok-{employee}", orjson.dumps({"positions": chunk})))
-                count += len(chunk)
+    for j in range((positions + batch - 1) // batch):
+        employee, turn = j % EMPLOYEES + 1, j // EMPLOYEES
+        count = min(batch, positions - j * batch)
+        fixes = [{"ts": base_ms + (turn * batch + k) * 1000, "lat": 60.17 + k / 1e5, "lon": 24.94 + employee / 1e5,
+                  "speed": 3.1, "heading": 90, "accuracy": 8} for k in range(count)]
+        bodies.append((f"tok-{employee}", orjson.dumps({"positions": fixes})))
     return bodies
 
 
