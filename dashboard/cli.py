@@ -96,7 +96,7 @@ def cmd_device(args: argparse.Namespace) -> int:
         if args.action == "list":
             for row in devices.list_devices(rt.db):
                 print(f"{row['protocol']:<10} {row['identifier']:<32} {row['employee_code']:<10} "
-                      f"{row['employee_name']}  last seen {row['last_seen'] or 'never'}")
+                      f"{row['employee_name']}  {'secret set' if row['has_secret'] else 'no secret'}")
             return 0
         if args.action == "remove":
             if not devices.remove_device(rt.db, args.identifier):

@@ -3,7 +3,8 @@
 Every protocol (native batch, OsmAnd, OwnTracks over HTTP and MQTT, GPX import) turns its wire
 format into plain fixes — {"ts", "lat", "lon", "speed" (m/s), "heading", "accuracy", "attributes"}
 — in its own module under dashboard/protocols/, then hands them to `accept_fixes`: the one place
-that validates and publishes, and so the one place a rule about what may be stored belongs.
+that validates and publishes, and so the one place a rule about what may be stored belongs
+(`accept_event` is the same for a tracker's own events, such as OwnTracks region transitions).
 
 `POST /api/v1/positions` is the native batch endpoint used by the mobile page and the simulator:
 
@@ -23,7 +24,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -32,6 +33,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from dashboard.runtime import Runtime, runtime
 from dashboard.trackers import DevicesUnavailable
+from data import activities
 from data.feed import Fix, StreamFull
 
 MAX_BATCH = 1000
@@ -150,6 +152,15 @@ def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: st
     rt.feed.publish(fixes, source=source, max_backlog=rt.settings.max_backlog)
     outcome.accepted = len(fixes)
     return outcome
+
+
+def accept_event(rt: Runtime, employee_id: int, kind: str, at_ms: Any, source: str, details: dict) -> None:
+    """Record a tracker's own event (an OwnTracks region transition) as an activity; the one way in
+    for events, as accept_fixes is for positions."""
+    ts_ms = parse_timestamp_ms(at_ms)
+    if not EARLIEST_MS <= ts_ms <= int(time.time() * 1000) + FUTURE_SLACK_MS:
+        raise InvalidFix("the event's time is before 2000 or in the future: the device clock is wrong")
+    activities.record_event(rt.db, employee_id, kind, datetime.fromtimestamp(ts_ms / 1000, UTC), source, details)
 
 
 def error_response(status: int, reason: str, **extra: Any) -> Response:

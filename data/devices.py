@@ -49,7 +49,7 @@ def device_by_identifier(db: Database, protocol: str, identifier: str) -> dict |
 def list_devices(db: Database) -> list[dict]:
     return db.fetch_all(
         """SELECT d.id, d.identifier, d.protocol, e.code AS employee_code, e.name AS employee_name,
-                  d.token_hash IS NOT NULL AS has_secret, d.created_at, d.last_seen
+                  d.token_hash IS NOT NULL AS has_secret, d.created_at
            FROM devices d JOIN employees e ON e.id = d.employee_id ORDER BY d.protocol, d.identifier"""
     )
 

@@ -8,7 +8,9 @@ from the age window of live trackers, and the writer stores it without deriving 
 API: `multipart/form-data` with `employee_id` and one or more `file` parts, or JSON
 {"employee_id": 7, "files": [{"name": "run.gpx", "gpx": "<gpx ...>"}]}. Answers 200 with one
 report per file: {"file", "points", "accepted", "untimed", "rejected": [{"reason", "count"}],
-"error"}; 404 for an employee outside the viewer's scope; 400 for a body of neither kind.
+"error"}; 404 for an employee outside the viewer's scope; 400 for a body of neither kind; 503
+while the writer's backlog is full — points sent before that are kept, and sending the file
+again stores nothing twice.
 """
 
 from __future__ import annotations
