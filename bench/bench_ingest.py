@@ -4,6 +4,7 @@
     python bench/bench_ingest.py batch  [--positions 300000] [--clients 4] [--web-workers 2] [--writers 1]
     python bench/bench_ingest.py osmand [--seconds 20] [--connections 32] [--web-workers 2]
     python bench/bench_ingest.py lag    [--rate 10000] [--seconds 30]
+    python bench/bench_ingest.py writer [--positions 50000] [--zones]
 
 batch:  native batches of 1,000 positions over keep-alive HTTP; positions/s accepted over HTTP and
         stored in PostgreSQL (from the first request until the last row is committed).
@@ -11,6 +12,8 @@ osmand: one position per request (GET on the OsmAnd port), loaded by `wrk` (Debi
         installed, else by a Python keep-alive client; requests/s answered 200.
 lag:    positions sent at a steady rate; the time from sending a fix (its timestamp) to the writer's
         insert transaction (`received_at`), as percentiles.
+writer: the writer alone, in this process: stream → PostgreSQL rows/s, optionally with 60 customer
+        sites and 4 work areas covering the fixes (geofences, stays and visits checked per fix).
 
 Uses DATABASE_URL / REDIS_URL when set, else embedded servers in ./var/bench-ingest; its own
 database (fieldops_bench_ingest) and Redis prefix (benchingest:), cleared first. Loopback only.
@@ -22,6 +25,7 @@ import argparse
 import http.client
 import os
 import platform
+import random
 import shutil
 import subprocess
 import sys
@@ -40,6 +44,8 @@ from psycopg2.extensions import make_dsn
 from dashboard.config import ROOT, Settings
 from dashboard.runtime import Runtime
 from dashboard.services import EmbeddedServices, ensure_database, start_services
+from dashboard.writer import Writer
+from data.feed import Fix
 from data.migrate import migrate
 
 PREFIX = "benchingest:"
@@ -273,10 +279,46 @@ def run_lag(args: argparse.Namespace, rt: Runtime) -> None:
     print(f"  send → writer's insert: p50 {p50:.3f} s, p95 {p95:.3f} s, p99 {p99:.3f} s, max {row['worst']:.3f} s")
 
 
+def add_zones(rt: Runtime, rng: random.Random) -> None:
+    """60 customer sites and 4 work areas tiling the box the writer bench's fixes fall in."""
+    with rt.db.transaction() as conn, conn.cursor() as cur:
+        for i in range(60):
+            cur.execute("INSERT INTO customers (name, lat, lon) VALUES (%s, %s, %s) RETURNING id",
+                        (f"Customer {i}", 60.16 + rng.random() * 0.02, 24.93 + rng.random() * 0.03))
+            customer = cur.fetchone()[0]
+            cur.execute("INSERT INTO zones (name, kind, customer_id, center_lat, center_lon, radius_m)"
+                        " SELECT name, 'customer_site', id, lat, lon, 40 FROM customers WHERE id = %s", (customer,))
+        for q in range(4):
+            lat, lon = 60.16 + (q // 2) * 0.01, 24.93 + (q % 2) * 0.015
+            ring = [[lon, lat], [lon + 0.015, lat], [lon + 0.015, lat + 0.01], [lon, lat + 0.01], [lon, lat]]
+            cur.execute("INSERT INTO zones (name, kind, geometry) VALUES (%s, 'work_area', %s)",
+                        (f"Area {q}", orjson.dumps({"type": "Polygon", "coordinates": [ring]}).decode()))
+
+
+def run_writer(args: argparse.Namespace, rt: Runtime) -> None:
+    rng = random.Random(1)
+    if args.zones:
+        add_zones(rt, rng)
+    base_ms = int(time.time() * 1000) - 3_000_000
+    fixes = [Fix(1 + i % EMPLOYEES, base_ms + i // EMPLOYEES * 1000, 60.16 + rng.random() * 0.02,
+                 24.93 + rng.random() * 0.03, 3.0, 90.0, 8.0) for i in range(args.positions)]
+    for start in range(0, len(fixes), 5000):
+        rt.feed.publish(fixes[start:start + 5000], "native")
+    writer = Writer(rt, "bench")
+    writer.start()
+    t0 = time.perf_counter()
+    while entries := rt.feed.read_stream("bench", 5000, 10):
+        writer.process(entries)
+    elapsed = time.perf_counter() - t0
+    print(f"writer alone ({'60 customer sites + 4 work areas' if args.zones else 'no zones'}): "
+          f"{stored(rt) / elapsed:,.0f} rows/s ({stored(rt)} rows, batches of 5000, read + store + derive + ack)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("kind", choices=("batch", "osmand", "lag"))
-    parser.add_argument("--positions", type=int, default=300_000)
+    parser.add_argument("kind", choices=("batch", "osmand", "lag", "writer"))
+    parser.add_argument("--zones", action="store_true", help="writer: with customer sites and work areas")
+    parser.add_argument("--positions", type=int, default=None, help="batch: 300,000; writer: 50,000")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--writers", type=int, default=1)
@@ -284,10 +326,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rate", type=int, default=10_000)
     args = parser.parse_args()
+    args.positions = args.positions or (50_000 if args.kind == "writer" else 300_000)
     print(f"machine: {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}")
     rt, services = setup()
     try:
-        {"batch": run_batch, "osmand": run_osmand, "lag": run_lag}[args.kind](args, rt)
+        {"batch": run_batch, "osmand": run_osmand, "lag": run_lag, "writer": run_writer}[args.kind](args, rt)
     finally:
         rt.close()
         services.stop()

@@ -42,6 +42,7 @@ class ZoneIndex:
         circles = [r for r in rows if r["geometry"] is None]
         polygons = [r for r in rows if r["geometry"] is not None]
         self.zones = [Zone(r["id"], r["name"], r["kind"], r["customer_id"]) for r in circles + polygons]
+        self.column = {zone.id: i for i, zone in enumerate(self.zones)}  # zone id -> its column in margins
         self.circle_lat = np.array([r["center_lat"] for r in circles], dtype=float)
         self.circle_lon = np.array([r["center_lon"] for r in circles], dtype=float)
         self.circle_radius = np.array([r["radius_m"] for r in circles], dtype=float)
@@ -116,15 +117,15 @@ def slack_m(accuracy: np.ndarray) -> np.ndarray:
     return np.where(accuracy > MAX_ACCURACY_USED_M, np.inf, accuracy)
 
 
-def track_zones(person: Person, zones: list[Zone], margins: np.ndarray, slack: float, ts_ms: int) -> list[ZoneEvent]:
+def track_zones(person: Person, index: ZoneIndex, margins: np.ndarray, slack: float, ts_ms: int) -> list[ZoneEvent]:
     """Advance one person's zone states by one fix; return the enters and exits it completes."""
     events: list[ZoneEvent] = []
     certainly_in = margins >= slack
     certainly_out = margins <= -(slack + EXIT_MARGIN_M)
     watched = set(np.flatnonzero(certainly_in).tolist()) | {
-        i for i, zone in enumerate(zones) if zone.id in person.zones}
+        index.column[zone_id] for zone_id in person.zones if zone_id in index.column}
     for i in watched:
-        zone = zones[i]
+        zone = index.zones[i]
         state = person.zones.setdefault(zone.id, ZoneState())
         other_side = certainly_out[i] if state.inside else certainly_in[i]
         same_side = certainly_in[i] if state.inside else certainly_out[i]

@@ -182,7 +182,7 @@ class Writer:
             if fix.ts_ms <= person.last_ts_ms:
                 continue
             person.last_ts_ms = fix.ts_ms
-            events = (track_zones(person, index.zones, margins[row], float(slack[row]), fix.ts_ms)
+            events = (track_zones(person, index, margins[row], float(slack[row]), fix.ts_ms)
                       if certainly_in_any[row] or person.zones else [])
             for event in events:
                 activities.record_event(
