@@ -9,6 +9,7 @@ from dash import Dash
 
 from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
+from callbacks import ops_ingest as ops_ingest_callbacks
 from dashboard import health, i18n, ingest, openapi
 from dashboard.config import ROOT, Settings
 from dashboard.guard import install_guard
@@ -21,7 +22,7 @@ from data.migrate import migrate
 
 log = logging.getLogger(__name__)
 
-CALLBACK_MODULES = (live_map_callbacks, gpx_import_callbacks)
+CALLBACK_MODULES = (live_map_callbacks, gpx_import_callbacks, ops_ingest_callbacks)
 
 
 def create_app(settings: Settings | None = None) -> Dash:

@@ -197,6 +197,15 @@ class LiveFeed:
     def stream_backlog(self) -> int:
         return int(self.client.xlen(self.stream_key))
 
+    def writer_consumers(self) -> list[dict]:
+        """Each writer in the group: name, entries it holds unacknowledged, ms since it last read."""
+        try:
+            consumers = self.client.xinfo_consumers(self.stream_key, WRITER_GROUP)
+        except redis.ResponseError:  # no stream or no group yet: no writer has started
+            return []
+        return [{"name": c["name"].decode(), "pending": int(c["pending"]), "idle_ms": int(c["idle"])}
+                for c in consumers]
+
     def writer_lag_s(self) -> float:
         """Age of the oldest position not yet stored: 0 when the writer has caught up."""
         oldest = self.client.xrange(self.stream_key, count=1)
