@@ -7,13 +7,15 @@ import logging
 from dash import Dash
 
 from callbacks import admin_audit, admin_privacy, admin_teams, admin_users, admin_zones, my_data
+from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
-from dashboard import health, i18n, ingest, mydata
+from callbacks import ops_ingest as ops_ingest_callbacks
+from dashboard import health, i18n, ingest, mydata, openapi
 from dashboard.auth import install_auth
 from dashboard.config import ROOT, Settings
 from dashboard.guard import install_guard
 from dashboard.livemap import LiveMap
-from dashboard.privacy import TrackingPolicy
+from dashboard.protocols import gpx, osmand, owntracks
 from dashboard.runtime import Runtime
 from dashboard.services import EmbeddedServices, start_services
 from dashboard.shell import layout as shell_layout
@@ -21,7 +23,17 @@ from data.migrate import migrate
 
 log = logging.getLogger(__name__)
 
-CALLBACK_MODULES = (live_map_callbacks, admin_users, admin_teams, admin_zones, admin_privacy, admin_audit, my_data)
+CALLBACK_MODULES = (
+    live_map_callbacks,
+    gpx_import_callbacks,
+    ops_ingest_callbacks,
+    admin_users,
+    admin_teams,
+    admin_zones,
+    admin_privacy,
+    admin_audit,
+    my_data,
+)
 
 
 def create_app(settings: Settings | None = None) -> Dash:
@@ -34,7 +46,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     rt = Runtime.open(settings)
     migrate(rt.db)
     rt.livemap = LiveMap(rt)
-    rt.tracking_policy = TrackingPolicy(rt)
     i18n.set_default_language(settings.language)
 
     app = Dash(
@@ -48,13 +59,20 @@ def create_app(settings: Settings | None = None) -> Dash:
         update_title=None,
     )
     server = app.server
-    server.config.update(SECRET_KEY=settings.secret_key, COMPRESS_MIN_SIZE=500)
+    server.config.update(
+        SECRET_KEY=settings.secret_key, COMPRESS_MIN_SIZE=500, MAX_CONTENT_LENGTH=settings.max_body_bytes
+    )
     install_auth(server, secure_cookies=settings.public_url.startswith("https://"))
     server.extensions["fieldops"] = rt
     server.extensions["fieldops.services"] = services
     server.extensions["dash"] = app
     for blueprint in (health.blueprint, ingest.blueprint, i18n.blueprint, mydata.blueprint):
         server.register_blueprint(blueprint)
+    # Tracker protocols (issue 3): each its own blueprint; the OsmAnd port maps onto its path.
+    for blueprint in (osmand.blueprint, owntracks.blueprint, gpx.blueprint, openapi.blueprint):
+        server.register_blueprint(blueprint)
+    ingest.install_error_answers(server)
+    server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
     app.layout = shell_layout
     for module in CALLBACK_MODULES:
         module.register(app)

@@ -1,10 +1,11 @@
-"""`fieldops`: demo, serve, worker, simulate, migrate, seed."""
+"""`fieldops`: demo, serve, worker, simulate, migrate, seed, device."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -151,10 +152,73 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     services, rt = _runtime(args)
     stop = _stop_on_signals()
+    subscriber = None
+    if rt.settings.mqtt_url:
+        from dashboard.protocols.mqtt import OwnTracksSubscriber
+
+        subscriber = OwnTracksSubscriber(rt, rt.settings.mqtt_url)
+        subscriber.start()
+        log.info("Subscribed to OwnTracks topics at %s:%s", subscriber.host, subscriber.port)
     log.info("Writer consuming %sstream", rt.settings.redis_prefix)
     Writer(rt).run(stop)
+    if subscriber:
+        subscriber.close()
     services.stop()
     return 0
+
+
+def cmd_device(args: argparse.Namespace) -> int:
+    """Register, list or remove trackers; a secret is printed once and only its hash is kept."""
+    from data import devices, employees
+
+    services, rt = _runtime(args)
+    try:
+        if args.action == "list":
+            for row in devices.list_devices(rt.db):
+                print(
+                    f"{row['protocol']:<10} {row['identifier']:<32} {row['employee_code']:<10} "
+                    f"{row['employee_name']}  {'secret set' if row['has_secret'] else 'no secret'}"
+                )
+            return 0
+        if args.action == "remove":
+            if not devices.remove_device(rt.db, args.identifier):
+                print(f"No device {args.identifier!r}", file=sys.stderr)
+                return 1
+            print(f"Removed {args.identifier} (trackers are refused within 10 s)")
+            return 0
+        employee = employees.employee_by_code(rt.db, args.employee)
+        if employee is None:
+            print(f"No employee with code {args.employee!r}", file=sys.stderr)
+            return 1
+        if args.owntracks and args.owntracks.count("/") != 1:
+            print("--owntracks USER/DEVICE", file=sys.stderr)
+            return 2
+        protocol, identifier = (
+            ("osmand", args.osmand)
+            if args.osmand
+            else ("owntracks", args.owntracks)
+            if args.owntracks
+            else ("native", args.native or employee["code"])
+        )
+        secret = None if protocol == "osmand" else secrets.token_urlsafe(24)
+        devices.add_device(rt.db, identifier, employee["id"], protocol, secret)
+        print(f"{protocol} device {identifier} → {employee['code']} {employee['name']}")
+        if protocol == "owntracks":
+            print(
+                f"OwnTracks HTTP: URL {rt.settings.public_url}/ingest/owntracks, user {identifier.split('/')[0]}, "
+                f"device id {identifier.split('/')[1]}, password {secret}"
+            )
+        elif protocol == "native":
+            print(f"Device token (shown once): {secret}")
+        else:
+            print(
+                f"Traccar Client: server URL http://<this host>:{rt.settings.osmand_port or 5055}, "
+                f"device identifier {identifier} (the OsmAnd protocol has no secret: keep ids unguessable)"
+            )
+        return 0
+    finally:
+        rt.close()
+        services.stop()
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -176,7 +240,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     class FieldOpsServer(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", f"{args.host}:{args.port}")
+            osmand_port = services.settings.osmand_port  # Traccar Client's default port, on the same app
+            binds = [f"{args.host}:{args.port}"] + ([f"{args.host}:{osmand_port}"] if osmand_port else [])
+            self.cfg.set("bind", binds)
             self.cfg.set("workers", args.workers)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", args.threads)
@@ -337,6 +403,18 @@ def build_parser() -> argparse.ArgumentParser:
     wall.set_defaults(func=cmd_wall_token)
 
     sub.add_parser("purge", help="drop positions older than the retention period").set_defaults(func=cmd_purge)
+    device = sub.add_parser("device", help="register, list or remove trackers")
+    device_actions = device.add_subparsers(dest="action", required=True)
+    add = device_actions.add_parser("add", help="map a tracker to an employee (prints its secret once)")
+    add.add_argument("employee", help="the employee's code")
+    kind = add.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--osmand", metavar="ID", help="Traccar Client / OsmAnd device identifier")
+    kind.add_argument("--owntracks", metavar="USER/DEVICE", help="OwnTracks user and device id")
+    kind.add_argument("--native", metavar="IDENTIFIER", nargs="?", const="", help="our mobile page (token)")
+    device_actions.add_parser("list", help="every registered tracker")
+    remove = device_actions.add_parser("remove", help="forget a tracker")
+    remove.add_argument("identifier")
+    device.set_defaults(func=cmd_device)
 
     seed = sub.add_parser("seed", help="seed the Helsinki demo city and plan today's tasks")
     seed.add_argument("--employees", type=int, default=50)

@@ -34,6 +34,13 @@ class Settings:
     moving_speed_mps: float = 1.0
     map_refresh_ms: int = 2000
     public_url: str = "http://127.0.0.1:8050"
+    # Ingest (issue 3).
+    max_fix_age_s: int = 7 * 86400
+    max_backlog: int = 2_000_000
+    osmand_port: int | None = 5055
+    mqtt_url: str | None = None
+    max_body_bytes: int = 16 * 1024 * 1024
+    stay_min_s: int = 300
 
     @property
     def tz(self) -> ZoneInfo:
@@ -63,6 +70,12 @@ class Settings:
             offline_after_s=_int(env, "FIELDOPS_OFFLINE_AFTER_S", 300),
             map_refresh_ms=_int(env, "FIELDOPS_MAP_REFRESH_MS", 2000),
             public_url=env.get("FIELDOPS_PUBLIC_URL", "http://127.0.0.1:8050").rstrip("/"),
+            max_fix_age_s=_int(env, "FIELDOPS_MAX_FIX_AGE_S", 7 * 86400),
+            max_backlog=_int(env, "FIELDOPS_MAX_BACKLOG", 2_000_000),
+            osmand_port=_port_or_off(env, "FIELDOPS_OSMAND_PORT", 5055),
+            mqtt_url=env.get("FIELDOPS_MQTT_URL") or None,
+            max_body_bytes=_int(env, "FIELDOPS_MAX_BODY_BYTES", 16 * 1024 * 1024),
+            stay_min_s=_int(env, "FIELDOPS_STAY_MIN_S", 300),
         )
         settings.validate()
         return settings
@@ -78,6 +91,12 @@ class Settings:
             raise ConfigError("FIELDOPS_MAP_REFRESH_MS: between 500 and 2000")
         if len(self.secret_key) < 32:
             raise ConfigError("SECRET_KEY: at least 32 characters")
+        if self.max_fix_age_s < 60 or self.max_backlog < 1000 or self.max_body_bytes < 64 * 1024:
+            raise ConfigError(
+                "FIELDOPS_MAX_FIX_AGE_S ≥ 60, FIELDOPS_MAX_BACKLOG ≥ 1000, FIELDOPS_MAX_BODY_BYTES ≥ 65536"
+            )
+        if self.osmand_port is not None and not 1 <= self.osmand_port <= 65535:
+            raise ConfigError("FIELDOPS_OSMAND_PORT: a port number, or 0/off")
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -88,6 +107,14 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name}: a whole number, not {raw!r}") from exc
+
+
+def _port_or_off(env: dict[str, str], name: str, default: int) -> int | None:
+    """A port number; `0` or `off` switches the listener off."""
+    raw = env.get(name, "").strip().lower()
+    if raw in ("0", "off"):
+        return None
+    return _int(env, name, default)
 
 
 def _stored_secret(data_dir: Path) -> str:

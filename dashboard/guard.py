@@ -16,19 +16,21 @@ from flask_login import current_user
 
 from dashboard.auth import csrf_ok, current_viewer
 from dashboard.i18n import _
-from dashboard.permissions import PEOPLE_ROLES, ROLES, may_open, may_run_callback
+from dashboard.permissions import HISTORY_IMPORT_ROLES, PEOPLE_ROLES, ROLES, may_open, may_run_callback
 from dashboard.runtime import runtime
-from data import devices
+from dashboard.trackers import device_for_token
 
 # Dash's own machinery and static files: no data in them.
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
-OPEN_PATHS = ("/healthz", "/login", "/favicon.ico")
+OPEN_PATHS = ("/healthz", "/login", "/favicon.ico", "/api/v1/openapi.json")
 OPEN_PREFIXES = ("/language/", "/wall/login/")
 DEVICE_PATHS = ("/api/v1/positions",)
+# Tracker protocols authenticate their devices themselves, each its own way (dashboard/protocols/).
+INGEST_PATHS = ("/ingest/osmand", "/ingest/owntracks")
 DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
 CALLBACK_PATH = "/_dash-update-component"
 # Routes of signed-in viewers that are not pages, with the roles that may use them.
-VIEWER_ROUTES = {"/logout": ROLES, "/me/export": PEOPLE_ROLES}
+VIEWER_ROUTES = {"/logout": ROLES, "/me/export": PEOPLE_ROLES, "/api/v1/gpx": HISTORY_IMPORT_ROLES}
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 BEARER = re.compile(r"^Bearer\s+(\S+)$")
 
@@ -44,6 +46,8 @@ def check_request() -> Response | None:
         return None
     if path in DEVICE_PATHS:
         return _authenticate_device()
+    if path in INGEST_PATHS:
+        return None
     if request.method in STATE_CHANGING and not csrf_ok():
         return _refuse(403, "csrf", "missing or wrong CSRF token")
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
@@ -74,7 +78,7 @@ def _page_paths() -> dict[str, dict]:
 
 def _authenticate_device() -> Response | None:
     match = BEARER.match(request.headers.get("Authorization", ""))
-    device = devices.device_by_token(runtime().db, match.group(1)) if match else None
+    device = device_for_token(runtime(), match.group(1)) if match else None
     if device is None:
         response = _refuse(401, "unauthorized", "a valid device token is required (Authorization: Bearer)")
         response.headers["WWW-Authenticate"] = 'Bearer realm="fieldops"'

@@ -1,5 +1,11 @@
 """Ingest: validate → normalise → one Redis round trip. The writer takes it on to PostgreSQL.
 
+Every protocol (native batch, OsmAnd, OwnTracks over HTTP and MQTT, GPX import) turns its wire
+format into plain fixes — {"ts", "lat", "lon", "speed" (m/s), "heading", "accuracy", "attributes"}
+— in its own module under dashboard/protocols/, then hands them to `accept_fixes`: the one place
+that validates and publishes, and so the one place a rule about what may be stored belongs
+(`accept_event` is the same for a tracker's own events, such as OwnTracks region transitions).
+
 `POST /api/v1/positions` is the native batch endpoint used by the mobile page and the simulator:
 
     Authorization: Bearer <device token>
@@ -8,34 +14,54 @@
 
 Answers 200 {"accepted": n, "rejected": [{"index": i, "error": "..."}], "withheld": m} when at
 least one fix was accepted (the rejected ones are named, never dropped silently; "withheld" counts
-accepted fixes not stored because of working hours or a pause), 400 with the reasons when none
-was, 413 for more than MAX_BATCH fixes.
+accepted fixes not stored because of working hours or a pause: not errors, not to be re-sent),
+400 with the reasons when none was, 413 for more than MAX_BATCH fixes, 503 with Retry-After while
+the writer's backlog is at its limit (FIELDOPS_MAX_BACKLOG).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+import orjson
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from dashboard.privacy import coarse_rows
-from dashboard.runtime import runtime
-from data import positions
-from data.feed import Fix
+from dashboard.runtime import Runtime, runtime
+from dashboard.trackers import DevicesUnavailable
+from data import activities, positions
+from data.feed import Fix, StreamFull
 
 MAX_BATCH = 1000
 EARLIEST_MS = 946_684_800_000  # 2000-01-01: older fixes are broken clocks, not history
 FUTURE_SLACK_MS = 5 * 60 * 1000
 EPOCH_SECONDS_LIMIT = 2_147_483_647  # Traccar's rule: below this an integer is seconds, above it ms
+MAX_SPEED_MPS = 150.0  # 540 km/h: faster is a broken fix, not a field worker
+MAX_ACCURACY_M = 100_000.0
+MAX_ATTRIBUTES_BYTES = 4096
+RETRY_AFTER_S = 30
+ERROR_NAMES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 413: "too_large", 503: "unavailable"}
 
 blueprint = Blueprint("ingest", __name__)
 
 
 class InvalidFix(ValueError):
     """One fix that cannot be accepted, with the reason told back to the device."""
+
+
+@dataclass
+class Outcome:
+    """What became of a request's fixes: how many were accepted, and why each other one was not."""
+
+    accepted: int = 0
+    rejected: list[dict] = field(default_factory=list)  # {"index": i, "error": "..."}
+    withheld: int = 0  # accepted, but outside working hours or while sharing is paused
 
 
 def parse_timestamp_ms(value: Any) -> int:
@@ -71,7 +97,23 @@ def _number(item: dict, key: str, low: float, high: float, *, required: bool = F
     return float(value)
 
 
-def parse_fix(item: Any, employee_id: int, now_ms: int) -> Fix:
+def _attributes(item: dict) -> dict | None:
+    value = item.get("attributes")
+    if value is None or value == {}:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidFix("attributes must be a JSON object")
+    try:
+        size = len(orjson.dumps(value))
+    except TypeError as exc:
+        raise InvalidFix("attributes must hold JSON values") from exc
+    if size > MAX_ATTRIBUTES_BYTES:
+        raise InvalidFix(f"attributes are larger than {MAX_ATTRIBUTES_BYTES} bytes")
+    return value
+
+
+def parse_fix(item: Any, employee_id: int, now_ms: int, *, max_age_s: int | None = None) -> Fix:
+    """Validate one normalised fix. max_age_s None: any age since 2000 (history import)."""
     if not isinstance(item, dict):
         raise InvalidFix("each position is a JSON object")
     ts_ms = parse_timestamp_ms(item.get("ts"))
@@ -79,64 +121,84 @@ def parse_fix(item: Any, employee_id: int, now_ms: int) -> Fix:
         raise InvalidFix("ts is before 2000-01-01: the device clock is wrong")
     if ts_ms > now_ms + FUTURE_SLACK_MS:
         raise InvalidFix("ts is in the future: the device clock is wrong")
+    if max_age_s is not None and ts_ms < now_ms - max_age_s * 1000:
+        raise InvalidFix(f"ts is older than {max_age_s} s: import past tracks as GPX instead")
     return Fix(
         employee_id=employee_id,
         ts_ms=ts_ms,
         lat=_number(item, "lat", -90, 90, required=True),
         lon=_number(item, "lon", -180, 180, required=True),
-        speed=_number(item, "speed", 0, 150),
+        speed=_number(item, "speed", 0, MAX_SPEED_MPS),
         heading=_number(item, "heading", 0, 360),
-        accuracy=_number(item, "accuracy", 0, 100_000),
+        accuracy=_number(item, "accuracy", 0, MAX_ACCURACY_M),
+        attributes=_attributes(item),
     )
 
 
-def parse_batch(body: Any, employee_id: int, now_ms: int) -> tuple[list[Fix], list[dict]]:
-    """Split a request body into accepted fixes and per-index errors."""
-    if not isinstance(body, dict) or not isinstance(body.get("positions"), list):
-        raise InvalidFix('the body is a JSON object with a "positions" list')
+def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: str, *, history: bool = False) -> Outcome:
+    """Validate fixes of one employee and publish the valid ones in one Redis round trip.
+
+    Every protocol ends here. history=True (GPX import) lifts the age window, not the other rules.
+    Raises data.feed.StreamFull, having published nothing, while the writer's backlog is full.
+    """
+    now_ms = int(time.time() * 1000)
+    max_age_s = None if history else rt.settings.max_fix_age_s
+    outcome = Outcome()
     fixes: list[Fix] = []
-    errors: list[dict] = []
-    for index, item in enumerate(body["positions"]):
+    for index, item in enumerate(items):
         try:
-            fixes.append(parse_fix(item, employee_id, now_ms))
+            fixes.append(parse_fix(item, employee_id, now_ms, max_age_s=max_age_s))
         except InvalidFix as exc:
-            errors.append({"index": index, "error": str(exc)})
-    return fixes, errors
+            outcome.rejected.append({"index": index, "error": str(exc)})
+    # Privacy first: only fixes inside working hours, of people sharing, become positions.
+    decision = rt.policy().split(fixes)
+    rt.feed.publish(decision.tracked, source=source, max_backlog=rt.settings.max_backlog)
+    if decision.coarse:
+        positions.add_coarse_presence(rt.db, coarse_rows(decision.coarse))
+    outcome.accepted, outcome.withheld = len(fixes), decision.withheld
+    return outcome
 
 
-def _error(status: int, reason: str, **extra: Any) -> Response:
-    response = jsonify(error="invalid_request" if status == 400 else "too_large", reason=reason, **extra)
+def accept_event(rt: Runtime, employee_id: int, kind: str, at_ms: Any, source: str, details: dict) -> None:
+    """Record a tracker's own event (an OwnTracks region transition) as an activity; the one way in
+    for events, as accept_fixes is for positions."""
+    ts_ms = parse_timestamp_ms(at_ms)
+    if not EARLIEST_MS <= ts_ms <= int(time.time() * 1000) + FUTURE_SLACK_MS:
+        raise InvalidFix("the event's time is before 2000 or in the future: the device clock is wrong")
+    if not rt.policy().tracks(employee_id, ts_ms):
+        return  # outside working hours or while sharing is paused, an event says where someone was
+    activities.record_event(rt.db, employee_id, kind, datetime.fromtimestamp(ts_ms / 1000, UTC), source, details)
+
+
+def error_response(status: int, reason: str, **extra: Any) -> Response:
+    response = jsonify(error=ERROR_NAMES.get(status, "error"), reason=reason, **extra)
     response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
+
+
+def install_error_answers(server: Flask) -> None:
+    """Oversized bodies, malformed requests and a full backlog answer JSON with a reason, on every path."""
+    server.register_error_handler(
+        RequestEntityTooLarge,
+        lambda _exc: error_response(413, f"the body is larger than {server.config['MAX_CONTENT_LENGTH']} bytes"),
+    )
+    server.register_error_handler(BadRequest, lambda exc: error_response(400, exc.description or "bad request"))
+    server.register_error_handler(StreamFull, lambda exc: error_response(503, f"{exc}; retry later"))
+    server.register_error_handler(DevicesUnavailable, lambda exc: error_response(503, str(exc)))
 
 
 @blueprint.post("/api/v1/positions")
 def receive_positions() -> Response:
     body = request.get_json(silent=True)
     if body is None:
-        return _error(400, "the body must be JSON (Content-Type: application/json)")
-    if isinstance(body, dict) and isinstance(body.get("positions"), list) and len(body["positions"]) > MAX_BATCH:
-        return _error(413, f"at most {MAX_BATCH} positions per request")
-    try:
-        fixes, errors = parse_batch(body, g.device["employee_id"], int(time.time() * 1000))
-    except InvalidFix as exc:
-        return _error(400, str(exc))
-    if not fixes:
-        return _error(400, "no position could be accepted", rejected=errors)
-    withheld = accept_fixes(fixes, source="native")
-    return jsonify(accepted=len(fixes), rejected=errors, withheld=withheld)
-
-
-def accept_fixes(fixes: list[Fix], source: str) -> int:
-    """The one way valid fixes enter FieldOps, whatever the protocol: privacy first, then the feed.
-
-    Returns how many were withheld (outside working hours, or sharing paused): accepted, not stored
-    as points, and not to be sent again.
-    """
-    rt = runtime()
-    decision = rt.tracking_policy.split(fixes)
-    if decision.tracked:
-        rt.feed.publish(decision.tracked, source=source)
-    if decision.coarse:
-        positions.add_coarse_presence(rt.db, coarse_rows(decision.coarse))
-    return decision.withheld
+        return error_response(400, "the body must be JSON (Content-Type: application/json)")
+    if not isinstance(body, dict) or not isinstance(body.get("positions"), list):
+        return error_response(400, 'the body is a JSON object with a "positions" list')
+    if len(body["positions"]) > MAX_BATCH:
+        return error_response(413, f"at most {MAX_BATCH} positions per request")
+    outcome = accept_fixes(runtime(), g.device["employee_id"], body["positions"], "native")
+    if not outcome.accepted:
+        return error_response(400, "no position could be accepted", rejected=outcome.rejected)
+    return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)

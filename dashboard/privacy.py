@@ -58,14 +58,22 @@ class TrackingPolicy:
                 self._off_hours = str(org_settings.all_settings(self.rt.db)["privacy.off_hours"])
                 self._loaded = time.monotonic()
 
+    def tracks(self, employee_id: int, ts_ms: int) -> bool:
+        """Whether this person may be tracked at that moment (working hours, not paused)."""
+        self.refresh()
+        return self._allowed(employee_id, ts_ms)
+
+    def _allowed(self, employee_id: int, ts_ms: int) -> bool:
+        local = datetime.fromtimestamp(ts_ms / 1000, self.rt.settings.tz)
+        return employee_id not in self._paused and in_slots(self._schedules.get(employee_id, []), local)
+
     def split(self, fixes: list[Fix]) -> Decision:
         self.refresh()
         decision = Decision()
-        tz = self.rt.settings.tz
         for fix in fixes:
             if fix.employee_id in self._paused:
                 decision.withheld += 1
-            elif in_slots(self._schedules.get(fix.employee_id, []), datetime.fromtimestamp(fix.ts_ms / 1000, tz)):
+            elif self._allowed(fix.employee_id, fix.ts_ms):
                 decision.tracked.append(fix)
             elif self._off_hours == "coarse":
                 decision.coarse.append(fix)
@@ -89,14 +97,10 @@ def pause_sharing(rt: Runtime, employee_id: int, reason: str) -> None:
     pauses.pause(rt.db, employee_id, reason)
     rt.feed.forget([employee_id])
     rt.feed.set_status(employee_id, {"paused": True})
-    policy = rt.tracking_policy
-    if policy is not None:
-        policy.refresh(force=True)
+    rt.policy().refresh(force=True)
 
 
 def resume_sharing(rt: Runtime, employee_id: int) -> None:
     pauses.resume(rt.db, employee_id)
     rt.feed.forget([employee_id])
-    policy = rt.tracking_policy
-    if policy is not None:
-        policy.refresh(force=True)
+    rt.policy().refresh(force=True)

@@ -4,6 +4,12 @@ At-least-once: entries are acknowledged only after their rows are committed, so 
 them; the (employee_id, ts) key makes the replay harmless. A visit starts after a person has
 stayed inside a customer's site for ARRIVAL_DWELL_S and ends after they have been outside it
 (with a margin) for DEPARTURE_DWELL_S, so GPS drift across the boundary makes no false visits.
+Geofence enter/exit of every zone and stays come from dashboard/geofences.py. Imported history
+(source "gpx") is stored only: it derives no visits, geofence events or stays.
+
+Several writers may run in the group. One that dies leaves its entries pending; every writer
+takes over entries idle for longer than claim_idle_ms (XAUTOCLAIM), so nothing waits for the
+dead one to come back.
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ from datetime import UTC, datetime, timedelta
 
 import h3
 import numpy as np
+import orjson
 
+from dashboard.geofences import Person, ZoneIndex, ZoneState, slack_m, track_stay, track_zones
 from dashboard.retention import purge_old_positions
 from dashboard.runtime import Runtime
 from data import activities, positions, tasks, zones
@@ -35,6 +43,9 @@ DEPARTURE_MARGIN_M = 15
 BATCH = 5000
 SITES_TTL_S = 60
 PARTITION_DAYS_AHEAD = 7
+CLAIM_IDLE_MS = 30_000  # a batch takes well under a second; 30 s without an ack means its writer died
+CLAIM_EVERY_S = 5
+HISTORY_SOURCES = ("gpx",)
 
 
 @dataclass
@@ -80,12 +91,17 @@ class SiteIndex:
 
 
 class Writer:
-    def __init__(self, rt: Runtime, consumer: str | None = None) -> None:
+    def __init__(self, rt: Runtime, consumer: str | None = None, claim_idle_ms: int = CLAIM_IDLE_MS) -> None:
         self.rt = rt
         self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
+        self.claim_idle_ms = claim_idle_ms
         self.presence: dict[int, Presence] = {}
+        self.people: dict[int, Person] = {}
         self._sites: SiteIndex | None = None
         self._sites_loaded = 0.0
+        self._zones: ZoneIndex | None = None
+        self._zones_loaded = 0.0
+        self._claimed_at = 0.0
         self._partitions_checked: datetime | None = None
         self.stored = 0
 
@@ -100,6 +116,9 @@ class Writer:
         pending = True
         while not stop.is_set():
             try:
+                if time.monotonic() - self._claimed_at >= CLAIM_EVERY_S:
+                    self._claimed_at = time.monotonic()
+                    self.process(self.rt.feed.claim_stale(self.consumer, self.claim_idle_ms, BATCH))
                 entries = self.rt.feed.read_stream(self.consumer, BATCH, block_ms, pending=pending)
                 if pending and not entries:
                     pending = False
@@ -126,11 +145,16 @@ class Writer:
                 e.fix.accuracy,
                 h3.str_to_int(h3.latlng_to_cell(e.fix.lat, e.fix.lon, H3_RESOLUTION)),
                 e.source,
+                orjson.dumps(e.fix.attributes).decode() if e.fix.attributes else None,
             )
             for e in entries
         ]
         stored = positions.insert_positions(self.rt.db, rows)
-        for entry in sorted(entries, key=lambda e: (e.fix.employee_id, e.fix.ts_ms)):
+        live = sorted(
+            (e for e in entries if e.source not in HISTORY_SOURCES), key=lambda e: (e.fix.employee_id, e.fix.ts_ms)
+        )
+        self._track_geofences(live)
+        for entry in live:
             self._track_visit(entry)
         self.rt.feed.acknowledge([e.entry_id for e in entries])
         self.stored += stored
@@ -141,6 +165,76 @@ class Writer:
             self._sites = SiteIndex(zones.customer_sites(self.rt.db))
             self._sites_loaded = time.monotonic()
         return self._sites
+
+    def zone_index(self) -> ZoneIndex:
+        if self._zones is None or time.monotonic() - self._zones_loaded > SITES_TTL_S:
+            self._zones = ZoneIndex(zones.geofences(self.rt.db))
+            self._zones_loaded = time.monotonic()
+        return self._zones
+
+    def _track_geofences(self, entries: list[StreamEntry]) -> None:
+        """Zone enters/exits and stays for a batch sorted by person and time; fixes older than the
+        person's last one (a device's buffer arriving late) are stored but move no state back."""
+        if not entries:
+            return
+        index = self.zone_index()
+        margins = index.margins_m(np.array([e.fix.lat for e in entries]), np.array([e.fix.lon for e in entries]))
+        slack = slack_m(np.array([e.fix.accuracy for e in entries], dtype=float))
+        # Most fixes are in no zone at all: find those at once, so they cost no per-zone work below.
+        in_any = (margins >= 0).any(axis=1).tolist()
+        certainly_in_any = (margins >= slack[:, None]).any(axis=1).tolist()
+        changed: set[int] = set()
+        for row, entry in enumerate(entries):
+            fix = entry.fix
+            person = self.people.setdefault(fix.employee_id, Person())
+            if fix.ts_ms <= person.last_ts_ms:
+                continue
+            person.last_ts_ms = fix.ts_ms
+            events = (
+                track_zones(person, index, margins[row], float(slack[row]), fix.ts_ms)
+                if certainly_in_any[row] or person.zones
+                else []
+            )
+            for event in events:
+                activities.record_event(
+                    self.rt.db,
+                    fix.employee_id,
+                    event.kind,
+                    _utc(event.at_ms),
+                    "geofence",
+                    {"zone_id": event.zone.id, "zone": event.zone.name, "zone_kind": event.zone.kind},
+                    customer_id=event.zone.customer_id,
+                )
+                changed.add(fix.employee_id)
+            stay = track_stay(
+                person,
+                margins[row] if in_any[row] else None,
+                fix.lat,
+                fix.lon,
+                fix.accuracy,
+                fix.ts_ms,
+                self.rt.settings.stay_min_s,
+            )
+            if stay is not None:
+                zone = index.zones[stay.zone] if stay.zone is not None else None
+                activities.record_event(
+                    self.rt.db,
+                    fix.employee_id,
+                    "stay",
+                    _utc(stay.since_ms),
+                    "geofence",
+                    {
+                        "lat": stay.lat,
+                        "lon": stay.lon,
+                        "place": zone.name if zone else None,
+                        "zone_id": zone.id if zone else None,
+                    },
+                    customer_id=zone.customer_id if zone else None,
+                    ended_at=_utc(stay.last_ms),
+                )
+        for employee_id in changed:
+            person = self.people[employee_id]
+            self.rt.feed.set_inside_zones(employee_id, [z for z, state in person.zones.items() if state.inside])
 
     def _track_visit(self, entry: StreamEntry) -> None:
         fix = entry.fix
@@ -181,7 +275,9 @@ class Writer:
         self.rt.feed.set_status(employee_id, {"visit": None, "since": person.last_inside_ms})
 
     def _restore_presence(self) -> None:
-        """Pick up open visits after a restart from the feed's status; the stay counts from now."""
+        """Pick up open visits and the zones people are inside after a restart, from the feed."""
+        for employee_id, zone_ids in self.rt.feed.inside_zones().items():
+            self.people[employee_id] = Person(zones={z: ZoneState(inside=True) for z in zone_ids})
         now_ms = int(time.time() * 1000)
         for employee_id, status in self.rt.feed.statuses().items():
             if status.get("visit"):
@@ -196,3 +292,7 @@ class Writer:
         positions.ensure_partitions(self.rt.db, now.date() - timedelta(days=1), PARTITION_DAYS_AHEAD + 1)
         purge_old_positions(self.rt.db, self.rt.org_settings()["privacy.retention_days"])
         self._partitions_checked = now
+
+
+def _utc(ts_ms: int) -> datetime:
+    return datetime.fromtimestamp(ts_ms / 1000, UTC)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from psycopg2.extras import Json
+
 from data.db import Database
 
 
@@ -39,4 +41,30 @@ def visits(db: Database, employee_id: int, start: datetime, end: datetime) -> li
            WHERE employee_id = %s AND kind = 'visit' AND started_at >= %s AND started_at < %s
            ORDER BY started_at""",
         (employee_id, start, end),
+    )
+
+
+def record_event(
+    db: Database,
+    employee_id: int,
+    kind: str,
+    at: datetime,
+    source: str,
+    details: dict,
+    customer_id: int | None = None,
+    ended_at: datetime | None = None,
+) -> int:
+    """A geofence enter/exit or a stay, with what is known about it in attributes."""
+    return db.fetch_one(
+        """INSERT INTO activities (employee_id, customer_id, kind, started_at, ended_at, source, attributes)
+           VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+        (employee_id, customer_id, kind, at, ended_at, source, Json(details)),
+    )["id"]
+
+
+def events(db: Database, employee_id: int, kinds: tuple[str, ...]) -> list[dict]:
+    return db.fetch_all(
+        """SELECT kind, customer_id, started_at, ended_at, source, attributes FROM activities
+           WHERE employee_id = %s AND kind = ANY(%s) ORDER BY started_at, id""",
+        (employee_id, list(kinds)),
     )

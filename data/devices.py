@@ -34,3 +34,25 @@ def device_by_token(db: Database, token: str) -> dict | None:
 
 def touch_device(db: Database, device_id: int) -> None:
     db.execute("UPDATE devices SET last_seen = now() WHERE id = %s", (device_id,))
+
+
+def device_by_identifier(db: Database, protocol: str, identifier: str) -> dict | None:
+    """The device of this protocol and its active employee, with the stored secret's hash."""
+    return db.fetch_one(
+        """SELECT d.id, d.identifier, d.employee_id, d.token_hash FROM devices d
+           JOIN employees e ON e.id = d.employee_id AND e.active
+           WHERE d.protocol = %s AND d.identifier = %s""",
+        (protocol, identifier),
+    )
+
+
+def list_devices(db: Database) -> list[dict]:
+    return db.fetch_all(
+        """SELECT d.id, d.identifier, d.protocol, e.code AS employee_code, e.name AS employee_name,
+                  d.token_hash IS NOT NULL AS has_secret, d.created_at
+           FROM devices d JOIN employees e ON e.id = d.employee_id ORDER BY d.protocol, d.identifier"""
+    )
+
+
+def remove_device(db: Database, identifier: str) -> bool:
+    return db.execute("DELETE FROM devices WHERE identifier = %s", (identifier,)) > 0

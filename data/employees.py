@@ -69,7 +69,7 @@ def export_own_data(db: Database, employee_id: int) -> dict:
             "SELECT identifier, protocol, created_at, last_seen FROM devices WHERE employee_id = %s", (employee_id,)
         ),
         "positions": db.fetch_all(
-            """SELECT ts, lat, lon, speed, heading, accuracy, source FROM positions
+            """SELECT ts, lat, lon, speed, heading, accuracy, source, attributes FROM positions
                WHERE employee_id = %s ORDER BY ts""",
             (employee_id,),
         ),
@@ -90,3 +90,7 @@ def export_own_data(db: Database, employee_id: int) -> dict:
             (employee_id,),
         ),
     }
+
+
+def employee_by_code(db: Database, code: str) -> dict | None:
+    return db.fetch_one("SELECT id, code, name, active FROM employees WHERE code = %s", (code,))

@@ -4,15 +4,18 @@ Keys (all under one prefix, so tests and tenants can share a server):
   latest   hash  employee id -> compact JSON [ts_ms, lat, lon, speed, heading, accuracy, version]
   status   hash  employee id -> JSON {"visit": customer id or null, "since": ms, "v": version}
   geo      GEO   employee id at its latest position, for nearest-staff search
-  stream   XADD  every accepted fix, consumed by the writer's group
+  stream   XADD  every accepted fix, consumed by the writer's group; entries are deleted once
+                 stored, so its length is the backlog, and publishing refuses past a limit
+  zones    hash  employee id -> JSON list of the geofences the writer has the person inside
   version  int   incremented on every change a map must show; each value above carries the
                  version of its last change, so a map fetches only what changed since its own
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import orjson
@@ -20,6 +23,11 @@ import redis
 
 LUA_DIR = Path(__file__).parent / "lua"
 WRITER_GROUP = "writer"
+UNBOUNDED = 2**62
+
+
+class StreamFull(RuntimeError):
+    """The writer's backlog is at its limit: nothing was published; the sender should retry later."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +41,7 @@ class Fix:
     speed: float | None = None
     heading: float | None = None
     accuracy: float | None = None
+    attributes: dict | None = None  # a tracker's extra keys; stored with the row, not in the live feed
 
     def compact(self) -> bytes:
         return orjson.dumps([self.ts_ms, self.lat, self.lon, self.speed, self.heading, self.accuracy])
@@ -73,18 +82,26 @@ class LiveFeed:
         self.geo_key = f"{prefix}geo"
         self.stream_key = f"{prefix}stream"
         self.version_key = f"{prefix}version"
+        self.zones_key = f"{prefix}zones"
         self._publish = client.register_script((LUA_DIR / "publish.lua").read_text())
         self._set_status = client.register_script((LUA_DIR / "set_status.lua").read_text())
 
-    def publish(self, fixes: Sequence[Fix], source: str) -> int:
-        """Send fixes to the stream and the latest map in one round trip; return how many were newest."""
+    def publish(self, fixes: Sequence[Fix], source: str, max_backlog: int = UNBOUNDED) -> int:
+        """Send fixes to the stream and the latest map in one round trip; return how many were newest.
+
+        Raises StreamFull, having written nothing, when the stream already holds max_backlog entries.
+        """
         if not fixes:
             return 0
-        args: list[object] = [source]
+        args: list[object] = [source, max_backlog]
         for fix in fixes:
-            args += [fix.employee_id, fix.ts_ms, fix.compact(), fix.lon, fix.lat]
+            attributes = orjson.dumps(fix.attributes) if fix.attributes else b""
+            args += [fix.employee_id, fix.ts_ms, fix.compact(), fix.lon, fix.lat, attributes]
         keys = [self.latest_key, self.geo_key, self.stream_key, self.version_key]
-        return int(self._publish(keys=keys, args=args))
+        newer = int(self._publish(keys=keys, args=args))
+        if newer < 0:
+            raise StreamFull(f"the writer's backlog is at its limit of {max_backlog} positions")
+        return newer
 
     def version(self) -> int:
         return int(self.client.get(self.version_key) or 0)
@@ -111,6 +128,17 @@ class LiveFeed:
         if not status:
             raise ValueError("a status has at least one field")
         return int(self._set_status(keys=[self.status_key, self.version_key], args=[employee_id, orjson.dumps(status)]))
+
+    def set_inside_zones(self, employee_id: int, zone_ids: Iterable[int]) -> None:
+        """Remember which geofences a person is inside, so a restarted writer makes no false enters."""
+        ids = sorted(zone_ids)
+        if ids:
+            self.client.hset(self.zones_key, employee_id, orjson.dumps(ids))
+        else:
+            self.client.hdel(self.zones_key, employee_id)
+
+    def inside_zones(self) -> dict[int, list[int]]:
+        return {int(k): orjson.loads(v) for k, v in self.client.hgetall(self.zones_key).items()}
 
     def statuses(self) -> dict[int, dict]:
         return {int(k): orjson.loads(v) for k, v in self.client.hgetall(self.status_key).items()}
@@ -157,12 +185,15 @@ class LiveFeed:
             count=count,
             block=None if pending else block_ms,
         )
-        entries: list[StreamEntry] = []
-        for _stream, messages in reply or []:
-            for entry_id, fields in messages:
-                fix = Fix.from_compact(int(fields[b"e"]), fields[b"p"])
-                entries.append(StreamEntry(entry_id, fields[b"s"].decode(), fix))
-        return entries
+        return [entry for _stream, messages in reply or [] for entry in _entries(messages)]
+
+    def claim_stale(self, consumer: str, min_idle_ms: int, count: int) -> list[StreamEntry]:
+        """Take over entries another consumer was given but has not acknowledged for min_idle_ms
+        (a killed worker), so they are stored by this one."""
+        _next, messages, *_deleted = self.client.xautoclaim(
+            self.stream_key, WRITER_GROUP, consumer, min_idle_time=min_idle_ms, start_id="0-0", count=count
+        )
+        return list(_entries(messages))
 
     def acknowledge(self, entry_ids: Sequence[bytes]) -> None:
         """Acknowledge and drop entries once they are committed to PostgreSQL."""
@@ -174,3 +205,31 @@ class LiveFeed:
 
     def stream_backlog(self) -> int:
         return int(self.client.xlen(self.stream_key))
+
+    def writer_consumers(self) -> list[dict]:
+        """Each writer in the group: name, entries it holds unacknowledged, ms since it last read."""
+        try:
+            consumers = self.client.xinfo_consumers(self.stream_key, WRITER_GROUP)
+        except redis.ResponseError:  # no stream or no group yet: no writer has started
+            return []
+        return [
+            {"name": c["name"].decode(), "pending": int(c["pending"]), "idle_ms": int(c["idle"])} for c in consumers
+        ]
+
+    def writer_lag_s(self) -> float:
+        """Age of the oldest position not yet stored: 0 when the writer has caught up."""
+        oldest = self.client.xrange(self.stream_key, count=1)
+        if not oldest:
+            return 0.0
+        accepted_ms = int(oldest[0][0].split(b"-")[0])
+        return max(0.0, time.time() - accepted_ms / 1000)
+
+
+def _entries(messages: Iterable) -> Iterable[StreamEntry]:
+    for entry_id, fields in messages:
+        if not fields:
+            continue  # deleted after it was claimed: already stored and acknowledged
+        fix = Fix.from_compact(int(fields[b"e"]), fields[b"p"])
+        if b"a" in fields:
+            fix = replace(fix, attributes=orjson.loads(fields[b"a"]))
+        yield StreamEntry(entry_id, fields[b"s"].decode(), fix)

@@ -21,13 +21,13 @@ CREATE TEMP TABLE IF NOT EXISTS positions_incoming
     (LIKE positions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS
 """
 MOVE_STAGED = """
-INSERT INTO positions (employee_id, ts, lat, lon, speed, heading, accuracy, cell, source)
-SELECT DISTINCT ON (employee_id, ts) employee_id, ts, lat, lon, speed, heading, accuracy, cell, source
+INSERT INTO positions (employee_id, ts, lat, lon, speed, heading, accuracy, cell, source, attributes)
+SELECT DISTINCT ON (employee_id, ts) employee_id, ts, lat, lon, speed, heading, accuracy, cell, source, attributes
 FROM positions_incoming
 ORDER BY employee_id, ts
 ON CONFLICT (employee_id, ts) DO NOTHING
 """
-COLUMNS = ("employee_id", "ts", "lat", "lon", "speed", "heading", "accuracy", "cell", "source")
+COLUMNS = ("employee_id", "ts", "lat", "lon", "speed", "heading", "accuracy", "cell", "source", "attributes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,7 @@ class PositionRow:
     accuracy: float | None
     cell: int
     source: str
+    attributes: str | None = None  # JSON text of the tracker's extra keys
 
 
 def ensure_partitions(db: Database, first_day: date, days: int) -> int:
@@ -52,12 +53,15 @@ def insert_positions(db: Database, rows: Sequence[PositionRow]) -> int:
     """Store rows; a fix already stored for (employee, ts) is skipped. Returns rows newly stored."""
     if not rows:
         return 0
-    _ensure_days(db, {row.ts.astimezone(UTC).date() for row in rows})
+    # The first of several fixes for one (employee, ts) wins, here as across batches (ON CONFLICT).
+    unique = list({(row.employee_id, row.ts): row for row in reversed(rows)}.values())
+    _ensure_days(db, {row.ts.astimezone(UTC).date() for row in unique})
     buffer = io.StringIO()
-    for row in rows:
+    for row in unique:
         buffer.write(
             f"{row.employee_id}\t{row.ts.isoformat()}\t{row.lat!r}\t{row.lon!r}\t{_nullable(row.speed)}\t"
-            f"{_nullable(row.heading)}\t{_nullable(row.accuracy)}\t{row.cell}\t{_text(row.source)}\n"
+            f"{_nullable(row.heading)}\t{_nullable(row.accuracy)}\t{row.cell}\t{_text(row.source)}\t"
+            f"{_nullable_text(row.attributes)}\n"
         )
     buffer.seek(0)
     with db.transaction() as conn, conn.cursor() as cur:
@@ -69,7 +73,7 @@ def insert_positions(db: Database, rows: Sequence[PositionRow]) -> int:
 
 def track(db: Database, employee_id: int, start: datetime, end: datetime) -> list[dict]:
     return db.fetch_all(
-        "SELECT ts, lat, lon, speed, heading, accuracy FROM positions"
+        "SELECT ts, lat, lon, speed, heading, accuracy, source, attributes FROM positions"
         " WHERE employee_id = %s AND ts >= %s AND ts < %s ORDER BY ts",
         (employee_id, start, end),
     )
@@ -91,6 +95,10 @@ def _ensure_days(db: Database, days: set[date]) -> None:
 
 def _nullable(value: float | None) -> str:
     return "\\N" if value is None else repr(float(value))
+
+
+def _nullable_text(value: str | None) -> str:
+    return "\\N" if value is None else _text(value)
 
 
 def _text(value: str) -> str:

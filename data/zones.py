@@ -73,3 +73,11 @@ def get_zone(db: Database, zone_id: int) -> dict | None:
            FROM zones WHERE id = %s""",
         (zone_id,),
     )
+
+
+def geofences(db: Database) -> list[dict]:
+    """Every zone the writer watches for enter/exit: work-area polygons and customer-site circles."""
+    return db.fetch_all(
+        """SELECT id, name, kind, customer_id, geometry, center_lat, center_lon, radius_m FROM zones
+           ORDER BY id"""
+    )

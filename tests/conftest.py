@@ -195,6 +195,14 @@ def csrf_headers(client) -> dict[str, str]:
         return {"X-CSRFToken": session["csrf"]}
 
 
+def signed_in_client(app, username: str = "manager"):
+    """A Flask test client signed in as `username` that sends its CSRF token with every request."""
+    client = app.server.test_client()
+    assert sign_in(client, username).status_code == 302
+    client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_headers(client)["X-CSRFToken"]
+    return client
+
+
 def sign_in_browser(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/login")
     page.fill("#username", username)

@@ -18,6 +18,8 @@ VIEWERS = ("anonymous", *ROLES)
 PAGE_ACCESS = {
     "/": {"field", "supervisor", "manager", "wall"},
     "/me": {"field", "supervisor", "manager", "executive", "admin"},
+    "/import/gpx": {"supervisor", "manager", "admin"},
+    "/ops/ingest": {"manager", "admin"},
     "/admin/users": {"admin"},
     "/admin/teams": {"admin"},
     "/admin/zones": {"admin"},

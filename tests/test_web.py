@@ -20,7 +20,9 @@ def app(seeded_settings):
 def test_health_names_both_services(app):
     answer = app.server.test_client().get("/healthz")
     assert answer.status_code == 200
-    assert answer.get_json() == {"status": "ok", "postgres": "ok", "redis": "ok"}
+    body = answer.get_json()
+    assert (body["status"], body["postgres"], body["redis"]) == ("ok", "ok", "ok")
+    assert body["writer"] == {"backlog": 0, "lag_s": 0.0, "backlog_limit": 2_000_000}
 
 
 def test_health_is_503_when_redis_is_down(seeded_settings):

@@ -1,14 +1,24 @@
 -- Publish a batch of fixes in one round trip.
 -- KEYS: latest hash, GEO set, stream, version counter.
--- ARGV[1]: source; then groups of 5: employee id, ts (ms), compact value "[ts,...]", lon, lat.
+-- ARGV[1]: source; ARGV[2]: the stream's backlog limit (entries the writer has not stored yet);
+-- then groups of 6: employee id, ts (ms), compact value "[ts,...]", lon, lat, attributes JSON or "".
+-- Over the limit nothing is written and -1 comes back, so ingest can answer 503 and the device
+-- retries later: the stream stays bounded without dropping anything it accepted.
 -- Every fix goes to the stream (for the writer). Only a fix newer than the stored one replaces
 -- the latest position, so late, buffered fixes never move anyone backwards; the stored value
 -- gets the feed version of the change appended, so a map can ask for what changed since.
+if redis.call('XLEN', KEYS[3]) >= tonumber(ARGV[2]) then
+    return -1
+end
 local version = nil
 local newer = 0
-for i = 2, #ARGV, 5 do
-    local id, ts, value = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
-    redis.call('XADD', KEYS[3], '*', 'e', id, 'p', value, 's', ARGV[1])
+for i = 3, #ARGV, 6 do
+    local id, ts, value, attributes = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 5]
+    if attributes == '' then
+        redis.call('XADD', KEYS[3], '*', 'e', id, 'p', value, 's', ARGV[1])
+    else
+        redis.call('XADD', KEYS[3], '*', 'e', id, 'p', value, 's', ARGV[1], 'a', attributes)
+    end
     local current = redis.call('HGET', KEYS[1], id)
     if (not current) or tonumber(string.match(current, '^%[(%d+)')) < ts then
         version = version or redis.call('INCR', KEYS[4])

@@ -1,0 +1,40 @@
+"""Ingest status callbacks: read the live feed's backlog, lag and writers every tick."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, html
+
+from dashboard.i18n import _
+from dashboard.runtime import runtime
+
+
+def ingest_status(_tick: int | None) -> tuple[str, str, str, html.Table | html.P]:
+    rt = runtime()
+    writers = rt.feed.writer_consumers()
+    table: html.Table | html.P = html.P(_("No writer has started yet: run fieldops worker."), className="text-danger")
+    if writers:
+        header = html.Tr([html.Th(_("Writer")), html.Th(_("Holding")), html.Th(_("Last read"))])
+        rows = [
+            html.Tr(
+                [
+                    html.Td(w["name"]),
+                    html.Td(f"{w['pending']:,}", className="fo-num"),
+                    html.Td(_("{n} s ago", n=w["idle_ms"] // 1000), className="fo-num"),
+                ]
+            )
+            for w in writers
+        ]
+        table = html.Table(
+            [html.Thead(header), html.Tbody(rows)], id="ops-writers-table", className="table table-sm fo-report"
+        )
+    return (f"{rt.feed.stream_backlog():,}", f"{rt.feed.writer_lag_s():.1f} s", f"{rt.settings.max_backlog:,}", table)
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("ops-backlog", "children"),
+        Output("ops-lag", "children"),
+        Output("ops-limit", "children"),
+        Output("ops-writers", "children"),
+        Input("ops-tick", "n_intervals"),
+    )(ingest_status)
