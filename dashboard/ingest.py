@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Flask, Response, g, jsonify, request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, MethodNotAllowed, RequestEntityTooLarge
 
 from dashboard.runtime import Runtime, runtime
 from dashboard.trackers import DevicesUnavailable
@@ -44,8 +44,8 @@ MAX_SPEED_MPS = 150.0  # 540 km/h: faster is a broken fix, not a field worker
 MAX_ACCURACY_M = 100_000.0
 MAX_ATTRIBUTES_BYTES = 4096
 RETRY_AFTER_S = 30
-ERROR_NAMES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 413: "too_large",
-               503: "unavailable"}
+ERROR_NAMES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
+               413: "too_large", 503: "unavailable"}
 
 blueprint = Blueprint("ingest", __name__)
 
@@ -178,6 +178,9 @@ def install_error_answers(server: Flask) -> None:
         lambda _exc: error_response(413, f"the body is larger than {server.config['MAX_CONTENT_LENGTH']} bytes"),
     )
     server.register_error_handler(BadRequest, lambda exc: error_response(400, exc.description or "bad request"))
+    server.register_error_handler(
+        MethodNotAllowed, lambda exc: error_response(405, f"use {', '.join(exc.valid_methods or [])}")
+    )
     server.register_error_handler(StreamFull, lambda exc: error_response(503, f"{exc}; retry later"))
     server.register_error_handler(DevicesUnavailable, lambda exc: error_response(503, str(exc)))
 

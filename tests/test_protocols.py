@@ -243,6 +243,13 @@ def test_a_full_backlog_answers_503_and_stores_nothing(seeded_settings):
     rt.close()
 
 
+def test_a_wrong_method_is_405_with_a_reason(client):
+    for path in ("/ingest/osmand", "/ingest/owntracks", "/api/v1/gpx"):
+        answer = client.delete(path)
+        assert answer.status_code == 405, path
+        assert "POST" in answer.get_json()["reason"]
+
+
 def test_the_openapi_document_describes_every_ingest_path(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
