@@ -1,10 +1,11 @@
 """Ingest: validate → normalise → one Redis round trip. The writer takes it on to PostgreSQL.
 
 Every protocol (native batch, OsmAnd, OwnTracks over HTTP and MQTT, GPX import) turns its wire
-format into plain fixes — {"ts", "lat", "lon", "speed" (m/s), "heading", "accuracy", "attributes"}
-— in its own module under dashboard/protocols/, then hands them to `accept_fixes`: the one place
-that validates and publishes, and so the one place a rule about what may be stored belongs
-(`accept_event` is the same for a tracker's own events, such as OwnTracks region transitions).
+format into plain fixes — {"ts" (epoch seconds, a float, so no millisecond value can pass for
+seconds), "lat", "lon", "speed" (m/s), "heading", "accuracy", "attributes"} — in its own module
+under dashboard/protocols/, then hands them to `accept_fixes`: the one place that validates and
+publishes, and so the one place a rule about what may be stored belongs (`accept_event` is the
+same for a tracker's own events, such as OwnTracks region transitions).
 
 `POST /api/v1/positions` is the native batch endpoint used by the mobile page and the simulator:
 
@@ -68,7 +69,7 @@ def parse_timestamp_ms(value: Any) -> int:
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise InvalidFix("ts is not a finite number")
-        return int(value * 1000) if value < EPOCH_SECONDS_LIMIT else int(value)
+        return round(value * 1000) if value < EPOCH_SECONDS_LIMIT else int(value)
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -154,10 +155,10 @@ def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: st
     return outcome
 
 
-def accept_event(rt: Runtime, employee_id: int, kind: str, at_ms: Any, source: str, details: dict) -> None:
+def accept_event(rt: Runtime, employee_id: int, kind: str, at_s: float, source: str, details: dict) -> None:
     """Record a tracker's own event (an OwnTracks region transition) as an activity; the one way in
     for events, as accept_fixes is for positions."""
-    ts_ms = parse_timestamp_ms(at_ms)
+    ts_ms = parse_timestamp_ms(at_s)
     if not EARLIEST_MS <= ts_ms <= int(time.time() * 1000) + FUTURE_SLACK_MS:
         raise InvalidFix("the event's time is before 2000 or in the future: the device clock is wrong")
     activities.record_event(rt.db, employee_id, kind, datetime.fromtimestamp(ts_ms / 1000, UTC), source, details)

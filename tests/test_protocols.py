@@ -194,6 +194,7 @@ def test_owntracks_bad_credentials_are_401(client, rt, headers):
     (b"{not json", 400),
     ("{\"_type\":\"location\",\"lat\":60,\"lon\":24,\"tst\":1}".encode("utf-16"), 400),  # a wrong encoding
     (b'{"_type":"location","lat":60,"lon":24,"tst":1000}', 400),  # an absurd tst
+    (b'{"_type":"location","lat":60,"lon":24,"tst":1764237}', 400),  # absurd, and not to be read as ms
     (b'{"_type":"location","lat":"north","lon":24,"tst":1764237600}', 400),
     (b'{"_type":"location","lat":60,"lon":24}', 400),
     (b'[1, "two", null]', 200),  # not messages: accepted and ignored like unknown types
