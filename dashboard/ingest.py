@@ -1,10 +1,11 @@
 """Ingest: validate → normalise → one Redis round trip. The writer takes it on to PostgreSQL.
 
 Every protocol (native batch, OsmAnd, OwnTracks over HTTP and MQTT, GPX import) turns its wire
-format into plain fixes — {"ts", "lat", "lon", "speed" (m/s), "heading", "accuracy", "attributes"}
-— in its own module under dashboard/protocols/, then hands them to `accept_fixes`: the one place
-that validates and publishes, and so the one place a rule about what may be stored belongs
-(`accept_event` is the same for a tracker's own events, such as OwnTracks region transitions).
+format into plain fixes — {"ts" (epoch seconds, a float, so no millisecond value can pass for
+seconds), "lat", "lon", "speed" (m/s), "heading", "accuracy", "attributes"} — in its own module
+under dashboard/protocols/, then hands them to `accept_fixes`: the one place that validates and
+publishes, and so the one place a rule about what may be stored belongs (`accept_event` is the
+same for a tracker's own events, such as OwnTracks region transitions).
 
 `POST /api/v1/positions` is the native batch endpoint used by the mobile page and the simulator:
 
@@ -30,7 +31,7 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Flask, Response, g, jsonify, request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, MethodNotAllowed, RequestEntityTooLarge
 
 from dashboard.privacy import coarse_rows
 from dashboard.runtime import Runtime, runtime
@@ -46,7 +47,14 @@ MAX_SPEED_MPS = 150.0  # 540 km/h: faster is a broken fix, not a field worker
 MAX_ACCURACY_M = 100_000.0
 MAX_ATTRIBUTES_BYTES = 4096
 RETRY_AFTER_S = 30
-ERROR_NAMES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 413: "too_large", 503: "unavailable"}
+ERROR_NAMES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    503: "unavailable",
+}
 
 blueprint = Blueprint("ingest", __name__)
 
@@ -70,7 +78,7 @@ def parse_timestamp_ms(value: Any) -> int:
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise InvalidFix("ts is not a finite number")
-        return int(value * 1000) if value < EPOCH_SECONDS_LIMIT else int(value)
+        return round(value * 1000) if value < EPOCH_SECONDS_LIMIT else int(value)
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -159,10 +167,10 @@ def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: st
     return outcome
 
 
-def accept_event(rt: Runtime, employee_id: int, kind: str, at_ms: Any, source: str, details: dict) -> None:
+def accept_event(rt: Runtime, employee_id: int, kind: str, at_s: float, source: str, details: dict) -> None:
     """Record a tracker's own event (an OwnTracks region transition) as an activity; the one way in
     for events, as accept_fixes is for positions."""
-    ts_ms = parse_timestamp_ms(at_ms)
+    ts_ms = parse_timestamp_ms(at_s)
     if not EARLIEST_MS <= ts_ms <= int(time.time() * 1000) + FUTURE_SLACK_MS:
         raise InvalidFix("the event's time is before 2000 or in the future: the device clock is wrong")
     if not rt.policy().tracks(employee_id, ts_ms):
@@ -185,6 +193,9 @@ def install_error_answers(server: Flask) -> None:
         lambda _exc: error_response(413, f"the body is larger than {server.config['MAX_CONTENT_LENGTH']} bytes"),
     )
     server.register_error_handler(BadRequest, lambda exc: error_response(400, exc.description or "bad request"))
+    server.register_error_handler(
+        MethodNotAllowed, lambda exc: error_response(405, f"use {', '.join(exc.valid_methods or [])}")
+    )
     server.register_error_handler(StreamFull, lambda exc: error_response(503, f"{exc}; retry later"))
     server.register_error_handler(DevicesUnavailable, lambda exc: error_response(503, str(exc)))
 

@@ -265,6 +265,7 @@ def test_owntracks_bad_credentials_are_401(client, rt, headers):
         (b"{not json", 400),
         ('{"_type":"location","lat":60,"lon":24,"tst":1}'.encode("utf-16"), 400),  # a wrong encoding
         (b'{"_type":"location","lat":60,"lon":24,"tst":1000}', 400),  # an absurd tst
+        (b'{"_type":"location","lat":60,"lon":24,"tst":1764237}', 400),  # absurd, and not to be read as ms
         (b'{"_type":"location","lat":"north","lon":24,"tst":1764237600}', 400),
         (b'{"_type":"location","lat":60,"lon":24}', 400),
         (b'[1, "two", null]', 200),  # not messages: accepted and ignored like unknown types
@@ -318,6 +319,13 @@ def test_a_full_backlog_answers_503_and_stores_nothing(seeded_settings):
     assert drain(rt) == 1000
     assert client.get(f"/ingest/osmand?id=902064&lat=60&lon=24&timestamp={now}").status_code == 200
     rt.close()
+
+
+def test_a_wrong_method_is_405_with_a_reason(client):
+    for path in ("/ingest/osmand", "/ingest/owntracks", "/api/v1/gpx"):
+        answer = client.delete(path)
+        assert answer.status_code == 405, path
+        assert "POST" in answer.get_json()["reason"]
 
 
 def test_the_openapi_document_describes_every_ingest_path(client):

@@ -53,7 +53,7 @@ def read_track_points(text: str) -> tuple[list[dict], int]:
                 at = point.time if point.time.tzinfo else point.time.replace(tzinfo=UTC)  # GPX times are UTC
                 fixes.append(
                     {
-                        "ts": int(at.timestamp() * 1000),
+                        "ts": at.timestamp(),
                         "lat": point.latitude,
                         "lon": point.longitude,
                         "speed": point.speed,

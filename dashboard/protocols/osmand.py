@@ -102,7 +102,7 @@ def fix_from_params(params: Mapping[str, str], received_ms: int) -> dict:
     heading = params.get("bearing", params.get("heading"))
     attributes = {key: _attribute(value) for key, value in params.items() if key not in KNOWN_KEYS}
     return {
-        "ts": parse_timestamp(params.get("timestamp"), received_ms),
+        "ts": parse_timestamp(params.get("timestamp"), received_ms) / 1000,
         "lat": _float(lat, "lat"),
         "lon": _float(lon, "lon"),
         "speed": None if speed_knots is None else speed_knots * KNOT_MPS,
@@ -151,7 +151,7 @@ def _fix_from_location(location: Any, received_ms: int) -> dict | InvalidFix:
         if altitude is not None:
             attributes["altitude"] = altitude
         return {
-            "ts": parse_timestamp(None if timestamp is None else str(timestamp), received_ms),
+            "ts": parse_timestamp(None if timestamp is None else str(timestamp), received_ms) / 1000,
             "lat": _float(coords.get("latitude"), "latitude"),
             "lon": _float(coords.get("longitude"), "longitude"),
             "speed": _float(coords.get("speed"), "speed"),

@@ -58,7 +58,7 @@ def fix_from_location(message: dict) -> dict:
         raise InvalidFix("tst is required (epoch seconds)")
     velocity = _number(message, "vel")
     return {
-        "ts": int(tst * 1000),
+        "ts": tst,
         "lat": _number(message, "lat"),
         "lon": _number(message, "lon"),
         "speed": None if velocity is None or velocity < 0 else velocity * KMH_MPS,
@@ -105,7 +105,7 @@ def _record_transition(rt: Runtime, employee_id: int, message: dict) -> None:
     if tst is None:
         raise InvalidFix("a transition needs tst (epoch seconds)")
     details = {key: message[key] for key in ("desc", "rid", "lat", "lon", "acc", "t") if key in message}
-    accept_event(rt, employee_id, kind, int(tst * 1000), "owntracks", details)
+    accept_event(rt, employee_id, kind, tst, "owntracks", details)
 
 
 @blueprint.post(PATH)
