@@ -6,7 +6,7 @@ import logging
 
 from dash import Dash
 
-from callbacks import admin_audit, admin_privacy, admin_teams, admin_users, admin_zones, my_data
+from callbacks import admin_audit, admin_devices, admin_privacy, admin_teams, admin_users, admin_zones, my_data
 from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
 from callbacks import ops_ingest as ops_ingest_callbacks
@@ -30,6 +30,7 @@ CALLBACK_MODULES = (
     admin_users,
     admin_teams,
     admin_zones,
+    admin_devices,
     admin_privacy,
     admin_audit,
     my_data,

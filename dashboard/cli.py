@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -169,7 +168,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_device(args: argparse.Namespace) -> int:
     """Register, list or remove trackers; a secret is printed once and only its hash is kept."""
-    from data import devices, employees
+    from dashboard.trackers import DeviceError, register_device
+    from data import devices
 
     services, rt = _runtime(args)
     try:
@@ -186,22 +186,14 @@ def cmd_device(args: argparse.Namespace) -> int:
                 return 1
             print(f"Removed {args.identifier} (trackers are refused within 10 s)")
             return 0
-        employee = employees.employee_by_code(rt.db, args.employee)
-        if employee is None:
-            print(f"No employee with code {args.employee!r}", file=sys.stderr)
-            return 1
-        if args.owntracks and args.owntracks.count("/") != 1:
-            print("--owntracks USER/DEVICE", file=sys.stderr)
+        protocol = "osmand" if args.osmand else "owntracks" if args.owntracks else "native"
+        try:
+            employee, identifier, secret = register_device(
+                rt.db, args.employee, protocol, args.osmand or args.owntracks or args.native
+            )
+        except DeviceError as exc:
+            print(f"fieldops device: {exc}", file=sys.stderr)
             return 2
-        protocol, identifier = (
-            ("osmand", args.osmand)
-            if args.osmand
-            else ("owntracks", args.owntracks)
-            if args.owntracks
-            else ("native", args.native or employee["code"])
-        )
-        secret = None if protocol == "osmand" else secrets.token_urlsafe(24)
-        devices.add_device(rt.db, identifier, employee["id"], protocol, secret)
         print(f"{protocol} device {identifier} → {employee['code']} {employee['name']}")
         if protocol == "owntracks":
             print(

@@ -7,6 +7,7 @@ known devices go on sending (their fixes wait in the Redis stream) during an out
 from __future__ import annotations
 
 import hmac
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from collections.abc import Callable
 import psycopg2
 from psycopg2.pool import PoolError
 
+from dashboard.i18n import _
 from dashboard.runtime import Runtime
 from data import devices
 
@@ -60,3 +62,34 @@ def _cached(rt: Runtime, kind: str, key: str, query: Callable[[], dict | None]) 
             _cache.clear()
         _cache[cache_key] = (now + CACHE_TTL_S, device)
     return device
+
+
+class DeviceError(ValueError):
+    """A device that cannot be registered, with the reason."""
+
+
+def register_device(db, employee_code: str, protocol: str, identifier: str | None) -> tuple[dict, str, str | None]:
+    """Map a tracker to an employee; returns (employee, identifier, secret shown once or None).
+
+    OsmAnd has no secret (the identifier is the credential); OwnTracks gets a password and our
+    mobile page a token, both stored hashed.
+    """
+    from data import employees
+
+    employee = employees.employee_by_code(db, employee_code)
+    if employee is None:
+        raise DeviceError(_("No employee has the code {code}.", code=employee_code))
+    identifier = (identifier or "").strip()
+    if protocol == "native":
+        identifier = identifier or employee["code"]
+    elif protocol == "owntracks" and identifier.count("/") != 1:
+        raise DeviceError(_("An OwnTracks device is USER/DEVICE."))
+    elif protocol == "osmand" and not 4 <= len(identifier) <= 64:
+        raise DeviceError(_("A Traccar Client identifier has 4 to 64 characters."))
+    elif protocol not in ("native", "owntracks", "osmand"):
+        raise DeviceError(_("Choose a protocol."))
+    if len(identifier) > 128:
+        raise DeviceError(_("An identifier has at most 128 characters."))
+    secret = None if protocol == "osmand" else secrets.token_urlsafe(24)
+    devices.add_device(db, identifier, employee["id"], protocol, secret)
+    return employee, identifier, secret

@@ -201,3 +201,20 @@ def test_map_tooltips_escape_customer_names(page, server):
     )
     assert tooltip["images"] == 0 and tooltip["text"] == XSS_NAME
     assert page.evaluate("window.__xss") is None
+
+
+def test_admin_registers_an_owntracks_phone(page, server):
+    sign_in_browser(page, server.url, "admin")
+    page.goto(server.url + "/admin/devices")
+    page.wait_for_selector("#devices-grid .ag-row")
+    name = server.runtime.db.fetch_one("SELECT name FROM employees WHERE code = 'E0003'")["name"]
+    _choose(page, "devices-employee", f"{name} (E0003)")
+    _choose(page, "devices-protocol", "OwnTracks")
+    page.fill("#devices-identifier", "noora/phone")
+    page.click("#devices-add")
+    secret_line = page.wait_for_selector("#devices-secret").inner_text()
+    assert "noora/phone" in secret_line and "shown only now" in secret_line
+    page.wait_for_selector("#devices-grid .ag-row:has-text('noora/phone')")
+    page.screenshot(path=screenshot_path("admin_devices"))
+    row = server.runtime.db.fetch_one("SELECT protocol, token_hash FROM devices WHERE identifier = 'noora/phone'")
+    assert row["protocol"] == "owntracks" and row["token_hash"] and row["token_hash"] not in secret_line

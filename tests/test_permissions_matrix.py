@@ -23,6 +23,7 @@ PAGE_ACCESS = {
     "/admin/users": {"admin"},
     "/admin/teams": {"admin"},
     "/admin/zones": {"admin"},
+    "/admin/devices": {"admin"},
     "/admin/privacy": {"admin"},
     "/admin/audit": {"admin"},
 }

@@ -87,7 +87,7 @@ def test_device_add_list_remove_prints_the_secret_once_and_stores_its_hash(seede
     assert stored == {"token_hash": devices.hash_token(password), "protocol": "owntracks"}
     assert password not in str(stored)
     assert main(["device", "add", "E0002", "--osmand", "902064"]) == 0
-    assert main(["device", "add", "NOBODY", "--osmand", "1"]) == 1
+    assert main(["device", "add", "NOBODY", "--osmand", "1234"]) == 2
     capsys.readouterr()
     assert main(["device", "list"]) == 0
     listing = capsys.readouterr().out
