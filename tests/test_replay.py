@@ -94,7 +94,7 @@ def test_the_car_drive_through_owntracks_and_the_native_batch(app):
         json={"positions": native},
         headers={"Authorization": f"Bearer {device_token(SECRET, employee_code(3))}"},
     )
-    assert answer.get_json() == {"accepted": len(expected), "rejected": []}
+    assert answer.get_json() == {"accepted": len(expected), "rejected": [], "withheld": 0}
     drain(rt)
     assert _track(rt, 2) == expected == _track(rt, 3)
     speeds = [r["speed"] for r in rt.db.fetch_all("SELECT speed FROM positions WHERE employee_id = 2")]
