@@ -73,6 +73,11 @@ def setup() -> tuple[Runtime, EmbeddedServices]:
             "INSERT INTO employees (code, name) SELECT 'B' || g, 'Person ' || g FROM generate_series(1, %s) g",
             (EMPLOYEES,),
         )
+        # TRUNCATE … CASCADE emptied working_hours too; the bench measures throughput, so track all day.
+        cur.execute("DELETE FROM working_hours")
+        cur.execute(
+            "INSERT INTO working_hours (weekday, starts, ends) SELECT d, '00:00', '00:00' FROM generate_series(0, 6) d"
+        )
         cur.execute(
             "INSERT INTO devices (identifier, employee_id, protocol, token_hash)"
             " SELECT 'native-' || g, g, 'native', encode(sha256(('tok-' || g)::bytea), 'hex')"
