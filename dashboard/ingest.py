@@ -80,14 +80,19 @@ def parse_timestamp_ms(value: Any) -> int:
             raise InvalidFix("ts is not a finite number")
         return round(value * 1000) if value < EPOCH_SECONDS_LIMIT else int(value)
     if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise InvalidFix(f"ts {value[:40]!r} is not ISO-8601") from exc
-        if parsed.tzinfo is None:
-            raise InvalidFix("ts needs a time zone (Z or an offset)")
-        return int(parsed.timestamp() * 1000)
+        return parse_iso_ms(value, "ts")
     raise InvalidFix("ts must be a string or a number")
+
+
+def parse_iso_ms(value: str, name: str) -> int:
+    """ISO-8601 with a zone (Z or an offset) as epoch milliseconds; a time without a zone is refused."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidFix(f"{name} {value[:40]!r} is not ISO-8601") from exc
+    if parsed.tzinfo is None:
+        raise InvalidFix(f"{name} needs a time zone (Z or an offset)")
+    return int(parsed.timestamp() * 1000)
 
 
 def _number(item: dict, key: str, low: float, high: float, *, required: bool = False) -> float | None:

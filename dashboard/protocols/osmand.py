@@ -28,7 +28,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from dashboard.ingest import EPOCH_SECONDS_LIMIT, InvalidFix, accept_fixes, error_response
+from dashboard.ingest import EPOCH_SECONDS_LIMIT, InvalidFix, accept_fixes, error_response, parse_iso_ms
 from dashboard.runtime import runtime
 from dashboard.trackers import find_device
 
@@ -51,13 +51,7 @@ def parse_timestamp(value: str | None, received_ms: int) -> int:
         number = int(value)
         return number * 1000 if number < EPOCH_SECONDS_LIMIT else number
     if "T" in value:
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise InvalidFix(f"timestamp {value[:40]!r} is not ISO-8601") from exc
-        if parsed.tzinfo is None:
-            raise InvalidFix("an ISO-8601 timestamp needs a zone (Z or an offset)")
-        return int(parsed.timestamp() * 1000)
+        return parse_iso_ms(value, "timestamp")
     try:
         parsed = datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError as exc:
