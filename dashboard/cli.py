@@ -171,8 +171,7 @@ def cmd_device(args: argparse.Namespace) -> int:
     from dashboard.trackers import DeviceError, register_device
     from data import devices
 
-    services, rt = _runtime(args)
-    try:
+    with _opened(args) as rt:
         if args.action == "list":
             for row in devices.list_devices(rt.db):
                 print(
@@ -208,9 +207,6 @@ def cmd_device(args: argparse.Namespace) -> int:
                 f"device identifier {identifier} (the OsmAnd protocol has no secret: keep ids unguessable)"
             )
         return 0
-    finally:
-        rt.close()
-        services.stop()
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
