@@ -116,8 +116,8 @@
     }
 
     function currentFix() {
-        const fresh = state.last && Date.now() - state.last.ts < 30000;
-        if (fresh || !navigator.geolocation) {
+        // While sharing, the watch's last fix is where the phone is; otherwise ask for a fresh one.
+        if (state.watch !== null && state.last || !navigator.geolocation) {
             return Promise.resolve(state.last);
         }
         return new Promise(function (resolve) {
@@ -125,7 +125,7 @@
                 resolve(asFix(position));
             }, function () {
                 resolve(state.last);
-            }, {enableHighAccuracy: true, maximumAge: 30000, timeout: 10000});
+            }, {enableHighAccuracy: true, maximumAge: 0, timeout: 10000});
         });
     }
 

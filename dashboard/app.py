@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         compress=True,
         title="FieldOps",
         update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],  # phones (issue 7)
     )
     server = app.server
     server.config.update(
