@@ -11,6 +11,7 @@ from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
 from callbacks import mobile as mobile_callbacks
 from callbacks import ops_ingest as ops_ingest_callbacks
+from callbacks import trackers as trackers_callbacks
 from dashboard import health, i18n, ingest, mobile_routes, mydata, openapi
 from dashboard.auth import install_auth
 from dashboard.config import ROOT, Settings
@@ -36,6 +37,7 @@ CALLBACK_MODULES = (
     admin_audit,
     my_data,
     mobile_callbacks,
+    trackers_callbacks,
 )
 
 

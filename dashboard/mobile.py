@@ -1,5 +1,5 @@
 """The field staff's phone (issue 7): check-in verified against the customer's site, notes with a photo,
-help alerts with the nearest colleagues by travel time, share links. Services only; no Flask, no Dash."""
+help alerts with the nearest colleagues by travel time, share links, tracker app setup. No Flask, no Dash."""
 
 from __future__ import annotations
 
@@ -9,12 +9,17 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import networkx as nx
+import orjson
+import qrcode
+import qrcode.image.svg
 
 from dashboard.citymap import distance_m, helsinki_streets
 from dashboard.i18n import _
 from dashboard.runtime import Runtime
+from dashboard.trackers import register_device
 from data import activities, alerts, employees, share_links, tasks, zones
 from data.scope import Scope
 
@@ -154,3 +159,57 @@ def create_share_link(rt: Runtime, employee_id: int, created_by: int | None, min
     token = secrets.token_urlsafe(24)
     share_links.create_link(rt.db, employee_id, token, created_by, datetime.now(UTC) + timedelta(minutes=minutes))
     return f"/share/{token}"
+
+
+TRACCAR_INTERVAL_S = 60  # once a minute, 50 m apart: a day on one charge in our field tests' class of phone
+TRACCAR_DISTANCE_M = 50
+OWNTRACKS_DEVICE = "phone"
+
+
+def qr_svg(text: str) -> str:
+    """A QR code as an SVG data URL, drawn without an imaging library."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
+
+
+def traccar_setup(rt: Runtime, employee_code: str) -> dict:
+    """Register a Traccar Client device with an unguessable identifier (it is the only credential)."""
+    identifier = f"{employee_code}-{secrets.token_hex(6)}"
+    register_device(rt.db, employee_code, "osmand", identifier)
+    host = urlsplit(rt.settings.public_url).hostname or "localhost"
+    server = f"http://{host}:{rt.settings.osmand_port}"
+    return {
+        "server": server,
+        "identifier": identifier,
+        "interval_s": TRACCAR_INTERVAL_S,
+        "distance_m": TRACCAR_DISTANCE_M,
+        "qr": f"{server}?id={identifier}&interval={TRACCAR_INTERVAL_S}&distance={TRACCAR_DISTANCE_M}",
+    }
+
+
+def owntracks_setup(rt: Runtime, employee_code: str) -> dict:
+    """Register (or re-key) the person's OwnTracks device; the password is in the answer only."""
+    user = employee_code.lower()
+    _person, _identifier, password = register_device(rt.db, employee_code, "owntracks", f"{user}/{OWNTRACKS_DEVICE}")
+    url = f"{rt.settings.public_url}/ingest/owntracks"
+    # OwnTracks imports this configuration from an owntracks:///config?inline= link (mode 3: HTTP).
+    config = {
+        "_type": "configuration",
+        "mode": 3,
+        "url": url,
+        "auth": True,
+        "username": user,
+        "deviceId": OWNTRACKS_DEVICE,
+        "password": password,
+        "monitoring": 1,
+        "locatorInterval": TRACCAR_INTERVAL_S,
+        "locatorDisplacement": TRACCAR_DISTANCE_M,
+    }
+    inline = base64.b64encode(orjson.dumps(config)).decode()
+    return {
+        "url": url,
+        "user": user,
+        "device": OWNTRACKS_DEVICE,
+        "password": password,
+        "qr": f"owntracks:///config?inline={inline}",
+    }

@@ -99,6 +99,12 @@ def layout(**_query: str) -> html.Div:
             html.Div(id="mobile-share-result", role="status"),
             section_id="mobile-share-section",
         ),
+        html.A(
+            _("Keep sharing in the background: set up a tracker app"),
+            href="/trackers",
+            className="btn btn-link px-0 mt-3",
+            id="mobile-trackers-link",
+        ),
         dcc.Interval(id="mobile-tick", interval=5_000),
         dcc.Store(id="mobile-tasks-sig"),
         dcc.Store(id="mobile-request"),

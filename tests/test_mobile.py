@@ -4,6 +4,7 @@ notes with photos, help alerts, share links. Browser behaviour is in test_browse
 from __future__ import annotations
 
 import base64
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,10 @@ from dashboard.mobile import (
     PhoneFix,
     call_for_help,
     create_share_link,
+    owntracks_setup,
     photo_from_upload,
+    qr_svg,
+    traccar_setup,
     travel_time_s,
     verify_presence,
 )
@@ -176,3 +180,29 @@ def test_a_share_link_shows_one_position_until_it_expires_or_is_revoked(app):
         second = create_share_link(rt, me, None, 60)
     assert share_links.revoke_links(rt.db, me) == 1
     assert anonymous.get(f"{second}/position").status_code == 404
+
+
+def test_tracker_setup_registers_devices_that_the_protocols_then_accept(app):
+    client = signed_in_client(app, "field")
+    rt = _rt(app)
+    me = _field_employee(app)
+    with app.server.test_request_context():
+        traccar = traccar_setup(rt, "E0001")
+        owntracks = owntracks_setup(rt, "E0001")
+    assert traccar["server"].endswith(":5055") and traccar["identifier"].startswith("E0001-")
+    assert qr_svg(traccar["qr"]).startswith("data:image/svg+xml;base64,")
+    config = json.loads(base64.b64decode(owntracks["qr"].split("inline=", 1)[1]))
+    assert config["url"].endswith("/ingest/owntracks") and config["password"] == owntracks["password"]
+    answer = client.post(
+        "/ingest/owntracks",
+        json={"_type": "location", "tst": int(time.time()) - 5, "lat": 60.17, "lon": 24.94},
+        headers={"X-Limit-D": "phone", "Authorization": _basic("e0001", owntracks["password"])},
+    )
+    assert answer.status_code == 200
+    answer = client.get(f"/ingest/osmand?id={traccar['identifier']}&lat=60.18&lon=24.95&timestamp={int(time.time())}")
+    assert answer.status_code == 200
+    assert rt.feed.latest(me).lat == 60.18
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()

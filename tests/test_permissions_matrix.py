@@ -19,6 +19,7 @@ PAGE_ACCESS = {
     "/": {"field", "supervisor", "manager", "wall"},
     "/me": {"field", "supervisor", "manager", "executive", "admin"},
     "/m": {"field"},
+    "/trackers": {"field", "supervisor", "manager", "admin"},
     "/import/gpx": {"supervisor", "manager", "admin"},
     "/ops/ingest": {"manager", "admin"},
     "/admin/users": {"admin"},
