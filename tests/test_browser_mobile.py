@@ -208,3 +208,19 @@ def test_a_share_link_shows_the_position_and_stops_when_it_expires(browser, serv
     assert len(views) == 1
     visitor.close()
     context.close()
+
+
+def test_a_new_assignment_appears_on_the_phone_within_seconds(browser, server):
+    rt = server.runtime
+    me = _field(rt)
+    context, page = _phone(browser, server, {"latitude": 60.1699, "longitude": 24.9384, "accuracy": 10})
+    customer = rt.db.fetch_one("SELECT id, name FROM customers ORDER BY id DESC LIMIT 1")
+    task = rt.db.fetch_one(
+        """INSERT INTO tasks (customer_id, employee_id, state, window_start, window_end, planned_seq)
+           VALUES (%s, %s, 'assigned', now(), now() + interval '1 hour', 99) RETURNING id""",
+        (customer["id"], me["id"]),
+    )
+    page.wait_for_selector(f"#mobile-task-{task['id']}", timeout=10_000)
+    assert "Your tasks changed" in page.inner_text("#mobile-notice")
+    page.screenshot(path=screenshot_path("mobile_new_task"), full_page=True)
+    context.close()
