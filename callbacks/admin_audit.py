@@ -18,6 +18,7 @@ def action_labels() -> dict[str, str]:
         "view_track": _("looked at a trajectory"),
         "export": _("exported positions"),
         "export_own_data": _("exported their own data"),
+        "view_shared_link": _("opened a share link"),
     }
 
 

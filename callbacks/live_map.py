@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
+import dash_leaflet as dl
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from dashboard.auditing import record_look
@@ -12,7 +13,9 @@ from dashboard.i18n import _, relative_time
 from dashboard.inputs import mapping, whole_number
 from dashboard.livemap import LiveMap
 from dashboard.runtime import runtime
-from data import employees, tasks, teams
+from data import alerts, employees, tasks, teams
+
+ALERT_RESOLVER_ROLES = ("supervisor", "manager")  # the people who send help, not the one who asked
 
 
 def live_map() -> LiveMap:
@@ -84,6 +87,58 @@ def person_details(employee_id: int | None, _tick: int) -> object:
     )
 
 
+def alerts_view(_tick: int, _resolved: object) -> tuple[list, list]:
+    """Open help alerts in the viewer's scope: a banner and a red marker each; names only for people viewers."""
+    rt = runtime()
+    viewer = g.viewer
+    open_alerts = alerts.open_alerts(rt.db, viewer.scope)
+    if not open_alerts:
+        return [], []
+    markers = [
+        dl.CircleMarker(
+            center=[a["lat"], a["lon"]],
+            radius=14,
+            color="#d62728",
+            fillColor="#d62728",
+            fillOpacity=0.35,
+            children=dl.Tooltip(a["name"] if viewer.sees_individuals else _("Help requested")),
+            id=f"livemap-alert-marker-{a['id']}",
+        )
+        for a in open_alerts
+        if a["lat"] is not None
+    ]
+    if not viewer.sees_individuals:
+        return [html.Div(_("{count} open help alert(s)", count=len(open_alerts)), className="fo-alert-item")], markers
+    items = [
+        html.Div(
+            [
+                html.B(_("Help requested"), className="me-1"),
+                html.Span(a["name"], className="fo-alert-name"),
+                html.Span(f" · {rt.local(a['created_at'], '%H:%M:%S')}"),
+                html.Button(
+                    _("Resolve"),
+                    id={"type": "livemap-alert-resolve-button", "alert": a["id"]},
+                    className="btn btn-sm btn-light ms-2",
+                )
+                if viewer.role in ALERT_RESOLVER_ROLES
+                else None,
+            ],
+            className="fo-alert-item",
+            id=f"livemap-alert-{a['id']}",
+        )
+        for a in open_alerts
+    ]
+    return items, markers
+
+
+def resolve_alert(request: object) -> object:
+    alert_id = whole_number(mapping(request).get("alert"))
+    if alert_id is None or g.viewer.role not in ALERT_RESOLVER_ROLES:
+        return no_update
+    alerts.resolve(runtime().db, alert_id, g.viewer.scope, g.viewer.user_id)
+    return {"resolved": alert_id}
+
+
 def _task_text(task: dict | None) -> str:
     if task is None:
         return _("none")
@@ -139,3 +194,18 @@ def register(app: Dash) -> None:
         Input("livemap-selected", "data"),
         Input("livemap-details-tick", "n_intervals"),
     )(person_details)
+    # Help alerts from the phone page (issue 7): polled with the fleet; a press on Resolve goes through a store.
+    app.callback(
+        Output("livemap-alerts", "children"),
+        Output("livemap-alert-markers", "children"),
+        Input("livemap-tick", "n_intervals"),
+        Input("livemap-alert-resolved", "data"),
+    )(alerts_view)
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsAlerts", function_name="pressed"),
+        Output("livemap-alert-resolve", "data"),
+        Input({"type": "livemap-alert-resolve-button", "alert": ALL}, "n_clicks"),
+    )
+    app.callback(
+        Output("livemap-alert-resolved", "data"), Input("livemap-alert-resolve", "data"), prevent_initial_call=True
+    )(resolve_alert)

@@ -9,8 +9,10 @@ from dash import Dash
 from callbacks import admin_audit, admin_devices, admin_privacy, admin_teams, admin_users, admin_zones, my_data
 from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
+from callbacks import mobile as mobile_callbacks
 from callbacks import ops_ingest as ops_ingest_callbacks
-from dashboard import health, i18n, ingest, mydata, openapi
+from callbacks import trackers as trackers_callbacks
+from dashboard import health, i18n, ingest, mobile_routes, mydata, openapi
 from dashboard.auth import install_auth
 from dashboard.config import ROOT, Settings
 from dashboard.guard import install_guard
@@ -34,6 +36,8 @@ CALLBACK_MODULES = (
     admin_privacy,
     admin_audit,
     my_data,
+    mobile_callbacks,
+    trackers_callbacks,
 )
 
 
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         compress=True,
         title="FieldOps",
         update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],  # phones (issue 7)
     )
     server = app.server
     server.config.update(
@@ -72,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     # Tracker protocols (issue 3): each its own blueprint; the OsmAnd port maps onto its path.
     for blueprint in (osmand.blueprint, owntracks.blueprint, gpx.blueprint, openapi.blueprint):
         server.register_blueprint(blueprint)
+    server.register_blueprint(mobile_routes.blueprint)  # the phone page's routes (issue 7)
     ingest.install_error_answers(server)
     server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
     app.layout = shell_layout

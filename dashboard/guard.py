@@ -24,6 +24,9 @@ from dashboard.trackers import device_for_token
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 OPEN_PATHS = ("/healthz", "/login", "/favicon.ico", "/api/v1/openapi.json")
 OPEN_PREFIXES = ("/language/", "/wall/login/")
+# The phone page's PWA files carry no data; a share link's token is its own authentication (issue 7).
+OPEN_PATHS += ("/m/manifest.webmanifest", "/m/sw.js", "/m/icon.svg")
+OPEN_PREFIXES += ("/share/",)
 DEVICE_PATHS = ("/api/v1/positions",)
 # Tracker protocols authenticate their devices themselves, each its own way (dashboard/protocols/).
 INGEST_PATHS = ("/ingest/osmand", "/ingest/owntracks")
@@ -31,6 +34,7 @@ DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
 CALLBACK_PATH = "/_dash-update-component"
 # Routes of signed-in viewers that are not pages, with the roles that may use them.
 VIEWER_ROUTES = {"/logout": ROLES, "/me/export": PEOPLE_ROLES, "/api/v1/gpx": HISTORY_IMPORT_ROLES}
+VIEWER_ROUTES["/api/v1/me/positions"] = ("field",)  # the phone page's location sharing (issue 7)
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 BEARER = re.compile(r"^Bearer\s+(\S+)$")
 

@@ -68,3 +68,52 @@ def events(db: Database, employee_id: int, kinds: tuple[str, ...]) -> list[dict]
            WHERE employee_id = %s AND kind = ANY(%s) ORDER BY started_at, id""",
         (employee_id, list(kinds)),
     )
+
+
+def record_presence(
+    db: Database, employee_id: int, customer_id: int, task_id: int, kind: str, at: datetime, check: dict
+) -> int:
+    """A check-in or check-out from the phone, with whether the site and the fix's accuracy verified it."""
+    return db.fetch_one(
+        """INSERT INTO activities (employee_id, customer_id, task_id, kind, started_at, source, attributes)
+           VALUES (%s, %s, %s, %s, %s, 'mobile', %s) RETURNING id""",
+        (employee_id, customer_id, task_id, kind, at, Json(check)),
+    )["id"]
+
+
+def add_note(
+    db: Database,
+    employee_id: int,
+    customer_id: int | None,
+    task_id: int | None,
+    at: datetime,
+    text: str,
+    photo: tuple[str, bytes] | None,
+) -> int:
+    """A visit note, with its photo (content type, bytes) in the same transaction."""
+    with db.transaction() as conn, conn.cursor() as cur:
+        cur.execute(
+            """INSERT INTO activities (employee_id, customer_id, task_id, kind, started_at, notes, source)
+               VALUES (%s, %s, %s, 'note', %s, %s, 'mobile') RETURNING id""",
+            (employee_id, customer_id, task_id, at, text),
+        )
+        note_id = cur.fetchone()[0]
+        if photo:
+            cur.execute(
+                "INSERT INTO note_photos (activity_id, content_type, bytes) VALUES (%s, %s, %s)",
+                (note_id, photo[0], photo[1]),
+            )
+        return note_id
+
+
+def day_summary(db: Database, employee_id: int, start: datetime, end: datetime) -> dict:
+    """The phone's day in numbers: check-ins (verified or not), notes and photos."""
+    return db.fetch_one(
+        """SELECT count(*) FILTER (WHERE a.kind = 'check_in') AS check_ins,
+                  count(*) FILTER (WHERE a.kind = 'check_in' AND (a.attributes->>'verified')::boolean) AS verified,
+                  count(*) FILTER (WHERE a.kind = 'note') AS notes,
+                  count(p.activity_id) AS photos
+           FROM activities a LEFT JOIN note_photos p ON p.activity_id = a.id
+           WHERE a.employee_id = %s AND a.started_at >= %s AND a.started_at < %s""",
+        (employee_id, start, end),
+    )

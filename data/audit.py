@@ -8,7 +8,7 @@ import orjson
 
 from data.db import Database
 
-ACTIONS = ("view_live_map", "view_person", "view_track", "export", "export_own_data")
+ACTIONS = ("view_live_map", "view_person", "view_track", "export", "export_own_data", "view_shared_link")
 
 
 def record(

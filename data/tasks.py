@@ -53,3 +53,59 @@ def mark_departure(db: Database, task_id: int, at: datetime) -> None:
            WHERE id = %s AND state = 'on_site'""",
         (at, task_id),
     )
+
+
+def day_plan(db: Database, employee_id: int, day_start: datetime, day_end: datetime) -> list[dict]:
+    """The phone's list: planned_route's rows with the customer's address and the task's times."""
+    return db.fetch_all(
+        """SELECT t.id, t.customer_id, t.state, t.window_start, t.window_end, t.planned_seq, t.updated_at,
+                  t.arrived_at, t.departed_at, c.lat, c.lon, c.name AS customer_name, c.address AS customer_address
+           FROM tasks t JOIN customers c ON c.id = t.customer_id
+           WHERE t.employee_id = %s AND t.window_start >= %s AND t.window_start < %s
+           ORDER BY t.planned_seq NULLS LAST, t.window_start, t.id""",
+        (employee_id, day_start, day_end),
+    )
+
+
+def own_task(db: Database, employee_id: int, task_id: int) -> dict | None:
+    return db.fetch_one(
+        "SELECT id, customer_id, state FROM tasks WHERE id = %s AND employee_id = %s", (task_id, employee_id)
+    )
+
+
+def set_state(db: Database, employee_id: int, task_id: int, state: str, from_states: tuple[str, ...]) -> bool:
+    """Move the person's own task to `state` if it is in one of `from_states`."""
+    return bool(
+        db.execute(
+            """UPDATE tasks SET state = %s, updated_at = now()
+               WHERE id = %s AND employee_id = %s AND state = ANY(%s)""",
+            (state, task_id, employee_id, list(from_states)),
+        )
+    )
+
+
+def decline(db: Database, employee_id: int, task_id: int) -> bool:
+    """Hand an unstarted task back to the planner: unassigned, new again."""
+    return bool(
+        db.execute(
+            """UPDATE tasks SET employee_id = NULL, state = 'new', updated_at = now()
+               WHERE id = %s AND employee_id = %s AND state IN ('new', 'assigned', 'accepted')""",
+            (task_id, employee_id),
+        )
+    )
+
+
+def check_in(db: Database, employee_id: int, task_id: int, at: datetime) -> None:
+    db.execute(
+        """UPDATE tasks SET state = 'on_site', arrived_at = coalesce(arrived_at, %s), updated_at = now()
+           WHERE id = %s AND employee_id = %s AND state = ANY(%s)""",
+        (at, task_id, employee_id, list(OPEN_STATES)),
+    )
+
+
+def check_out(db: Database, employee_id: int, task_id: int, at: datetime) -> None:
+    db.execute(
+        """UPDATE tasks SET state = 'done', departed_at = %s, updated_at = now()
+           WHERE id = %s AND employee_id = %s AND state = ANY(%s)""",
+        (at, task_id, employee_id, list(OPEN_STATES)),
+    )

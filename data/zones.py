@@ -32,6 +32,15 @@ def customer_sites(db: Database) -> list[dict]:
     )
 
 
+def site_of_customer(db: Database, customer_id: int) -> dict | None:
+    """The customer's site circle, which a check-in is verified against."""
+    return db.fetch_one(
+        """SELECT center_lat, center_lon, radius_m FROM zones
+           WHERE kind = 'customer_site' AND customer_id = %s AND radius_m IS NOT NULL ORDER BY id LIMIT 1""",
+        (customer_id,),
+    )
+
+
 def create_zone(
     db: Database,
     name: str,

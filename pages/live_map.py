@@ -50,6 +50,7 @@ def _map() -> dl.Map:
             zoomToBoundsOnClick=True,
             superClusterOptions={"radius": 45, "maxZoom": 15},
         ),
+        dl.LayerGroup(id="livemap-alert-markers"),
         dl.ScaleControl(position="bottomleft", imperial=False),
     ]
     return dl.Map(id="livemap-map", center=HELSINKI, zoom=14, preferCanvas=True, children=layers, className="fo-map")
@@ -73,6 +74,7 @@ def layout(**_query: str) -> html.Div:
                     html.Span(id="livemap-updated", className="fo-updated"),
                 ],
             ),
+            html.Div(id="livemap-alerts", className="fo-alerts", role="alert"),
             html.Div(
                 className="fo-map-row",
                 children=[
@@ -89,6 +91,8 @@ def layout(**_query: str) -> html.Div:
             dcc.Store(id="livemap-feed"),
             dcc.Store(id="livemap-cursor"),
             dcc.Store(id="livemap-selected"),
+            dcc.Store(id="livemap-alert-resolve"),
+            dcc.Store(id="livemap-alert-resolved"),
             dcc.Store(
                 id="livemap-labels",
                 data={

@@ -18,6 +18,8 @@ VIEWERS = ("anonymous", *ROLES)
 PAGE_ACCESS = {
     "/": {"field", "supervisor", "manager", "wall"},
     "/me": {"field", "supervisor", "manager", "executive", "admin"},
+    "/m": {"field"},
+    "/trackers": {"field", "supervisor", "manager", "admin"},
     "/import/gpx": {"supervisor", "manager", "admin"},
     "/ops/ingest": {"manager", "admin"},
     "/admin/users": {"admin"},
@@ -254,3 +256,35 @@ def test_field_staff_see_only_their_own_team_zones_and_customers(app):
     assert mine and all(c["owner_employee_id"] == me["id"] for c in mine)
     for zone in zones.list_zones(rt.db, scope):
         assert zone["team_id"] == me["team_id"] or zone["customer_id"] in {c["id"] for c in mine}
+
+
+@pytest.mark.parametrize(
+    ("viewer", "status"),
+    [
+        ("anonymous", 401),
+        ("field", 400),  # allowed; an empty batch has no position to accept
+        ("supervisor", 403),
+        ("manager", 403),
+        ("executive", 403),
+        ("admin", 403),
+        ("wall", 403),
+    ],
+)
+def test_the_phones_position_endpoint_is_for_field_staff_only(app, viewer, status):
+    client = _client(app, viewer)
+    answer = client.post("/api/v1/me/positions", json={"positions": []}, headers=csrf_headers(client))
+    assert answer.status_code == status
+    assert answer.get_json()["reason"]
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("path", ["/m/manifest.webmanifest", "/m/sw.js", "/m/icon.svg"])
+def test_the_phone_pages_pwa_files_are_open_and_hold_no_data(app, viewer, path):
+    assert _client(app, viewer).get(path).status_code == 200
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_a_share_link_with_an_unknown_token_shows_nothing(app, viewer):
+    client = _client(app, viewer)
+    assert client.get("/share/not-a-token").status_code == 404
+    assert client.get("/share/not-a-token/position").status_code == 404

@@ -216,7 +216,12 @@ def test_the_login_page_escapes_what_it_echoes(app):
 
 
 NASTY = ["'; DROP TABLE users; --", "<script>window.__xss=1</script>", "1 OR 1=1", "%00", "\u202e", "9" * 40, "-1"]
-OWNER_OF_PAGE = {"livemap": "manager", "me": "field"}  # every other page is an admin page
+OWNER_OF_PAGE = {
+    "livemap": "manager",
+    "me": "field",
+    "mobile": "field",
+    "trackers": "supervisor",
+}  # every other page is an admin page
 
 
 @pytest.mark.parametrize("nasty", NASTY)

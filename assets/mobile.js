@@ -1,0 +1,189 @@
+/* The phone page (/m): location sharing with watchPosition, buffered in localStorage while offline and
+   sent in order when back online; the position added to check-in and help presses; the PWA setup.
+   Loaded on every page like every asset, it does nothing until the phone page or sharing is in use. */
+(function () {
+    const BUFFER_KEY = "fieldops.m.buffer";
+    const SHARING_KEY = "fieldops.m.sharing";
+    const BATCH = 500;  // the endpoint takes up to 1000 per request
+    const MAX_BUFFERED = 20000;  // about two days at one fix every 10 s
+    const TICK_MS = 1000;  // render the state and retry unsent fixes this often
+    const state = {watch: null, last: null, sending: false, denied: false};
+
+    function csrfToken() {
+        return decodeURIComponent((document.cookie.match(/(?:^|;\s*)_csrf_token=([^;]+)/) || [])[1] || "");
+    }
+
+    function buffered() {
+        try {
+            return JSON.parse(localStorage.getItem(BUFFER_KEY)) || [];
+        } catch (error) {
+            return [];
+        }
+    }
+
+    function keep(list) {
+        localStorage.setItem(BUFFER_KEY, JSON.stringify(list.slice(-MAX_BUFFERED)));
+    }
+
+    function asFix(position) {
+        const c = position.coords;
+        return {
+            ts: Math.round(position.timestamp), lat: c.latitude, lon: c.longitude, accuracy: c.accuracy,
+            speed: c.speed === null ? undefined : c.speed, heading: c.heading === null ? undefined : c.heading,
+        };
+    }
+
+    function onPosition(position) {
+        state.last = asFix(position);
+        const list = buffered();
+        const previous = list[list.length - 1];
+        if (!previous || previous.ts !== state.last.ts) {  // the same fix twice is one fix
+            list.push(state.last);
+            keep(list);
+        }
+        render();
+        flush();
+    }
+
+    /* Send the oldest fixes first; drop them from the buffer only once the server answered for them. */
+    function flush() {
+        if (state.sending || !navigator.onLine) {
+            return;
+        }
+        const batch = buffered().slice(0, BATCH);
+        if (!batch.length) {
+            return;
+        }
+        state.sending = true;
+        fetch("/api/v1/me/positions", {
+            method: "POST",
+            headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
+            body: JSON.stringify({positions: batch}),
+            credentials: "same-origin",
+        }).then(function (answer) {
+            // 400: every fix was refused for good (too old, broken clock); resending cannot help.
+            if (answer.ok || answer.status === 400) {
+                keep(buffered().slice(batch.length));
+            }
+            return answer.ok || answer.status === 400;
+        }).catch(function () {
+            return false;
+        }).then(function (sent) {
+            state.sending = false;
+            render();
+            if (sent && buffered().length) {
+                flush();
+            }
+        });
+    }
+
+    function start() {
+        if (!navigator.geolocation || state.watch !== null) {
+            return;
+        }
+        localStorage.setItem(SHARING_KEY, "on");
+        state.watch = navigator.geolocation.watchPosition(onPosition, function (error) {
+            state.denied = error.code === error.PERMISSION_DENIED;
+            render();
+        }, {enableHighAccuracy: true, maximumAge: 10000, timeout: 60000});
+        render();
+    }
+
+    function stop() {
+        localStorage.setItem(SHARING_KEY, "off");
+        if (state.watch !== null) {
+            navigator.geolocation.clearWatch(state.watch);
+        }
+        state.watch = null;
+        render();
+    }
+
+    function render() {
+        const label = document.getElementById("mobile-sharing-state");
+        if (!label) {
+            return;
+        }
+        const paused = document.querySelector("#mobile-paused[data-paused='1']");
+        const mode = paused ? "paused" : state.denied ? "denied" : state.watch !== null ? "on" : "off";
+        label.dataset.mode = mode;
+        label.textContent = label.dataset[mode] || mode;
+        const waiting = buffered().length;
+        const pending = document.getElementById("mobile-pending");
+        pending.textContent = waiting ? (label.dataset.waiting || "").replace("{count}", waiting) : "";
+        pending.dataset.count = String(waiting);
+        const toggle = document.getElementById("mobile-share-toggle");
+        toggle.textContent = state.watch !== null ? toggle.dataset.stop : toggle.dataset.start;
+    }
+
+    function currentFix() {
+        // While sharing, the watch's last fix is where the phone is; otherwise ask for a fresh one.
+        if (state.watch !== null && state.last || !navigator.geolocation) {
+            return Promise.resolve(state.last);
+        }
+        return new Promise(function (resolve) {
+            navigator.geolocation.getCurrentPosition(function (position) {
+                resolve(asFix(position));
+            }, function () {
+                resolve(state.last);
+            }, {enableHighAccuracy: true, maximumAge: 0, timeout: 10000});
+        });
+    }
+
+    document.addEventListener("click", function (event) {
+        if (event.target.closest && event.target.closest("#mobile-share-toggle")) {
+            if (state.watch === null) {
+                start();
+            } else {
+                stop();
+            }
+        }
+    });
+    window.addEventListener("online", flush);
+
+    function setUpPhonePage() {
+        if (window.location.pathname !== "/m" || document.getElementById("fieldops-manifest")) {
+            return;
+        }
+        const link = document.createElement("link");
+        link.id = "fieldops-manifest";
+        link.rel = "manifest";
+        link.href = "/m/manifest.webmanifest";
+        document.head.appendChild(link);
+        if ("serviceWorker" in navigator) {
+            navigator.serviceWorker.register("/m/sw.js", {scope: "/m"}).catch(function () { return null; });
+        }
+    }
+
+    setInterval(function () {
+        setUpPhonePage();
+        if (state.watch === null && localStorage.getItem(SHARING_KEY) === "on" && document.getElementById("mobile-page")) {
+            start();
+        }
+        render();
+        flush();
+    }, TICK_MS);
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {
+        fieldopsMobile: {
+            act: function () {
+                const context = window.dash_clientside.callback_context;
+                const pressed = context.triggered_id;
+                if (!pressed || !context.triggered.length || !context.triggered[0].value) {
+                    return window.dash_clientside.no_update;
+                }
+                const needsFix = pressed.action === "check_in" || pressed.action === "check_out";
+                return (needsFix ? currentFix() : Promise.resolve(null)).then(function (fix) {
+                    return {action: pressed.action, task: pressed.task, fix: fix, at: Date.now()};
+                });
+            },
+            help: function (clicks) {
+                if (!clicks) {
+                    return window.dash_clientside.no_update;
+                }
+                return currentFix().then(function (fix) {
+                    return {fix: fix, at: Date.now()};
+                });
+            },
+        },
+    });
+})();

@@ -1,0 +1,297 @@
+"""The phone page: today's tasks (polled, redrawn only when they change), accept/decline, check-in and
+check-out, notes with a photo, help, pause, share links. Thin: coerce inputs, call dashboard.mobile."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
+from flask import g
+
+from callbacks.live_map import task_state_label
+from dashboard.components import result
+from dashboard.i18n import _
+from dashboard.inputs import counter, mapping, text, whole_number
+from dashboard.mobile import (
+    MobileError,
+    call_for_help,
+    create_share_link,
+    phone_fix,
+    photo_from_upload,
+    record_presence,
+)
+from dashboard.privacy import pause_sharing, resume_sharing
+from dashboard.runtime import runtime
+from data import activities, pauses, share_links, tasks
+
+ACTIONS = ("accept", "decline", "check_in", "check_out")
+
+
+def _day() -> tuple[datetime, datetime]:
+    start = datetime.now(runtime().settings.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def reason_label(reason: str | None) -> str:
+    labels = {
+        "outside": _("you were outside the customer's site"),
+        "inaccurate": _("your position was not accurate enough"),
+        "stale_position": _("your position was too old"),
+        "no_position": _("your phone gave no position"),
+        "no_site": _("the customer has no site on the map"),
+    }
+    return labels.get(reason or "", reason or "")
+
+
+def _navigation(task: dict) -> html.A:
+    query = urlencode({"engine": "fossgis_osrm_car", "route": f";{task['lat']},{task['lon']}"})
+    return html.A(
+        _("Navigate"),
+        href=f"https://www.openstreetmap.org/directions?{query}",
+        target="_blank",
+        rel="noopener",
+        className="btn btn-outline-primary btn-sm",
+        id={"type": "mobile-nav", "task": task["id"]},
+    )
+
+
+def _button(label: str, action: str, task_id: int, style: str) -> html.Button:
+    return html.Button(
+        label, id={"type": "mobile-act", "action": action, "task": task_id}, className=f"btn btn-sm {style}"
+    )
+
+
+def _task_card(task: dict) -> html.Div:
+    rt = runtime()
+    state = task["state"]
+    buttons = [_navigation(task)]
+    if state in ("new", "assigned"):
+        buttons += [_button(_("Accept"), "accept", task["id"], "btn-success")]
+    if state in ("new", "assigned", "accepted"):
+        buttons += [_button(_("Decline"), "decline", task["id"], "btn-outline-secondary")]
+    if state in ("assigned", "accepted", "en_route"):
+        buttons += [_button(_("Check in"), "check_in", task["id"], "btn-primary")]
+    if state == "on_site":
+        buttons += [_button(_("Check out"), "check_out", task["id"], "btn-primary")]
+    window = f"{rt.local(task['window_start'], '%H:%M')}–{rt.local(task['window_end'], '%H:%M')}"
+    return html.Div(
+        className=f"fo-m-task fo-m-task-{state}",
+        id=f"mobile-task-{task['id']}",
+        children=[
+            html.Div([html.B(f"{task['planned_seq'] or '·'}. {task['customer_name']}"), " ", html.Span(window)]),
+            html.Div(task["customer_address"] or "", className="small text-muted"),
+            html.Div(task_state_label(state), className="small fo-m-task-state"),
+            html.Div(buttons, className="fo-m-buttons"),
+        ],
+    )
+
+
+def day_view(_tick: int, _refresh: int, signature: object) -> tuple:
+    """Redraw the list only when a task was added, removed or changed, and say so."""
+    employee_id = g.viewer.employee_id
+    if employee_id is None:
+        message = html.P(_("Your account is not linked to an employee."))
+        return message, None, no_update, no_update, no_update
+    rt = runtime()
+    start, end = _day()
+    plan = tasks.day_plan(rt.db, employee_id, start, end)
+    current = [[t["id"], t["state"], t["updated_at"].isoformat()] for t in plan]
+    summary = activities.day_summary(rt.db, employee_id, start.astimezone(UTC), end.astimezone(UTC))
+    done = sum(t["state"] == "done" for t in plan)
+    summary_view = html.Dl(
+        [
+            part
+            for label, value in (
+                (_("Tasks done"), f"{done} / {len(plan)}"),
+                (_("Check-ins verified"), f"{summary['verified']} / {summary['check_ins']}"),
+                (_("Notes"), str(summary["notes"])),
+                (_("Photos"), str(summary["photos"])),
+            )
+            for part in (html.Dt(label), html.Dd(value))
+        ],
+        className="fo-details-list",
+        id="mobile-summary-list",
+    )
+    pause = pauses.open_pause(rt.db, employee_id)
+    pause_view = html.P(
+        _("Paused since {at}: {reason}", at=rt.local(pause["started_at"]), reason=pause["reason"]) if pause else "",
+        id="mobile-paused",
+        className="fw-semibold",
+        **{"data-paused": "1" if pause else "0"},
+    )
+    if current == signature:
+        return no_update, no_update, no_update, summary_view, pause_view
+    cards = [_task_card(t) for t in plan] or [html.P(_("No tasks today."), className="text-muted")]
+    notice = (
+        result(_("Your tasks changed at {at}.", at=rt.local(datetime.now(UTC), "%H:%M:%S")), ok=True)
+        if isinstance(signature, list)
+        else ""
+    )
+    return cards, current, notice, summary_view, pause_view
+
+
+def act(request: object, refresh: object) -> tuple:
+    """Accept, decline, check in or check out, as the browser asked (with its position for a check)."""
+    request = mapping(request)
+    action, task_id = request.get("action"), whole_number(request.get("task"))
+    employee_id = g.viewer.employee_id
+    if action not in ACTIONS or task_id is None or employee_id is None:
+        return no_update, no_update
+    rt = runtime()
+    refresh = counter(refresh) + 1
+    if action == "accept":
+        ok = tasks.set_state(rt.db, employee_id, task_id, "accepted", ("new", "assigned"))
+        return result(_("Task accepted.") if ok else _("This task can no longer be accepted."), ok=ok), refresh
+    if action == "decline":
+        ok = tasks.decline(rt.db, employee_id, task_id)
+        return result(
+            _("Task handed back to your supervisor.") if ok else _("This task can no longer be declined."), ok=ok
+        ), refresh
+    try:
+        check = record_presence(rt, employee_id, task_id, action, phone_fix(request.get("fix")))
+    except MobileError as exc:
+        return result(str(exc), ok=False), refresh
+    done = _("Checked in") if action == "check_in" else _("Checked out")
+    if check["verified"]:
+        return result(_("{done}: verified at the customer's site.", done=done), ok=True), refresh
+    return result(
+        _("{done}, not verified: {reason}.", done=done, reason=reason_label(check["reason"])), ok=False
+    ), refresh
+
+
+def save_note(_clicks: int, note: object, photo: object, refresh: object) -> tuple:
+    employee_id = g.viewer.employee_id
+    body = text(note, 2000).strip()
+    if employee_id is None:
+        return result(_("Your account is not linked to an employee."), ok=False), no_update, no_update
+    if not body:
+        return result(_("Write a note first."), ok=False), no_update, no_update
+    try:
+        picture = photo_from_upload(photo)
+    except MobileError as exc:
+        return result(str(exc), ok=False), no_update, no_update
+    rt = runtime()
+    task = tasks.current_task(rt.db, employee_id)
+    task_id, customer_id = (task["id"], task["customer_id"]) if task else (None, None)
+    activities.add_note(rt.db, employee_id, customer_id, task_id, datetime.now(UTC), body, picture)
+    return result(_("Note saved."), ok=True), "", counter(refresh) + 1
+
+
+def photo_name(filename: object) -> str:
+    return text(filename, 120)
+
+
+def ask_for_help(request: object) -> object:
+    request = mapping(request)
+    employee_id = g.viewer.employee_id
+    if not request or employee_id is None:
+        return no_update
+    _alert, colleagues = call_for_help(runtime(), employee_id, phone_fix(request.get("fix")))
+    nearest = [html.Li(_("{name}: about {minutes} min away", name=c["name"], minutes=c["minutes"])) for c in colleagues]
+    return html.Div(
+        [
+            html.P(_("Help is on its way: your supervisor sees your alert on the live map."), className="fw-semibold"),
+            html.P(_("Nearest colleagues:") if nearest else _("No colleague is sharing a position nearby.")),
+            html.Ul(nearest, id="mobile-colleagues"),
+        ],
+        className="alert alert-warning py-2 my-2",
+    )
+
+
+def change_sharing(_pause: int, _resume: int, reason: object, refresh: object) -> tuple:
+    rt = runtime()
+    employee_id = g.viewer.employee_id
+    if employee_id is None:
+        return result(_("Your account is not linked to an employee."), ok=False), no_update
+    if ctx.triggered_id == "mobile-resume":
+        resume_sharing(rt, employee_id)
+        return result(_("Sharing resumed."), ok=True), counter(refresh) + 1
+    reason = text(reason, 1000).strip()
+    if not 1 <= len(reason) <= 200:
+        return result(_("Say why you pause (up to 200 characters)."), ok=False), no_update
+    pause_sharing(rt, employee_id, reason)
+    return result(_("Sharing paused. Your supervisor sees “paused”, not where you are."), ok=True), counter(refresh) + 1
+
+
+def share_link(_create: int, _revoke: int, minutes: object) -> object:
+    rt = runtime()
+    employee_id = g.viewer.employee_id
+    if employee_id is None:
+        return result(_("Your account is not linked to an employee."), ok=False)
+    if ctx.triggered_id == "mobile-share-revoke":
+        revoked = share_links.revoke_links(rt.db, employee_id)
+        return result(_("{count} link(s) revoked.", count=revoked), ok=True)
+    try:
+        path = create_share_link(rt, employee_id, g.viewer.user_id, whole_number(minutes) or 0)
+    except MobileError as exc:
+        return result(str(exc), ok=False)
+    url = f"{rt.settings.public_url}{path}"
+    return html.Div(
+        [
+            html.P(_("Anyone with this link sees your live position until it expires or you revoke it:")),
+            html.A(url, href=path, id="mobile-share-url", target="_blank", rel="noopener"),
+        ],
+        className="alert alert-info py-2 my-2",
+    )
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("mobile-tasks", "children"),
+        Output("mobile-tasks-sig", "data"),
+        Output("mobile-notice", "children"),
+        Output("mobile-summary", "children"),
+        Output("mobile-pause-state", "children"),
+        Input("mobile-tick", "n_intervals"),
+        Input("mobile-refresh", "data"),
+        State("mobile-tasks-sig", "data"),
+    )(day_view)
+    # The browser adds its current position to a button press: only it knows where the phone is.
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsMobile", function_name="act"),
+        Output("mobile-request", "data"),
+        Input({"type": "mobile-act", "action": ALL, "task": ALL}, "n_clicks"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsMobile", function_name="help"),
+        Output("mobile-help-request", "data"),
+        Input("mobile-help", "n_clicks"),
+    )
+    app.callback(
+        Output("mobile-action-result", "children"),
+        Output("mobile-refresh", "data"),
+        Input("mobile-request", "data"),
+        State("mobile-refresh", "data"),
+        prevent_initial_call=True,
+    )(act)
+    app.callback(
+        Output("mobile-note-result", "children"),
+        Output("mobile-note", "value"),
+        Output("mobile-refresh", "data", allow_duplicate=True),
+        Input("mobile-note-save", "n_clicks"),
+        State("mobile-note", "value"),
+        State("mobile-photo", "contents"),
+        State("mobile-refresh", "data"),
+        prevent_initial_call=True,
+    )(save_note)
+    app.callback(Output("mobile-photo-name", "children"), Input("mobile-photo", "filename"))(photo_name)
+    app.callback(
+        Output("mobile-help-result", "children"), Input("mobile-help-request", "data"), prevent_initial_call=True
+    )(ask_for_help)
+    app.callback(
+        Output("mobile-pause-result", "children"),
+        Output("mobile-refresh", "data", allow_duplicate=True),
+        Input("mobile-pause", "n_clicks"),
+        Input("mobile-resume", "n_clicks"),
+        State("mobile-reason", "value"),
+        State("mobile-refresh", "data"),
+        prevent_initial_call=True,
+    )(change_sharing)
+    app.callback(
+        Output("mobile-share-result", "children"),
+        Input("mobile-share-create", "n_clicks"),
+        Input("mobile-share-revoke", "n_clicks"),
+        State("mobile-share-minutes", "value"),
+        prevent_initial_call=True,
+    )(share_link)

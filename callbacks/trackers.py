@@ -1,0 +1,74 @@
+"""Tracker app setup page: register a device for someone in the viewer's scope and show its settings once."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, ctx, html, no_update
+from flask import g
+
+from dashboard.components import result
+from dashboard.i18n import _
+from dashboard.inputs import whole_number
+from dashboard.mobile import owntracks_setup, qr_svg, traccar_setup
+from dashboard.runtime import runtime
+from data import employees
+
+
+def people(_id: object) -> tuple[list[dict], object]:
+    roster = employees.roster(runtime().db, g.viewer.scope)
+    options = [{"label": f"{p['name']} ({p['code']})", "value": p["id"]} for p in roster]
+    own = g.viewer.employee_id
+    return options, own if own in {p["id"] for p in roster} else (roster[0]["id"] if roster else None)
+
+
+def _settings(rows: list[tuple[str, str]], qr: str, note: str) -> html.Div:
+    return html.Div(
+        [
+            html.Dl(
+                [part for label, value in rows for part in (html.Dt(label), html.Dd(html.Code(value)))],
+                className="fo-details-list",
+                id="trackers-settings",
+            ),
+            html.Img(src=qr_svg(qr), alt=_("QR code with these settings"), className="fo-qr", id="trackers-qr"),
+            html.P(note, className="small text-muted"),
+        ]
+    )
+
+
+def setup(_traccar: int, _owntracks: int, employee_id: object) -> object:
+    rt = runtime()
+    person = employees.get_employee(rt.db, g.viewer.scope, whole_number(employee_id) or -1)
+    if person is None:
+        return result(_("Choose someone in your view."), ok=False) if ctx.triggered_id else no_update
+    if ctx.triggered_id == "trackers-traccar":
+        s = traccar_setup(rt, person["code"])
+        rows = [
+            (_("Server URL"), s["server"]),
+            (_("Device identifier"), s["identifier"]),
+            (_("Frequency"), _("{seconds} s", seconds=s["interval_s"])),
+            (_("Distance"), _("{metres} m", metres=s["distance_m"])),
+            (_("Location accuracy"), _("medium")),
+        ]
+        return _settings(rows, s["qr"], _("The identifier is the only credential: keep it to this phone."))
+    s = owntracks_setup(rt, person["code"])
+    rows = [
+        (_("Mode"), "HTTP"),
+        (_("URL"), s["url"]),
+        (_("User ID"), s["user"]),
+        (_("Device ID"), s["device"]),
+        (_("Password (shown only now)"), s["password"]),
+        (_("Monitoring"), _("significant changes")),
+    ]
+    return _settings(rows, s["qr"], _("Scan the code in OwnTracks to import these settings."))
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("trackers-employee", "options"), Output("trackers-employee", "value"), Input("trackers-employee", "id")
+    )(people)
+    app.callback(
+        Output("trackers-setup", "children"),
+        Input("trackers-traccar", "n_clicks"),
+        Input("trackers-owntracks", "n_clicks"),
+        State("trackers-employee", "value"),
+        prevent_initial_call=True,
+    )(setup)

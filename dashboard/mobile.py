@@ -1,0 +1,215 @@
+"""The field staff's phone (issue 7): check-in verified against the customer's site, notes with a photo,
+help alerts with the nearest colleagues by travel time, share links, tracker app setup. No Flask, no Dash."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import networkx as nx
+import orjson
+import qrcode
+import qrcode.image.svg
+
+from dashboard.citymap import distance_m, helsinki_streets
+from dashboard.i18n import _
+from dashboard.runtime import Runtime
+from dashboard.trackers import register_device
+from data import activities, alerts, employees, share_links, tasks, zones
+from data.scope import Scope
+
+CHECK_IN_MAX_ACCURACY_M = 100.0  # a fix vaguer than this cannot tell one house from the next
+CHECK_IN_MAX_AGE_S = 120  # an older fix says where the person was, not where they are
+TRAVEL_SPEED_MPS = 25 / 3.6  # city driving with stops
+OFF_NETWORK_M = 300.0  # farther from any street node than this, a point is off the demo network
+DETOUR_FACTOR = 1.3  # straight line to street distance, when there is no street route
+COLLEAGUE_RADIUS_M = 30_000.0
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+SHARE_MINUTES = (15, 60, 240, 480)
+
+
+class MobileError(ValueError):
+    """A request from the phone that cannot be carried out, with the reason shown to the person."""
+
+
+@dataclass(frozen=True)
+class PhoneFix:
+    """The browser's position at the moment of a button press."""
+
+    lat: float
+    lon: float
+    accuracy_m: float | None
+    ts_ms: int
+
+
+def phone_fix(value: object) -> PhoneFix | None:
+    """The {lat, lon, accuracy, ts} the page sends, or None when it is missing or malformed."""
+    if not isinstance(value, dict):
+        return None
+    lat, lon, accuracy, ts = (value.get(k) for k in ("lat", "lon", "accuracy", "ts"))
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon, ts))
+    if not numbers or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    if not (isinstance(accuracy, int | float) and not isinstance(accuracy, bool) and accuracy >= 0):
+        accuracy = None
+    return PhoneFix(float(lat), float(lon), None if accuracy is None else float(accuracy), int(ts))
+
+
+def verify_presence(site: dict | None, fix: PhoneFix | None, now_ms: int) -> dict:
+    """Whether a fix puts the person at the customer's site: verified, or the reason it is not."""
+    if site is None:
+        return {"verified": False, "reason": "no_site"}
+    if fix is None:
+        return {"verified": False, "reason": "no_position"}
+    distance = distance_m(fix.lat, fix.lon, site["center_lat"], site["center_lon"])
+    check = {"distance_m": round(distance, 1), "accuracy_m": fix.accuracy_m, "radius_m": site["radius_m"]}
+    if now_ms - fix.ts_ms > CHECK_IN_MAX_AGE_S * 1000:
+        return {"verified": False, "reason": "stale_position", **check}
+    if fix.accuracy_m is None or fix.accuracy_m > CHECK_IN_MAX_ACCURACY_M:
+        return {"verified": False, "reason": "inaccurate", **check}
+    if distance > site["radius_m"]:
+        return {"verified": False, "reason": "outside", **check}
+    return {"verified": True, "reason": None, **check}
+
+
+def record_presence(rt: Runtime, employee_id: int, task_id: int, kind: str, fix: PhoneFix | None) -> dict:
+    """Check in or out of the person's own task; recorded either way, verified or with the reason not."""
+    task = tasks.own_task(rt.db, employee_id, task_id)
+    if task is None or task["state"] not in tasks.OPEN_STATES:
+        raise MobileError(_("This task is not open on your list."))
+    now = datetime.now(UTC)
+    check = verify_presence(zones.site_of_customer(rt.db, task["customer_id"]), fix, int(time.time() * 1000))
+    activities.record_presence(rt.db, employee_id, task["customer_id"], task_id, kind, now, check)
+    (tasks.check_in if kind == "check_in" else tasks.check_out)(rt.db, employee_id, task_id, now)
+    return check
+
+
+def photo_from_upload(contents: object) -> tuple[str, bytes] | None:
+    """A dcc.Upload data URL as (content type, bytes); the type is read from the bytes, not the name."""
+    if not contents:
+        return None
+    if not isinstance(contents, str) or "," not in contents:
+        raise MobileError(_("The photo could not be read."))
+    try:
+        data = base64.b64decode(contents.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise MobileError(_("The photo could not be read.")) from exc
+    if len(data) > MAX_PHOTO_BYTES:
+        raise MobileError(_("The photo is larger than 2 MB."))
+    content_type = next((kind for magic, kind in PHOTO_TYPES.items() if data.startswith(magic)), None)
+    if content_type is None:
+        raise MobileError(_("Only JPEG and PNG photos are kept."))
+    return content_type, data
+
+
+def travel_time_s(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Street route length over the demo network at city speed; straight line × 1.3 when off it."""
+    streets = helsinki_streets()
+    source, target = streets.nearest_node(lat1, lon1), streets.nearest_node(lat2, lon2)
+    near_network = all(
+        distance_m(lat, lon, *streets.node_point(node)) <= OFF_NETWORK_M
+        for lat, lon, node in ((lat1, lon1, source), (lat2, lon2, target))
+    )
+    if near_network:
+        try:
+            return nx.shortest_path_length(streets.graph, source, target, weight="length") / TRAVEL_SPEED_MPS
+        except nx.NetworkXNoPath:
+            pass  # disconnected pieces of the demo network: fall back to the straight line
+    return distance_m(lat1, lon1, lat2, lon2) * DETOUR_FACTOR / TRAVEL_SPEED_MPS
+
+
+def nearest_colleagues(rt: Runtime, employee_id: int, lat: float, lon: float, count: int = 3) -> list[dict]:
+    """Team-mates by travel time to the point: GEOSEARCH for candidates, then the street route."""
+    person = employees.get_employee(rt.db, Scope.everything(), employee_id)
+    if person is None or person["team_id"] is None:
+        return []
+    team = {p["id"]: p["name"] for p in employees.roster(rt.db, Scope(team_ids=frozenset({person["team_id"]})))}
+    candidates = [eid for eid, _d in rt.feed.nearest(lat, lon, COLLEAGUE_RADIUS_M, 20) if eid in team]
+    found = []
+    for colleague in candidates:
+        if colleague == employee_id:
+            continue
+        fix = rt.feed.latest(colleague)
+        if fix is not None:
+            seconds = travel_time_s(fix.lat, fix.lon, lat, lon)
+            found.append({"employee_id": colleague, "name": team[colleague], "minutes": round(seconds / 60)})
+    return sorted(found, key=lambda c: c["minutes"])[:count]
+
+
+def call_for_help(rt: Runtime, employee_id: int, fix: PhoneFix | None) -> tuple[int, list[dict]]:
+    """Raise an alert at the phone's position (or the last one known) and list who is nearest."""
+    point = (fix.lat, fix.lon, fix.accuracy_m) if fix else None
+    if point is None:
+        latest = rt.feed.latest(employee_id)
+        point = (latest.lat, latest.lon, latest.accuracy) if latest else None
+    alert_id = alerts.raise_alert(rt.db, employee_id, *(point or (None, None, None)))
+    return alert_id, nearest_colleagues(rt, employee_id, point[0], point[1]) if point else []
+
+
+def create_share_link(rt: Runtime, employee_id: int, created_by: int | None, minutes: int) -> str:
+    """A new link's path; the token is shown once and only its hash is kept."""
+    if minutes not in SHARE_MINUTES:
+        raise MobileError(_("Choose how long the link works."))
+    token = secrets.token_urlsafe(24)
+    share_links.create_link(rt.db, employee_id, token, created_by, datetime.now(UTC) + timedelta(minutes=minutes))
+    return f"/share/{token}"
+
+
+TRACCAR_INTERVAL_S = 60  # once a minute, 50 m apart: a day on one charge in our field tests' class of phone
+TRACCAR_DISTANCE_M = 50
+OWNTRACKS_DEVICE = "phone"
+
+
+def qr_svg(text: str) -> str:
+    """A QR code as an SVG data URL, drawn without an imaging library."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
+
+
+def traccar_setup(rt: Runtime, employee_code: str) -> dict:
+    """Register a Traccar Client device with an unguessable identifier (it is the only credential)."""
+    identifier = f"{employee_code}-{secrets.token_hex(6)}"
+    register_device(rt.db, employee_code, "osmand", identifier)
+    host = urlsplit(rt.settings.public_url).hostname or "localhost"
+    server = f"http://{host}:{rt.settings.osmand_port}"
+    return {
+        "server": server,
+        "identifier": identifier,
+        "interval_s": TRACCAR_INTERVAL_S,
+        "distance_m": TRACCAR_DISTANCE_M,
+        "qr": f"{server}?id={identifier}&interval={TRACCAR_INTERVAL_S}&distance={TRACCAR_DISTANCE_M}",
+    }
+
+
+def owntracks_setup(rt: Runtime, employee_code: str) -> dict:
+    """Register (or re-key) the person's OwnTracks device; the password is in the answer only."""
+    user = employee_code.lower()
+    _person, _identifier, password = register_device(rt.db, employee_code, "owntracks", f"{user}/{OWNTRACKS_DEVICE}")
+    url = f"{rt.settings.public_url}/ingest/owntracks"
+    # OwnTracks imports this configuration from an owntracks:///config?inline= link (mode 3: HTTP).
+    config = {
+        "_type": "configuration",
+        "mode": 3,
+        "url": url,
+        "auth": True,
+        "username": user,
+        "deviceId": OWNTRACKS_DEVICE,
+        "password": password,
+        "monitoring": 1,
+        "locatorInterval": TRACCAR_INTERVAL_S,
+        "locatorDisplacement": TRACCAR_DISTANCE_M,
+    }
+    inline = base64.b64encode(orjson.dumps(config)).decode()
+    return {
+        "url": url,
+        "user": user,
+        "device": OWNTRACKS_DEVICE,
+        "password": password,
+        "qr": f"owntracks:///config?inline={inline}",
+    }

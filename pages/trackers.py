@@ -1,0 +1,37 @@
+"""Tracker app setup: settings and QR codes for Traccar Client and OwnTracks, per employee. Layout only."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from dashboard.components import field, page_frame
+from dashboard.i18n import _
+
+TRACKER_SETUP_ROLES = ("field", "supervisor", "manager", "admin")
+
+dash.register_page(
+    __name__, path="/trackers", name="Tracker apps", order=85, roles=TRACKER_SETUP_ROLES, id_prefix="trackers"
+)
+
+
+def layout(**_query: str) -> html.Div:
+    return page_frame(
+        _("Tracker apps"),
+        html.P(
+            _(
+                "Browsers stop sharing in the background; a tracker app keeps going. "
+                "Creating settings again replaces the previous ones."
+            )
+        ),
+        field(_("Employee"), dcc.Dropdown(id="trackers-employee", clearable=False)),
+        html.Div(
+            className="fo-form-row mt-2",
+            children=[
+                html.Button(_("Traccar Client settings"), id="trackers-traccar", className="btn btn-outline-primary"),
+                html.Button(_("OwnTracks settings"), id="trackers-owntracks", className="btn btn-outline-primary"),
+            ],
+        ),
+        html.Div(id="trackers-setup", className="mt-3"),
+        page_id="trackers-page",
+    )

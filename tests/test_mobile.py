@@ -1,0 +1,208 @@
+"""The phone page's services and routes (issue 7): check-in verification, the position endpoint,
+notes with photos, help alerts, share links. Browser behaviour is in test_browser_mobile.py."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dashboard.app import create_app
+from dashboard.ingest import accept_fixes
+from dashboard.mobile import (
+    MobileError,
+    PhoneFix,
+    call_for_help,
+    create_share_link,
+    owntracks_setup,
+    photo_from_upload,
+    qr_svg,
+    traccar_setup,
+    travel_time_s,
+    verify_presence,
+)
+from dashboard.seed import plan_day
+from data import alerts, audit, employees, share_links
+from data.scope import Scope
+from tests.conftest import signed_in_client
+
+SITE = {"center_lat": 60.17, "center_lon": 24.94, "radius_m": 50.0}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture
+def app(seeded_settings):
+    app = create_app(seeded_settings)
+    rt = app.server.extensions["fieldops"]
+    plan_day(rt.db, datetime.now(rt.settings.tz).date(), rt.settings.tz, start=datetime.now(rt.settings.tz))
+    yield app
+    rt.close()
+
+
+def _rt(app):
+    return app.server.extensions["fieldops"]
+
+
+def _field_employee(app) -> int:
+    return employees.employee_by_code(_rt(app).db, "E0001")["id"]
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def test_a_check_in_inside_the_site_with_a_good_fix_is_verified():
+    check = verify_presence(SITE, PhoneFix(60.17, 24.9401, 12.0, _now_ms()), _now_ms())
+    assert check["verified"] and check["reason"] is None
+
+
+@pytest.mark.parametrize(
+    ("fix", "reason"),
+    [
+        (PhoneFix(60.18, 24.94, 10.0, 0), "outside"),
+        (PhoneFix(60.17, 24.94, 500.0, 0), "inaccurate"),
+        (PhoneFix(60.17, 24.94, None, 0), "inaccurate"),
+        (PhoneFix(60.17, 24.94, 10.0, -10 * 60_000), "stale_position"),
+        (None, "no_position"),
+    ],
+)
+def test_a_check_in_that_cannot_be_verified_says_why(fix, reason):
+    now = _now_ms()
+    if fix is not None:
+        fix = PhoneFix(fix.lat, fix.lon, fix.accuracy_m, now + fix.ts_ms)
+    check = verify_presence(SITE, fix, now)
+    assert not check["verified"] and check["reason"] == reason
+
+
+def test_a_customer_without_a_site_cannot_verify_a_check_in():
+    assert verify_presence(None, PhoneFix(60.17, 24.94, 5.0, _now_ms()), _now_ms())["reason"] == "no_site"
+
+
+def test_photos_are_jpeg_or_png_by_their_bytes_and_at_most_2_mb():
+    assert photo_from_upload("data:image/png;base64," + base64.b64encode(PNG).decode()) == ("image/png", PNG)
+    assert photo_from_upload(None) is None
+    for bad in (
+        "data:image/png;base64,not base64!",
+        "nothing",
+        "data:x;base64," + base64.b64encode(b"GIF89a").decode(),
+    ):
+        with pytest.raises(MobileError):
+            photo_from_upload(bad)
+    with pytest.raises(MobileError):
+        photo_from_upload("data:image/png;base64," + base64.b64encode(PNG + b"\x00" * 2 * 1024 * 1024).decode())
+
+
+def test_travel_time_follows_the_streets_and_falls_back_off_the_network():
+    on_network = travel_time_s(60.1699, 24.9384, 60.1719, 24.9414)
+    assert on_network > 0
+    far_away = travel_time_s(61.5, 23.8, 61.51, 23.8)  # Tampere: no demo streets there
+    assert far_away == pytest.approx(1113 * 1.3 / (25 / 3.6), rel=0.02)
+
+
+def test_the_phone_posts_its_own_positions_with_the_session(app):
+    client = signed_in_client(app, "field")
+    now = _now_ms()
+    batch = [
+        {"ts": now - 2000, "lat": 60.17, "lon": 24.94, "accuracy": 8},
+        {"ts": now - 1000, "lat": 60.171, "lon": 24.94},
+    ]
+    answer = client.post("/api/v1/me/positions", json={"positions": batch})
+    assert answer.status_code == 200 and answer.get_json()["accepted"] == 2
+    assert _rt(app).feed.latest(_field_employee(app)).ts_ms == now - 1000
+    again = client.post("/api/v1/me/positions", json={"positions": batch})  # a resend after a lost answer
+    assert again.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("not json", 400),
+        ({"positions": "x"}, 400),
+        ({"positions": [{"ts": "yesterday", "lat": 1}]}, 400),
+        ({"positions": [{"ts": 1, "lat": 0, "lon": 0}] * 1001}, 413),
+    ],
+)
+def test_bad_position_batches_from_the_phone_answer_with_a_reason(app, body, status):
+    client = signed_in_client(app, "field")
+    answer = (
+        client.post("/api/v1/me/positions", data=body, content_type="application/json")
+        if isinstance(body, str)
+        else client.post("/api/v1/me/positions", json=body)
+    )
+    assert answer.status_code == status and answer.get_json()["reason"]
+
+
+def test_the_position_endpoint_needs_the_csrf_token(app):
+    client = signed_in_client(app, "field")
+    client.environ_base.pop("HTTP_X_CSRFTOKEN")
+    assert client.post("/api/v1/me/positions", json={"positions": []}).status_code == 403
+
+
+def test_help_raises_an_alert_the_supervisor_sees_and_lists_colleagues_by_travel_time(app):
+    rt = _rt(app)
+    me = _field_employee(app)
+    team = employees.get_employee(rt.db, Scope.everything(), me)["team_id"]
+    mate = next(p for p in employees.roster(rt.db, Scope(team_ids=frozenset({team}))) if p["id"] != me)
+    accept_fixes(rt, mate["id"], [{"ts": _now_ms(), "lat": 60.1719, "lon": 24.9414}], "native")
+    with app.server.test_request_context():
+        alert_id, colleagues = call_for_help(rt, me, PhoneFix(60.1699, 24.9384, 10.0, _now_ms()))
+    assert [c["employee_id"] for c in colleagues] == [mate["id"]] and colleagues[0]["minutes"] >= 0
+    assert [a["id"] for a in alerts.open_alerts(rt.db, Scope(team_ids=frozenset({team})))] == [alert_id]
+    assert alerts.open_alerts(rt.db, Scope(team_ids=frozenset({team + 1000}))) == []
+    assert not alerts.resolve(rt.db, alert_id, Scope(team_ids=frozenset({team + 1000})), None)
+    assert alerts.resolve(rt.db, alert_id, Scope(team_ids=frozenset({team})), None)
+    assert alerts.open_alerts(rt.db, Scope.everything()) == []
+
+
+def test_a_share_link_shows_one_position_until_it_expires_or_is_revoked(app):
+    rt = _rt(app)
+    me = _field_employee(app)
+    accept_fixes(rt, me, [{"ts": _now_ms(), "lat": 60.17, "lon": 24.94}], "native")
+    with app.server.test_request_context():
+        path = create_share_link(rt, me, None, 15)
+        with pytest.raises(MobileError):
+            create_share_link(rt, me, None, 7)
+    anonymous = app.server.test_client()
+    page = anonymous.get(path)
+    assert page.status_code == 200 and b"E0001" not in page.data
+    body = anonymous.get(f"{path}/position").get_json()
+    assert set(body) == {"position", "expires_at", "now"} and body["position"]["lat"] == 60.17
+    assert [e["action"] for e in audit.looks_at(rt.db, me)][:1] == ["view_shared_link"]
+    token = path.rsplit("/", 1)[1]
+    assert share_links.valid_link(rt.db, token)["employee_id"] == me
+    rt.db.execute("UPDATE share_links SET expires_at = %s", (datetime.now(UTC) - timedelta(seconds=1),))
+    assert anonymous.get(f"{path}/position").status_code == 404
+    assert anonymous.get(path).status_code == 404
+    with app.server.test_request_context():
+        second = create_share_link(rt, me, None, 60)
+    assert share_links.revoke_links(rt.db, me) == 1
+    assert anonymous.get(f"{second}/position").status_code == 404
+
+
+def test_tracker_setup_registers_devices_that_the_protocols_then_accept(app):
+    client = signed_in_client(app, "field")
+    rt = _rt(app)
+    me = _field_employee(app)
+    with app.server.test_request_context():
+        traccar = traccar_setup(rt, "E0001")
+        owntracks = owntracks_setup(rt, "E0001")
+    assert traccar["server"].endswith(":5055") and traccar["identifier"].startswith("E0001-")
+    assert qr_svg(traccar["qr"]).startswith("data:image/svg+xml;base64,")
+    config = json.loads(base64.b64decode(owntracks["qr"].split("inline=", 1)[1]))
+    assert config["url"].endswith("/ingest/owntracks") and config["password"] == owntracks["password"]
+    answer = client.post(
+        "/ingest/owntracks",
+        json={"_type": "location", "tst": int(time.time()) - 5, "lat": 60.17, "lon": 24.94},
+        headers={"X-Limit-D": "phone", "Authorization": _basic("e0001", owntracks["password"])},
+    )
+    assert answer.status_code == 200
+    answer = client.get(f"/ingest/osmand?id={traccar['identifier']}&lat=60.18&lon=24.95&timestamp={int(time.time())}")
+    assert answer.status_code == 200
+    assert rt.feed.latest(me).lat == 60.18
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
