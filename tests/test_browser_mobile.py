@@ -185,8 +185,8 @@ def test_a_share_link_shows_the_position_and_stops_when_it_expires(browser, serv
     page.click("#mobile-share-toggle")
     _wait_until(lambda: rt.feed.latest(me["id"]) is not None, what="a position to share")
     page.click("#mobile-share-create")
-    page.wait_for_selector("#mobile-share-url")
-    path = page.get_attribute("#mobile-share-url", "href")
+    page.wait_for_selector("#mobile-share-result .fo-share-url")
+    path = page.get_attribute("#mobile-share-result .fo-share-url", "href")
 
     visitor = browser.new_context(viewport=PHONE)
     shared = visitor.new_page()
