@@ -224,3 +224,19 @@ def test_a_new_assignment_appears_on_the_phone_within_seconds(browser, server):
     assert "Your tasks changed" in page.inner_text("#mobile-notice")
     page.screenshot(path=screenshot_path("mobile_new_task"), full_page=True)
     context.close()
+
+
+def test_a_supervisor_sets_up_owntracks_for_a_team_member(browser, server):
+    rt = server.runtime
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    sign_in_browser(page, server.url, "supervisor")
+    page.goto(f"{server.url}/trackers")
+    page.wait_for_function("(document.querySelector('#trackers-page') || {innerText: ''}).innerText.includes('(E0')")
+    page.click("#trackers-owntracks")
+    page.wait_for_selector("#trackers-qr")
+    settings = page.inner_text("#trackers-settings")
+    assert "/ingest/owntracks" in settings and "HTTP" in settings
+    assert rt.db.fetch_one("SELECT count(*) AS n FROM devices WHERE protocol = 'owntracks'")["n"] >= 1
+    page.screenshot(path=screenshot_path("trackers_owntracks"), full_page=True)
+    context.close()
