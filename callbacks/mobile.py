@@ -38,6 +38,7 @@ def reason_label(reason: str | None) -> str:
         "outside": _("you were outside the customer's site"),
         "inaccurate": _("your position was not accurate enough"),
         "stale_position": _("your position was too old"),
+        "clock": _("your phone's clock is wrong"),
         "no_position": _("your phone gave no position"),
         "no_site": _("the customer has no site on the map"),
     }

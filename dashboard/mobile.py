@@ -25,6 +25,7 @@ from data.scope import Scope
 
 CHECK_IN_MAX_ACCURACY_M = 100.0  # a fix vaguer than this cannot tell one house from the next
 CHECK_IN_MAX_AGE_S = 120  # an older fix says where the person was, not where they are
+CHECK_IN_CLOCK_SLACK_S = 60  # a fix from further in the future comes from a wrong clock
 TRAVEL_SPEED_MPS = 25 / 3.6  # city driving with stops
 OFF_NETWORK_M = 300.0  # farther from any street node than this, a point is off the demo network
 DETOUR_FACTOR = 1.3  # straight line to street distance, when there is no street route
@@ -69,6 +70,8 @@ def verify_presence(site: dict | None, fix: PhoneFix | None, now_ms: int) -> dic
         return {"verified": False, "reason": "no_position"}
     distance = distance_m(fix.lat, fix.lon, site["center_lat"], site["center_lon"])
     check = {"distance_m": round(distance, 1), "accuracy_m": fix.accuracy_m, "radius_m": site["radius_m"]}
+    if fix.ts_ms - now_ms > CHECK_IN_CLOCK_SLACK_S * 1000:
+        return {"verified": False, "reason": "clock", **check}
     if now_ms - fix.ts_ms > CHECK_IN_MAX_AGE_S * 1000:
         return {"verified": False, "reason": "stale_position", **check}
     if fix.accuracy_m is None or fix.accuracy_m > CHECK_IN_MAX_ACCURACY_M:

@@ -66,6 +66,7 @@ def test_a_check_in_inside_the_site_with_a_good_fix_is_verified():
         (PhoneFix(60.17, 24.94, 500.0, 0), "inaccurate"),
         (PhoneFix(60.17, 24.94, None, 0), "inaccurate"),
         (PhoneFix(60.17, 24.94, 10.0, -10 * 60_000), "stale_position"),
+        (PhoneFix(60.17, 24.94, 10.0, 10 * 60_000), "clock"),
         (None, "no_position"),
     ],
 )
