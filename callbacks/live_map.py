@@ -87,13 +87,17 @@ def person_details(employee_id: int | None, _tick: int) -> object:
     )
 
 
-def alerts_view(_tick: int, _resolved: object) -> tuple[list, list]:
-    """Open help alerts in the viewer's scope: a banner and a red marker each; names only for people viewers."""
+def alerts_view(_tick: int, _resolved: object, shown: object) -> tuple:
+    """Open help alerts in the viewer's scope: a banner and a red marker each; names only for people viewers.
+    Redrawn only when the set of open alerts changes, so a Resolve button stays put under the pointer."""
     rt = runtime()
     viewer = g.viewer
     open_alerts = alerts.open_alerts(rt.db, viewer.scope)
+    ids = [a["id"] for a in open_alerts]
+    if ids == shown:
+        return no_update, no_update, no_update
     if not open_alerts:
-        return [], []
+        return [], [], ids
     markers = [
         dl.CircleMarker(
             center=[a["lat"], a["lon"]],
@@ -108,7 +112,11 @@ def alerts_view(_tick: int, _resolved: object) -> tuple[list, list]:
         if a["lat"] is not None
     ]
     if not viewer.sees_individuals:
-        return [html.Div(_("{count} open help alert(s)", count=len(open_alerts)), className="fo-alert-item")], markers
+        return (
+            [html.Div(_("{count} open help alert(s)", count=len(open_alerts)), className="fo-alert-item")],
+            markers,
+            ids,
+        )
     items = [
         html.Div(
             [
@@ -128,7 +136,7 @@ def alerts_view(_tick: int, _resolved: object) -> tuple[list, list]:
         )
         for a in open_alerts
     ]
-    return items, markers
+    return items, markers, ids
 
 
 def resolve_alert(request: object) -> object:
@@ -198,8 +206,10 @@ def register(app: Dash) -> None:
     app.callback(
         Output("livemap-alerts", "children"),
         Output("livemap-alert-markers", "children"),
+        Output("livemap-alerts-shown", "data"),
         Input("livemap-tick", "n_intervals"),
         Input("livemap-alert-resolved", "data"),
+        State("livemap-alerts-shown", "data"),
     )(alerts_view)
     app.clientside_callback(
         ClientsideFunction(namespace="fieldopsAlerts", function_name="pressed"),

@@ -38,6 +38,7 @@ def reason_label(reason: str | None) -> str:
         "outside": _("you were outside the customer's site"),
         "inaccurate": _("your position was not accurate enough"),
         "stale_position": _("your position was too old"),
+        "clock": _("your phone's clock is wrong"),
         "no_position": _("your phone gave no position"),
         "no_site": _("the customer has no site on the map"),
     }
@@ -215,11 +216,16 @@ def change_sharing(_pause: int, _resume: int, reason: object, refresh: object) -
 
 
 def share_link(_create: int, _revoke: int, minutes: object) -> object:
-    rt = runtime()
     employee_id = g.viewer.employee_id
     if employee_id is None:
         return result(_("Your account is not linked to an employee."), ok=False)
-    if ctx.triggered_id == "mobile-share-revoke":
+    return share_link_for(employee_id, ctx.triggered_id == "mobile-share-revoke", minutes)
+
+
+def share_link_for(employee_id: int, revoke: bool, minutes: object) -> html.Div:
+    """Create or revoke share links of a person the caller has checked is in the viewer's view."""
+    rt = runtime()
+    if revoke:
         revoked = share_links.revoke_links(rt.db, employee_id)
         return result(_("{count} link(s) revoked.", count=revoked), ok=True)
     try:
@@ -229,8 +235,8 @@ def share_link(_create: int, _revoke: int, minutes: object) -> object:
     url = f"{rt.settings.public_url}{path}"
     return html.Div(
         [
-            html.P(_("Anyone with this link sees your live position until it expires or you revoke it:")),
-            html.A(url, href=path, id="mobile-share-url", target="_blank", rel="noopener"),
+            html.P(_("Anyone with this link sees the live position until the link expires or is revoked:")),
+            html.A(url, href=path, className="fo-share-url", target="_blank", rel="noopener"),
         ],
         className="alert alert-info py-2 my-2",
     )

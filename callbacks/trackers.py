@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
+from callbacks.mobile import share_link_for
 from dashboard.components import result
 from dashboard.i18n import _
 from dashboard.inputs import whole_number
@@ -61,6 +62,13 @@ def setup(_traccar: int, _owntracks: int, employee_id: object) -> object:
     return _settings(rows, s["qr"], _("Scan the code in OwnTracks to import these settings."))
 
 
+def share_link(_create: int, _revoke: int, employee_id: object, minutes: object) -> object:
+    person = employees.get_employee(runtime().db, g.viewer.scope, whole_number(employee_id) or -1)
+    if person is None:
+        return result(_("Choose someone in your view."), ok=False)
+    return share_link_for(person["id"], ctx.triggered_id == "trackers-share-revoke", minutes)
+
+
 def register(app: Dash) -> None:
     app.callback(
         Output("trackers-employee", "options"), Output("trackers-employee", "value"), Input("trackers-employee", "id")
@@ -72,3 +80,11 @@ def register(app: Dash) -> None:
         State("trackers-employee", "value"),
         prevent_initial_call=True,
     )(setup)
+    app.callback(
+        Output("trackers-share-result", "children"),
+        Input("trackers-share-create", "n_clicks"),
+        Input("trackers-share-revoke", "n_clicks"),
+        State("trackers-employee", "value"),
+        State("trackers-share-minutes", "value"),
+        prevent_initial_call=True,
+    )(share_link)

@@ -25,6 +25,7 @@ from data.scope import Scope
 
 CHECK_IN_MAX_ACCURACY_M = 100.0  # a fix vaguer than this cannot tell one house from the next
 CHECK_IN_MAX_AGE_S = 120  # an older fix says where the person was, not where they are
+CHECK_IN_CLOCK_SLACK_S = 60  # a fix from further in the future comes from a wrong clock
 TRAVEL_SPEED_MPS = 25 / 3.6  # city driving with stops
 OFF_NETWORK_M = 300.0  # farther from any street node than this, a point is off the demo network
 DETOUR_FACTOR = 1.3  # straight line to street distance, when there is no street route
@@ -69,6 +70,8 @@ def verify_presence(site: dict | None, fix: PhoneFix | None, now_ms: int) -> dic
         return {"verified": False, "reason": "no_position"}
     distance = distance_m(fix.lat, fix.lon, site["center_lat"], site["center_lon"])
     check = {"distance_m": round(distance, 1), "accuracy_m": fix.accuracy_m, "radius_m": site["radius_m"]}
+    if fix.ts_ms - now_ms > CHECK_IN_CLOCK_SLACK_S * 1000:
+        return {"verified": False, "reason": "clock", **check}
     if now_ms - fix.ts_ms > CHECK_IN_MAX_AGE_S * 1000:
         return {"verified": False, "reason": "stale_position", **check}
     if fix.accuracy_m is None or fix.accuracy_m > CHECK_IN_MAX_ACCURACY_M:
@@ -161,8 +164,8 @@ def create_share_link(rt: Runtime, employee_id: int, created_by: int | None, min
     return f"/share/{token}"
 
 
-TRACCAR_INTERVAL_S = 60  # once a minute, 50 m apart: a day on one charge in our field tests' class of phone
-TRACCAR_DISTANCE_M = 50
+TRACKER_INTERVAL_S = 60  # a fix a minute or every 50 m: spares the battery, still fresh enough for the live map
+TRACKER_DISTANCE_M = 50
 OWNTRACKS_DEVICE = "phone"
 
 
@@ -181,9 +184,9 @@ def traccar_setup(rt: Runtime, employee_code: str) -> dict:
     return {
         "server": server,
         "identifier": identifier,
-        "interval_s": TRACCAR_INTERVAL_S,
-        "distance_m": TRACCAR_DISTANCE_M,
-        "qr": f"{server}?id={identifier}&interval={TRACCAR_INTERVAL_S}&distance={TRACCAR_DISTANCE_M}",
+        "interval_s": TRACKER_INTERVAL_S,
+        "distance_m": TRACKER_DISTANCE_M,
+        "qr": f"{server}?id={identifier}&interval={TRACKER_INTERVAL_S}&distance={TRACKER_DISTANCE_M}",
     }
 
 
@@ -202,8 +205,8 @@ def owntracks_setup(rt: Runtime, employee_code: str) -> dict:
         "deviceId": OWNTRACKS_DEVICE,
         "password": password,
         "monitoring": 1,
-        "locatorInterval": TRACCAR_INTERVAL_S,
-        "locatorDisplacement": TRACCAR_DISTANCE_M,
+        "locatorInterval": TRACKER_INTERVAL_S,
+        "locatorDisplacement": TRACKER_DISTANCE_M,
     }
     inline = base64.b64encode(orjson.dumps(config)).decode()
     return {

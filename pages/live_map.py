@@ -93,6 +93,7 @@ def layout(**_query: str) -> html.Div:
             dcc.Store(id="livemap-selected"),
             dcc.Store(id="livemap-alert-resolve"),
             dcc.Store(id="livemap-alert-resolved"),
+            dcc.Store(id="livemap-alerts-shown"),
             dcc.Store(
                 id="livemap-labels",
                 data={

@@ -1,4 +1,4 @@
-"""Tracker app setup: settings and QR codes for Traccar Client and OwnTracks, per employee. Layout only."""
+"""Per employee: tracker app settings and QR codes (Traccar Client, OwnTracks), and share links. Layout only."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from dashboard.components import field, page_frame
 from dashboard.i18n import _
+from dashboard.mobile import SHARE_MINUTES
 
 TRACKER_SETUP_ROLES = ("field", "supervisor", "manager", "admin")
 
@@ -33,5 +34,23 @@ def layout(**_query: str) -> html.Div:
             ],
         ),
         html.Div(id="trackers-setup", className="mt-3"),
+        html.H3(_("Share this person's live position"), className="h5 mt-4"),
+        field(
+            _("Link works for"),
+            dcc.Dropdown(
+                id="trackers-share-minutes",
+                options=[{"label": _("{minutes} min", minutes=m), "value": m} for m in SHARE_MINUTES],
+                value=60,
+                clearable=False,
+            ),
+        ),
+        html.Div(
+            className="fo-form-row mt-2",
+            children=[
+                html.Button(_("Create link"), id="trackers-share-create", className="btn btn-outline-primary"),
+                html.Button(_("Revoke links"), id="trackers-share-revoke", className="btn btn-outline-danger"),
+            ],
+        ),
+        html.Div(id="trackers-share-result", role="status"),
         page_id="trackers-page",
     )

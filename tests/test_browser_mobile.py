@@ -185,8 +185,8 @@ def test_a_share_link_shows_the_position_and_stops_when_it_expires(browser, serv
     page.click("#mobile-share-toggle")
     _wait_until(lambda: rt.feed.latest(me["id"]) is not None, what="a position to share")
     page.click("#mobile-share-create")
-    page.wait_for_selector("#mobile-share-url")
-    path = page.get_attribute("#mobile-share-url", "href")
+    page.wait_for_selector("#mobile-share-result .fo-share-url")
+    path = page.get_attribute("#mobile-share-result .fo-share-url", "href")
 
     visitor = browser.new_context(viewport=PHONE)
     shared = visitor.new_page()
@@ -223,4 +223,20 @@ def test_a_new_assignment_appears_on_the_phone_within_seconds(browser, server):
     page.wait_for_selector(f"#mobile-task-{task['id']}", timeout=10_000)
     assert "Your tasks changed" in page.inner_text("#mobile-notice")
     page.screenshot(path=screenshot_path("mobile_new_task"), full_page=True)
+    context.close()
+
+
+def test_a_supervisor_sets_up_owntracks_for_a_team_member(browser, server):
+    rt = server.runtime
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    sign_in_browser(page, server.url, "supervisor")
+    page.goto(f"{server.url}/trackers")
+    page.wait_for_function("(document.querySelector('#trackers-page') || {innerText: ''}).innerText.includes('(E0')")
+    page.click("#trackers-owntracks")
+    page.wait_for_selector("#trackers-qr")
+    settings = page.inner_text("#trackers-settings")
+    assert "/ingest/owntracks" in settings and "HTTP" in settings
+    assert rt.db.fetch_one("SELECT count(*) AS n FROM devices WHERE protocol = 'owntracks'")["n"] >= 1
+    page.screenshot(path=screenshot_path("trackers_owntracks"), full_page=True)
     context.close()

@@ -66,6 +66,7 @@ def test_a_check_in_inside_the_site_with_a_good_fix_is_verified():
         (PhoneFix(60.17, 24.94, 500.0, 0), "inaccurate"),
         (PhoneFix(60.17, 24.94, None, 0), "inaccurate"),
         (PhoneFix(60.17, 24.94, 10.0, -10 * 60_000), "stale_position"),
+        (PhoneFix(60.17, 24.94, 10.0, 10 * 60_000), "clock"),
         (None, "no_position"),
     ],
 )
@@ -206,3 +207,33 @@ def test_tracker_setup_registers_devices_that_the_protocols_then_accept(app):
 
 def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_a_supervisor_shares_only_someone_in_their_team(app):
+    rt = _rt(app)
+    me = _field_employee(app)
+    outsider = rt.db.fetch_one(
+        "SELECT id FROM employees WHERE team_id <> (SELECT team_id FROM employees WHERE id = %s) LIMIT 1", (me,)
+    )["id"]
+    client = signed_in_client(app, "supervisor")
+
+    def press(employee_id):
+        body = {
+            "output": "trackers-share-result.children",
+            "outputs": {"id": "trackers-share-result", "property": "children"},
+            "inputs": [
+                {"id": "trackers-share-create", "property": "n_clicks", "value": 1},
+                {"id": "trackers-share-revoke", "property": "n_clicks", "value": None},
+            ],
+            "state": [
+                {"id": "trackers-employee", "property": "value", "value": employee_id},
+                {"id": "trackers-share-minutes", "property": "value", "value": 15},
+            ],
+            "changedPropIds": ["trackers-share-create.n_clicks"],
+        }
+        return client.post("/_dash-update-component", json=body)
+
+    assert b"alert-info" in press(me).data
+    assert len(share_links.active_links(rt.db, me)) == 1
+    assert b"alert-danger" in press(outsider).data
+    assert share_links.active_links(rt.db, outsider) == []
