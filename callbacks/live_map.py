@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 
 import dash_leaflet as dl
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
@@ -13,7 +14,7 @@ from dashboard.i18n import _, relative_time
 from dashboard.inputs import mapping, whole_number
 from dashboard.livemap import LiveMap
 from dashboard.runtime import runtime
-from data import alerts, employees, tasks, teams
+from data import activities, alerts, employees, tasks, teams
 
 ALERT_RESOLVER_ROLES = ("supervisor", "manager")  # the people who send help, not the one who asked
 
@@ -72,11 +73,22 @@ def person_details(employee_id: int | None, _tick: int) -> object:
         record_look("view_person", [person["id"]])
     fix = rt.feed.latest(person["id"])
     task = tasks.current_task(rt.db, person["id"])
+    day_start = datetime.now(rt.settings.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = activities.day_summary(rt.db, person["id"], day_start, day_start + timedelta(days=1))
+    note = activities.last_note(rt.db, person["id"], day_start)
     rows = [
         (_("Team"), person["team_name"] or "—"),
         (_("Speed"), _("{kmh} km/h", kmh=round(fix.speed * 3.6)) if fix and fix.speed is not None else "—"),
         (_("Last report"), relative_time(time.time() - fix.ts_ms / 1000) if fix else _("never")),
         (_("Current task"), _task_text(task)),
+        (
+            _("Check-ins today"),
+            _("{verified} of {total} verified", verified=today["verified"], total=today["check_ins"]),
+        ),
+        (
+            _("Last note"),
+            f"{rt.local(note['started_at'], '%H:%M')} {note['customer_name'] or ''}: {note['notes']}" if note else "—",
+        ),
     ]
     return html.Div(
         [

@@ -117,3 +117,14 @@ def day_summary(db: Database, employee_id: int, start: datetime, end: datetime) 
            WHERE a.employee_id = %s AND a.started_at >= %s AND a.started_at < %s""",
         (employee_id, start, end),
     )
+
+
+def last_note(db: Database, employee_id: int, since: datetime) -> dict | None:
+    """The person's newest visit note since a moment, for the supervisor's view of their day."""
+    return db.fetch_one(
+        """SELECT a.started_at, a.notes, c.name AS customer_name FROM activities a
+           LEFT JOIN customers c ON c.id = a.customer_id
+           WHERE a.employee_id = %s AND a.kind = 'note' AND a.started_at >= %s
+           ORDER BY a.started_at DESC, a.id DESC LIMIT 1""",
+        (employee_id, since),
+    )

@@ -108,3 +108,38 @@ def test_settings_from_the_environment_are_checked(tmp_path):
     ):
         with pytest.raises(ConfigError):
             Settings.from_env({**good, **bad})
+
+
+def test_the_supervisor_sees_a_persons_check_ins_and_latest_note(app):
+    from datetime import UTC, datetime
+
+    from data import activities
+
+    rt = app.server.extensions["fieldops"]
+    person = rt.db.fetch_one("SELECT employee_id FROM users WHERE username = 'field'")["employee_id"]
+    task = rt.db.fetch_one(
+        "INSERT INTO tasks (customer_id, employee_id, state) SELECT id, %s, 'on_site' FROM customers LIMIT 1 "
+        "RETURNING id, customer_id",
+        (person,),
+    )
+    now = datetime.now(UTC)
+    activities.record_presence(rt.db, person, task["customer_id"], task["id"], "check_in", now, {"verified": True})
+    activities.add_note(rt.db, person, task["customer_id"], task["id"], now, "Boiler fixed; <b>ok</b>", None)
+    client = app.server.test_client()
+    sign_in(client, "supervisor")
+    body = {
+        "output": "livemap-details.children",
+        "outputs": {"id": "livemap-details", "property": "children"},
+        "inputs": [
+            {"id": "livemap-selected", "property": "data", "value": person},
+            {"id": "livemap-details-tick", "property": "n_intervals", "value": 1},
+        ],
+        "state": [],
+        "changedPropIds": ["livemap-selected.data"],
+    }
+    answer = client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
+    )
+    assert answer.status_code == 200
+    text = json.dumps(answer.get_json(), ensure_ascii=False)
+    assert "1 of 1 verified" in text and "Boiler fixed; <b>ok</b>" in text  # a text child, escaped by React
