@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dash_ag_grid as dag
-from dash import html
+from dash import dcc, html
+
+from dashboard.i18n import _
 
 
 def page_frame(title: str, *children, page_id: str) -> html.Div:
@@ -31,3 +33,26 @@ def field(label: str, control) -> html.Div:
 
 def result(message: str, ok: bool) -> html.Div:
     return html.Div(message, className=f"alert {'alert-success' if ok else 'alert-danger'} py-2 my-2", role="status")
+
+
+def share_link_controls(prefix: str, minutes_choices: tuple[int, ...], revoke_label: str) -> list:
+    """How long a live-position link works, create and revoke buttons, and where the result shows."""
+    return [
+        field(
+            _("Link works for"),
+            dcc.Dropdown(
+                id=f"{prefix}-share-minutes",
+                options=[{"label": _("{minutes} min", minutes=m), "value": m} for m in minutes_choices],
+                value=60,
+                clearable=False,
+            ),
+        ),
+        html.Div(
+            className="fo-form-row mt-2",
+            children=[
+                html.Button(_("Create link"), id=f"{prefix}-share-create", className="btn btn-outline-primary"),
+                html.Button(revoke_label, id=f"{prefix}-share-revoke", className="btn btn-outline-danger"),
+            ],
+        ),
+        html.Div(id=f"{prefix}-share-result", role="status"),
+    ]

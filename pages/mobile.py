@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard.components import field, page_frame
+from dashboard.components import field, page_frame, share_link_controls
 from dashboard.i18n import _
 from dashboard.mobile import SHARE_MINUTES
 
@@ -80,23 +80,7 @@ def layout(**_query: str) -> html.Div:
         ),
         _section(
             _("Share my live position"),
-            field(
-                _("Link works for"),
-                dcc.Dropdown(
-                    id="mobile-share-minutes",
-                    options=[{"label": _("{minutes} min", minutes=m), "value": m} for m in SHARE_MINUTES],
-                    value=60,
-                    clearable=False,
-                ),
-            ),
-            html.Div(
-                className="fo-form-row",
-                children=[
-                    html.Button(_("Create link"), id="mobile-share-create", className="btn btn-outline-primary"),
-                    html.Button(_("Revoke my links"), id="mobile-share-revoke", className="btn btn-outline-danger"),
-                ],
-            ),
-            html.Div(id="mobile-share-result", role="status"),
+            *share_link_controls("mobile", SHARE_MINUTES, _("Revoke my links")),
             section_id="mobile-share-section",
         ),
         html.A(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard.components import field, page_frame
+from dashboard.components import field, page_frame, share_link_controls
 from dashboard.i18n import _
 from dashboard.mobile import SHARE_MINUTES
 
@@ -35,22 +35,6 @@ def layout(**_query: str) -> html.Div:
         ),
         html.Div(id="trackers-setup", className="mt-3"),
         html.H3(_("Share this person's live position"), className="h5 mt-4"),
-        field(
-            _("Link works for"),
-            dcc.Dropdown(
-                id="trackers-share-minutes",
-                options=[{"label": _("{minutes} min", minutes=m), "value": m} for m in SHARE_MINUTES],
-                value=60,
-                clearable=False,
-            ),
-        ),
-        html.Div(
-            className="fo-form-row mt-2",
-            children=[
-                html.Button(_("Create link"), id="trackers-share-create", className="btn btn-outline-primary"),
-                html.Button(_("Revoke links"), id="trackers-share-revoke", className="btn btn-outline-danger"),
-            ],
-        ),
-        html.Div(id="trackers-share-result", role="status"),
+        *share_link_controls("trackers", SHARE_MINUTES, _("Revoke links")),
         page_id="trackers-page",
     )

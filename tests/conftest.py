@@ -130,6 +130,15 @@ def seeded_settings(servers: tuple[str, str], templates: dict[str, str]) -> Iter
     yield from _make_settings(servers, templates, "seeded")
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (tests/browser.py); each test opens its own pages."""
+    from tests.browser import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
 @pytest.fixture
 def rt(settings: Settings) -> Iterator[Runtime]:
     runtime = Runtime.open(settings)

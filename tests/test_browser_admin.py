@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium, screenshot_path
+from tests.browser import screenshot_path
 from tests.conftest import LiveServer, password_of, sign_in_browser
 
 pytestmark = pytest.mark.browser
@@ -16,12 +16,6 @@ def server(seeded_settings):
     server = LiveServer(seeded_settings)
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from dashboard.seed import plan_day
 from dashboard.simulator import FleetSimulator
 from dashboard.writer import Writer
-from tests.browser import FIND_COLOUR_JS, chromium, screenshot_path
+from tests.browser import FIND_COLOUR_JS, screenshot_path
 from tests.conftest import LiveServer, sign_in_browser
 
 pytestmark = pytest.mark.browser
@@ -37,12 +37,6 @@ def fleet_server(seeded_settings):
     stop.set()
     writer.join(5)
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def _count(page, state: str) -> int:

@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.seed import plan_day
 from dashboard.writer import Writer
-from tests.browser import FIND_COLOUR_JS, chromium, screenshot_path
+from tests.browser import FIND_COLOUR_JS, screenshot_path
 from tests.conftest import LiveServer, sign_in_browser
 
 pytestmark = pytest.mark.browser
@@ -33,12 +33,6 @@ def server(seeded_settings):
     stop.set()
     writer.join(5)
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def _field(rt) -> dict:
