@@ -32,21 +32,19 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from psycopg2.extensions import make_dsn
 
-from dashboard.config import ROOT, Settings
+from bench.common import bench_runtime
+from dashboard.config import ROOT
 from dashboard.runtime import Runtime
-from dashboard.services import EmbeddedServices, ensure_database, start_services
+from dashboard.services import EmbeddedServices
 from dashboard.writer import Writer
 from data.feed import Fix
-from data.migrate import migrate
 
 PREFIX = "benchingest:"
 HOST = "127.0.0.1"
@@ -57,16 +55,7 @@ LAG_BATCH = 10
 
 
 def setup() -> tuple[Runtime, EmbeddedServices]:
-    env = dict(os.environ)
-    env.setdefault("FIELDOPS_DATA_DIR", str(ROOT / "var" / "bench-ingest"))
-    services = start_services(Settings.from_env(env))
-    settings = services.settings
-    ensure_database(make_dsn(settings.database_url, dbname="postgres"), "fieldops_bench_ingest")
-    settings = settings.with_services(
-        make_dsn(settings.database_url, dbname="fieldops_bench_ingest"), settings.redis_url
-    )
-    rt = Runtime.open(replace(settings, redis_prefix=PREFIX))
-    migrate(rt.db)
+    rt, services = bench_runtime("fieldops_bench_ingest", PREFIX, "bench-ingest")
     with rt.db.transaction() as conn, conn.cursor() as cur:
         cur.execute("TRUNCATE employees, teams, positions, activities RESTART IDENTITY CASCADE")
         cur.execute(
@@ -89,9 +78,6 @@ def setup() -> tuple[Runtime, EmbeddedServices]:
             " SELECT 'osm-' || g, g, 'osmand' FROM generate_series(1, %s) g",
             (EMPLOYEES,),
         )
-    keys = list(rt.feed.client.scan_iter(match=f"{PREFIX}*", count=5000))
-    if keys:
-        rt.feed.client.delete(*keys)
     return rt, services
 
 

@@ -17,21 +17,18 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from psycopg2.extensions import make_dsn
 
-from dashboard.config import ROOT, Settings
+from bench.common import bench_runtime
 from dashboard.livemap import LiveMap, build_board
 from dashboard.runtime import Runtime
-from dashboard.services import EmbeddedServices, ensure_database, start_services
+from dashboard.services import EmbeddedServices
 from data.feed import Fix
-from data.migrate import migrate
 from data.scope import Scope
 
 PREFIX = "bench:"
@@ -39,14 +36,7 @@ PREFIX = "bench:"
 
 def setup(employees: int) -> tuple[Runtime, EmbeddedServices]:
     """A runtime over a bench database and prefix holding `employees` people with a latest fix."""
-    env = dict(os.environ)
-    env.setdefault("FIELDOPS_DATA_DIR", str(ROOT / "var" / "bench"))
-    services = start_services(Settings.from_env(env))
-    settings = services.settings
-    ensure_database(make_dsn(settings.database_url, dbname="postgres"), "fieldops_bench")
-    settings = settings.with_services(make_dsn(settings.database_url, dbname="fieldops_bench"), settings.redis_url)
-    rt = Runtime.open(replace(settings, redis_prefix=PREFIX))
-    migrate(rt.db)
+    rt, services = bench_runtime("fieldops_bench", PREFIX, "bench")
     with rt.db.transaction() as conn, conn.cursor() as cur:
         cur.execute("TRUNCATE employees, teams RESTART IDENTITY CASCADE")
         cur.execute("INSERT INTO teams (name) SELECT 'Team ' || g FROM generate_series(1, 20) g")
@@ -55,9 +45,6 @@ def setup(employees: int) -> tuple[Runtime, EmbeddedServices]:
             " FROM generate_series(1, %s) g",
             (employees,),
         )
-    keys = list(rt.feed.client.scan_iter(match=f"{PREFIX}*", count=5000))
-    if keys:
-        rt.feed.client.delete(*keys)
     rng = random.Random(1)
     now = int(time.time() * 1000)
     fixes = [
