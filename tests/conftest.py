@@ -10,6 +10,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import psycopg2
@@ -140,6 +141,25 @@ def browser():
 
 
 @pytest.fixture
+def day_server(seeded_settings: Settings) -> Iterator[LiveServer]:
+    """The app on a free port with today's tasks planned and a writer running; `background` stops
+    the writer (and anything else a test starts on it) at the end."""
+    from dashboard.seed import plan_day
+    from dashboard.writer import Writer
+
+    server = LiveServer(seeded_settings)
+    rt = server.runtime
+    now = datetime.now(rt.settings.tz)
+    plan_day(rt.db, now.date(), rt.settings.tz, start=now)
+    writer = threading.Thread(target=Writer(rt, "browser-test").run, args=(server.background, 200), daemon=True)
+    writer.start()
+    yield server
+    server.background.set()
+    writer.join(5)
+    server.stop()
+
+
+@pytest.fixture
 def rt(settings: Settings) -> Iterator[Runtime]:
     runtime = Runtime.open(settings)
     yield runtime
@@ -169,6 +189,7 @@ class LiveServer:
         self.server = make_server("127.0.0.1", 0, self.app.server, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.background = threading.Event()  # set when the server stops: background helpers end with it
         self.thread.start()
 
     @property
@@ -202,6 +223,29 @@ def sign_in_wall(client):
 def csrf_headers(client) -> dict[str, str]:
     with client.session_transaction() as session:
         return {"X-CSRFToken": session["csrf"]}
+
+
+def post_callback(
+    client, output: str, inputs: dict[str, object], state: dict[str, object] | None = None, changed: str | None = None
+):
+    """POST one single-output callback as Dash's renderer does; inputs and state keyed "id.property"."""
+
+    def items(values: dict[str, object]) -> list[dict]:
+        return [
+            {"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
+            for key, value in values.items()
+        ]
+
+    component, prop = output.rsplit(".", 1)
+    body = {
+        "output": output,
+        "outputs": {"id": component, "property": prop},
+        "inputs": items(inputs),
+        "state": items(state or {}),
+        "changedPropIds": [changed] if changed else [],
+    }
+    token = client.environ_base.get("HTTP_X_CSRFTOKEN") or csrf_headers(client)["X-CSRFToken"]
+    return client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": token})
 
 
 def signed_in_client(app, username: str = "manager"):

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from dashboard.seed import plan_day
 from dashboard.simulator import FleetSimulator
-from dashboard.writer import Writer
 from tests.browser import FIND_COLOUR_JS, screenshot_path
-from tests.conftest import LiveServer, sign_in_browser
+from tests.conftest import sign_in_browser
 
 pytestmark = pytest.mark.browser
 MOVING_RGB = (0, 158, 115)
@@ -22,21 +19,12 @@ STREET_RGB = (154, 163, 173)
 
 
 @pytest.fixture
-def fleet_server(seeded_settings):
-    server = LiveServer(seeded_settings)
-    rt = server.runtime
-    now = datetime.now(rt.settings.tz)
-    plan_day(rt.db, now.date(), rt.settings.tz, start=now)
-    stop = threading.Event()
-    writer = threading.Thread(target=Writer(rt, "browser-test").run, args=(stop, 200), daemon=True)
-    writer.start()
-    simulator = FleetSimulator(rt.db, rt.settings.secret_key, server.url, interval_s=1.0, seed=11)
+def fleet_server(day_server):
+    rt = day_server.runtime
+    simulator = FleetSimulator(rt.db, rt.settings.secret_key, day_server.url, interval_s=1.0, seed=11)
     simulator.load()
-    threading.Thread(target=simulator.run, args=(stop, 0.2), daemon=True).start()
-    yield server
-    stop.set()
-    writer.join(5)
-    server.stop()
+    threading.Thread(target=simulator.run, args=(day_server.background, 0.2), daemon=True).start()
+    return day_server
 
 
 def _count(page, state: str) -> int:

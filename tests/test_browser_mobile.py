@@ -3,16 +3,13 @@ geolocation against the real app, with the writer running; the supervisor's live
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboard.seed import plan_day
-from dashboard.writer import Writer
 from tests.browser import FIND_COLOUR_JS, screenshot_path
-from tests.conftest import LiveServer, sign_in_browser
+from tests.conftest import sign_in_browser
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -21,18 +18,8 @@ FAR_AWAY = {"latitude": 60.2055, "longitude": 24.6559, "accuracy": 10}  # Espoo:
 
 
 @pytest.fixture
-def server(seeded_settings):
-    server = LiveServer(seeded_settings)
-    rt = server.runtime
-    now = datetime.now(rt.settings.tz)
-    plan_day(rt.db, now.date(), rt.settings.tz, start=now)
-    stop = threading.Event()
-    writer = threading.Thread(target=Writer(rt, "browser-test").run, args=(stop, 200), daemon=True)
-    writer.start()
-    yield server
-    stop.set()
-    writer.join(5)
-    server.stop()
+def server(day_server):
+    return day_server
 
 
 def _field(rt) -> dict:

@@ -27,7 +27,7 @@ from dashboard.mobile import (
 from dashboard.seed import plan_day
 from data import alerts, audit, employees, share_links
 from data.scope import Scope
-from tests.conftest import signed_in_client
+from tests.conftest import post_callback, signed_in_client
 
 SITE = {"center_lat": 60.17, "center_lon": 24.94, "radius_m": 50.0}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -218,20 +218,13 @@ def test_a_supervisor_shares_only_someone_in_their_team(app):
     client = signed_in_client(app, "supervisor")
 
     def press(employee_id):
-        body = {
-            "output": "trackers-share-result.children",
-            "outputs": {"id": "trackers-share-result", "property": "children"},
-            "inputs": [
-                {"id": "trackers-share-create", "property": "n_clicks", "value": 1},
-                {"id": "trackers-share-revoke", "property": "n_clicks", "value": None},
-            ],
-            "state": [
-                {"id": "trackers-employee", "property": "value", "value": employee_id},
-                {"id": "trackers-share-minutes", "property": "value", "value": 15},
-            ],
-            "changedPropIds": ["trackers-share-create.n_clicks"],
-        }
-        return client.post("/_dash-update-component", json=body)
+        return post_callback(
+            client,
+            "trackers-share-result.children",
+            {"trackers-share-create.n_clicks": 1, "trackers-share-revoke.n_clicks": None},
+            {"trackers-employee.value": employee_id, "trackers-share-minutes.value": 15},
+            changed="trackers-share-create.n_clicks",
+        )
 
     assert b"alert-info" in press(me).data
     assert len(share_links.active_links(rt.db, me)) == 1

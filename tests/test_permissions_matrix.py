@@ -11,7 +11,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.permissions import ROLES
 from data.feed import Fix
-from tests.conftest import csrf_headers, sign_in, sign_in_wall
+from tests.conftest import csrf_headers, post_callback, sign_in, sign_in_wall
 
 VIEWERS = ("anonymous", *ROLES)
 # Which pages each role opens (executives see live positions only when the organisation allows).
@@ -172,18 +172,12 @@ def test_the_device_endpoint_wants_a_device_not_a_session(app, viewer):
 
 
 def _fleet(client, team=None):
-    body = {
-        "output": "livemap-feed.data",
-        "outputs": {"id": "livemap-feed", "property": "data"},
-        "inputs": [
-            {"id": "livemap-tick", "property": "n_intervals", "value": 1},
-            {"id": "livemap-team", "property": "value", "value": team},
-        ],
-        "state": [{"id": "livemap-cursor", "property": "data", "value": None}],
-        "changedPropIds": ["livemap-tick.n_intervals"],
-    }
-    answer = client.post(
-        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
+    answer = post_callback(
+        client,
+        "livemap-feed.data",
+        {"livemap-tick.n_intervals": 1, "livemap-team.value": team},
+        {"livemap-cursor.data": None},
+        changed="livemap-tick.n_intervals",
     )
     assert answer.status_code == 200
     return answer.get_json()["response"]["livemap-feed"]["data"]
@@ -209,19 +203,11 @@ def test_a_supervisor_cannot_open_another_teams_person(app):
     outsider = rt.db.fetch_one(
         "SELECT e.id FROM employees e JOIN teams t ON t.id = e.team_id WHERE t.name <> 'North' LIMIT 1"
     )["id"]
-    client = _client(app, "supervisor")
-    body = {
-        "output": "livemap-details.children",
-        "outputs": {"id": "livemap-details", "property": "children"},
-        "inputs": [
-            {"id": "livemap-selected", "property": "data", "value": outsider},
-            {"id": "livemap-details-tick", "property": "n_intervals", "value": None},
-        ],
-        "state": [],
-        "changedPropIds": ["livemap-selected.data"],
-    }
-    answer = client.post(
-        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
+    answer = post_callback(
+        _client(app, "supervisor"),
+        "livemap-details.children",
+        {"livemap-selected.data": outsider, "livemap-details-tick.n_intervals": None},
+        changed="livemap-selected.data",
     )
     assert answer.status_code == 200
     assert "not in your view" in answer.get_data(as_text=True)

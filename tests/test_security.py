@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.app import create_app
 from data import wall_tokens
-from tests.conftest import csrf_headers, password_of, sign_in, sign_in_wall
+from tests.conftest import csrf_headers, password_of, post_callback, sign_in, sign_in_wall
 
 
 @pytest.fixture
@@ -98,18 +98,11 @@ def test_sql_in_the_user_name_is_just_a_wrong_name(app, username):
 def test_sql_or_junk_in_a_callback_input_is_ignored(app, team):
     client = app.server.test_client()
     sign_in(client, "supervisor")
-    body = {
-        "output": "livemap-feed.data",
-        "outputs": {"id": "livemap-feed", "property": "data"},
-        "inputs": [
-            {"id": "livemap-tick", "property": "n_intervals", "value": 1},
-            {"id": "livemap-team", "property": "value", "value": team},
-        ],
-        "state": [{"id": "livemap-cursor", "property": "data", "value": {"v": "1 OR 1=1", "team": team}}],
-        "changedPropIds": [],
-    }
-    answer = client.post(
-        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
+    answer = post_callback(
+        client,
+        "livemap-feed.data",
+        {"livemap-tick.n_intervals": 1, "livemap-team.value": team},
+        {"livemap-cursor.data": {"v": "1 OR 1=1", "team": team}},
     )
     assert answer.status_code == 200
     north = {
@@ -169,20 +162,8 @@ def test_an_expired_wall_token_is_refused(app):
 def test_the_wall_cannot_drill_down_into_a_person(app):
     client = app.server.test_client()
     sign_in_wall(client)
-    body = {
-        "output": "livemap-details.children",
-        "outputs": {"id": "livemap-details", "property": "children"},
-        "inputs": [
-            {"id": "livemap-selected", "property": "data", "value": 1},
-            {"id": "livemap-details-tick", "property": "n_intervals", "value": 1},
-        ],
-        "state": [],
-        "changedPropIds": [],
-    }
-    answer = client.post(
-        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
-    )
-    assert answer.status_code == 403
+    details = {"livemap-selected.data": 1, "livemap-details-tick.n_intervals": 1}
+    assert post_callback(client, "livemap-details.children", details).status_code == 403
 
 
 def test_disabling_a_user_ends_their_sessions(app):

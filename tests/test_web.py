@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.config import Settings
-from tests.conftest import csrf_headers, sign_in
+from tests.conftest import csrf_headers, post_callback, sign_in
 
 
 @pytest.fixture
@@ -65,20 +65,14 @@ def test_a_callback_that_the_app_does_not_have_is_refused(app):
 
 
 def test_the_fleet_callback_answers_through_the_guard(app):
-    body = {
-        "output": "livemap-feed.data",
-        "outputs": {"id": "livemap-feed", "property": "data"},
-        "inputs": [
-            {"id": "livemap-tick", "property": "n_intervals", "value": 1},
-            {"id": "livemap-team", "property": "value", "value": None},
-        ],
-        "state": [{"id": "livemap-cursor", "property": "data", "value": None}],
-        "changedPropIds": ["livemap-tick.n_intervals"],
-    }
     client = app.server.test_client()
     sign_in(client, "manager")
-    answer = client.post(
-        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
+    answer = post_callback(
+        client,
+        "livemap-feed.data",
+        {"livemap-tick.n_intervals": 1, "livemap-team.value": None},
+        {"livemap-cursor.data": None},
+        changed="livemap-tick.n_intervals",
     )
     assert answer.status_code == 200
     payload = answer.get_json()["response"]["livemap-feed"]["data"]
@@ -127,18 +121,11 @@ def test_the_supervisor_sees_a_persons_check_ins_and_latest_note(app):
     activities.add_note(rt.db, person, task["customer_id"], task["id"], now, "Boiler fixed; <b>ok</b>", None)
     client = app.server.test_client()
     sign_in(client, "supervisor")
-    body = {
-        "output": "livemap-details.children",
-        "outputs": {"id": "livemap-details", "property": "children"},
-        "inputs": [
-            {"id": "livemap-selected", "property": "data", "value": person},
-            {"id": "livemap-details-tick", "property": "n_intervals", "value": 1},
-        ],
-        "state": [],
-        "changedPropIds": ["livemap-selected.data"],
-    }
-    answer = client.post(
-        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
+    answer = post_callback(
+        client,
+        "livemap-details.children",
+        {"livemap-selected.data": person, "livemap-details-tick.n_intervals": 1},
+        changed="livemap-selected.data",
     )
     assert answer.status_code == 200
     text = json.dumps(answer.get_json(), ensure_ascii=False)
