@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, html
@@ -165,7 +165,11 @@ def charts(start: object, end: object, team: object, selected: object):
         for r in analytics.satisfaction_by_day(rt.db, **selection)
         if employee_id is None or r["employee_id"] == employee_id
     ]
-    return (*_day_charts(days, scores, targets, person), _person_panel(person, days, selection["end"]))
+    figures = _day_charts(days, scores, targets, person)
+    span = [selection["start"] - timedelta(hours=12), selection["end"] + timedelta(hours=12)]
+    for fig in figures:
+        fig.update_xaxes(range=span, type="date", tickformat="%d %b")
+    return (*figures, _person_panel(person, days, selection["end"]))
 
 
 def _day_charts(days: list[dict], scores: list[dict], targets: dict, person: dict | None) -> list[go.Figure]:
@@ -202,8 +206,8 @@ def _day_charts(days: list[dict], scores: list[dict], targets: dict, person: dic
     )
     target_line(satisfaction, targets["satisfaction"], _("target"))
     satisfaction.update_yaxes(range=[1, 5.2])
-    for fig in (visits, ontime, distance, split, satisfaction):
-        fig.update_xaxes(type="date", tickformat="%d %b", dtick=86_400_000)
+    if not by_day:
+        satisfaction = empty(satisfaction.layout.title.text, _("No customer feedback in this period."))
     if not days:
         return [
             empty(f.layout.title.text, _("No analytics for these filters yet."))

@@ -71,7 +71,12 @@ def layout(**_query: str) -> html.Div:
                         defaultColDef={"resizable": True, "sortable": True, "filter": True, "flex": 1, "minWidth": 100},
                         dashGridOptions={
                             "animateRows": False,
-                            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+                            "rowSelection": {
+                                "mode": "singleRow",
+                                "checkboxes": False,
+                                "headerCheckbox": False,
+                                "enableClickSelection": True,
+                            },
                         },
                         getRowId="params.data.employee_id",
                         style={"height": "420px"},

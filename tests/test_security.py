@@ -202,6 +202,9 @@ OWNER_OF_PAGE = {
     "me": "field",
     "mobile": "field",
     "trackers": "supervisor",
+    "heatmap": "supervisor",
+    "perf": "manager",
+    "day": "supervisor",
 }  # every other page is an admin page
 
 
