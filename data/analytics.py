@@ -186,6 +186,7 @@ def rebuild(db: Database, start: datetime, end: datetime, tz: str) -> int:
     while day < end:
         until = min(end, day + timedelta(days=1))
         with db.transaction() as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (UPKEEP_LOCK,))  # not beside an upkeep
             cur.execute(RANGE_BUCKETS, {"start": day, "end": until})
             done += _refresh(cur, tz)
         day = until
