@@ -59,7 +59,7 @@ def heatmap_view(start: object, end: object, team: object, weekdays: object, hou
     measure = text(measure) if text(measure) in analytics.MEASURES else "idle_share"
     selection = _selection(start, end, team, weekdays, hours)
     db = runtime().db
-    cells = [r for r in analytics.heatmap(db, **selection) if (r["tracked_s"] or 0) >= service.MIN_CELL_TRACKED_S]
+    cells = analytics.heatmap(db, min_tracked_s=service.MIN_CELL_TRACKED_S, **selection)
     values = np.array([float(r[measure]) for r in cells if r[measure] is not None])
     # Shares span their whole range; open-ended ratios are cut at the 5th and 95th percentiles.
     cut = (5, 95) if measure in UNBOUNDED else (0, 100)

@@ -7,6 +7,7 @@ and `fieldops demo`, off the writer's path, so ingest pays only for the mark.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -167,14 +168,12 @@ def hexagon_geojson(rows: list[dict], measure: str) -> dict:
     features = []
     for row in rows:
         cell = h3.int_to_str(int(row["cell"]))
-        ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(cell)]
-        ring.append(ring[0])
         value = row.get(measure)
         features.append(
             {
                 "type": "Feature",
                 "id": cell,
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "geometry": {"type": "Polygon", "coordinates": [_ring(cell)]},
                 "properties": {
                     "cell": str(row["cell"]),
                     "value": None if value is None else round(float(value), 3),
@@ -184,3 +183,10 @@ def hexagon_geojson(rows: list[dict], measure: str) -> dict:
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+@functools.lru_cache(maxsize=200_000)
+def _ring(cell: str) -> list[list[float]]:
+    """A hexagon's closed outline as GeoJSON [lon, lat] pairs; a city's cells repeat on every refresh."""
+    ring = [[round(lon, 6), round(lat, 6)] for lat, lon in h3.cell_to_boundary(cell)]
+    return [*ring, ring[0]]

@@ -84,6 +84,7 @@ FROM placed
 GROUP BY employee_id, hour, h3_res9(cell), team_id
 """
 
+COLUMNS = "tracked_s, visit_s, travel_s, idle_s, outside_s, distance_m, visits, visits_on_time, visits_with_window"
 SUMS = """sum(tracked_s) AS tracked_s, sum(visit_s) AS visit_s, sum(travel_s) AS travel_s,
           sum(idle_s) AS idle_s, sum(outside_s) AS outside_s, sum(distance_m) AS distance_m,
           sum(visits)::int AS visits, sum(visits_on_time)::int AS visits_on_time,
@@ -101,10 +102,24 @@ INSERT INTO analytics_touched SELECT DISTINCT cell, hour FROM gone;
 INSERT INTO analytics_touched
 SELECT DISTINCT f.cell, f.hour FROM analytics_facts f JOIN analytics_buckets b USING (employee_id, hour);
 DELETE FROM analytics_cell_hour c USING analytics_touched t WHERE c.cell = t.cell AND c.hour = t.hour;
-INSERT INTO analytics_cell_hour
-SELECT f.team_id, f.cell, f.hour, count(DISTINCT f.employee_id), {SUMS}
+INSERT INTO analytics_cell_hour (team_id, cell, hour, local_day, weekday, hour_of_day, employees, {COLUMNS})
+SELECT f.team_id, f.cell, f.hour, (f.hour AT TIME ZONE %(tz)s)::date,
+       extract(isodow FROM f.hour AT TIME ZONE %(tz)s), extract(hour FROM f.hour AT TIME ZONE %(tz)s),
+       count(DISTINCT f.employee_id), {SUMS}
 FROM analytics_facts f JOIN (SELECT DISTINCT cell, hour FROM analytics_touched) t USING (cell, hour)
 GROUP BY f.team_id, f.cell, f.hour;
+CREATE TEMP TABLE IF NOT EXISTS analytics_cell_days (cell bigint, local_day date) ON COMMIT DELETE ROWS;
+INSERT INTO analytics_cell_days SELECT DISTINCT cell, (hour AT TIME ZONE %(tz)s)::date FROM analytics_touched;
+DELETE FROM analytics_cell_day c USING analytics_cell_days t WHERE c.cell = t.cell AND c.local_day = t.local_day;
+INSERT INTO analytics_cell_day (local_day, team_id, cell, weekday, {COLUMNS})
+SELECT c.local_day, c.team_id, c.cell, min(c.weekday), {SUMS}
+FROM analytics_cell_hour c JOIN analytics_cell_days t USING (cell, local_day)
+GROUP BY c.local_day, c.team_id, c.cell;
+DELETE FROM analytics_team_hour h USING (SELECT DISTINCT hour FROM analytics_touched) t WHERE h.hour = t.hour;
+INSERT INTO analytics_team_hour (hour, team_id, local_day, weekday, hour_of_day, {COLUMNS})
+SELECT c.hour, c.team_id, min(c.local_day), min(c.weekday), min(c.hour_of_day), {SUMS}
+FROM analytics_cell_hour c JOIN (SELECT DISTINCT hour FROM analytics_touched) t USING (hour)
+GROUP BY c.hour, c.team_id;
 CREATE TEMP TABLE IF NOT EXISTS analytics_days (employee_id integer, day date) ON COMMIT DELETE ROWS;
 INSERT INTO analytics_days SELECT DISTINCT employee_id, (hour AT TIME ZONE %(tz)s)::date FROM analytics_buckets;
 DELETE FROM analytics_employee_day d USING analytics_days t WHERE d.employee_id = t.employee_id AND d.day = t.day;
@@ -262,6 +277,11 @@ def _local_filters(hour: str = "hour") -> str:
     AND (%(hours)s::int[] IS NULL OR extract(hour FROM {hour} AT TIME ZONE %(tz)s)::int = ANY(%(hours)s))"""
 
 
+LOCAL_COLUMNS = """
+    AND (%(weekdays)s::int[] IS NULL OR r.weekday = ANY(%(weekdays)s))
+    AND (%(hours)s::int[] IS NULL OR r.hour_of_day = ANY(%(hours)s))"""
+
+
 def _hour_range(hour: str = "hour") -> str:
     """UTC hours of the local days [start, end]."""
     return f"""{hour} >= (%(start)s::date::timestamp AT TIME ZONE %(tz)s)
@@ -304,19 +324,30 @@ def heatmap(
     tz: str,
     weekdays: Sequence[int] | None = None,
     hours: Sequence[int] | None = None,
+    min_tracked_s: float = 0,
 ) -> list[dict]:
-    """Per res-9 H3 cell (int): the seconds, visits and every measure of MEASURES, over local days [start, end]."""
-    # One person's own scope cannot use the team rollup: read their facts instead.
-    source = "analytics_facts" if scope.employee_id is not None else "analytics_cell_hour"
+    """Per res-9 H3 cell (int) with at least min_tracked_s tracked: the seconds, visits and every measure
+    of MEASURES, over local days [start, end]."""
+    params = {**_filters(scope, start, end, tz, weekdays, hours), "min_tracked": min_tracked_s}
+    if scope.employee_id is not None:
+        # One person's own scope cannot use the team rollups: read their facts instead.
+        where = f"{_hour_range()} AND {_in_scope('r')} {_local_filters()}"
+        source = "analytics_facts"
+    elif hours:
+        where = f"r.local_day BETWEEN %(start)s AND %(end)s AND {_in_scope('r', employee_column=False)} {LOCAL_COLUMNS}"
+        source = "analytics_cell_hour"
+    else:
+        # Without an hour filter the day rollup answers, with a few times fewer rows.
+        where = f"""r.local_day BETWEEN %(start)s AND %(end)s AND {_in_scope("r", employee_column=False)}
+                    AND (%(weekdays)s::int[] IS NULL OR r.weekday = ANY(%(weekdays)s))"""
+        source = "analytics_cell_day"
     return db.fetch_all(
         f"""SELECT cell, sum(tracked_s) AS tracked_s, sum(visit_s) AS visit_s, sum(travel_s) AS travel_s,
                    sum(idle_s) AS idle_s, sum(outside_s) AS outside_s, sum(visits)::int AS visits,
                    {MEASURE_SQL}
-            FROM {source} r
-            WHERE {_hour_range()} AND {_in_scope("r", employee_column=source == "analytics_facts")}
-            {_local_filters()}
-            GROUP BY cell""",  # noqa: S608 - only constants are formatted in
-        _filters(scope, start, end, tz, weekdays, hours),
+            FROM {source} r WHERE {where}
+            GROUP BY cell HAVING sum(tracked_s) >= %(min_tracked)s""",  # noqa: S608 - only constants are formatted in
+        params,
     )
 
 
@@ -331,17 +362,27 @@ def week_hour_matrix(
     cell: int | None = None,
 ) -> list[dict]:
     """Per local (ISO weekday, hour of day): the measures, optionally for one res-9 cell."""
-    source = "analytics_facts" if scope.employee_id is not None else "analytics_cell_hour"
+    params = {**_filters(scope, start, end, tz, weekdays, hours), "cell": cell}
+    if scope.employee_id is not None:
+        return db.fetch_all(
+            f"""SELECT extract(isodow FROM hour AT TIME ZONE %(tz)s)::int AS weekday,
+                       extract(hour FROM hour AT TIME ZONE %(tz)s)::int AS hour_of_day,
+                       sum(tracked_s) AS tracked_s, {MEASURE_SQL}
+                FROM analytics_facts r
+                WHERE {_hour_range()} AND {_in_scope("r")} AND (%(cell)s::bigint IS NULL OR cell = %(cell)s)
+                {_local_filters()}
+                GROUP BY 1, 2 ORDER BY 1, 2""",  # noqa: S608 - only constants are formatted in
+            params,
+        )
+    source = "analytics_team_hour" if cell is None else "analytics_cell_hour"
+    cell_filter = "" if cell is None else "AND cell = %(cell)s"
     return db.fetch_all(
-        f"""SELECT extract(isodow FROM hour AT TIME ZONE %(tz)s)::int AS weekday,
-                   extract(hour FROM hour AT TIME ZONE %(tz)s)::int AS hour_of_day,
-                   sum(tracked_s) AS tracked_s, {MEASURE_SQL}
+        f"""SELECT weekday::int AS weekday, hour_of_day::int AS hour_of_day, sum(tracked_s) AS tracked_s, {MEASURE_SQL}
             FROM {source} r
-            WHERE {_hour_range()} AND {_in_scope("r", employee_column=source == "analytics_facts")}
-              AND (%(cell)s::bigint IS NULL OR cell = %(cell)s)
-            {_local_filters()}
+            WHERE r.local_day BETWEEN %(start)s AND %(end)s AND {_in_scope("r", employee_column=False)}
+              {cell_filter} {LOCAL_COLUMNS}
             GROUP BY 1, 2 ORDER BY 1, 2""",  # noqa: S608 - only constants are formatted in
-        {**_filters(scope, start, end, tz, weekdays, hours), "cell": cell},
+        params,
     )
 
 

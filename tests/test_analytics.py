@@ -112,7 +112,13 @@ def _hour_totals(db, employee_id: int, hour: datetime) -> dict:
 def _snapshot(db) -> dict[str, list[dict]]:
     return {
         table: db.fetch_all(f"SELECT * FROM {table} ORDER BY 1, 2, 3")  # noqa: S608 - our own table names
-        for table in ("analytics_facts", "analytics_cell_hour", "analytics_employee_day")
+        for table in (
+            "analytics_facts",
+            "analytics_cell_hour",
+            "analytics_cell_day",
+            "analytics_team_hour",
+            "analytics_employee_day",
+        )
     }
 
 
@@ -187,10 +193,13 @@ def test_incremental_upkeep_equals_a_rebuild_from_scratch(rt):
     service.upkeep(rt.db, TZ)
     assert analytics.dirty_count(rt.db) == 0
     incremental = _snapshot(rt.db)
-    rt.db.execute("TRUNCATE analytics_facts, analytics_cell_hour, analytics_employee_day")
+    rt.db.execute(
+        "TRUNCATE analytics_facts, analytics_cell_hour, analytics_cell_day, analytics_team_hour, analytics_employee_day"
+    )
     service.rebuild(rt.db, date(2026, 6, 1), date(2026, 6, 1), TZ)
     assert _snapshot(rt.db) == incremental
     assert incremental["analytics_employee_day"][0]["idle_s"] == pytest.approx(600)
+    assert all(incremental[table] for table in incremental)
 
 
 def test_a_supervisors_heatmap_covers_only_their_teams(rt):

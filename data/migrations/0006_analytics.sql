@@ -43,11 +43,15 @@ CREATE TABLE analytics_facts (
 CREATE INDEX analytics_facts_cell_idx ON analytics_facts (cell, hour);
 CREATE INDEX analytics_facts_hour_idx ON analytics_facts (hour);
 
--- The heatmap's rollup: per team, res-9 cell and UTC hour.
+-- The heatmap's rollup: per team, res-9 cell and UTC hour, with the hour as the organisation reads
+-- it (local day, ISO weekday, hour of day) so filters and the matrix need no time-zone arithmetic.
 CREATE TABLE analytics_cell_hour (
     team_id            integer NOT NULL,
     cell               bigint NOT NULL,
     hour               timestamptz NOT NULL,
+    local_day          date NOT NULL,
+    weekday            smallint NOT NULL,
+    hour_of_day        smallint NOT NULL,
     employees          integer NOT NULL,
     tracked_s          double precision NOT NULL,
     visit_s            double precision NOT NULL,
@@ -59,6 +63,44 @@ CREATE TABLE analytics_cell_hour (
     visits_on_time     integer NOT NULL,
     visits_with_window integer NOT NULL,
     PRIMARY KEY (hour, team_id, cell)
+);
+CREATE INDEX analytics_cell_hour_cell_day_idx ON analytics_cell_hour (cell, local_day);
+
+-- The heatmap without an hour filter: per local day, team and cell (fewer rows than per hour).
+CREATE TABLE analytics_cell_day (
+    local_day          date NOT NULL,
+    team_id            integer NOT NULL,
+    cell               bigint NOT NULL,
+    weekday            smallint NOT NULL,
+    tracked_s          double precision NOT NULL,
+    visit_s            double precision NOT NULL,
+    travel_s           double precision NOT NULL,
+    idle_s             double precision NOT NULL,
+    outside_s          double precision NOT NULL,
+    distance_m         double precision NOT NULL,
+    visits             integer NOT NULL,
+    visits_on_time     integer NOT NULL,
+    visits_with_window integer NOT NULL,
+    PRIMARY KEY (local_day, team_id, cell)
+);
+
+-- The weekday x hour matrix: per UTC hour and team, every cell together.
+CREATE TABLE analytics_team_hour (
+    hour               timestamptz NOT NULL,
+    team_id            integer NOT NULL,
+    local_day          date NOT NULL,
+    weekday            smallint NOT NULL,
+    hour_of_day        smallint NOT NULL,
+    tracked_s          double precision NOT NULL,
+    visit_s            double precision NOT NULL,
+    travel_s           double precision NOT NULL,
+    idle_s             double precision NOT NULL,
+    outside_s          double precision NOT NULL,
+    distance_m         double precision NOT NULL,
+    visits             integer NOT NULL,
+    visits_on_time     integer NOT NULL,
+    visits_with_window integer NOT NULL,
+    PRIMARY KEY (hour, team_id)
 );
 
 -- The performance page's rollup: per employee and day in the organisation's time zone.
