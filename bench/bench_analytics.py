@@ -131,7 +131,8 @@ def bench_upkeep(rt, minutes: int, every: int) -> None:
         plan = plan_day(rng, "diligent", person["team_id"] - 1, customers[person["team_id"] - 1], day)
         times, lat, lon, speed = sample(plan, day, 15.0, noise)
         keep = (times >= start) & (times < stop)
-        fixes += zip([person["id"]] * int(keep.sum()), times[keep], lat[keep], lon[keep], speed[keep], strict=True)
+        columns = (times[keep].tolist(), lat[keep].tolist(), lon[keep].tolist(), speed[keep].tolist())
+        fixes += zip([person["id"]] * int(keep.sum()), *columns, strict=True)
         for _customer, _seq, _ws, _we, arrived, departed, _state in plan.tasks:
             if arrived and arrived < stop:
                 activities.append((person["id"], _customer, iso(arrived), iso(min(departed, stop))))
