@@ -1,6 +1,6 @@
 """Efficiency analytics: facts per (employee, hour, H3 cell), their two rollups, and the page reads.
 
-The one definition of every measure is FACTS (docs/EFFICIENCY.md explains it). `refresh_buckets`
+The one definition of every measure is FIXES then FACTS (docs/EFFICIENCY.md explains it). `refresh_buckets`
 runs it for a set of (employee, UTC hour) buckets and re-derives the rollup rows those buckets
 touch, in one transaction; the rebuild and the incremental upkeep both call it, so the rollups
 equal a from-scratch recomputation by construction. Every read takes the viewer's Scope.
@@ -18,7 +18,12 @@ GAP_S = 300  # a fix accounts for the time until the next one, but never for mor
 ACTIVITY_MAX_S = 86_400  # visits and stays are looked for up to a day before the hour
 UPKEEP_LOCK = 727_005  # pg_advisory_xact_lock key: one rollup upkeep at a time
 
-FACTS = """
+FIXES = """
+CREATE TEMP TABLE IF NOT EXISTS analytics_fixes (
+    employee_id integer, hour timestamptz, ts timestamptz, prev_ts timestamptz, cell bigint,
+    dt double precision, step_m double precision
+) ON COMMIT DELETE ROWS;
+INSERT INTO analytics_fixes
 WITH fix_window AS (
     SELECT b.employee_id, b.hour, p.ts, p.lat, p.lon, p.cell,
            lag(p.ts) OVER w AS prev_ts, lead(p.ts) OVER w AS next_ts,
@@ -29,17 +34,21 @@ WITH fix_window AS (
      AND p.ts >= b.hour - make_interval(secs => %(gap)s)
      AND p.ts < b.hour + interval '1 hour' + make_interval(secs => %(gap)s)
     WINDOW w AS (PARTITION BY b.employee_id, b.hour ORDER BY p.ts)
-), fixes AS (
-    SELECT employee_id, hour, ts, prev_ts, cell,
-           CASE WHEN next_ts - ts <= make_interval(secs => %(gap)s)
-                THEN extract(epoch FROM next_ts - ts)::double precision ELSE 0 END AS dt,
-           CASE WHEN next_ts - ts <= make_interval(secs => %(gap)s)
-                THEN sqrt(((next_lat - lat) * 111320.0) ^ 2
-                          + ((next_lon - lon) * 111320.0 * cos(radians(lat))) ^ 2)
-                ELSE 0 END AS step_m
-    FROM fix_window
-    WHERE ts >= hour AND ts < hour + interval '1 hour'
-), acts AS (
+)
+SELECT employee_id, hour, ts, prev_ts, cell,
+       CASE WHEN next_ts - ts <= make_interval(secs => %(gap)s)
+            THEN extract(epoch FROM next_ts - ts)::double precision ELSE 0 END AS dt,
+       CASE WHEN next_ts - ts <= make_interval(secs => %(gap)s)
+            THEN sqrt(((next_lat - lat) * 111320.0) ^ 2 + ((next_lon - lon) * 111320.0 * cos(radians(lat))) ^ 2)
+            ELSE 0 END AS step_m
+FROM fix_window
+WHERE ts >= hour AND ts < hour + interval '1 hour';
+ANALYZE analytics_fixes
+"""
+# The fixes go through a temporary table with fresh statistics: today's partition of positions
+# rarely has them, and a planner that expects a few fixes joins them to activities by nested loop.
+FACTS = """
+WITH acts AS (
     SELECT b.employee_id, b.hour, a.kind, a.customer_id, a.started_at,
            coalesce(a.ended_at, 'infinity') AS ended_at,
            t.window_start IS NOT NULL AND t.window_end IS NOT NULL AS has_window,
@@ -61,7 +70,7 @@ WITH fix_window AS (
                               AND a.started_at > coalesce(f.prev_ts, '-infinity') AND a.started_at <= f.ts) AS on_time,
            count(*) FILTER (WHERE a.kind = 'visit' AND a.started_at >= f.hour AND a.has_window
                               AND a.started_at > coalesce(f.prev_ts, '-infinity') AND a.started_at <= f.ts) AS windowed
-    FROM fixes f
+    FROM analytics_fixes f
     LEFT JOIN acts a ON a.employee_id = f.employee_id AND a.hour = f.hour
      AND f.ts >= a.started_at AND f.ts <= a.ended_at
     GROUP BY f.employee_id, f.hour, f.ts, f.prev_ts, f.cell, f.dt, f.step_m
@@ -103,6 +112,7 @@ INSERT INTO analytics_touched SELECT DISTINCT cell, hour FROM gone;
 {{facts}};
 INSERT INTO analytics_touched
 SELECT DISTINCT f.cell, f.hour FROM analytics_facts f JOIN analytics_buckets b USING (employee_id, hour);
+ANALYZE analytics_touched;
 DELETE FROM analytics_cell_hour c USING analytics_touched t WHERE c.cell = t.cell AND c.hour = t.hour;
 INSERT INTO analytics_cell_hour (team_id, cell, hour, local_day, weekday, hour_of_day, employees, {COLUMNS})
 SELECT f.team_id, f.cell, f.hour, (f.hour AT TIME ZONE %(tz)s)::date,
@@ -112,6 +122,7 @@ FROM analytics_facts f JOIN (SELECT DISTINCT cell, hour FROM analytics_touched) 
 GROUP BY f.team_id, f.cell, f.hour;
 CREATE TEMP TABLE IF NOT EXISTS analytics_cell_days (cell bigint, local_day date) ON COMMIT DELETE ROWS;
 INSERT INTO analytics_cell_days SELECT DISTINCT cell, (hour AT TIME ZONE %(tz)s)::date FROM analytics_touched;
+ANALYZE analytics_cell_days;
 DELETE FROM analytics_cell_day c USING analytics_cell_days t WHERE c.cell = t.cell AND c.local_day = t.local_day;
 INSERT INTO analytics_cell_day (local_day, team_id, cell, weekday, {COLUMNS})
 SELECT c.local_day, c.team_id, c.cell, min(c.weekday), {SUMS}
@@ -218,6 +229,7 @@ def _refresh(cur, tz: str) -> int:
         cur.execute("SET LOCAL jit = off")  # compiling costs more than these short statements run
         # Constant bounds let PostgreSQL skip every other day's partition of positions.
         bounds = {"first_ts": first - timedelta(seconds=GAP_S), "last_ts": last + timedelta(hours=1, seconds=GAP_S)}
+        cur.execute(FIXES, {**_params(tz), **bounds})
         cur.execute(REFRESH.replace("{facts}", FACTS), {**_params(tz), **bounds})
     cur.execute("DELETE FROM analytics_buckets")
     return count
