@@ -18,7 +18,9 @@ import qrcode.image.svg
 
 from dashboard.citymap import distance_m, helsinki_streets
 from dashboard.i18n import _
+from dashboard.permissions import Viewer
 from dashboard.runtime import Runtime
+from dashboard.tasks import TaskError, change_state
 from dashboard.trackers import register_device
 from data import activities, alerts, employees, share_links, tasks, zones
 from data.scope import Scope
@@ -81,15 +83,20 @@ def verify_presence(site: dict | None, fix: PhoneFix | None, now_ms: int) -> dic
     return {"verified": True, "reason": None, **check}
 
 
-def record_presence(rt: Runtime, employee_id: int, task_id: int, kind: str, fix: PhoneFix | None) -> dict:
+def record_presence(rt: Runtime, viewer: Viewer, task_id: int, kind: str, fix: PhoneFix | None) -> dict:
     """Check in or out of the person's own task; recorded either way, verified or with the reason not."""
-    task = tasks.own_task(rt.db, employee_id, task_id)
+    task = tasks.own_task(rt.db, viewer.employee_id, task_id)
     if task is None or task["state"] not in tasks.OPEN_STATES:
         raise MobileError(_("This task is not open on your list."))
     now = datetime.now(UTC)
     check = verify_presence(zones.site_of_customer(rt.db, task["customer_id"]), fix, int(time.time() * 1000))
-    activities.record_presence(rt.db, employee_id, task["customer_id"], task_id, kind, now, check)
-    (tasks.check_in if kind == "check_in" else tasks.check_out)(rt.db, employee_id, task_id, now)
+    wanted = "on_site" if kind == "check_in" else "done"
+    if task["state"] != wanted:
+        try:
+            change_state(rt, task_id, wanted, viewer, at=now, reason=kind)
+        except TaskError as exc:
+            raise MobileError(str(exc)) from exc
+    activities.record_presence(rt.db, viewer.employee_id, task["customer_id"], task_id, kind, now, check)
     return check
 
 
