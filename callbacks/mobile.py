@@ -83,7 +83,11 @@ def _task_card(task: dict) -> html.Div:
         buttons += [_button(_("Check out"), "check_out", task["id"], "btn-primary")]
     if state in ("en_route", "on_site"):
         buttons += [_button(_("Could not do it"), "failed", task["id"], "btn-outline-danger")]
-    window = f"{rt.local(task['window_start'], '%H:%M')}–{rt.local(task['window_end'], '%H:%M')}"
+    window = (
+        f"{rt.local(task['window_start'], '%H:%M')}–{rt.local(task['window_end'], '%H:%M')}"
+        if task["window_start"]
+        else _("as soon as possible")
+    )
     return html.Div(
         className=f"fo-m-task fo-m-task-{state}",
         id=f"mobile-task-{task['id']}",

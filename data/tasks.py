@@ -44,14 +44,16 @@ def current_task(db: Database, employee_id: int) -> dict | None:
 
 
 def planned_route(db: Database, employee_id: int, day_start: datetime, day_end: datetime) -> list[dict]:
-    """The person's tasks of one day in planned order, with each customer's location."""
+    """The person's tasks of one day in planned order, with each customer's location; open tasks
+    without a window (urgent work added during the day) belong to every day."""
     return db.fetch_all(
-        """SELECT t.id, t.customer_id, t.state, t.duration_min, t.window_start, t.window_end,
+        """SELECT t.id, t.customer_id, t.state, t.priority, t.duration_min, t.window_start, t.window_end,
                   t.planned_seq, c.lat, c.lon, c.name AS customer_name
            FROM tasks t JOIN customers c ON c.id = t.customer_id
-           WHERE t.employee_id = %s AND t.window_start >= %s AND t.window_start < %s
+           WHERE t.employee_id = %s AND ((t.window_start >= %s AND t.window_start < %s)
+                                         OR (t.window_start IS NULL AND t.state = ANY(%s)))
            ORDER BY t.planned_seq NULLS LAST, t.window_start, t.id""",
-        (employee_id, day_start, day_end),
+        (employee_id, day_start, day_end, list(OPEN_STATES)),
     )
 
 
@@ -66,14 +68,15 @@ def arrival_candidate(db: Database, employee_id: int, customer_id: int) -> dict 
 
 
 def day_plan(db: Database, employee_id: int, day_start: datetime, day_end: datetime) -> list[dict]:
-    """The phone's list: planned_route's rows with the customer's address and the task's times."""
+    """The phone's list: planned_route's tasks with the customer's address and the task's times."""
     return db.fetch_all(
         """SELECT t.id, t.customer_id, t.state, t.window_start, t.window_end, t.planned_seq, t.updated_at,
                   t.arrived_at, t.departed_at, c.lat, c.lon, c.name AS customer_name, c.address AS customer_address
            FROM tasks t JOIN customers c ON c.id = t.customer_id
-           WHERE t.employee_id = %s AND t.window_start >= %s AND t.window_start < %s
+           WHERE t.employee_id = %s AND ((t.window_start >= %s AND t.window_start < %s)
+                                         OR (t.window_start IS NULL AND t.state = ANY(%s)))
            ORDER BY t.planned_seq NULLS LAST, t.window_start, t.id""",
-        (employee_id, day_start, day_end),
+        (employee_id, day_start, day_end, list(OPEN_STATES)),
     )
 
 
@@ -218,10 +221,3 @@ def open_workload(db: Database, employee_ids: list[int]) -> dict[int, int]:
         (employee_ids, list(OPEN_STATES)),
     )
     return {r["employee_id"]: r["open"] for r in rows}
-
-
-def set_planned_order(db: Database, order: list[int]) -> None:
-    """Store a route's order: planned_seq 1, 2, … in the order given."""
-    with db.transaction() as conn, conn.cursor() as cur:
-        for seq, task_id in enumerate(order, start=1):
-            cur.execute("UPDATE tasks SET planned_seq = %s, updated_at = now() WHERE id = %s", (seq, task_id))
