@@ -7,10 +7,12 @@ import logging
 from dash import Dash
 
 from callbacks import admin_audit, admin_devices, admin_privacy, admin_teams, admin_users, admin_zones, my_data
+from callbacks import customers as customers_callbacks
 from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
 from callbacks import mobile as mobile_callbacks
 from callbacks import ops_ingest as ops_ingest_callbacks
+from callbacks import tasks as tasks_callbacks
 from callbacks import trackers as trackers_callbacks
 from dashboard import health, i18n, ingest, mobile_routes, mydata, openapi, survey_routes
 from dashboard.auth import install_auth
@@ -38,6 +40,8 @@ CALLBACK_MODULES = (
     my_data,
     mobile_callbacks,
     trackers_callbacks,
+    tasks_callbacks,
+    customers_callbacks,
 )
 
 

@@ -28,6 +28,8 @@ PAGE_ACCESS = {
     "/admin/devices": {"admin"},
     "/admin/privacy": {"admin"},
     "/admin/audit": {"admin"},
+    "/tasks": {"supervisor", "manager", "executive"},
+    "/customers": {"field", "supervisor", "manager", "executive"},
 }
 
 
