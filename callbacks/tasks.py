@@ -197,13 +197,14 @@ def details(task_id: object, _refresh: object) -> object:
         )
         for e in task_rows.events(rt.db, g.viewer.scope, task_id)
     ]
-    parts = [
-        html.H5(f"#{task['id']} {task['customer_name']}", id="tasks-details-title"),
-        html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))]),
-    ]
+    parts = [html.H5(f"#{task['id']} {task['customer_name']}", id="tasks-details-title")]
     if _planner() and task["state"] not in FINAL_STATES:
-        parts += [_actions(task), _candidates_view(rank_candidates(rt, g.viewer.scope, task["lat"], task["lon"]))]
-    parts += [html.H6(_("History")), html.Ul(history, className="small", id="tasks-history")]
+        parts += [_candidates_view(rank_candidates(rt, g.viewer.scope, task["lat"], task["lon"])), _actions(task)]
+    parts += [
+        html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))], className="mt-2"),
+        html.H6(_("History")),
+        html.Ul(history, className="small", id="tasks-history"),
+    ]
     return html.Div(parts)
 
 
