@@ -98,7 +98,7 @@ def board(_tick: object, team_id: object, _refresh: object, signature: object) -
     updated = _("Updated {time}", time=rt.local(datetime.now(UTC), "%H:%M:%S"))
     current = [[t["id"], t["state"], t["risk"], t["employee_id"], t["updated_at"].isoformat()] for t in rows]
     if current == signature and ctx.triggered_id == "tasks-tick":
-        return no_update, no_update, no_update, no_update, no_update, updated, no_update
+        return no_update, no_update, no_update, no_update, no_update, updated, no_update, no_update
     columns = []
     for state in STATES:
         cards = [t for t in rows if t["state"] == state]
@@ -150,7 +150,16 @@ def board(_tick: object, team_id: object, _refresh: object, signature: object) -
         overdue=overdue,
         at_risk=at_risk,
     )
-    return columns, table, tasks_geojson(rows), routes_geojson(rt, scope), summary, updated, current
+    viewport = _frame(rows) if ctx.triggered_id == "tasks-team" or signature is None else no_update
+    return columns, table, tasks_geojson(rows), routes_geojson(rt, scope), summary, updated, current, viewport
+
+
+def _frame(rows: list[dict]) -> object:
+    """The map's view around the day's tasks, on opening and on a team change."""
+    if not rows:
+        return no_update
+    lats, lons = [t["lat"] for t in rows], [t["lon"] for t in rows]
+    return {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]], "transition": "flyToBounds"}
 
 
 def select_task(_clicks: object, click: object) -> object:
@@ -473,6 +482,7 @@ def register(app: Dash) -> None:
         Output("tasks-summary", "children"),
         Output("tasks-updated", "children"),
         Output("tasks-signature", "data"),
+        Output("tasks-map", "viewport"),
         Input("tasks-tick", "n_intervals"),
         Input("tasks-team", "value"),
         Input("tasks-refresh", "data"),
