@@ -350,6 +350,8 @@ def save(
         new_id = create_task(rt, g.viewer, task)
     except TaskError as exc:
         return result(str(exc), ok=False), no_update, no_update
+    if task.employee_id is not None:  # straight to someone: their day is re-planned around it
+        plan_route(rt, task.employee_id, user_id=g.viewer.user_id, reason="urgent" if task.priority == 1 else "plan")
     return result(_("Task #{task} created.", task=new_id), ok=True), counter(refresh) + 1, new_id
 
 

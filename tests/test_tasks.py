@@ -264,3 +264,32 @@ def test_the_survey_page_works_without_login_in_chinese_and_needs_its_csrf_token
 
 def _form_csrf(client) -> dict:
     return {"csrf_token": csrf_headers(client)["X-CSRFToken"]}
+
+
+def test_a_supervisor_sees_only_their_teams_tasks(seeded_rt):
+    rt = seeded_rt
+    supervisor = viewer_of(rt, "supervisor")
+    own_customer = customers.list_customers(rt.db, supervisor.scope)[0]["id"]
+    other_customer = next(
+        c["id"]
+        for c in customers.list_customers(rt.db, Scope.everything())
+        if c["team_id"] not in supervisor.scope.team_ids
+    )
+    mine, theirs = new_task(rt, None, own_customer), new_task(rt, None, other_customer)
+    always = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    visible = {t["id"] for t in task_rows.list_tasks(rt.db, supervisor.scope, *always)}
+    assert mine in visible and theirs not in visible
+    assert task_rows.get_task(rt.db, supervisor.scope, theirs) is None
+    with pytest.raises(lifecycle.TaskNotFound):
+        lifecycle.change_state(rt, theirs, "cancelled", supervisor)
+
+
+def test_overdue_and_at_risk_follow_the_window_and_the_estimated_arrival():
+    now = datetime(2026, 5, 4, 10, tzinfo=UTC)
+    task = {"state": "assigned", "window_end": now + timedelta(minutes=10)}
+    assert lifecycle.at_risk(task, now) is None
+    assert lifecycle.at_risk(task, now, eta_s=5 * 60) is None
+    assert lifecycle.at_risk(task, now, eta_s=15 * 60) == "at_risk"
+    assert lifecycle.at_risk({**task, "window_end": now - timedelta(minutes=1)}, now) == "overdue"
+    assert lifecycle.at_risk({**task, "state": "on_site", "window_end": now - timedelta(minutes=1)}, now) is None
+    assert lifecycle.at_risk({**task, "state": "done", "window_end": now - timedelta(minutes=1)}, now) is None
