@@ -11,7 +11,7 @@ from dashboard import tasks as lifecycle
 from dashboard.app import create_app
 from dashboard.permissions import Viewer, scope_for
 from dashboard.surveys import SurveyError, answer_survey, open_survey, survey_path
-from data import customers, employees, feedback, users
+from data import activities, customers, employees, feedback, users
 from data import tasks as task_rows
 from data.scope import Scope
 from tests.conftest import csrf_headers
@@ -293,3 +293,24 @@ def test_overdue_and_at_risk_follow_the_window_and_the_estimated_arrival():
     assert lifecycle.at_risk({**task, "window_end": now - timedelta(minutes=1)}, now) == "overdue"
     assert lifecycle.at_risk({**task, "state": "on_site", "window_end": now - timedelta(minutes=1)}, now) is None
     assert lifecycle.at_risk({**task, "state": "done", "window_end": now - timedelta(minutes=1)}, now) is None
+
+
+def test_field_staff_see_only_their_own_customers_and_their_own_visits(seeded_rt):
+    rt = seeded_rt
+    field = viewer_of(rt, "field")
+    own = customers.list_customers(rt.db, field.scope)
+    assert own and {c["owner_employee_id"] for c in own} == {field.employee_id}
+    colleague = employees.employee_by_code(rt.db, "E0002")["id"]
+    customer = own[0]["id"]
+    started = datetime.now(UTC) - timedelta(hours=1)
+    for person in (field.employee_id, colleague):
+        activities.open_visit(rt.db, person, customer, None, started)
+        activities.close_visit(rt.db, person, started + timedelta(minutes=10))
+    assert [v["employee_name"] for v in activities.customer_visits(rt.db, field.scope, customer)] == [
+        employees.get_employee(rt.db, Scope.everything(), field.employee_id)["name"]
+    ]
+    assert len(activities.customer_visits(rt.db, Scope.everything(), customer)) == 2
+    someone_elses = next(
+        c for c in customers.list_customers(rt.db, Scope.everything()) if c["owner_employee_id"] != field.employee_id
+    )
+    assert customers.get_customer(rt.db, field.scope, someone_elses["id"]) is None
