@@ -11,7 +11,7 @@ Daily routes (OR-Tools) use the same matrix: dashboard/routes.py.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from itertools import pairwise
 
 import networkx as nx
@@ -87,9 +87,6 @@ class Candidate:
     @property
     def minutes(self) -> int:
         return round(self.travel_s / 60)
-
-    def row(self) -> dict:
-        return {**asdict(self), "minutes": self.minutes}
 
 
 def rank_candidates(
