@@ -21,7 +21,8 @@ PHOTOS_SHOWN = 12  # newest photos inline; each is at most 2 MB
 LOG_ROLES = ("field", "supervisor", "manager")
 
 
-def customer_list(_id: object) -> tuple[list[dict], dict]:
+def customer_list(_id: object) -> tuple[list[dict], dict, dict, object]:
+    """The customers in the viewer's scope as rows and map points, the street lines, a view framing them."""
     rt = runtime()
     rows = customers.list_customers(rt.db, g.viewer.scope)
     data = [
@@ -39,7 +40,11 @@ def customer_list(_id: object) -> tuple[list[dict], dict]:
             for c in rows
         ],
     }
-    return data, points
+    viewport: object = no_update
+    if rows:
+        lats, lons = [c["lat"] for c in rows], [c["lon"] for c in rows]
+        viewport = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]]}
+    return data, points, rt.livemap.streets_geojson(), viewport
 
 
 def open_customer(cell: object, click: object) -> object:
@@ -158,7 +163,11 @@ def log_interaction(_clicks: object, customer: object, kind: object, notes: obje
 
 def register(app: Dash) -> None:
     app.callback(
-        Output("customers-grid", "rowData"), Output("customers-points", "data"), Input("customers-grid", "id")
+        Output("customers-grid", "rowData"),
+        Output("customers-points", "data"),
+        Output("customers-streets", "data"),
+        Output("customers-map", "viewport"),
+        Input("customers-grid", "id"),
     )(customer_list)
     app.callback(
         Output("customers-location", "href"),

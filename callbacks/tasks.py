@@ -46,8 +46,12 @@ def _planner() -> bool:
     return g.viewer.role in PLANNER_ROLES
 
 
-def team_options(_id: object) -> list[dict]:
-    return [{"label": t["name"], "value": t["id"]} for t in teams.list_teams(runtime().db, g.viewer.scope)]
+def team_options(_id: object) -> tuple[list[dict], dict]:
+    """The viewer's teams to choose from, and the street lines under the map (cached by the live map)."""
+    rt = runtime()
+    return [{"label": t["name"], "value": t["id"]} for t in teams.list_teams(rt.db, g.viewer.scope)], (
+        rt.livemap.streets_geojson()
+    )
 
 
 def form_options(team_id: object) -> tuple[list[dict], list[dict]]:
@@ -472,7 +476,9 @@ def help_requests(_tick: object) -> object:
 
 
 def register(app: Dash) -> None:
-    app.callback(Output("tasks-team", "options"), Input("tasks-team", "id"))(team_options)
+    app.callback(Output("tasks-team", "options"), Output("tasks-streets", "data"), Input("tasks-team", "id"))(
+        team_options
+    )
     app.callback(
         Output("tasks-customer", "options"), Output("tasks-assignee", "options"), Input("tasks-team", "value")
     )(form_options)
