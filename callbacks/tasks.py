@@ -175,7 +175,7 @@ def select_task(_clicks: object, click: object) -> object:
     return no_update
 
 
-def details(task_id: object, _refresh: object) -> object:
+def details(task_id: object, _refresh: object, _board: object) -> object:
     """The selected task: what, where, when, its history, and who could go (by travel time)."""
     task_id = whole_number(task_id)
     if task_id is None:
@@ -502,9 +502,12 @@ def register(app: Dash) -> None:
         Input("tasks-points", "clickData"),
         prevent_initial_call=True,
     )(select_task)
-    app.callback(Output("tasks-details", "children"), Input("tasks-selected", "data"), Input("tasks-refresh", "data"))(
-        details
-    )
+    app.callback(
+        Output("tasks-details", "children"),
+        Input("tasks-selected", "data"),
+        Input("tasks-refresh", "data"),
+        Input("tasks-signature", "data"),  # the board changed: the selected task may have too
+    )(details)
     app.callback(
         Output("tasks-action-result", "children"),
         Output("tasks-refresh", "data"),
