@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
+from dashboard.auditing import record_look
 from dashboard.components import result
 from dashboard.customerpage import INTERACTIONS, interaction_label
 from dashboard.i18n import _
@@ -89,6 +90,10 @@ def detail(customer: object, _refresh: object) -> tuple:
             ),
         ]
     )
+    visit_rows = activities.customer_visits(rt.db, scope, customer_id)
+    if visit_rows and ctx.triggered_id != "customers-refresh":
+        # Who was at this customer when is a record of individuals' whereabouts: the look is audited.
+        record_look("view_customer_visits", sorted({v["employee_id"] for v in visit_rows}), {"customer": customer_id})
     visits = [
         {
             "when": rt.local(v["started_at"]),
@@ -96,7 +101,7 @@ def detail(customer: object, _refresh: object) -> tuple:
             "minutes": round(v["seconds"] / 60) if v["seconds"] is not None else _("on site now"),
             "notes": v["notes"] or "",
         }
-        for v in activities.customer_visits(rt.db, scope, customer_id)
+        for v in visit_rows
     ]
     interactions = _interactions(activities.customer_interactions(rt.db, scope, customer_id))
     tasks = [

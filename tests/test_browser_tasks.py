@@ -13,7 +13,7 @@ import pytest
 from dashboard.ingest import accept_fixes
 from dashboard.simulator import DemoCustomers
 from dashboard.surveys import survey_path_of_task
-from data import employees, zones
+from data import audit, employees, zones
 from data.scope import Scope
 from tests.browser import screenshot_path
 from tests.conftest import sign_in_browser
@@ -130,6 +130,7 @@ def test_done_when_urgent_task_dispatched_visited_and_rated(browser, day_server)
     board.wait_for_selector(f"#customers-answer-{task} >> text=来得很快，谢谢")
     board.wait_for_selector(f"#customers-visits >> text={name}")
     assert "★★★★☆" in board.inner_text(f"#customers-answer-{task}")
+    assert "view_customer_visits" in [e["action"] for e in audit.looks_at(rt.db, field)]  # whereabouts: audited
     board.screenshot(path=screenshot_path("customer_page"), full_page=True)
     phone_context.close()
     customer_phone.close()
