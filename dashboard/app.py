@@ -18,12 +18,14 @@ from callbacks import (
     analytics_performance,
     my_data,
 )
+from callbacks import customers as customers_callbacks
 from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
 from callbacks import mobile as mobile_callbacks
 from callbacks import ops_ingest as ops_ingest_callbacks
+from callbacks import tasks as tasks_callbacks
 from callbacks import trackers as trackers_callbacks
-from dashboard import health, i18n, ingest, mobile_routes, mydata, openapi
+from dashboard import health, i18n, ingest, mobile_routes, mydata, openapi, survey_routes
 from dashboard.auth import install_auth
 from dashboard.config import ROOT, Settings
 from dashboard.guard import install_guard
@@ -49,6 +51,8 @@ CALLBACK_MODULES = (
     my_data,
     mobile_callbacks,
     trackers_callbacks,
+    tasks_callbacks,
+    customers_callbacks,
     analytics_heatmap,  # issue 5
     analytics_performance,
     analytics_day,
@@ -92,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     for blueprint in (osmand.blueprint, owntracks.blueprint, gpx.blueprint, openapi.blueprint):
         server.register_blueprint(blueprint)
     server.register_blueprint(mobile_routes.blueprint)  # the phone page's routes (issue 7)
+    server.register_blueprint(survey_routes.blueprint)  # customers' satisfaction surveys (issue 6)
     ingest.install_error_answers(server)
     server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
     app.layout = shell_layout

@@ -18,6 +18,8 @@ LIVE_MAP_ROLES = ("field", "supervisor", "manager", "executive", "wall")
 ADMIN_ROLES = ("admin",)
 HISTORY_IMPORT_ROLES = ("supervisor", "manager", "admin")  # GPX import of a person's past track
 OPERATIONS_ROLES = ("manager", "admin")  # the ingest pipeline's health
+TASK_ROLES = ("supervisor", "manager", "executive")  # the task board; executives read it only (issue 6)
+CUSTOMER_ROLES = ("field", "supervisor", "manager", "executive")  # field staff see their own customers
 ANALYTICS_ROLES = ("supervisor", "manager", "executive")  # heatmap and performance (issue 5)
 DAY_REPLAY_ROLES = ("field", "supervisor", "manager", "executive")  # one person's day; field: their own
 

@@ -28,6 +28,8 @@ PAGE_ACCESS = {
     "/admin/devices": {"admin"},
     "/admin/privacy": {"admin"},
     "/admin/audit": {"admin"},
+    "/tasks": {"supervisor", "manager", "executive"},
+    "/customers": {"field", "supervisor", "manager", "executive"},
     "/analytics/heatmap": {"supervisor", "manager", "executive"},
     "/analytics/performance": {"supervisor", "manager", "executive"},
     "/analytics/day": {"field", "supervisor", "manager"},  # executives: only with executive_sees_individuals

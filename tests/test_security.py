@@ -202,6 +202,8 @@ OWNER_OF_PAGE = {
     "me": "field",
     "mobile": "field",
     "trackers": "supervisor",
+    "tasks": "manager",
+    "customers": "manager",
     "heatmap": "supervisor",
     "perf": "manager",
     "day": "supervisor",
