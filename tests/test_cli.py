@@ -56,3 +56,20 @@ def test_purge_and_migrate(cli_env, capsys):
     assert "Dropped 0 day partitions" in capsys.readouterr().out
     assert main(["migrate"]) == 0
     assert "Schema at" in capsys.readouterr().out
+
+
+def test_rollup_rebuilds_a_range_and_explains_a_wrong_one(cli_env, seeded_rt, capsys):
+    from datetime import UTC, datetime
+
+    from data.positions import PositionRow, insert_positions
+
+    at = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    insert_positions(seeded_rt.db, [PositionRow(1, at, 60.17, 24.94, 0.0, None, 5.0, 0x8A1126D1B26FFFF, "gpx")])
+    seeded_rt.db.execute("TRUNCATE analytics_dirty")
+    assert main(["rollup", "--rebuild", "--from", "2026-06-01", "--to", "2026-06-01"]) == 0
+    assert "Refreshed 1 employee-hours" in capsys.readouterr().out
+    assert seeded_rt.db.fetch_one("SELECT count(*) AS n FROM analytics_facts")["n"] == 1
+    assert main(["rollup", "--rebuild", "--from", "2026-06-02", "--to", "2026-06-01"]) == 2
+    assert "--from and --to" in capsys.readouterr().err
+    assert main(["rollup"]) == 0  # one upkeep pass: nothing marked
+    assert "Refreshed 0 employee-hours" in capsys.readouterr().out
