@@ -147,6 +147,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from dashboard.webhooks import Deliverer
     from dashboard.writer import Writer
 
     services, rt = _runtime(args)
@@ -158,8 +159,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
         subscriber = OwnTracksSubscriber(rt, rt.settings.mqtt_url)
         subscriber.start()
         log.info("Subscribed to OwnTracks topics at %s:%s", subscriber.host, subscriber.port)
+    # Webhook deliveries (issue 9) go out from the same long-running process as the writer.
+    deliverer = threading.Thread(target=Deliverer(rt).run, args=(stop,), name="webhooks", daemon=True)
+    deliverer.start()
     log.info("Writer consuming %sstream", rt.settings.redis_prefix)
     Writer(rt).run(stop)
+    deliverer.join(5)
     if subscriber:
         subscriber.close()
     services.stop()
@@ -285,6 +290,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     stop = _stop_on_signals()
     writer = threading.Thread(target=Writer(rt).run, args=(stop,), name="writer", daemon=True)
     writer.start()
+    from dashboard.webhooks import Deliverer
+
+    threading.Thread(target=Deliverer(rt).run, args=(stop,), name="webhooks", daemon=True).start()
     try:
         if not _wait_healthy(url, stop, server):
             return 1

@@ -18,6 +18,10 @@ LIVE_MAP_ROLES = ("field", "supervisor", "manager", "executive", "wall")
 ADMIN_ROLES = ("admin",)
 HISTORY_IMPORT_ROLES = ("supervisor", "manager", "admin")  # GPX import of a person's past track
 OPERATIONS_ROLES = ("manager", "admin")  # the ingest pipeline's health
+# Issue 9: ERP import, period exports; an API token acts as this role (it is no sign-in role).
+ERP_IMPORT_ROLES = ("manager", "admin")
+EXPORT_ROLES = ("supervisor", "manager", "executive")
+API_TOKEN_ROLE = "api"  # noqa: S105 - a role name, not a secret
 
 # Dash's own page router: allowed for a path the viewer may open (or no page at all: a 404 page).
 PAGE_ROUTER_OUTPUTS = frozenset({"_pages_content", "_pages_store"})

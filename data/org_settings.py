@@ -10,6 +10,7 @@ DEFAULTS: dict[str, object] = {
     "privacy.off_hours": "drop",
     "privacy.retention_days": 90,
     "privacy.executive_sees_individuals": False,
+    "webhooks.allow_private_targets": False,  # issue 9: webhook URLs on private/loopback addresses
 }
 OFF_HOURS_POLICIES = ("drop", "coarse")
 
