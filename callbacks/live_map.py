@@ -14,6 +14,7 @@ from dashboard.i18n import _, relative_time
 from dashboard.inputs import mapping, whole_number
 from dashboard.livemap import LiveMap
 from dashboard.runtime import runtime
+from dashboard.tasks import state_label as task_state_label
 from data import activities, alerts, employees, tasks, teams
 
 ALERT_RESOLVER_ROLES = ("supervisor", "manager")  # the people who send help, not the one who asked
@@ -167,20 +168,6 @@ def _task_text(task: dict | None) -> str:
         rt = runtime()
         window = f" ({rt.local(task['window_start'], '%H:%M')}–{rt.local(task['window_end'], '%H:%M')})"
     return f"{task['customer_name']}{window} · {task_state_label(task['state'])}"
-
-
-def task_state_label(state: str) -> str:
-    labels = {
-        "new": _("new"),
-        "assigned": _("assigned"),
-        "accepted": _("accepted"),
-        "en_route": _("en route"),
-        "on_site": _("on site"),
-        "done": _("done"),
-        "failed": _("failed"),
-        "cancelled": _("cancelled"),
-    }
-    return labels.get(state, state)
 
 
 def register(app: Dash) -> None:

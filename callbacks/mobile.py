@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
-from callbacks.live_map import task_state_label
 from dashboard.components import result
 from dashboard.i18n import _
 from dashboard.inputs import counter, mapping, text, whole_number
@@ -19,13 +18,18 @@ from dashboard.mobile import (
     create_share_link,
     phone_fix,
     photo_from_upload,
+    qr_svg,
     record_presence,
 )
 from dashboard.privacy import pause_sharing, resume_sharing
 from dashboard.runtime import runtime
+from dashboard.surveys import survey_path_of_task
+from dashboard.tasks import TaskError, change_state
+from dashboard.tasks import state_label as task_state_label
 from data import activities, pauses, share_links, tasks
 
-ACTIONS = ("accept", "decline", "check_in", "check_out")
+ACTIONS = ("accept", "decline", "en_route", "failed", "check_in", "check_out")
+MOVES = {"accept": "accepted", "decline": "new", "en_route": "en_route", "failed": "failed"}
 
 
 def _day() -> tuple[datetime, datetime]:
@@ -71,11 +75,19 @@ def _task_card(task: dict) -> html.Div:
         buttons += [_button(_("Accept"), "accept", task["id"], "btn-success")]
     if state in ("new", "assigned", "accepted"):
         buttons += [_button(_("Decline"), "decline", task["id"], "btn-outline-secondary")]
+    if state in ("assigned", "accepted"):
+        buttons += [_button(_("On my way"), "en_route", task["id"], "btn-outline-primary")]
     if state in ("assigned", "accepted", "en_route"):
         buttons += [_button(_("Check in"), "check_in", task["id"], "btn-primary")]
     if state == "on_site":
         buttons += [_button(_("Check out"), "check_out", task["id"], "btn-primary")]
-    window = f"{rt.local(task['window_start'], '%H:%M')}–{rt.local(task['window_end'], '%H:%M')}"
+    if state in ("en_route", "on_site"):
+        buttons += [_button(_("Could not do it"), "failed", task["id"], "btn-outline-danger")]
+    window = (
+        f"{rt.local(task['window_start'], '%H:%M')}–{rt.local(task['window_end'], '%H:%M')}"
+        if task["window_start"]
+        else _("as soon as possible")
+    )
     return html.Div(
         className=f"fo-m-task fo-m-task-{state}",
         id=f"mobile-task-{task['id']}",
@@ -84,8 +96,29 @@ def _task_card(task: dict) -> html.Div:
             html.Div(task["customer_address"] or "", className="small text-muted"),
             html.Div(task_state_label(state), className="small fo-m-task-state"),
             html.Div(buttons, className="fo-m-buttons"),
+            *(_survey_link(task["id"]) if state == "done" else []),
         ],
     )
+
+
+def _survey_link(task_id: int) -> list:
+    """The customer's survey as a QR code and a link, while it is unanswered: the person hands it over."""
+    rt = runtime()
+    path = survey_path_of_task(rt, task_id)
+    if path is None:
+        return []
+    url = f"{rt.settings.public_url}{path}"
+    return [
+        html.Details(
+            [
+                html.Summary(_("Customer survey")),
+                html.Img(src=qr_svg(url), alt=_("Survey QR code"), className="fo-m-qr"),
+                html.A(url, href=path, target="_blank", rel="noopener", className="small fo-share-url"),
+            ],
+            className="fo-m-survey",
+            id=f"mobile-survey-{task_id}",
+        )
+    ]
 
 
 def day_view(_tick: int, _refresh: int, signature: object) -> tuple:
@@ -141,16 +174,20 @@ def act(request: object, refresh: object) -> tuple:
         return no_update, no_update
     rt = runtime()
     refresh = counter(refresh) + 1
-    if action == "accept":
-        ok = tasks.set_state(rt.db, employee_id, task_id, "accepted", ("new", "assigned"))
-        return result(_("Task accepted.") if ok else _("This task can no longer be accepted."), ok=ok), refresh
-    if action == "decline":
-        ok = tasks.decline(rt.db, employee_id, task_id)
-        return result(
-            _("Task handed back to your supervisor.") if ok else _("This task can no longer be declined."), ok=ok
-        ), refresh
+    if action in MOVES:
+        try:
+            change_state(rt, task_id, MOVES[action], g.viewer, reason=action)
+        except TaskError as exc:
+            return result(str(exc), ok=False), refresh
+        done = {
+            "accept": _("Task accepted."),
+            "decline": _("Task handed back to your supervisor."),
+            "en_route": _("On your way: your supervisor sees it."),
+            "failed": _("Marked as not done: your supervisor sees it."),
+        }
+        return result(done[action], ok=True), refresh
     try:
-        check = record_presence(rt, employee_id, task_id, action, phone_fix(request.get("fix")))
+        check = record_presence(rt, g.viewer, task_id, action, phone_fix(request.get("fix")))
     except MobileError as exc:
         return result(str(exc), ok=False), refresh
     done = _("Checked in") if action == "check_in" else _("Checked out")

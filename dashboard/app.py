@@ -12,7 +12,7 @@ from callbacks import live_map as live_map_callbacks
 from callbacks import mobile as mobile_callbacks
 from callbacks import ops_ingest as ops_ingest_callbacks
 from callbacks import trackers as trackers_callbacks
-from dashboard import api, exports, health, i18n, ingest, mobile_routes, mydata, openapi
+from dashboard import api, exports, health, i18n, ingest, mobile_routes, mydata, openapi, survey_routes
 from dashboard.auth import install_auth
 from dashboard.config import ROOT, Settings
 from dashboard.guard import install_guard
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.register_blueprint(mobile_routes.blueprint)  # the phone page's routes (issue 7)
     server.register_blueprint(api.blueprint)  # the integrators' REST API and CSV exports (issue 9)
     server.register_blueprint(exports.blueprint)
+    server.register_blueprint(survey_routes.blueprint)  # customers' satisfaction surveys (issue 6)
     ingest.install_error_answers(server)
     api.install_error_answers(server)
     server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)

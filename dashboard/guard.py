@@ -35,6 +35,7 @@ OPEN_PREFIXES = ("/language/", "/wall/login/")
 # The phone page's PWA files carry no data; a share link's token is its own authentication (issue 7).
 OPEN_PATHS += ("/m/manifest.webmanifest", "/m/sw.js", "/m/icon.svg")
 OPEN_PREFIXES += ("/share/",)
+OPEN_PREFIXES += ("/survey/",)  # a customer's satisfaction survey: the signed link is its own key (issue 6)
 DEVICE_PATHS = ("/api/v1/positions",)
 # Tracker protocols authenticate their devices themselves, each its own way (dashboard/protocols/).
 INGEST_PATHS = ("/ingest/osmand", "/ingest/owntracks")

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-import networkx as nx
 import orjson
 import qrcode
 import qrcode.image.svg
 
-from dashboard.citymap import distance_m, helsinki_streets
+from dashboard.citymap import distance_m
+from dashboard.dispatch import rank_candidates
 from dashboard.i18n import _
+from dashboard.permissions import Viewer
 from dashboard.runtime import Runtime
+from dashboard.tasks import TaskError, change_state
 from dashboard.trackers import register_device
 from data import activities, alerts, employees, share_links, tasks, zones
 from data.scope import Scope
@@ -26,10 +28,6 @@ from data.scope import Scope
 CHECK_IN_MAX_ACCURACY_M = 100.0  # a fix vaguer than this cannot tell one house from the next
 CHECK_IN_MAX_AGE_S = 120  # an older fix says where the person was, not where they are
 CHECK_IN_CLOCK_SLACK_S = 60  # a fix from further in the future comes from a wrong clock
-TRAVEL_SPEED_MPS = 25 / 3.6  # city driving with stops
-OFF_NETWORK_M = 300.0  # farther from any street node than this, a point is off the demo network
-DETOUR_FACTOR = 1.3  # straight line to street distance, when there is no street route
-COLLEAGUE_RADIUS_M = 30_000.0
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 SHARE_MINUTES = (15, 60, 240, 480)
@@ -81,15 +79,20 @@ def verify_presence(site: dict | None, fix: PhoneFix | None, now_ms: int) -> dic
     return {"verified": True, "reason": None, **check}
 
 
-def record_presence(rt: Runtime, employee_id: int, task_id: int, kind: str, fix: PhoneFix | None) -> dict:
+def record_presence(rt: Runtime, viewer: Viewer, task_id: int, kind: str, fix: PhoneFix | None) -> dict:
     """Check in or out of the person's own task; recorded either way, verified or with the reason not."""
-    task = tasks.own_task(rt.db, employee_id, task_id)
+    task = tasks.own_task(rt.db, viewer.employee_id, task_id)
     if task is None or task["state"] not in tasks.OPEN_STATES:
         raise MobileError(_("This task is not open on your list."))
     now = datetime.now(UTC)
     check = verify_presence(zones.site_of_customer(rt.db, task["customer_id"]), fix, int(time.time() * 1000))
-    activities.record_presence(rt.db, employee_id, task["customer_id"], task_id, kind, now, check)
-    (tasks.check_in if kind == "check_in" else tasks.check_out)(rt.db, employee_id, task_id, now)
+    wanted = "on_site" if kind == "check_in" else "done"
+    if task["state"] != wanted:
+        try:
+            change_state(rt, task_id, wanted, viewer, at=now, reason=kind)
+        except TaskError as exc:
+            raise MobileError(str(exc)) from exc
+    activities.record_presence(rt.db, viewer.employee_id, task["customer_id"], task_id, kind, now, check)
     return check
 
 
@@ -111,38 +114,14 @@ def photo_from_upload(contents: object) -> tuple[str, bytes] | None:
     return content_type, data
 
 
-def travel_time_s(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Street route length over the demo network at city speed; straight line × 1.3 when off it."""
-    streets = helsinki_streets()
-    source, target = streets.nearest_node(lat1, lon1), streets.nearest_node(lat2, lon2)
-    near_network = all(
-        distance_m(lat, lon, *streets.node_point(node)) <= OFF_NETWORK_M
-        for lat, lon, node in ((lat1, lon1, source), (lat2, lon2, target))
-    )
-    if near_network:
-        try:
-            return nx.shortest_path_length(streets.graph, source, target, weight="length") / TRAVEL_SPEED_MPS
-        except nx.NetworkXNoPath:
-            pass  # disconnected pieces of the demo network: fall back to the straight line
-    return distance_m(lat1, lon1, lat2, lon2) * DETOUR_FACTOR / TRAVEL_SPEED_MPS
-
-
 def nearest_colleagues(rt: Runtime, employee_id: int, lat: float, lon: float, count: int = 3) -> list[dict]:
-    """Team-mates by travel time to the point: GEOSEARCH for candidates, then the street route."""
+    """Team-mates by travel time to the point (dashboard.dispatch: GEOSEARCH, then the street route)."""
     person = employees.get_employee(rt.db, Scope.everything(), employee_id)
     if person is None or person["team_id"] is None:
         return []
-    team = {p["id"]: p["name"] for p in employees.roster(rt.db, Scope(team_ids=frozenset({person["team_id"]})))}
-    candidates = [eid for eid, _d in rt.feed.nearest(lat, lon, COLLEAGUE_RADIUS_M, 20) if eid in team]
-    found = []
-    for colleague in candidates:
-        if colleague == employee_id:
-            continue
-        fix = rt.feed.latest(colleague)
-        if fix is not None:
-            seconds = travel_time_s(fix.lat, fix.lon, lat, lon)
-            found.append({"employee_id": colleague, "name": team[colleague], "minutes": round(seconds / 60)})
-    return sorted(found, key=lambda c: c["minutes"])[:count]
+    team = Scope(team_ids=frozenset({person["team_id"]}))
+    ranked = rank_candidates(rt, team, lat, lon, exclude=employee_id, limit=count)
+    return [{"employee_id": c.employee_id, "name": c.name, "minutes": c.minutes} for c in ranked]
 
 
 def call_for_help(rt: Runtime, employee_id: int, fix: PhoneFix | None) -> tuple[int, list[dict]]:

@@ -27,10 +27,11 @@ import h3
 import numpy as np
 import orjson
 
+from dashboard import tasks as task_lifecycle
 from dashboard.geofences import Person, ZoneIndex, ZoneState, slack_m, track_stay, track_zones
 from dashboard.retention import purge_old_positions
 from dashboard.runtime import Runtime
-from data import activities, positions, tasks, zones
+from data import activities, positions, zones
 from data.feed import StreamEntry
 from data.positions import PositionRow
 
@@ -259,7 +260,7 @@ class Writer:
 
     def _arrive(self, employee_id: int, person: Presence, customer_id: int, ts_ms: int) -> None:
         at = datetime.fromtimestamp(person.candidate_since_ms / 1000, UTC)
-        person.task_id = tasks.mark_arrival(self.rt.db, employee_id, customer_id, at)
+        person.task_id = task_lifecycle.arrive(self.rt, employee_id, customer_id, at)
         activities.open_visit(self.rt.db, employee_id, customer_id, person.task_id, at)
         person.visit, person.last_inside_ms, person.candidate = customer_id, ts_ms, None
         self.rt.feed.set_status(
@@ -270,7 +271,7 @@ class Writer:
         at = datetime.fromtimestamp(person.last_inside_ms / 1000, UTC)
         activities.close_visit(self.rt.db, employee_id, at)
         if person.task_id is not None:
-            tasks.mark_departure(self.rt.db, person.task_id, at)
+            task_lifecycle.depart(self.rt, person.task_id, at)
         person.visit, person.task_id = None, None
         self.rt.feed.set_status(employee_id, {"visit": None, "since": person.last_inside_ms})
 

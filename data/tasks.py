@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
+from psycopg2.extras import RealDictCursor
+
+from data import webhooks
 from data.db import Database
+from data.scope import Scope
 
 OPEN_STATES = ("new", "assigned", "accepted", "en_route", "on_site")
+# A task is in a viewer's scope through its assignee, or (unassigned) through its customer's owner.
+IN_SCOPE = """
+    (%(employee)s::int IS NULL OR t.employee_id = %(employee)s)
+    AND (%(teams)s::int[] IS NULL
+         OR (SELECT team_id FROM employees WHERE id = coalesce(t.employee_id,
+                 (SELECT owner_employee_id FROM customers WHERE id = t.customer_id))) = ANY(%(teams)s))
+"""
+TASK_ROWS = """
+    SELECT t.id, t.customer_id, t.employee_id, t.kind, t.priority, t.state, t.window_start, t.window_end,
+           t.duration_min, t.planned_seq, t.notes, t.arrived_at, t.departed_at, t.created_at, t.updated_at,
+           c.name AS customer_name, c.address AS customer_address, c.lat, c.lon,
+           e.name AS employee_name, e.team_id
+    FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN employees e ON e.id = t.employee_id
+"""
+
+
+def _scope_params(scope: Scope) -> dict:
+    return {"teams": scope.team_filter(), "employee": scope.employee_id}
 
 
 def current_task(db: Database, employee_id: int) -> dict | None:
@@ -23,47 +45,39 @@ def current_task(db: Database, employee_id: int) -> dict | None:
 
 
 def planned_route(db: Database, employee_id: int, day_start: datetime, day_end: datetime) -> list[dict]:
-    """The person's tasks of one day in planned order, with each customer's location."""
+    """The person's tasks of one day in planned order, with each customer's location; open tasks
+    without a window (urgent work added during the day) belong to every day."""
     return db.fetch_all(
-        """SELECT t.id, t.customer_id, t.state, t.duration_min, t.window_start, t.window_end,
+        """SELECT t.id, t.customer_id, t.state, t.priority, t.duration_min, t.window_start, t.window_end,
                   t.planned_seq, c.lat, c.lon, c.name AS customer_name
            FROM tasks t JOIN customers c ON c.id = t.customer_id
-           WHERE t.employee_id = %s AND t.window_start >= %s AND t.window_start < %s
+           WHERE t.employee_id = %s AND ((t.window_start >= %s AND t.window_start < %s)
+                                         OR (t.window_start IS NULL AND t.state = ANY(%s)))
            ORDER BY t.planned_seq NULLS LAST, t.window_start, t.id""",
-        (employee_id, day_start, day_end),
+        (employee_id, day_start, day_end, list(OPEN_STATES)),
     )
 
 
-def mark_arrival(db: Database, employee_id: int, customer_id: int, at: datetime) -> int | None:
-    """Put the person's open task at this customer on site; return its id, if there is one."""
-    row = db.fetch_one(
-        """UPDATE tasks SET state = 'on_site', arrived_at = %(at)s, updated_at = now()
-           WHERE id = (SELECT id FROM tasks
-                       WHERE employee_id = %(e)s AND customer_id = %(c)s AND state = ANY(%(open)s)
-                       ORDER BY planned_seq NULLS LAST, window_start LIMIT 1)
-           RETURNING id""",
-        {"at": at, "e": employee_id, "c": customer_id, "open": list(OPEN_STATES)},
-    )
-    return row["id"] if row else None
-
-
-def mark_departure(db: Database, task_id: int, at: datetime) -> None:
-    db.execute(
-        """UPDATE tasks SET state = 'done', departed_at = %s, updated_at = now()
-           WHERE id = %s AND state = 'on_site'""",
-        (at, task_id),
+def arrival_candidate(db: Database, employee_id: int, customer_id: int) -> dict | None:
+    """The person's open task at this customer that an arrival there belongs to, if any."""
+    return db.fetch_one(
+        """SELECT id, state FROM tasks
+           WHERE employee_id = %s AND customer_id = %s AND state = ANY(%s)
+           ORDER BY (state = 'on_site') DESC, planned_seq NULLS LAST, window_start, id LIMIT 1""",
+        (employee_id, customer_id, list(OPEN_STATES)),
     )
 
 
 def day_plan(db: Database, employee_id: int, day_start: datetime, day_end: datetime) -> list[dict]:
-    """The phone's list: planned_route's rows with the customer's address and the task's times."""
+    """The phone's list: planned_route's tasks with the customer's address and the task's times."""
     return db.fetch_all(
         """SELECT t.id, t.customer_id, t.state, t.window_start, t.window_end, t.planned_seq, t.updated_at,
                   t.arrived_at, t.departed_at, c.lat, c.lon, c.name AS customer_name, c.address AS customer_address
            FROM tasks t JOIN customers c ON c.id = t.customer_id
-           WHERE t.employee_id = %s AND t.window_start >= %s AND t.window_start < %s
+           WHERE t.employee_id = %s AND ((t.window_start >= %s AND t.window_start < %s)
+                                         OR (t.window_start IS NULL AND t.state = ANY(%s)))
            ORDER BY t.planned_seq NULLS LAST, t.window_start, t.id""",
-        (employee_id, day_start, day_end),
+        (employee_id, day_start, day_end, list(OPEN_STATES)),
     )
 
 
@@ -73,39 +87,142 @@ def own_task(db: Database, employee_id: int, task_id: int) -> dict | None:
     )
 
 
-def set_state(db: Database, employee_id: int, task_id: int, state: str, from_states: tuple[str, ...]) -> bool:
-    """Move the person's own task to `state` if it is in one of `from_states`."""
+def task_state(db: Database, task_id: int) -> str | None:
+    row = db.fetch_one("SELECT state FROM tasks WHERE id = %s", (task_id,))
+    return row["state"] if row else None
+
+
+def transition(
+    db: Database,
+    task_id: int,
+    to_state: str,
+    from_states: tuple[str, ...],
+    *,
+    user_id: int | None,
+    reason: str | None,
+    at: datetime | None,
+    assignee: int | bool | None = False,
+    scope: Scope | None = None,
+) -> tuple[dict | None, dict | None]:
+    """Move a task in the scope from one of `from_states` to `to_state`, with its event, in one transaction.
+
+    Returns (the task as it was, the task as it is now); the second is None when the move was refused
+    (wrong state), the first None when no such task is in the scope. `assignee` False keeps the assignee.
+    Arrival and departure times are filled from `at` on the way into on_site and out of it.
+    """
+    scope = scope or Scope.everything()
+    with db.transaction() as conn, conn.cursor(cursor_factory=RealDictCursor) as cur:
+        cur.execute(
+            f"""SELECT t.id, t.state, t.employee_id, t.customer_id FROM tasks t
+                WHERE t.id = %(id)s AND {IN_SCOPE} FOR UPDATE OF t""",  # noqa: S608 - IN_SCOPE is a constant
+            {"id": task_id, **_scope_params(scope)},
+        )
+        before = cur.fetchone()
+        if before is None or before["state"] not in from_states:
+            return before, None
+        employee_id = before["employee_id"] if assignee is False else assignee
+        cur.execute(
+            """UPDATE tasks SET state = %(to)s, employee_id = %(employee)s, updated_at = now(),
+                      arrived_at = CASE WHEN %(to)s = 'on_site' THEN coalesce(arrived_at, %(at)s) ELSE arrived_at END,
+                      departed_at = CASE WHEN %(from)s = 'on_site' THEN %(at)s ELSE departed_at END
+               WHERE id = %(id)s
+               RETURNING id, state, employee_id, customer_id, arrived_at, departed_at, updated_at""",
+            {
+                "to": to_state,
+                "from": before["state"],
+                "employee": employee_id,
+                "at": at or datetime.now(UTC),
+                "id": task_id,
+            },
+        )
+        after = cur.fetchone()
+        cur.execute(
+            """INSERT INTO task_events (task_id, from_state, to_state, employee_id, user_id, reason, at)
+               VALUES (%s, %s, %s, %s, %s, %s, coalesce(%s, now()))""",
+            (task_id, before["state"], to_state, employee_id, user_id, reason, at),
+        )
+        change = {"task_id": task_id, "from_state": before["state"], "to_state": to_state, "reason": reason}
+        webhooks.enqueue(
+            cur, "task.state_changed", change | {"employee_id": employee_id, "at": at or after["updated_at"]}
+        )
+        return before, after
+
+
+def create_task(db: Database, task: dict, user_id: int | None) -> int:
+    """A new task (state new, or assigned when it has an assignee), with its first event."""
+    with db.transaction() as conn, conn.cursor() as cur:
+        state = "assigned" if task.get("employee_id") else "new"
+        cur.execute(
+            """INSERT INTO tasks (customer_id, employee_id, kind, priority, state, window_start, window_end,
+                                  duration_min, notes)
+               VALUES (%(customer_id)s, %(employee_id)s, %(kind)s, %(priority)s, %(state)s, %(window_start)s,
+                       %(window_end)s, %(duration_min)s, %(notes)s) RETURNING id""",
+            {**task, "employee_id": task.get("employee_id"), "state": state},
+        )
+        task_id = cur.fetchone()[0]
+        cur.execute(
+            """INSERT INTO task_events (task_id, from_state, to_state, employee_id, user_id, reason)
+               VALUES (%s, NULL, %s, %s, %s, 'created')""",
+            (task_id, state, task.get("employee_id"), user_id),
+        )
+        return task_id
+
+
+def update_task(db: Database, scope: Scope, task_id: int, task: dict) -> bool:
+    """Edit what a task is (customer, kind, priority, window, duration, notes); its state moves elsewhere."""
     return bool(
         db.execute(
-            """UPDATE tasks SET state = %s, updated_at = now()
-               WHERE id = %s AND employee_id = %s AND state = ANY(%s)""",
-            (state, task_id, employee_id, list(from_states)),
+            f"""UPDATE tasks t SET customer_id = %(customer_id)s, kind = %(kind)s, priority = %(priority)s,
+                       window_start = %(window_start)s, window_end = %(window_end)s,
+                       duration_min = %(duration_min)s, notes = %(notes)s, updated_at = now()
+                WHERE t.id = %(id)s AND {IN_SCOPE}""",  # noqa: S608 - IN_SCOPE is a constant
+            {**task, "id": task_id, **_scope_params(scope)},
         )
     )
 
 
-def decline(db: Database, employee_id: int, task_id: int) -> bool:
-    """Hand an unstarted task back to the planner: unassigned, new again."""
-    return bool(
-        db.execute(
-            """UPDATE tasks SET employee_id = NULL, state = 'new', updated_at = now()
-               WHERE id = %s AND employee_id = %s AND state IN ('new', 'assigned', 'accepted')""",
-            (task_id, employee_id),
-        )
+def get_task(db: Database, scope: Scope, task_id: int) -> dict | None:
+    return db.fetch_one(
+        f"""{TASK_ROWS} WHERE t.id = %(id)s AND {IN_SCOPE}""",
+        {"id": task_id, **_scope_params(scope)},
     )
 
 
-def check_in(db: Database, employee_id: int, task_id: int, at: datetime) -> None:
-    db.execute(
-        """UPDATE tasks SET state = 'on_site', arrived_at = coalesce(arrived_at, %s), updated_at = now()
-           WHERE id = %s AND employee_id = %s AND state = ANY(%s)""",
-        (at, task_id, employee_id, list(OPEN_STATES)),
+def list_tasks(db: Database, scope: Scope, start: datetime, end: datetime) -> list[dict]:
+    """Tasks in the scope whose window starts in [start, end), plus every open task without a window."""
+    return db.fetch_all(
+        f"""{TASK_ROWS}
+            WHERE ((t.window_start >= %(start)s AND t.window_start < %(end)s)
+                   OR (t.window_start IS NULL AND t.state = ANY(%(open)s)))
+              AND {IN_SCOPE}
+            ORDER BY t.employee_id NULLS FIRST, t.planned_seq NULLS LAST, t.window_start, t.id""",
+        {"start": start, "end": end, "open": list(OPEN_STATES), **_scope_params(scope)},
     )
 
 
-def check_out(db: Database, employee_id: int, task_id: int, at: datetime) -> None:
-    db.execute(
-        """UPDATE tasks SET state = 'done', departed_at = %s, updated_at = now()
-           WHERE id = %s AND employee_id = %s AND state = ANY(%s)""",
-        (at, task_id, employee_id, list(OPEN_STATES)),
+def customer_tasks(db: Database, scope: Scope, customer_id: int) -> list[dict]:
+    return db.fetch_all(
+        f"""{TASK_ROWS} WHERE t.customer_id = %(customer)s AND {IN_SCOPE}
+            ORDER BY t.window_start DESC NULLS FIRST, t.id DESC LIMIT 200""",
+        {"customer": customer_id, **_scope_params(scope)},
     )
+
+
+def events(db: Database, scope: Scope, task_id: int) -> list[dict]:
+    return db.fetch_all(
+        f"""SELECT ev.from_state, ev.to_state, ev.at, ev.reason, e.name AS employee_name, u.username
+            FROM task_events ev JOIN tasks t ON t.id = ev.task_id
+            LEFT JOIN employees e ON e.id = ev.employee_id LEFT JOIN users u ON u.id = ev.user_id
+            WHERE ev.task_id = %(id)s AND {IN_SCOPE} ORDER BY ev.at, ev.id""",  # noqa: S608 - IN_SCOPE is a constant
+        {"id": task_id, **_scope_params(scope)},
+    )
+
+
+def open_workload(db: Database, employee_ids: list[int]) -> dict[int, int]:
+    """Open tasks per person: how busy each candidate of a dispatch already is."""
+    rows = db.fetch_all(
+        """SELECT employee_id, count(*) AS open FROM tasks
+           WHERE employee_id = ANY(%s) AND state = ANY(%s) GROUP BY employee_id""",
+        (employee_ids, list(OPEN_STATES)),
+    )
+    return {r["employee_id"]: r["open"] for r in rows}

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard.app import create_app
+from dashboard.dispatch import travel_time_s
 from dashboard.ingest import accept_fixes
 from dashboard.mobile import (
     MobileError,
@@ -21,7 +22,6 @@ from dashboard.mobile import (
     photo_from_upload,
     qr_svg,
     traccar_setup,
-    travel_time_s,
     verify_presence,
 )
 from dashboard.seed import plan_day

@@ -172,3 +172,25 @@ def test_the_deliverer_loop_sends_a_test_event(allowed, receiver):
     thread.join(5)
     assert receiver.received and _verify(secret, receiver.received[0])
     assert orjson.loads(receiver.received[0]["body"])["event"] == "test"
+
+
+def test_task_state_changes_and_survey_answers_are_announced(allowed, receiver):
+    from dashboard.surveys import create_survey
+    from dashboard.tasks import change_state
+    from data import feedback
+
+    rt = allowed
+    subscribe(rt, receiver.url, ["task.state_changed", "survey.answered"], None)
+    person, customer = _person_and_customer(rt.db)
+    task_id = rt.db.fetch_one(
+        "INSERT INTO tasks (customer_id, employee_id, state) VALUES (%s, %s, 'assigned') RETURNING id",
+        (customer, person),
+    )["id"]
+    change_state(rt, task_id, "accepted")
+    survey = create_survey(rt, task_id)
+    assert feedback.answer(rt.db, survey["nonce"], 5, "Quick and friendly", "en")
+    Deliverer(rt).deliver_due()
+    bodies = [orjson.loads(r["body"]) for r in receiver.received]
+    assert [b["event"] for b in bodies] == ["task.state_changed", "survey.answered"]
+    assert (bodies[0]["data"]["from_state"], bodies[0]["data"]["to_state"]) == ("assigned", "accepted")
+    assert (bodies[1]["data"]["task_id"], bodies[1]["data"]["score"]) == (task_id, 5)

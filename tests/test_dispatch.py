@@ -1,0 +1,126 @@
+"""Dispatch and daily routes (issue 6) on the demo city's real street network: candidates ranked by
+travel time (not straight line), availability, scope, and OR-Tools routes against the entered order."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+from dashboard.citymap import distance_m
+from dashboard.dispatch import rank_candidates, street_path, travel_matrix_s, travel_time_s
+from dashboard.ingest import accept_fixes
+from dashboard.routes import plan_route, solve_order
+from data import customers, employees, route_plans
+from data import tasks as task_rows
+from data.scope import Scope
+
+# Found on the demo network: A is nearer as the crow flies, B is nearer by street.
+TARGET = (60.1735035, 24.9431827)
+NEAR_BY_CROW = (60.177824, 24.9450719)
+NEAR_BY_STREET = (60.1691028, 24.9361978)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _team_of_e0001(rt) -> int:
+    person = employees.employee_by_code(rt.db, "E0001")["id"]
+    return employees.get_employee(rt.db, Scope.everything(), person)["team_id"]
+
+
+def _team_mates(rt, count: int) -> list[int]:
+    team = _team_of_e0001(rt)
+    return [p["id"] for p in employees.roster(rt.db, Scope(team_ids=frozenset({team})))][:count]
+
+
+def test_candidates_are_ranked_by_street_travel_time_not_straight_line(seeded_rt):
+    rt = seeded_rt
+    crow, street = _team_mates(rt, 2)
+    accept_fixes(rt, crow, [{"ts": _now_ms(), "lat": NEAR_BY_CROW[0], "lon": NEAR_BY_CROW[1]}], "native")
+    accept_fixes(rt, street, [{"ts": _now_ms(), "lat": NEAR_BY_STREET[0], "lon": NEAR_BY_STREET[1]}], "native")
+    assert distance_m(*NEAR_BY_CROW, *TARGET) < distance_m(*NEAR_BY_STREET, *TARGET)
+    ranked = rank_candidates(rt, Scope.everything(), *TARGET)
+    assert [c.employee_id for c in ranked] == [street, crow]
+    assert ranked[0].travel_s == travel_time_s(*NEAR_BY_STREET, *TARGET) < ranked[1].travel_s
+    assert all(c.available and c.open_tasks == 0 for c in ranked)
+
+
+def test_people_who_cannot_go_now_come_after_those_who_can_and_say_why(seeded_rt):
+    rt = seeded_rt
+    stale, free = _team_mates(rt, 2)
+    old = _now_ms() - (rt.settings.offline_after_s + 60) * 1000
+    accept_fixes(rt, stale, [{"ts": old, "lat": TARGET[0], "lon": TARGET[1]}], "native", history=True)
+    accept_fixes(rt, free, [{"ts": _now_ms(), "lat": NEAR_BY_CROW[0], "lon": NEAR_BY_CROW[1]}], "native")
+    ranked = rank_candidates(rt, Scope.everything(), *TARGET)
+    assert [(c.employee_id, c.available, c.reason) for c in ranked] == [(free, True, None), (stale, False, "stale")]
+
+
+def test_dispatch_shows_only_people_in_the_viewers_scope(seeded_rt):
+    rt = seeded_rt
+    mine = _team_mates(rt, 1)[0]
+    team = _team_of_e0001(rt)
+    other = next(p["id"] for p in employees.roster(rt.db, Scope.everything()) if p["team_id"] != team)
+    for person, point in ((mine, NEAR_BY_CROW), (other, NEAR_BY_STREET)):
+        accept_fixes(rt, person, [{"ts": _now_ms(), "lat": point[0], "lon": point[1]}], "native")
+    ranked = rank_candidates(rt, Scope(team_ids=frozenset({team})), *TARGET)
+    assert [c.employee_id for c in ranked] == [mine]
+
+
+def test_the_street_path_follows_the_network_between_stops():
+    path = street_path([NEAR_BY_CROW, TARGET])
+    assert path[0] == NEAR_BY_CROW and path[-1] == TARGET and len(path) > 3
+
+
+def _scattered_tasks(rt, person: int, count: int, seed: int) -> list[int]:
+    """Tasks at random customers of the person's team, entered in a random order, with wide windows."""
+    team = employees.get_employee(rt.db, Scope.everything(), person)["team_id"]
+    pool = customers.list_customers(rt.db, Scope(team_ids=frozenset({team})))
+    start = datetime.now(UTC)
+    return [
+        task_rows.create_task(
+            rt.db,
+            {
+                "customer_id": customer["id"],
+                "employee_id": person,
+                "kind": "visit",
+                "priority": 2,
+                "window_start": start,
+                "window_end": start + timedelta(hours=10),
+                "duration_min": 10,
+                "notes": None,
+            },
+            None,
+        )
+        for customer in random.Random(seed).sample(pool, count)
+    ]
+
+
+def test_an_optimised_route_travels_less_than_the_entered_order(seeded_rt):
+    rt = seeded_rt
+    person = employees.employee_by_code(rt.db, "E0001")["id"]
+    entered = _scattered_tasks(rt, person, 6, seed=3)
+    plan = plan_route(rt, person)
+    assert sorted(plan.task_ids) == sorted(entered) and plan.late_tasks == 0
+    assert plan.planned_travel_s < 0.8 * plan.entered_travel_s and plan.saved_s > 0
+    day = datetime.now(rt.settings.tz).date()
+    start = datetime.combine(day, datetime.min.time(), rt.settings.tz)
+    stored = task_rows.planned_route(rt.db, person, start, start + timedelta(days=1))
+    assert [t["id"] for t in stored] == plan.task_ids
+    saved = route_plans.latest_plans(rt.db, Scope.everything(), day)
+    assert [(p["employee_id"], p["planned_travel_s"], p["entered_travel_s"]) for p in saved] == [
+        (person, plan.planned_travel_s, plan.entered_travel_s)
+    ]
+    assert len(saved[0]["path"]) > len(entered)
+
+
+def test_a_time_window_beats_a_shorter_drive():
+    t0 = datetime(2026, 5, 4, 8, tzinfo=UTC)
+    points = [TARGET, NEAR_BY_CROW, NEAR_BY_STREET]
+    matrix = travel_matrix_s(points)
+    near, far = (1, 2) if matrix[0][1] < matrix[0][2] else (2, 1)
+    stops = [{"window_start": None, "window_end": None, "duration_min": 30, "priority": 2} for _ in range(2)]
+    assert solve_order(matrix, stops, t0)[0] == near
+    stops[far - 1].update(window_start=t0, window_end=t0 + timedelta(minutes=10), priority=1)
+    assert solve_order(matrix, stops, t0) == [far, near]

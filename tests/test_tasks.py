@@ -1,0 +1,264 @@
+"""The task lifecycle (issue 6): one state machine for every source, its permissions, CSV import, and the
+satisfaction survey a finished visit creates (single use, expiry, tampering)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dashboard import tasks as lifecycle
+from dashboard.app import create_app
+from dashboard.permissions import Viewer, scope_for
+from dashboard.surveys import SurveyError, answer_survey, open_survey, survey_path
+from data import customers, employees, feedback, users
+from data import tasks as task_rows
+from data.scope import Scope
+from tests.conftest import csrf_headers
+
+
+def viewer_of(rt, username: str) -> Viewer:
+    row = users.get_user(rt.db, users.user_by_name(rt.db, username)["id"])
+    return Viewer(
+        row["id"],
+        row["username"],
+        row["role"],
+        row["employee_id"],
+        scope_for(row["role"], row["employee_id"], row.get("team_ids") or []),
+    )
+
+
+def new_task(rt, employee_code: str | None = "E0001", customer_id: int | None = None) -> int:
+    person = employees.employee_by_code(rt.db, employee_code) if employee_code else None
+    if customer_id is None:
+        owner = person["id"] if person else employees.employee_by_code(rt.db, "E0001")["id"]
+        customer_id = next(c["id"] for c in customers.list_customers(rt.db, Scope(employee_id=owner)))
+    start = datetime.now(UTC) + timedelta(minutes=30)
+    return task_rows.create_task(
+        rt.db,
+        {
+            "customer_id": customer_id,
+            "employee_id": person["id"] if person else None,
+            "kind": "visit",
+            "priority": 1,
+            "window_start": start,
+            "window_end": start + timedelta(hours=1),
+            "duration_min": 20,
+            "notes": None,
+        },
+        None,
+    )
+
+
+def history(rt, task_id: int) -> list[tuple[str | None, str]]:
+    return [(e["from_state"], e["to_state"]) for e in task_rows.events(rt.db, Scope.everything(), task_id)]
+
+
+def test_a_task_goes_through_its_lifecycle_and_every_change_is_an_event(seeded_rt):
+    rt = seeded_rt
+    field = viewer_of(rt, "field")
+    task = new_task(rt)
+    for state in ("accepted", "en_route", "on_site", "done"):
+        lifecycle.change_state(rt, task, state, field)
+    assert history(rt, task) == [
+        (None, "assigned"),
+        ("assigned", "accepted"),
+        ("accepted", "en_route"),
+        ("en_route", "on_site"),
+        ("on_site", "done"),
+    ]
+    row = task_rows.get_task(rt.db, Scope.everything(), task)
+    assert row["arrived_at"] is not None and row["departed_at"] >= row["arrived_at"]
+    events = rt.db.fetch_all("SELECT user_id FROM task_events WHERE task_id = %s AND from_state IS NOT NULL", (task,))
+    assert {e["user_id"] for e in events} == {field.user_id}
+
+
+def test_an_illegal_transition_is_refused_with_a_clear_error_and_changes_nothing(seeded_rt):
+    rt = seeded_rt
+    manager = viewer_of(rt, "manager")
+    task = new_task(rt)
+    lifecycle.change_state(rt, task, "cancelled", manager)
+    with pytest.raises(lifecycle.IllegalTransition, match="“cancelled” and cannot become “en route”"):
+        lifecycle.change_state(rt, task, "en_route", manager)
+    with pytest.raises(lifecycle.IllegalTransition):
+        lifecycle.change_state(rt, new_task(rt, None), "done", manager)
+    assert task_rows.task_state(rt.db, task) == "cancelled"
+    assert history(rt, task) == [(None, "assigned"), ("assigned", "cancelled")]
+
+
+def test_every_state_pair_outside_the_table_is_refused():
+    refused = [
+        (a, b) for a in lifecycle.STATES for b in lifecycle.STATES if b not in lifecycle.TRANSITIONS[a] and b != "new"
+    ]
+    assert ("done", "on_site") in refused and ("new", "on_site") in refused and ("on_site", "assigned") in refused
+    for final in lifecycle.FINAL_STATES:
+        assert lifecycle.TRANSITIONS[final] == ()
+
+
+def test_field_staff_change_only_their_own_tasks_and_cannot_plan(seeded_rt):
+    rt = seeded_rt
+    field = viewer_of(rt, "field")
+    someone_elses = new_task(rt, "E0002")
+    with pytest.raises(lifecycle.TaskNotFound):
+        lifecycle.change_state(rt, someone_elses, "accepted", field)
+    own = new_task(rt)
+    with pytest.raises(lifecycle.NotAllowed):
+        lifecycle.change_state(rt, own, "cancelled", field)
+    with pytest.raises(lifecycle.NotAllowed):
+        lifecycle.change_state(rt, own, "assigned", field, assignee=field.employee_id)
+    assert task_rows.task_state(rt.db, someone_elses) == "assigned"
+    assert [
+        t["id"]
+        for t in task_rows.list_tasks(
+            rt.db, field.scope, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+        )
+    ] == [own]
+
+
+def test_declining_hands_the_task_back_unassigned(seeded_rt):
+    rt = seeded_rt
+    task = new_task(rt)
+    lifecycle.change_state(rt, task, "new", viewer_of(rt, "field"), reason="decline")
+    row = task_rows.get_task(rt.db, Scope.everything(), task)
+    assert (row["state"], row["employee_id"]) == ("new", None)
+
+
+def test_a_supervisor_assigns_only_within_their_teams_and_executives_change_nothing(seeded_rt):
+    rt = seeded_rt
+    supervisor = viewer_of(rt, "supervisor")
+    mine = employees.roster(rt.db, supervisor.scope)[0]["id"]
+    others = [
+        p["id"] for p in employees.roster(rt.db, Scope.everything()) if p["team_id"] not in supervisor.scope.team_ids
+    ]
+    task = new_task(rt, None, customers.list_customers(rt.db, supervisor.scope)[0]["id"])
+    with pytest.raises(lifecycle.NotAllowed, match="not in your teams"):
+        lifecycle.change_state(rt, task, "assigned", supervisor, assignee=others[0])
+    with pytest.raises(lifecycle.NotAllowed):
+        lifecycle.change_state(rt, task, "assigned", viewer_of(rt, "executive"), assignee=mine)
+    lifecycle.change_state(rt, task, "assigned", supervisor, assignee=mine)
+    assert task_rows.get_task(rt.db, supervisor.scope, task)["employee_id"] == mine
+
+
+def test_the_writers_arrival_and_departure_move_the_task_as_the_system_and_open_a_survey(seeded_rt):
+    rt = seeded_rt
+    task = new_task(rt)
+    row = task_rows.get_task(rt.db, Scope.everything(), task)
+    arrived = datetime.now(UTC) - timedelta(minutes=20)
+    assert lifecycle.arrive(rt, row["employee_id"], row["customer_id"], arrived) == task
+    lifecycle.depart(rt, task, arrived + timedelta(minutes=15))
+    row = task_rows.get_task(rt.db, Scope.everything(), task)
+    assert (row["state"], row["arrived_at"], row["departed_at"]) == ("done", arrived, arrived + timedelta(minutes=15))
+    events = rt.db.fetch_all("SELECT user_id, reason, at FROM task_events WHERE task_id = %s ORDER BY id", (task,))
+    assert [(e["user_id"], e["reason"]) for e in events[1:]] == [(None, "arrival"), (None, "departure")]
+    assert events[1]["at"] == arrived
+    survey = feedback.survey_of_task(rt.db, task)
+    assert survey is not None and survey["answered_at"] is None
+
+
+def test_an_arrival_at_a_customer_without_an_open_task_changes_nothing(seeded_rt):
+    rt = seeded_rt
+    person = employees.employee_by_code(rt.db, "E0003")["id"]
+    customer = customers.list_customers(rt.db, Scope.everything())[0]["id"]
+    assert lifecycle.arrive(rt, person, customer, datetime.now(UTC)) is None
+
+
+def test_listeners_hear_every_committed_change(seeded_rt, monkeypatch):
+    rt = seeded_rt
+    heard = []
+    monkeypatch.setattr(lifecycle, "_state_listeners", [heard.append])
+    task = new_task(rt)
+    lifecycle.change_state(rt, task, "accepted", viewer_of(rt, "field"))
+    with pytest.raises(lifecycle.IllegalTransition):
+        lifecycle.change_state(rt, task, "done", viewer_of(rt, "field"))
+    assert [(h["task_id"], h["from_state"], h["to_state"]) for h in heard] == [(task, "assigned", "accepted")]
+
+
+def test_a_csv_import_creates_every_task_or_none_and_names_each_bad_line(seeded_rt):
+    rt = seeded_rt
+    manager = viewer_of(rt, "manager")
+    customer = customers.list_customers(rt.db, Scope.everything())[0]["id"]
+    good = (
+        "customer,kind,priority,window_start,window_end,duration_min,notes,employee\n"
+        f"{customer},repair,1,2026-05-04 09:00,2026-05-04 10:00,45,Broken gate,E0001\n"
+        f"{customer},visit,,,,,,\n"
+    ).encode()
+    created, errors = lifecycle.import_csv(rt, manager, good)
+    assert errors == [] and len(created) == 2
+    assert [task_rows.get_task(rt.db, Scope.everything(), t)["state"] for t in created] == ["assigned", "new"]
+    bad = (
+        "customer,kind,priority,window_start,window_end,duration_min\n"
+        f"{customer},visit,2,2026-05-04 09:00,2026-05-04 08:00,30\n"
+        "999999,visit,2,,,30\n"
+        f"{customer},visit,7,,,30\n"
+    ).encode()
+    created, errors = lifecycle.import_csv(rt, manager, bad)
+    assert created == []
+    assert [e.split(":")[0] for e in errors] == ["Line 2", "Line 3", "Line 4"]
+    assert "end after it starts" in errors[0] and "customer" in errors[1] and "Priority" in errors[2]
+    with pytest.raises(lifecycle.TaskError, match="name the columns"):
+        lifecycle.import_csv(rt, manager, b"a,b\n1,2\n")
+
+
+def _done_task_survey(rt) -> tuple[int, str]:
+    task = new_task(rt)
+    field = viewer_of(rt, "field")
+    for state in ("on_site", "done"):
+        lifecycle.change_state(rt, task, state, field)
+    return task, survey_path(rt, feedback.survey_of_task(rt.db, task)["nonce"]).removeprefix("/survey/")
+
+
+def test_a_survey_link_is_answered_once(seeded_rt):
+    rt = seeded_rt
+    task, token = _done_task_survey(rt)
+    assert open_survey(rt, token)["task_id"] == task
+    answer_survey(rt, token, "5", "  Quick and friendly  ", "en")
+    stored = rt.db.fetch_one("SELECT score, comment, language, employee_id FROM feedback WHERE task_id = %s", (task,))
+    assert (stored["score"], stored["comment"], stored["language"]) == (5, "Quick and friendly", "en")
+    assert stored["employee_id"] == employees.employee_by_code(rt.db, "E0001")["id"]
+    with pytest.raises(SurveyError) as again:
+        answer_survey(rt, token, "1", "changed my mind", "en")
+    assert again.value.kind == "answered"
+    assert rt.db.fetch_one("SELECT score FROM feedback WHERE task_id = %s", (task,))["score"] == 5
+
+
+def test_an_expired_or_tampered_survey_link_is_refused(seeded_rt):
+    rt = seeded_rt
+    task, token = _done_task_survey(rt)
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    with pytest.raises(SurveyError) as bad:
+        open_survey(rt, tampered)
+    assert bad.value.kind == "tampered"
+    rt.db.execute("UPDATE feedback SET expires_at = now() - interval '1 minute' WHERE task_id = %s", (task,))
+    with pytest.raises(SurveyError) as late:
+        answer_survey(rt, token, "4", None, "en")
+    assert late.value.kind == "expired"
+    with pytest.raises(SurveyError) as score:
+        open_survey(rt, _done_task_survey(rt)[1]) and answer_survey(rt, _done_task_survey(rt)[1], "9", None, "en")
+    assert score.value.kind == "score"
+
+
+@pytest.fixture
+def app(seeded_settings):
+    app = create_app(seeded_settings)
+    yield app
+    app.server.extensions["fieldops"].close()
+
+
+def test_the_survey_page_works_without_login_in_chinese_and_needs_its_csrf_token(app):
+    rt = app.server.extensions["fieldops"]
+    _task, token = _done_task_survey(rt)
+    client = app.server.test_client()
+    client.set_cookie("fieldops_lang", "zh-CN")
+    page = client.get(f"/survey/{token}")
+    assert page.status_code == 200 and "您对" in page.get_data(as_text=True)
+    assert client.post(f"/survey/{token}", data={"score": "4"}).status_code == 403
+    answered = client.post(f"/survey/{token}", data={"score": "4", "comment": "好", **_form_csrf(client)})
+    assert answered.status_code == 200 and 'data-state="thanks"' in answered.get_data(as_text=True)
+    assert rt.db.fetch_one("SELECT language FROM feedback WHERE score = 4")["language"] == "zh-CN"
+    assert client.get(f"/survey/{token}").status_code == 410
+    assert client.get(f"/survey/{token}x").status_code == 404
+    assert client.get("/survey/not-a-token").status_code == 404
+
+
+def _form_csrf(client) -> dict:
+    return {"csrf_token": csrf_headers(client)["X-CSRFToken"]}
