@@ -6,7 +6,18 @@ import logging
 
 from dash import Dash
 
-from callbacks import admin_audit, admin_devices, admin_privacy, admin_teams, admin_users, admin_zones, my_data
+from callbacks import (
+    admin_audit,
+    admin_devices,
+    admin_integration,
+    admin_privacy,
+    admin_teams,
+    admin_users,
+    admin_zones,
+    erp_import,
+    my_data,
+)
+from callbacks import exports as exports_callbacks
 from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
 from callbacks import mobile as mobile_callbacks
@@ -38,6 +49,9 @@ CALLBACK_MODULES = (
     my_data,
     mobile_callbacks,
     trackers_callbacks,
+    admin_integration,  # issue 9: API & webhooks, ERP import, exports
+    erp_import,
+    exports_callbacks,
 )
 
 

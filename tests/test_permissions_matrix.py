@@ -28,6 +28,9 @@ PAGE_ACCESS = {
     "/admin/devices": {"admin"},
     "/admin/privacy": {"admin"},
     "/admin/audit": {"admin"},
+    "/admin/integration": {"admin"},  # issue 9
+    "/import/erp": {"manager", "admin"},
+    "/exports": {"supervisor", "manager", "executive"},
 }
 
 
@@ -274,3 +277,20 @@ def test_a_share_link_with_an_unknown_token_shows_nothing(app, viewer):
     client = _client(app, viewer)
     assert client.get("/share/not-a-token").status_code == 404
     assert client.get("/share/not-a-token/position").status_code == 404
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_csv_exports_follow_the_export_roles(app, viewer):
+    """Issue 9: attendance and visits downloads for the roles that read the field's day, none for others."""
+    client = _client(app, viewer)
+    for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv"):
+        status = client.get(f"{path}?from=2026-01-01&to=2026-01-31").status_code
+        assert status == (200 if viewer in PAGE_ACCESS["/exports"] else 401 if viewer == "anonymous" else 403)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_the_token_api_takes_no_session(app, viewer):
+    """Issue 9: whoever is signed in, the token API wants a token (a cookie never authorises it)."""
+    client = _client(app, viewer)
+    assert client.get("/api/v1/employees").status_code == 401
+    assert client.post("/api/v1/import/customers", json={"rows": []}, headers=csrf_headers(client)).status_code == 401
