@@ -17,11 +17,13 @@ from callbacks import (
     erp_import,
     my_data,
 )
+from callbacks import customers as customers_callbacks
 from callbacks import exports as exports_callbacks
 from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
 from callbacks import mobile as mobile_callbacks
 from callbacks import ops_ingest as ops_ingest_callbacks
+from callbacks import tasks as tasks_callbacks
 from callbacks import trackers as trackers_callbacks
 from dashboard import api, exports, health, i18n, ingest, mobile_routes, mydata, openapi, survey_routes
 from dashboard.auth import install_auth
@@ -49,6 +51,8 @@ CALLBACK_MODULES = (
     my_data,
     mobile_callbacks,
     trackers_callbacks,
+    tasks_callbacks,
+    customers_callbacks,
     admin_integration,  # issue 9: API & webhooks, ERP import, exports
     erp_import,
     exports_callbacks,

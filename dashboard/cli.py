@@ -215,12 +215,14 @@ def cmd_device(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from dashboard.simulator import FleetSimulator
+    from dashboard.simulator import DemoCustomers, FleetSimulator
 
     services, rt = _runtime(args)
     stop = _stop_on_signals()
     _wait_healthy(args.url, stop)
     simulator = FleetSimulator(rt.db, rt.settings.secret_key, args.url, interval_s=args.interval)
+    customers = DemoCustomers(rt.db, rt.settings.secret_key, args.url)  # answer surveys (issue 6)
+    threading.Thread(target=customers.run, args=(stop,), name="demo-customers", daemon=True).start()
     simulator.run(stop)
     services.stop()
     return 0
@@ -296,10 +298,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         if not _wait_healthy(url, stop, server):
             return 1
-        from dashboard.simulator import FleetSimulator
+        from dashboard.simulator import DemoCustomers, FleetSimulator
 
         simulator = FleetSimulator(rt.db, rt.settings.secret_key, url, interval_s=args.interval)
         threading.Thread(target=simulator.run, args=(stop,), name="simulator", daemon=True).start()
+        customers = DemoCustomers(rt.db, rt.settings.secret_key, url)  # answer surveys (issue 6)
+        threading.Thread(target=customers.run, args=(stop,), name="demo-customers", daemon=True).start()
         lines = [
             f"\nFieldOps demo is ready: {url}",
             f"  {args.employees} people are driving through central Helsinki.",

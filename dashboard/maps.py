@@ -9,6 +9,7 @@ from dashboard.config import Settings
 
 HELSINKI = (60.1699, 24.9384)
 js = Namespace("fieldops", "livemap")  # functions in assets/livemap.js
+tasks_js = Namespace("fieldops", "tasks")  # functions in assets/tasks.js (issue 6)
 
 
 def base_layers(settings: Settings, streets_id: str) -> list:

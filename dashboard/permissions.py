@@ -18,6 +18,8 @@ LIVE_MAP_ROLES = ("field", "supervisor", "manager", "executive", "wall")
 ADMIN_ROLES = ("admin",)
 HISTORY_IMPORT_ROLES = ("supervisor", "manager", "admin")  # GPX import of a person's past track
 OPERATIONS_ROLES = ("manager", "admin")  # the ingest pipeline's health
+TASK_ROLES = ("supervisor", "manager", "executive")  # the task board; executives read it only (issue 6)
+CUSTOMER_ROLES = ("field", "supervisor", "manager", "executive")  # field staff see their own customers
 # Issue 9: ERP import, period exports; an API token acts as this role (it is no sign-in role).
 ERP_IMPORT_ROLES = ("manager", "admin")
 EXPORT_ROLES = ("supervisor", "manager", "executive")

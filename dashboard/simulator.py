@@ -11,6 +11,7 @@ import bisect
 import logging
 import math
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,13 +22,15 @@ import requests
 
 from dashboard.citymap import StreetNetwork, bearing_deg, distance_m, helsinki_streets
 from dashboard.seed import device_token
-from data import tasks
+from dashboard.surveys import survey_path
+from data import feedback, tasks
 from data.db import Database
 
 log = logging.getLogger(__name__)
 
 HABITS = ("diligent", "diligent", "diligent", "idler", "detour", "late_start", "early_finish")
 METRES_PER_DEGREE_LAT = 111_320.0
+DISPATCH_CHECK_S = 3.0  # an assigned task reaches the simulated person within this (the phone polls every 5 s)
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ class SimulatedPerson:
     speed_mps: float
     plan: Plan
     next_report_s: float = 0.0
+    open_tasks: list[int] = field(default_factory=list)  # the open tasks its plan drives to, in order
 
 
 class FleetSimulator:
@@ -195,6 +199,7 @@ class FleetSimulator:
         self.started = time.time()
         self.sent = 0
         self.failed = 0
+        self.dispatch_checked_s = 0.0
 
     def load(self) -> None:
         people = self.db.fetch_all(
@@ -210,6 +215,7 @@ class FleetSimulator:
                 row["id"], row["code"], device_token(self.secret_key, row["identifier"]), habit, speed, Plan()
             )
             person.plan = self._plan_for(person, now, begin_s=0.0)
+            person.open_tasks = self._open_tasks().get(person.employee_id, [])
             person.next_report_s = self.rng.uniform(0, self.interval_s)
             self.people.append(person)
         log.info("Simulating %d people", len(self.people))
@@ -227,10 +233,33 @@ class FleetSimulator:
             return Plan([Leg(begin_s, begin_s + 3600, [start], [0.0])])
         return build_plan(self.network, start, stops, person.speed_mps, self.rng, person.habit, begin_s)
 
+    def _open_tasks(self) -> dict[int, list[int]]:
+        now = datetime.now(UTC)
+        return tasks.open_task_orders(self.db, now - timedelta(hours=12), now + timedelta(hours=36))
+
+    def follow_dispatch(self, t: float) -> int:
+        """People whose open tasks were added to or reordered (dispatch, a re-plan) drive to the new plan
+        from where they are; a task only finishing changes nothing. Returns how many were re-planned."""
+        orders = self._open_tasks()
+        replanned = 0
+        for person in self.people:
+            order = orders.get(person.employee_id, [])
+            still_open = [task for task in person.open_tasks if task in order]
+            if order != still_open:
+                here = person.plan.state_at(t)
+                person.plan = self._plan_for(person, datetime.now(UTC), begin_s=t, start=(here.lat, here.lon))
+                person.plan.reporting_from_s = t
+                replanned += 1
+            person.open_tasks = order
+        return replanned
+
     def tick(self, now_s: float | None = None) -> int:
         """Send every report that is due; return how many fixes went out."""
         wall = time.time() if now_s is None else now_s
         t = wall - self.started
+        if t - self.dispatch_checked_s >= DISPATCH_CHECK_S:
+            self.dispatch_checked_s = t
+            self.follow_dispatch(t)
         sent = 0
         for person in self.people:
             if t < person.next_report_s:
@@ -282,6 +311,60 @@ class FleetSimulator:
     def run(self, stop: threading.Event, step_s: float = 0.5) -> None:
         if not self.people:
             self.load()
+        while not stop.is_set():
+            self.tick()
+            stop.wait(step_s)
+
+
+SURVEY_COMMENTS = ("Quick and friendly.", "On time, thank you.", "Fixed at the first visit.", "", "Came late.", "")
+
+
+class DemoCustomers:
+    """Demo only: simulated customers answer some satisfaction surveys through the real public link (GET the
+    page, POST the form with its CSRF token), a little after each visit, so the demo shows answers arriving.
+    Started by `fieldops demo` and `fieldops simulate`, never by `fieldops serve`."""
+
+    def __init__(
+        self, db: Database, secret_key: str, base_url: str, *, share: float = 0.7, delay_s: float = 20.0, seed: int = 5
+    ) -> None:
+        self.db = db
+        self.secret_key = secret_key
+        self.base_url = base_url.rstrip("/")
+        self.share = share
+        self.delay = timedelta(seconds=delay_s)
+        self.rng = random.Random(seed)
+        self.since = datetime.now(UTC) - timedelta(hours=1)
+        self.decided: set[int] = set()
+        self.answered = 0
+
+    def tick(self) -> int:
+        """Answer (or, like a real customer, ignore) each survey old enough; return how many were answered."""
+        answered = 0
+        now = datetime.now(UTC)
+        for survey in feedback.unanswered_since(self.db, self.since):
+            if survey["id"] in self.decided or now - survey["created_at"] < self.delay:
+                continue
+            self.decided.add(survey["id"])
+            if self.rng.random() < self.share and self._answer(survey_path(self.secret_key, survey["nonce"])):
+                answered += 1
+        self.answered += answered
+        return answered
+
+    def _answer(self, path: str) -> bool:
+        customer = requests.Session()  # each customer opens the link in their own browser
+        try:
+            page = customer.get(f"{self.base_url}{path}", timeout=5)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            if page.status_code != 200 or token is None:
+                return False
+            score = self.rng.choices((5, 4, 3, 2, 1), weights=(50, 30, 10, 6, 4))[0]
+            form = {"csrf_token": token.group(1), "score": str(score), "comment": self.rng.choice(SURVEY_COMMENTS)}
+            return customer.post(f"{self.base_url}{path}", data=form, timeout=5).status_code == 200
+        except requests.RequestException as exc:
+            log.warning("A demo customer could not answer a survey: %s", exc)
+            return False
+
+    def run(self, stop: threading.Event, step_s: float = 5.0) -> None:
         while not stop.is_set():
             self.tick()
             stop.wait(step_s)

@@ -38,8 +38,8 @@ def on_survey_answered(listener: SurveyListener) -> None:
     _answer_listeners.append(listener)
 
 
-def _serializer(rt: Runtime) -> URLSafeSerializer:
-    return URLSafeSerializer(rt.settings.secret_key, salt=SALT)
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=SALT)
 
 
 def create_survey(rt: Runtime, task_id: int) -> dict | None:
@@ -48,8 +48,8 @@ def create_survey(rt: Runtime, task_id: int) -> dict | None:
     return feedback.create_survey(rt.db, task_id, secrets.token_urlsafe(16), expires)
 
 
-def survey_path(rt: Runtime, nonce: str) -> str:
-    return f"/survey/{_serializer(rt).dumps(nonce)}"
+def survey_path(secret_key: str, nonce: str) -> str:
+    return f"/survey/{_serializer(secret_key).dumps(nonce)}"
 
 
 def survey_path_of_task(rt: Runtime, task_id: int) -> str | None:
@@ -57,13 +57,13 @@ def survey_path_of_task(rt: Runtime, task_id: int) -> str | None:
     survey = feedback.survey_of_task(rt.db, task_id)
     if survey is None or survey["answered_at"] is not None or survey["expires_at"] <= datetime.now(UTC):
         return None
-    return survey_path(rt, survey["nonce"])
+    return survey_path(rt.settings.secret_key, survey["nonce"])
 
 
 def open_survey(rt: Runtime, token: str) -> dict:
     """The survey a token names, if it may still be answered; SurveyError with the reason otherwise."""
     try:
-        nonce = _serializer(rt).loads(token)
+        nonce = _serializer(rt.settings.secret_key).loads(token)
     except BadSignature:
         raise SurveyError("tampered", _("This survey link is not valid.")) from None
     survey = feedback.survey_by_nonce(rt.db, nonce) if isinstance(nonce, str) else None

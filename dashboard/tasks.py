@@ -83,6 +83,18 @@ def state_label(state: str) -> str:
     return labels.get(state, state)
 
 
+def kind_label(kind: str) -> str:
+    labels = {
+        "visit": _("Visit"),
+        "repair": _("Repair"),
+        "delivery": _("Delivery"),
+        "inspection": _("Inspection"),
+        "installation": _("Installation"),
+        "help": _("Help a colleague"),
+    }
+    return labels.get(kind, kind)
+
+
 def on_state_change(listener: StateListener) -> None:
     """Call `listener(change)` after every committed state change (change: task_id, from_state, to_state,
     employee_id, user_id, reason, at)."""

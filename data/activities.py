@@ -8,6 +8,7 @@ from psycopg2.extras import Json, RealDictCursor
 
 from data import webhooks
 from data.db import Database
+from data.scope import Scope
 
 GEOFENCE_EVENTS = {"geofence_enter": "geofence.enter", "geofence_exit": "geofence.exit"}  # webhook events (issue 9)
 
@@ -142,3 +143,49 @@ def last_note(db: Database, employee_id: int, since: datetime) -> dict | None:
            ORDER BY a.started_at DESC, a.id DESC LIMIT 1""",
         (employee_id, since),
     )
+
+
+# The customer page: what happened at a customer, by people in the viewer's scope.
+CUSTOMER_SCOPE = """
+    (%(teams)s::int[] IS NULL OR e.team_id = ANY(%(teams)s))
+    AND (%(employee)s::int IS NULL OR a.employee_id = %(employee)s)
+"""
+
+
+def customer_visits(db: Database, scope: Scope, customer_id: int, limit: int = 200) -> list[dict]:
+    """Visits at a customer, newest first: who, when, how long, and the notes written on that task."""
+    return db.fetch_all(
+        f"""SELECT a.id, a.started_at, a.ended_at, a.task_id, e.name AS employee_name,
+                   extract(epoch FROM a.ended_at - a.started_at) AS seconds,
+                   (SELECT string_agg(n.notes, ' · ' ORDER BY n.started_at) FROM activities n
+                    WHERE n.kind = 'note' AND n.task_id = a.task_id AND a.task_id IS NOT NULL) AS notes
+            FROM activities a JOIN employees e ON e.id = a.employee_id
+            WHERE a.customer_id = %(customer)s AND a.kind = 'visit' AND {CUSTOMER_SCOPE}
+            ORDER BY a.started_at DESC LIMIT %(limit)s""",  # noqa: S608 - CUSTOMER_SCOPE is a constant
+        {"customer": customer_id, "limit": limit, "teams": scope.team_filter(), "employee": scope.employee_id},
+    )
+
+
+def customer_interactions(db: Database, scope: Scope, customer_id: int, limit: int = 200) -> list[dict]:
+    """Notes, calls, e-mails, meetings and check-ins at a customer, newest first, with any note's photo."""
+    return db.fetch_all(
+        f"""SELECT a.id, a.kind, a.started_at, a.notes, a.source, e.name AS employee_name,
+                   p.content_type AS photo_type, p.bytes AS photo
+            FROM activities a JOIN employees e ON e.id = a.employee_id
+            LEFT JOIN note_photos p ON p.activity_id = a.id
+            WHERE a.customer_id = %(customer)s
+              AND a.kind IN ('note', 'call', 'meeting', 'email', 'check_in', 'check_out') AND {CUSTOMER_SCOPE}
+            ORDER BY a.started_at DESC, a.id DESC LIMIT %(limit)s""",  # noqa: S608 - CUSTOMER_SCOPE is a constant
+        {"customer": customer_id, "limit": limit, "teams": scope.team_filter(), "employee": scope.employee_id},
+    )
+
+
+def log_interaction(
+    db: Database, employee_id: int, customer_id: int, kind: str, at: datetime, notes: str, logged_by: str
+) -> int:
+    """A call, e-mail or meeting with a customer, logged on their page."""
+    return db.fetch_one(
+        """INSERT INTO activities (employee_id, customer_id, kind, started_at, notes, source, attributes)
+           VALUES (%s, %s, %s, %s, %s, 'web', %s) RETURNING id""",
+        (employee_id, customer_id, kind, at, notes, Json({"logged_by": logged_by})),
+    )["id"]

@@ -13,7 +13,8 @@ IN_SCOPE = """
 
 def list_customers(db: Database, scope: Scope) -> list[dict]:
     return db.fetch_all(
-        f"""SELECT c.id, c.name, c.category, c.address, c.lat, c.lon, c.owner_employee_id, o.team_id
+        f"""SELECT c.id, c.name, c.category, c.address, c.lat, c.lon, c.owner_employee_id, o.team_id,
+                   o.name AS owner_name
             FROM customers c LEFT JOIN employees o ON o.id = c.owner_employee_id
             WHERE {IN_SCOPE} ORDER BY c.id""",  # noqa: S608 - IN_SCOPE is a constant
         {"teams": scope.team_filter(), "employee": scope.employee_id},

@@ -83,7 +83,7 @@ def customer_feedback(db: Database, scope: Scope, customer_id: int) -> list[dict
 def unanswered_since(db: Database, since: datetime) -> list[dict]:
     """Open surveys created since a moment (the demo's simulated customers answer these)."""
     return db.fetch_all(
-        """SELECT nonce, task_id FROM feedback
+        """SELECT id, nonce, task_id, created_at FROM feedback
            WHERE answered_at IS NULL AND expires_at > now() AND created_at >= %s ORDER BY id""",
         (since,),
     )

@@ -18,12 +18,19 @@ IN_SCOPE = """
          OR (SELECT team_id FROM employees WHERE id = coalesce(t.employee_id,
                  (SELECT owner_employee_id FROM customers WHERE id = t.customer_id))) = ANY(%(teams)s))
 """
+# A task belongs to a day by its window; one without a window (urgent work) to every day it is open or changed.
+ON_DAY = """
+    ((t.window_start >= %(start)s AND t.window_start < %(end)s)
+     OR (t.window_start IS NULL
+         AND (t.state = ANY(%(open)s) OR (t.updated_at >= %(start)s AND t.updated_at < %(end)s))))
+"""
 TASK_ROWS = """
     SELECT t.id, t.customer_id, t.employee_id, t.kind, t.priority, t.state, t.window_start, t.window_end,
            t.duration_min, t.planned_seq, t.notes, t.arrived_at, t.departed_at, t.created_at, t.updated_at,
            c.name AS customer_name, c.address AS customer_address, c.lat, c.lon,
-           e.name AS employee_name, e.team_id
+           e.name AS employee_name, coalesce(e.team_id, o.team_id) AS team_id
     FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN employees e ON e.id = t.employee_id
+    LEFT JOIN employees o ON o.id = c.owner_employee_id
 """
 
 
@@ -48,13 +55,12 @@ def planned_route(db: Database, employee_id: int, day_start: datetime, day_end: 
     """The person's tasks of one day in planned order, with each customer's location; open tasks
     without a window (urgent work added during the day) belong to every day."""
     return db.fetch_all(
-        """SELECT t.id, t.customer_id, t.state, t.priority, t.duration_min, t.window_start, t.window_end,
+        f"""SELECT t.id, t.customer_id, t.state, t.priority, t.duration_min, t.window_start, t.window_end,
                   t.planned_seq, c.lat, c.lon, c.name AS customer_name
            FROM tasks t JOIN customers c ON c.id = t.customer_id
-           WHERE t.employee_id = %s AND ((t.window_start >= %s AND t.window_start < %s)
-                                         OR (t.window_start IS NULL AND t.state = ANY(%s)))
-           ORDER BY t.planned_seq NULLS LAST, t.window_start, t.id""",
-        (employee_id, day_start, day_end, list(OPEN_STATES)),
+           WHERE t.employee_id = %(employee)s AND {ON_DAY}
+           ORDER BY t.planned_seq NULLS LAST, t.window_start, t.id""",  # noqa: S608 - ON_DAY is a constant
+        {"employee": employee_id, "start": day_start, "end": day_end, "open": list(OPEN_STATES)},
     )
 
 
@@ -71,13 +77,12 @@ def arrival_candidate(db: Database, employee_id: int, customer_id: int) -> dict 
 def day_plan(db: Database, employee_id: int, day_start: datetime, day_end: datetime) -> list[dict]:
     """The phone's list: planned_route's tasks with the customer's address and the task's times."""
     return db.fetch_all(
-        """SELECT t.id, t.customer_id, t.state, t.window_start, t.window_end, t.planned_seq, t.updated_at,
+        f"""SELECT t.id, t.customer_id, t.state, t.window_start, t.window_end, t.planned_seq, t.updated_at,
                   t.arrived_at, t.departed_at, c.lat, c.lon, c.name AS customer_name, c.address AS customer_address
            FROM tasks t JOIN customers c ON c.id = t.customer_id
-           WHERE t.employee_id = %s AND ((t.window_start >= %s AND t.window_start < %s)
-                                         OR (t.window_start IS NULL AND t.state = ANY(%s)))
-           ORDER BY t.planned_seq NULLS LAST, t.window_start, t.id""",
-        (employee_id, day_start, day_end, list(OPEN_STATES)),
+           WHERE t.employee_id = %(employee)s AND {ON_DAY}
+           ORDER BY t.planned_seq NULLS LAST, t.window_start, t.id""",  # noqa: S608 - ON_DAY is a constant
+        {"employee": employee_id, "start": day_start, "end": day_end, "open": list(OPEN_STATES)},
     )
 
 
@@ -189,12 +194,11 @@ def get_task(db: Database, scope: Scope, task_id: int) -> dict | None:
 
 
 def list_tasks(db: Database, scope: Scope, start: datetime, end: datetime) -> list[dict]:
-    """Tasks in the scope whose window starts in [start, end), plus every open task without a window."""
+    """Tasks in the scope whose window starts in [start, end), plus the tasks without a window that are
+    open or changed in it (urgent work of the day)."""
     return db.fetch_all(
         f"""{TASK_ROWS}
-            WHERE ((t.window_start >= %(start)s AND t.window_start < %(end)s)
-                   OR (t.window_start IS NULL AND t.state = ANY(%(open)s)))
-              AND {IN_SCOPE}
+            WHERE {ON_DAY} AND {IN_SCOPE}
             ORDER BY t.employee_id NULLS FIRST, t.planned_seq NULLS LAST, t.window_start, t.id""",
         {"start": start, "end": end, "open": list(OPEN_STATES), **_scope_params(scope)},
     )
@@ -226,3 +230,16 @@ def open_workload(db: Database, employee_ids: list[int]) -> dict[int, int]:
         (employee_ids, list(OPEN_STATES)),
     )
     return {r["employee_id"]: r["open"] for r in rows}
+
+
+def open_task_orders(db: Database, day_start: datetime, day_end: datetime) -> dict[int, list[int]]:
+    """Every person's open tasks in planned order (the simulator follows dispatch with this)."""
+    rows = db.fetch_all(
+        """SELECT employee_id, array_agg(id ORDER BY planned_seq NULLS LAST, window_start, id) AS ids
+           FROM tasks
+           WHERE employee_id IS NOT NULL AND state = ANY(%s)
+             AND ((window_start >= %s AND window_start < %s) OR window_start IS NULL)
+           GROUP BY employee_id""",
+        (list(OPEN_STATES), day_start, day_end),
+    )
+    return {r["employee_id"]: r["ids"] for r in rows}

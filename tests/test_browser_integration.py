@@ -149,3 +149,26 @@ def test_the_phone_shows_the_customers_orders_before_the_visit(browser, day_serv
     assert "349.00 EUR" in page.inner_text(f"#mobile-orders-{task['id']}")
     page.screenshot(path=screenshot_path("mobile_orders"), full_page=True)
     context.close()
+
+
+def test_the_customer_page_lists_the_orders_from_the_erp(page, server):
+    customer = server.runtime.db.fetch_one("SELECT id, external_id FROM customers ORDER BY id LIMIT 1")
+    from dashboard.erp import run_import
+
+    rows = [
+        {
+            "external_id": "SO-900",
+            "customer_external_id": customer["external_id"],
+            "number": "SO-900",
+            "amount": "1200",
+            "currency": "EUR",
+            "due_date": "2026-12-31",
+            "summary": "Spring stock",
+        },
+    ]
+    assert run_import(server.runtime, "orders", rows, dry_run=False).committed
+    sign_in_browser(page, server.url, "manager")
+    page.goto(f"{server.url}/customers?customer={customer['id']}")
+    page.wait_for_selector("#customers-orders >> text=SO-900")
+    assert "1200.00 EUR" in page.inner_text("#customers-orders")
+    page.screenshot(path=screenshot_path("customer_orders"), full_page=True)

@@ -28,6 +28,8 @@ PAGE_ACCESS = {
     "/admin/devices": {"admin"},
     "/admin/privacy": {"admin"},
     "/admin/audit": {"admin"},
+    "/tasks": {"supervisor", "manager", "executive"},
+    "/customers": {"field", "supervisor", "manager", "executive"},
     "/admin/integration": {"admin"},  # issue 9
     "/import/erp": {"manager", "admin"},
     "/exports": {"supervisor", "manager", "executive"},

@@ -202,6 +202,8 @@ OWNER_OF_PAGE = {
     "me": "field",
     "mobile": "field",
     "trackers": "supervisor",
+    "tasks": "manager",
+    "customers": "manager",
     "erp": "manager",  # issue 9
     "exports": "manager",
 }  # every other page is an admin page

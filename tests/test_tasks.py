@@ -204,7 +204,9 @@ def _done_task_survey(rt) -> tuple[int, str]:
     field = viewer_of(rt, "field")
     for state in ("on_site", "done"):
         lifecycle.change_state(rt, task, state, field)
-    return task, survey_path(rt, feedback.survey_of_task(rt.db, task)["nonce"]).removeprefix("/survey/")
+    return task, survey_path(rt.settings.secret_key, feedback.survey_of_task(rt.db, task)["nonce"]).removeprefix(
+        "/survey/"
+    )
 
 
 def test_a_survey_link_is_answered_once(seeded_rt):

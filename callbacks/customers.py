@@ -1,0 +1,190 @@
+"""Customers page callbacks: the list and map, one customer's history, logging a call, e-mail or meeting."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+
+from dash import Dash, Input, Output, State, ctx, html, no_update
+from flask import g
+
+from dashboard.components import order_lines, result
+from dashboard.customerpage import INTERACTIONS, interaction_label
+from dashboard.i18n import _
+from dashboard.inputs import counter, mapping, text, whole_number
+from dashboard.runtime import runtime
+from dashboard.tasks import kind_label, state_label
+from data import activities, customers, feedback, orders
+from data import tasks as task_rows
+
+PHOTOS_SHOWN = 12  # newest photos inline; each is at most 2 MB
+LOG_ROLES = ("field", "supervisor", "manager")
+
+
+def customer_list(_id: object) -> tuple[list[dict], dict]:
+    rt = runtime()
+    rows = customers.list_customers(rt.db, g.viewer.scope)
+    data = [
+        {"id": c["id"], "name": c["name"], "address": c["address"] or "", "owner": c["owner_name"] or ""} for c in rows
+    ]
+    points = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": f"c{c['id']}",
+                "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
+                "properties": {"id": c["id"], "name": c["name"]},
+            }
+            for c in rows
+        ],
+    }
+    return data, points
+
+
+def open_customer(cell: object, click: object) -> object:
+    if ctx.triggered_id == "customers-points":
+        customer_id = whole_number((mapping(click).get("properties") or {}).get("id"))
+    else:
+        row_id = mapping(cell).get("rowId")
+        customer_id = int(row_id) if isinstance(row_id, str) and row_id.isdigit() else None
+    return f"/customers?customer={customer_id}" if customer_id else no_update
+
+
+def _customer_id(value: object) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+
+
+def detail(customer: object, _refresh: object) -> tuple:
+    """Everything the viewer may see about one customer: the page a manager opens on a complaint."""
+    rt = runtime()
+    scope = g.viewer.scope
+    customer_id = _customer_id(customer)
+    row = customers.get_customer(rt.db, scope, customer_id) if customer_id else None
+    if row is None:
+        return html.P(_("This customer is not in your view."), className="text-muted"), [], [], [], []
+    answers = feedback.customer_feedback(rt.db, scope, customer_id)
+    average = sum(a["score"] for a in answers) / len(answers) if answers else None
+    header = html.Div(
+        [
+            html.H3(row["name"], id="customers-name", className="h4 mt-2"),
+            html.Div(
+                " · ".join(
+                    p
+                    for p in (
+                        row["address"] or "",
+                        _("account owner: {name}", name=row["owner_name"]) if row["owner_name"] else "",
+                        _("average score {score} of 5 ({count} answers)", score=f"{average:.1f}", count=len(answers))
+                        if answers
+                        else "",
+                    )
+                    if p
+                ),
+                className="text-muted",
+            ),
+            # The customer's orders from the ERP import (issue 9).
+            order_lines(orders.customer_orders(rt.db, scope, customer_id), "customers-orders"),
+        ]
+    )
+    visits = [
+        {
+            "when": rt.local(v["started_at"]),
+            "who": v["employee_name"],
+            "minutes": round(v["seconds"] / 60) if v["seconds"] is not None else _("on site now"),
+            "notes": v["notes"] or "",
+        }
+        for v in activities.customer_visits(rt.db, scope, customer_id)
+    ]
+    interactions = _interactions(activities.customer_interactions(rt.db, scope, customer_id))
+    tasks = [
+        {
+            "when": rt.local(t["window_start"]) or rt.local(t["created_at"]),
+            "state": state_label(t["state"]),
+            "who": t["employee_name"] or "",
+            "kind": kind_label(t["kind"]),
+        }
+        for t in task_rows.customer_tasks(rt.db, scope, customer_id)
+    ]
+    answers_view = [
+        html.Div(
+            [
+                html.Span("★" * a["score"] + "☆" * (5 - a["score"]), className="fo-stars", title=str(a["score"])),
+                html.Span(f" {rt.local(a['answered_at'])} · {a['employee_name'] or ''}", className="small text-muted"),
+                html.Div(a["comment"] or "", className="fo-survey-comment"),
+            ],
+            className="fo-survey-answer",
+            id=f"customers-answer-{a['task_id']}",
+        )
+        for a in answers
+    ] or [html.P(_("No survey answers yet."), className="text-muted small")]
+    return header, visits, interactions, tasks, answers_view
+
+
+def _interactions(rows: list[dict]) -> list:
+    rt = runtime()
+    items, photos = [], 0
+    for row in rows:
+        parts = [
+            html.B(interaction_label(row["kind"])),
+            html.Span(f" {rt.local(row['started_at'])} · {row['employee_name']}", className="small text-muted"),
+        ]
+        if row["notes"]:
+            parts.append(html.Div(row["notes"]))
+        if row["photo"] is not None and photos < PHOTOS_SHOWN:
+            photos += 1
+            data = base64.b64encode(bytes(row["photo"])).decode()
+            parts.append(html.Img(src=f"data:{row['photo_type']};base64,{data}", className="fo-note-photo", alt=""))
+        items.append(html.Li(parts, className="fo-interaction"))
+    return [html.Ul(items, className="list-unstyled")] if items else [html.P(_("Nothing yet."), className="text-muted")]
+
+
+def log_interaction(_clicks: object, customer: object, kind: object, notes: object, refresh: object) -> tuple:
+    rt = runtime()
+    viewer = g.viewer
+    customer_id = _customer_id(customer)
+    row = customers.get_customer(rt.db, viewer.scope, customer_id) if customer_id else None
+    body = text(notes, 2000).strip()
+    if viewer.role not in LOG_ROLES or row is None:
+        return result(_("This customer is not in your view."), ok=False), no_update, no_update
+    if kind not in INTERACTIONS:
+        return result(_("Choose what it was."), ok=False), no_update, no_update
+    if not body:
+        return result(_("Write what was said."), ok=False), no_update, no_update
+    # Activities belong to a person: the viewer's own employee record, else the customer's account owner.
+    employee_id = viewer.employee_id or row["owner_employee_id"]
+    if employee_id is None:
+        return result(_("This customer has no account owner to log it for."), ok=False), no_update, no_update
+    activities.log_interaction(rt.db, employee_id, customer_id, kind, datetime.now(UTC), body, viewer.username)
+    return result(_("Logged."), ok=True), counter(refresh) + 1, ""
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("customers-grid", "rowData"), Output("customers-points", "data"), Input("customers-grid", "id")
+    )(customer_list)
+    app.callback(
+        Output("customers-location", "href"),
+        Input("customers-grid", "cellClicked"),
+        Input("customers-points", "clickData"),
+        prevent_initial_call=True,
+    )(open_customer)
+    app.callback(
+        Output("customers-header", "children"),
+        Output("customers-visits", "rowData"),
+        Output("customers-interactions", "children"),
+        Output("customers-tasks", "rowData"),
+        Output("customers-feedback", "children"),
+        Input("customers-id", "data"),
+        Input("customers-refresh", "data"),
+    )(detail)
+    app.callback(
+        Output("customers-log-result", "children"),
+        Output("customers-refresh", "data"),
+        Output("customers-log-notes", "value"),
+        Input("customers-log-save", "n_clicks"),
+        State("customers-id", "data"),
+        State("customers-log-kind", "value"),
+        State("customers-log-notes", "value"),
+        State("customers-refresh", "data"),
+        prevent_initial_call=True,
+    )(log_interaction)

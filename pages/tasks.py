@@ -1,0 +1,168 @@
+"""Tasks and dispatch: today's board by state, the map with planned routes, progress per team, a task's
+details with candidates ranked by travel time, create / edit / import, daily routes. Layout only."""
+
+from __future__ import annotations
+
+import dash
+import dash_leaflet as dl
+from dash import dcc, html
+
+from dashboard.components import field, page_frame
+from dashboard.i18n import _
+from dashboard.maps import HELSINKI, base_layers, js, tasks_js
+from dashboard.permissions import TASK_ROLES
+from dashboard.runtime import runtime
+from dashboard.tasks import KINDS, kind_label
+
+dash.register_page(__name__, path="/tasks", name="Tasks", order=2, roles=TASK_ROLES, id_prefix="tasks")
+
+
+def priority_options() -> list[dict]:
+    return [{"label": _("Urgent"), "value": 1}, {"label": _("Normal"), "value": 2}, {"label": _("Low"), "value": 3}]
+
+
+def _map() -> dl.Map:
+    return dl.Map(
+        id="tasks-map",
+        center=HELSINKI,
+        zoom=14,
+        preferCanvas=True,
+        className="fo-map fo-tasks-map",
+        children=[
+            *base_layers(runtime().settings, "tasks-streets"),
+            dl.GeoJSON(id="tasks-routes", style=tasks_js("routeStyle"), onEachFeature=js("nameTooltip")),
+            dl.GeoJSON(id="tasks-points", pointToLayer=tasks_js("taskPoint"), onEachFeature=js("nameTooltip")),
+            dl.ScaleControl(position="bottomleft", imperial=False),
+        ],
+    )
+
+
+def _form() -> html.Details:
+    text = {"className": "form-control", "debounce": True}
+    return html.Details(
+        [
+            html.Summary(_("New task or edit the selected one"), className="h6"),
+            html.Div(
+                className="fo-form-grid",
+                children=[
+                    field(_("Customer"), dcc.Dropdown(id="tasks-customer", placeholder=_("Choose a customer"))),
+                    field(
+                        _("Kind"),
+                        dcc.Dropdown(
+                            id="tasks-kind",
+                            options=[{"label": kind_label(k), "value": k} for k in KINDS],
+                            value="visit",
+                            clearable=False,
+                        ),
+                    ),
+                    field(
+                        _("Priority"),
+                        dcc.Dropdown(id="tasks-priority", options=priority_options(), value=2, clearable=False),
+                    ),
+                    field(_("Window from"), dcc.Input(id="tasks-window-start", placeholder="2026-05-04 09:00", **text)),
+                    field(_("Window until"), dcc.Input(id="tasks-window-end", placeholder="2026-05-04 11:00", **text)),
+                    field(
+                        _("Expected minutes"),
+                        dcc.Input(
+                            id="tasks-duration", type="number", min=1, max=720, value=30, className="form-control"
+                        ),
+                    ),
+                    field(_("Assign to (optional)"), dcc.Dropdown(id="tasks-assignee", placeholder=_("Nobody yet"))),
+                    field(_("Notes"), dcc.Textarea(id="tasks-notes", maxLength=2000, className="form-control")),
+                ],
+            ),
+            html.Div(
+                className="fo-form-row mt-2",
+                children=[
+                    html.Button(_("Create task"), id="tasks-create", className="btn btn-primary"),
+                    html.Button(_("Save changes"), id="tasks-save", className="btn btn-outline-primary"),
+                ],
+            ),
+            html.Div(id="tasks-form-result", role="status"),
+        ],
+        className="fo-section",
+        id="tasks-form-section",
+        open=True,
+    )
+
+
+def _import() -> html.Details:
+    return html.Details(
+        [
+            html.Summary(_("Import tasks from CSV"), className="h6"),
+            html.P(
+                _(
+                    "Columns: customer (id or external id), kind, priority, window_start, window_end, "
+                    "duration_min, notes, employee (code). Every line is checked first; nothing is created "
+                    "while a line is wrong."
+                ),
+                className="small text-muted",
+            ),
+            dcc.Upload(
+                id="tasks-import",
+                accept=".csv,text/csv",
+                max_size=2 * 1024 * 1024,
+                children=html.Span(_("Choose a CSV file"), className="btn btn-outline-secondary"),
+            ),
+            html.Div(id="tasks-import-result", role="status"),
+        ],
+        className="fo-section",
+        id="tasks-import-section",
+    )
+
+
+def _routes() -> html.Section:
+    return html.Section(
+        [
+            html.H3(_("Daily routes"), className="h6"),
+            html.P(
+                _(
+                    "Orders each person's open visits of today to travel least within their time windows "
+                    "(OR-Tools, street travel times), and compares with the order the tasks were entered in."
+                ),
+                className="small text-muted",
+            ),
+            html.Button(_("Optimise today's routes"), id="tasks-optimise", className="btn btn-outline-primary"),
+            html.Div(id="tasks-routes-result", role="status"),
+        ],
+        className="fo-section",
+        id="tasks-routes-section",
+    )
+
+
+def layout(**_query: str) -> html.Div:
+    return page_frame(
+        _("Tasks and dispatch"),
+        html.Div(
+            className="fo-toolbar",
+            children=[
+                html.Label(_("Team"), htmlFor="tasks-team", className="fo-label"),
+                dcc.Dropdown(id="tasks-team", placeholder=_("All teams"), clearable=True, className="fo-team"),
+                html.Span(id="tasks-summary", className="fo-count"),
+                html.Span(id="tasks-updated", className="fo-updated"),
+            ],
+        ),
+        html.Div(id="tasks-help", className="fo-alerts", role="alert"),
+        html.Div(id="tasks-action-result", role="status"),
+        html.Div(
+            className="fo-map-row fo-tasks-row",
+            children=[
+                _map(),
+                html.Aside(
+                    id="tasks-details",
+                    className="fo-details",
+                    children=html.P(_("Click a task on the board or the map."), className="text-muted"),
+                ),
+            ],
+        ),
+        html.Div(id="tasks-progress", className="mt-3"),
+        html.Div(id="tasks-board", className="fo-board mt-3"),
+        _form(),
+        _import(),
+        _routes(),
+        dcc.Interval(id="tasks-tick", interval=5_000),
+        dcc.Store(id="tasks-selected"),
+        dcc.Store(id="tasks-signature"),
+        dcc.Store(id="tasks-refresh", data=0),
+        page_id="tasks-page",
+    )

@@ -1,0 +1,179 @@
+"""Tasks, dispatch, customers and surveys in the browser (issue 6): the "done when" flow end to end —
+a supervisor creates an urgent task, sees candidates ranked by street travel time, assigns it; the
+assignee's phone shows it; the writer turns the person's fixes into arrival and departure; the customer
+answers the survey on their phone; the answer shows on the customer's page."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from dashboard.ingest import accept_fixes
+from dashboard.simulator import DemoCustomers
+from dashboard.surveys import survey_path_of_task
+from data import employees, zones
+from data.scope import Scope
+from tests.browser import screenshot_path
+from tests.conftest import sign_in_browser
+
+pytestmark = pytest.mark.browser
+METRES_LAT = 1 / 111_320
+
+
+def _wait_until(check, what: str, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _choose(page, dropdown_id: str, option: str) -> None:
+    page.click(f"#{dropdown_id}")
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _free_customer_of(rt, employee_id: int) -> dict:
+    """A customer of the person with a site and no task today, so an arrival there is for our task only."""
+    row = rt.db.fetch_one(
+        """SELECT c.id, c.name, z.center_lat, z.center_lon FROM customers c
+           JOIN zones z ON z.customer_id = c.id AND z.kind = 'customer_site'
+           WHERE c.owner_employee_id = %s AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.customer_id = c.id)
+           ORDER BY c.id LIMIT 1""",
+        (employee_id,),
+    )
+    assert row is not None and zones.site_of_customer(rt.db, row["id"]) is not None
+    return row
+
+
+def _fix(ts_s: float, lat: float, lon: float) -> dict:
+    return {"ts": int(ts_s * 1000), "lat": lat, "lon": lon, "accuracy": 5}
+
+
+def test_done_when_urgent_task_dispatched_visited_and_rated(browser, day_server):
+    rt = day_server.runtime
+    field = employees.employee_by_code(rt.db, "E0001")["id"]
+    customer = _free_customer_of(rt, field)
+    lat, lon = customer["center_lat"], customer["center_lon"]
+    start = time.time() - 250  # fixes from the recent past, so the visit below can follow them in time
+    team = employees.get_employee(rt.db, Scope.everything(), field)["team_id"]
+    others = [p["id"] for p in employees.roster(rt.db, Scope(team_ids=frozenset({team}))) if p["id"] != field][:2]
+    accept_fixes(rt, field, [_fix(start, lat + 150 * METRES_LAT, lon)], "native")
+    for offset, person in enumerate(others, start=1):
+        accept_fixes(rt, person, [_fix(start, lat - 700 * offset * METRES_LAT, lon)], "native")
+
+    board = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="en-GB").new_page()
+    sign_in_browser(board, day_server.url, "supervisor" if team == _north(rt) else "manager")
+    board.goto(f"{day_server.url}/tasks")
+    board.wait_for_selector("#tasks-column-assigned .fo-task-card")
+    _choose(board, "tasks-customer", customer["name"])
+    _choose(board, "tasks-priority", "Urgent")
+    board.fill("#tasks-notes", "Water leak in the back room")
+    board.click("#tasks-create")
+    board.wait_for_selector("#tasks-form-result >> text=created")
+    task = int(board.inner_text("#tasks-form-result").split("#")[1].split()[0])
+    board.wait_for_selector(f"#tasks-details-title >> text=#{task}")
+    board.wait_for_selector("#tasks-candidates li")
+    ranked = board.locator("#tasks-candidates li").all_inner_texts()
+    name = employees.get_employee(rt.db, Scope.everything(), field)["name"]
+    assert ranked[0].startswith(name) and len(ranked) == 3  # nearest by street first; the others after
+    board.screenshot(path=screenshot_path("tasks_dispatch"), full_page=True)
+
+    board.locator("#tasks-candidates li").first.get_by_role("button", name="Assign").click()
+    board.wait_for_selector(f"#tasks-action-result >> text=assigned to {name}")
+    assert rt.db.fetch_one("SELECT state, employee_id FROM tasks WHERE id = %s", (task,)) == {
+        "state": "assigned",
+        "employee_id": field,
+    }
+
+    phone_context = browser.new_context(viewport={"width": 400, "height": 860}, locale="en-GB")
+    phone = phone_context.new_page()
+    sign_in_browser(phone, day_server.url, "field")
+    phone.goto(f"{day_server.url}/m")
+    phone.wait_for_selector(f"#mobile-task-{task} >> text={customer['name']}", timeout=15_000)
+    phone.screenshot(path=screenshot_path("mobile_dispatched_task"), full_page=True)
+
+    # The person drives there: two minutes inside the customer's site, then a minute and a half away.
+    visit = [_fix(start + 10 + 10 * i, lat, lon) for i in range(12)]
+    away = [_fix(start + 130 + 10 * i, lat + 400 * METRES_LAT, lon) for i in range(10)]
+    accept_fixes(rt, field, visit + away, "native")
+    _wait_until(
+        lambda: rt.db.fetch_one("SELECT state FROM tasks WHERE id = %s", (task,))["state"] == "done",
+        what="the writer to record arrival and departure",
+    )
+    events = rt.db.fetch_all("SELECT to_state, user_id FROM task_events WHERE task_id = %s ORDER BY id", (task,))
+    assert [e["to_state"] for e in events] == ["new", "assigned", "on_site", "done"]
+    assert [e["user_id"] for e in events][2:] == [None, None]  # the writer is the system
+    board.wait_for_selector(f"#tasks-column-done >> text={customer['name']}", timeout=15_000)
+    board.screenshot(path=screenshot_path("tasks_board"), full_page=True)
+
+    phone.wait_for_selector(f"#mobile-survey-{task}", timeout=15_000)
+    path = survey_path_of_task(rt, task)
+    customer_phone = browser.new_context(viewport={"width": 390, "height": 760}, locale="zh-CN")
+    customer_phone.add_cookies([{"name": "fieldops_lang", "value": "zh-CN", "url": day_server.url}])
+    survey = customer_phone.new_page()
+    survey.goto(f"{day_server.url}{path}")
+    assert "您对" in survey.inner_text("#survey-question")
+    survey.click("label[for=survey-score-4]")
+    survey.fill("#survey-comment", "来得很快，谢谢")
+    survey.screenshot(path=screenshot_path("survey_form"), full_page=True)
+    survey.click("#survey-submit")
+    survey.wait_for_selector("#survey-page[data-state=thanks]")
+    survey.screenshot(path=screenshot_path("survey_thanks"), full_page=True)
+    survey.goto(f"{day_server.url}{path}")
+    survey.wait_for_selector("#survey-page[data-state=answered]")  # single use
+
+    board.goto(f"{day_server.url}/customers?customer={customer['id']}")
+    board.wait_for_selector(f"#customers-answer-{task} >> text=来得很快，谢谢")
+    board.wait_for_selector(f"#customers-visits >> text={name}")
+    assert "★★★★☆" in board.inner_text(f"#customers-answer-{task}")
+    board.screenshot(path=screenshot_path("customer_page"), full_page=True)
+    phone_context.close()
+    customer_phone.close()
+
+
+def _north(rt) -> int:
+    return rt.db.fetch_one("SELECT id FROM teams WHERE name = 'North'")["id"]
+
+
+def test_the_customer_list_opens_a_customers_page(browser, day_server):
+    page = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB").new_page()
+    sign_in_browser(page, day_server.url, "manager")
+    page.goto(f"{day_server.url}/customers")
+    page.wait_for_selector("#customers-grid .ag-row")
+    page.wait_for_timeout(800)  # the map's markers
+    page.screenshot(path=screenshot_path("customers_list"))
+    first = page.locator("#customers-grid .ag-row").first
+    name = first.locator("[col-id=name]").inner_text()
+    first.locator("[col-id=name]").click()
+    page.wait_for_selector(f"#customers-name >> text={name}")
+    assert "customer=" in page.url
+
+
+def test_optimising_routes_reports_the_travel_saved_and_draws_them(browser, day_server):
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB").new_page()
+    sign_in_browser(page, day_server.url, "supervisor")
+    page.goto(f"{day_server.url}/tasks")
+    page.wait_for_selector("#tasks-column-assigned .fo-task-card")
+    page.click("#tasks-optimise")
+    page.wait_for_selector("#tasks-routes-table tbody tr", timeout=60_000)
+    assert "min saved" in page.inner_text("#tasks-routes-result")
+    page.wait_for_selector("#tasks-map path.leaflet-interactive, #tasks-map canvas", timeout=10_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=screenshot_path("tasks_routes"), full_page=True)
+
+
+def test_demo_customers_answer_surveys_through_the_public_link(day_server):
+    rt = day_server.runtime
+    row = rt.db.fetch_one("SELECT id FROM tasks WHERE state = 'assigned' ORDER BY id LIMIT 1")
+    from dashboard import tasks as lifecycle
+
+    for state in ("on_site", "done"):
+        lifecycle.change_state(rt, row["id"], state, at=datetime.now(UTC))
+    customers = DemoCustomers(rt.db, rt.settings.secret_key, day_server.url, share=1.0, delay_s=0)
+    assert customers.tick() == 1 and customers.tick() == 0
+    answer = rt.db.fetch_one("SELECT score, answered_at FROM feedback WHERE task_id = %s", (row["id"],))
+    assert 1 <= answer["score"] <= 5 and answer["answered_at"] is not None
