@@ -11,8 +11,10 @@ from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
 from callbacks import mobile as mobile_callbacks
 from callbacks import ops_ingest as ops_ingest_callbacks
+from callbacks import reports as reports_callbacks
 from callbacks import trackers as trackers_callbacks
-from dashboard import health, i18n, ingest, mobile_routes, mydata, openapi
+from callbacks import wall as wall_callbacks
+from dashboard import health, i18n, ingest, mobile_routes, mydata, openapi, report_routes
 from dashboard.auth import install_auth
 from dashboard.config import ROOT, Settings
 from dashboard.guard import install_guard
@@ -38,6 +40,8 @@ CALLBACK_MODULES = (
     my_data,
     mobile_callbacks,
     trackers_callbacks,
+    reports_callbacks,
+    wall_callbacks,
 )
 
 
@@ -78,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     for blueprint in (osmand.blueprint, owntracks.blueprint, gpx.blueprint, openapi.blueprint):
         server.register_blueprint(blueprint)
     server.register_blueprint(mobile_routes.blueprint)  # the phone page's routes (issue 7)
+    server.register_blueprint(report_routes.blueprint)  # stored reports' files (issue 8)
     ingest.install_error_answers(server)
     server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
     app.layout = shell_layout

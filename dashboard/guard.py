@@ -16,7 +16,14 @@ from flask_login import current_user
 
 from dashboard.auth import csrf_ok, current_viewer
 from dashboard.i18n import _
-from dashboard.permissions import HISTORY_IMPORT_ROLES, PEOPLE_ROLES, ROLES, may_open, may_run_callback
+from dashboard.permissions import (
+    HISTORY_IMPORT_ROLES,
+    PEOPLE_ROLES,
+    REPORT_ROLES,
+    ROLES,
+    may_open,
+    may_run_callback,
+)
 from dashboard.runtime import runtime
 from dashboard.trackers import device_for_token
 
@@ -35,6 +42,8 @@ CALLBACK_PATH = "/_dash-update-component"
 # Routes of signed-in viewers that are not pages, with the roles that may use them.
 VIEWER_ROUTES = {"/logout": ROLES, "/me/export": PEOPLE_ROLES, "/api/v1/gpx": HISTORY_IMPORT_ROLES}
 VIEWER_ROUTES["/api/v1/me/positions"] = ("field",)  # the phone page's location sharing (issue 7)
+# Routes under a prefix, with the roles that may use them (issue 8: stored reports' files).
+VIEWER_PREFIXES = {"/reports/file/": REPORT_ROLES}
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 BEARER = re.compile(r"^Bearer\s+(\S+)$")
 
@@ -66,6 +75,11 @@ def check_request() -> Response | None:
         return None
     if path in VIEWER_ROUTES:
         return None if viewer.role in VIEWER_ROUTES[path] else _refuse(403, "forbidden", "not allowed for your role")
+    prefix = next((p for p in VIEWER_PREFIXES if path.startswith(p)), None)
+    if prefix is not None:
+        return (
+            None if viewer.role in VIEWER_PREFIXES[prefix] else _refuse(403, "forbidden", "not allowed for your role")
+        )
     if path == CALLBACK_PATH:
         return _check_callback()
     page = _page_paths().get(path)

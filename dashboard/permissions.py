@@ -18,6 +18,8 @@ LIVE_MAP_ROLES = ("field", "supervisor", "manager", "executive", "wall")
 ADMIN_ROLES = ("admin",)
 HISTORY_IMPORT_ROLES = ("supervisor", "manager", "admin")  # GPX import of a person's past track
 OPERATIONS_ROLES = ("manager", "admin")  # the ingest pipeline's health
+REPORT_ROLES = ("supervisor", "manager", "executive")  # issue 8: reports of their scope
+WALL_ROLES = ("wall",)  # issue 8: the wall display (/wall)
 
 # Dash's own page router: allowed for a path the viewer may open (or no page at all: a 404 page).
 PAGE_ROUTER_OUTPUTS = frozenset({"_pages_content", "_pages_store"})

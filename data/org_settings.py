@@ -10,6 +10,11 @@ DEFAULTS: dict[str, object] = {
     "privacy.off_hours": "drop",
     "privacy.retention_days": 90,
     "privacy.executive_sees_individuals": False,
+    # Issue 8: the wall display's rotation and the targets reports compare KPIs with.
+    "wall.cycle_s": 20,
+    "report.target_visits_per_day": 5,
+    "report.target_on_time_pct": 90,
+    "report.target_satisfaction": 4.2,
 }
 OFF_HOURS_POLICIES = ("drop", "coarse")
 
