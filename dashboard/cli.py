@@ -1,4 +1,4 @@
-"""`fieldops`: demo, serve, worker, simulate, migrate, seed, device, report, report-schedule."""
+"""`fieldops`: demo, serve, worker, simulate, migrate, seed, device, rollup, report, report-schedule."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import requests
@@ -162,10 +162,36 @@ def cmd_worker(args: argparse.Namespace) -> int:
         subscriber.start()
         log.info("Subscribed to OwnTracks topics at %s:%s", subscriber.host, subscriber.port)
     log.info("Writer consuming %sstream", rt.settings.redis_prefix)
+    _start_rollup_keeper(rt, stop)
     Writer(rt).run(stop)
     if subscriber:
         subscriber.close()
     services.stop()
+    return 0
+
+
+def _start_rollup_keeper(rt, stop: threading.Event) -> None:
+    """The analytics upkeep beside the writer: it refreshes the hours the writer marked."""
+    from dashboard.analytics import RollupKeeper
+
+    keeper = RollupKeeper(rt.db, rt.settings.timezone)
+    threading.Thread(target=keeper.run, args=(stop,), name="rollups", daemon=True).start()
+
+
+def cmd_rollup(args: argparse.Namespace) -> int:
+    """Refresh the analytics rollups: the marked hours, or (--rebuild) every hour of a range of days."""
+    from dashboard import analytics
+
+    with _opened(args) as rt:
+        started = time.monotonic()
+        if args.rebuild:
+            if not (args.start and args.end) or args.end < args.start:
+                print("--rebuild needs --from and --to (YYYY-MM-DD, --to not before --from)", file=sys.stderr)
+                return 2
+            buckets = analytics.rebuild(rt.db, args.start, args.end, rt.settings.timezone)
+        else:
+            buckets = analytics.upkeep(rt.db, rt.settings.timezone)
+    print(f"Refreshed {buckets} employee-hours in {time.monotonic() - started:.1f} s")
     return 0
 
 
@@ -288,6 +314,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     stop = _stop_on_signals()
     writer = threading.Thread(target=Writer(rt).run, args=(stop,), name="writer", daemon=True)
     writer.start()
+    _start_rollup_keeper(rt, stop)
     from dashboard.reports import ReportRunner
 
     threading.Thread(target=ReportRunner(rt).run, args=(stop,), name="reports", daemon=True).start()
@@ -521,6 +548,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="seed the Helsinki demo city and plan today's tasks")
     seed.add_argument("--employees", type=int, default=50)
     seed.set_defaults(func=cmd_seed)
+
+    rollup = sub.add_parser("rollup", help="refresh the analytics rollups (marked hours, or --rebuild a range)")
+    rollup.add_argument("--rebuild", action="store_true", help="recompute every hour of [--from, --to] (UTC days)")
+    rollup.add_argument("--from", dest="start", type=date.fromisoformat, help="first UTC day, YYYY-MM-DD")
+    rollup.add_argument("--to", dest="end", type=date.fromisoformat, help="last UTC day, YYYY-MM-DD")
+    rollup.set_defaults(func=cmd_rollup)
     return parser
 
 
