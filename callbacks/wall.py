@@ -9,7 +9,7 @@ from flask import g
 from dashboard.i18n import _
 from dashboard.inputs import mapping, whole_number
 from dashboard.runtime import runtime
-from dashboard.wall import cycle_seconds, tiles, wall_alerts
+from dashboard.wall import cycle_seconds, heat_today, tiles, wall_alerts
 
 HEAT_EVERY_TICKS = 12  # the slow tick is 5 s: the heatmap is redrawn every minute
 
@@ -88,6 +88,13 @@ def tiles_and_alerts(_tick: int) -> tuple:
     )
 
 
+def heatmap(tick: int | None) -> object:
+    """Today's hours per map cell (issue 5's rollups), redrawn every HEAT_EVERY_TICKS slow ticks."""
+    if tick and tick % HEAT_EVERY_TICKS:
+        return no_update
+    return heat_today(runtime(), g.viewer.scope)
+
+
 def register(app: Dash) -> None:
     app.callback(Output("wall-feed", "data"), Input("wall-tick", "n_intervals"), State("wall-cursor", "data"))(fleet)
     app.clientside_callback(
@@ -119,6 +126,7 @@ def register(app: Dash) -> None:
         Output("wall-alerts-seen", "data"),
         Input("wall-slow", "n_intervals"),
     )(tiles_and_alerts)
+    app.callback(Output("wall-heat", "data"), Input("wall-slow", "n_intervals"))(heatmap)
     app.clientside_callback(
         ClientsideFunction(namespace="fieldopsWall", function_name="configure"),
         Output("wall-title", "title"),

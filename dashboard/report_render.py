@@ -47,7 +47,7 @@ matplotlib.rcParams.update(
 TEMPLATES = Path(__file__).parent / "templates"
 # Okabe-Ito: the live map's colours, readable by colour-blind readers.
 GREEN, BLUE, ORANGE, VERMILION, GREY, SKY = "#009E73", "#0072B2", "#E69F00", "#D55E00", "#8c8c8c", "#56B4E9"
-CELL_DIGITS = {"satisfaction": 2, "on_time_pct": 0}
+CELL_DIGITS = {"satisfaction": 2, "on_time_pct": 0, "idle_pct": 0}
 _templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
@@ -65,7 +65,7 @@ def delta(kpi: dict) -> dict | None:
     change = value - previous
     if abs(change) < 1e-9:
         return {"text": "±0", "good": None}
-    better = (change < 0) if kpi.get("lower_is_better") else (change > 0)
+    better = None if kpi.get("neutral") else (change < 0) if kpi.get("lower_is_better") else (change > 0)
     percent = f" ({change / previous:+.0%})" if previous else ""
     arrow = "▲" if change > 0 else "▼"
     return {"text": f"{arrow} {number(abs(change), kpi.get('digits', 0))}{percent}", "good": better}
@@ -86,7 +86,7 @@ def target_state(kpi: dict) -> bool | None:
     target = kpi.get("target")
     if target is None or kpi["value"] is None:
         return None
-    return kpi["value"] >= float(target)
+    return kpi["value"] <= float(target) if kpi.get("lower_is_better") else kpi["value"] >= float(target)
 
 
 # --- charts ---------------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def _svg(figure: Figure) -> str:
 
 def visits_chart(data: ReportData) -> str:
     lang = data.language
-    figure = Figure(figsize=(7.2, 2.6))
+    figure = Figure(figsize=(7.2, 2.4))
     axes = figure.subplots()
     days = list(range(1, len(data.daily) + 1))
     axes.bar(days, [row["visits"] for row in data.daily], color=BLUE, label=_("This period", lang), width=0.75)
@@ -165,7 +165,7 @@ def heatmap_chart(data: ReportData, streets: list[dict]) -> str | None:
     """H3 cells coloured by their value over the demo city's street lines; None with no cells."""
     if not data.heat_cells:
         return None
-    figure = Figure(figsize=(7.2, 4.6))
+    figure = Figure(figsize=(7.2, 4.2))
     axes = figure.subplots()
     polygons = [[(lon, lat) for lat, lon in h3.cell_to_boundary(h3.int_to_str(cell))] for cell, _v in data.heat_cells]
     values = [value for _c, value in data.heat_cells]
@@ -189,8 +189,9 @@ def heatmap_chart(data: ReportData, streets: list[dict]) -> str | None:
     axes.set_yticks([])
     for spine in axes.spines.values():
         spine.set_visible(False)
-    colour_bar = figure.colorbar(cells, ax=axes, shrink=0.7, pad=0.02)
-    colour_bar.set_label(_("Hours on visits", data.language))
+    colour_bar = figure.colorbar(cells, ax=axes, shrink=0.6, pad=0.02, aspect=30)
+    colour_bar.set_label(_("Hours tracked", data.language), fontsize=8)
+    colour_bar.ax.tick_params(labelsize=7)
     return _svg(figure)
 
 
@@ -212,6 +213,8 @@ def team_columns(lang: str) -> list[tuple[str, str, Callable[[dict], object]]]:
         ("active", _("Active staff", lang), lambda r: r["staff"]),
         ("visits", _("Visits", lang), lambda r: r["visits"]),
         ("visit_hours", _("Hours on visits", lang), lambda r: round(r["visit_h"], 1)),
+        ("tracked_hours", _("Hours tracked", lang), lambda r: round(r["tracked_h"], 1)),
+        ("km", _("Kilometres", lang), lambda r: round(r["km"], 1)),
         ("tasks_planned", _("Tasks planned", lang), lambda r: r["planned"]),
         ("tasks_done", _("Tasks done", lang), lambda r: r["done"]),
         ("on_time_pct", _("On time (%)", lang), lambda r: _rounded(r["on_time_pct"], 0)),
@@ -229,7 +232,9 @@ def employee_columns(lang: str) -> list[tuple[str, str, Callable[[dict], object]
         ("team", _("Team", lang), lambda r: r["team_name"] or _("No team", lang)),
         ("visits", _("Visits", lang), lambda r: r["visits"]),
         ("visit_hours", _("Hours on visits", lang), lambda r: round(r["visit_h"], 1)),
-        ("tasks_planned", _("Tasks planned", lang), lambda r: r["planned"]),
+        ("tracked_hours", _("Hours tracked", lang), lambda r: round(r["tracked_h"], 1)),
+        ("km", _("Kilometres", lang), lambda r: round(r["km"], 1)),
+        ("idle_pct", _("Idle (%)", lang), lambda r: _rounded(r["idle_pct"], 0)),
         ("tasks_done", _("Tasks done", lang), lambda r: r["done"]),
         ("on_time_pct", _("On time (%)", lang), lambda r: _rounded(r["on_time_pct"], 0)),
         ("failed", _("Failed", lang), lambda r: r["failed"]),
@@ -292,7 +297,7 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
     labels = {
         "satisfaction": _("Customer satisfaction", lang),
         "employees": _("Employees", lang),
-        "heat_caption": _("Hours on visits per map cell (H3 resolution 9) over the period.", lang),
+        "heat_caption": _("Hours tracked per map cell (H3 resolution 9) over the period.", lang),
         "key_figures": _("Key figures", lang),
         "no_comments": _("No comments in this period.", lang),
         "no_heat": _("No location history in this period.", lang),

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 from dashboard.i18n import _
 from dashboard.permissions import REPORT_ROLES, Viewer, scope_for
 from dashboard.runtime import Runtime
-from data import reports, streets, teams
+from data import analytics, reports, streets, teams
 from data.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
 }
 MAX_CUSTOM_DAYS = 366
+# Figures read from the analytics rollups (issue 5), summed over people like the others.
+ANALYTICS_KEYS = ("tracked_s", "site_s", "idle_s", "distance_m", "tracked_days")
 ABANDONED_AFTER_S = 600  # a build running this long belonged to a process that died
 RUNNER_EVERY_S = 5.0
 
@@ -215,6 +217,8 @@ def _totals(rows: list[dict]) -> dict:
     totals["responses"] = sum(row["responses"] for row in rows)
     totals["score_sum"] = sum(row["score_sum"] for row in rows)
     totals["staff"] = sum(1 for row in rows if row["visits"] or row["done"])
+    for key in ANALYTICS_KEYS:
+        totals[key] = sum(row.get(key) or 0 for row in rows)
     return totals
 
 
@@ -222,7 +226,29 @@ def _with_rates(row: dict) -> dict:
     row["on_time_pct"] = None if not row["done_with_window"] else 100.0 * row["on_time"] / row["done_with_window"]
     row["satisfaction"] = None if not row["responses"] else row["score_sum"] / row["responses"]
     row["visit_h"] = row["visit_s"] / 3600.0
+    tracked = row.get("tracked_s") or 0
+    row["tracked_h"] = tracked / 3600.0
+    row["km"] = (row.get("distance_m") or 0) / 1000.0
+    row["km_per_day"] = None if not row.get("tracked_days") else row["km"] / row["tracked_days"]
+    row["on_visits_pct"] = None if not tracked else 100.0 * (row.get("site_s") or 0) / tracked
+    row["idle_pct"] = None if not tracked else 100.0 * (row.get("idle_s") or 0) / tracked
     return row
+
+
+def _with_movement(rows: list[dict], ranking: list[dict]) -> list[dict]:
+    """Add each person's tracked time, distance and idle time from the analytics rollups (issue 5)."""
+    by_employee = {row["employee_id"]: row for row in ranking}
+    for row in rows:
+        found = by_employee.get(row["id"])
+        for key, source in (
+            ("tracked_s", "tracked_s"),
+            ("site_s", "visit_s"),
+            ("idle_s", "idle_s"),
+            ("distance_m", "distance_m"),
+            ("tracked_days", "days"),
+        ):
+            row[key] = (found[source] or 0) if found else 0
+    return rows
 
 
 def _team_rows(employees: list[dict]) -> list[dict]:
@@ -250,7 +276,7 @@ def kpi_list(current: dict, previous: dict, period: Period, previous_period: Per
             "label": _("Visits per person per working day", lang),
             "value": per_person_day(current, period),
             "previous": per_person_day(previous, previous_period),
-            "target": targets.get("report.target_visits_per_day"),
+            "target": targets.get("analytics.target_visits_per_day"),
             "digits": 1,
         },
         {"key": "done", "label": _("Tasks done", lang), "value": current["done"], "previous": previous["done"]},
@@ -259,7 +285,7 @@ def kpi_list(current: dict, previous: dict, period: Period, previous_period: Per
             "label": _("On time (%)", lang),
             "value": current["on_time_pct"],
             "previous": previous["on_time_pct"],
-            "target": targets.get("report.target_on_time_pct"),
+            "target": _percent(targets.get("analytics.target_on_time_rate")),
             "digits": 0,
         },
         {
@@ -274,17 +300,45 @@ def kpi_list(current: dict, previous: dict, period: Period, previous_period: Per
             "label": _("Average satisfaction (1–5)", lang),
             "value": current["satisfaction"],
             "previous": previous["satisfaction"],
-            "target": targets.get("report.target_satisfaction"),
+            "target": targets.get("analytics.target_satisfaction"),
             "digits": 2,
         },
         {
-            "key": "visit_h",
-            "label": _("Hours on visits", lang),
-            "value": current["visit_h"],
-            "previous": previous["visit_h"],
+            "key": "tracked_h",
+            "label": _("Hours tracked", lang),
+            "value": current["tracked_h"],
+            "previous": previous["tracked_h"],
             "digits": 0,
         },
+        {
+            "key": "on_visits_pct",
+            "label": _("Tracked time on customer sites (%)", lang),
+            "value": current["on_visits_pct"],
+            "previous": previous["on_visits_pct"],
+            "target": _percent(targets.get("analytics.target_visit_share")),
+            "digits": 0,
+        },
+        {
+            "key": "km_per_day",
+            "label": _("Kilometres per person per day", lang),
+            "value": current["km_per_day"],
+            "previous": previous["km_per_day"],
+            "digits": 0,
+            "neutral": True,  # more kilometres is neither better nor worse by itself
+        },
+        {
+            "key": "idle_pct",
+            "label": _("Idle share of tracked time (%)", lang),
+            "value": current["idle_pct"],
+            "previous": previous["idle_pct"],
+            "digits": 0,
+            "lower_is_better": True,
+        },
     ]
+
+
+def _percent(rate: object) -> float | None:
+    return None if rate is None else round(100.0 * float(rate))
 
 
 def _scope_label(rt: Runtime, report: dict, lang: str) -> str:
@@ -302,11 +356,19 @@ def gather(rt: Runtime, report: dict, progress=lambda percent: None) -> ReportDa
     scope = Scope(None if report["scope_team_ids"] is None else frozenset(report["scope_team_ids"]))
     start, end = period.bounds(rt)
     prev_start, prev_end = previous.bounds(rt)
-    employees = [_with_rates(row) for row in reports.employee_figures(rt.db, scope, start, end)]
-    progress(20)
-    previous_totals = _with_rates(_totals(reports.employee_figures(rt.db, scope, prev_start, prev_end)))
-    progress(30)
     tz = rt.settings.timezone
+    employees = _with_movement(
+        reports.employee_figures(rt.db, scope, start, end),
+        analytics.employee_ranking(rt.db, scope, period.first_day, period.last_day, tz),
+    )
+    employees = [_with_rates(row) for row in employees]
+    progress(20)
+    previous_rows = _with_movement(
+        reports.employee_figures(rt.db, scope, prev_start, prev_end),
+        analytics.employee_ranking(rt.db, scope, previous.first_day, previous.last_day, tz),
+    )
+    previous_totals = _with_rates(_totals(previous_rows))
+    progress(30)
     daily = reports.daily_figures(rt.db, scope, start, end, period.first_day, period.last_day, tz)
     previous_daily = reports.daily_figures(
         rt.db, scope, prev_start, prev_end, previous.first_day, previous.last_day, tz
@@ -336,6 +398,11 @@ def gather(rt: Runtime, report: dict, progress=lambda percent: None) -> ReportDa
         previous_daily=previous_daily,
         scores=scores,
         comments=comments,
+        heat_cells=[
+            (row["cell"], row["tracked_s"] / 3600.0)
+            for row in analytics.heatmap(rt.db, scope, period.first_day, period.last_day, tz)
+            if row["tracked_s"]
+        ],
     )
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
+from dashboard.analytics import hexagon_geojson
 from dashboard.livemap import Expiring
 from dashboard.runtime import Runtime
-from data import alerts, reports
+from data import alerts, analytics, reports
 from data.scope import Scope
 
 WALL_TTL_S = 4.0
@@ -67,3 +68,14 @@ def wall_alerts(rt: Runtime, scope: Scope) -> dict:
         }
 
     return _cache.get(("alerts", scope), compute)
+
+
+def heat_today(rt: Runtime, scope: Scope) -> dict:
+    """Today's tracked hours per res-9 cell from the analytics rollups, with `level` 0..1 for the colour."""
+    today = datetime.now(rt.settings.tz).date()
+    rows = analytics.heatmap(rt.db, scope, today, today, rt.settings.timezone)
+    geojson = hexagon_geojson(rows, "tracked_s")
+    top = max((f["properties"]["hours"] for f in geojson["features"]), default=0) or 1
+    for feature in geojson["features"]:
+        feature["properties"] = {"level": feature["properties"]["hours"] / top}
+    return geojson
