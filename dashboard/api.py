@@ -14,6 +14,7 @@ import binascii
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import quote
 
 import orjson
 from flask import Blueprint, Flask, Response, g, request
@@ -24,7 +25,8 @@ from dashboard import erp
 from dashboard.auditing import record_look
 from dashboard.guard import is_token_api
 from dashboard.runtime import runtime
-from data import attendance, employees, sync
+from data import attendance, employees, reports, sync
+from data.scope import Scope
 
 blueprint = Blueprint("api", __name__)
 MAX_INT = 2_147_483_647  # PostgreSQL integer
@@ -238,6 +240,21 @@ SCHEMAS = {
         last_check_out=TIME_N,
         hours_in_field=NUM,
         visits=INT,
+    ),
+    "Report": _object(
+        id=INT,
+        period_kind=STR,
+        period_start=_t("string", format="date"),
+        period_end=_t("string", format="date"),
+        team_ids=_t("array", True, items=INT),
+        formats={"type": "array", "items": STR},
+        language=STR,
+        author_name=STR,
+        state=_t("string", enum=["queued", "running", "done", "failed"]),
+        progress=INT,
+        created_at=TIME,
+        finished_at=TIME_N,
+        files={"type": "array", "items": STR},
     ),
     "TokenInfo": _object(name=STR, scopes={"type": "array", "items": STR}, team_ids=_t("array", True, items=INT)),
     "ImportReport": _object(
@@ -625,6 +642,64 @@ def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     )
 
 
+@route(
+    "GET",
+    "/api/v1/reports",
+    "reports:read",
+    "Stored reports (PDF, XLSX, CSV) and their files",
+    [*PAGED, _param("state", {"type": "string", "enum": ["queued", "running", "done", "failed"]}, "one state only")],
+    _page_of("Report"),
+)
+def list_reports(limit: int, cursor: str | None, updated_since: datetime | None, state: str | None) -> Response:
+    """Reports whose scope the token's teams cover; `updated_since` compares with when the build finished. Fetch a
+    file with GET /api/v1/reports/{report_id}/files/{name}."""
+    return _page("reports", limit, cursor, updated_since, state=state)
+
+
+REPORT_FILE_ANSWER = {
+    "200": {
+        "description": "The file",
+        "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in (
+                "application/pdf",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "text/csv",
+            )
+        },
+    }
+}
+
+
+@route(
+    "GET",
+    "/api/v1/reports/{report_id}/files/{name}",
+    "reports:read",
+    "One file of a stored report",
+    [
+        _param("report_id", ID, "the report", where="path"),
+        _param("name", {"type": "string", "maxLength": 200}, "a name from the report's `files`", where="path"),
+    ],
+    {},
+    errors=(400, 401, 403, 404),
+    extra_answers=REPORT_FILE_ANSWER,
+)
+def report_file(report_id: int, name: str) -> Response:
+    """The file's bytes; each download is written to the audit log as an export, as on the Reports page."""
+    rt = runtime()
+    file = reports.report_file(rt.db, g.viewer.scope, report_id, name)
+    if file is None:
+        raise ApiError(404, "not_found", "no such report file for this token")
+    teams = file["scope_team_ids"]
+    subjects = reports.employee_ids(rt.db, Scope(None if teams is None else frozenset(teams)))
+    record_look("export", subjects, {"report": report_id, "file": name, "via": "api"})
+    return Response(
+        bytes(file["content"]),
+        mimetype=file["media_type"],
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(file['name'])}"},
+    )
+
+
 DRY_RUN = _param("dry_run", {"type": "boolean", "default": False}, "report what would change, write nothing")
 IMPORT_CONTENT = {
     "application/json": {"schema": IMPORT_BODY},
@@ -712,7 +787,7 @@ def openapi_paths() -> dict:
     paths: dict = {}
     for spec in ROUTES:
         answers = {"200": {"description": "OK", "content": {"application/json": {"schema": spec.answer}}}}
-        answers |= spec.extra_answers
+        answers = (answers if spec.answer else {}) | spec.extra_answers
         answers |= {
             str(status): {
                 "description": ERROR_TEXT[status],

@@ -23,9 +23,11 @@ from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
 from callbacks import mobile as mobile_callbacks
 from callbacks import ops_ingest as ops_ingest_callbacks
+from callbacks import reports as reports_callbacks
 from callbacks import tasks as tasks_callbacks
 from callbacks import trackers as trackers_callbacks
-from dashboard import api, exports, health, i18n, ingest, mobile_routes, mydata, openapi, survey_routes
+from callbacks import wall as wall_callbacks
+from dashboard import api, exports, health, i18n, ingest, mobile_routes, mydata, openapi, report_routes, survey_routes
 from dashboard.auth import install_auth
 from dashboard.config import ROOT, Settings
 from dashboard.guard import install_guard
@@ -56,6 +58,8 @@ CALLBACK_MODULES = (
     admin_integration,  # issue 9: API & webhooks, ERP import, exports
     erp_import,
     exports_callbacks,
+    reports_callbacks,
+    wall_callbacks,
 )
 
 
@@ -99,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.register_blueprint(api.blueprint)  # the integrators' REST API and CSV exports (issue 9)
     server.register_blueprint(exports.blueprint)
     server.register_blueprint(survey_routes.blueprint)  # customers' satisfaction surveys (issue 6)
+    server.register_blueprint(report_routes.blueprint)  # stored reports' files (issue 8)
     ingest.install_error_answers(server)
     api.install_error_answers(server)
     server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)

@@ -20,6 +20,7 @@ from dashboard.permissions import (
     EXPORT_ROLES,
     HISTORY_IMPORT_ROLES,
     PEOPLE_ROLES,
+    REPORT_ROLES,
     ROLES,
     may_open,
     may_run_callback,
@@ -53,6 +54,8 @@ OPEN_PREFIXES += ("/api/v1/docs/",)
 # Everything else under /api/v1/ is the token API: a bearer API token, never a session cookie, so no CSRF.
 TOKEN_API_PREFIX = "/api/v1/"  # noqa: S105 - a path, not a secret
 NOT_TOKEN_API = (*DEVICE_PATHS, "/api/v1/gpx", "/api/v1/me/positions", "/api/v1/openapi.json", "/api/v1/docs")
+# Routes under a prefix, with the roles that may use them (issue 8: stored reports' files).
+VIEWER_PREFIXES = {"/reports/file/": REPORT_ROLES}
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 BEARER = re.compile(r"^Bearer\s+(\S+)$")
 
@@ -86,6 +89,11 @@ def check_request() -> Response | None:
         return None
     if path in VIEWER_ROUTES:
         return None if viewer.role in VIEWER_ROUTES[path] else _refuse(403, "forbidden", "not allowed for your role")
+    prefix = next((p for p in VIEWER_PREFIXES if path.startswith(p)), None)
+    if prefix is not None:
+        return (
+            None if viewer.role in VIEWER_PREFIXES[prefix] else _refuse(403, "forbidden", "not allowed for your role")
+        )
     if path == CALLBACK_PATH:
         return _check_callback()
     page = _page_paths().get(path)

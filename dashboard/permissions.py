@@ -24,6 +24,8 @@ CUSTOMER_ROLES = ("field", "supervisor", "manager", "executive")  # field staff 
 ERP_IMPORT_ROLES = ("manager", "admin")
 EXPORT_ROLES = ("supervisor", "manager", "executive")
 API_TOKEN_ROLE = "api"  # noqa: S105 - a role name, not a secret
+REPORT_ROLES = ("supervisor", "manager", "executive")  # issue 8: reports of their scope
+WALL_ROLES = ("wall",)  # issue 8: the wall display (/wall)
 
 # Dash's own page router: allowed for a path the viewer may open (or no page at all: a 404 page).
 PAGE_ROUTER_OUTPUTS = frozenset({"_pages_content", "_pages_store"})

@@ -15,6 +15,8 @@ LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
 
 def layout() -> html.Div:
     viewer = g.get("viewer")  # absent when Dash validates the layout at start-up
+    if viewer and viewer.role == "wall":
+        return html.Div(dash.page_container)  # the wall display is full screen: no menu (issue 8)
     settings = runtime().org_settings()
     pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order") or 0)
     links = [

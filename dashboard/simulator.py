@@ -2,7 +2,8 @@
 report like a phone would — through the same HTTP endpoint devices use, never into the database.
 
 Some people are given a habit that costs time, so the analytics have something real to find:
-long idle stops away from customers, detours, a late start, an early finish.
+long idle stops away from customers, detours, a late start, an early finish. Idlers all idle at
+one place (IDLE_SPOT), so the analytics heatmap has a known place to show.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 HABITS = ("diligent", "diligent", "diligent", "idler", "detour", "late_start", "early_finish")
 METRES_PER_DEGREE_LAT = 111_320.0
 DISPATCH_CHECK_S = 3.0  # an assigned task reaches the simulated person within this (the phone polls every 5 s)
+IDLE_SPOT = (60.1752, 24.9423)  # a street node 170 m from any demo place: no customer visit can start there
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,8 @@ def build_plan(
         t += stop.dwell_s
         position = (stop.lat, stop.lon)
         if habit == "idler" and index % 2 == 0:
-            # A long stop on a street corner, away from any customer.
-            here = int(rng.choice(network.node_ids))
+            # A long stop at the idlers' spot, away from any customer.
+            here = network.nearest_node(*IDLE_SPOT)
             corner = network.node_point(here)
             t = _travel(plan, [position, *network.route(network.nearest_node(*position), here)], t, speed_mps)
             plan.legs.append(Leg(t, t + rng.uniform(600, 1200), [corner], [0.0]))

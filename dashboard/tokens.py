@@ -25,6 +25,7 @@ READ_RESOURCES = (
     "positions",
     "feedback",
     "attendance",
+    "reports",
 )
 WRITE_RESOURCES = ("customers", "orders")
 SCOPES = tuple(f"{r}:read" for r in READ_RESOURCES) + tuple(f"{r}:write" for r in WRITE_RESOURCES)

@@ -1,4 +1,5 @@
-"""Organisation settings: privacy.off_hours, privacy.retention_days, privacy.executive_sees_individuals."""
+"""Organisation settings: privacy.off_hours, privacy.retention_days, privacy.executive_sees_individuals,
+and the analytics thresholds and targets."""
 
 from __future__ import annotations
 
@@ -11,6 +12,17 @@ DEFAULTS: dict[str, object] = {
     "privacy.retention_days": 90,
     "privacy.executive_sees_individuals": False,
     "webhooks.allow_private_targets": False,  # issue 9: webhook URLs on private/loopback addresses
+    # Analytics (issue 5, docs/EFFICIENCY.md): when an hour counts as low efficiency, and the targets.
+    "analytics.low_idle_share": 0.25,
+    "analytics.low_travel_visit_ratio": 2.0,
+    "analytics.low_visits_per_hour": 0.5,
+    "analytics.low_outside_share": 0.25,
+    "analytics.target_visits_per_day": 6,
+    "analytics.target_on_time_rate": 0.8,
+    "analytics.target_km_per_day": 60,
+    "analytics.target_visit_share": 0.5,
+    "analytics.target_satisfaction": 4.0,
+    "wall.cycle_s": 20,  # issue 8: seconds each wall display panel shows
 }
 OFF_HOURS_POLICIES = ("drop", "coarse")
 

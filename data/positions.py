@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from psycopg2 import sql
 
+from data.analytics import MARK_DIRTY
 from data.db import Database
 
 # Days whose partition exists, so each batch asks PostgreSQL only about new days.
@@ -68,7 +69,9 @@ def insert_positions(db: Database, rows: Sequence[PositionRow]) -> int:
         cur.execute(STAGE)
         cur.copy_expert(f"COPY positions_incoming ({', '.join(COLUMNS)}) FROM STDIN", buffer)
         cur.execute(MOVE_STAGED)
-        return cur.rowcount
+        stored = cur.rowcount
+        cur.execute(MARK_DIRTY)  # the analytics upkeep recomputes these hours (data/analytics.py)
+        return stored
 
 
 def track(db: Database, employee_id: int, start: datetime, end: datetime) -> list[dict]:

@@ -108,6 +108,19 @@ RESOURCES = {
            AND (%(customer_id)s::int IS NULL OR f.customer_id = %(customer_id)s)""",
         "coalesce(f.answered_at, f.created_at)",
     ),
+    # Issue 8's stored reports: visible when the viewer's scope covers the report's whole scope.
+    "reports": Resource(
+        """SELECT r.id, r.period_kind, r.period_start, r.period_end, r.team_ids, r.formats, r.language,
+                  r.author_name, r.state, r.progress, r.created_at, r.finished_at,
+                  coalesce((SELECT array_agg(name ORDER BY name) FROM report_files WHERE report_id = r.id),
+                           '{}') AS files
+           FROM reports r""",
+        "r.id",
+        """(%(teams)s::int[] IS NULL OR (r.scope_team_ids IS NOT NULL AND r.scope_team_ids <@ %(teams)s::int[]))
+           AND %(employee)s::int IS NULL""",
+        "(%(state)s::text IS NULL OR r.state = %(state)s)",
+        "coalesce(r.finished_at, r.created_at)",
+    ),
 }
 FILTER_NAMES = ("team_id", "employee_id", "external_id", "customer_id", "state", "kind", "start", "end")
 

@@ -230,3 +230,27 @@ def test_customers_then_orders_import_through_the_api(app, db):
     assert [(o["number"], o["amount"], o["currency"], o["customer_external_id"]) for o in listed] == [
         ("SO-1", 120.5, "EUR", "erp-1")
     ]
+
+
+def test_reports_are_listed_for_tokens_whose_teams_cover_them_and_files_download(app, db):
+    north = _team_id(db, "North")
+    report_id = db.fetch_one(
+        """INSERT INTO reports (period_kind, period_start, period_end, formats, language, author_name, author_role,
+                                scope_team_ids, state, finished_at)
+           VALUES ('week', '2026-11-16', '2026-11-22', '{csv}', 'en', 'manager', 'manager', %s, 'done', now())
+           RETURNING id""",
+        ([north],),
+    )["id"]
+    db.execute(
+        """INSERT INTO report_files (report_id, name, format, media_type, content)
+           VALUES (%s, 'week.csv', 'csv', 'text/csv', %s)""",
+        (report_id, b"employee,visits\nE0001,12\n"),
+    )
+    client = app.server.test_client()
+    everyone, south = _token(db, scopes=["reports:read"]), _token(db, ["reports:read"], [_team_id(db, "South")])
+    [listed] = [r for r in client.get("/api/v1/reports", headers=everyone).json["data"] if r["id"] == report_id]
+    assert listed["files"] == ["week.csv"] and listed["state"] == "done"
+    assert report_id not in [r["id"] for r in client.get("/api/v1/reports", headers=south).json["data"]]
+    download = client.get(f"/api/v1/reports/{report_id}/files/week.csv", headers=everyone)
+    assert download.status_code == 200 and download.data.startswith(b"employee,visits")
+    assert client.get(f"/api/v1/reports/{report_id}/files/week.csv", headers=south).status_code == 404
