@@ -3,7 +3,8 @@
 PDF: HTML + CSS (dashboard/templates/report.html) laid out by WeasyPrint, whose Pango/HarfBuzz
 text stack embeds Noto Sans CJK (a CFF-outline .ttc, which ReportLab cannot embed) as a subset.
 Charts: matplotlib on the server, as SVG with text drawn as paths, so the PDF needs no chart
-font; the heatmap (thousands of cells) as a 200 dpi PNG. XLSX: openpyxl, one sheet per table. CSV: one UTF-8 file (with BOM, for Excel) per table.
+font; the heatmap (thousands of cells) as a 200 dpi PNG. XLSX: openpyxl, one sheet per table.
+CSV: one UTF-8 file (with BOM, for Excel) per table.
 """
 
 from __future__ import annotations
