@@ -4,7 +4,8 @@
    Clientside namespace fieldopsWall; dash-leaflet namespace fieldops.wall (heatmap style). */
 (function () {
     const STALE_AFTER_MS = 4000;  // three missed 1 Hz refreshes
-    const state = {panel: "map", shownAt: Date.now(), lastOk: Date.now(), cycleMs: 20000, alerts: null, rotations: 0};
+    const state = {panel: "map", shownAt: Date.now(), lastOk: Date.now(), cycleMs: 20000, alerts: null, rotations: 0,
+                   refreshes: 0, lastRefresh: 0};
     let config = null;
     window.fieldopsWallState = state;  // read by the browser tests
 
@@ -69,7 +70,10 @@
     window.dash_clientside.fieldopsWall = {
         /* Any answer to the 1 Hz refresh: the display is live. */
         alive: function (feed) {
-            if (feed) { state.lastOk = Date.now(); }
+            if (feed) {
+                state.lastOk = state.lastRefresh = Date.now();
+                state.refreshes += 1;
+            }
             return window.dash_clientside.no_update;
         },
         /* The cycle from the organisation's settings; a new alert interrupts the rotation. */

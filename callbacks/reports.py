@@ -189,7 +189,7 @@ def remove_schedule(_clicks: list) -> object:
     return {"removed": schedule_id}
 
 
-def schedule_list(_saved: object, _removed: object) -> object:
+def schedule_list(_changed: object) -> object:
     rows = reports.list_schedules(runtime().db, g.viewer.user_id, g.viewer.scope)
     if not rows:
         return html.P(_("No schedules yet."), className="text-muted")

@@ -7,7 +7,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
 from flask import g
 
 from dashboard.i18n import _
-from dashboard.inputs import mapping, whole_number
+from dashboard.inputs import counter, mapping, whole_number
 from dashboard.runtime import runtime
 from dashboard.wall import cycle_seconds, heat_today, tiles, wall_alerts
 
@@ -52,7 +52,10 @@ def tiles_and_alerts(_tick: int) -> tuple:
     figures = tiles(rt, scope)
     found = wall_alerts(rt, scope)
     rows = (
-        [_alert_row(_("Help requested"), "fo-wall-alert-help", rt.local(a["at"], "%H:%M"), "") for a in found["help"]]
+        [
+            _alert_row(_("Help requested"), "fo-wall-alert-help", rt.local(a["at"], "%H:%M"), a["team"] or "")
+            for a in found["help"]
+        ]
         + [
             _alert_row(
                 _("Left work area"),
@@ -88,9 +91,9 @@ def tiles_and_alerts(_tick: int) -> tuple:
     )
 
 
-def heatmap(tick: int | None) -> object:
+def heatmap(tick: object) -> object:
     """Today's hours per map cell (issue 5's rollups), redrawn every HEAT_EVERY_TICKS slow ticks."""
-    if tick and tick % HEAT_EVERY_TICKS:
+    if counter(tick) % HEAT_EVERY_TICKS:
         return no_update
     return heat_today(runtime(), g.viewer.scope)
 

@@ -3,7 +3,8 @@
 PDF: HTML + CSS (dashboard/templates/report.html) laid out by WeasyPrint, whose Pango/HarfBuzz
 text stack embeds Noto Sans CJK (a CFF-outline .ttc, which ReportLab cannot embed) as a subset.
 Charts: matplotlib on the server, as SVG with text drawn as paths, so the PDF needs no chart
-font. XLSX: openpyxl, one sheet per table. CSV: one UTF-8 file (with BOM, for Excel) per table.
+font; the heatmap (thousands of cells) as a 200 dpi PNG. XLSX: openpyxl, one sheet per table.
+CSV: one UTF-8 file (with BOM, for Excel) per table.
 """
 
 from __future__ import annotations
@@ -98,6 +99,13 @@ def _svg(figure: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue().encode()).decode()
 
 
+def _png(figure: Figure) -> str:
+    """A raster for figures of thousands of shapes (the heatmap): as SVG they cost WeasyPrint seconds."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=200, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
 def visits_chart(data: ReportData) -> str:
     lang = data.language
     figure = Figure(figsize=(7.2, 2.4))
@@ -153,7 +161,9 @@ def satisfaction_chart(data: ReportData) -> str:
     axes = figure.subplots()
     scores = [1, 2, 3, 4, 5]
     colours = [VERMILION, ORANGE, "#F0E442", SKY, GREEN]
-    axes.bar([str(s) for s in scores], [data.scores.get(s, 0) for s in scores], color=colours, width=0.7)
+    counts = [data.scores.get(s, 0) for s in scores]
+    axes.bar([str(s) for s in scores], counts, color=colours, width=0.7)
+    axes.set_ylim(0, max(1, max(counts) * 1.1))
     axes.set_xlabel(_("Score", lang))
     axes.set_ylabel(_("Answers", lang))
     axes.grid(axis="y", color="#e5e8eb", linewidth=0.6)
@@ -192,7 +202,7 @@ def heatmap_chart(data: ReportData, streets: list[dict]) -> str | None:
     colour_bar = figure.colorbar(cells, ax=axes, shrink=0.6, pad=0.02, aspect=30)
     colour_bar.set_label(_("Hours tracked", data.language), fontsize=8)
     colour_bar.ax.tick_params(labelsize=7)
-    return _svg(figure)
+    return _png(figure)
 
 
 def _street_lines(geometry: dict) -> list[list[tuple[float, float]]]:

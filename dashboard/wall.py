@@ -56,7 +56,7 @@ def wall_alerts(rt: Runtime, scope: Scope) -> dict:
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         help_rows = alerts.open_alerts(rt.db, scope)
         return {
-            "help": [{"id": f"h{a['id']}", "at": a["created_at"]} for a in help_rows],
+            "help": [{"id": f"h{a['id']}", "at": a["created_at"], "team": a["team_name"]} for a in help_rows],
             "overdue": [
                 {"id": f"t{t['id']}", "at": t["window_end"], "customer": t["customer_name"], "team": t["team_name"]}
                 for t in reports.overdue_tasks(rt.db, scope, day_start)

@@ -28,6 +28,8 @@ PAGE_ACCESS = {
     "/admin/devices": {"admin"},
     "/admin/privacy": {"admin"},
     "/admin/audit": {"admin"},
+    "/reports": {"supervisor", "manager", "executive"},  # issue 8
+    "/wall": {"wall"},  # issue 8
     "/tasks": {"supervisor", "manager", "executive"},
     "/customers": {"field", "supervisor", "manager", "executive"},
     "/admin/integration": {"admin"},  # issue 9
@@ -167,6 +169,23 @@ def test_the_page_router_serves_only_allowed_pages(app, viewer):
 def test_my_data_export(app, viewer, status):
     # Only the field account is linked to an employee in the demo; the others have nothing to export.
     assert _client(app, viewer).get("/me/export").status_code == status
+
+
+@pytest.mark.parametrize(
+    ("viewer", "status"),
+    [
+        ("anonymous", 401),
+        ("field", 403),
+        ("supervisor", 404),
+        ("manager", 404),
+        ("executive", 404),
+        ("admin", 403),
+        ("wall", 403),
+    ],
+)
+def test_report_files(app, viewer, status):
+    # Issue 8: report roles reach the route (no such report here: 404); everyone else is refused by the guard.
+    assert _client(app, viewer).get("/reports/file/999999/report.pdf").status_code == status
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
