@@ -218,6 +218,8 @@ SPEC: dict = {
                         },
                     },
                     "400": _REASON,
+                    "401": {**_REASON, "description": "Not signed in (a session of the GPX import page)"},
+                    "403": {**_REASON, "description": "Missing CSRF token, or a role that may not import"},
                     "404": _REASON,
                     "413": _TOO_LARGE,
                     "503": _FULL,
