@@ -122,11 +122,15 @@ def test_a_supervisor_sees_the_weeks_attendance_and_download_links(page, server)
     assert download.status == 200 and person["name"] in download.text()
 
 
-def test_the_api_docs_render_offline(page, server):
+def test_the_api_docs_render_offline_under_the_content_security_policy(page, server):
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
     page.goto(server.url + "/api/v1/docs")
     page.wait_for_selector(".swagger-ui .info >> text=FieldOps API")
     page.wait_for_selector(".opblock-summary-path[data-path='/api/v1/import/customers']")
     page.screenshot(path=screenshot_path("api_docs"))
+    assert problems == [], problems
 
 
 def test_the_phone_shows_the_customers_orders_before_the_visit(browser, day_server):
