@@ -15,6 +15,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from dashboard.i18n import _, current_language
 from dashboard.permissions import Viewer, scope_for
 from dashboard.runtime import runtime
+from dashboard.shell import landing_path
 from dashboard.web import safe_next
 from data import users, wall_tokens
 
@@ -236,7 +237,7 @@ def login_submit() -> Response:
         users.set_password(db, row["id"], hasher.hash(password))
         row = users.user_by_name(db, username)
     # A fresh session at sign-in: nothing from before it (a planted cookie) carries over.
-    next_path = safe_next(request.form.get("next"))
+    asked_for = request.form.get("next")
     language = session.get("language")
     session.clear()
     if language:
@@ -244,7 +245,7 @@ def login_submit() -> Response:
     login_user(_principal_from_user(users.get_user(db, row["id"])), remember=bool(request.form.get("remember")))
     session.permanent = True
     csrf_token()
-    return redirect(next_path)
+    return redirect(safe_next(asked_for) if asked_for else landing_path(current_viewer()) or "/")
 
 
 @blueprint.post("/logout")

@@ -8,7 +8,10 @@ whose scope every data read takes.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+from urllib.parse import urlsplit
 
 import dash
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request
@@ -16,6 +19,7 @@ from flask_login import current_user
 
 from dashboard.auth import csrf_ok, current_viewer
 from dashboard.i18n import _
+from dashboard.mobile_routes import SHARE_SCRIPT
 from dashboard.permissions import (
     HISTORY_IMPORT_ROLES,
     PEOPLE_ROLES,
@@ -25,6 +29,7 @@ from dashboard.permissions import (
     may_run_callback,
 )
 from dashboard.runtime import runtime
+from dashboard.shell import landing_path
 from dashboard.trackers import device_for_token
 
 # Dash's own machinery and static files: no data in them.
@@ -86,6 +91,9 @@ def check_request() -> Response | None:
     if page is None:
         abort(404)
     if not may_open(viewer, page, runtime().org_settings()):
+        home = landing_path(viewer) if path == "/" else None
+        if home is not None:
+            return redirect(home)
         return Response(_("You do not have access to this page."), status=403, mimetype="text/plain")
     return None
 
@@ -132,7 +140,44 @@ def _refuse(status: int, error: str, reason: str) -> Response:
     return response
 
 
+def script_hash(script: str) -> str:
+    """An inline script's CSP source expression, as Dash's own `csp_hashes` writes them."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+
+
+def content_security_policy(tile_url: str, script_hashes: list[str]) -> str:
+    """Scripts only from this site or by the hash of an inline script we wrote (Dash's renderer
+    start-up, the share page); map tiles from the configured tile server; no framing, no plugins."""
+    tiles = urlsplit(tile_url.replace("{s}", "x"))
+    tile_origin = f"{tiles.scheme}://{tiles.netloc.replace('x.', '*.', 1) if '{s}' in tile_url else tiles.netloc}"
+    directives = {
+        "default-src": "'self'",
+        "script-src": " ".join(["'self'", *sorted(set(script_hashes))]),
+        "style-src": "'self' 'unsafe-inline'",  # Dash, Plotly and Leaflet set element styles
+        "img-src": "'self' data: blob:" + (f" {tile_origin}" if tiles.scheme in ("http", "https") else ""),
+        "font-src": "'self' data:",
+        "connect-src": "'self'",
+        "worker-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def _policy() -> str:
+    """Settled at the first response: Dash adds inline scripts of its own (the pages' title) as it
+    serves its first request, after the app factory has returned."""
+    policy = current_app.config.get("FIELDOPS_CSP")
+    if policy is None:
+        hashes = [*current_app.extensions["dash"].csp_hashes(), script_hash(SHARE_SCRIPT)]
+        policy = current_app.config["FIELDOPS_CSP"] = content_security_policy(runtime().settings.tile_url, hashes)
+    return policy
+
+
 def harden_response(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", _policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

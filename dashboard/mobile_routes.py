@@ -54,6 +54,39 @@ self.addEventListener("fetch", (event) => {
     );
 });
 """
+# The share page's one script: constant, so the Content-Security-Policy allows it by its hash.
+SHARE_SCRIPT = """
+(function () {
+    const texts = JSON.parse(document.getElementById("share-texts").textContent);
+    document.getElementById("share-title").textContent = texts.name;
+    document.getElementById("share-expires").textContent = new Date(texts.expires).toLocaleString();
+    function show(position) {
+        const link = document.getElementById("share-map");
+        if (!position) {
+            document.getElementById("share-position").textContent = texts.none;
+            return;
+        }
+        const where = position.lat.toFixed(5) + ", " + position.lon.toFixed(5);
+        document.getElementById("share-position").textContent = where;
+        document.getElementById("share-time").textContent = new Date(position.ts).toLocaleString();
+        link.href = "https://www.openstreetmap.org/?mlat=" + position.lat + "&mlon=" + position.lon + "#map=17/"
+            + position.lat + "/" + position.lon;
+    }
+    function poll() {
+        fetch(window.location.pathname + "/position", {cache: "no-store"}).then(function (answer) {
+            if (answer.status === 404) {
+                document.getElementById("share-position").textContent = texts.expired;
+                document.getElementById("share-time").textContent = "";
+                document.getElementById("share-map").removeAttribute("href");
+                document.body.dataset.expired = "1";
+                return;
+            }
+            return answer.json().then(function (body) { show(body.position); setTimeout(poll, 5000); });
+        }).catch(function () { setTimeout(poll, 5000); });
+    }
+    poll();
+})();
+"""
 SHARE_PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>{title}</title>
@@ -63,38 +96,8 @@ dt{{color:#555}}dd{{margin:0 0 .7rem}}</style>
 <dl><dt>{where}</dt><dd id="share-position">…</dd><dt>{when}</dt><dd id="share-time">…</dd>
 <dt>{until}</dt><dd id="share-expires"></dd></dl>
 <p><a id="share-map" rel="noopener" target="_blank">{open_map}</a></p>
-<script>
-(function () {{
-    const texts = {texts};
-    document.getElementById("share-title").textContent = texts.name;
-    document.getElementById("share-expires").textContent = new Date(texts.expires).toLocaleString();
-    function show(position) {{
-        const link = document.getElementById("share-map");
-        if (!position) {{
-            document.getElementById("share-position").textContent = texts.none;
-            return;
-        }}
-        const where = position.lat.toFixed(5) + ", " + position.lon.toFixed(5);
-        document.getElementById("share-position").textContent = where;
-        document.getElementById("share-time").textContent = new Date(position.ts).toLocaleString();
-        link.href = "https://www.openstreetmap.org/?mlat=" + position.lat + "&mlon=" + position.lon + "#map=17/"
-            + position.lat + "/" + position.lon;
-    }}
-    function poll() {{
-        fetch(window.location.pathname + "/position", {{cache: "no-store"}}).then(function (answer) {{
-            if (answer.status === 404) {{
-                document.getElementById("share-position").textContent = texts.expired;
-                document.getElementById("share-time").textContent = "";
-                document.getElementById("share-map").removeAttribute("href");
-                document.body.dataset.expired = "1";
-                return;
-            }}
-            return answer.json().then(function (body) {{ show(body.position); setTimeout(poll, 5000); }});
-        }}).catch(function () {{ setTimeout(poll, 5000); }});
-    }}
-    poll();
-}})();
-</script></body></html>"""
+<script type="application/json" id="share-texts">{texts}</script>
+<script>{script}</script></body></html>"""
 
 
 @blueprint.post("/api/v1/me/positions")
@@ -169,6 +172,7 @@ def shared_page(token: str) -> Response:
         until=_("Link valid until"),
         open_map=_("Open on a map"),
         texts=orjson.dumps(texts).decode().replace("<", "\\u003c"),
+        script=SHARE_SCRIPT,
     )
     return Response(page, mimetype="text/html", headers={"Cache-Control": "no-store"})
 

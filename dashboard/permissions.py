@@ -21,6 +21,9 @@ OPERATIONS_ROLES = ("manager", "admin")  # the ingest pipeline's health
 REPORT_ROLES = ("supervisor", "manager", "executive")  # issue 8: reports of their scope
 WALL_ROLES = ("wall",)  # issue 8: the wall display (/wall)
 
+# Where a role lands after sign-in, when it may open that page; otherwise its first page in menu order.
+HOME_PAGES = {"field": "/m", "admin": "/admin/users", "wall": "/wall"}
+
 # Dash's own page router: allowed for a path the viewer may open (or no page at all: a 404 page).
 PAGE_ROUTER_OUTPUTS = frozenset({"_pages_content", "_pages_store"})
 # Outputs that reveal one person in detail: never for the wall display.
@@ -60,6 +63,19 @@ def may_open(viewer: Viewer, page: dict, settings: dict) -> bool:
     if viewer.role == "executive" and page.get("individual_positions"):
         return bool(settings.get("privacy.executive_sees_individuals"))
     return viewer.role in roles
+
+
+def home_path(viewer: Viewer, pages: list[dict], settings: dict) -> str | None:
+    """The viewer's landing page: the role's own, else "/" (the live map), else the first page of the menu."""
+    allowed = [page["relative_path"] for page in menu_order(pages) if may_open(viewer, page, settings)]
+    for path in (HOME_PAGES.get(viewer.role), "/"):
+        if path in allowed:
+            return path
+    return allowed[0] if allowed else None
+
+
+def menu_order(pages: list[dict]) -> list[dict]:
+    return sorted(pages, key=lambda page: page.get("order") or 0)
 
 
 def output_ids(output: str) -> list[str]:

@@ -7,10 +7,15 @@ from dash import html
 from flask import g
 
 from dashboard.i18n import _, current_language
-from dashboard.permissions import may_open
+from dashboard.permissions import Viewer, home_path, may_open, menu_order
 from dashboard.runtime import runtime
 
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
+
+
+def landing_path(viewer: Viewer) -> str | None:
+    """Where the viewer goes after sign-in or from "/" when the live map is not theirs."""
+    return home_path(viewer, list(dash.page_registry.values()), runtime().org_settings())
 
 
 def layout() -> html.Div:
@@ -18,7 +23,7 @@ def layout() -> html.Div:
     if viewer and viewer.role == "wall":
         return html.Div(dash.page_container)  # the wall display is full screen: no menu (issue 8)
     settings = runtime().org_settings()
-    pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order") or 0)
+    pages = menu_order(list(dash.page_registry.values()))
     links = [
         html.A(_(page["name"]), href=page["relative_path"], className="nav-link", id=f"nav-{page['id_prefix']}")
         for page in pages

@@ -66,7 +66,7 @@ def test_admin_creates_a_supervisor_account(page, server):
 def test_admin_sets_the_organisations_working_hours(page, server):
     sign_in_browser(page, server.url, "admin")
     page.goto(server.url + "/admin/teams")
-    page.wait_for_function("document.querySelector('#teams-start-1')?.value === '08:00'")  # defaults loaded
+    page.wait_for_function("() => document.querySelector('#teams-start-1')?.value === '08:00'")  # defaults loaded
     page.fill("#teams-start-0", "09:00")
     page.fill("#teams-end-0", "17:00")
     page.fill("#teams-start-5", "")
@@ -177,7 +177,7 @@ def test_admin_purges_expired_positions_from_the_privacy_page(page, server):
     )
     sign_in_browser(page, server.url, "admin")
     page.goto(server.url + "/admin/privacy")
-    page.wait_for_function("document.querySelector('#privacy-retention')?.value === '90'")
+    page.wait_for_function("() => document.querySelector('#privacy-retention')?.value === '90'")
     page.click("#privacy-purge")
     page.wait_for_selector("text=Deleted positions of 1 days older than 90 days.")
     assert rt.db.fetch_one("SELECT count(*) AS n FROM positions")["n"] == 1

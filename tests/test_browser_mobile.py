@@ -109,12 +109,13 @@ def test_positions_taken_offline_are_sent_in_order_when_back_online(browser, ser
     for lat, lon in offline_points:
         context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 10})
         page.wait_for_timeout(300)
-    page.wait_for_function("Number(document.getElementById('mobile-pending').dataset.count) >= 5")
+    page.wait_for_function("() => Number(document.getElementById('mobile-pending').dataset.count) >= 5")
     page.screenshot(path=screenshot_path("mobile_offline"), full_page=True)
     assert rt.feed.latest(me["id"]).lat < offline_points[0][0] + 1e-9  # nothing arrived while offline
 
     context.set_offline(False)
-    page.wait_for_function("Number(document.getElementById('mobile-pending').dataset.count) === 0", timeout=20_000)
+    pending_sent = "() => Number(document.getElementById('mobile-pending').dataset.count) === 0"
+    page.wait_for_function(pending_sent, timeout=20_000)
     last = offline_points[-1]
     _wait_until(lambda: abs(rt.feed.latest(me["id"]).lat - last[0]) < 1e-9, what="the last offline fix in Redis")
 
@@ -213,7 +214,7 @@ def test_a_supervisor_sets_up_owntracks_for_a_team_member(browser, server):
     page = context.new_page()
     sign_in_browser(page, server.url, "supervisor")
     page.goto(f"{server.url}/trackers")
-    page.wait_for_function("(document.querySelector('#trackers-page') || {innerText: ''}).innerText.includes('(E0')")
+    page.wait_for_function("() => document.querySelector('#trackers-page')?.innerText.includes('(E0')")
     page.click("#trackers-owntracks")
     page.wait_for_selector("#trackers-qr")
     settings = page.inner_text("#trackers-settings")

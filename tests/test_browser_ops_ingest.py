@@ -26,13 +26,14 @@ def test_the_backlog_shows_and_drains_when_a_writer_runs(seeded_settings):
             page = browser.new_page(viewport={"width": 1100, "height": 700})
             sign_in_browser(page, server.url, "manager")
             page.goto(server.url + "/ops/ingest")
-            page.wait_for_function("document.querySelector('#ops-backlog')?.innerText === '1,234'", timeout=15_000)
+            backlog_shown = "() => document.querySelector('#ops-backlog')?.innerText === '1,234'"
+            page.wait_for_function(backlog_shown, timeout=15_000)
             assert "No writer has started yet" in page.inner_text("#ops-writers")
             assert float(page.inner_text("#ops-lag").split()[0]) >= 0
             page.screenshot(path=screenshot_path("ops_ingest_backlog"))
             writer = threading.Thread(target=Writer(rt, "ops-writer").run, args=(stop, 200), daemon=True)
             writer.start()
-            page.wait_for_function("document.querySelector('#ops-backlog')?.innerText === '0'", timeout=20_000)
+            page.wait_for_function("() => document.querySelector('#ops-backlog')?.innerText === '0'", timeout=20_000)
             page.wait_for_selector("#ops-writers-table", timeout=10_000)
             assert "ops-writer" in page.inner_text("#ops-writers-table")
             page.screenshot(path=screenshot_path("ops_ingest_drained"))

@@ -66,8 +66,32 @@ def test_pages(app, viewer, path):
     answer = _client(app, viewer).get(path)
     if viewer == "anonymous":
         assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
+    elif viewer in PAGE_ACCESS[path]:
+        assert answer.status_code == 200
+    elif path == "/":
+        assert answer.status_code == 302  # home: the viewer's own first page instead (see below)
     else:
-        assert answer.status_code == (200 if viewer in PAGE_ACCESS[path] else 403)
+        assert answer.status_code == 403
+
+
+# Where each person lands after signing in: their own work, never a "no access" page.
+LANDING = {"field": "/m", "supervisor": "/", "manager": "/", "admin": "/admin/users"}
+
+
+@pytest.mark.parametrize("viewer", sorted(LANDING))
+def test_each_role_lands_on_a_page_it_may_open(app, viewer):
+    client = app.server.test_client()
+    answer = sign_in(client, viewer)
+    assert answer.status_code == 302 and answer.headers["Location"] == LANDING[viewer]
+    assert client.get(LANDING[viewer]).status_code == 200
+
+
+def test_home_sends_a_viewer_who_may_not_see_the_live_map_to_their_first_page(app):
+    client = _client(app, "executive")
+    answer = client.get("/")
+    assert answer.status_code == 302
+    assert client.get(answer.headers["Location"]).status_code == 200
+    assert _client(app, "admin").get("/").headers["Location"] == "/admin/users"
 
 
 def _callback_bodies(app) -> list[tuple[str, dict]]:
@@ -237,7 +261,7 @@ def test_executives_see_live_positions_only_when_the_organisation_allows(app):
 
     rt = app.server.extensions["fieldops"]
     executive = _client(app, "executive")
-    assert executive.get("/").status_code == 403
+    assert executive.get("/").headers["Location"] != "/"  # sent to a page of aggregates instead
     org_settings.set_setting(rt.db, "privacy.executive_sees_individuals", True, None)
     rt.forget_org_settings()
     try:
