@@ -6,7 +6,18 @@ import logging
 
 from dash import Dash
 
-from callbacks import admin_audit, admin_devices, admin_privacy, admin_teams, admin_users, admin_zones, my_data
+from callbacks import (
+    admin_audit,
+    admin_devices,
+    admin_privacy,
+    admin_teams,
+    admin_users,
+    admin_zones,
+    analytics_day,
+    analytics_heatmap,
+    analytics_performance,
+    my_data,
+)
 from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
 from callbacks import mobile as mobile_callbacks
@@ -42,6 +53,9 @@ CALLBACK_MODULES = (
     trackers_callbacks,
     reports_callbacks,
     wall_callbacks,
+    analytics_heatmap,  # issue 5
+    analytics_performance,
+    analytics_day,
 )
 
 

@@ -20,6 +20,8 @@ HISTORY_IMPORT_ROLES = ("supervisor", "manager", "admin")  # GPX import of a per
 OPERATIONS_ROLES = ("manager", "admin")  # the ingest pipeline's health
 REPORT_ROLES = ("supervisor", "manager", "executive")  # issue 8: reports of their scope
 WALL_ROLES = ("wall",)  # issue 8: the wall display (/wall)
+ANALYTICS_ROLES = ("supervisor", "manager", "executive")  # heatmap and performance (issue 5)
+DAY_REPLAY_ROLES = ("field", "supervisor", "manager", "executive")  # one person's day; field: their own
 
 # Where a role lands after sign-in, when it may open that page; otherwise its first page in menu order.
 HOME_PAGES = {"field": "/m", "admin": "/admin/users", "wall": "/wall"}
