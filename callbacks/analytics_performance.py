@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, html
@@ -15,6 +15,7 @@ from dashboard.inputs import mapping, text, whole_number
 from dashboard.runtime import runtime
 from data import analytics, teams
 
+DAY_BAR_MS = 0.8 * 86_400_000
 FILTERS = (Input("perf-dates", "start_date"), Input("perf-dates", "end_date"), Input("perf-team", "value"))
 
 
@@ -166,7 +167,8 @@ def charts(start: object, end: object, team: object, selected: object):
         if employee_id is None or r["employee_id"] == employee_id
     ]
     figures = _day_charts(days, scores, targets, person)
-    span = [selection["start"] - timedelta(hours=12), selection["end"] + timedelta(hours=12)]
+    first = datetime.combine(selection["start"], datetime.min.time())
+    span = [first - timedelta(hours=12), datetime.combine(selection["end"], datetime.min.time()) + timedelta(hours=12)]
     for fig in figures:
         fig.update_xaxes(range=span, type="date", tickformat="%d %b")
     return (*figures, _person_panel(person, days, selection["end"]))
@@ -177,7 +179,8 @@ def _day_charts(days: list[dict], scores: list[dict], targets: dict, person: dic
     x = [d["day"] for d in days]
     per = [d["people"] for d in days]
     visits = figure(_("Visits per day · {whose}", whose=whose))
-    visits.add_bar(x=x, y=[_ratio(d["visits"], p) for d, p in zip(days, per, strict=True)], name=_("visits"))
+    width = [DAY_BAR_MS] * len(x)  # a date axis gives a lone bar no width of its own
+    visits.add_bar(x=x, y=[_ratio(d["visits"], p) for d, p in zip(days, per, strict=True)], width=width)
     target_line(visits, targets["visits_per_day"], _("target"))
     ontime = figure(_("On-time rate · {whose}", whose=whose))
     ontime.add_scatter(
@@ -186,12 +189,16 @@ def _day_charts(days: list[dict], scores: list[dict], targets: dict, person: dic
     target_line(ontime, targets["on_time_rate"], _("target"))
     ontime.update_yaxes(tickformat=".0%", range=[0, 1.05])
     distance = figure(_("Distance per day (km) · {whose}", whose=whose))
-    distance.add_bar(x=x, y=[d["distance_m"] / 1000 / p for d, p in zip(days, per, strict=True)], name="km")
+    distance.add_bar(x=x, y=[d["distance_m"] / 1000 / p for d, p in zip(days, per, strict=True)], width=width)
     target_line(distance, targets["km_per_day"], _("target"))
     split = figure(_("Time split · {whose}", whose=whose))
     for key, label in (("visit", _("visits")), ("travel", _("travel")), ("idle", _("idle"))):
         split.add_bar(
-            x=x, y=[_ratio(d[f"{key}_s"], d["tracked_s"]) for d in days], name=label, marker_color=SPLIT_COLORS[key]
+            x=x,
+            y=[_ratio(d[f"{key}_s"], d["tracked_s"]) for d in days],
+            name=label,
+            marker_color=SPLIT_COLORS[key],
+            width=width,
         )
     split.update_layout(barmode="stack")
     split.update_yaxes(tickformat=".0%")

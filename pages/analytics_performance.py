@@ -69,15 +69,7 @@ def layout(**_query: str) -> html.Div:
                         columnDefs=ranking_columns(),
                         rowData=[],
                         defaultColDef={"resizable": True, "sortable": True, "filter": True, "flex": 1, "minWidth": 100},
-                        dashGridOptions={
-                            "animateRows": False,
-                            "rowSelection": {
-                                "mode": "singleRow",
-                                "checkboxes": False,
-                                "headerCheckbox": False,
-                                "enableClickSelection": True,
-                            },
-                        },
+                        dashGridOptions={"animateRows": False},
                         getRowId="params.data.employee_id",
                         style={"height": "420px"},
                         className="fo-grid",

@@ -99,15 +99,13 @@ def test_the_heatmap_finds_the_simulators_planted_idle_spot(browser, fleet_day):
 
 
 def _check_day_page(page, rt, shot: str) -> None:
-    page.wait_for_function(
-        "(document.querySelector('#day-summary') || {innerText: ''}).innerText.includes('positions')", timeout=20_000
-    )
+    page.wait_for_selector("#day-summary:has-text('positions')", timeout=20_000)
     page.wait_for_selector("#day-map .leaflet-overlay-pane path.leaflet-interactive", timeout=10_000)
     assert page.locator("#day-tasks .ag-row").count() > 0
     assert "km" in page.inner_text("#day-split")
     first_clock = page.inner_text("#day-clock")
     page.click("#day-play")
-    page.wait_for_function("t => document.querySelector('#day-clock').innerText !== t", arg=first_clock, timeout=10_000)
+    page.wait_for_selector(f"#day-clock:not(:has-text('{first_clock}'))", timeout=10_000)
     page.wait_for_timeout(800)
     page.screenshot(path=screenshot_path(shot))
     looks = rt.db.fetch_all("SELECT action, subject_ids FROM audit_log WHERE action = 'view_track'")
@@ -155,9 +153,7 @@ def test_a_supervisor_sees_only_their_teams_and_field_staff_their_own_day(browse
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     sign_in_browser(page, fleet_day.url, "field")
     page.goto(f"{fleet_day.url}/analytics/day")
-    page.wait_for_function(
-        "(document.querySelector('#day-summary') || {innerText: ''}).innerText.includes('positions')", timeout=20_000
-    )
+    page.wait_for_selector("#day-summary:has-text('positions')", timeout=20_000)
     own = rt.db.fetch_one("SELECT name FROM employees WHERE code = 'E0001'")["name"]
     assert own in page.inner_text("#day-summary")
     page.screenshot(path=screenshot_path("analytics_day_field"))
@@ -168,10 +164,7 @@ def test_an_executive_sees_teams_but_no_individual_ranking(browser, fleet_day):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     sign_in_browser(page, fleet_day.url, "executive")
     page.goto(f"{fleet_day.url}/analytics/performance")
-    page.wait_for_function(
-        "(document.querySelector('#perf-ranking-note') || {innerText: ''}).innerText.includes('not shown')",
-        timeout=20_000,
-    )
+    page.wait_for_selector("#perf-ranking-note:has-text('not shown')", timeout=20_000)
     assert page.locator("#perf-grid .ag-center-cols-container .ag-row").count() == 0
     assert page.locator("#perf-kpis .fo-kpi").count() == 5
     page.screenshot(path=screenshot_path("analytics_performance_executive"))
