@@ -20,6 +20,7 @@ from dashboard.reports import (
     parse_period,
     period_of,
     queue_report,
+    weekday_names,
 )
 from dashboard.runtime import runtime
 from data import reports, teams
@@ -181,8 +182,6 @@ def save_schedule(
 def day_options(cadence: object) -> tuple[list[dict], int]:
     if cadence == "monthly":
         return [{"label": str(n), "value": n} for n in range(1, 29)], 1
-    from dashboard.reports import weekday_names
-
     return [{"label": name, "value": n} for n, name in enumerate(weekday_names())], 0
 
 

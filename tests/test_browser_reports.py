@@ -32,7 +32,7 @@ def test_manager_builds_a_monthly_report_and_downloads_the_pdf(browser, report_s
     page.wait_for_selector("#reports-build")
     page.click("#reports-build")
     page.wait_for_selector("#reports-progress-box .progress-bar", state="visible")
-    page.wait_for_function("document.getElementById('reports-progress').textContent === 'Done'", timeout=60_000)
+    page.wait_for_function("() => document.getElementById('reports-progress').textContent === 'Done'", timeout=60_000)
     link = page.wait_for_selector("#reports-table a:text('PDF')")
     page.screenshot(path=screenshot_path("reports_page"), full_page=True)
     with page.expect_download() as download:
