@@ -118,6 +118,7 @@ def register(app: Dash) -> None:
         ClientsideFunction(namespace="fieldopsWall", function_name="alive"),
         Output("wall-clock", "title"),
         Input("wall-feed", "data"),
+        State("wall-config", "data"),
     )
     app.callback(
         Output("wall-streets", "data"),

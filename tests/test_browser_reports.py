@@ -66,6 +66,7 @@ def test_supervisor_sees_only_reports_of_their_teams(browser, report_server):
     page.goto(f"{report_server.url}/language/zh-CN?next=/reports")
     page.wait_for_selector("#reports-build")
     assert page.inner_text("h2") == "报告"
+    page.wait_for_selector("#reports-list > *")
     assert "还没有报告" in page.inner_text("#reports-list")  # the manager's organisation report is not theirs
     page.click("#reports-build")
     page.wait_for_selector("#reports-table a:text('PDF')", timeout=60_000)
