@@ -32,9 +32,10 @@
     }
 
     function clockText(ms, seconds) {
-        const options = {timeZone: config && config.timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23"};
+        const options = {hour: "2-digit", minute: "2-digit", hourCycle: "h23"};
+        if (config && config.timezone) { options.timeZone = config.timezone; }
         if (seconds) { options.second = "2-digit"; }
-        return new Date(ms).toLocaleTimeString(config && config.locale, options);
+        return new Date(ms).toLocaleTimeString((config && config.locale) || undefined, options);
     }
 
     function tick() {
@@ -69,7 +70,8 @@
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.fieldopsWall = {
         /* Any answer to the 1 Hz refresh: the display is live. */
-        alive: function (feed) {
+        alive: function (feed, wallConfig) {
+            config = config || wallConfig;
             if (feed) {
                 state.lastOk = state.lastRefresh = Date.now();
                 state.refreshes += 1;

@@ -20,6 +20,7 @@ from dashboard.reports import (
     parse_period,
     period_of,
     queue_report,
+    weekday_names,
 )
 from dashboard.runtime import runtime
 from data import reports, teams
@@ -112,18 +113,25 @@ def _file_links(report: dict) -> list:
     ]
 
 
+def _scope_text(team_ids: list[int] | None, team_names: dict[int, str]) -> str:
+    if team_ids is None:
+        return _("Whole organisation")
+    return ", ".join(sorted(team_names.get(team_id, "?") for team_id in team_ids)) or "—"
+
+
 def report_list(_tick: int, _job: object) -> object:
     rt = runtime()
     rows = reports.list_reports(rt.db, g.viewer.scope, LIST_LENGTH)
     if not rows:
         return html.P(_("No reports yet."), className="text-muted")
     states = {"queued": _("waiting"), "running": _("building"), "done": _("ready"), "failed": _("failed")}
+    team_names = {team["id"]: team["name"] for team in teams.list_teams(rt.db, g.viewer.scope)}
     header = [_("Period"), _("Scope"), _("Author"), _("Made"), _("State"), _("Files")]
     body = [
         html.Tr(
             [
                 html.Td(period_of(row).label(row["language"])),
-                html.Td(_("Whole organisation") if row["scope_team_ids"] is None else _("Chosen teams")),
+                html.Td(_scope_text(row["scope_team_ids"], team_names)),
                 html.Td(row["author_name"] + (" · " + _("scheduled") if row["schedule_id"] else "")),
                 html.Td(rt.local(row["created_at"])),
                 html.Td(states[row["state"]] + (f" ({row['progress']} %)" if row["state"] == "running" else "")),
@@ -174,8 +182,6 @@ def save_schedule(
 def day_options(cadence: object) -> tuple[list[dict], int]:
     if cadence == "monthly":
         return [{"label": str(n), "value": n} for n in range(1, 29)], 1
-    from dashboard.reports import weekday_names
-
     return [{"label": name, "value": n} for n, name in enumerate(weekday_names())], 0
 
 

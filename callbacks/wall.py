@@ -6,6 +6,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
 from flask import g
 
+from dashboard.auditing import record_look
 from dashboard.i18n import _
 from dashboard.inputs import counter, mapping, whole_number
 from dashboard.runtime import runtime
@@ -18,6 +19,8 @@ def fleet(_tick: int, cursor: object) -> dict:
     since = whole_number(mapping(cursor).get("v"))
     payload = runtime().livemap.fleet_payload(g.viewer.scope, since)
     payload["team"] = None
+    if payload["full"]:  # as on the live map: who was shown, once per (re)load
+        record_look("view_live_map", payload["id"], {"wall": True})
     return payload
 
 
@@ -115,6 +118,7 @@ def register(app: Dash) -> None:
         ClientsideFunction(namespace="fieldopsWall", function_name="alive"),
         Output("wall-clock", "title"),
         Input("wall-feed", "data"),
+        State("wall-config", "data"),
     )
     app.callback(
         Output("wall-streets", "data"),

@@ -12,10 +12,12 @@ import math
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import h3
 import orjson
 
+from dashboard.i18n import _
 from data import analytics
 from data.db import Database
 
@@ -24,6 +26,36 @@ log = logging.getLogger(__name__)
 CELL_RESOLUTION = 10  # positions.cell
 HEATMAP_RESOLUTION = 9  # hexagons of ~0.1 km², a few city blocks: data/analytics.FACTS h3_res9
 UPKEEP_EVERY_S = 60.0
+DEFAULT_PERIOD_DAYS = 30
+MAX_PERIOD_DAYS = 366
+MIN_CELL_TRACKED_S = 900  # a hexagon with under 15 min of tracked time says nothing: left off the map
+HIGH_IS_GOOD = frozenset({"visits_per_hour", "on_time_rate"})
+
+
+def measure_labels() -> dict[str, str]:
+    return {
+        "idle_share": _("Idle share (away from customers)"),
+        "travel_visit_ratio": _("Travel time per visit time"),
+        "visits_per_hour": _("Visits per hour"),
+        "outside_share": _("Share outside work areas"),
+        "on_time_rate": _("On-time visits"),
+    }
+
+
+def default_period(tz: ZoneInfo) -> tuple[date, date]:
+    """The last DEFAULT_PERIOD_DAYS local days, today included."""
+    today = datetime.now(tz).date()
+    return today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today
+
+
+def period(start: object, end: object, tz: ZoneInfo) -> tuple[date, date]:
+    """The dates a browser sent (ISO text), ordered and at most MAX_PERIOD_DAYS long; the default if unreadable."""
+    try:
+        first, last = date.fromisoformat(str(start)[:10]), date.fromisoformat(str(end)[:10])
+    except ValueError:
+        return default_period(tz)
+    first, last = min(first, last), max(first, last)
+    return max(first, last - timedelta(days=MAX_PERIOD_DAYS - 1)), last
 
 
 def work_area_cells(zones: list[dict]) -> list[tuple[int, int]]:

@@ -14,6 +14,9 @@ from callbacks import (
     admin_teams,
     admin_users,
     admin_zones,
+    analytics_day,
+    analytics_heatmap,
+    analytics_performance,
     erp_import,
     my_data,
 )
@@ -60,6 +63,9 @@ CALLBACK_MODULES = (
     exports_callbacks,
     reports_callbacks,
     wall_callbacks,
+    analytics_heatmap,  # issue 5
+    analytics_performance,
+    analytics_day,
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import dash_ag_grid as dag
 from dash import dcc, html
 
@@ -56,6 +58,43 @@ def share_link_controls(prefix: str, minutes_choices: tuple[int, ...], revoke_la
         ),
         html.Div(id=f"{prefix}-share-result", role="status"),
     ]
+
+
+def analytics_filters(prefix: str, start: date, end: date, *, with_hours: bool = False) -> html.Div:
+    """The analytics pages' filter bar: a date range and a team, and on the heatmap weekdays and hours."""
+    weekdays = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+    children = [
+        html.Label(_("Dates"), htmlFor=f"{prefix}-dates", className="fo-label"),
+        dcc.DatePickerRange(
+            id=f"{prefix}-dates", start_date=start, end_date=end, display_format="YYYY-MM-DD", first_day_of_week=1
+        ),
+        html.Label(_("Team"), htmlFor=f"{prefix}-team", className="fo-label"),
+        dcc.Dropdown(id=f"{prefix}-team", placeholder=_("All teams"), clearable=True, className="fo-team"),
+    ]
+    if with_hours:
+        children += [
+            html.Label(_("Weekdays"), htmlFor=f"{prefix}-weekdays", className="fo-label"),
+            dcc.Dropdown(
+                id=f"{prefix}-weekdays",
+                options=[{"label": label, "value": n} for n, label in enumerate(weekdays, start=1)],
+                multi=True,
+                placeholder=_("Every day"),
+                className="fo-weekdays",
+            ),
+            html.Label(_("Hours"), htmlFor=f"{prefix}-hours", className="fo-label"),
+            html.Div(
+                dcc.RangeSlider(
+                    id=f"{prefix}-hours",
+                    min=0,
+                    max=24,
+                    step=1,
+                    value=[0, 24],
+                    marks={h: str(h) for h in (0, 6, 12, 18, 24)},
+                ),
+                className="fo-hours",
+            ),
+        ]
+    return html.Div(children, className="fo-toolbar fo-filters")
 
 
 def order_lines(orders: list[dict], element_id: str) -> html.Div:

@@ -186,6 +186,7 @@ def rebuild(db: Database, start: datetime, end: datetime, tz: str) -> int:
     while day < end:
         until = min(end, day + timedelta(days=1))
         with db.transaction() as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (UPKEEP_LOCK,))  # not beside an upkeep
             cur.execute(RANGE_BUCKETS, {"start": day, "end": until})
             done += _refresh(cur, tz)
         day = until
@@ -407,6 +408,7 @@ def employee_ranking(db: Database, scope: Scope, start: date, end: date, tz: str
                    d.distance_m / 1000.0 / d.days AS km_per_day,
                    d.visits_on_time::double precision / nullif(d.visits_with_window, 0) AS on_time_rate,
                    d.idle_s / nullif(d.tracked_s, 0) AS idle_share,
+                   d.outside_s / nullif(d.tracked_s, 0) AS outside_share,
                    d.visit_s / nullif(d.tracked_s, 0) AS visit_share,
                    d.travel_s / nullif(d.visit_s, 0) AS travel_visit_ratio,
                    s.satisfaction, coalesce(s.answers, 0)::int AS answers
@@ -447,7 +449,7 @@ def day_activities(db: Database, scope: Scope, employee_id: int, start: datetime
     """Visits, stays and check-ins of one person overlapping [start, end), with the customer's name."""
     return db.fetch_all(
         """SELECT a.id, a.kind, a.started_at, a.ended_at, a.customer_id, c.name AS customer_name, a.task_id,
-                  a.attributes
+                  a.attributes, c.lat AS customer_lat, c.lon AS customer_lon
            FROM activities a JOIN employees e ON e.id = a.employee_id
            LEFT JOIN customers c ON c.id = a.customer_id
            WHERE a.employee_id = %(id)s AND a.kind IN ('visit', 'stay', 'check_in', 'check_out', 'note')
@@ -487,4 +489,29 @@ def day_track(db: Database, scope: Scope, employee_id: int, start: datetime, end
                          AND (%(employee)s::int IS NULL OR e.id = %(employee)s))
            ORDER BY p.ts""",
         {"id": employee_id, "start": start, "end": end, "teams": scope.team_filter(), "employee": scope.employee_id},
+    )
+
+
+def daily_totals(
+    db: Database, scope: Scope, start: date, end: date, tz: str, employee_id: int | None = None
+) -> list[dict]:
+    """Per local day: people tracked and the sums, for everyone in scope or one person."""
+    return db.fetch_all(
+        f"""SELECT day, count(*)::int AS people, {SUMS}
+            FROM analytics_employee_day d
+            WHERE day BETWEEN %(start)s AND %(end)s AND {_in_scope("d")}
+              AND (%(one)s::int IS NULL OR employee_id = %(one)s)
+            GROUP BY day ORDER BY day""",  # noqa: S608 - only constants are formatted in
+        {**_filters(scope, start, end, tz), "one": employee_id},
+    )
+
+
+def team_totals(db: Database, scope: Scope, start: date, end: date, tz: str) -> list[dict]:
+    """Per team: person-days and the sums over local days [start, end]."""
+    return db.fetch_all(
+        f"""SELECT d.team_id, coalesce(t.name, '—') AS team_name, count(*)::int AS person_days, {SUMS}
+            FROM analytics_employee_day d LEFT JOIN teams t ON t.id = d.team_id
+            WHERE day BETWEEN %(start)s AND %(end)s AND {_in_scope("d")}
+            GROUP BY d.team_id, t.name ORDER BY t.name""",  # noqa: S608 - only constants are formatted in
+        _filters(scope, start, end, tz),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import dash
 from dash import dcc, html
@@ -11,6 +11,7 @@ from dashboard.components import field, page_frame
 from dashboard.i18n import _, current_language
 from dashboard.permissions import REPORT_ROLES
 from dashboard.reports import FORMATS, weekday_names
+from dashboard.runtime import runtime
 
 dash.register_page(__name__, path="/reports", name="Reports", order=60, roles=REPORT_ROLES, id_prefix="reports")
 
@@ -35,7 +36,7 @@ def week_options(today: date, count: int = 26) -> list[dict]:
 
 
 def _build_form() -> html.Div:
-    today = date.today()
+    today = datetime.now(runtime().settings.tz).date()
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     return html.Div(
         className="fo-report-form",

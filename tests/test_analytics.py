@@ -209,3 +209,17 @@ def test_a_supervisors_heatmap_covers_only_their_teams(rt):
     own = Scope(employee_id=other)
     ranking = analytics.employee_ranking(rt.db, own, date(2026, 6, 1), date(2026, 6, 1), TZ)
     assert [r["employee_id"] for r in ranking] == [other]
+
+
+def test_one_persons_day_is_empty_for_a_viewer_who_may_not_see_them(rt):
+    day = _known_day(rt.db)
+    insert_positions(rt.db, day["rows"])
+    _add_activities(rt.db, day)
+    service.upkeep(rt.db, TZ)
+    other_team, _other = _team_employee(rt.db, "South", "E2")
+    start, end = HOUR - timedelta(hours=8), HOUR + timedelta(hours=16)
+    reads = (analytics.day_track, analytics.day_activities, analytics.day_tasks, analytics.employee_hours)
+    outsider = Scope(team_ids=frozenset({other_team}))
+    assert all(read(rt.db, outsider, day["employee_id"], start, end) == [] for read in reads)
+    own_team = Scope(team_ids=frozenset({day["team_id"]}))
+    assert all(read(rt.db, own_team, day["employee_id"], start, end) for read in reads)

@@ -12,7 +12,7 @@ import pytest
 
 from dashboard.seed import demo_wall_secret, plan_day
 from dashboard.simulator import FleetSimulator
-from data import alerts, org_settings
+from data import alerts, audit, org_settings
 from tests.browser import screenshot_path
 from tests.conftest import SECRET, LiveServer
 
@@ -71,6 +71,8 @@ def test_wall_rotates_is_interrupted_by_alerts_and_survives_a_restart(browser, w
     page.wait_for_url(f"{server.url}/wall")
     assert page.query_selector(".fo-nav") is None  # full screen: no menu
     wait_until(page, lambda: int(page.inner_text("#wall-count-total")) > 0, 30, "the fleet on the wall map")
+    looks = audit.recent(server.runtime.db, action="view_live_map")
+    assert looks and looks[0]["role"] == "wall"  # who was shown on the wall is audited like the live map
     page.screenshot(path=screenshot_path("wall_map"))
 
     # A full rotation: map, tiles, heatmap (no alerts yet, so no alerts panel), and back to the map.

@@ -30,6 +30,9 @@ PAGE_ACCESS = {
     "/admin/audit": {"admin"},
     "/reports": {"supervisor", "manager", "executive"},  # issue 8
     "/wall": {"wall"},  # issue 8
+    "/analytics/heatmap": {"supervisor", "manager", "executive"},
+    "/analytics/performance": {"supervisor", "manager", "executive"},
+    "/analytics/day": {"field", "supervisor", "manager"},  # executives: only with executive_sees_individuals
     "/tasks": {"supervisor", "manager", "executive"},
     "/customers": {"field", "supervisor", "manager", "executive"},
     "/admin/integration": {"admin"},  # issue 9

@@ -204,6 +204,9 @@ OWNER_OF_PAGE = {
     "trackers": "supervisor",
     "reports": "supervisor",  # issue 8
     "wall": "wall",  # issue 8
+    "heatmap": "supervisor",
+    "perf": "manager",
+    "day": "supervisor",
     "tasks": "manager",
     "customers": "manager",
     "erp": "manager",  # issue 9

@@ -1,0 +1,47 @@
+/* Analytics pages (issue 5): the heatmap's hexagon style (dash-leaflet namespace fieldops.analytics)
+   and the day replay's clientside callbacks (dash_clientside.fieldopsAnalytics). */
+(function () {
+    window.fieldops = Object.assign({}, window.fieldops, {
+        analytics: {
+            /* Colour a hexagon by properties.value on hideout {min, max, colors}; no value: grey outline. */
+            cellStyle: function (feature, context) {
+                const h = (context && context.hideout) || {};
+                const value = feature.properties.value;
+                if (value === null || value === undefined || !h.colors) {
+                    return {color: "#8c8c8c", weight: 1, fillOpacity: 0.05};
+                }
+                const span = h.max > h.min ? (h.max - h.min) : 1;
+                const f = Math.min(1, Math.max(0, (value - h.min) / span));
+                const color = h.colors[Math.min(h.colors.length - 1, Math.floor(f * h.colors.length))];
+                return {color: "#55606b", weight: 0.6, fillColor: color, fillOpacity: 0.72};
+            },
+            cellTooltip: function (feature, layer) {
+                const p = feature.properties;
+                const value = p.value === null ? "–" : p.value;
+                layer.bindTooltip(value + " · " + p.hours + " h · " + p.visits + " visits", {sticky: true});
+            },
+        },
+    });
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside);
+    window.dash_clientside.fieldopsAnalytics = {
+        /* Where the person was at the slider's fix: the marker's position and the time shown. */
+        replayPosition: function (index, track) {
+            if (!track || !track.lat || !track.lat.length) {
+                return [[0, 0], "", 0];
+            }
+            const i = Math.max(0, Math.min(track.lat.length - 1, index || 0));
+            return [[track.lat[i], track.lon[i]], track.time[i], 1];
+        },
+        /* Play/pause toggles the interval; each tick moves the slider on, and the end stops it. */
+        replayControl: function (clicks, ticks, index, disabled, track) {
+            const last = track && track.lat ? Math.max(0, track.lat.length - 1) : 0;
+            const trigger = (dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+            if (trigger.indexOf("day-play") === 0) {
+                return [index >= last ? 0 : index, !disabled];
+            }
+            const next = Math.min(last, (index || 0) + ((track && track.step) || 1));
+            return [next, next >= last];
+        },
+    };
+})();

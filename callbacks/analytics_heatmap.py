@@ -1,0 +1,172 @@
+"""Heatmap callbacks: hexagons and the weekday x hour matrix for the filters; who is behind a hexagon."""
+
+from __future__ import annotations
+
+import h3
+import numpy as np
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State, ctx, html, no_update
+from flask import g
+
+from dashboard import analytics as service
+from dashboard.charts import BAD_HIGH_SCALE, empty, figure
+from dashboard.i18n import _
+from dashboard.inputs import mapping, text, whole_number, whole_numbers
+from dashboard.runtime import runtime
+from data import analytics, teams
+
+FILTERS = (
+    Input("heatmap-dates", "start_date"),
+    Input("heatmap-dates", "end_date"),
+    Input("heatmap-team", "value"),
+    Input("heatmap-weekdays", "value"),
+    Input("heatmap-hours", "value"),
+)
+BREAKDOWN_ROWS = 40
+UNBOUNDED = frozenset({"travel_visit_ratio", "visits_per_hour"})
+
+
+def team_options(_id: object) -> tuple[list[dict], dict]:
+    """The viewer's teams, and the demo city's street lines under the hexagons."""
+    rt = runtime()
+    options = [{"label": team["name"], "value": team["id"]} for team in teams.list_teams(rt.db, g.viewer.scope)]
+    return options, rt.livemap.streets_geojson()
+
+
+def _selection(start: object, end: object, team: object, weekdays: object, hours: object) -> dict:
+    """The filters as the data layer takes them; whatever else the browser sent is dropped."""
+    tz = runtime().settings.tz
+    first, last = service.period(start, end, tz)
+    days = [d for d in whole_numbers(weekdays) if 1 <= d <= 7]
+    span = whole_numbers(hours)
+    low, high = (span[0], span[1]) if len(span) == 2 else (0, 24)
+    low, high = sorted((max(0, min(low, 24)), max(0, min(high, 24))))
+    return {
+        "scope": g.viewer.scope.narrowed_to_team(whole_number(team)),
+        "start": first,
+        "end": last,
+        "tz": runtime().settings.timezone,
+        "weekdays": days or None,
+        "hours": list(range(low, high)) if (low, high) != (0, 24) and high > low else None,
+    }
+
+
+def _colors(measure: str) -> list[str]:
+    return BAD_HIGH_SCALE[::-1] if measure in service.HIGH_IS_GOOD else BAD_HIGH_SCALE
+
+
+def heatmap_view(start: object, end: object, team: object, weekdays: object, hours: object, measure: object):
+    measure = text(measure) if text(measure) in analytics.MEASURES else "idle_share"
+    selection = _selection(start, end, team, weekdays, hours)
+    db = runtime().db
+    cells = [r for r in analytics.heatmap(db, **selection) if (r["tracked_s"] or 0) >= service.MIN_CELL_TRACKED_S]
+    values = np.array([float(r[measure]) for r in cells if r[measure] is not None])
+    # Shares span their whole range; open-ended ratios are cut at the 5th and 95th percentiles.
+    cut = (5, 95) if measure in UNBOUNDED else (0, 100)
+    low, high = (float(np.percentile(values, cut[0])), float(np.percentile(values, cut[1]))) if len(values) else (0, 1)
+    if high <= low:
+        high = low + 1e-6
+    colors = _colors(measure)
+    geojson = service.hexagon_geojson(cells, measure)
+    label = service.measure_labels()[measure]
+    matrix = _matrix(analytics.week_hour_matrix(db, **selection), measure, label, colors)
+    hours_total = sum(float(r["tracked_s"] or 0) for r in cells) / 3600
+    summary = _("{cells} hexagons · {hours} tracked hours", cells=len(cells), hours=f"{hours_total:,.0f}")
+    viewport: object = no_update
+    if cells and ctx.triggered_id != "heatmap-measure":
+        centres = [h3.cell_to_latlng(h3.int_to_str(int(r["cell"]))) for r in cells]
+        lats, lons = [c[0] for c in centres], [c[1] for c in centres]
+        viewport = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]], "transition": "flyToBounds"}
+    decimals = 0 if high - low > 20 else 2
+    hideout = {"min": low, "max": high, "colors": colors}
+    return geojson, hideout, low, high, colors, decimals, matrix, summary, viewport
+
+
+def _matrix(rows: list[dict], measure: str, label: str, colors: list[str]) -> go.Figure:
+    title = _("{measure} by weekday and hour", measure=label)
+    if not rows:
+        return empty(title, _("No analytics for these filters yet."))
+    weekdays = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+    z = [[None] * 24 for _day in range(7)]
+    for row in rows:
+        value = row[measure]
+        z[row["weekday"] - 1][row["hour_of_day"]] = None if value is None else round(float(value), 3)
+    fig = figure(title, height=300)
+    fig.add_trace(
+        go.Heatmap(
+            z=z,
+            x=list(range(24)),
+            y=weekdays,
+            colorscale=[[i / (len(colors) - 1), c] for i, c in enumerate(colors)],
+            colorbar={"title": {"text": ""}, "thickness": 12},
+            hoverongaps=False,
+            hovertemplate="%{y} %{x}:00 · %{z}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title=_("Hour of day"), dtick=2)
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def cell_details(click: object, start: object, end: object, team: object, weekdays: object, hours: object):
+    """The employees and hours behind a clicked hexagon, each linking to that person's day."""
+    properties = mapping(mapping(click).get("properties"))
+    try:
+        cell = int(text(properties.get("cell"), 24))
+    except ValueError:
+        return no_update
+    selection = _selection(start, end, team, weekdays, hours)
+    rt = runtime()
+    thresholds = service.Thresholds.from_settings(rt.org_settings())
+    rows = analytics.cell_breakdown(rt.db, cell=cell, limit=BREAKDOWN_ROWS, **selection)
+    if not rows:
+        return html.P(_("Nobody in your view was tracked here in this period."), className="text-muted")
+    names_shown = g.viewer.role != "executive" or bool(rt.org_settings().get("privacy.executive_sees_individuals"))
+    items = []
+    for row in rows:
+        when = rt.local(row["hour"], "%Y-%m-%d %H:00")
+        share = f"{(row['idle_share'] or 0):.0%}"
+        reasons = thresholds.reasons(
+            {
+                "idle_share": row["idle_share"],
+                "outside_share": (row["outside_s"] or 0) / row["tracked_s"] if row["tracked_s"] else None,
+            }
+        )
+        flag = html.Span(_("low efficiency"), className="badge text-bg-warning ms-1") if reasons else None
+        if names_shown:
+            href = f"/analytics/day?employee={row['employee_id']}&date={row['day'].isoformat()}"
+            who = html.A(row["employee_name"], href=href)
+        else:
+            who = html.Span(_("A person"))
+        items.append(
+            html.Li([who, f" · {when} · ", _("idle {share}", share=share), f" · {row['tracked_s'] / 60:.0f} min", flag])
+        )
+    return [
+        html.H6(_("Who and when, worst idle share first")),
+        html.Ul(items, className="fo-breakdown"),
+    ]
+
+
+def register(app: Dash) -> None:
+    app.callback(Output("heatmap-team", "options"), Output("heatmap-streets", "data"), Input("heatmap-team", "id"))(
+        team_options
+    )
+    app.callback(
+        Output("heatmap-cells", "data"),
+        Output("heatmap-cells", "hideout"),
+        Output("heatmap-colorbar", "min"),
+        Output("heatmap-colorbar", "max"),
+        Output("heatmap-colorbar", "colorscale"),
+        Output("heatmap-colorbar", "tickDecimals"),
+        Output("heatmap-matrix", "figure"),
+        Output("heatmap-summary", "children"),
+        Output("heatmap-map", "viewport"),
+        *FILTERS,
+        Input("heatmap-measure", "value"),
+    )(heatmap_view)
+    app.callback(
+        Output("heatmap-details", "children"),
+        Input("heatmap-cells", "clickData"),
+        *[State(i.component_id, i.component_property) for i in FILTERS],
+        prevent_initial_call=True,
+    )(cell_details)

@@ -1,0 +1,45 @@
+"""The FieldOps Plotly template and the chart builders the analytics pages share."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Okabe-Ito colours (distinguishable with colour blindness), the live map's palette.
+COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+SPLIT_COLORS = {"visit": "#0072B2", "travel": "#009E73", "idle": "#E69F00", "outside": "#D55E00"}
+# Worse is redder: a sequential scale for measures where high is bad (reversed where high is good).
+BAD_HIGH_SCALE = ["#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"]
+
+pio.templates["fieldops"] = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', sans-serif", "size": 12},
+        colorway=COLORS,
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        margin={"l": 48, "r": 16, "t": 36, "b": 40},
+        xaxis={"gridcolor": "#eef0f2", "zeroline": False},
+        yaxis={"gridcolor": "#eef0f2", "zeroline": False},
+        legend={"orientation": "h", "y": -0.2},
+        title={"font": {"size": 14}, "x": 0.01},
+    )
+)
+
+
+def figure(title: str, height: int = 260) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(template="fieldops", title=title, height=height)
+    return fig
+
+
+def empty(title: str, message: str, height: int = 260) -> go.Figure:
+    fig = figure(title, height)
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def target_line(fig: go.Figure, value: float | None, label: str) -> None:
+    if value is not None:
+        fig.add_hline(y=value, line_dash="dash", line_color="#55606b", annotation_text=label)

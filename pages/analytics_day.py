@@ -1,0 +1,140 @@
+"""One person's day for supervisors: the track replayed on the map, stays and visits, tasks planned
+against what happened, feedback and the time split. Layout only; ?employee=&date= preselect."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import dash
+import dash_ag_grid as dag
+import dash_leaflet as dl
+from dash import dcc, html
+
+from dashboard.i18n import _
+from dashboard.maps import HELSINKI, base_layers
+from dashboard.permissions import DAY_REPLAY_ROLES
+from dashboard.runtime import runtime
+
+dash.register_page(
+    __name__,
+    path="/analytics/day",
+    name="Day replay",
+    title="FieldOps · Day",
+    order=12,
+    roles=DAY_REPLAY_ROLES,
+    id_prefix="day",
+    individual_positions=True,
+)
+
+
+def task_columns() -> list[dict]:
+    return [
+        {"field": "planned_seq", "headerName": _("Planned"), "maxWidth": 100},
+        {"field": "actual_seq", "headerName": _("Actual"), "maxWidth": 100},
+        {"field": "customer", "headerName": _("Customer"), "minWidth": 160},
+        {"field": "window", "headerName": _("Window")},
+        {"field": "arrived", "headerName": _("Arrived")},
+        {"field": "departed", "headerName": _("Left")},
+        {"field": "on_time", "headerName": _("On time")},
+        {"field": "state", "headerName": _("State")},
+        {"field": "score", "headerName": _("Feedback"), "maxWidth": 110},
+        {"field": "comment", "headerName": _("Comment")},
+    ]
+
+
+def _chosen_day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return datetime.now(runtime().settings.tz).date()
+
+
+def layout(employee: str | None = None, date: str | None = None, **_query: str) -> html.Div:
+    chosen = int(employee) if employee and employee.isdigit() else None
+    return html.Div(
+        className="fo-analytics",
+        children=[
+            html.Div(
+                className="fo-toolbar",
+                children=[
+                    html.Label(_("Person"), htmlFor="day-employee", className="fo-label"),
+                    dcc.Dropdown(
+                        id="day-employee", value=chosen, placeholder=_("Choose a person"), className="fo-team"
+                    ),
+                    html.Label(_("Day"), htmlFor="day-date", className="fo-label"),
+                    dcc.DatePickerSingle(
+                        id="day-date",
+                        date=_chosen_day(date),
+                        display_format="YYYY-MM-DD",
+                        first_day_of_week=1,
+                        style={"width": "11rem"},
+                    ),
+                    html.Span(id="day-summary", className="fo-updated"),
+                ],
+            ),
+            html.Div(
+                className="fo-map-row fo-day-row",
+                children=[
+                    html.Div(
+                        className="fo-day-map",
+                        children=[
+                            dl.Map(
+                                id="day-map",
+                                center=HELSINKI,
+                                zoom=14,
+                                className="fo-map",
+                                children=[
+                                    *base_layers(runtime().settings, "day-streets"),
+                                    dl.Polyline(id="day-path", positions=[], color="#0072B2", weight=3, opacity=0.7),
+                                    dl.LayerGroup(id="day-stops"),
+                                    dl.CircleMarker(
+                                        id="day-marker",
+                                        center=list(HELSINKI),
+                                        radius=8,
+                                        color="#ffffff",
+                                        fillColor="#D55E00",
+                                        fillOpacity=0,
+                                        opacity=0,
+                                        weight=2,
+                                    ),
+                                    dl.ScaleControl(position="bottomleft", imperial=False),
+                                ],
+                            ),
+                            html.Div(
+                                className="fo-replay",
+                                children=[
+                                    html.Button(_("Play / pause"), id="day-play", className="btn btn-sm btn-primary"),
+                                    html.Div(
+                                        dcc.Slider(
+                                            id="day-slider",
+                                            min=0,
+                                            max=0,
+                                            step=1,
+                                            value=0,
+                                            marks=None,
+                                            updatemode="drag",
+                                        ),
+                                        className="fo-replay-slider",
+                                    ),
+                                    html.B(id="day-clock", className="fo-replay-clock"),
+                                ],
+                            ),
+                        ],
+                    ),
+                    html.Aside(id="day-split", className="fo-details"),
+                ],
+            ),
+            dcc.Graph(id="day-timeline", config={"displayModeBar": False}),
+            html.H5(_("Tasks: planned against what happened")),
+            dag.AgGrid(
+                id="day-tasks",
+                columnDefs=task_columns(),
+                rowData=[],
+                defaultColDef={"resizable": True, "sortable": True, "flex": 1, "minWidth": 90},
+                style={"height": "300px"},
+                className="fo-grid",
+            ),
+            dcc.Store(id="day-track"),
+            dcc.Interval(id="day-ticker", interval=200, disabled=True),
+        ],
+    )

@@ -1,0 +1,89 @@
+"""Where time is lost: H3 hexagons coloured by an efficiency measure, and a weekday x hour matrix. Layout only."""
+
+from __future__ import annotations
+
+import dash
+import dash_leaflet as dl
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from dashboard.analytics import default_period, measure_labels
+from dashboard.charts import BAD_HIGH_SCALE
+from dashboard.components import analytics_filters
+from dashboard.i18n import _
+from dashboard.maps import HELSINKI, base_layers
+from dashboard.permissions import ANALYTICS_ROLES
+from dashboard.runtime import runtime
+
+dash.register_page(
+    __name__,
+    path="/analytics/heatmap",
+    name="Heatmap",
+    title="FieldOps · Heatmap",
+    order=10,
+    roles=ANALYTICS_ROLES,
+    id_prefix="heatmap",
+)
+
+js = Namespace("fieldops", "analytics")  # functions in assets/analytics.js
+
+
+def layout(**_query: str) -> html.Div:
+    start, end = default_period(runtime().settings.tz)
+    return html.Div(
+        className="fo-analytics",
+        children=[
+            analytics_filters("heatmap", start, end, with_hours=True),
+            html.Div(
+                className="fo-toolbar",
+                children=[
+                    html.Label(_("Measure"), htmlFor="heatmap-measure", className="fo-label"),
+                    dcc.Dropdown(
+                        id="heatmap-measure",
+                        options=[{"label": label, "value": key} for key, label in measure_labels().items()],
+                        value="idle_share",
+                        clearable=False,
+                        className="fo-measure",
+                    ),
+                    html.Span(id="heatmap-summary", className="fo-updated"),
+                ],
+            ),
+            html.Div(
+                className="fo-map-row fo-heatmap-row",
+                children=[
+                    dl.Map(
+                        id="heatmap-map",
+                        center=HELSINKI,
+                        zoom=13,
+                        className="fo-map",
+                        children=[
+                            *base_layers(runtime().settings, "heatmap-streets"),
+                            dl.GeoJSON(
+                                id="heatmap-cells",
+                                style=js("cellStyle"),
+                                onEachFeature=js("cellTooltip"),
+                                hideout={"min": 0, "max": 1, "colors": BAD_HIGH_SCALE},
+                            ),
+                            dl.Colorbar(
+                                id="heatmap-colorbar",
+                                colorscale=BAD_HIGH_SCALE,
+                                min=0,
+                                max=1,
+                                nTicks=5,
+                                width=220,
+                                height=14,
+                                position="bottomleft",
+                            ),
+                            dl.ScaleControl(position="bottomright", imperial=False),
+                        ],
+                    ),
+                    html.Aside(
+                        id="heatmap-details",
+                        className="fo-details",
+                        children=html.P(_("Click a hexagon to see who and when is behind it."), className="text-muted"),
+                    ),
+                ],
+            ),
+            dcc.Graph(id="heatmap-matrix", config={"displayModeBar": False}, className="fo-matrix"),
+        ],
+    )

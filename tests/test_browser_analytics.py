@@ -1,0 +1,171 @@
+"""The analytics pages as each role sees them, on the simulated demo fleet's last three hours: the
+heatmap finds the simulator's planted idle spot, the performance ranking, and the day replay."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime
+
+import h3
+import pytest
+
+from dashboard import analytics as service
+from dashboard.simulator import IDLE_SPOT, FleetSimulator, add_gps_noise
+from data import analytics
+from data.feed import Fix
+from data.scope import Scope
+from tests.browser import screenshot_path
+from tests.conftest import sign_in_browser
+
+pytestmark = pytest.mark.browser
+HOURS = 3
+INTERVAL_S = 10
+WORST_FILL = "#b10026"  # the reddest of BAD_HIGH_SCALE
+HEXAGONS = "#heatmap-map .leaflet-overlay-pane path.leaflet-interactive"
+
+
+def simulate_past_hours(rt, hours: int = HOURS, idlers: int = 3) -> None:
+    """The demo fleet's plans sampled over the last `hours`, through the stream and the running writer,
+    then the rollup upkeep; the first `idlers` people get the idler habit."""
+    simulator = FleetSimulator(rt.db, rt.settings.secret_key, "http://127.0.0.1:9", seed=11)
+    simulator.load()
+    now = datetime.now(UTC)
+    for person in simulator.people[:idlers]:
+        person.habit = "idler"
+        person.plan = simulator._plan_for(person, now, begin_s=0.0)
+    rng = random.Random(5)
+    start_ms = int(now.timestamp() * 1000) - hours * 3_600_000
+    fixes = []
+    for t in range(0, hours * 3600, INTERVAL_S):
+        for person in simulator.people:
+            plan = person.plan
+            if not plan.reporting_from_s <= t < min(plan.reporting_until_s, plan.end_s):
+                continue
+            state = plan.state_at(t)
+            lat, lon = add_gps_noise(state, 8.0, rng)
+            fixes.append(Fix(person.employee_id, start_ms + t * 1000, lat, lon, state.speed, state.heading, 8.0))
+    for first in range(0, len(fixes), 5000):
+        rt.feed.publish(fixes[first : first + 5000], "native")
+    deadline = time.monotonic() + 60
+    while rt.feed.stream_backlog() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert rt.feed.stream_backlog() == 0
+    service.upkeep(rt.db, rt.settings.timezone)
+
+
+@pytest.fixture
+def fleet_day(day_server):
+    simulate_past_hours(day_server.runtime)
+    return day_server
+
+
+def _today(rt):
+    return datetime.now(rt.settings.tz).date()
+
+
+def test_the_heatmap_finds_the_simulators_planted_idle_spot(browser, fleet_day):
+    rt = fleet_day.runtime
+    today = _today(rt)
+    cells = [
+        r
+        for r in analytics.heatmap(rt.db, Scope.everything(), today, today, rt.settings.timezone)
+        if r["tracked_s"] >= service.MIN_CELL_TRACKED_S
+    ]
+    worst = max(cells, key=lambda r: r["idle_share"] or 0)
+    idle_cell = h3.str_to_int(h3.cell_to_parent(h3.latlng_to_cell(*IDLE_SPOT, 10), 9))
+    assert worst["cell"] == idle_cell and worst["idle_share"] > 0.3
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sign_in_browser(page, fleet_day.url, "manager")
+    page.goto(f"{fleet_day.url}/analytics/heatmap")
+    page.wait_for_selector(f"{HEXAGONS}", timeout=20_000)
+    page.wait_for_selector("#heatmap-matrix .heatmap, #heatmap-matrix .hm", state="attached", timeout=20_000)
+    page.wait_for_timeout(1500)  # the map flies to the hexagons
+    assert page.locator(HEXAGONS).count() == len(cells)
+    assert page.locator("#heatmap-colorbar, .leaflet-control-colorbar").count() >= 1
+    page.screenshot(path=screenshot_path("analytics_heatmap"))
+
+    # The reddest hexagon is the idle spot: click it, see who idled there, open their day.
+    page.locator(f'{HEXAGONS}[fill="{WORST_FILL}"]').first.click()
+    page.wait_for_selector("#heatmap-details a", timeout=10_000)
+    details = page.inner_text("#heatmap-details")
+    assert "idle" in details
+    page.screenshot(path=screenshot_path("analytics_heatmap_details"))
+    page.locator("#heatmap-details a").first.click()
+    page.wait_for_url(lambda url: "/analytics/day" in url)
+    _check_day_page(page, rt, "analytics_day_from_heatmap")
+    page.close()
+
+
+def _check_day_page(page, rt, shot: str) -> None:
+    page.wait_for_selector("#day-summary:has-text('positions')", timeout=20_000)
+    page.wait_for_selector("#day-map .leaflet-overlay-pane path.leaflet-interactive", timeout=10_000)
+    assert page.locator("#day-tasks .ag-row").count() > 0
+    assert "km" in page.inner_text("#day-split")
+    first_clock = page.inner_text("#day-clock")
+    page.click("#day-play")
+    page.wait_for_selector(f"#day-clock:not(:has-text('{first_clock}'))", timeout=10_000)
+    page.wait_for_timeout(800)
+    page.screenshot(path=screenshot_path(shot))
+    looks = rt.db.fetch_all("SELECT action, subject_ids FROM audit_log WHERE action = 'view_track'")
+    assert looks, "opening a day is audited"
+
+
+def test_performance_ranks_people_and_opens_a_persons_day(browser, fleet_day):
+    rt = fleet_day.runtime
+    tracked = rt.db.fetch_one("SELECT count(DISTINCT employee_id) AS n FROM analytics_employee_day")["n"]
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    sign_in_browser(page, fleet_day.url, "manager")
+    page.goto(f"{fleet_day.url}/analytics/performance")
+    page.wait_for_selector("#perf-grid .ag-row", timeout=20_000)
+    page.wait_for_timeout(1000)
+    assert page.locator("#perf-grid .ag-center-cols-container .ag-row").count() == tracked
+    assert page.locator("#perf-kpis .fo-kpi").count() == 5
+    page.screenshot(path=screenshot_path("analytics_performance"), full_page=True)
+    page.locator("#perf-grid .ag-pinned-left-cols-container .ag-row").first.locator(".ag-cell").first.click()
+    page.wait_for_selector("#perf-person a", timeout=10_000)
+    name = page.inner_text("#perf-person b")
+    assert name in page.inner_text("#perf-visits")
+    page.click("#perf-person a")
+    page.wait_for_url(lambda url: "/analytics/day" in url)
+    _check_day_page(page, rt, "analytics_day")
+    page.close()
+
+
+def test_a_supervisor_sees_only_their_teams_and_field_staff_their_own_day(browser, fleet_day):
+    rt = fleet_day.runtime
+    north = rt.db.fetch_one(
+        """SELECT count(DISTINCT d.employee_id) AS n FROM analytics_employee_day d
+           JOIN teams t ON t.id = d.team_id WHERE t.name = 'North'"""
+    )["n"]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sign_in_browser(page, fleet_day.url, "supervisor")
+    page.goto(f"{fleet_day.url}/analytics/performance")
+    page.wait_for_selector("#perf-grid .ag-row", timeout=20_000)
+    page.wait_for_timeout(1000)
+    teams_shown = set(page.locator("#perf-grid .ag-center-cols-container [col-id='team_name']").all_inner_texts())
+    assert teams_shown == {"North"}
+    assert page.locator("#perf-grid .ag-center-cols-container .ag-row").count() == north
+    page.screenshot(path=screenshot_path("analytics_performance_supervisor"))
+    page.close()
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sign_in_browser(page, fleet_day.url, "field")
+    page.goto(f"{fleet_day.url}/analytics/day")
+    page.wait_for_selector("#day-summary:has-text('positions')", timeout=20_000)
+    own = rt.db.fetch_one("SELECT name FROM employees WHERE code = 'E0001'")["name"]
+    assert own in page.inner_text("#day-summary")
+    page.screenshot(path=screenshot_path("analytics_day_field"))
+    page.close()
+
+
+def test_an_executive_sees_teams_but_no_individual_ranking(browser, fleet_day):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sign_in_browser(page, fleet_day.url, "executive")
+    page.goto(f"{fleet_day.url}/analytics/performance")
+    page.wait_for_selector("#perf-ranking-note:has-text('not shown')", timeout=20_000)
+    assert page.locator("#perf-grid .ag-center-cols-container .ag-row").count() == 0
+    assert page.locator("#perf-kpis .fo-kpi").count() == 5
+    page.screenshot(path=screenshot_path("analytics_performance_executive"))
+    page.close()
