@@ -59,7 +59,8 @@ SPEC: dict = {
         '**Errors** are `{"error": {"code": "…", "message": "…"}}` with a stable code.\n\n'
         '**Lists** are pages `{"data": [...], "next_cursor": "…"}` ordered by id: pass `cursor` to get '
         "the next page until `next_cursor` is null. For incremental sync keep the newest `updated_at` you "
-        "stored and pass it as `updated_since` next time.\n\n"
+        "stored and pass it as `updated_since` next time, less a minute: a transaction that committed late may "
+        "carry an earlier time, and a row seen twice is harmless when you upsert by id.\n\n"
         "**ERP import**: `POST /api/v1/import/customers` then `/api/v1/import/orders`, CSV or JSON, with "
         "`dry_run=true` first.\n\n"
         "**Webhooks**: each delivery is a POST of `{id, event, created_at, data}` with headers "
