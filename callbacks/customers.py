@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
+from dashboard.auditing import record_look
 from dashboard.components import order_lines, result
 from dashboard.customerpage import INTERACTIONS, interaction_label
 from dashboard.i18n import _
@@ -21,7 +22,8 @@ PHOTOS_SHOWN = 12  # newest photos inline; each is at most 2 MB
 LOG_ROLES = ("field", "supervisor", "manager")
 
 
-def customer_list(_id: object) -> tuple[list[dict], dict]:
+def customer_list(_id: object) -> tuple[list[dict], dict, dict, object]:
+    """The customers in the viewer's scope as rows and map points, the street lines, a view framing them."""
     rt = runtime()
     rows = customers.list_customers(rt.db, g.viewer.scope)
     data = [
@@ -39,7 +41,11 @@ def customer_list(_id: object) -> tuple[list[dict], dict]:
             for c in rows
         ],
     }
-    return data, points
+    viewport: object = no_update
+    if rows:
+        lats, lons = [c["lat"] for c in rows], [c["lon"] for c in rows]
+        viewport = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]]}
+    return data, points, rt.livemap.streets_geojson(), viewport
 
 
 def open_customer(cell: object, click: object) -> object:
@@ -86,6 +92,10 @@ def detail(customer: object, _refresh: object) -> tuple:
             order_lines(orders.customer_orders(rt.db, scope, customer_id), "customers-orders"),
         ]
     )
+    visit_rows = activities.customer_visits(rt.db, scope, customer_id)
+    if visit_rows and ctx.triggered_id != "customers-refresh":
+        # Who was at this customer when is a record of individuals' whereabouts: the look is audited.
+        record_look("view_customer_visits", sorted({v["employee_id"] for v in visit_rows}), {"customer": customer_id})
     visits = [
         {
             "when": rt.local(v["started_at"]),
@@ -93,7 +103,7 @@ def detail(customer: object, _refresh: object) -> tuple:
             "minutes": round(v["seconds"] / 60) if v["seconds"] is not None else _("on site now"),
             "notes": v["notes"] or "",
         }
-        for v in activities.customer_visits(rt.db, scope, customer_id)
+        for v in visit_rows
     ]
     interactions = _interactions(activities.customer_interactions(rt.db, scope, customer_id))
     tasks = [
@@ -160,7 +170,11 @@ def log_interaction(_clicks: object, customer: object, kind: object, notes: obje
 
 def register(app: Dash) -> None:
     app.callback(
-        Output("customers-grid", "rowData"), Output("customers-points", "data"), Input("customers-grid", "id")
+        Output("customers-grid", "rowData"),
+        Output("customers-points", "data"),
+        Output("customers-streets", "data"),
+        Output("customers-map", "viewport"),
+        Input("customers-grid", "id"),
     )(customer_list)
     app.callback(
         Output("customers-location", "href"),

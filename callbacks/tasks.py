@@ -46,8 +46,12 @@ def _planner() -> bool:
     return g.viewer.role in PLANNER_ROLES
 
 
-def team_options(_id: object) -> list[dict]:
-    return [{"label": t["name"], "value": t["id"]} for t in teams.list_teams(runtime().db, g.viewer.scope)]
+def team_options(_id: object) -> tuple[list[dict], dict]:
+    """The viewer's teams to choose from, and the street lines under the map (cached by the live map)."""
+    rt = runtime()
+    return [{"label": t["name"], "value": t["id"]} for t in teams.list_teams(rt.db, g.viewer.scope)], (
+        rt.livemap.streets_geojson()
+    )
 
 
 def form_options(team_id: object) -> tuple[list[dict], list[dict]]:
@@ -98,7 +102,7 @@ def board(_tick: object, team_id: object, _refresh: object, signature: object) -
     updated = _("Updated {time}", time=rt.local(datetime.now(UTC), "%H:%M:%S"))
     current = [[t["id"], t["state"], t["risk"], t["employee_id"], t["updated_at"].isoformat()] for t in rows]
     if current == signature and ctx.triggered_id == "tasks-tick":
-        return no_update, no_update, no_update, no_update, no_update, updated, no_update
+        return no_update, no_update, no_update, no_update, no_update, updated, no_update, no_update
     columns = []
     for state in STATES:
         cards = [t for t in rows if t["state"] == state]
@@ -150,7 +154,16 @@ def board(_tick: object, team_id: object, _refresh: object, signature: object) -
         overdue=overdue,
         at_risk=at_risk,
     )
-    return columns, table, tasks_geojson(rows), routes_geojson(rt, scope), summary, updated, current
+    viewport = _frame(rows) if ctx.triggered_id == "tasks-team" or signature is None else no_update
+    return columns, table, tasks_geojson(rows), routes_geojson(rt, scope), summary, updated, current, viewport
+
+
+def _frame(rows: list[dict]) -> object:
+    """The map's view around the day's tasks, on opening and on a team change."""
+    if not rows:
+        return no_update
+    lats, lons = [t["lat"] for t in rows], [t["lon"] for t in rows]
+    return {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]], "transition": "flyToBounds"}
 
 
 def select_task(_clicks: object, click: object) -> object:
@@ -162,7 +175,7 @@ def select_task(_clicks: object, click: object) -> object:
     return no_update
 
 
-def details(task_id: object, _refresh: object) -> object:
+def details(task_id: object, _refresh: object, _board: object) -> object:
     """The selected task: what, where, when, its history, and who could go (by travel time)."""
     task_id = whole_number(task_id)
     if task_id is None:
@@ -341,6 +354,8 @@ def save(
         new_id = create_task(rt, g.viewer, task)
     except TaskError as exc:
         return result(str(exc), ok=False), no_update, no_update
+    if task.employee_id is not None:  # straight to someone: their day is re-planned around it
+        plan_route(rt, task.employee_id, user_id=g.viewer.user_id, reason="urgent" if task.priority == 1 else "plan")
     return result(_("Task #{task} created.", task=new_id), ok=True), counter(refresh) + 1, new_id
 
 
@@ -461,7 +476,9 @@ def help_requests(_tick: object) -> object:
 
 
 def register(app: Dash) -> None:
-    app.callback(Output("tasks-team", "options"), Input("tasks-team", "id"))(team_options)
+    app.callback(Output("tasks-team", "options"), Output("tasks-streets", "data"), Input("tasks-team", "id"))(
+        team_options
+    )
     app.callback(
         Output("tasks-customer", "options"), Output("tasks-assignee", "options"), Input("tasks-team", "value")
     )(form_options)
@@ -473,6 +490,7 @@ def register(app: Dash) -> None:
         Output("tasks-summary", "children"),
         Output("tasks-updated", "children"),
         Output("tasks-signature", "data"),
+        Output("tasks-map", "viewport"),
         Input("tasks-tick", "n_intervals"),
         Input("tasks-team", "value"),
         Input("tasks-refresh", "data"),
@@ -484,9 +502,12 @@ def register(app: Dash) -> None:
         Input("tasks-points", "clickData"),
         prevent_initial_call=True,
     )(select_task)
-    app.callback(Output("tasks-details", "children"), Input("tasks-selected", "data"), Input("tasks-refresh", "data"))(
-        details
-    )
+    app.callback(
+        Output("tasks-details", "children"),
+        Input("tasks-selected", "data"),
+        Input("tasks-refresh", "data"),
+        Input("tasks-signature", "data"),  # the board changed: the selected task may have too
+    )(details)
     app.callback(
         Output("tasks-action-result", "children"),
         Output("tasks-refresh", "data"),

@@ -11,7 +11,7 @@ Daily routes (OR-Tools) use the same matrix: dashboard/routes.py.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from itertools import pairwise
 
 import networkx as nx
@@ -43,15 +43,20 @@ def travel_time_s(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def travel_times_s(origins: list[tuple[float, float]], target: tuple[float, float]) -> list[float]:
-    """Seconds from each origin to one target: one Dijkstra from the target (the network is undirected)."""
+    """Seconds from each origin to one target: one Dijkstra from the target (the network is undirected),
+    plus the straight metres between each point and its nearest street node."""
     streets = helsinki_streets()
     goal = _on_network(streets, *target)
     lengths = nx.single_source_dijkstra_path_length(streets.graph, goal, weight="length") if goal else {}
+    last_metres = distance_m(*target, *streets.node_point(goal)) if goal else 0.0
     times = []
     for lat, lon in origins:
         node = _on_network(streets, lat, lon) if goal else None
-        metres = lengths.get(node) if node is not None else None
-        times.append(metres / TRAVEL_SPEED_MPS if metres is not None else _fallback_s(lat, lon, *target))
+        if node is None or node not in lengths:
+            times.append(_fallback_s(lat, lon, *target))
+            continue
+        first_metres = distance_m(lat, lon, *streets.node_point(node))
+        times.append((first_metres + lengths[node] + last_metres) / TRAVEL_SPEED_MPS)
     return times
 
 
@@ -87,9 +92,6 @@ class Candidate:
     @property
     def minutes(self) -> int:
         return round(self.travel_s / 60)
-
-    def row(self) -> dict:
-        return {**asdict(self), "minutes": self.minutes}
 
 
 def rank_candidates(

@@ -23,7 +23,7 @@ from data import route_plans, tasks
 ROUTABLE_STATES = ("new", "assigned", "accepted", "en_route")
 LATE_PENALTY_PER_S = {1: 100, 2: 20, 3: 5}  # seconds of extra travel worth one second less late, by priority
 HORIZON_S = 2 * 24 * 3600
-SOLVER_SECONDS = 1
+SOLVER_SECONDS = 0.3  # guided local search runs until this limit; a day of ~10 stops settles well before
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,9 @@ def _late_count(matrix: list[list[float]], stops: list[dict], order: list[int], 
     return late
 
 
-def solve_order(matrix: list[list[float]], stops: list[dict], t0: datetime, seconds: int = SOLVER_SECONDS) -> list[int]:
+def solve_order(
+    matrix: list[list[float]], stops: list[dict], t0: datetime, seconds: float = SOLVER_SECONDS
+) -> list[int]:
     """Node order (1..n; node 0 is the start) minimising travel, windows as soft deadlines."""
     n = len(stops)
     if n <= 1:
@@ -91,7 +93,7 @@ def solve_order(matrix: list[list[float]], stops: list[dict], t0: datetime, seco
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    search.time_limit.seconds = seconds
+    search.time_limit.FromMilliseconds(round(seconds * 1000))
     solution = routing.SolveWithParameters(search)
     if solution is None:
         return list(range(1, n + 1))
@@ -111,7 +113,7 @@ def plan_route(
     *,
     user_id: int | None = None,
     reason: str = "plan",
-    seconds: int = SOLVER_SECONDS,
+    seconds: float = SOLVER_SECONDS,
 ) -> RoutePlan | None:
     """Order the person's open visits of the day, store the order and the plan; None when nothing is open."""
     tz = rt.settings.tz

@@ -111,7 +111,8 @@ def change_state(
     reason: str | None = None,
     at: datetime | None = None,
 ) -> dict:
-    """Move a task to `to_state`; viewer None is the system (the writer, the simulator's plan). Returns the task."""
+    """Move a task to `to_state`; viewer None is the system (the writer's arrivals and departures). Returns the
+    task as it is now; raises IllegalTransition, NotAllowed or TaskNotFound (a TaskError) and changes nothing."""
     if to_state not in STATES:
         raise TaskError(_("Unknown task state: {state}.", state=to_state))
     scope = Scope.everything() if viewer is None else viewer.scope
@@ -334,12 +335,10 @@ def _int(value: object, default: int) -> int | None:
 def at_risk(task: dict, now: datetime, eta_s: float | None = None) -> str | None:
     """'overdue' when the window has closed on an unfinished task, 'at_risk' when the estimated arrival
     (now + travel) falls after it, else None."""
-    if task["state"] in FINAL_STATES or task["window_end"] is None:
-        return None
-    if task["state"] != "on_site" and task["window_end"] < now:
+    if task["state"] in (*FINAL_STATES, "on_site") or task["window_end"] is None:
+        return None  # finished, or being done right now
+    if task["window_end"] < now:
         return "overdue"
-    if task["state"] in ("on_site",):
-        return None
     if eta_s is not None and now + timedelta(seconds=eta_s) > task["window_end"]:
         return "at_risk"
     return None

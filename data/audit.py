@@ -9,6 +9,7 @@ import orjson
 from data.db import Database
 
 ACTIONS = ("view_live_map", "view_person", "view_track", "export", "export_own_data", "view_shared_link")
+ACTIONS += ("view_customer_visits",)  # a customer's page lists who visited when (issue 6)
 
 
 def record(

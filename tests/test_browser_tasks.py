@@ -13,7 +13,7 @@ import pytest
 from dashboard.ingest import accept_fixes
 from dashboard.simulator import DemoCustomers
 from dashboard.surveys import survey_path_of_task
-from data import employees, zones
+from data import audit, employees, zones
 from data.scope import Scope
 from tests.browser import screenshot_path
 from tests.conftest import sign_in_browser
@@ -130,6 +130,7 @@ def test_done_when_urgent_task_dispatched_visited_and_rated(browser, day_server)
     board.wait_for_selector(f"#customers-answer-{task} >> text=来得很快，谢谢")
     board.wait_for_selector(f"#customers-visits >> text={name}")
     assert "★★★★☆" in board.inner_text(f"#customers-answer-{task}")
+    assert "view_customer_visits" in [e["action"] for e in audit.looks_at(rt.db, field)]  # whereabouts: audited
     board.screenshot(path=screenshot_path("customer_page"), full_page=True)
     phone_context.close()
     customer_phone.close()
@@ -177,3 +178,35 @@ def test_demo_customers_answer_surveys_through_the_public_link(day_server):
     assert customers.tick() == 1 and customers.tick() == 0
     answer = rt.db.fetch_one("SELECT score, answered_at FROM feedback WHERE task_id = %s", (row["id"],))
     assert 1 <= answer["score"] <= 5 and answer["answered_at"] is not None
+
+
+def test_a_csv_import_lists_every_bad_line_then_creates_the_good_file(browser, day_server):
+    rt = day_server.runtime
+    north = Scope(team_ids=frozenset({_north(rt)}))
+    customer = rt.db.fetch_one(
+        "SELECT c.id, c.name FROM customers c JOIN employees o ON o.id = c.owner_employee_id WHERE o.team_id = %s "
+        "ORDER BY c.id LIMIT 1",
+        (_north(rt),),
+    )
+    code = employees.roster(rt.db, north)[0]["code"]
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB").new_page()
+    sign_in_browser(page, day_server.url, "supervisor")
+    page.goto(f"{day_server.url}/tasks")
+    page.wait_for_selector("#tasks-column-assigned .fo-task-card")
+    page.click("#tasks-import-section summary")
+    header = "customer,kind,priority,window_start,window_end,duration_min,notes,employee\n"
+    bad = header + f"{customer['id']},repair,1,,,15,Gate,NOBODY\n999999,visit,2,,,20,,\n"
+    page.set_input_files(
+        "#tasks-import input[type=file]", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
+    )
+    page.wait_for_selector("#tasks-import-result >> text=Nothing was imported")
+    errors = page.locator("#tasks-import-result li").all_inner_texts()
+    assert [e.split(":")[0] for e in errors] == ["Line 2", "Line 3"]
+    page.screenshot(path=screenshot_path("tasks_import_errors"), full_page=True)
+    good = header + f"{customer['id']},repair,1,,,15,Broken gate,{code}\n{customer['id']},inspection,3,,,20,,\n"
+    page.set_input_files(
+        "#tasks-import input[type=file]", files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": good.encode()}]
+    )
+    page.wait_for_selector("#tasks-import-result >> text=2 tasks imported.")
+    page.wait_for_selector(f"#tasks-column-new >> text={customer['name']}")
+    page.wait_for_selector(f"#tasks-column-assigned >> text={customer['name']}")

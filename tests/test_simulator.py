@@ -109,3 +109,40 @@ def test_the_simulator_posts_through_the_ingest_endpoint(seeded_rt):
         assert len(server.runtime.feed.snapshot().employee_ids) == sent
     finally:
         server.stop()
+
+
+def test_a_dispatched_task_sends_the_simulated_person_there_from_where_they_are(seeded_rt):
+    from datetime import UTC, datetime
+
+    from dashboard import tasks as lifecycle
+    from data import customers
+    from data import tasks as task_rows
+    from data.scope import Scope
+
+    rt = seeded_rt
+    simulator = FleetSimulator(rt.db, rt.settings.secret_key, "http://127.0.0.1:9", interval_s=1.0)
+    simulator.load()
+    person = simulator.people[0]
+    assert simulator.follow_dispatch(10.0) == 0  # nothing changed since loading
+    here = person.plan.state_at(10.0)
+    customer = customers.list_customers(rt.db, Scope.everything())[0]
+    task = task_rows.create_task(
+        rt.db,
+        {
+            "customer_id": customer["id"],
+            "employee_id": None,
+            "kind": "repair",
+            "priority": 1,
+            "window_start": None,
+            "window_end": None,
+            "duration_min": 15,
+            "notes": None,
+        },
+        None,
+    )
+    lifecycle.change_state(rt, task, "assigned", assignee=person.employee_id, at=datetime.now(UTC))
+    assert simulator.follow_dispatch(10.0) == 1 and person.open_tasks == [task]
+    start = person.plan.state_at(10.0)
+    assert distance_m(start.lat, start.lon, here.lat, here.lon) < 400  # from where they were (snapped to a street)
+    visits = [leg.customer_id for leg in person.plan.legs if leg.is_dwell and leg.customer_id]
+    assert visits == [customer["id"]]

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from dashboard import surveys
 from dashboard import tasks as lifecycle
 from dashboard.app import create_app
 from dashboard.permissions import Viewer, scope_for
 from dashboard.surveys import SurveyError, answer_survey, open_survey, survey_path
-from data import customers, employees, feedback, users
+from data import activities, customers, employees, feedback, users
 from data import tasks as task_rows
 from data.scope import Scope
 from tests.conftest import csrf_headers
@@ -165,7 +166,8 @@ def test_an_arrival_at_a_customer_without_an_open_task_changes_nothing(seeded_rt
 def test_listeners_hear_every_committed_change(seeded_rt, monkeypatch):
     rt = seeded_rt
     heard = []
-    monkeypatch.setattr(lifecycle, "_state_listeners", [heard.append])
+    monkeypatch.setattr(lifecycle, "_state_listeners", [])
+    lifecycle.on_state_change(heard.append)
     task = new_task(rt)
     lifecycle.change_state(rt, task, "accepted", viewer_of(rt, "field"))
     with pytest.raises(lifecycle.IllegalTransition):
@@ -209,11 +211,17 @@ def _done_task_survey(rt) -> tuple[int, str]:
     )
 
 
-def test_a_survey_link_is_answered_once(seeded_rt):
+def test_a_survey_link_is_answered_once(seeded_rt, monkeypatch):
     rt = seeded_rt
+    heard = []
+    monkeypatch.setattr(surveys, "_answer_listeners", [])
+    surveys.on_survey_answered(heard.append)
     task, token = _done_task_survey(rt)
     assert open_survey(rt, token)["task_id"] == task
     answer_survey(rt, token, "5", "  Quick and friendly  ", "en")
+    assert [(h["task_id"], h["score"], h["comment"], h["language"]) for h in heard] == [
+        (task, 5, "Quick and friendly", "en")
+    ]
     stored = rt.db.fetch_one("SELECT score, comment, language, employee_id FROM feedback WHERE task_id = %s", (task,))
     assert (stored["score"], stored["comment"], stored["language"]) == (5, "Quick and friendly", "en")
     assert stored["employee_id"] == employees.employee_by_code(rt.db, "E0001")["id"]
@@ -264,3 +272,53 @@ def test_the_survey_page_works_without_login_in_chinese_and_needs_its_csrf_token
 
 def _form_csrf(client) -> dict:
     return {"csrf_token": csrf_headers(client)["X-CSRFToken"]}
+
+
+def test_a_supervisor_sees_only_their_teams_tasks(seeded_rt):
+    rt = seeded_rt
+    supervisor = viewer_of(rt, "supervisor")
+    own_customer = customers.list_customers(rt.db, supervisor.scope)[0]["id"]
+    other_customer = next(
+        c["id"]
+        for c in customers.list_customers(rt.db, Scope.everything())
+        if c["team_id"] not in supervisor.scope.team_ids
+    )
+    mine, theirs = new_task(rt, None, own_customer), new_task(rt, None, other_customer)
+    always = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    visible = {t["id"] for t in task_rows.list_tasks(rt.db, supervisor.scope, *always)}
+    assert mine in visible and theirs not in visible
+    assert task_rows.get_task(rt.db, supervisor.scope, theirs) is None
+    with pytest.raises(lifecycle.TaskNotFound):
+        lifecycle.change_state(rt, theirs, "cancelled", supervisor)
+
+
+def test_overdue_and_at_risk_follow_the_window_and_the_estimated_arrival():
+    now = datetime(2026, 5, 4, 10, tzinfo=UTC)
+    task = {"state": "assigned", "window_end": now + timedelta(minutes=10)}
+    assert lifecycle.at_risk(task, now) is None
+    assert lifecycle.at_risk(task, now, eta_s=5 * 60) is None
+    assert lifecycle.at_risk(task, now, eta_s=15 * 60) == "at_risk"
+    assert lifecycle.at_risk({**task, "window_end": now - timedelta(minutes=1)}, now) == "overdue"
+    assert lifecycle.at_risk({**task, "state": "on_site", "window_end": now - timedelta(minutes=1)}, now) is None
+    assert lifecycle.at_risk({**task, "state": "done", "window_end": now - timedelta(minutes=1)}, now) is None
+
+
+def test_field_staff_see_only_their_own_customers_and_their_own_visits(seeded_rt):
+    rt = seeded_rt
+    field = viewer_of(rt, "field")
+    own = customers.list_customers(rt.db, field.scope)
+    assert own and {c["owner_employee_id"] for c in own} == {field.employee_id}
+    colleague = employees.employee_by_code(rt.db, "E0002")["id"]
+    customer = own[0]["id"]
+    started = datetime.now(UTC) - timedelta(hours=1)
+    for person in (field.employee_id, colleague):
+        activities.open_visit(rt.db, person, customer, None, started)
+        activities.close_visit(rt.db, person, started + timedelta(minutes=10))
+    assert [v["employee_name"] for v in activities.customer_visits(rt.db, field.scope, customer)] == [
+        employees.get_employee(rt.db, Scope.everything(), field.employee_id)["name"]
+    ]
+    assert len(activities.customer_visits(rt.db, Scope.everything(), customer)) == 2
+    someone_elses = next(
+        c for c in customers.list_customers(rt.db, Scope.everything()) if c["owner_employee_id"] != field.employee_id
+    )
+    assert customers.get_customer(rt.db, field.scope, someone_elses["id"]) is None
