@@ -59,6 +59,15 @@
 
     window.fieldops = Object.assign({}, window.fieldops, {
         wall: {
+            /* The live map's colours, twice the size: seen from across the room. */
+            fleetPoint: function (feature, latlng) {
+                const colours = {moving: "#009E73", visit: "#0072B2", idle: "#E69F00", offline: "#8c8c8c"};
+                const state = feature.properties.state;
+                return L.circleMarker(latlng, {
+                    radius: 12, weight: 3, color: "#0b1118", fillColor: colours[state] || colours.offline,
+                    fillOpacity: state === "offline" ? 0.6 : 1,
+                });
+            },
             heatStyle: function (feature) {
                 const v = feature.properties.level;  // 0..1
                 const colours = ["#fee391", "#fec44f", "#fe9929", "#ec7014", "#cc4c02", "#8c2d04"];

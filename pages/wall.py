@@ -80,7 +80,7 @@ def layout(**_query: str) -> html.Div:
                                     *base_layers(rt.settings, "wall-streets"),
                                     dl.GeoJSON(
                                         id="wall-fleet",
-                                        pointToLayer=js("fleetPoint"),
+                                        pointToLayer=wall_js("fleetPoint"),
                                         clusterToLayer=js("fleetCluster"),
                                         cluster=True,
                                         superClusterOptions={"radius": 45, "maxZoom": 15},
