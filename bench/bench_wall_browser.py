@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=10_000)
     parser.add_argument("--seconds", type=int, default=30)
     args = parser.parse_args()
-    rt, services = setup(args.employees, database="fieldops_bench_8")
+    rt, services = setup(args.employees, database="fieldops_bench_8w")
     token = new_wall_token(rt.db, "bench wall", 1, None)
     server = LiveServer(rt.settings)
     stop = threading.Event()
