@@ -5,7 +5,8 @@
     window.fetch = function (resource, init) {
         return originalFetch(resource, init).then(function (response) {
             const url = typeof resource === "string" ? resource : (resource && resource.url) || "";
-            if (response.status === 401 && url.indexOf("_dash-") !== -1) {
+            // A wall display never shows the sign-in page: it shows itself stale until its token works again.
+            if (response.status === 401 && url.indexOf("_dash-") !== -1 && window.location.pathname !== "/wall") {
                 window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
             }
             return response;

@@ -34,9 +34,9 @@ from data.scope import Scope
 PREFIX = "bench:"
 
 
-def setup(employees: int) -> tuple[Runtime, EmbeddedServices]:
+def setup(employees: int, database: str = "fieldops_bench") -> tuple[Runtime, EmbeddedServices]:
     """A runtime over a bench database and prefix holding `employees` people with a latest fix."""
-    rt, services = bench_runtime("fieldops_bench", PREFIX, "bench")
+    rt, services = bench_runtime(database, PREFIX, "bench")
     with rt.db.transaction() as conn, conn.cursor() as cur:
         cur.execute("TRUNCATE employees, teams RESTART IDENTITY CASCADE")
         cur.execute("INSERT INTO teams (name) SELECT 'Team ' || g FROM generate_series(1, 20) g")

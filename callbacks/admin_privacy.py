@@ -11,6 +11,7 @@ from dashboard.i18n import _
 from dashboard.inputs import counter, text, whole_number
 from dashboard.retention import purge_old_positions
 from dashboard.runtime import runtime
+from dashboard.wall import MAX_CYCLE_S, MIN_CYCLE_S, cycle_seconds
 from data import org_settings, wall_tokens
 
 
@@ -88,6 +89,20 @@ def walls(_create: int, _revoke: int, name: str | None, days: int | None, token_
     return message, refresh + 1
 
 
+def wall_cycle(_refresh: int) -> int:
+    return cycle_seconds(org_settings.all_settings(runtime().db))
+
+
+def save_wall_cycle(_clicks: int, seconds: object) -> object:
+    seconds = whole_number(seconds)
+    if seconds is None or not MIN_CYCLE_S <= seconds <= MAX_CYCLE_S:
+        return result(_("Between {low} and {high} seconds.", low=MIN_CYCLE_S, high=MAX_CYCLE_S), ok=False)
+    rt = runtime()
+    org_settings.set_setting(rt.db, "wall.cycle_s", seconds, g.viewer.user_id)
+    rt.forget_org_settings()
+    return result(_("Wall displays change panel every {seconds} s.", seconds=seconds), ok=True)
+
+
 def register(app: Dash) -> None:
     app.callback(
         Output("privacy-off-hours", "value"),
@@ -121,3 +136,10 @@ def register(app: Dash) -> None:
         State("privacy-refresh", "data"),
         prevent_initial_call=True,
     )(walls)
+    app.callback(Output("privacy-wall-cycle", "value"), Input("privacy-refresh", "data"))(wall_cycle)
+    app.callback(
+        Output("privacy-wall-cycle-result", "children"),
+        Input("privacy-wall-cycle-save", "n_clicks"),
+        State("privacy-wall-cycle", "value"),
+        prevent_initial_call=True,
+    )(save_wall_cycle)

@@ -9,13 +9,13 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from dashboard.auditing import record_look
-from dashboard.components import result
+from dashboard.components import order_lines, result
 from dashboard.customerpage import INTERACTIONS, interaction_label
 from dashboard.i18n import _
 from dashboard.inputs import counter, mapping, text, whole_number
 from dashboard.runtime import runtime
 from dashboard.tasks import kind_label, state_label
-from data import activities, customers, feedback
+from data import activities, customers, feedback, orders
 from data import tasks as task_rows
 
 PHOTOS_SHOWN = 12  # newest photos inline; each is at most 2 MB
@@ -88,6 +88,8 @@ def detail(customer: object, _refresh: object) -> tuple:
                 ),
                 className="text-muted",
             ),
+            # The customer's orders from the ERP import (issue 9).
+            order_lines(orders.customer_orders(rt.db, scope, customer_id), "customers-orders"),
         ]
     )
     visit_rows = activities.customer_visits(rt.db, scope, customer_id)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
-from dashboard.components import result
+from dashboard.components import order_lines, result
 from dashboard.i18n import _
 from dashboard.inputs import counter, mapping, text, whole_number
 from dashboard.mobile import (
@@ -26,7 +26,7 @@ from dashboard.runtime import runtime
 from dashboard.surveys import survey_path_of_task
 from dashboard.tasks import TaskError, change_state
 from dashboard.tasks import state_label as task_state_label
-from data import activities, pauses, share_links, tasks
+from data import activities, orders, pauses, share_links, tasks
 
 ACTIONS = ("accept", "decline", "en_route", "failed", "check_in", "check_out")
 MOVES = {"accept": "accepted", "decline": "new", "en_route": "en_route", "failed": "failed"}
@@ -95,6 +95,10 @@ def _task_card(task: dict) -> html.Div:
             html.Div([html.B(f"{task['planned_seq'] or '·'}. {task['customer_name']}"), " ", html.Span(window)]),
             html.Div(task["customer_address"] or "", className="small text-muted"),
             html.Div(task_state_label(state), className="small fo-m-task-state"),
+            # The customer's orders from the ERP, read before the visit (issue 9).
+            order_lines(
+                orders.customer_orders(rt.db, g.viewer.scope, task["customer_id"], 3), f"mobile-orders-{task['id']}"
+            ),
             html.Div(buttons, className="fo-m-buttons"),
             *(_survey_link(task["id"]) if state == "done" else []),
         ],

@@ -9,6 +9,7 @@ from dash import Dash
 from callbacks import (
     admin_audit,
     admin_devices,
+    admin_integration,
     admin_privacy,
     admin_teams,
     admin_users,
@@ -16,16 +17,20 @@ from callbacks import (
     analytics_day,
     analytics_heatmap,
     analytics_performance,
+    erp_import,
     my_data,
 )
 from callbacks import customers as customers_callbacks
+from callbacks import exports as exports_callbacks
 from callbacks import gpx_import as gpx_import_callbacks
 from callbacks import live_map as live_map_callbacks
 from callbacks import mobile as mobile_callbacks
 from callbacks import ops_ingest as ops_ingest_callbacks
+from callbacks import reports as reports_callbacks
 from callbacks import tasks as tasks_callbacks
 from callbacks import trackers as trackers_callbacks
-from dashboard import health, i18n, ingest, mobile_routes, mydata, openapi, survey_routes
+from callbacks import wall as wall_callbacks
+from dashboard import api, exports, health, i18n, ingest, mobile_routes, mydata, openapi, report_routes, survey_routes
 from dashboard.auth import install_auth
 from dashboard.config import ROOT, Settings
 from dashboard.guard import install_guard
@@ -53,6 +58,11 @@ CALLBACK_MODULES = (
     trackers_callbacks,
     tasks_callbacks,
     customers_callbacks,
+    admin_integration,  # issue 9: API & webhooks, ERP import, exports
+    erp_import,
+    exports_callbacks,
+    reports_callbacks,
+    wall_callbacks,
     analytics_heatmap,  # issue 5
     analytics_performance,
     analytics_day,
@@ -96,8 +106,12 @@ def create_app(settings: Settings | None = None) -> Dash:
     for blueprint in (osmand.blueprint, owntracks.blueprint, gpx.blueprint, openapi.blueprint):
         server.register_blueprint(blueprint)
     server.register_blueprint(mobile_routes.blueprint)  # the phone page's routes (issue 7)
+    server.register_blueprint(api.blueprint)  # the integrators' REST API and CSV exports (issue 9)
+    server.register_blueprint(exports.blueprint)
     server.register_blueprint(survey_routes.blueprint)  # customers' satisfaction surveys (issue 6)
+    server.register_blueprint(report_routes.blueprint)  # stored reports' files (issue 8)
     ingest.install_error_answers(server)
+    api.install_error_answers(server)
     server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
     app.layout = shell_layout
     for module in CALLBACK_MODULES:

@@ -268,4 +268,4 @@ def wall_login(token: str) -> Response:
     session.clear()
     login_user(_principal_from_wall(row), remember=True, duration=timedelta(days=WALL_SESSION_DAYS))
     csrf_token()
-    return redirect("/")
+    return redirect("/wall")

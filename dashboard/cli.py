@@ -1,4 +1,4 @@
-"""`fieldops`: demo, serve, worker, simulate, migrate, seed, device, rollup."""
+"""`fieldops`: demo, serve, worker, simulate, migrate, seed, device, rollup, report, report-schedule."""
 
 from __future__ import annotations
 
@@ -147,10 +147,14 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from dashboard.reports import ReportRunner
+    from dashboard.webhooks import Deliverer
     from dashboard.writer import Writer
 
     services, rt = _runtime(args)
     stop = _stop_on_signals()
+    # Report schedules, queued builds and their e-mail (issue 8): a loop beside the writer.
+    threading.Thread(target=ReportRunner(rt).run, args=(stop,), name="reports", daemon=True).start()
     subscriber = None
     if rt.settings.mqtt_url:
         from dashboard.protocols.mqtt import OwnTracksSubscriber
@@ -158,9 +162,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
         subscriber = OwnTracksSubscriber(rt, rt.settings.mqtt_url)
         subscriber.start()
         log.info("Subscribed to OwnTracks topics at %s:%s", subscriber.host, subscriber.port)
+    # Webhook deliveries (issue 9) go out from the same long-running process as the writer.
+    deliverer = threading.Thread(target=Deliverer(rt).run, args=(stop,), name="webhooks", daemon=True)
+    deliverer.start()
     log.info("Writer consuming %sstream", rt.settings.redis_prefix)
     _start_rollup_keeper(rt, stop)
     Writer(rt).run(stop)
+    deliverer.join(5)
     if subscriber:
         subscriber.close()
     services.stop()
@@ -313,7 +321,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     stop = _stop_on_signals()
     writer = threading.Thread(target=Writer(rt).run, args=(stop,), name="writer", daemon=True)
     writer.start()
+    from dashboard.webhooks import Deliverer
+
+    threading.Thread(target=Deliverer(rt).run, args=(stop,), name="webhooks", daemon=True).start()
     _start_rollup_keeper(rt, stop)
+    from dashboard.reports import ReportRunner
+
+    threading.Thread(target=ReportRunner(rt).run, args=(stop,), name="reports", daemon=True).start()
     try:
         if not _wait_healthy(url, stop, server):
             return 1
@@ -340,6 +354,89 @@ def cmd_demo(args: argparse.Namespace) -> int:
         writer.join(5)
         rt.close()
         services.stop()
+    return 0
+
+
+def _report_author(rt, username: str | None):
+    """The account whose permissions a report from the command line takes; the whole organisation without one."""
+    from dashboard.permissions import Viewer, scope_for
+    from data import users
+
+    if not username:
+        return Viewer(None, "fieldops (command line)", "manager", None, scope_for("manager", None, []))
+    found = users.user_by_name(rt.db, username)
+    row = users.get_user(rt.db, found["id"]) if found else None
+    if row is None or row["disabled"]:
+        raise SystemExit(f"fieldops report: no active account {username!r}")
+    scope = scope_for(row["role"], row["employee_id"], row["team_ids"])
+    return Viewer(row["id"], row["username"], row["role"], row["employee_id"], scope)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Build one report now, in this process, and write its files to --out."""
+    from dashboard.accounts import team_ids_by_name
+    from dashboard.reports import ReportError, build_queued, parse_formats, parse_period, queue_report
+    from data import reports
+
+    with _opened(args) as rt:
+        try:
+            author = _report_author(rt, args.author)
+            team_ids = team_ids_by_name(rt.db, args.teams.split(",")) if args.teams else None
+            report_id = queue_report(
+                rt, author, parse_period(args.period), parse_formats(args.format), args.language, team_ids
+            )
+        except (ReportError, ValueError) as exc:
+            print(f"fieldops report: {exc}", file=sys.stderr)
+            return 2
+        build_queued(rt, report_id)
+        row = reports.get_report(rt.db, author.scope, report_id)
+        if row is None or row["state"] != "done":
+            print(f"fieldops report: the build failed: {row and row['error']}", file=sys.stderr)
+            return 1
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for file in reports.report_files(rt.db, report_id):
+            (out / file["name"]).write_bytes(bytes(file["content"]))
+            print(out / file["name"])
+    return 0
+
+
+def cmd_report_schedule(args: argparse.Namespace) -> int:
+    from dashboard.accounts import team_ids_by_name
+    from dashboard.reports import ReportError, add_schedule, describe_schedule, parse_formats
+    from data import reports
+
+    with _opened(args) as rt:
+        if args.action == "list":
+            author = _report_author(rt, None)
+            for row in reports.list_schedules(rt.db, None, author.scope):
+                print(f"{row['id']:>4} {row['name']:<30} {describe_schedule(row, 'en'):<28} {row['owner_name']}")
+            return 0
+        if args.action == "remove":
+            author = _report_author(rt, None)
+            if not reports.remove_schedule(rt.db, args.id, None, author.scope):
+                print(f"No schedule {args.id}", file=sys.stderr)
+                return 1
+            print(f"Removed schedule {args.id}")
+            return 0
+        try:
+            owner = _report_author(rt, args.owner)
+            schedule_id = add_schedule(
+                rt,
+                owner,
+                name=args.name,
+                cadence=args.cadence,
+                day=args.day,
+                at_time=args.at,
+                team_ids=team_ids_by_name(rt.db, args.teams.split(",")) if args.teams else None,
+                formats=parse_formats(args.format),
+                language=args.language,
+                email_to=[a.strip() for a in args.email.split(",") if a.strip()] if args.email else [],
+            )
+        except (ReportError, ValueError) as exc:
+            print(f"fieldops report-schedule: {exc}", file=sys.stderr)
+            return 2
+        print(f"Schedule {schedule_id} added; `fieldops worker` runs it")
     return 0
 
 
@@ -434,6 +531,31 @@ def build_parser() -> argparse.ArgumentParser:
     remove = device_actions.add_parser("remove", help="forget a tracker")
     remove.add_argument("identifier")
     device.set_defaults(func=cmd_device)
+
+    report = sub.add_parser("report", help="build a report (PDF, XLSX, CSV) now and write its files")
+    report.add_argument("--period", required=True, help="2026-11 (month), 2026-W47 (week) or 2026-11-01..2026-11-15")
+    report.add_argument("--format", default="pdf", help="comma-separated: pdf,xlsx,csv")
+    report.add_argument("--teams", help="comma-separated team names (default: the author's whole scope)")
+    report.add_argument("--author", help="username whose permissions the report takes (default: whole organisation)")
+    report.add_argument("--language", default="en", choices=("en", "zh-CN"))
+    report.add_argument("--out", default=".", help="folder for the files")
+    report.set_defaults(func=cmd_report)
+
+    schedule = sub.add_parser("report-schedule", help="repeating reports, run by `fieldops worker`")
+    schedule_actions = schedule.add_subparsers(dest="action", required=True)
+    schedule_actions.add_parser("list")
+    schedule_actions.add_parser("remove").add_argument("id", type=int)
+    schedule_add = schedule_actions.add_parser("add")
+    schedule_add.add_argument("name")
+    schedule_add.add_argument("--owner", required=True, help="username whose permissions the reports take")
+    schedule_add.add_argument("--cadence", choices=("weekly", "monthly"), default="weekly")
+    schedule_add.add_argument("--day", type=int, default=0, help="weekday (0 = Monday) or day of month (1-28)")
+    schedule_add.add_argument("--at", default="08:00", help="local time, HH:MM")
+    schedule_add.add_argument("--teams", help="comma-separated team names")
+    schedule_add.add_argument("--format", default="pdf,xlsx")
+    schedule_add.add_argument("--language", default="en", choices=("en", "zh-CN"))
+    schedule_add.add_argument("--email", help="comma-separated recipients (needs FIELDOPS_SMTP_URL)")
+    schedule.set_defaults(func=cmd_report_schedule)
 
     seed = sub.add_parser("seed", help="seed the Helsinki demo city and plan today's tasks")
     seed.add_argument("--employees", type=int, default=50)

@@ -95,3 +95,30 @@ def analytics_filters(prefix: str, start: date, end: date, *, with_hours: bool =
             ),
         ]
     return html.Div(children, className="fo-toolbar fo-filters")
+
+
+def order_lines(orders: list[dict], element_id: str) -> html.Div:
+    """A customer's orders from the ERP (issue 9): number, status, amount, due date; nothing when none."""
+    if not orders:
+        return html.Div(id=element_id)
+    lines = [
+        html.Li(
+            " · ".join(
+                part
+                for part in (
+                    order["number"],
+                    order["status"],
+                    f"{order['amount']:.2f} {order['currency'] or ''}".strip() if order["amount"] is not None else "",
+                    _("due {day}", day=order["due_date"]) if order["due_date"] else "",
+                    order["summary"] or "",
+                )
+                if part
+            )
+        )
+        for order in orders
+    ]
+    return html.Div(
+        [html.Div(_("Orders"), className="small fw-semibold"), html.Ul(lines, className="small mb-1")],
+        id=element_id,
+        className="fo-orders",
+    )

@@ -41,6 +41,9 @@ class Settings:
     mqtt_url: str | None = None
     max_body_bytes: int = 16 * 1024 * 1024
     stay_min_s: int = 300
+    # Reports (issue 8): e-mail of scheduled reports, e.g. smtp://user:pass@mail.example.com:587.
+    smtp_url: str | None = None
+    smtp_from: str = "fieldops@localhost"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -76,6 +79,8 @@ class Settings:
             mqtt_url=env.get("FIELDOPS_MQTT_URL") or None,
             max_body_bytes=_int(env, "FIELDOPS_MAX_BODY_BYTES", 16 * 1024 * 1024),
             stay_min_s=_int(env, "FIELDOPS_STAY_MIN_S", 300),
+            smtp_url=env.get("FIELDOPS_SMTP_URL") or None,
+            smtp_from=env.get("FIELDOPS_SMTP_FROM", "fieldops@localhost"),
         )
         settings.validate()
         return settings
@@ -97,6 +102,8 @@ class Settings:
             )
         if self.osmand_port is not None and not 1 <= self.osmand_port <= 65535:
             raise ConfigError("FIELDOPS_OSMAND_PORT: a port number, or 0/off")
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://", "smtp+starttls://")):
+            raise ConfigError("FIELDOPS_SMTP_URL: smtp://, smtps:// or smtp+starttls://host:port")
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

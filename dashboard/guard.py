@@ -20,9 +20,18 @@ from flask_login import current_user
 from dashboard.auth import csrf_ok, current_viewer
 from dashboard.i18n import _
 from dashboard.mobile_routes import SHARE_SCRIPT
-from dashboard.permissions import HISTORY_IMPORT_ROLES, PEOPLE_ROLES, ROLES, may_open, may_run_callback
+from dashboard.permissions import (
+    EXPORT_ROLES,
+    HISTORY_IMPORT_ROLES,
+    PEOPLE_ROLES,
+    REPORT_ROLES,
+    ROLES,
+    may_open,
+    may_run_callback,
+)
 from dashboard.runtime import runtime
 from dashboard.shell import landing_path
+from dashboard.tokens import token_viewer
 from dashboard.trackers import device_for_token
 
 # Dash's own machinery and static files: no data in them.
@@ -41,6 +50,17 @@ CALLBACK_PATH = "/_dash-update-component"
 # Routes of signed-in viewers that are not pages, with the roles that may use them.
 VIEWER_ROUTES = {"/logout": ROLES, "/me/export": PEOPLE_ROLES, "/api/v1/gpx": HISTORY_IMPORT_ROLES}
 VIEWER_ROUTES["/api/v1/me/positions"] = ("field",)  # the phone page's location sharing (issue 7)
+# Issue 9: period exports (CSV) for the roles that read the field's day; the integrators' API (below).
+VIEWER_ROUTES |= {
+    path: EXPORT_ROLES for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv")
+}
+OPEN_PATHS += ("/api/v1/docs",)
+OPEN_PREFIXES += ("/api/v1/docs/",)
+# Everything else under /api/v1/ is the token API: a bearer API token, never a session cookie, so no CSRF.
+TOKEN_API_PREFIX = "/api/v1/"  # noqa: S105 - a path, not a secret
+NOT_TOKEN_API = (*DEVICE_PATHS, "/api/v1/gpx", "/api/v1/me/positions", "/api/v1/openapi.json", "/api/v1/docs")
+# Routes under a prefix, with the roles that may use them (issue 8: stored reports' files).
+VIEWER_PREFIXES = {"/reports/file/": REPORT_ROLES}
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 BEARER = re.compile(r"^Bearer\s+(\S+)$")
 
@@ -58,6 +78,8 @@ def check_request() -> Response | None:
         return _authenticate_device()
     if path in INGEST_PATHS:
         return None
+    if is_token_api(path):
+        return _authenticate_api_token()
     if request.method in STATE_CHANGING and not csrf_ok():
         return _refuse(403, "csrf", "missing or wrong CSRF token")
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
@@ -72,6 +94,11 @@ def check_request() -> Response | None:
         return None
     if path in VIEWER_ROUTES:
         return None if viewer.role in VIEWER_ROUTES[path] else _refuse(403, "forbidden", "not allowed for your role")
+    prefix = next((p for p in VIEWER_PREFIXES if path.startswith(p)), None)
+    if prefix is not None:
+        return (
+            None if viewer.role in VIEWER_PREFIXES[prefix] else _refuse(403, "forbidden", "not allowed for your role")
+        )
     if path == CALLBACK_PATH:
         return _check_callback()
     page = _page_paths().get(path)
@@ -97,6 +124,33 @@ def _authenticate_device() -> Response | None:
         response.headers["WWW-Authenticate"] = 'Bearer realm="fieldops"'
         return response
     g.device = device
+    return None
+
+
+def is_token_api(path: str) -> bool:
+    return path.startswith(TOKEN_API_PREFIX) and not path.startswith(NOT_TOKEN_API)
+
+
+def _authenticate_api_token() -> Response | None:
+    """An API token from the Authorization header becomes a Viewer with the token's scope (dashboard/tokens.py)."""
+    match = BEARER.match(request.headers.get("Authorization", ""))
+    found = token_viewer(runtime().db, match.group(1)) if match else None
+    if found is None:
+        code, message = (
+            ("invalid_token", "the token is unknown, revoked or expired")
+            if match
+            else ("token_required", "send an API token: Authorization: Bearer fop_...")
+        )
+        response = jsonify(error={"code": code, "message": message})
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="fieldops-api"'
+        return response
+    g.viewer, g.api_scopes = found
+    rule = request.url_rule
+    if rule is not None and not rule.endpoint.startswith("api."):  # Dash's catch-all page route, not an API route
+        response = jsonify(error={"code": "not_found", "message": "no such API path; see /api/v1/openapi.json"})
+        response.status_code = 404
+        return response
     return None
 
 

@@ -54,7 +54,7 @@ def build_board(snapshot: Snapshot, moving_speed_mps: float) -> Board:
     return Board(snapshot.version, ids, lat, lon, ts, speed, state, changed, paused)
 
 
-class _Expiring:
+class Expiring:
     """A value recomputed after `ttl` seconds; one computation at a time."""
 
     def __init__(self, ttl: float) -> None:
@@ -79,8 +79,8 @@ class LiveMap:
         self.rt = rt
         self._board: Board | None = None
         self._board_lock = threading.Lock()
-        self._roster = _Expiring(ROSTER_TTL_S)
-        self._static = _Expiring(STATIC_TTL_S)
+        self._roster = Expiring(ROSTER_TTL_S)
+        self._static = Expiring(STATIC_TTL_S)
 
     def board(self) -> Board:
         version = self.rt.feed.version()

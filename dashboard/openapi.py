@@ -1,8 +1,12 @@
-"""The OpenAPI 3 description of the ingest endpoints, served at /api/v1/openapi.json."""
+"""The OpenAPI 3 description of the whole HTTP API, served at /api/v1/openapi.json, and its browsable
+docs at /api/v1/docs (Swagger UI, served from the swagger-ui-bundle package: no CDN, works offline)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+
+from dashboard import api
 
 blueprint = Blueprint("openapi", __name__)
 
@@ -44,10 +48,27 @@ OSMAND_PARAMETERS = [
 SPEC: dict = {
     "openapi": "3.0.3",
     "info": {
-        "title": "FieldOps ingest",
+        "title": "FieldOps API",
         "version": "1",
-        "description": "How positions enter FieldOps. Every rejection is a 4xx with a JSON reason "
-        "(OsmAnd keeps its protocol's statuses); no input produces a 500.",
+        "description": "How positions enter FieldOps (ingest: device tokens and tracker protocols), and the "
+        "integrators' REST API (issue 9).\n\n"
+        "**Tokens.** An administrator creates an API token on *Admin → API & webhooks*, with scopes "
+        "(`customers:read`, `orders:write`, …) and optionally a set of teams; it is shown once. Send it as "
+        "`Authorization: Bearer fop_…`. Session cookies are not accepted here. A token reads exactly what a "
+        "supervisor of its teams would (all teams without a limit); every read of positions is audited.\n\n"
+        '**Errors** are `{"error": {"code": "…", "message": "…"}}` with a stable code.\n\n'
+        '**Lists** are pages `{"data": [...], "next_cursor": "…"}` ordered by id: pass `cursor` to get '
+        "the next page until `next_cursor` is null. For incremental sync keep the newest `updated_at` you "
+        "stored and pass it as `updated_since` next time, less a minute: a transaction that committed late may "
+        "carry an earlier time, and a row seen twice is harmless when you upsert by id.\n\n"
+        "**ERP import**: `POST /api/v1/import/customers` then `/api/v1/import/orders`, CSV or JSON, with "
+        "`dry_run=true` first.\n\n"
+        "**Webhooks**: each delivery is a POST of `{id, event, created_at, data}` with headers "
+        "`FieldOps-Event`, `FieldOps-Delivery` and `FieldOps-Signature: t=<unix>,v1=<hex>` where v1 is "
+        "HMAC-SHA256 of `<t>.<raw body>` keyed with the subscription's secret. Reject a t older than 5 minutes. "
+        "Answer 2xx within 10 s; anything else is retried with exponential backoff (30 s doubling, at most "
+        "1 h apart, 8 attempts). Events: visit.completed, task.state_changed, geofence.enter, geofence.exit, "
+        "help.requested, survey.answered, and test.",
     },
     "paths": {
         "/api/v1/positions": {
@@ -198,6 +219,8 @@ SPEC: dict = {
                         },
                     },
                     "400": _REASON,
+                    "401": {**_REASON, "description": "Not signed in (a session of the GPX import page)"},
+                    "403": {**_REASON, "description": "Missing CSRF token, or a role that may not import"},
                     "404": _REASON,
                     "413": _TOO_LARGE,
                     "503": _FULL,
@@ -209,6 +232,7 @@ SPEC: dict = {
         "securitySchemes": {
             "deviceToken": {"type": "http", "scheme": "bearer"},
             "owntracksBasic": {"type": "http", "scheme": "basic"},
+            "apiToken": {"type": "http", "scheme": "bearer", "description": "an API token, fop_…"},
         },
         "schemas": {
             "Error": {
@@ -278,6 +302,35 @@ SPEC: dict = {
 }
 
 
+SPEC["paths"] |= api.openapi_paths()
+SPEC["components"]["schemas"] |= api.SCHEMAS
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>FieldOps API</title>
+<link rel="stylesheet" href="/api/v1/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/api/v1/docs/swagger-ui-bundle.js"></script>
+<script src="/api/v1/docs/fieldops-docs.js"></script>
+</body></html>"""
+# A file, not an inline script: the Content-Security-Policy allows scripts from this site only.
+DOCS_SCRIPT = 'window.ui = SwaggerUIBundle({url: "/api/v1/openapi.json", dom_id: "#swagger-ui", deepLinking: true});\n'
+
+
 @blueprint.get("/api/v1/openapi.json")
 def openapi_document() -> Response:
     return jsonify(SPEC)
+
+
+@blueprint.get("/api/v1/docs")
+def docs_page() -> Response:
+    return Response(DOCS_PAGE, mimetype="text/html")
+
+
+@blueprint.get("/api/v1/docs/fieldops-docs.js")
+def docs_script() -> Response:
+    return Response(DOCS_SCRIPT, mimetype="text/javascript")
+
+
+@blueprint.get("/api/v1/docs/<path:name>")
+def docs_asset(name: str) -> Response:
+    return send_from_directory(swagger_ui_path, name, max_age=86400)

@@ -20,11 +20,17 @@ HISTORY_IMPORT_ROLES = ("supervisor", "manager", "admin")  # GPX import of a per
 OPERATIONS_ROLES = ("manager", "admin")  # the ingest pipeline's health
 TASK_ROLES = ("supervisor", "manager", "executive")  # the task board; executives read it only (issue 6)
 CUSTOMER_ROLES = ("field", "supervisor", "manager", "executive")  # field staff see their own customers
+# Issue 9: ERP import, period exports; an API token acts as this role (it is no sign-in role).
+ERP_IMPORT_ROLES = ("manager", "admin")
+EXPORT_ROLES = ("supervisor", "manager", "executive")
+API_TOKEN_ROLE = "api"  # noqa: S105 - a role name, not a secret
+REPORT_ROLES = ("supervisor", "manager", "executive")  # issue 8: reports of their scope
+WALL_ROLES = ("wall",)  # issue 8: the wall display (/wall)
 ANALYTICS_ROLES = ("supervisor", "manager", "executive")  # heatmap and performance (issue 5)
 DAY_REPLAY_ROLES = ("field", "supervisor", "manager", "executive")  # one person's day; field: their own
 
 # Where a role lands after sign-in, when it may open that page; otherwise its first page in menu order.
-HOME_PAGES = {"field": "/m", "admin": "/admin/users"}
+HOME_PAGES = {"field": "/m", "admin": "/admin/users", "wall": "/wall"}
 
 # Dash's own page router: allowed for a path the viewer may open (or no page at all: a 404 page).
 PAGE_ROUTER_OUTPUTS = frozenset({"_pages_content", "_pages_store"})

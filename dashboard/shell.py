@@ -20,6 +20,8 @@ def landing_path(viewer: Viewer) -> str | None:
 
 def layout() -> html.Div:
     viewer = g.get("viewer")  # absent when Dash validates the layout at start-up
+    if viewer and viewer.role == "wall":
+        return html.Div(dash.page_container)  # the wall display is full screen: no menu (issue 8)
     settings = runtime().org_settings()
     pages = menu_order(list(dash.page_registry.values()))
     links = [

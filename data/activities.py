@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from psycopg2.extras import Json
+from psycopg2.extras import Json, RealDictCursor
 
+from data import webhooks
 from data.db import Database
 from data.scope import Scope
+
+GEOFENCE_EVENTS = {"geofence_enter": "geofence.enter", "geofence_exit": "geofence.exit"}  # webhook events (issue 9)
 
 
 def open_visit(db: Database, employee_id: int, customer_id: int, task_id: int | None, at: datetime) -> int:
@@ -28,12 +31,17 @@ def open_visit(db: Database, employee_id: int, customer_id: int, task_id: int | 
 
 def close_visit(db: Database, employee_id: int, at: datetime) -> dict | None:
     """Record a departure; return the closed visit (with its task), or None if none was open."""
-    return db.fetch_one(
-        """UPDATE activities SET ended_at = greatest(started_at, %s)
-           WHERE employee_id = %s AND kind = 'visit' AND ended_at IS NULL
-           RETURNING id, customer_id, task_id, started_at, ended_at""",
-        (at, employee_id),
-    )
+    with db.transaction() as conn, conn.cursor(cursor_factory=RealDictCursor) as cur:
+        cur.execute(
+            """UPDATE activities SET ended_at = greatest(started_at, %s)
+               WHERE employee_id = %s AND kind = 'visit' AND ended_at IS NULL
+               RETURNING id, customer_id, task_id, started_at, ended_at""",
+            (at, employee_id),
+        )
+        visit = cur.fetchone()
+        if visit is not None:  # announced in the same transaction: a webhook for every visit stored, no other
+            webhooks.enqueue(cur, "visit.completed", {"visit_id": visit["id"], "employee_id": employee_id, **visit})
+        return visit
 
 
 def visits(db: Database, employee_id: int, start: datetime, end: datetime) -> list[dict]:
@@ -56,11 +64,17 @@ def record_event(
     ended_at: datetime | None = None,
 ) -> int:
     """A geofence enter/exit or a stay, with what is known about it in attributes."""
-    return db.fetch_one(
-        """INSERT INTO activities (employee_id, customer_id, kind, started_at, ended_at, source, attributes)
-           VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id""",
-        (employee_id, customer_id, kind, at, ended_at, source, Json(details)),
-    )["id"]
+    with db.transaction() as conn, conn.cursor() as cur:
+        cur.execute(
+            """INSERT INTO activities (employee_id, customer_id, kind, started_at, ended_at, source, attributes)
+               VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+            (employee_id, customer_id, kind, at, ended_at, source, Json(details)),
+        )
+        activity_id = cur.fetchone()[0]
+        if kind in GEOFENCE_EVENTS:
+            event = {"activity_id": activity_id, "employee_id": employee_id, "customer_id": customer_id, "at": at}
+            webhooks.enqueue(cur, GEOFENCE_EVENTS[kind], event | details)
+        return activity_id
 
 
 def events(db: Database, employee_id: int, kinds: tuple[str, ...]) -> list[dict]:

@@ -21,6 +21,37 @@ def list_customers(db: Database, scope: Scope) -> list[dict]:
     )
 
 
+# ERP import (issue 9): customers upserted by the ERP's id.
+CUSTOMER_FIELDS = ("name", "category", "address", "lat", "lon", "owner_employee_id")
+
+
+def customers_by_external_id(db: Database, external_ids: list[str]) -> dict[str, dict]:
+    rows = db.fetch_all(
+        f"""SELECT id, external_id, {", ".join(CUSTOMER_FIELDS)} FROM customers
+            WHERE external_id = ANY(%s)""",  # noqa: S608 - the column list is a constant
+        (external_ids,),
+    )
+    return {row["external_id"]: row for row in rows}
+
+
+def upsert_customers(db: Database, rows: list[dict]) -> None:
+    """Insert or update by external_id, all in one transaction; updated_at moves only on a change."""
+    with db.transaction() as conn, conn.cursor() as cur:
+        cur.executemany(
+            """INSERT INTO customers (external_id, name, category, address, lat, lon, owner_employee_id)
+               VALUES (%(external_id)s, %(name)s, %(category)s, %(address)s, %(lat)s, %(lon)s, %(owner_employee_id)s)
+               ON CONFLICT (external_id) DO UPDATE
+                 SET name = EXCLUDED.name, category = EXCLUDED.category, address = EXCLUDED.address,
+                     lat = EXCLUDED.lat, lon = EXCLUDED.lon, owner_employee_id = EXCLUDED.owner_employee_id,
+                     updated_at = now()
+               WHERE (customers.name, customers.category, customers.address, customers.lat, customers.lon,
+                      customers.owner_employee_id)
+                     IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.address, EXCLUDED.lat,
+                                       EXCLUDED.lon, EXCLUDED.owner_employee_id)""",
+            rows,
+        )
+
+
 def external_ids(db: Database, scope: Scope) -> dict[str, int]:
     """External id (from the ERP or a CSV) → customer id, for customers in the scope."""
     rows = db.fetch_all(

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from psycopg2.extras import RealDictCursor
+
+from data import webhooks
 from data.db import Database
 from data.scope import Scope
 
@@ -52,13 +55,18 @@ def survey_by_nonce(db: Database, nonce: str) -> dict | None:
 
 def answer(db: Database, nonce: str, score: int, comment: str | None, language: str) -> bool:
     """Store the answer if the survey is unanswered and unexpired; False otherwise (nothing changes)."""
-    return bool(
-        db.execute(
+    with db.transaction() as conn, conn.cursor(cursor_factory=RealDictCursor) as cur:
+        cur.execute(
             """UPDATE feedback SET answered_at = now(), score = %s, comment = %s, language = %s
-               WHERE nonce = %s AND answered_at IS NULL AND expires_at > now()""",
+               WHERE nonce = %s AND answered_at IS NULL AND expires_at > now()
+               RETURNING id AS feedback_id, task_id, visit_id, customer_id, employee_id, score, comment, language,
+                         answered_at""",
             (score, comment, language, nonce),
         )
-    )
+        answered = cur.fetchone()
+        if answered is not None:  # announced in the answer's own transaction (issue 9)
+            webhooks.enqueue(cur, "survey.answered", answered)
+        return answered is not None
 
 
 def customer_feedback(db: Database, scope: Scope, customer_id: int) -> list[dict]:

@@ -11,6 +11,7 @@ DEFAULTS: dict[str, object] = {
     "privacy.off_hours": "drop",
     "privacy.retention_days": 90,
     "privacy.executive_sees_individuals": False,
+    "webhooks.allow_private_targets": False,  # issue 9: webhook URLs on private/loopback addresses
     # Analytics (issue 5, docs/EFFICIENCY.md): when an hour counts as low efficiency, and the targets.
     "analytics.low_idle_share": 0.25,
     "analytics.low_travel_visit_ratio": 2.0,
@@ -21,6 +22,7 @@ DEFAULTS: dict[str, object] = {
     "analytics.target_km_per_day": 60,
     "analytics.target_visit_share": 0.5,
     "analytics.target_satisfaction": 4.0,
+    "wall.cycle_s": 20,  # issue 8: seconds each wall display panel shows
 }
 OFF_HOURS_POLICIES = ("drop", "coarse")
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from psycopg2.extras import RealDictCursor
 
+from data import webhooks
 from data.db import Database
 from data.scope import Scope
 
@@ -144,6 +145,10 @@ def transition(
             """INSERT INTO task_events (task_id, from_state, to_state, employee_id, user_id, reason, at)
                VALUES (%s, %s, %s, %s, %s, %s, coalesce(%s, now()))""",
             (task_id, before["state"], to_state, employee_id, user_id, reason, at),
+        )
+        change = {"task_id": task_id, "from_state": before["state"], "to_state": to_state, "reason": reason}
+        webhooks.enqueue(
+            cur, "task.state_changed", change | {"employee_id": employee_id, "at": at or after["updated_at"]}
         )
         return before, after
 

@@ -73,6 +73,18 @@ def layout(**_query: str) -> html.Div:
             ],
         ),
         html.Div(id="privacy-wall-result"),
+        # Issue 8: how long each wall display panel shows.
+        html.Div(
+            className="fo-form-row mt-2",
+            children=[
+                field(
+                    _("Seconds per wall panel"),
+                    dcc.Input(id="privacy-wall-cycle", type="number", min=5, max=600, className="form-control"),
+                ),
+                html.Button(_("Save rotation"), id="privacy-wall-cycle-save", className="btn btn-outline-primary"),
+            ],
+        ),
+        html.Div(id="privacy-wall-cycle-result"),
         dcc.Store(id="privacy-refresh", data=0),
         page_id="privacy-page",
     )

@@ -180,13 +180,14 @@ def database_name(url: str) -> str:
 class LiveServer:
     """The real app on a free port in a thread (werkzeug), for browser tests."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, port: int = 0) -> None:
         from werkzeug.serving import make_server
 
         from dashboard.app import create_app
 
         self.app = create_app(settings)
-        self.server = make_server("127.0.0.1", 0, self.app.server, threaded=True)
+        # A given port lets a test start the server again where its browser expects it (issue 8: wall).
+        self.server = make_server("127.0.0.1", port, self.app.server, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.background = threading.Event()  # set when the server stops: background helpers end with it
@@ -198,6 +199,7 @@ class LiveServer:
 
     def stop(self) -> None:
         self.server.shutdown()
+        self.server.server_close()
         self.runtime.close()
 
 

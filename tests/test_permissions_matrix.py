@@ -28,11 +28,16 @@ PAGE_ACCESS = {
     "/admin/devices": {"admin"},
     "/admin/privacy": {"admin"},
     "/admin/audit": {"admin"},
-    "/tasks": {"supervisor", "manager", "executive"},
-    "/customers": {"field", "supervisor", "manager", "executive"},
+    "/reports": {"supervisor", "manager", "executive"},  # issue 8
+    "/wall": {"wall"},  # issue 8
     "/analytics/heatmap": {"supervisor", "manager", "executive"},
     "/analytics/performance": {"supervisor", "manager", "executive"},
     "/analytics/day": {"field", "supervisor", "manager"},  # executives: only with executive_sees_individuals
+    "/tasks": {"supervisor", "manager", "executive"},
+    "/customers": {"field", "supervisor", "manager", "executive"},
+    "/admin/integration": {"admin"},  # issue 9
+    "/import/erp": {"manager", "admin"},
+    "/exports": {"supervisor", "manager", "executive"},
 }
 
 
@@ -193,6 +198,23 @@ def test_my_data_export(app, viewer, status):
     assert _client(app, viewer).get("/me/export").status_code == status
 
 
+@pytest.mark.parametrize(
+    ("viewer", "status"),
+    [
+        ("anonymous", 401),
+        ("field", 403),
+        ("supervisor", 404),
+        ("manager", 404),
+        ("executive", 404),
+        ("admin", 403),
+        ("wall", 403),
+    ],
+)
+def test_report_files(app, viewer, status):
+    # Issue 8: report roles reach the route (no such report here: 404); everyone else is refused by the guard.
+    assert _client(app, viewer).get("/reports/file/999999/report.pdf").status_code == status
+
+
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_the_device_endpoint_wants_a_device_not_a_session(app, viewer):
     client = _client(app, viewer)
@@ -303,3 +325,20 @@ def test_a_share_link_with_an_unknown_token_shows_nothing(app, viewer):
     client = _client(app, viewer)
     assert client.get("/share/not-a-token").status_code == 404
     assert client.get("/share/not-a-token/position").status_code == 404
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_csv_exports_follow_the_export_roles(app, viewer):
+    """Issue 9: attendance and visits downloads for the roles that read the field's day, none for others."""
+    client = _client(app, viewer)
+    for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv"):
+        status = client.get(f"{path}?from=2026-01-01&to=2026-01-31").status_code
+        assert status == (200 if viewer in PAGE_ACCESS["/exports"] else 401 if viewer == "anonymous" else 403)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_the_token_api_takes_no_session(app, viewer):
+    """Issue 9: whoever is signed in, the token API wants a token (a cookie never authorises it)."""
+    client = _client(app, viewer)
+    assert client.get("/api/v1/employees").status_code == 401
+    assert client.post("/api/v1/import/customers", json={"rows": []}, headers=csrf_headers(client)).status_code == 401

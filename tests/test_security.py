@@ -202,11 +202,15 @@ OWNER_OF_PAGE = {
     "me": "field",
     "mobile": "field",
     "trackers": "supervisor",
-    "tasks": "manager",
-    "customers": "manager",
+    "reports": "supervisor",  # issue 8
+    "wall": "wall",  # issue 8
     "heatmap": "supervisor",
     "perf": "manager",
     "day": "supervisor",
+    "tasks": "manager",
+    "customers": "manager",
+    "erp": "manager",  # issue 9
+    "exports": "manager",
 }  # every other page is an admin page
 
 
@@ -222,7 +226,10 @@ def test_no_callback_fails_on_hostile_input(app, nasty):
         username = OWNER_OF_PAGE.get(prefix, "admin")
         if username not in clients:
             clients[username] = app.server.test_client()
-            sign_in(clients[username], username)
+            if username == "wall":
+                sign_in_wall(clients[username])
+            else:
+                sign_in(clients[username], username)
         client = clients[username]
         values = [{"id": i["id"], "property": i["property"], "value": nasty} for i in spec["inputs"]]
         states = [{"id": i["id"], "property": i["property"], "value": nasty} for i in spec["state"]]

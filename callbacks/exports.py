@@ -1,0 +1,65 @@
+"""Exports page: the period's download links and a preview of its attendance."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from dash import Dash, Input, Output
+
+from dashboard.api import ApiError, attendance_rows
+from dashboard.components import result
+from dashboard.i18n import _
+from dashboard.inputs import text
+from dashboard.runtime import runtime
+
+PREVIEW_DAYS = 7
+
+
+def _day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(text(value, 10))
+    except ValueError:
+        return None
+
+
+def defaults(_path: object) -> tuple[str, str]:
+    today = datetime.now(runtime().settings.tz).date()
+    return str(today - timedelta(days=PREVIEW_DAYS - 1)), str(today)
+
+
+def period(first_value: object, last_value: object) -> tuple:
+    first, last = _day(first_value), _day(last_value)
+    if first is None or last is None:
+        return "", "", "", result(_("Choose the first and the last day."), ok=False), []
+    query = f"?from={first}&to={last}"
+    links = tuple(f"/export/{name}.csv{query}" for name in ("attendance", "visits", "activities"))
+    try:
+        rows = attendance_rows(first, last)
+    except ApiError:
+        return "", "", "", result(_("The last day comes after the first, at most 62 days later."), ok=False), []
+    rt = runtime()
+    preview = [
+        {
+            "day": str(row["day"]),
+            "employee": f"{row['employee_name']} ({row['employee_code']})",
+            "first": rt.local(row["first_check_in"], "%H:%M"),
+            "last": rt.local(row["last_check_out"], "%H:%M"),
+            "hours": row["hours_in_field"],
+            "visits": row["visits"],
+        }
+        for row in rows
+    ]
+    return *links, "", preview
+
+
+def register(app: Dash) -> None:
+    app.callback(Output("exports-from", "value"), Output("exports-to", "value"), Input("exports-page", "id"))(defaults)
+    app.callback(
+        Output("exports-attendance", "href"),
+        Output("exports-visits", "href"),
+        Output("exports-activities", "href"),
+        Output("exports-result", "children"),
+        Output("exports-attendance-grid", "rowData"),
+        Input("exports-from", "value"),
+        Input("exports-to", "value"),
+    )(period)

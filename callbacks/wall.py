@@ -1,0 +1,142 @@
+"""Wall display callbacks: the fleet every second (deltas, as on the live map), tiles and alerts every
+five seconds, the heatmap every minute. No drill-down, no names of people."""
+
+from __future__ import annotations
+
+from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
+from flask import g
+
+from dashboard.auditing import record_look
+from dashboard.i18n import _
+from dashboard.inputs import counter, mapping, whole_number
+from dashboard.runtime import runtime
+from dashboard.wall import cycle_seconds, heat_today, tiles, wall_alerts
+
+HEAT_EVERY_TICKS = 12  # the slow tick is 5 s: the heatmap is redrawn every minute
+
+
+def fleet(_tick: int, cursor: object) -> dict:
+    since = whole_number(mapping(cursor).get("v"))
+    payload = runtime().livemap.fleet_payload(g.viewer.scope, since)
+    payload["team"] = None
+    if payload["full"]:  # as on the live map: who was shown, once per (re)load
+        record_look("view_live_map", payload["id"], {"wall": True})
+    return payload
+
+
+def static_layers(_id: object) -> tuple[dict, dict, object, object]:
+    """Streets for both maps, and a view that frames the customers in scope."""
+    livemap = runtime().livemap
+    streets = livemap.streets_geojson()
+    points = [f["geometry"]["coordinates"] for f in livemap.customers_geojson(g.viewer.scope)["features"]]
+    if not points:
+        return streets, streets, no_update, no_update
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    viewport = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]]}
+    return streets, streets, viewport, viewport
+
+
+def _number(value: object, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+
+
+def _alert_row(kind: str, css: str, time_text: str, where: str) -> html.Div:
+    return html.Div(
+        [html.Span(kind, className="fo-wall-alert-kind"), html.Span(time_text), html.Span(where)],
+        className=f"fo-wall-alert {css}",
+    )
+
+
+def tiles_and_alerts(_tick: int) -> tuple:
+    rt = runtime()
+    scope = g.viewer.scope
+    figures = tiles(rt, scope)
+    found = wall_alerts(rt, scope)
+    rows = (
+        [
+            _alert_row(_("Help requested"), "fo-wall-alert-help", rt.local(a["at"], "%H:%M"), a["team"] or "")
+            for a in found["help"]
+        ]
+        + [
+            _alert_row(
+                _("Left work area"),
+                "fo-wall-alert-breach",
+                rt.local(b["at"], "%H:%M"),
+                f"{b['zone']} · {b['team'] or ''}",
+            )
+            for b in found["breaches"]
+        ]
+        + [
+            _alert_row(
+                _("Overdue"),
+                "fo-wall-alert-overdue",
+                rt.local(t["at"], "%H:%M"),
+                f"{t['customer']} · {t['team'] or ''}",
+            )
+            for t in found["overdue"]
+        ]
+    )
+    alerts_view = rows or html.Div(_("No open alerts"), className="fo-wall-calm")
+    state = {
+        "alerts": [a["id"] for group in ("help", "breaches", "overdue") for a in found[group]],
+        "cycle_s": cycle_seconds(rt.org_settings()),
+    }
+    return (
+        _number(figures["active"]),
+        _number(figures["visits"]),
+        _number(figures["done"]),
+        _number(figures["overdue"]),
+        _number(figures["satisfaction"], 1),
+        alerts_view,
+        state,
+    )
+
+
+def heatmap(tick: object) -> object:
+    """Today's hours per map cell (issue 5's rollups), redrawn every HEAT_EVERY_TICKS slow ticks."""
+    if counter(tick) % HEAT_EVERY_TICKS:
+        return no_update
+    return heat_today(runtime(), g.viewer.scope)
+
+
+def register(app: Dash) -> None:
+    app.callback(Output("wall-feed", "data"), Input("wall-tick", "n_intervals"), State("wall-cursor", "data"))(fleet)
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldops", function_name="mergeFleet"),
+        Output("wall-fleet", "data"),
+        Output("wall-cursor", "data"),
+        Output("wall-count-total", "children"),
+        *[Output(f"wall-count-{state}", "children") for state in ("moving", "visit", "idle", "offline", "paused")],
+        Output("wall-sink", "data"),
+        Input("wall-feed", "data"),
+        State("wall-config", "data"),
+    )
+    # Every answer from the server marks the display fresh (assets/wall.js shows the stale indicator).
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsWall", function_name="alive"),
+        Output("wall-clock", "title"),
+        Input("wall-feed", "data"),
+        State("wall-config", "data"),
+    )
+    app.callback(
+        Output("wall-streets", "data"),
+        Output("wall-heat-streets", "data"),
+        Output("wall-map", "viewport"),
+        Output("wall-heatmap", "viewport"),
+        Input("wall-page", "id"),
+    )(static_layers)
+    app.callback(
+        *[Output(f"wall-kpi-{key}", "children") for key in ("active", "visits", "done", "overdue", "satisfaction")],
+        Output("wall-alerts", "children"),
+        Output("wall-alerts-seen", "data"),
+        Input("wall-slow", "n_intervals"),
+    )(tiles_and_alerts)
+    app.callback(Output("wall-heat", "data"), Input("wall-slow", "n_intervals"))(heatmap)
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsWall", function_name="configure"),
+        Output("wall-title", "title"),
+        Input("wall-alerts-seen", "data"),
+        State("wall-config", "data"),
+    )

@@ -1,0 +1,53 @@
+"""Exports: attendance, visits and activities of a period as CSV (issue 9). Layout only."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from dashboard.components import field, grid, page_frame
+from dashboard.i18n import _
+from dashboard.permissions import EXPORT_ROLES
+
+dash.register_page(__name__, path="/exports", name="Exports", order=22, roles=EXPORT_ROLES, id_prefix="exports")
+
+
+def layout(**_query: str) -> html.Div:
+    return page_frame(
+        _("Exports"),
+        html.P(
+            _(
+                "Days in the organisation's time zone. Hours in the field run from the first check-in (or visit) "
+                "to the last check-out (or visit end)."
+            ),
+            className="text-muted",
+        ),
+        html.Div(
+            className="fo-form-row",
+            children=[
+                field(_("From"), dcc.Input(id="exports-from", type="date", className="form-control")),
+                field(_("To"), dcc.Input(id="exports-to", type="date", className="form-control")),
+            ],
+        ),
+        html.Div(
+            [
+                html.A(_("Attendance (CSV)"), id="exports-attendance", className="btn btn-outline-primary"),
+                html.A(_("Visits (CSV)"), id="exports-visits", className="btn btn-outline-primary"),
+                html.A(_("All activities (CSV)"), id="exports-activities", className="btn btn-outline-primary"),
+            ],
+            className="d-flex gap-2 my-3",
+        ),
+        html.Div(id="exports-result"),
+        grid(
+            "exports-attendance-grid",
+            [
+                ("day", _("Day")),
+                ("employee", _("Employee")),
+                ("first", _("First check-in")),
+                ("last", _("Last check-out")),
+                ("hours", _("Hours in the field")),
+                ("visits", _("Visits")),
+            ],
+        ),
+        page_id="exports-page",
+    )

@@ -1,0 +1,175 @@
+"""The wall display: full screen, dark, no interaction; rotates live map, KPI tiles, alerts and heatmap.
+Layout only; assets/wall.js rotates the panels and shows the stale indicator."""
+
+from __future__ import annotations
+
+import dash
+import dash_leaflet as dl
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from dashboard.i18n import _, current_language
+from dashboard.maps import HELSINKI, base_layers, js
+from dashboard.permissions import WALL_ROLES
+from dashboard.runtime import runtime
+
+dash.register_page(__name__, path="/wall", name="Wall display", order=95, roles=WALL_ROLES, id_prefix="wall")
+
+wall_js = Namespace("fieldops", "wall")  # assets/wall.js
+PANELS = ("map", "kpis", "alerts", "heatmap")
+KPI_TILES = ("active", "visits", "done", "overdue", "satisfaction")
+
+
+def _tile(key: str, label: str) -> html.Div:
+    return html.Div(
+        [html.Div("—", className="fo-wall-value", id=f"wall-kpi-{key}"), html.Div(label, className="fo-wall-label")],
+        className=f"fo-wall-tile fo-wall-tile-{key}",
+    )
+
+
+def _map(map_id: str, children: list) -> dl.Map:
+    return dl.Map(
+        id=map_id,
+        center=HELSINKI,
+        zoom=13,
+        preferCanvas=True,
+        zoomControl=False,
+        attributionControl=False,
+        dragging=False,
+        scrollWheelZoom=False,
+        doubleClickZoom=False,
+        keyboard=False,
+        touchZoom=False,
+        boxZoom=False,
+        children=children,
+        className="fo-wall-map",
+    )
+
+
+def layout(**_query: str) -> html.Div:
+    rt = runtime()
+    states = (("moving", _("Moving")), ("visit", _("On a visit")), ("idle", _("Idle")), ("offline", _("Offline")))
+    return html.Div(
+        id="wall-page",
+        className="fo-wall",
+        children=[
+            html.Header(
+                className="fo-wall-header",
+                children=[
+                    html.Span("FieldOps", className="fo-wall-brand"),
+                    html.Span(id="wall-title", className="fo-wall-title"),
+                    html.Span(
+                        [html.Span("●", className="fo-wall-stale-dot"), html.Span(id="wall-stale-text")],
+                        id="wall-stale",
+                        className="fo-wall-stale",
+                        role="status",
+                    ),
+                    html.Span(id="wall-clock", className="fo-wall-clock"),
+                ],
+            ),
+            html.Main(
+                className="fo-wall-panels",
+                children=[
+                    html.Section(
+                        id="wall-panel-map",
+                        className="fo-wall-panel fo-wall-shown",
+                        children=[
+                            _map(
+                                "wall-map",
+                                [
+                                    *base_layers(rt.settings, "wall-streets"),
+                                    dl.GeoJSON(
+                                        id="wall-fleet",
+                                        pointToLayer=wall_js("fleetPoint"),
+                                        clusterToLayer=js("fleetCluster"),
+                                        cluster=True,
+                                        superClusterOptions={"radius": 45, "maxZoom": 15},
+                                        interactive=False,
+                                    ),
+                                ],
+                            ),
+                            html.Div(
+                                className="fo-wall-legend",
+                                children=[
+                                    html.Span(
+                                        [
+                                            html.Span(className=f"fo-dot fo-{state}"),
+                                            label,
+                                            " ",
+                                            html.B("0", id=f"wall-count-{state}"),
+                                        ]
+                                    )
+                                    for state, label in states
+                                ]
+                                + [
+                                    html.Span([_("Paused"), " ", html.B("0", id="wall-count-paused")]),
+                                    html.Span([_("Staff on the map"), " ", html.B("0", id="wall-count-total")]),
+                                ],
+                            ),
+                        ],
+                    ),
+                    html.Section(
+                        id="wall-panel-kpis",
+                        className="fo-wall-panel",
+                        children=html.Div(
+                            className="fo-wall-tiles",
+                            children=[
+                                _tile("active", _("Staff active now")),
+                                _tile("visits", _("Visits today")),
+                                _tile("done", _("Tasks done today")),
+                                _tile("overdue", _("Tasks overdue")),
+                                _tile("satisfaction", _("Average satisfaction today")),
+                            ],
+                        ),
+                    ),
+                    html.Section(
+                        id="wall-panel-alerts", className="fo-wall-panel", children=html.Div(id="wall-alerts")
+                    ),
+                    html.Section(
+                        id="wall-panel-heatmap",
+                        className="fo-wall-panel",
+                        children=[
+                            _map(
+                                "wall-heatmap",
+                                [
+                                    *base_layers(rt.settings, "wall-heat-streets"),
+                                    dl.GeoJSON(id="wall-heat", style=wall_js("heatStyle"), interactive=False),
+                                ],
+                            ),
+                            html.Div(
+                                _("Where the team spent time today"),
+                                className="fo-wall-caption",
+                                id="wall-heat-caption",
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+            html.Footer(
+                className="fo-wall-dots",
+                children=[html.Span(className="fo-wall-dot", id=f"wall-dot-{panel}") for panel in PANELS],
+            ),
+            dcc.Interval(id="wall-tick", interval=1000),
+            dcc.Interval(id="wall-slow", interval=5000),
+            dcc.Store(id="wall-feed"),
+            dcc.Store(id="wall-cursor"),
+            dcc.Store(id="wall-alerts-seen"),
+            dcc.Store(id="wall-sink"),
+            dcc.Store(
+                id="wall-config",
+                data={
+                    "updated": _("Updated"),
+                    "stale": _("Connection lost — showing data from {time}"),
+                    "timezone": rt.settings.timezone,
+                    "locale": current_language(),
+                    "panels": list(PANELS),
+                    "titles": {
+                        "map": _("Live map"),
+                        "kpis": _("Today"),
+                        "alerts": _("Alerts"),
+                        "heatmap": _("Heatmap"),
+                    },
+                },
+            ),
+        ],
+    )

@@ -1,0 +1,359 @@
+"""Reports (issue 8): built from the demo data in every format, scoped to the author, downloaded
+through the guard, made by schedules once per period, e-mailed through a real SMTP server."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import socket
+import subprocess
+import threading
+import zipfile
+from datetime import date, datetime, time, timedelta
+from email import message_from_bytes
+from email.policy import default
+
+import h3
+import pytest
+from aiosmtpd.controller import Controller
+from openpyxl import load_workbook
+from PIL import Image
+
+from dashboard.analytics import rebuild
+from dashboard.cli import main
+from dashboard.permissions import Viewer, scope_for
+from dashboard.reports import (
+    ReportError,
+    ReportRunner,
+    build_queued,
+    gather,
+    last_occurrence,
+    parse_period,
+    period_before,
+    queue_due_schedules,
+    queue_report,
+)
+from dashboard.seed import seed_history
+from data import audit, reports, users
+from data.positions import PositionRow, insert_positions
+from tests.browser import screenshot_path
+from tests.conftest import signed_in_client
+
+MANAGER = Viewer(None, "manager", "manager", None, scope_for("manager", None, []))
+
+
+def last_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def viewer_of(rt, username: str) -> Viewer:
+    row = users.get_user(rt.db, users.user_by_name(rt.db, username)["id"])
+    return Viewer(row["id"], username, row["role"], row["employee_id"], scope_for(row["role"], None, row["team_ids"]))
+
+
+def walk_visits(rt, day: date) -> None:
+    """Positions of everyone's visits of one day (20 min at each customer, a fix a minute), then the rollups."""
+    tasks = rt.db.fetch_all(
+        """SELECT t.employee_id, t.window_start, c.lat, c.lon FROM tasks t JOIN customers c ON c.id = t.customer_id
+           WHERE t.window_start >= %s AND t.window_start < %s ORDER BY t.employee_id, t.window_start""",
+        (datetime.combine(day, time(0), rt.settings.tz), datetime.combine(day, time(23, 59), rt.settings.tz)),
+    )
+    rows = [
+        PositionRow(
+            t["employee_id"],
+            t["window_start"] + timedelta(minutes=m),
+            t["lat"],
+            t["lon"],
+            0.0,
+            None,
+            10.0,
+            h3.str_to_int(h3.latlng_to_cell(t["lat"], t["lon"], 10)),
+            "test",
+        )
+        for t in tasks
+        for m in range(20)
+    ]
+    insert_positions(rt.db, rows)
+    rebuild(rt.db, day - timedelta(days=1), day + timedelta(days=1), rt.settings.timezone)
+
+
+@pytest.fixture
+def history_rt(seeded_rt):
+    """The demo city with last month and this month worked (tasks, visits, surveys) and two days of positions."""
+    today = datetime.now(seeded_rt.settings.tz).date()
+    first = last_month(last_month(today))
+    seed_history(seeded_rt.db, first, today - timedelta(days=1), seeded_rt.settings.tz)
+    for day in (last_month(today) + timedelta(days=2), last_month(today) + timedelta(days=9)):
+        walk_visits(seeded_rt, day)
+    return seeded_rt
+
+
+def build(rt, author: Viewer, period: str, formats: list[str], language: str = "en", teams=None) -> int:
+    report_id = queue_report(rt, author, parse_period(period), formats, language, teams)
+    assert build_queued(rt, report_id) == report_id
+    row = reports.get_report(rt.db, author.scope, report_id)
+    assert row["state"] == "done", row["error"]
+    return report_id
+
+
+def files_of(rt, report_id: int) -> dict[str, bytes]:
+    return {row["name"]: bytes(row["content"]) for row in reports.report_files(rt.db, report_id)}
+
+
+def pdf_pages(pdf: bytes, tmp_path, name: str) -> list[Image.Image]:
+    """The PDF's pages as images (pdftoppm), also kept in tests/artifacts to be looked at."""
+    (tmp_path / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)], check=True)
+    pages = sorted(tmp_path.glob(f"{name}-*.png"))
+    for n, path in enumerate(pages, start=1):
+        shutil.copy(path, screenshot_path(f"report-{name}-page{n}"))
+    return [Image.open(path).convert("RGB") for path in pages]
+
+
+def share_of_colour(image: Image.Image, rgb: tuple[int, int, int], tolerance: int = 40) -> float:
+    pixels = image.get_flattened_data()
+    close = sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, rgb, strict=True)) <= tolerance)
+    return close / len(pixels)
+
+
+def test_periods_are_months_iso_weeks_or_day_ranges():
+    assert (parse_period("2026-11").first_day, parse_period("2026-11").last_day) == (
+        date(2026, 11, 1),
+        date(2026, 11, 30),
+    )
+    week = parse_period("2026-W47")
+    assert (week.first_day, week.last_day) == (date(2026, 11, 16), date(2026, 11, 22))
+    assert parse_period("2026-11-03..2026-11-05").days == 3
+    assert parse_period("2026-03").previous().first_day == date(2026, 2, 1)
+    for bad in ("2026-13", "2026-11-05..2026-11-01", "last month", "2020-01-01..2026-01-01"):
+        with pytest.raises(ReportError):
+            parse_period(bad)
+
+
+def test_monthly_pdf_has_kpis_charts_heatmap_and_tables(history_rt, tmp_path):
+    month = last_month(datetime.now(history_rt.settings.tz).date()).strftime("%Y-%m")
+    report_id = build(history_rt, MANAGER, month, ["pdf"])
+    pdf = next(content for name, content in files_of(history_rt, report_id).items() if name.endswith(".pdf"))
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    for expected in (
+        "Field operations report",
+        "Whole organisation",
+        "Author",
+        "manager",
+        "Generated",
+        "Key figures",
+        "On time (%)",
+        "Average satisfaction",
+        "Customer satisfaction",
+        "Teams",
+        "Employees",
+        "E0001",
+    ):
+        assert expected in text
+    pages = pdf_pages(pdf, tmp_path, "monthly-en")
+    assert len(pages) >= 3
+    assert share_of_colour(pages[0], (0, 114, 178)) > 0.01  # the visits chart's blue bars
+    assert share_of_colour(pages[1], (0, 158, 115)) > 0.01  # done-on-time green in the outcomes chart
+    assert share_of_colour(pages[2], (254, 196, 79), 90) > 0.0005  # heatmap cells (YlOrRd)
+    assert "No location history" not in text
+
+
+def test_chinese_report_embeds_noto_cjk_and_renders_chinese_text(history_rt, tmp_path):
+    month = last_month(datetime.now(history_rt.settings.tz).date()).strftime("%Y-%m")
+    report_id = build(history_rt, MANAGER, month, ["pdf"], language="zh-CN")
+    pdf = next(content for name, content in files_of(history_rt, report_id).items() if name.endswith(".pdf"))
+    (tmp_path / "zh.pdf").write_bytes(pdf)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "zh.pdf")], capture_output=True, check=True, text=True).stdout
+    assert "NotoSansCJK" in fonts.replace("-", "")
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])  # every font embedded
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "zh.pdf"), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    assert "现场运营报告" in text and "整个组织" in text and "关键指标" in text
+    pages = pdf_pages(pdf, tmp_path, "monthly-zh")
+    title = pages[0].crop((0, 0, pages[0].width, pages[0].height // 8))
+    assert share_of_colour(title, (31, 58, 95), 60) > 0.003  # the title's glyphs are drawn, in the title colour
+
+
+def test_xlsx_and_csv_hold_the_same_tables(history_rt):
+    month = last_month(datetime.now(history_rt.settings.tz).date()).strftime("%Y-%m")
+    report_id = build(history_rt, MANAGER, month, ["xlsx", "csv"])
+    files = files_of(history_rt, report_id)
+    xlsx = next(content for name, content in files.items() if name.endswith(".xlsx"))
+    book = load_workbook(io.BytesIO(xlsx))
+    assert book.sheetnames == ["Summary", "Daily", "Teams", "Employees", "Satisfaction"]
+    employees = list(book["Employees"].iter_rows(values_only=True))
+    assert employees[0][:3] == ("Code", "Name", "Team") and len(employees) == 1 + 12
+    csv_files = {name.rsplit("-", 1)[1]: content for name, content in files.items() if name.endswith(".csv")}
+    assert set(csv_files) == {"kpis.csv", "daily.csv", "teams.csv", "employees.csv", "satisfaction.csv"}
+    employee_csv = csv_files["employees.csv"].decode("utf-8-sig").splitlines()
+    assert len(employee_csv) == 1 + 12
+    visits_in_xlsx = sum(row[3] for row in employees[1:])
+    visits_in_csv = sum(int(line.split(",")[3]) for line in employee_csv[1:])
+    assert visits_in_xlsx == visits_in_csv > 0
+    assert zipfile.is_zipfile(io.BytesIO(xlsx))
+
+
+def test_supervisor_report_holds_only_their_teams(history_rt):
+    supervisor = viewer_of(history_rt, "supervisor")
+    month = last_month(datetime.now(history_rt.settings.tz).date()).strftime("%Y-%m")
+    report_id = queue_report(history_rt, supervisor, parse_period(month), ["csv"], "en")
+    report = reports.claim_report(history_rt.db, report_id)
+    data = gather(history_rt, report)
+    assert {row["team_name"] for row in data.employees} == {"North"}
+    other = history_rt.db.fetch_one("SELECT id FROM teams WHERE name = 'South'")["id"]
+    with pytest.raises(ReportError):
+        queue_report(history_rt, supervisor, parse_period(month), ["csv"], "en", [other])
+    with pytest.raises(ReportError):
+        queue_report(history_rt, viewer_of(history_rt, "field"), parse_period(month), ["csv"], "en")
+
+
+def test_downloads_are_scoped_and_audited(history_rt, seeded_settings):
+    from dashboard.app import create_app
+
+    month = last_month(datetime.now(history_rt.settings.tz).date()).strftime("%Y-%m")
+    report_id = build(history_rt, viewer_of(history_rt, "manager"), month, ["pdf"])
+    name = next(iter(files_of(history_rt, report_id)))
+    app = create_app(seeded_settings)
+    try:
+        manager = signed_in_client(app, "manager")
+        response = manager.get(f"/reports/file/{report_id}/{name}")
+        assert response.status_code == 200 and response.data.startswith(b"%PDF")
+        assert "attachment" in response.headers["Content-Disposition"]
+        looks = audit.recent(history_rt.db, action="export")
+        assert looks and looks[0]["subjects"] == 12 and looks[0]["detail"]["report"] == report_id
+        assert signed_in_client(app, "supervisor").get(f"/reports/file/{report_id}/{name}").status_code == 404
+        assert signed_in_client(app, "field").get(f"/reports/file/{report_id}/{name}").status_code == 403
+        assert app.server.test_client().get(f"/reports/file/{report_id}/{name}").status_code == 401
+        assert manager.get(f"/reports/file/{report_id}/missing.pdf").status_code == 404
+    finally:
+        app.server.extensions["fieldops"].close()
+
+
+def test_cli_report_writes_the_files(history_rt, seeded_settings, monkeypatch, tmp_path, capsys):
+    for key, value in (
+        ("DATABASE_URL", seeded_settings.database_url),
+        ("REDIS_URL", seeded_settings.redis_url),
+        ("FIELDOPS_REDIS_PREFIX", seeded_settings.redis_prefix),
+        ("SECRET_KEY", seeded_settings.secret_key),
+    ):
+        monkeypatch.setenv(key, value)
+    month = last_month(datetime.now(history_rt.settings.tz).date()).strftime("%Y-%m")
+    args = ["report", "--period", month, "--format", "pdf,xlsx", "--teams", "North,East", "--out", str(tmp_path)]
+    assert main([*args, "--author", "manager"]) == 0
+    written = sorted(path.suffix for path in tmp_path.iterdir())
+    assert written == [".pdf", ".xlsx"]
+    assert main(["report", "--period", month, "--format", "doc", "--out", str(tmp_path)]) == 2
+    assert "pdf, xlsx, csv" in capsys.readouterr().err
+    assert main(["report", "--period", month, "--teams", "South", "--author", "supervisor"]) == 2
+
+
+def test_schedule_fires_once_per_period_however_many_runners(history_rt):
+    manager = viewer_of(history_rt, "manager")
+    from dashboard.reports import add_schedule
+
+    schedule_id = add_schedule(
+        history_rt,
+        manager,
+        name="Monday report",
+        cadence="weekly",
+        day=0,
+        at_time="08:00",
+        team_ids=None,
+        formats=["pdf"],
+        language="en",
+        email_to=[],
+    )
+    history_rt.db.execute(
+        "UPDATE report_schedules SET created_at = now() - interval '8 days' WHERE id = %s", (schedule_id,)
+    )
+    queued: list[int] = []
+    runners = [threading.Thread(target=lambda: queued.extend(queue_due_schedules(history_rt))) for _ in range(4)]
+    for runner in runners:
+        runner.start()
+    for runner in runners:
+        runner.join()
+    assert len(queued) == 1
+    assert queue_due_schedules(history_rt) == []
+    ReportRunner(history_rt).run_once()
+    report = reports.get_report(history_rt.db, manager.scope, queued[0])
+    assert report["state"] == "done" and report["schedule_id"] == schedule_id
+    assert (report["period_end"] - report["period_start"]).days == 6 and report["period_start"].weekday() == 0
+
+
+def test_schedule_times_are_local_and_cover_the_period_before():
+    tz = datetime.now().astimezone().tzinfo
+    weekly = {"cadence": "weekly", "weekday": 0, "at_time": time(8, 0)}
+    friday = datetime(2026, 11, 27, 12, 0, tzinfo=tz)
+    assert last_occurrence(weekly, friday) == datetime(2026, 11, 23, 8, 0, tzinfo=tz)
+    assert period_before(weekly, last_occurrence(weekly, friday)).first_day == date(2026, 11, 16)
+    monthly = {"cadence": "monthly", "month_day": 1, "at_time": time(8, 0)}
+    assert last_occurrence(monthly, friday) == datetime(2026, 11, 1, 8, 0, tzinfo=tz)
+    assert period_before(monthly, datetime(2026, 11, 1, 8, 0, tzinfo=tz)).first_day == date(2026, 10, 1)
+    early = datetime(2026, 12, 1, 7, 0, tzinfo=tz)
+    assert last_occurrence(monthly, early) == datetime(2026, 11, 1, 8, 0, tzinfo=tz)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def test_scheduled_report_is_emailed_through_smtp(history_rt):
+    from dataclasses import replace
+
+    from dashboard.reports import add_schedule
+
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        history_rt.settings = replace(history_rt.settings, smtp_url=f"smtp://127.0.0.1:{port}")
+        manager = viewer_of(history_rt, "manager")
+        schedule_id = add_schedule(
+            history_rt,
+            manager,
+            name="Monthly",
+            cadence="monthly",
+            day=1,
+            at_time="00:00",
+            team_ids=None,
+            formats=["xlsx"],
+            language="zh-CN",
+            email_to=["ceo@example.com"],
+        )
+        history_rt.db.execute(
+            "UPDATE report_schedules SET created_at = now() - interval '40 days' WHERE id = %s", (schedule_id,)
+        )
+        ReportRunner(history_rt).run_once()
+        assert len(inbox.messages) == 1
+        message = inbox.messages[0]
+        assert message.rcpt_tos == ["ceo@example.com"]
+        parsed = message_from_bytes(message.content, policy=default)
+        assert "FieldOps" in parsed["Subject"]
+        attachments = [part.get_filename() for part in parsed.iter_attachments()]
+        assert len(attachments) == 1 and attachments[0].endswith(".xlsx")
+        ReportRunner(history_rt).run_once()
+        assert len(inbox.messages) == 1  # sent once
+        with pytest.raises(ReportError):
+            add_schedule(
+                history_rt,
+                manager,
+                name="x",
+                cadence="weekly",
+                day=0,
+                at_time="8am",
+                team_ids=None,
+                formats=["pdf"],
+                language="en",
+                email_to=[],
+            )
+    finally:
+        controller.stop()

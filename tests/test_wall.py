@@ -1,0 +1,65 @@
+"""The wall display's figures and its one setting (issue 8), without a browser."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from dashboard.seed import plan_day
+from dashboard.wall import cycle_seconds, tiles, wall_alerts
+from data import alerts, org_settings
+from data.scope import Scope
+from tests.conftest import post_callback, signed_in_client
+
+
+def test_the_cycle_stays_within_bounds():
+    assert cycle_seconds({"wall.cycle_s": 20}) == 20
+    assert cycle_seconds({"wall.cycle_s": 1}) == 5
+    assert cycle_seconds({"wall.cycle_s": "nonsense"}) == 20
+    assert cycle_seconds({}) == 20
+
+
+def test_alerts_name_no_one_and_overdue_tasks_count(seeded_settings):
+    from dashboard.app import create_app
+
+    app = create_app(seeded_settings)
+    rt = app.server.extensions["fieldops"]
+    try:
+        now = datetime.now(rt.settings.tz)
+        plan_day(rt.db, now.date(), rt.settings.tz, start=now - timedelta(hours=3))
+        person = rt.db.fetch_one("SELECT id, name FROM employees ORDER BY id LIMIT 1")
+        alerts.raise_alert(rt.db, person["id"], 60.17, 24.94, 8.0)
+        scope = Scope(
+            frozenset({rt.db.fetch_one("SELECT team_id FROM employees WHERE id = %s", (person["id"],))["team_id"]})
+        )
+        found = wall_alerts(rt, scope)
+        assert len(found["help"]) == 1 and person["name"] not in str(found)
+        assert found["overdue"] and all(t["team"] for t in found["overdue"])
+        figures = tiles(rt, scope)
+        assert figures["overdue"] == len(found["overdue"]) > 0
+        assert wall_alerts(rt, Scope(frozenset({-1}))) == {"help": [], "overdue": [], "breaches": []}
+    finally:
+        rt.close()
+
+
+def test_an_admin_sets_the_wall_rotation(seeded_settings):
+    from dashboard.app import create_app
+
+    app = create_app(seeded_settings)
+    rt = app.server.extensions["fieldops"]
+    try:
+        admin = signed_in_client(app, "admin")
+        inputs = {"privacy-wall-cycle-save.n_clicks": 1}
+        refused = post_callback(admin, "privacy-wall-cycle-result.children", inputs, {"privacy-wall-cycle.value": 2})
+        assert refused.status_code == 200 and "Between 5 and 600" in refused.get_data(as_text=True)
+        saved = post_callback(admin, "privacy-wall-cycle-result.children", inputs, {"privacy-wall-cycle.value": 30})
+        assert saved.status_code == 200
+        assert org_settings.all_settings(rt.db)["wall.cycle_s"] == 30
+        manager = signed_in_client(app, "manager")
+        assert (
+            post_callback(
+                manager, "privacy-wall-cycle-result.children", inputs, {"privacy-wall-cycle.value": 9}
+            ).status_code
+            == 403
+        )
+    finally:
+        rt.close()
