@@ -119,11 +119,15 @@ def _scope_text(team_ids: list[int] | None, team_names: dict[int, str]) -> str:
     return ", ".join(sorted(team_names.get(team_id, "?") for team_id in team_ids)) or "—"
 
 
-def report_list(_tick: int, _job: object) -> object:
+def report_list(_tick: int, _job: object, shown: object) -> tuple:
+    """Past reports; redrawn only when one appears or changes, so a link stays put under the pointer."""
     rt = runtime()
     rows = reports.list_reports(rt.db, g.viewer.scope, LIST_LENGTH)
+    signature = [[row["id"], row["state"], row["progress"]] for row in rows]
+    if signature == shown:
+        return no_update, no_update
     if not rows:
-        return html.P(_("No reports yet."), className="text-muted")
+        return html.P(_("No reports yet."), className="text-muted"), signature
     states = {"queued": _("waiting"), "running": _("building"), "done": _("ready"), "failed": _("failed")}
     team_names = {team["id"]: team["name"] for team in teams.list_teams(rt.db, g.viewer.scope)}
     header = [_("Period"), _("Scope"), _("Author"), _("Made"), _("State"), _("Files")]
@@ -141,11 +145,12 @@ def report_list(_tick: int, _job: object) -> object:
         )
         for row in rows
     ]
-    return html.Table(
+    table = html.Table(
         [html.Thead(html.Tr([html.Th(h) for h in header])), html.Tbody(body)],
         className="table table-sm fo-report-table",
         id="reports-table",
     )
+    return table, signature
 
 
 def save_schedule(
@@ -256,7 +261,11 @@ def register(app: Dash) -> None:
         State("reports-job", "data"),
     )(progress)
     app.callback(
-        Output("reports-list", "children"), Input("reports-tick", "n_intervals"), Input("reports-job", "data")
+        Output("reports-list", "children"),
+        Output("reports-list-shown", "data"),
+        Input("reports-tick", "n_intervals"),
+        Input("reports-job", "data"),
+        State("reports-list-shown", "data"),
     )(report_list)
     app.callback(
         Output("reports-schedule-day", "options"),

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -287,7 +287,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Everything on one machine: services, schema, the city, the writer, the simulator, the dashboard."""
-    from dashboard.seed import demo_wall_token, plan_day, seed_demo, seed_demo_accounts
+    from dashboard.seed import demo_wall_token, plan_day, seed_demo, seed_demo_accounts, seed_history
     from dashboard.writer import Writer
     from data.migrate import migrate
 
@@ -296,8 +296,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     rt = Runtime.open(services.settings)
     migrate(rt.db)
-    seed_demo(rt.db, rt.settings.secret_key, args.employees)
     now = datetime.now(rt.settings.tz)
+    if seed_demo(rt.db, rt.settings.secret_key, args.employees):
+        # Last month and this month so far, worked: the demo's reports have something to show (issue 8).
+        last_month = (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
+        seed_history(rt.db, last_month, now.date() - timedelta(days=1), rt.settings.tz)
     plan_day(rt.db, now.date(), rt.settings.tz, start=now)
     accounts = seed_demo_accounts(rt.db, rt.settings.secret_key)
     wall = demo_wall_token(rt.db, rt.settings.secret_key)

@@ -169,6 +169,7 @@ def layout(**_query: str) -> html.Div:
         html.Div(id="reports-list"),
         dcc.Interval(id="reports-tick", interval=1000),
         dcc.Store(id="reports-job"),
+        dcc.Store(id="reports-list-shown"),
         dcc.Store(id="reports-schedule-removed"),
         page_id="reports-page",
     )

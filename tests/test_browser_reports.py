@@ -33,7 +33,9 @@ def test_manager_builds_a_monthly_report_and_downloads_the_pdf(browser, report_s
     page.click("#reports-build")
     page.wait_for_selector("#reports-progress-box .progress-bar", state="visible")
     page.wait_for_function("() => document.getElementById('reports-progress').textContent === 'Done'", timeout=60_000)
-    link = page.wait_for_selector("#reports-table a:text('PDF')")
+    link = page.locator("#reports-table a", has_text="PDF").first
+    link.wait_for()
+    page.wait_for_timeout(800)  # the progress bar's last step
     page.screenshot(path=screenshot_path("reports_page"), full_page=True)
     with page.expect_download() as download:
         link.click()
