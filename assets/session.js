@@ -24,3 +24,17 @@ document.addEventListener("click", function (event) {
     fetch("/logout", {method: "POST", headers: {"X-CSRFToken": decodeURIComponent(token)}, redirect: "manual"})
         .finally(function () { window.location.assign("/login"); });
 });
+
+/* Menu sections (<details>): one open at a time, closed by a click anywhere else or Escape. */
+document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.fo-menu[open]").forEach(function (menu) {
+        if (!menu.contains(event.target)) {
+            menu.removeAttribute("open");
+        }
+    });
+});
+document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+        document.querySelectorAll("details.fo-menu[open]").forEach(function (menu) { menu.removeAttribute("open"); });
+    }
+});

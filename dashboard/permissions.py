@@ -30,7 +30,7 @@ ANALYTICS_ROLES = ("supervisor", "manager", "executive")  # heatmap and performa
 DAY_REPLAY_ROLES = ("field", "supervisor", "manager", "executive")  # one person's day; field: their own
 
 # Where a role lands after sign-in, when it may open that page; otherwise its first page in menu order.
-HOME_PAGES = {"field": "/m", "admin": "/admin/users", "wall": "/wall"}
+HOME_PAGES = {"field": "/m", "executive": "/analytics/performance", "admin": "/admin/users", "wall": "/wall"}
 
 # Dash's own page router: allowed for a path the viewer may open (or no page at all: a 404 page).
 PAGE_ROUTER_OUTPUTS = frozenset({"_pages_content", "_pages_store"})

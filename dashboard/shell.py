@@ -11,6 +11,7 @@ from dashboard.permissions import Viewer, home_path, may_open, menu_order
 from dashboard.runtime import runtime
 
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
+FLAT_MENU_MAX = 7  # up to this many pages, every page is a link of its own; beyond it, sections fold
 
 
 def landing_path(viewer: Viewer) -> str | None:
@@ -23,12 +24,8 @@ def layout() -> html.Div:
     if viewer and viewer.role == "wall":
         return html.Div(dash.page_container)  # the wall display is full screen: no menu (issue 8)
     settings = runtime().org_settings()
-    pages = menu_order(list(dash.page_registry.values()))
-    links = [
-        html.A(_(page["name"]), href=page["relative_path"], className="nav-link", id=f"nav-{page['id_prefix']}")
-        for page in pages
-        if viewer and may_open(viewer, page, settings)
-    ]
+    registry = menu_order(list(dash.page_registry.values()))
+    links = _menu([page for page in registry if viewer and may_open(viewer, page, settings)])
     language = current_language()
     switch = [
         html.A(name, href=f"/language/{code}", className="active" if code == language else "", lang=code)
@@ -54,6 +51,41 @@ def layout() -> html.Div:
             dash.page_container,
         ]
     )
+
+
+def _menu(pages: list[dict]) -> list:
+    """The viewer's pages in menu order; pages of one `section` (register_page(..., section=)) fold
+    into a drop-down where the section begins, when the menu is long and the section has several."""
+    sections: dict[str, list[dict]] = {}
+    for page in pages:
+        sections.setdefault(page.get("section") or page["relative_path"], []).append(page)
+    if len(pages) <= FLAT_MENU_MAX:
+        return [_link(page) for page in pages]
+    menu = []
+    for key, members in sections.items():
+        if len(members) == 1:
+            menu.append(_link(members[0]))
+            continue
+        menu.append(
+            html.Details(
+                [
+                    html.Summary(section_label(key), className="nav-link"),
+                    html.Div([_link(page) for page in members], className="fo-menu-items"),
+                ],
+                className="fo-menu",
+                id=f"nav-section-{key}",
+            )
+        )
+    return menu
+
+
+def _link(page: dict) -> html.A:
+    return html.A(_(page["name"]), href=page["relative_path"], className="nav-link", id=f"nav-{page['id_prefix']}")
+
+
+def section_label(section: str) -> str:
+    labels = {"analytics": _("Analytics"), "data": _("Data"), "admin": _("Administration")}
+    return labels.get(section, section)
 
 
 def _logout_button() -> html.Button:

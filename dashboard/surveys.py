@@ -8,7 +8,6 @@ single-use (answered_at) and lets it expire (expires_at). No Flask here: routes 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -21,21 +20,12 @@ SURVEY_DAYS = 7  # long enough for a customer to find the message, short enough 
 SALT = "fieldops.survey"
 MAX_COMMENT = 2000
 
-SurveyListener = Callable[[dict], None]
-_answer_listeners: list[SurveyListener] = []
-
-
 class SurveyError(ValueError):
     """Why a survey link cannot be used: `kind` is tampered, unknown, answered or expired."""
 
     def __init__(self, kind: str, message: str) -> None:
         self.kind = kind
         super().__init__(message)
-
-
-def on_survey_answered(listener: SurveyListener) -> None:
-    """Call `listener(answer)` after every stored answer (answer: survey_id, task_id, score, comment, language)."""
-    _answer_listeners.append(listener)
 
 
 def _serializer(secret_key: str) -> URLSafeSerializer:
@@ -85,7 +75,4 @@ def answer_survey(rt: Runtime, token: str, score: object, comment: object, langu
     text = comment.strip()[:MAX_COMMENT] if isinstance(comment, str) and comment.strip() else None
     if not feedback.answer(rt.db, survey["nonce"], score, text, language):
         raise SurveyError("answered", _("This survey has already been answered. Thank you!"))
-    answer = {"survey_id": survey["id"], "task_id": survey["task_id"], "score": score, "comment": text}
-    for listener in _answer_listeners:
-        listener({**answer, "language": language})
-    return answer
+    return {"survey_id": survey["id"], "task_id": survey["task_id"], "score": score, "comment": text}

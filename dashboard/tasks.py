@@ -1,13 +1,13 @@
 """The task lifecycle: the ONE way a task changes state, from any source (pages, the phone, the writer's
 arrivals and departures, CSV import, dispatch). `change_state` checks the move against TRANSITIONS and
 the viewer's role and scope, writes the task and its `task_events` row in one transaction, and raises a
-TaskError whose message can be shown as it is. Listeners (e.g. webhooks) hear every change after commit."""
+TaskError whose message can be shown as it is. Its webhook event is written in the same transaction
+(data/tasks.transition → data/webhooks.enqueue)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -39,10 +39,6 @@ KINDS = ("visit", "repair", "delivery", "inspection", "installation", "help")
 MAX_DURATION_MIN = 12 * 60
 MAX_IMPORT_ROWS = 5000
 KEEP = object()  # change_state(assignee=KEEP): the task stays with whoever has it
-
-StateListener = Callable[[dict], None]
-_state_listeners: list[StateListener] = []
-
 
 class TaskError(ValueError):
     """A task change that cannot be made; str(error) is the reason, ready to show."""
@@ -95,12 +91,6 @@ def kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
-def on_state_change(listener: StateListener) -> None:
-    """Call `listener(change)` after every committed state change (change: task_id, from_state, to_state,
-    employee_id, user_id, reason, at)."""
-    _state_listeners.append(listener)
-
-
 def change_state(
     rt: Runtime,
     task_id: int,
@@ -138,19 +128,8 @@ def change_state(
         raise TaskNotFound(_("Task {task} does not exist or is not yours to change.", task=task_id))
     if after is None:
         raise IllegalTransition(task_id, before["state"], to_state)
-    change = {
-        "task_id": task_id,
-        "from_state": before["state"],
-        "to_state": to_state,
-        "employee_id": after["employee_id"],
-        "user_id": viewer.user_id if viewer else None,
-        "reason": reason,
-        "at": at or after["updated_at"],
-    }
     if to_state == "done":
         create_survey(rt, task_id)
-    for listener in _state_listeners:
-        listener(change)
     return after
 
 

@@ -9,7 +9,9 @@ from dashboard.components import field, grid, page_frame
 from dashboard.i18n import _
 from dashboard.permissions import ADMIN_ROLES
 
-dash.register_page(__name__, path="/admin/audit", name="Audit", order=54, roles=ADMIN_ROLES, id_prefix="audit")
+dash.register_page(
+    __name__, path="/admin/audit", name="Audit", order=54, section="admin", roles=ADMIN_ROLES, id_prefix="audit"
+)
 
 
 def layout(**_query: str) -> html.Div:

@@ -9,7 +9,9 @@ from dashboard.components import field, grid, page_frame
 from dashboard.i18n import _
 from dashboard.permissions import ADMIN_ROLES
 
-dash.register_page(__name__, path="/admin/devices", name="Devices", order=55, roles=ADMIN_ROLES, id_prefix="devices")
+dash.register_page(
+    __name__, path="/admin/devices", name="Devices", order=55, section="admin", roles=ADMIN_ROLES, id_prefix="devices"
+)
 
 
 def layout(**_query: str) -> html.Div:

@@ -12,7 +12,13 @@ from dashboard.tokens import SCOPES, VALID_DAYS
 from data.webhooks import EVENTS
 
 dash.register_page(
-    __name__, path="/admin/integration", name="API & webhooks", order=56, roles=ADMIN_ROLES, id_prefix="integration"
+    __name__,
+    path="/admin/integration",
+    name="API & webhooks",
+    order=56,
+    section="admin",
+    roles=ADMIN_ROLES,
+    id_prefix="integration",
 )
 
 

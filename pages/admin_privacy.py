@@ -9,7 +9,9 @@ from dashboard.components import field, grid, page_frame
 from dashboard.i18n import _
 from dashboard.permissions import ADMIN_ROLES
 
-dash.register_page(__name__, path="/admin/privacy", name="Privacy", order=53, roles=ADMIN_ROLES, id_prefix="privacy")
+dash.register_page(
+    __name__, path="/admin/privacy", name="Privacy", order=53, section="admin", roles=ADMIN_ROLES, id_prefix="privacy"
+)
 
 
 def layout(**_query: str) -> html.Div:

@@ -10,7 +10,13 @@ from dashboard.i18n import _
 from dashboard.permissions import ADMIN_ROLES
 
 dash.register_page(
-    __name__, path="/admin/teams", name="Teams and hours", order=51, roles=ADMIN_ROLES, id_prefix="teams"
+    __name__,
+    path="/admin/teams",
+    name="Teams and hours",
+    order=51,
+    section="admin",
+    roles=ADMIN_ROLES,
+    id_prefix="teams",
 )
 
 

@@ -12,7 +12,9 @@ from dashboard.maps import HELSINKI, js
 from dashboard.permissions import ADMIN_ROLES
 from dashboard.runtime import runtime
 
-dash.register_page(__name__, path="/admin/zones", name="Zones", order=52, roles=ADMIN_ROLES, id_prefix="zones")
+dash.register_page(
+    __name__, path="/admin/zones", name="Zones", order=52, section="admin", roles=ADMIN_ROLES, id_prefix="zones"
+)
 
 
 def layout(**_query: str) -> html.Div:

@@ -21,6 +21,7 @@ dash.register_page(
     name="Day replay",
     title="FieldOps · Day",
     order=12,
+    section="analytics",
     roles=DAY_REPLAY_ROLES,
     id_prefix="day",
     individual_positions=True,

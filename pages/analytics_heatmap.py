@@ -21,6 +21,7 @@ dash.register_page(
     name="Heatmap",
     title="FieldOps · Heatmap",
     order=10,
+    section="analytics",
     roles=ANALYTICS_ROLES,
     id_prefix="heatmap",
 )

@@ -18,6 +18,7 @@ dash.register_page(
     name="Performance",
     title="FieldOps · Performance",
     order=11,
+    section="analytics",
     roles=ANALYTICS_ROLES,
     id_prefix="perf",
 )

@@ -10,7 +10,9 @@ from dashboard.erp import COLUMNS
 from dashboard.i18n import _
 from dashboard.permissions import ERP_IMPORT_ROLES
 
-dash.register_page(__name__, path="/import/erp", name="ERP import", order=21, roles=ERP_IMPORT_ROLES, id_prefix="erp")
+dash.register_page(
+    __name__, path="/import/erp", name="ERP import", order=21, section="data", roles=ERP_IMPORT_ROLES, id_prefix="erp"
+)
 
 
 def layout(**_query: str) -> html.Div:

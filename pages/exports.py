@@ -9,7 +9,9 @@ from dashboard.components import field, grid, page_frame
 from dashboard.i18n import _
 from dashboard.permissions import EXPORT_ROLES
 
-dash.register_page(__name__, path="/exports", name="Exports", order=22, roles=EXPORT_ROLES, id_prefix="exports")
+dash.register_page(
+    __name__, path="/exports", name="Exports", order=22, section="data", roles=EXPORT_ROLES, id_prefix="exports"
+)
 
 
 def layout(**_query: str) -> html.Div:

@@ -14,6 +14,7 @@ dash.register_page(
     name="GPX import",
     title="FieldOps · GPX import",
     order=20,
+    section="data",
     roles=HISTORY_IMPORT_ROLES,
     id_prefix="gpx",
 )

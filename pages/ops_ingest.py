@@ -14,6 +14,7 @@ dash.register_page(
     name="Ingest status",
     title="FieldOps · Ingest",
     order=60,
+    section="admin",
     roles=OPERATIONS_ROLES,
     id_prefix="ops",
 )

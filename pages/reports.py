@@ -13,7 +13,9 @@ from dashboard.permissions import REPORT_ROLES
 from dashboard.reports import FORMATS, weekday_names
 from dashboard.runtime import runtime
 
-dash.register_page(__name__, path="/reports", name="Reports", order=60, roles=REPORT_ROLES, id_prefix="reports")
+dash.register_page(
+    __name__, path="/reports", name="Reports", order=13, section="analytics", roles=REPORT_ROLES, id_prefix="reports"
+)
 
 
 def month_options(today: date, count: int = 24) -> list[dict]:

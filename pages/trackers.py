@@ -12,7 +12,13 @@ from dashboard.mobile import SHARE_MINUTES
 TRACKER_SETUP_ROLES = ("field", "supervisor", "manager", "admin")
 
 dash.register_page(
-    __name__, path="/trackers", name="Tracker apps", order=85, roles=TRACKER_SETUP_ROLES, id_prefix="trackers"
+    __name__,
+    path="/trackers",
+    name="Tracker apps",
+    order=85,
+    section="data",
+    roles=TRACKER_SETUP_ROLES,
+    id_prefix="trackers",
 )
 
 
