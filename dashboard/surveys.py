@@ -20,6 +20,7 @@ SURVEY_DAYS = 7  # long enough for a customer to find the message, short enough 
 SALT = "fieldops.survey"
 MAX_COMMENT = 2000
 
+
 class SurveyError(ValueError):
     """Why a survey link cannot be used: `kind` is tampered, unknown, answered or expired."""
 

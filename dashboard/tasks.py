@@ -40,6 +40,7 @@ MAX_DURATION_MIN = 12 * 60
 MAX_IMPORT_ROWS = 5000
 KEEP = object()  # change_state(assignee=KEEP): the task stays with whoever has it
 
+
 class TaskError(ValueError):
     """A task change that cannot be made; str(error) is the reason, ready to show."""
 
