@@ -298,6 +298,26 @@ def _header_lines(data: ReportData) -> list[tuple[str, str]]:
 # --- formats --------------------------------------------------------------------------------------
 
 
+PDF_EMPLOYEES_MAX = 100  # beyond this the PDF lists each team's ends; XLSX and CSV keep everyone
+PDF_TEAM_ENDS = 5
+
+
+def pdf_employees(employees: list[dict]) -> list[dict]:
+    """Everyone while the list is short; else each team's PDF_TEAM_ENDS people with the most and the
+    fewest visits (a 1,000-row table is 25 pages nobody reads, and most of the PDF's build time)."""
+    if len(employees) <= PDF_EMPLOYEES_MAX:
+        return employees
+    teams: dict[str | None, list[dict]] = {}
+    for row in employees:
+        teams.setdefault(row["team_name"], []).append(row)
+    shown = []
+    for name in sorted(teams, key=lambda team: (team is None, team or "")):
+        members = sorted(teams[name], key=lambda r: (-r["visits"], r["code"]))
+        ends = members if len(members) <= 2 * PDF_TEAM_ENDS else members[:PDF_TEAM_ENDS] + members[-PDF_TEAM_ENDS:]
+        shown.extend(ends)
+    return shown
+
+
 def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
     lang = data.language
     kpis = [
@@ -323,6 +343,16 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
         "page": _("Page", lang),
         "answered": _("{count} answered surveys", lang, count=sum(data.scores.values())),
     }
+    employees = pdf_employees(data.employees)
+    if len(employees) < len(data.employees):
+        labels["employees_shown"] = _(
+            "{shown} of {total} people: in each team the {ends} with the most and the {ends} with the fewest"
+            " visits. The XLSX and CSV files list everyone.",
+            lang,
+            shown=len(employees),
+            total=len(data.employees),
+            ends=PDF_TEAM_ENDS,
+        )
     html = _templates.get_template("report.html").render(
         lang=lang,
         labels=labels,
@@ -340,7 +370,7 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
         team_columns=team_columns(lang),
         teams=data.teams,
         employee_columns=employee_columns(lang),
-        employees=data.employees,
+        employees=employees,
     )
     return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
 
