@@ -16,6 +16,7 @@ import platform
 import random
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,6 +33,21 @@ from data.feed import Fix
 from data.scope import Scope
 
 PREFIX = "bench:"
+
+
+def move_a_tenth_every_second(rt: Runtime, employees: int, stop: threading.Event) -> None:
+    """A tenth of the fleet reports a new position each second until `stop` (the browser benches' load)."""
+    tick = 0
+    while not stop.wait(1.0):
+        tick += 1
+        now = int(time.time() * 1000)
+        rt.feed.publish(
+            [
+                Fix(i, now, 60.16 + (i % 97) / 5000, 24.93 + ((i + tick) % 89) / 3000, 4.0)
+                for i in range(1 + tick % 10, employees + 1, 10)
+            ],
+            "bench",
+        )
 
 
 def setup(employees: int, database: str = "fieldops_bench") -> tuple[Runtime, EmbeddedServices]:

@@ -19,10 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_livemap import setup
+from bench.bench_livemap import move_a_tenth_every_second, setup
 from dashboard.accounts import new_wall_token
 from dashboard.wall import tiles, wall_alerts
-from data.feed import Fix
 from data.scope import Scope
 from tests.browser import chromium
 from tests.conftest import LiveServer
@@ -38,19 +37,6 @@ def main() -> None:
     server = LiveServer(rt.settings)
     stop = threading.Event()
 
-    def move_a_tenth_every_second() -> None:
-        tick = 0
-        while not stop.wait(1.0):
-            tick += 1
-            now = int(time.time() * 1000)
-            rt.feed.publish(
-                [
-                    Fix(i, now, 60.16 + (i % 97) / 5000, 24.93 + ((i + tick) % 89) / 3000, 4.0)
-                    for i in range(1 + tick % 10, args.employees + 1, 10)
-                ],
-                "bench",
-            )
-
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         started = time.perf_counter()
@@ -60,7 +46,7 @@ def main() -> None:
             timeout=60_000,
         )
         first = time.perf_counter() - started
-        threading.Thread(target=move_a_tenth_every_second, daemon=True).start()
+        threading.Thread(target=move_a_tenth_every_second, args=(rt, args.employees, stop), daemon=True).start()
         fresh, merges, last_stats = [], [], None
         deadline = time.monotonic() + args.seconds
         while time.monotonic() < deadline:
