@@ -141,6 +141,14 @@ def browser():
 
 
 @pytest.fixture
+def server(seeded_settings: Settings) -> Iterator[LiveServer]:
+    """The app with the demo's seed on a free port (modules that need more define their own)."""
+    server = LiveServer(seeded_settings)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def day_server(seeded_settings: Settings) -> Iterator[LiveServer]:
     """The app on a free port with today's tasks planned and a writer running; `background` stops
     the writer (and anything else a test starts on it) at the end."""

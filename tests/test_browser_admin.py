@@ -5,17 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import screenshot_path
-from tests.conftest import LiveServer, password_of, sign_in_browser
+from tests.conftest import password_of, sign_in_browser
 
 pytestmark = pytest.mark.browser
 XSS_NAME = '<img src=x onerror="window.__xss=1">Mallory'
-
-
-@pytest.fixture
-def server(seeded_settings):
-    server = LiveServer(seeded_settings)
-    yield server
-    server.stop()
 
 
 @pytest.fixture

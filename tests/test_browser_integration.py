@@ -13,17 +13,10 @@ from dashboard.webhooks import Deliverer
 from data import orders
 from data.scope import Scope
 from tests.browser import screenshot_path
-from tests.conftest import LiveServer, sign_in_browser
+from tests.conftest import sign_in_browser
 from tests.test_webhooks import Receiver
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def server(seeded_settings):
-    server = LiveServer(seeded_settings)
-    yield server
-    server.stop()
 
 
 @pytest.fixture
