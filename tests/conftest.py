@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -209,6 +210,16 @@ class LiveServer:
         self.server.shutdown()
         self.server.server_close()
         self.runtime.close()
+
+
+def wait_until(check, what: str, timeout_s: float = 20) -> None:
+    """Poll `check` until it holds (a background writer or the browser catching up), or fail naming `what`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def password_of(username: str) -> str:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.browser import FIND_COLOUR_JS, screenshot_path
-from tests.conftest import sign_in_browser
+from tests.conftest import sign_in_browser, wait_until
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -44,15 +44,6 @@ def _phone(browser, server, where: dict):
     page.goto(f"{server.url}/m")
     page.wait_for_selector(".fo-m-task")
     return context, page
-
-
-def _wait_until(check, timeout_s: float = 20, what: str = "the condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_check_in_is_verified_inside_the_site_and_not_outside(browser, server):
@@ -102,7 +93,7 @@ def test_positions_taken_offline_are_sent_in_order_when_back_online(browser, ser
     context, page = _phone(browser, server, start)
     page.click("#mobile-share-toggle")
     page.wait_for_selector("#mobile-sharing-state[data-mode='on']")
-    _wait_until(lambda: rt.feed.latest(me["id"]) is not None, what="the first position in Redis")
+    wait_until(lambda: rt.feed.latest(me["id"]) is not None, what="the first position in Redis")
 
     context.set_offline(True)
     offline_points = [(60.1700 + i * 0.0005, 24.9390 + i * 0.0005) for i in range(5)]
@@ -117,13 +108,13 @@ def test_positions_taken_offline_are_sent_in_order_when_back_online(browser, ser
     pending_sent = "() => Number(document.getElementById('mobile-pending').dataset.count) === 0"
     page.wait_for_function(pending_sent, timeout=20_000)
     last = offline_points[-1]
-    _wait_until(lambda: abs(rt.feed.latest(me["id"]).lat - last[0]) < 1e-9, what="the last offline fix in Redis")
+    wait_until(lambda: abs(rt.feed.latest(me["id"]).lat - last[0]) < 1e-9, what="the last offline fix in Redis")
 
     def stored() -> list[tuple[float, float]]:
         rows = rt.db.fetch_all("SELECT lat, lon FROM positions WHERE employee_id = %s ORDER BY ts", (me["id"],))
         return [(round(r["lat"], 4), round(r["lon"], 4)) for r in rows]
 
-    _wait_until(lambda: len(stored()) >= 6, what="the writer to store every fix")
+    wait_until(lambda: len(stored()) >= 6, what="the writer to store every fix")
     expected = [(round(lat, 4), round(lon, 4)) for lat, lon in offline_points]
     kept = stored()
     assert kept[-5:] == expected  # every offline fix, in the order taken
@@ -165,7 +156,7 @@ def test_a_share_link_shows_the_position_and_stops_when_it_expires(browser, serv
     me = _field(rt)
     context, page = _phone(browser, server, {"latitude": 60.1699, "longitude": 24.9384, "accuracy": 10})
     page.click("#mobile-share-toggle")
-    _wait_until(lambda: rt.feed.latest(me["id"]) is not None, what="a position to share")
+    wait_until(lambda: rt.feed.latest(me["id"]) is not None, what="a position to share")
     page.click("#mobile-share-create")
     page.wait_for_selector("#mobile-share-result .fo-share-url")
     path = page.get_attribute("#mobile-share-result .fo-share-url", "href")

@@ -16,19 +16,10 @@ from dashboard.surveys import survey_path_of_task
 from data import audit, employees, zones
 from data.scope import Scope
 from tests.browser import screenshot_path
-from tests.conftest import sign_in_browser
+from tests.conftest import sign_in_browser, wait_until
 
 pytestmark = pytest.mark.browser
 METRES_LAT = 1 / 111_320
-
-
-def _wait_until(check, what: str, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _choose(page, dropdown_id: str, option: str) -> None:
@@ -100,9 +91,10 @@ def test_done_when_urgent_task_dispatched_visited_and_rated(browser, day_server)
     visit = [_fix(start + 10 + 10 * i, lat, lon) for i in range(12)]
     away = [_fix(start + 130 + 10 * i, lat + 400 * METRES_LAT, lon) for i in range(10)]
     accept_fixes(rt, field, visit + away, "native")
-    _wait_until(
+    wait_until(
         lambda: rt.db.fetch_one("SELECT state FROM tasks WHERE id = %s", (task,))["state"] == "done",
         what="the writer to record arrival and departure",
+        timeout_s=30,
     )
     events = rt.db.fetch_all("SELECT to_state, user_id FROM task_events WHERE task_id = %s ORDER BY id", (task,))
     assert [e["to_state"] for e in events] == ["new", "assigned", "on_site", "done"]
