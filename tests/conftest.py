@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from datetime import time as clock
 from pathlib import Path
 
 import psycopg2
@@ -24,6 +25,7 @@ from dashboard.config import Settings
 from dashboard.runtime import Runtime
 from dashboard.seed import demo_password, demo_wall_secret, demo_wall_token, seed_demo, seed_demo_accounts
 from dashboard.services import start_services
+from data import working_hours
 from data.db import Database
 from data.migrate import migrate
 
@@ -210,6 +212,12 @@ class LiveServer:
         self.server.shutdown()
         self.server.server_close()
         self.runtime.close()
+
+
+def track_around_the_clock(db: Database, employee_id: int) -> None:
+    """Working hours of every day, all day, for one person: a test that sends fixes stamped "now"
+    must not depend on the hour it runs (the organisation's default is Mon-Fri 08-18)."""
+    working_hours.replace_slots(db, [(day, clock(0), clock(0)) for day in range(7)], employee_id=employee_id)
 
 
 def wait_until(check, what: str, timeout_s: float = 20) -> None:

@@ -21,6 +21,7 @@ from data import devices, employees, positions
 from data.db import Database
 from data.feed import WRITER_GROUP, Fix
 from data.migrate import migrate
+from tests.conftest import track_around_the_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,6 +106,7 @@ def test_postgres_stopped_while_devices_keep_sending_loses_nothing(settings, own
     db = Database(url)
     migrate(db)
     employee_id = employees.create_employee(db, "P1", "Pia Persistent", None)
+    track_around_the_clock(db, employee_id)
     devices.add_device(db, "pia-phone", employee_id, "osmand", None)
     db.close()
     app = create_app(replace(settings, database_url=url))

@@ -11,6 +11,7 @@ import pytest
 
 from dashboard.protocols.mqtt import OwnTracksSubscriber
 from data import activities, devices, employees
+from tests.conftest import track_around_the_clock
 from tests.replay import drain
 
 BROKER = ("127.0.0.1", 1883)
@@ -30,6 +31,7 @@ def _broker_answers() -> bool:
 )
 def test_owntracks_over_mqtt_is_stored_like_http(rt):
     employee_id = employees.create_employee(rt.db, "M1", "Mika Mqtt", None)
+    track_around_the_clock(rt.db, employee_id)
     user, device = f"u{uuid.uuid4().hex[:8]}", "phone"
     devices.add_device(rt.db, f"{user}/{device}", employee_id, "owntracks", "x")
     subscriber = OwnTracksSubscriber(
