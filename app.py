@@ -3,7 +3,7 @@
 For the full demo with a moving fleet, run `fieldops demo`; in production, `fieldops serve`.
 """
 
-from dashboard.app import create_app
+from dashboard.web.app import create_app
 
 app = create_app()
 server = app.server

@@ -35,7 +35,7 @@ import h3
 
 from bench.common import bench_runtime
 from bench.history import CUSTOMERS_PER_TEAM, DATABASE, TZ, iso, plan_day, sample
-from dashboard import analytics as service
+from dashboard.analytics import efficiency as service
 from data import analytics, positions
 from data.positions import PositionRow
 from data.scope import Scope

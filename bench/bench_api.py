@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import bench_runtime
-from dashboard.tokens import SCOPES, issue
+from dashboard.work.tokens import SCOPES, issue
 from data import org_settings, webhooks
 
 
@@ -71,7 +71,7 @@ def bench_sync(rt, app, activities: int) -> None:
 
 
 def bench_webhooks(rt, count: int) -> None:
-    from dashboard.webhooks import Deliverer
+    from dashboard.work.webhooks import Deliverer
     from tests.test_webhooks import Receiver
 
     receiver = Receiver()
@@ -95,7 +95,7 @@ def main() -> int:
     parser.add_argument("--webhooks", type=int, default=2000)
     args = parser.parse_args()
     rt, services = bench_runtime("fieldops_bench_api", "benchapi:", "bench-api")
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     print(f"{platform.node()} · {platform.processor() or platform.machine()} · Python {platform.python_version()}")
     seed(rt, args.activities)

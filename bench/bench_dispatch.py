@@ -23,10 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import bench_runtime
-from dashboard.citymap import helsinki_streets
-from dashboard.dispatch import rank_candidates
-from dashboard.routes import plan_route
-from dashboard.seed import plan_day, seed_demo
+from dashboard.demo.seed import plan_day, seed_demo
+from dashboard.work.dispatch import rank_candidates
+from dashboard.work.routing import plan_route
+from dashboard.work.streets import helsinki_streets
 from data import customers, employees
 from data.feed import Fix
 from data.scope import Scope

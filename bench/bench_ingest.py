@@ -40,10 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 from bench.common import bench_runtime
-from dashboard.config import ROOT
-from dashboard.runtime import Runtime
-from dashboard.services import EmbeddedServices
-from dashboard.writer import Writer
+from dashboard.core.config import ROOT
+from dashboard.core.embedded import EmbeddedServices
+from dashboard.core.runtime import Runtime
+from dashboard.writer.worker import Writer
 from data.feed import Fix
 
 PREFIX = "benchingest:"

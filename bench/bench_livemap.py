@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 from bench.common import bench_runtime
-from dashboard.livemap import LiveMap, build_board
-from dashboard.runtime import Runtime
-from dashboard.services import EmbeddedServices
+from dashboard.core.embedded import EmbeddedServices
+from dashboard.core.runtime import Runtime
+from dashboard.live.livemap import LiveMap, build_board
 from data.feed import Fix
 from data.scope import Scope
 

@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import bench_runtime
-from dashboard import report_render
-from dashboard.permissions import Viewer, scope_for
-from dashboard.reports import build_queued, gather, parse_period, queue_report
+from dashboard.core.permissions import Viewer, scope_for
+from dashboard.reports import render as report_render
+from dashboard.reports.build import build_queued, gather, parse_period, queue_report
 from data import reports, streets
 
 ORGANISATION = Viewer(None, "bench", "manager", None, scope_for("manager", None, []))

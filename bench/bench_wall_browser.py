@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_livemap import move_a_tenth_every_second, setup
-from dashboard.accounts import new_wall_token
-from dashboard.wall import tiles, wall_alerts
+from dashboard.live.wall import tiles, wall_alerts
+from dashboard.work.accounts import new_wall_token
 from data.scope import Scope
 from tests.browser import chromium
 from tests.conftest import LiveServer

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 from psycopg2.extensions import make_dsn
 
-from dashboard.config import ROOT, Settings
-from dashboard.runtime import Runtime
-from dashboard.services import EmbeddedServices, ensure_database, start_services
+from dashboard.core.config import ROOT, Settings
+from dashboard.core.embedded import EmbeddedServices, ensure_database, start_services
+from dashboard.core.runtime import Runtime
 from data.migrate import migrate
 
 

@@ -36,7 +36,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import bench_runtime
-from dashboard.simulator import HABITS
+from dashboard.demo.simulator import HABITS
 from data.db import Database
 
 DATABASE = "fieldops_bench_5"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output
 
-from dashboard.i18n import _
-from dashboard.inputs import text
-from dashboard.runtime import runtime
-from dashboard.shell import role_label
+from dashboard.core.i18n import _
+from dashboard.core.inputs import text
+from dashboard.core.runtime import runtime
+from dashboard.web.shell import role_label
 from data import audit
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
-from dashboard.components import result
-from dashboard.i18n import _
-from dashboard.inputs import counter, text
-from dashboard.runtime import runtime
-from dashboard.trackers import DeviceError, register_device
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, text
+from dashboard.core.runtime import runtime
+from dashboard.ingest.trackers import DeviceError, register_device
+from dashboard.web.components import result
 from data import devices, employees
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
-from dashboard.components import result
-from dashboard.i18n import _
-from dashboard.inputs import counter, text, whole_number, whole_numbers
-from dashboard.runtime import runtime
-from dashboard.tokens import TokenError, issue
-from dashboard.webhooks import WebhookError, send_test, subscribe
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, text, whole_number, whole_numbers
+from dashboard.core.runtime import runtime
+from dashboard.web.components import result
+from dashboard.work.tokens import TokenError, issue
+from dashboard.work.webhooks import WebhookError, send_test, subscribe
 from data import api_tokens, org_settings, teams, webhooks
 
 PRIVATE_SETTING = "webhooks.allow_private_targets"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
-from dashboard.accounts import AccountError, new_wall_token
-from dashboard.components import result
-from dashboard.i18n import _
-from dashboard.inputs import counter, text, whole_number
-from dashboard.retention import purge_old_positions
-from dashboard.runtime import runtime
-from dashboard.wall import MAX_CYCLE_S, MIN_CYCLE_S, cycle_seconds
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, text, whole_number
+from dashboard.core.runtime import runtime
+from dashboard.live.wall import MAX_CYCLE_S, MIN_CYCLE_S, cycle_seconds
+from dashboard.web.components import result
+from dashboard.work.accounts import AccountError, new_wall_token
+from dashboard.writer.retention import purge_old_positions
 from data import org_settings, wall_tokens
 
 

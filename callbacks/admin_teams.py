@@ -6,10 +6,10 @@ from datetime import time
 
 from dash import Dash, Input, Output, State, no_update
 
-from dashboard.components import result
-from dashboard.i18n import _
-from dashboard.inputs import counter, text
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, text
+from dashboard.core.runtime import runtime
+from dashboard.web.components import result
 from data import employees, teams, working_hours
 from data.scope import Scope
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, no_update
 from flask import g
 
-from dashboard.accounts import SIGN_IN_ROLES, AccountError, change_password, create_account, set_disabled
-from dashboard.components import result
-from dashboard.i18n import _
-from dashboard.inputs import counter, text, whole_numbers
-from dashboard.runtime import runtime
-from dashboard.shell import role_label
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, text, whole_numbers
+from dashboard.core.runtime import runtime
+from dashboard.web.components import result
+from dashboard.web.shell import role_label
+from dashboard.work.accounts import SIGN_IN_ROLES, AccountError, change_password, create_account, set_disabled
 from data import employees, teams, users
 
 

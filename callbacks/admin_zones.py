@@ -5,11 +5,11 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, no_update
 from flask import g
 
-from dashboard.components import result
-from dashboard.i18n import _
-from dashboard.inputs import counter, mapping, text, whole_number
-from dashboard.runtime import runtime
-from dashboard.zoning import ZoneError, reshape, save_drawn
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, mapping, text, whole_number
+from dashboard.core.runtime import runtime
+from dashboard.web.components import result
+from dashboard.work.zoning import ZoneError, reshape, save_drawn
 from data import teams, zones
 
 

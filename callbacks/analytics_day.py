@@ -10,11 +10,11 @@ import plotly.graph_objects as go
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 from flask import g
 
-from dashboard.auditing import record_look
-from dashboard.charts import SPLIT_COLORS, empty, figure
-from dashboard.i18n import _
-from dashboard.inputs import text, whole_number
-from dashboard.runtime import runtime
+from dashboard.core.auditing import record_look
+from dashboard.core.i18n import _
+from dashboard.core.inputs import text, whole_number
+from dashboard.core.runtime import runtime
+from dashboard.web.charts import SPLIT_COLORS, empty, figure
 from data import analytics, employees
 
 REPLAY_TICKS = 300  # a day replays in about a minute: 300 ticks of the 200 ms interval

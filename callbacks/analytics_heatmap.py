@@ -8,11 +8,11 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
-from dashboard import analytics as service
-from dashboard.charts import BAD_HIGH_SCALE, empty, figure
-from dashboard.i18n import _
-from dashboard.inputs import mapping, text, whole_number, whole_numbers
-from dashboard.runtime import runtime
+from dashboard.analytics import efficiency as service
+from dashboard.core.i18n import _
+from dashboard.core.inputs import mapping, text, whole_number, whole_numbers
+from dashboard.core.runtime import runtime
+from dashboard.web.charts import BAD_HIGH_SCALE, empty, figure
 from data import analytics, teams
 
 FILTERS = (

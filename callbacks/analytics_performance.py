@@ -8,11 +8,11 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, html
 from flask import g
 
-from dashboard import analytics as service
-from dashboard.charts import SPLIT_COLORS, empty, figure, target_line
-from dashboard.i18n import _
-from dashboard.inputs import mapping, text, whole_number
-from dashboard.runtime import runtime
+from dashboard.analytics import efficiency as service
+from dashboard.core.i18n import _
+from dashboard.core.inputs import mapping, text, whole_number
+from dashboard.core.runtime import runtime
+from dashboard.web.charts import SPLIT_COLORS, empty, figure, target_line
 from data import analytics, teams
 
 DAY_BAR_MS = 0.8 * 86_400_000

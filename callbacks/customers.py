@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
-from dashboard.auditing import record_look
-from dashboard.components import order_lines, result
-from dashboard.customerpage import INTERACTIONS, interaction_label
-from dashboard.i18n import _
-from dashboard.inputs import counter, mapping, text, whole_number
-from dashboard.runtime import runtime
-from dashboard.tasks import kind_label, state_label
+from dashboard.core.auditing import record_look
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, mapping, text, whole_number
+from dashboard.core.runtime import runtime
+from dashboard.web.components import order_lines, result
+from dashboard.work.customers import INTERACTIONS, interaction_label
+from dashboard.work.lifecycle import kind_label, state_label
 from data import activities, customers, feedback, orders
 from data import tasks as task_rows
 

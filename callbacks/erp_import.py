@@ -7,11 +7,11 @@ import binascii
 
 from dash import Dash, Input, Output, State, ctx
 
-from dashboard.components import result
-from dashboard.erp import COLUMNS, ENTITIES, ImportFileError, read_rows, run_import
-from dashboard.i18n import _
-from dashboard.inputs import text
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _
+from dashboard.core.inputs import text
+from dashboard.core.runtime import runtime
+from dashboard.web.components import result
+from dashboard.work.erp import COLUMNS, ENTITIES, ImportFileError, read_rows, run_import
 
 
 def columns_of(entity: object) -> str:

@@ -6,11 +6,11 @@ from datetime import date, datetime, timedelta
 
 from dash import Dash, Input, Output
 
-from dashboard.api import ApiError, attendance_rows
-from dashboard.components import result
-from dashboard.i18n import _
-from dashboard.inputs import text
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _
+from dashboard.core.inputs import text
+from dashboard.core.runtime import runtime
+from dashboard.web.api.routes import ApiError, attendance_rows
+from dashboard.web.components import result
 
 PREVIEW_DAYS = 7
 

@@ -8,10 +8,10 @@ import binascii
 from dash import Dash, Input, Output, State, html
 from flask import g
 
-from dashboard.i18n import _
-from dashboard.inputs import text, whole_number
-from dashboard.protocols.gpx import import_file
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _
+from dashboard.core.inputs import text, whole_number
+from dashboard.core.runtime import runtime
+from dashboard.ingest.protocols.gpx import import_file
 from data import employees
 from data.feed import StreamFull
 

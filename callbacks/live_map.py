@@ -1,4 +1,4 @@
-"""Live map callbacks: thin, they read inputs, ask dashboard.livemap and shape the output."""
+"""Live map callbacks: thin, they read inputs, ask dashboard.live.livemap and shape the output."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import dash_leaflet as dl
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
-from dashboard.auditing import record_look
-from dashboard.i18n import _, relative_time
-from dashboard.inputs import mapping, whole_number
-from dashboard.livemap import LiveMap
-from dashboard.runtime import runtime
-from dashboard.tasks import state_label as task_state_label
+from dashboard.core.auditing import record_look
+from dashboard.core.i18n import _, relative_time
+from dashboard.core.inputs import mapping, whole_number
+from dashboard.core.runtime import runtime
+from dashboard.live.livemap import LiveMap
+from dashboard.work.lifecycle import state_label as task_state_label
 from data import activities, alerts, employees, tasks, teams
 
 ALERT_RESOLVER_ROLES = ("supervisor", "manager")  # the people who send help, not the one who asked

@@ -1,5 +1,5 @@
 """The phone page: today's tasks (polled, redrawn only when they change), accept/decline, check-in and
-check-out, notes with a photo, help, pause, share links. Thin: coerce inputs, call dashboard.mobile."""
+check-out, notes with a photo, help, pause, share links. Thin: coerce inputs, call dashboard.work.phone."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from urllib.parse import urlencode
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
-from dashboard.components import order_lines, result
-from dashboard.i18n import _
-from dashboard.inputs import counter, mapping, text, whole_number
-from dashboard.mobile import (
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, mapping, text, whole_number
+from dashboard.core.runtime import runtime
+from dashboard.ingest.privacy import pause_sharing, resume_sharing
+from dashboard.web.components import order_lines, result
+from dashboard.work.lifecycle import TaskError, change_state
+from dashboard.work.lifecycle import state_label as task_state_label
+from dashboard.work.phone import (
     MobileError,
     call_for_help,
     create_share_link,
@@ -21,11 +25,7 @@ from dashboard.mobile import (
     qr_svg,
     record_presence,
 )
-from dashboard.privacy import pause_sharing, resume_sharing
-from dashboard.runtime import runtime
-from dashboard.surveys import survey_path_of_task
-from dashboard.tasks import TaskError, change_state
-from dashboard.tasks import state_label as task_state_label
+from dashboard.work.surveys import survey_path_of_task
 from data import activities, orders, pauses, share_links, tasks
 
 ACTIONS = ("accept", "decline", "en_route", "failed", "check_in", "check_out")

@@ -6,12 +6,12 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from callbacks.admin_audit import action_labels
-from dashboard.components import result
-from dashboard.i18n import _
-from dashboard.inputs import counter, text
-from dashboard.privacy import pause_sharing, resume_sharing
-from dashboard.runtime import runtime
-from dashboard.shell import role_label
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, text
+from dashboard.core.runtime import runtime
+from dashboard.ingest.privacy import pause_sharing, resume_sharing
+from dashboard.web.components import result
+from dashboard.web.shell import role_label
 from data import audit, employees, pauses
 
 

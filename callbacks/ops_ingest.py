@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, html
 
-from dashboard.i18n import _
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _
+from dashboard.core.runtime import runtime
 
 
 def ingest_status(_tick: int | None) -> tuple[str, str, str, html.Table | html.P]:

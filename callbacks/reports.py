@@ -8,10 +8,10 @@ from urllib.parse import quote
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
-from dashboard.components import result
-from dashboard.i18n import _, current_language
-from dashboard.inputs import mapping, text, whole_number, whole_numbers
-from dashboard.reports import (
+from dashboard.core.i18n import _, current_language
+from dashboard.core.inputs import mapping, text, whole_number, whole_numbers
+from dashboard.core.runtime import runtime
+from dashboard.reports.build import (
     ReportError,
     add_schedule,
     build_in_background,
@@ -22,7 +22,7 @@ from dashboard.reports import (
     queue_report,
     weekday_names,
 )
-from dashboard.runtime import runtime
+from dashboard.web.components import result
 from data import reports, teams
 
 LIST_LENGTH = 50

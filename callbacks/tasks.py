@@ -1,5 +1,5 @@
-"""Tasks page callbacks: thin; the board from dashboard.taskboard, state changes through
-dashboard.tasks.change_state, candidates from dashboard.dispatch, routes from dashboard.routes."""
+"""Tasks page callbacks: thin; the board from dashboard.work.taskboard, state changes through
+dashboard.work.lifecycle.change_state, candidates from dashboard.work.dispatch, routes from dashboard.work.routing."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from datetime import UTC, datetime
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
-from dashboard.components import result
-from dashboard.dispatch import rank_candidates
-from dashboard.i18n import _
-from dashboard.inputs import counter, mapping, text, whole_number
-from dashboard.routes import plan_route
-from dashboard.runtime import runtime
-from dashboard.taskboard import routes_geojson, tasks_geojson, team_progress, todays_tasks
-from dashboard.tasks import (
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, mapping, text, whole_number
+from dashboard.core.runtime import runtime
+from dashboard.web.components import result
+from dashboard.work.dispatch import rank_candidates
+from dashboard.work.lifecycle import (
     FINAL_STATES,
     PLANNER_ROLES,
     STATES,
@@ -30,6 +28,8 @@ from dashboard.tasks import (
     state_label,
     validate_task,
 )
+from dashboard.work.routing import plan_route
+from dashboard.work.taskboard import routes_geojson, tasks_geojson, team_progress, todays_tasks
 from data import alerts, customers, employees, teams
 from data import tasks as task_rows
 

@@ -6,11 +6,11 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from callbacks.mobile import share_link_for
-from dashboard.components import result
-from dashboard.i18n import _
-from dashboard.inputs import whole_number
-from dashboard.mobile import owntracks_setup, qr_svg, traccar_setup
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _
+from dashboard.core.inputs import whole_number
+from dashboard.core.runtime import runtime
+from dashboard.web.components import result
+from dashboard.work.phone import owntracks_setup, qr_svg, traccar_setup
 from data import employees
 
 

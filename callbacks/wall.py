@@ -6,11 +6,11 @@ from __future__ import annotations
 from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
 from flask import g
 
-from dashboard.auditing import record_look
-from dashboard.i18n import _
-from dashboard.inputs import counter, mapping, whole_number
-from dashboard.runtime import runtime
-from dashboard.wall import cycle_seconds, heat_today, tiles, wall_alerts
+from dashboard.core.auditing import record_look
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, mapping, whole_number
+from dashboard.core.runtime import runtime
+from dashboard.live.wall import cycle_seconds, heat_today, tiles, wall_alerts
 
 HEAT_EVERY_TICKS = 12  # the slow tick is 5 s: the heatmap is redrawn every minute
 

@@ -1,7 +1,7 @@
 """Webhook subscriptions and their outbox (`webhook_deliveries`), which is also the delivery log.
 
 `enqueue` takes the cursor of the transaction that records the event itself, so an event is
-announced exactly when it is committed; the worker's deliverer (dashboard/webhooks.py) sends it.
+announced exactly when it is committed; the worker's deliverer (dashboard/work/webhooks.py) sends it.
 """
 
 from __future__ import annotations

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard.components import field, grid, page_frame
-from dashboard.i18n import _
-from dashboard.permissions import ADMIN_ROLES
-from dashboard.tokens import SCOPES, VALID_DAYS
+from dashboard.core.i18n import _
+from dashboard.core.permissions import ADMIN_ROLES
+from dashboard.web.components import field, grid, page_frame
+from dashboard.work.tokens import SCOPES, VALID_DAYS
 from data.webhooks import EVENTS
 
 dash.register_page(

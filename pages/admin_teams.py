@@ -5,9 +5,9 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard.components import field, grid, page_frame
-from dashboard.i18n import _
-from dashboard.permissions import ADMIN_ROLES
+from dashboard.core.i18n import _
+from dashboard.core.permissions import ADMIN_ROLES
+from dashboard.web.components import field, grid, page_frame
 
 dash.register_page(
     __name__,

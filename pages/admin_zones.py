@@ -6,11 +6,11 @@ import dash
 import dash_leaflet as dl
 from dash import dcc, html
 
-from dashboard.components import field, page_frame
-from dashboard.i18n import _
-from dashboard.maps import HELSINKI, js
-from dashboard.permissions import ADMIN_ROLES
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _
+from dashboard.core.permissions import ADMIN_ROLES
+from dashboard.core.runtime import runtime
+from dashboard.web.components import field, page_frame
+from dashboard.web.maps import HELSINKI, js
 
 dash.register_page(
     __name__, path="/admin/zones", name="Zones", order=52, section="admin", roles=ADMIN_ROLES, id_prefix="zones"

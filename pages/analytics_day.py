@@ -10,10 +10,10 @@ import dash_ag_grid as dag
 import dash_leaflet as dl
 from dash import dcc, html
 
-from dashboard.i18n import _
-from dashboard.maps import HELSINKI, base_layers
-from dashboard.permissions import DAY_REPLAY_ROLES
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _
+from dashboard.core.permissions import DAY_REPLAY_ROLES
+from dashboard.core.runtime import runtime
+from dashboard.web.maps import HELSINKI, base_layers
 
 dash.register_page(
     __name__,

@@ -7,13 +7,13 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from dashboard.analytics import default_period, measure_labels
-from dashboard.charts import BAD_HIGH_SCALE
-from dashboard.components import analytics_filters
-from dashboard.i18n import _
-from dashboard.maps import HELSINKI, base_layers
-from dashboard.permissions import ANALYTICS_ROLES
-from dashboard.runtime import runtime
+from dashboard.analytics.efficiency import default_period, measure_labels
+from dashboard.core.i18n import _
+from dashboard.core.permissions import ANALYTICS_ROLES
+from dashboard.core.runtime import runtime
+from dashboard.web.charts import BAD_HIGH_SCALE
+from dashboard.web.components import analytics_filters
+from dashboard.web.maps import HELSINKI, base_layers
 
 dash.register_page(
     __name__,

@@ -6,11 +6,11 @@ import dash
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard.analytics import default_period
-from dashboard.components import analytics_filters
-from dashboard.i18n import _
-from dashboard.permissions import ANALYTICS_ROLES
-from dashboard.runtime import runtime
+from dashboard.analytics.efficiency import default_period
+from dashboard.core.i18n import _
+from dashboard.core.permissions import ANALYTICS_ROLES
+from dashboard.core.runtime import runtime
+from dashboard.web.components import analytics_filters
 
 dash.register_page(
     __name__,

@@ -7,12 +7,12 @@ import dash
 import dash_leaflet as dl
 from dash import dcc, html
 
-from dashboard.components import field, grid, page_frame
-from dashboard.customerpage import INTERACTIONS, interaction_label
-from dashboard.i18n import _
-from dashboard.maps import HELSINKI, base_layers, js, tasks_js
-from dashboard.permissions import CUSTOMER_ROLES
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _
+from dashboard.core.permissions import CUSTOMER_ROLES
+from dashboard.core.runtime import runtime
+from dashboard.web.components import field, grid, page_frame
+from dashboard.web.maps import HELSINKI, base_layers, js, tasks_js
+from dashboard.work.customers import INTERACTIONS, interaction_label
 
 dash.register_page(__name__, path="/customers", name="Customers", order=3, roles=CUSTOMER_ROLES, id_prefix="customers")
 

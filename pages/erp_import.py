@@ -5,10 +5,10 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard.components import field, grid, page_frame
-from dashboard.erp import COLUMNS
-from dashboard.i18n import _
-from dashboard.permissions import ERP_IMPORT_ROLES
+from dashboard.core.i18n import _
+from dashboard.core.permissions import ERP_IMPORT_ROLES
+from dashboard.web.components import field, grid, page_frame
+from dashboard.work.erp import COLUMNS
 
 dash.register_page(
     __name__, path="/import/erp", name="ERP import", order=21, section="data", roles=ERP_IMPORT_ROLES, id_prefix="erp"

@@ -6,10 +6,10 @@ import dash
 import dash_leaflet as dl
 from dash import dcc, html
 
-from dashboard.i18n import _, current_language
-from dashboard.maps import HELSINKI, base_layers, js
-from dashboard.permissions import LIVE_MAP_ROLES
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _, current_language
+from dashboard.core.permissions import LIVE_MAP_ROLES
+from dashboard.core.runtime import runtime
+from dashboard.web.maps import HELSINKI, base_layers, js
 
 dash.register_page(
     __name__,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard.i18n import _
-from dashboard.permissions import OPERATIONS_ROLES
+from dashboard.core.i18n import _
+from dashboard.core.permissions import OPERATIONS_ROLES
 
 dash.register_page(
     __name__,

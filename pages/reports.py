@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta
 import dash
 from dash import dcc, html
 
-from dashboard.components import field, page_frame
-from dashboard.i18n import _, current_language
-from dashboard.permissions import REPORT_ROLES
-from dashboard.reports import FORMATS, weekday_names
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _, current_language
+from dashboard.core.permissions import REPORT_ROLES
+from dashboard.core.runtime import runtime
+from dashboard.reports.build import FORMATS, weekday_names
+from dashboard.web.components import field, page_frame
 
 dash.register_page(
     __name__, path="/reports", name="Reports", order=13, section="analytics", roles=REPORT_ROLES, id_prefix="reports"

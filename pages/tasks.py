@@ -7,12 +7,12 @@ import dash
 import dash_leaflet as dl
 from dash import dcc, html
 
-from dashboard.components import field, page_frame
-from dashboard.i18n import _
-from dashboard.maps import HELSINKI, base_layers, js, tasks_js
-from dashboard.permissions import TASK_ROLES
-from dashboard.runtime import runtime
-from dashboard.tasks import KINDS, kind_label
+from dashboard.core.i18n import _
+from dashboard.core.permissions import TASK_ROLES
+from dashboard.core.runtime import runtime
+from dashboard.web.components import field, page_frame
+from dashboard.web.maps import HELSINKI, base_layers, js, tasks_js
+from dashboard.work.lifecycle import KINDS, kind_label
 
 dash.register_page(__name__, path="/tasks", name="Tasks", order=2, roles=TASK_ROLES, id_prefix="tasks")
 

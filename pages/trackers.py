@@ -5,9 +5,9 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard.components import field, page_frame, share_link_controls
-from dashboard.i18n import _
-from dashboard.mobile import SHARE_MINUTES
+from dashboard.core.i18n import _
+from dashboard.web.components import field, page_frame, share_link_controls
+from dashboard.work.phone import SHARE_MINUTES
 
 TRACKER_SETUP_ROLES = ("field", "supervisor", "manager", "admin")
 

@@ -8,10 +8,10 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from dashboard.i18n import _, current_language
-from dashboard.maps import HELSINKI, base_layers, js
-from dashboard.permissions import WALL_ROLES
-from dashboard.runtime import runtime
+from dashboard.core.i18n import _, current_language
+from dashboard.core.permissions import WALL_ROLES
+from dashboard.core.runtime import runtime
+from dashboard.web.maps import HELSINKI, base_layers, js
 
 dash.register_page(__name__, path="/wall", name="Wall display", order=95, roles=WALL_ROLES, id_prefix="wall")
 

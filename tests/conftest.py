@@ -21,10 +21,10 @@ import redis
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn, parse_dsn
 
-from dashboard.config import Settings
-from dashboard.runtime import Runtime
-from dashboard.seed import demo_password, demo_wall_secret, demo_wall_token, seed_demo, seed_demo_accounts
-from dashboard.services import start_services
+from dashboard.core.config import Settings
+from dashboard.core.embedded import start_services
+from dashboard.core.runtime import Runtime
+from dashboard.demo.seed import demo_password, demo_wall_secret, demo_wall_token, seed_demo, seed_demo_accounts
 from data import working_hours
 from data.db import Database
 from data.migrate import migrate
@@ -155,8 +155,8 @@ def server(seeded_settings: Settings) -> Iterator[LiveServer]:
 def day_server(seeded_settings: Settings) -> Iterator[LiveServer]:
     """The app on a free port with today's tasks planned and a writer running; `background` stops
     the writer (and anything else a test starts on it) at the end."""
-    from dashboard.seed import plan_day
-    from dashboard.writer import Writer
+    from dashboard.demo.seed import plan_day
+    from dashboard.writer.worker import Writer
 
     server = LiveServer(seeded_settings)
     rt = server.runtime
@@ -194,7 +194,7 @@ class LiveServer:
     def __init__(self, settings: Settings, port: int = 0) -> None:
         from werkzeug.serving import make_server
 
-        from dashboard.app import create_app
+        from dashboard.web.app import create_app
 
         self.app = create_app(settings)
         # A given port lets a test start the server again where its browser expects it (issue 8: wall).

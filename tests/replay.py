@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.runtime import Runtime
-from dashboard.writer import Writer
+from dashboard.core.runtime import Runtime
+from dashboard.writer.worker import Writer
 
 # ../shared/realdata beside the clone (see SOURCES.md there for origins and licences).
 REALDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "realdata"

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import h3
 import pytest
 
-from dashboard import analytics as service
+from dashboard.analytics import efficiency as service
 from data import analytics
 from data.positions import PositionRow, insert_positions
 from data.scope import Scope

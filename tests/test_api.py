@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboard.app import create_app
-from dashboard.seed import device_token, employee_code
-from dashboard.tokens import SCOPES, issue
+from dashboard.demo.seed import device_token, employee_code
+from dashboard.web.app import create_app
+from dashboard.work.tokens import SCOPES, issue
 from data import api_tokens
 from tests.conftest import SECRET, signed_in_client
 
@@ -147,7 +147,7 @@ def test_unknown_paths_and_methods_answer_json_errors(app, db):
 
 def test_positions_history_is_paged_and_audited(app, db):
     rt = app.server.extensions["fieldops"]
-    from dashboard.writer import Writer
+    from dashboard.writer.worker import Writer
 
     person = db.fetch_one("SELECT id FROM employees WHERE code = %s", (employee_code(2),))["id"]
     now = datetime.now(UTC).replace(microsecond=0)

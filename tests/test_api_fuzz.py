@@ -18,9 +18,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from dashboard.app import create_app
-from dashboard.openapi import SPEC
-from dashboard.tokens import SCOPES, issue
+from dashboard.web.api.openapi import SPEC
+from dashboard.web.app import create_app
+from dashboard.work.tokens import SCOPES, issue
 
 EXAMPLES_PER_OPERATION = 50
 CONFIG = {"generation": {"max-examples": EXAMPLES_PER_OPERATION, "deterministic": True, "database": "none"}}

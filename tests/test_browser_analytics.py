@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import h3
 import pytest
 
-from dashboard import analytics as service
-from dashboard.simulator import IDLE_SPOT, FleetSimulator, add_gps_noise
+from dashboard.analytics import efficiency as service
+from dashboard.demo.simulator import IDLE_SPOT, FleetSimulator, add_gps_noise
 from data import analytics
 from data.feed import Fix
 from data.scope import Scope

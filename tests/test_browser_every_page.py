@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.seed import demo_wall_secret
+from dashboard.demo.seed import demo_wall_secret
 from tests.conftest import SECRET, sign_in_browser
 from tests.test_permissions_matrix import PAGE_ACCESS
 

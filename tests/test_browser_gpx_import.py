@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from dashboard.writer import Writer
+from dashboard.writer.worker import Writer
 from tests.browser import chromium, screenshot_path
 from tests.conftest import LiveServer, sign_in_browser
 from tests.replay import realdata

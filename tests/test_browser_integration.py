@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from dashboard.webhooks import Deliverer
+from dashboard.work.webhooks import Deliverer
 from data import orders
 from data.scope import Scope
 from tests.browser import screenshot_path
@@ -150,7 +150,7 @@ def test_the_phone_shows_the_customers_orders_before_the_visit(browser, day_serv
 
 def test_the_customer_page_lists_the_orders_from_the_erp(page, server):
     customer = server.runtime.db.fetch_one("SELECT id, external_id FROM customers ORDER BY id LIMIT 1")
-    from dashboard.erp import run_import
+    from dashboard.work.erp import run_import
 
     rows = [
         {

@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from dashboard.simulator import FleetSimulator
+from dashboard.demo.simulator import FleetSimulator
 from tests.browser import FIND_COLOUR_JS, screenshot_path
 from tests.conftest import sign_in_browser
 

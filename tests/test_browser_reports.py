@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dashboard.seed import seed_history
+from dashboard.demo.seed import seed_history
 from tests.browser import screenshot_path
 from tests.conftest import LiveServer, sign_in_browser
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dashboard.ingest import accept_fixes
-from dashboard.simulator import DemoCustomers
-from dashboard.surveys import survey_path_of_task
+from dashboard.demo.simulator import DemoCustomers
+from dashboard.ingest.accept import accept_fixes
+from dashboard.work.surveys import survey_path_of_task
 from data import audit, employees, zones
 from data.scope import Scope
 from tests.browser import screenshot_path
@@ -162,7 +162,7 @@ def test_optimising_routes_reports_the_travel_saved_and_draws_them(browser, day_
 def test_demo_customers_answer_surveys_through_the_public_link(day_server):
     rt = day_server.runtime
     row = rt.db.fetch_one("SELECT id FROM tasks WHERE state = 'assigned' ORDER BY id LIMIT 1")
-    from dashboard import tasks as lifecycle
+    from dashboard.work import lifecycle as lifecycle
 
     for state in ("on_site", "done"):
         lifecycle.change_state(rt, row["id"], state, at=datetime.now(UTC))

@@ -10,8 +10,8 @@ from datetime import datetime
 
 import pytest
 
-from dashboard.seed import demo_wall_secret, plan_day
-from dashboard.simulator import FleetSimulator
+from dashboard.demo.seed import demo_wall_secret, plan_day
+from dashboard.demo.simulator import FleetSimulator
 from data import alerts, audit, org_settings
 from tests.browser import screenshot_path
 from tests.conftest import SECRET, LiveServer

@@ -8,10 +8,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise, permutations
 
-from dashboard.citymap import distance_m
-from dashboard.dispatch import rank_candidates, street_path, travel_matrix_s, travel_time_s
-from dashboard.ingest import accept_fixes
-from dashboard.routes import plan_route, solve_order
+from dashboard.ingest.accept import accept_fixes
+from dashboard.work.dispatch import rank_candidates, street_path, travel_matrix_s, travel_time_s
+from dashboard.work.routing import plan_route, solve_order
+from dashboard.work.streets import distance_m
 from data import customers, employees, route_plans
 from data import tasks as task_rows
 from data.scope import Scope

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.app import create_app
-from dashboard.runtime import Runtime
-from dashboard.services import ensure_database
-from dashboard.writer import Writer
+from dashboard.core.embedded import ensure_database
+from dashboard.core.runtime import Runtime
+from dashboard.web.app import create_app
+from dashboard.writer.worker import Writer
 from data import devices, employees, positions
 from data.db import Database
 from data.feed import WRITER_GROUP, Fix

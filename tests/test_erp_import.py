@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.erp import ImportFileError, read_rows, run_import
+from dashboard.work.erp import ImportFileError, read_rows, run_import
 
 CUSTOMERS = """external_id,name,address,lat,lon,category,owner_code
 C-1,Kahvila Aalto,Mannerheimintie 1,60.170,24.940,cafe,E0001

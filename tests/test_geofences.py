@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from psycopg2.extras import Json
 
-from dashboard.geofences import GEOFENCE_DWELL_S
-from dashboard.writer import Writer
+from dashboard.writer.geofences import GEOFENCE_DWELL_S
+from dashboard.writer.worker import Writer
 from data import activities, employees
 from data.feed import Fix
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import dash
 from flask import Flask
 
-from dashboard.i18n import _, catalog, relative_time
+from dashboard.core.i18n import _, catalog, relative_time
 
 ROOT = Path(__file__).resolve().parent.parent
 CALL = re.compile(r'\b_\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
@@ -22,7 +22,7 @@ def _literals() -> set[str]:
 
 
 def test_every_user_visible_string_has_a_chinese_translation(seeded_settings):
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     app = create_app(seeded_settings)
     page_names = {page["name"] for page in dash.page_registry.values()}

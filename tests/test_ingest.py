@@ -2,9 +2,9 @@ import time
 
 import pytest
 
-from dashboard.app import create_app
-from dashboard.ingest import EARLIEST_MS, InvalidFix, parse_timestamp_ms
-from dashboard.seed import device_token, employee_code
+from dashboard.demo.seed import device_token, employee_code
+from dashboard.ingest.accept import EARLIEST_MS, InvalidFix, parse_timestamp_ms
+from dashboard.web.app import create_app
 from tests.conftest import SECRET
 
 

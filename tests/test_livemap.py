@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from dashboard.livemap import LiveMap
+from dashboard.live.livemap import LiveMap
 from data.feed import Fix
 from data.scope import Scope
 
@@ -73,7 +73,7 @@ def test_static_layers_come_from_the_database(seeded_rt, livemap):
 
 
 def test_a_paused_person_is_counted_but_never_placed(seeded_rt, livemap):
-    from dashboard.privacy import pause_sharing
+    from dashboard.ingest.privacy import pause_sharing
 
     people = _people(seeded_rt)
     seeded_rt.feed.publish([Fix(p["id"], int(time.time() * 1000), 60.17, 24.94) for p in people], "native")

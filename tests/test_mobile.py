@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboard.app import create_app
-from dashboard.dispatch import travel_time_s
-from dashboard.ingest import accept_fixes
-from dashboard.mobile import (
+from dashboard.demo.seed import plan_day
+from dashboard.ingest.accept import accept_fixes
+from dashboard.web.app import create_app
+from dashboard.work.dispatch import travel_time_s
+from dashboard.work.phone import (
     MobileError,
     PhoneFix,
     call_for_help,
@@ -24,7 +25,6 @@ from dashboard.mobile import (
     traccar_setup,
     verify_presence,
 )
-from dashboard.seed import plan_day
 from data import alerts, audit, employees, share_links
 from data.scope import Scope
 from tests.conftest import post_callback, signed_in_client

@@ -9,7 +9,7 @@ import orjson
 import paho.mqtt.client as mqtt
 import pytest
 
-from dashboard.protocols.mqtt import OwnTracksSubscriber
+from dashboard.ingest.protocols.mqtt import OwnTracksSubscriber
 from data import activities, devices, employees
 from tests.conftest import track_around_the_clock
 from tests.replay import drain

@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 
-from dashboard.app import create_app
-from dashboard.seed import device_token, employee_code
+from dashboard.demo.seed import device_token, employee_code
+from dashboard.web.app import create_app
 from data import devices
 from tests.conftest import SECRET, signed_in_client
 

@@ -8,8 +8,8 @@ import json
 import dash
 import pytest
 
-from dashboard.app import create_app
-from dashboard.permissions import ROLES
+from dashboard.core.permissions import ROLES
+from dashboard.web.app import create_app
 from data.feed import Fix
 from tests.conftest import csrf_headers, post_callback, sign_in, sign_in_wall
 

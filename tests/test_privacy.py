@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboard.app import create_app
-from dashboard.privacy import in_slots
-from dashboard.retention import purge_old_positions
-from dashboard.seed import device_token, employee_code
+from dashboard.demo.seed import device_token, employee_code
+from dashboard.ingest.privacy import in_slots
+from dashboard.web.app import create_app
+from dashboard.writer.retention import purge_old_positions
 from data import org_settings, working_hours
 from data.positions import PositionRow, insert_positions
 from tests.conftest import SECRET
@@ -113,7 +113,7 @@ def test_retention_drops_old_days_and_keeps_visits(seeded_rt):
 
 
 def test_drawn_shapes_are_checked_before_they_are_stored():
-    from dashboard.zoning import ZoneError, parse_drawn
+    from dashboard.work.zoning import ZoneError, parse_drawn
 
     bowtie = {"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}}
     with pytest.raises(ZoneError):

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import gpxpy
 import pytest
 
-from dashboard.app import create_app
-from dashboard.protocols.osmand import KNOT_MPS
-from dashboard.seed import device_token, employee_code
+from dashboard.demo.seed import device_token, employee_code
+from dashboard.ingest.protocols.osmand import KNOT_MPS
+from dashboard.web.app import create_app
 from data import devices
 from tests.conftest import SECRET, signed_in_client
 from tests.replay import bus_rows, drain, realdata

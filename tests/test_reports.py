@@ -19,10 +19,11 @@ from aiosmtpd.controller import Controller
 from openpyxl import load_workbook
 from PIL import Image
 
-from dashboard.analytics import rebuild
+from dashboard.analytics.efficiency import rebuild
 from dashboard.cli import main
-from dashboard.permissions import Viewer, scope_for
-from dashboard.reports import (
+from dashboard.core.permissions import Viewer, scope_for
+from dashboard.demo.seed import seed_history
+from dashboard.reports.build import (
     ReportError,
     ReportRunner,
     build_queued,
@@ -33,7 +34,6 @@ from dashboard.reports import (
     queue_due_schedules,
     queue_report,
 )
-from dashboard.seed import seed_history
 from data import audit, reports, users
 from data.positions import PositionRow, insert_positions
 from tests.browser import screenshot_path
@@ -209,7 +209,7 @@ def test_supervisor_report_holds_only_their_teams(history_rt):
 
 
 def test_downloads_are_scoped_and_audited(history_rt, seeded_settings):
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     month = last_month(datetime.now(history_rt.settings.tz).date()).strftime("%Y-%m")
     report_id = build(history_rt, viewer_of(history_rt, "manager"), month, ["pdf"])
@@ -250,7 +250,7 @@ def test_cli_report_writes_the_files(history_rt, seeded_settings, monkeypatch, t
 
 def test_schedule_fires_once_per_period_however_many_runners(history_rt):
     manager = viewer_of(history_rt, "manager")
-    from dashboard.reports import add_schedule
+    from dashboard.reports.build import add_schedule
 
     schedule_id = add_schedule(
         history_rt,
@@ -306,7 +306,7 @@ class Inbox:
 def test_scheduled_report_is_emailed_through_smtp(history_rt):
     from dataclasses import replace
 
-    from dashboard.reports import add_schedule
+    from dashboard.reports.build import add_schedule
 
     inbox = Inbox()
     with socket.socket() as probe:
@@ -360,7 +360,7 @@ def test_scheduled_report_is_emailed_through_smtp(history_rt):
 
 
 def test_a_long_employee_list_keeps_each_teams_ends_in_the_pdf_and_everyone_elsewhere():
-    from dashboard.report_render import PDF_EMPLOYEES_MAX, PDF_TEAM_ENDS, pdf_employees
+    from dashboard.reports.render import PDF_EMPLOYEES_MAX, PDF_TEAM_ENDS, pdf_employees
 
     people = [
         {"code": f"E{n:04d}", "team_name": f"Team {n % 4}", "visits": n % 37} for n in range(PDF_EMPLOYEES_MAX + 50)

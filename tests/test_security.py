@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dashboard.app import create_app
+from dashboard.web.app import create_app
 from data import wall_tokens
 from tests.conftest import csrf_headers, password_of, post_callback, sign_in, sign_in_wall
 

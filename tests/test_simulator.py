@@ -4,8 +4,8 @@ from itertools import pairwise
 
 import pytest
 
-from dashboard.citymap import distance_m, helsinki_places, helsinki_streets
-from dashboard.simulator import FleetSimulator, Stop, add_gps_noise, build_plan
+from dashboard.demo.simulator import FleetSimulator, Stop, add_gps_noise, build_plan
+from dashboard.work.streets import distance_m, helsinki_places, helsinki_streets
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_an_early_finisher_stops_reporting_before_the_day_ends(network):
 
 def test_gps_noise_is_about_the_reported_accuracy():
     rng = random.Random(6)
-    from dashboard.simulator import State
+    from dashboard.demo.simulator import State
 
     true = State(60.17, 24.94, 0.0, None, None)
     errors = sorted(distance_m(*add_gps_noise(true, 10.0, rng), true.lat, true.lon) for _ in range(2000))
@@ -114,7 +114,7 @@ def test_the_simulator_posts_through_the_ingest_endpoint(seeded_rt):
 def test_a_dispatched_task_sends_the_simulated_person_there_from_where_they_are(seeded_rt):
     from datetime import UTC, datetime
 
-    from dashboard import tasks as lifecycle
+    from dashboard.work import lifecycle as lifecycle
     from data import customers
     from data import tasks as task_rows
     from data.scope import Scope

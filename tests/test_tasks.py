@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboard import tasks as lifecycle
-from dashboard.app import create_app
-from dashboard.permissions import Viewer, scope_for
-from dashboard.surveys import SurveyError, answer_survey, open_survey, survey_path
+from dashboard.core.permissions import Viewer, scope_for
+from dashboard.web.app import create_app
+from dashboard.work import lifecycle as lifecycle
+from dashboard.work.surveys import SurveyError, answer_survey, open_survey, survey_path
 from data import activities, customers, employees, feedback, users
 from data import tasks as task_rows
 from data.scope import Scope

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from dashboard.seed import plan_day
-from dashboard.wall import cycle_seconds, tiles, wall_alerts
+from dashboard.demo.seed import plan_day
+from dashboard.live.wall import cycle_seconds, tiles, wall_alerts
 from data import alerts, org_settings
 from data.scope import Scope
 from tests.conftest import post_callback, signed_in_client
@@ -19,7 +19,7 @@ def test_the_cycle_stays_within_bounds():
 
 
 def test_alerts_name_no_one_and_overdue_tasks_count(seeded_settings):
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     app = create_app(seeded_settings)
     rt = app.server.extensions["fieldops"]
@@ -42,7 +42,7 @@ def test_alerts_name_no_one_and_overdue_tasks_count(seeded_settings):
 
 
 def test_an_admin_sets_the_wall_rotation(seeded_settings):
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     app = create_app(seeded_settings)
     rt = app.server.extensions["fieldops"]

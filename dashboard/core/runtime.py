@@ -1,0 +1,65 @@
+"""The per-process resources every request shares: settings, the DB pool, the live feed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+
+from dashboard.core.config import Settings
+from data import org_settings
+from data.db import Database
+from data.feed import LiveFeed, connect
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    feed: LiveFeed
+    livemap: Any = None  # dashboard.live.livemap.LiveMap, set by the app factory
+    tracking_policy: Any = None  # dashboard.ingest.privacy.TrackingPolicy, made by policy()
+    _org_settings: tuple[float, dict] | None = field(default=None, repr=False)
+
+    ORG_SETTINGS_TTL_S = 10.0
+
+    @classmethod
+    def open(cls, settings: Settings) -> Runtime:
+        if not (settings.database_url and settings.redis_url):
+            raise ValueError("start services first: DATABASE_URL and REDIS_URL must be known")
+        feed = LiveFeed(connect(settings.redis_url), settings.redis_prefix)
+        return cls(settings, Database(settings.database_url), feed)
+
+    def org_settings(self) -> dict:
+        """Organisation settings, re-read at most every ORG_SETTINGS_TTL_S seconds."""
+        cached = self._org_settings
+        if cached is None or time.monotonic() - cached[0] > self.ORG_SETTINGS_TTL_S:
+            cached = self._org_settings = (time.monotonic(), org_settings.all_settings(self.db))
+        return cached[1]
+
+    def policy(self) -> Any:
+        """The tracking policy (dashboard.ingest.privacy), made on first use in any process that ingests."""
+        if self.tracking_policy is None:
+            from dashboard.ingest.privacy import TrackingPolicy  # imported late: privacy imports this module
+
+            self.tracking_policy = TrackingPolicy(self)
+        return self.tracking_policy
+
+    def forget_org_settings(self) -> None:
+        self._org_settings = None
+
+    def local(self, moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+        """A stored (UTC) time as the organisation reads it: its own time zone. Empty for none."""
+        return "" if moment is None else moment.astimezone(self.settings.tz).strftime(pattern)
+
+    def close(self) -> None:
+        self.db.close()
+        self.feed.client.close()
+
+
+def runtime() -> Runtime:
+    """The runtime of the app serving this request."""
+    return current_app.extensions["fieldops"]

@@ -1,0 +1,1 @@
+"""The demo: the Helsinki city seeded into the database and a simulated fleet driving it."""

@@ -1,0 +1,220 @@
+"""Ingest: validate → normalise → one Redis round trip. The writer takes it on to PostgreSQL.
+
+Every protocol (native batch, OsmAnd, OwnTracks over HTTP and MQTT, GPX import) turns its wire
+format into plain fixes — {"ts" (epoch seconds, a float, so no millisecond value can pass for
+seconds), "lat", "lon", "speed" (m/s), "heading", "accuracy", "attributes"} — in its own module
+under dashboard/protocols/, then hands them to `accept_fixes`: the one place that validates and
+publishes, and so the one place a rule about what may be stored belongs (`accept_event` is the
+same for a tracker's own events, such as OwnTracks region transitions).
+
+`POST /api/v1/positions` is the native batch endpoint used by the mobile page and the simulator:
+
+    Authorization: Bearer <device token>
+    {"positions": [{"ts": "2026-11-27T10:00:00Z" | epoch seconds | epoch ms,
+                    "lat": 60.17, "lon": 24.94, "speed": 3.2, "heading": 90, "accuracy": 8}]}
+
+Answers 200 {"accepted": n, "rejected": [{"index": i, "error": "..."}], "withheld": m} when at
+least one fix was accepted (the rejected ones are named, never dropped silently; "withheld" counts
+accepted fixes not stored because of working hours or a pause: not errors, not to be re-sent),
+400 with the reasons when none was, 413 for more than MAX_BATCH fixes, 503 with Retry-After while
+the writer's backlog is at its limit (FIELDOPS_MAX_BACKLOG).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from werkzeug.exceptions import BadRequest, MethodNotAllowed, RequestEntityTooLarge
+
+from dashboard.core.runtime import Runtime, runtime
+from dashboard.ingest.privacy import coarse_rows
+from dashboard.ingest.trackers import DevicesUnavailable
+from data import activities, positions
+from data.feed import Fix, StreamFull
+
+MAX_BATCH = 1000
+EARLIEST_MS = 946_684_800_000  # 2000-01-01: older fixes are broken clocks, not history
+FUTURE_SLACK_MS = 5 * 60 * 1000
+EPOCH_SECONDS_LIMIT = 2_147_483_647  # Traccar's rule: below this an integer is seconds, above it ms
+MAX_SPEED_MPS = 150.0  # 540 km/h: faster is a broken fix, not a field worker
+MAX_ACCURACY_M = 100_000.0
+MAX_ATTRIBUTES_BYTES = 4096
+RETRY_AFTER_S = 30
+ERROR_NAMES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    503: "unavailable",
+}
+
+blueprint = Blueprint("ingest", __name__)
+
+
+class InvalidFix(ValueError):
+    """One fix that cannot be accepted, with the reason told back to the device."""
+
+
+@dataclass
+class Outcome:
+    """What became of a request's fixes: how many were accepted, and why each other one was not."""
+
+    accepted: int = 0
+    rejected: list[dict] = field(default_factory=list)  # {"index": i, "error": "..."}
+    withheld: int = 0  # accepted, but outside working hours or while sharing is paused
+
+
+def parse_timestamp_ms(value: Any) -> int:
+    if isinstance(value, bool) or value is None:
+        raise InvalidFix("ts is required: ISO-8601 with a zone, or epoch seconds or milliseconds")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise InvalidFix("ts is not a finite number")
+        return round(value * 1000) if value < EPOCH_SECONDS_LIMIT else int(value)
+    if isinstance(value, str):
+        return parse_iso_ms(value, "ts")
+    raise InvalidFix("ts must be a string or a number")
+
+
+def parse_iso_ms(value: str, name: str) -> int:
+    """ISO-8601 with a zone (Z or an offset) as epoch milliseconds; a time without a zone is refused."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidFix(f"{name} {value[:40]!r} is not ISO-8601") from exc
+    if parsed.tzinfo is None:
+        raise InvalidFix(f"{name} needs a time zone (Z or an offset)")
+    return int(parsed.timestamp() * 1000)
+
+
+def _number(item: dict, key: str, low: float, high: float, *, required: bool = False) -> float | None:
+    value = item.get(key)
+    if value is None:
+        if required:
+            raise InvalidFix(f"{key} is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidFix(f"{key} must be a number")
+    if not required and value < 0:
+        return None  # trackers send -1 for "unknown"
+    if not low <= value <= high:
+        raise InvalidFix(f"{key} {value} is outside {low}..{high}")
+    return float(value)
+
+
+def _attributes(item: dict) -> dict | None:
+    value = item.get("attributes")
+    if value is None or value == {}:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidFix("attributes must be a JSON object")
+    try:
+        size = len(orjson.dumps(value))
+    except TypeError as exc:
+        raise InvalidFix("attributes must hold JSON values") from exc
+    if size > MAX_ATTRIBUTES_BYTES:
+        raise InvalidFix(f"attributes are larger than {MAX_ATTRIBUTES_BYTES} bytes")
+    return value
+
+
+def parse_fix(item: Any, employee_id: int, now_ms: int, *, max_age_s: int | None = None) -> Fix:
+    """Validate one normalised fix. max_age_s None: any age since 2000 (history import)."""
+    if not isinstance(item, dict):
+        raise InvalidFix("each position is a JSON object")
+    ts_ms = parse_timestamp_ms(item.get("ts"))
+    if ts_ms < EARLIEST_MS:
+        raise InvalidFix("ts is before 2000-01-01: the device clock is wrong")
+    if ts_ms > now_ms + FUTURE_SLACK_MS:
+        raise InvalidFix("ts is in the future: the device clock is wrong")
+    if max_age_s is not None and ts_ms < now_ms - max_age_s * 1000:
+        raise InvalidFix(f"ts is older than {max_age_s} s: import past tracks as GPX instead")
+    return Fix(
+        employee_id=employee_id,
+        ts_ms=ts_ms,
+        lat=_number(item, "lat", -90, 90, required=True),
+        lon=_number(item, "lon", -180, 180, required=True),
+        speed=_number(item, "speed", 0, MAX_SPEED_MPS),
+        heading=_number(item, "heading", 0, 360),
+        accuracy=_number(item, "accuracy", 0, MAX_ACCURACY_M),
+        attributes=_attributes(item),
+    )
+
+
+def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: str, *, history: bool = False) -> Outcome:
+    """Validate fixes of one employee and publish the valid ones in one Redis round trip.
+
+    Every protocol ends here. history=True (GPX import) lifts the age window, not the other rules.
+    Raises data.feed.StreamFull, having published nothing, while the writer's backlog is full.
+    """
+    now_ms = int(time.time() * 1000)
+    max_age_s = None if history else rt.settings.max_fix_age_s
+    outcome = Outcome()
+    fixes: list[Fix] = []
+    for index, item in enumerate(items):
+        try:
+            fixes.append(parse_fix(item, employee_id, now_ms, max_age_s=max_age_s))
+        except InvalidFix as exc:
+            outcome.rejected.append({"index": index, "error": str(exc)})
+    # Privacy first: only fixes inside working hours, of people sharing, become positions.
+    decision = rt.policy().split(fixes)
+    rt.feed.publish(decision.tracked, source=source, max_backlog=rt.settings.max_backlog)
+    if decision.coarse:
+        positions.add_coarse_presence(rt.db, coarse_rows(decision.coarse))
+    outcome.accepted, outcome.withheld = len(fixes), decision.withheld
+    return outcome
+
+
+def accept_event(rt: Runtime, employee_id: int, kind: str, at_s: float, source: str, details: dict) -> None:
+    """Record a tracker's own event (an OwnTracks region transition) as an activity; the one way in
+    for events, as accept_fixes is for positions."""
+    ts_ms = parse_timestamp_ms(at_s)
+    if not EARLIEST_MS <= ts_ms <= int(time.time() * 1000) + FUTURE_SLACK_MS:
+        raise InvalidFix("the event's time is before 2000 or in the future: the device clock is wrong")
+    if not rt.policy().tracks(employee_id, ts_ms):
+        return  # outside working hours or while sharing is paused, an event says where someone was
+    activities.record_event(rt.db, employee_id, kind, datetime.fromtimestamp(ts_ms / 1000, UTC), source, details)
+
+
+def error_response(status: int, reason: str, **extra: Any) -> Response:
+    response = jsonify(error=ERROR_NAMES.get(status, "error"), reason=reason, **extra)
+    response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
+def install_error_answers(server: Flask) -> None:
+    """Oversized bodies, malformed requests and a full backlog answer JSON with a reason, on every path."""
+    server.register_error_handler(
+        RequestEntityTooLarge,
+        lambda _exc: error_response(413, f"the body is larger than {server.config['MAX_CONTENT_LENGTH']} bytes"),
+    )
+    server.register_error_handler(BadRequest, lambda exc: error_response(400, exc.description or "bad request"))
+    server.register_error_handler(
+        MethodNotAllowed, lambda exc: error_response(405, f"use {', '.join(exc.valid_methods or [])}")
+    )
+    server.register_error_handler(StreamFull, lambda exc: error_response(503, f"{exc}; retry later"))
+    server.register_error_handler(DevicesUnavailable, lambda exc: error_response(503, str(exc)))
+
+
+@blueprint.post("/api/v1/positions")
+def receive_positions() -> Response:
+    body = request.get_json(silent=True)
+    if body is None:
+        return error_response(400, "the body must be JSON (Content-Type: application/json)")
+    if not isinstance(body, dict) or not isinstance(body.get("positions"), list):
+        return error_response(400, 'the body is a JSON object with a "positions" list')
+    if len(body["positions"]) > MAX_BATCH:
+        return error_response(413, f"at most {MAX_BATCH} positions per request")
+    outcome = accept_fixes(runtime(), g.device["employee_id"], body["positions"], "native")
+    if not outcome.accepted:
+        return error_response(400, "no position could be accepted", rejected=outcome.rejected)
+    return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)

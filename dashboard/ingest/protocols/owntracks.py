@@ -1,0 +1,147 @@
+"""OwnTracks, HTTP mode (POST /ingest/owntracks) and MQTT mode (dashboard/ingest/protocols/mqtt.py).
+
+HTTP: JSON, an object or an array, with Basic auth; the user and device come from the headers
+`X-Limit-U` / `X-Limit-D`, or `?u=&d=`, else the Basic user name. The device is registered as
+`USER/DEVICE` with `fieldops device add --owntracks USER/DEVICE`, which prints its password once.
+
+- `_type: location` → a position: `tst` (epoch seconds; text tolerated), `lat`, `lon`, `acc` (m),
+  `vel` (km/h, stored as m/s), `cog` (deg); -1 means unknown; every other key is an attribute.
+- `_type: transition` → an activity geofence_enter / geofence_exit with the region's name.
+- any other type (lwt, waypoint, status, cmd, card, encrypted, ...) is accepted and ignored.
+
+Answers: 200 with a JSON array (`[]`: we share no friends' locations); 401 for missing or wrong
+credentials; 400 with a JSON reason when the body is not JSON or no location in it could be
+accepted; 503 with Retry-After while the writer's backlog is full (the app queues and retries).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from dashboard.core.runtime import Runtime, runtime
+from dashboard.ingest.accept import InvalidFix, Outcome, accept_event, accept_fixes, error_response
+from dashboard.ingest.trackers import find_device, secret_matches
+
+log = logging.getLogger(__name__)
+
+PATH = "/ingest/owntracks"
+KMH_MPS = 1 / 3.6
+MAX_MESSAGES = 1000
+LOCATION_KEYS = {"_type", "tst", "lat", "lon", "acc", "vel", "cog"}
+TRANSITION_KINDS = {"enter": "geofence_enter", "leave": "geofence_exit"}
+
+blueprint = Blueprint("owntracks", __name__)
+
+
+def _number(message: dict, key: str) -> float | None:
+    value = message.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)  # seen in the wild: tst and others sent as text
+        except ValueError as exc:
+            raise InvalidFix(f"{key} must be a number, not {value[:40]!r}") from exc
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidFix(f"{key} must be a number")
+    return float(value)
+
+
+def fix_from_location(message: dict) -> dict:
+    """A plain fix from a `_type: location` message."""
+    tst = _number(message, "tst")
+    if tst is None:
+        raise InvalidFix("tst is required (epoch seconds)")
+    velocity = _number(message, "vel")
+    return {
+        "ts": tst,
+        "lat": _number(message, "lat"),
+        "lon": _number(message, "lon"),
+        "speed": None if velocity is None or velocity < 0 else velocity * KMH_MPS,
+        "heading": _number(message, "cog"),
+        "accuracy": _number(message, "acc"),
+        "attributes": {key: value for key, value in message.items() if key not in LOCATION_KEYS},
+    }
+
+
+def handle_messages(rt: Runtime, employee_id: int, messages: list[Any], source: str) -> Outcome:
+    """Store the locations, record the transitions, ignore the rest; rejections numbered by message."""
+    fixes: list[dict] = []
+    positions: list[int] = []
+    transitions: list[tuple[int, dict]] = []
+    rejected: list[dict] = []
+    for index, message in enumerate(messages):
+        kind = message.get("_type") if isinstance(message, dict) else None
+        if kind == "location":
+            try:
+                fixes.append(fix_from_location(message))
+                positions.append(index)
+            except InvalidFix as exc:
+                rejected.append({"index": index, "error": str(exc)})
+        elif kind == "transition":
+            transitions.append((index, message))
+    # Positions first: if the backlog is full nothing is recorded, and the sender's retry is clean.
+    outcome = accept_fixes(rt, employee_id, fixes, source)
+    for index, message in transitions:
+        try:
+            _record_transition(rt, employee_id, message)
+            outcome.accepted += 1
+        except InvalidFix as exc:
+            rejected.append({"index": index, "error": str(exc)})
+    rejected += [{"index": positions[r["index"]], "error": r["error"]} for r in outcome.rejected]
+    outcome.rejected = sorted(rejected, key=lambda r: r["index"])
+    return outcome
+
+
+def _record_transition(rt: Runtime, employee_id: int, message: dict) -> None:
+    kind = TRANSITION_KINDS.get(message.get("event"))
+    if kind is None:
+        raise InvalidFix('a transition\'s event is "enter" or "leave"')
+    tst = _number(message, "tst") or _number(message, "wtst")
+    if tst is None:
+        raise InvalidFix("a transition needs tst (epoch seconds)")
+    details = {key: message[key] for key in ("desc", "rid", "lat", "lon", "acc", "t") if key in message}
+    accept_event(rt, employee_id, kind, tst, "owntracks", details)
+
+
+@blueprint.post(PATH)
+def receive() -> Response:
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
+        return _unauthorized("HTTP Basic credentials are required")
+    user = request.headers.get("X-Limit-U") or request.args.get("u") or auth.username
+    device_name = request.headers.get("X-Limit-D") or request.args.get("d")
+    if not device_name:
+        return error_response(400, "the device is required: header X-Limit-D or ?d=")
+    identifier = f"{user}/{device_name}"
+    device = find_device(runtime(), "owntracks", identifier)
+    if device is None or user != auth.username or not secret_matches(device, auth.password):
+        log.warning("OwnTracks post for %r refused: unknown device or wrong password", identifier[:64])
+        return _unauthorized("unknown device or wrong password")
+    raw = request.get_data()
+    if not raw.strip():
+        return jsonify([])
+    body = request.get_json(force=True, silent=True)
+    if body is None:
+        return error_response(400, "the body must be UTF-8 JSON: an object or an array")
+    messages = body if isinstance(body, list) else [body]
+    if len(messages) > MAX_MESSAGES:
+        return error_response(413, f"at most {MAX_MESSAGES} messages per request")
+    outcome = handle_messages(runtime(), device["employee_id"], messages, "owntracks")
+    if outcome.rejected and not outcome.accepted:
+        return error_response(400, "no message could be accepted", rejected=outcome.rejected)
+    if outcome.rejected:
+        log.warning(
+            "OwnTracks %s: %s message(s) refused: %s", identifier[:64], len(outcome.rejected), outcome.rejected[:3]
+        )
+    return jsonify([])
+
+
+def _unauthorized(reason: str) -> Response:
+    response = error_response(401, reason)
+    response.headers["WWW-Authenticate"] = 'Basic realm="fieldops"'
+    return response

@@ -1,0 +1,95 @@
+"""Which employee a tracker belongs to, for every protocol and the native token.
+
+Cached briefly, so a busy device costs no query per fix, and kept while PostgreSQL is down, so
+known devices go on sending (their fixes wait in the Redis stream) during an outage.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable
+
+import psycopg2
+from psycopg2.pool import PoolError
+
+from dashboard.core.i18n import _
+from dashboard.core.runtime import Runtime
+from data import devices
+
+CACHE_TTL_S = 10  # a device added or removed takes effect within this time
+MAX_CACHED = 100_000  # a flood of invented identifiers cannot grow the cache forever
+_cache: dict[tuple[str, str, str], tuple[float, dict | None]] = {}
+_lock = threading.Lock()
+
+
+class DevicesUnavailable(RuntimeError):
+    """PostgreSQL cannot be asked and this device is not known yet: the sender should retry."""
+
+
+def find_device(rt: Runtime, protocol: str, identifier: str) -> dict | None:
+    """The device row (employee_id, token_hash) for a protocol's identifier, or None if unknown."""
+    return _cached(rt, protocol, identifier, lambda: devices.device_by_identifier(rt.db, protocol, identifier))
+
+
+def device_for_token(rt: Runtime, token: str) -> dict | None:
+    """The device a native bearer token belongs to, or None."""
+    return _cached(rt, "token", devices.hash_token(token), lambda: devices.device_by_token(rt.db, token))
+
+
+def secret_matches(device: dict, secret: str) -> bool:
+    stored = device.get("token_hash")
+    return bool(stored) and hmac.compare_digest(stored, devices.hash_token(secret))
+
+
+def _cached(rt: Runtime, kind: str, key: str, query: Callable[[], dict | None]) -> dict | None:
+    cache_key = (rt.db.url, kind, key)
+    now = time.monotonic()
+    with _lock:
+        cached = _cache.get(cache_key)
+    if cached and cached[0] > now:
+        return cached[1]
+    try:
+        device = query()
+    except (psycopg2.Error, PoolError) as exc:
+        if cached:
+            return cached[1]  # stale, but the same device it was a moment ago: keep accepting it
+        raise DevicesUnavailable("the device register cannot be read now; retry later") from exc
+    with _lock:
+        if len(_cache) > MAX_CACHED:
+            _cache.clear()
+        _cache[cache_key] = (now + CACHE_TTL_S, device)
+    return device
+
+
+class DeviceError(ValueError):
+    """A device that cannot be registered, with the reason."""
+
+
+def register_device(db, employee_code: str, protocol: str, identifier: str | None) -> tuple[dict, str, str | None]:
+    """Map a tracker to an employee; returns (employee, identifier, secret shown once or None).
+
+    OsmAnd has no secret (the identifier is the credential); OwnTracks gets a password and our
+    mobile page a token, both stored hashed.
+    """
+    from data import employees
+
+    employee = employees.employee_by_code(db, employee_code)
+    if employee is None:
+        raise DeviceError(_("No employee has the code {code}.", code=employee_code))
+    identifier = (identifier or "").strip()
+    if protocol == "native":
+        identifier = identifier or employee["code"]
+    elif protocol == "owntracks" and identifier.count("/") != 1:
+        raise DeviceError(_("An OwnTracks device is USER/DEVICE."))
+    elif protocol == "osmand" and not 4 <= len(identifier) <= 64:
+        raise DeviceError(_("A Traccar Client identifier has 4 to 64 characters."))
+    elif protocol not in ("native", "owntracks", "osmand"):
+        raise DeviceError(_("Choose a protocol."))
+    if len(identifier) > 128:
+        raise DeviceError(_("An identifier has at most 128 characters."))
+    secret = None if protocol == "osmand" else secrets.token_urlsafe(24)
+    devices.add_device(db, identifier, employee["id"], protocol, secret)
+    return employee, identifier, secret

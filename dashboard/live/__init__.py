@@ -1,0 +1,1 @@
+"""What is live now: the fleet board behind the live map, and the wall display's data."""

@@ -1,0 +1,157 @@
+"""What the live map shows: the fleet from the Redis feed, zones, customers and streets from PostgreSQL.
+
+The fleet payload is built once per feed version and shared by every viewer; each viewer then
+gets only the rows of their scope that changed since the version their browser already has.
+Columns, not GeoJSON: a third of the bytes. The browser turns them into features
+(assets/livemap.js) and decides "offline" itself from each fix's age, so a person going silent
+shows without any new data.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from dashboard.core.runtime import Runtime
+from data import customers, employees, streets, zones
+from data.feed import Snapshot
+from data.scope import Scope
+
+ROSTER_TTL_S = 15.0
+STATIC_TTL_S = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """One feed version as columns: the fleet every viewer's payload is cut from."""
+
+    version: int
+    ids: list[int]
+    lat: list[float]
+    lon: list[float]
+    ts: list[int]
+    speed: list[float | None]
+    state: list[str]
+    changed: list[int]
+    paused: frozenset[int]  # people who paused sharing: shown as a count, never as a position
+
+
+def build_board(snapshot: Snapshot, moving_speed_mps: float) -> Board:
+    ids, lat, lon, ts, speed, state, changed = [], [], [], [], [], [], []
+    statuses = snapshot.status
+    for employee_id, row in zip(snapshot.employee_ids, snapshot.latest, strict=True):
+        status = statuses.get(employee_id)
+        on_visit = bool(status and status.get("visit"))
+        ids.append(employee_id)
+        ts.append(row[0])
+        lat.append(row[1])
+        lon.append(row[2])
+        speed.append(row[3])
+        state.append("visit" if on_visit else "moving" if (row[3] or 0) >= moving_speed_mps else "idle")
+        changed.append(max(row[6], status["v"]) if status else row[6])
+    paused = frozenset(employee_id for employee_id, status in statuses.items() if status.get("paused"))
+    return Board(snapshot.version, ids, lat, lon, ts, speed, state, changed, paused)
+
+
+class Expiring:
+    """A value recomputed after `ttl` seconds; one computation at a time."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._values: dict[object, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: object, compute):
+        with self._lock:
+            hit = self._values.get(key)
+            if hit and time.monotonic() - hit[0] < self.ttl:
+                return hit[1]
+            value = compute()
+            self._values[key] = (time.monotonic(), value)
+            return value
+
+
+class LiveMap:
+    """Per-process cache of the board (by feed version), the roster and the static layers."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._board: Board | None = None
+        self._board_lock = threading.Lock()
+        self._roster = Expiring(ROSTER_TTL_S)
+        self._static = Expiring(STATIC_TTL_S)
+
+    def board(self) -> Board:
+        version = self.rt.feed.version()
+        with self._board_lock:
+            if self._board is None or self._board.version != version:
+                self._board = build_board(self.rt.feed.snapshot(), self.rt.settings.moving_speed_mps)
+            return self._board
+
+    def roster(self, scope: Scope) -> dict[int, dict]:
+        return self._roster.get(scope, lambda: {row["id"]: row for row in employees.roster(self.rt.db, scope)})
+
+    def fleet_payload(self, scope: Scope, since_version: int | None) -> dict:
+        """The rows of the viewer's scope changed after `since_version` (all rows when None)."""
+        board = self.board()
+        allowed = self.roster(scope)
+        full = since_version is None or since_version > board.version
+        picked = [
+            i
+            for i, employee_id in enumerate(board.ids)
+            if employee_id in allowed and (full or board.changed[i] > since_version)
+        ]
+        return {
+            "v": board.version,
+            "now": int(time.time() * 1000),
+            "full": full,
+            "offline_after_ms": self.rt.settings.offline_after_s * 1000,
+            "id": [board.ids[i] for i in picked],
+            "lat": [board.lat[i] for i in picked],
+            "lon": [board.lon[i] for i in picked],
+            "ts": [board.ts[i] for i in picked],
+            "spd": [board.speed[i] for i in picked],
+            "st": [board.state[i] for i in picked],
+            "paused": len(board.paused & allowed.keys()),
+        }
+
+    def zones_geojson(self, scope: Scope, cached: bool = True) -> dict:
+        def compute() -> dict:
+            features = []
+            for zone in zones.list_zones(self.rt.db, scope):
+                props = {"id": zone["id"], "name": zone["name"], "kind": zone["kind"], "team_id": zone["team_id"]}
+                if zone["geometry"] is not None:
+                    geometry = zone["geometry"]
+                else:
+                    geometry = {"type": "Point", "coordinates": [zone["center_lon"], zone["center_lat"]]}
+                    props["radius"] = zone["radius_m"]
+                features.append({"type": "Feature", "id": f"z{zone['id']}", "geometry": geometry, "properties": props})
+            return {"type": "FeatureCollection", "features": features}
+
+        return self._static.get(("zones", scope), compute) if cached else compute()
+
+    def customers_geojson(self, scope: Scope) -> dict:
+        def compute() -> dict:
+            features = [
+                {
+                    "type": "Feature",
+                    "id": f"c{row['id']}",
+                    "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+                    "properties": {"id": row["id"], "name": row["name"], "category": row["category"]},
+                }
+                for row in customers.list_customers(self.rt.db, scope)
+            ]
+            return {"type": "FeatureCollection", "features": features}
+
+        return self._static.get(("customers", scope), compute)
+
+    def streets_geojson(self) -> dict:
+        def compute() -> dict:
+            features = [
+                {"type": "Feature", "geometry": row["geometry"], "properties": {"highway": row["highway"]}}
+                for row in streets.street_lines(self.rt.db)
+            ]
+            return {"type": "FeatureCollection", "features": features}
+
+        return self._static.get("streets", compute)

@@ -1,0 +1,81 @@
+"""The wall display's figures (issue 8): KPI tiles and alerts, no individual's name anywhere.
+
+Tiles and alerts are computed at most once per WALL_TTL_S per scope and shared by every display
+in the process, so a room full of walls costs one set of queries.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from dashboard.analytics.efficiency import hexagon_geojson
+from dashboard.core.runtime import Runtime
+from dashboard.live.livemap import Expiring
+from data import alerts, analytics, reports
+from data.scope import Scope
+
+WALL_TTL_S = 4.0
+BREACH_WINDOW = timedelta(hours=2)  # work-area exits this recent are shown as alerts
+MIN_CYCLE_S, MAX_CYCLE_S = 5, 600
+
+_cache = Expiring(WALL_TTL_S)
+
+
+def cycle_seconds(org_settings: dict) -> int:
+    """The organisation's rotation cycle, kept within sane bounds."""
+    try:
+        seconds = int(org_settings.get("wall.cycle_s", 20))
+    except (TypeError, ValueError):
+        seconds = 20
+    return max(MIN_CYCLE_S, min(MAX_CYCLE_S, seconds))
+
+
+def active_now(rt: Runtime, scope: Scope) -> int:
+    """People in scope whose latest fix is younger than the offline threshold."""
+    board = rt.livemap.board()
+    allowed = rt.livemap.roster(scope)
+    fresh_after = int(time.time() * 1000) - rt.settings.offline_after_s * 1000
+    return sum(1 for i, employee_id in enumerate(board.ids) if employee_id in allowed and board.ts[i] >= fresh_after)
+
+
+def tiles(rt: Runtime, scope: Scope) -> dict:
+    def compute() -> dict:
+        day_start = datetime.now(rt.settings.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        today = reports.today_figures(rt.db, scope, day_start, day_start + timedelta(days=1))
+        return {"active": active_now(rt, scope), **today}
+
+    return _cache.get(("tiles", scope), compute)
+
+
+def wall_alerts(rt: Runtime, scope: Scope) -> dict:
+    """Open help requests, overdue tasks of today and recent work-area exits: time, team and place only."""
+
+    def compute() -> dict:
+        now = datetime.now(rt.settings.tz)
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        help_rows = alerts.open_alerts(rt.db, scope)
+        return {
+            "help": [{"id": f"h{a['id']}", "at": a["created_at"], "team": a["team_name"]} for a in help_rows],
+            "overdue": [
+                {"id": f"t{t['id']}", "at": t["window_end"], "customer": t["customer_name"], "team": t["team_name"]}
+                for t in reports.overdue_tasks(rt.db, scope, day_start)
+            ],
+            "breaches": [
+                {"id": f"g{b['id']}", "at": b["started_at"], "zone": b["zone_name"], "team": b["team_name"]}
+                for b in reports.geofence_breaches(rt.db, scope, now - BREACH_WINDOW)
+            ],
+        }
+
+    return _cache.get(("alerts", scope), compute)
+
+
+def heat_today(rt: Runtime, scope: Scope) -> dict:
+    """Today's tracked hours per res-9 cell from the analytics rollups, with `level` 0..1 for the colour."""
+    today = datetime.now(rt.settings.tz).date()
+    rows = analytics.heatmap(rt.db, scope, today, today, rt.settings.timezone)
+    geojson = hexagon_geojson(rows, "tracked_s")
+    top = max((f["properties"]["hours"] for f in geojson["features"]), default=0) or 1
+    for feature in geojson["features"]:
+        feature["properties"] = {"level": feature["properties"]["hours"] / top}
+    return geojson

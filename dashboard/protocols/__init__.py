@@ -1,2 +1,0 @@
-"""One module per tracker protocol: each turns its wire format into plain fixes for
-dashboard.ingest.accept_fixes and authenticates its devices its own way."""

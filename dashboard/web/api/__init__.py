@@ -1,0 +1,1 @@
+"""The integrators' REST API and its OpenAPI document."""

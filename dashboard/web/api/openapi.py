@@ -1,0 +1,336 @@
+"""The OpenAPI 3 description of the whole HTTP API, served at /api/v1/openapi.json, and its browsable
+docs at /api/v1/docs (Swagger UI, served from the swagger-ui-bundle package: no CDN, works offline)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+
+from dashboard.web.api import routes as api
+
+blueprint = Blueprint("openapi", __name__)
+
+_REASON = {
+    "description": "Refused, with a JSON reason",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_FULL = {
+    "description": "The writer's backlog is full; retry after Retry-After seconds",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_TOO_LARGE = {
+    "description": "The body is larger than FIELDOPS_MAX_BODY_BYTES (or the batch too long)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+def _query(name: str, description: str, kind: str = "string", required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": {"type": kind}}
+
+
+OSMAND_PARAMETERS = [
+    _query("id", "tracker id (or `deviceid`), registered with `fieldops device add --osmand`", required=True),
+    _query("lat", "latitude, degrees", "number"),
+    _query("lon", "longitude, degrees", "number"),
+    _query("location", "`LAT,LON`, instead of lat and lon"),
+    _query(
+        "timestamp",
+        "digits < 2147483647: epoch s; other digits: epoch ms; with `T`: ISO-8601 with a zone; "
+        "`yyyy-MM-dd HH:mm:ss`: read as UTC; missing: time received",
+    ),
+    _query("speed", "knots; negative = unknown", "number"),
+    _query("bearing", "degrees (or `heading`); negative = unknown", "number"),
+    _query("accuracy", "metres; negative = unknown", "number"),
+    _query("altitude", "metres, kept as an attribute", "number"),
+]
+
+SPEC: dict = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "FieldOps API",
+        "version": "1",
+        "description": "How positions enter FieldOps (ingest: device tokens and tracker protocols), and the "
+        "integrators' REST API (issue 9).\n\n"
+        "**Tokens.** An administrator creates an API token on *Admin → API & webhooks*, with scopes "
+        "(`customers:read`, `orders:write`, …) and optionally a set of teams; it is shown once. Send it as "
+        "`Authorization: Bearer fop_…`. Session cookies are not accepted here. A token reads exactly what a "
+        "supervisor of its teams would (all teams without a limit); every read of positions is audited.\n\n"
+        '**Errors** are `{"error": {"code": "…", "message": "…"}}` with a stable code.\n\n'
+        '**Lists** are pages `{"data": [...], "next_cursor": "…"}` ordered by id: pass `cursor` to get '
+        "the next page until `next_cursor` is null. For incremental sync keep the newest `updated_at` you "
+        "stored and pass it as `updated_since` next time, less a minute: a transaction that committed late may "
+        "carry an earlier time, and a row seen twice is harmless when you upsert by id.\n\n"
+        "**ERP import**: `POST /api/v1/import/customers` then `/api/v1/import/orders`, CSV or JSON, with "
+        "`dry_run=true` first.\n\n"
+        "**Webhooks**: each delivery is a POST of `{id, event, created_at, data}` with headers "
+        "`FieldOps-Event`, `FieldOps-Delivery` and `FieldOps-Signature: t=<unix>,v1=<hex>` where v1 is "
+        "HMAC-SHA256 of `<t>.<raw body>` keyed with the subscription's secret. Reject a t older than 5 minutes. "
+        "Answer 2xx within 10 s; anything else is retried with exponential backoff (30 s doubling, at most "
+        "1 h apart, 8 attempts). Events: visit.completed, task.state_changed, geofence.enter, geofence.exit, "
+        "help.requested, survey.answered, and test.",
+    },
+    "paths": {
+        "/api/v1/positions": {
+            "post": {
+                "summary": "Native batch of positions (mobile page, simulator)",
+                "security": [{"deviceToken": []}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["positions"],
+                                "properties": {
+                                    "positions": {
+                                        "type": "array",
+                                        "maxItems": 1000,
+                                        "items": {"$ref": "#/components/schemas/Position"},
+                                    }
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "At least one accepted; the others named by index",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Outcome"}}},
+                    },
+                    "400": _REASON,
+                    "401": _REASON,
+                    "413": _TOO_LARGE,
+                    "503": _FULL,
+                },
+            }
+        },
+        "/ingest/osmand": {
+            "get": {
+                "summary": "OsmAnd protocol (Traccar Client), query string; also the root of port 5055",
+                "parameters": OSMAND_PARAMETERS,
+                "responses": {
+                    "200": {"description": "Stored (empty body)"},
+                    "400": _REASON,
+                    "413": _TOO_LARGE,
+                    "503": _FULL,
+                },
+            },
+            "post": {
+                "summary": "OsmAnd protocol: the same keys as a form body, or Traccar Client's JSON",
+                "requestBody": {
+                    "content": {
+                        "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+                        "application/json": {"schema": {"$ref": "#/components/schemas/OsmAndJson"}},
+                    }
+                },
+                "responses": {
+                    "200": {"description": "Stored (empty body)"},
+                    "400": _REASON,
+                    "404": {"description": "Unknown device (JSON body)"},
+                    "413": _TOO_LARGE,
+                    "503": _FULL,
+                },
+            },
+        },
+        "/ingest/owntracks": {
+            "post": {
+                "summary": "OwnTracks HTTP mode",
+                "security": [{"owntracksBasic": []}],
+                "parameters": [_query("u", "user (or header X-Limit-U)"), _query("d", "device (or header X-Limit-D)")],
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "oneOf": [
+                                    {"type": "object"},
+                                    {"type": "array", "maxItems": 1000, "items": {"type": "object"}},
+                                ]
+                            },
+                            "example": {
+                                "_type": "location",
+                                "lat": 46.0681247,
+                                "lon": 11.1512805,
+                                "tst": 1551874878,
+                                "acc": 15,
+                                "vel": 0,
+                                "cog": -1,
+                                "batt": 46,
+                                "conn": "w",
+                            },
+                        }
+                    }
+                },
+                "responses": {
+                    "200": {
+                        "description": "Accepted: a JSON array (always empty)",
+                        "content": {"application/json": {"schema": {"type": "array"}}},
+                    },
+                    "400": _REASON,
+                    "401": _REASON,
+                    "413": _TOO_LARGE,
+                    "503": _FULL,
+                },
+            }
+        },
+        "/api/v1/gpx": {
+            "post": {
+                "summary": "Import past tracks from GPX files for one employee (signed-in viewer)",
+                "requestBody": {
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "employee_id": {"type": "integer"},
+                                    "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                                },
+                            }
+                        },
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "employee_id": {"type": "integer"},
+                                    "files": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {"name": {"type": "string"}, "gpx": {"type": "string"}},
+                                        },
+                                    },
+                                },
+                            }
+                        },
+                    }
+                },
+                "responses": {
+                    "200": {
+                        "description": "One report per file",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "files": {"type": "array", "items": {"$ref": "#/components/schemas/GpxReport"}}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "400": _REASON,
+                    "401": {**_REASON, "description": "Not signed in (a session of the GPX import page)"},
+                    "403": {**_REASON, "description": "Missing CSRF token, or a role that may not import"},
+                    "404": _REASON,
+                    "413": _TOO_LARGE,
+                    "503": _FULL,
+                },
+            }
+        },
+    },
+    "components": {
+        "securitySchemes": {
+            "deviceToken": {"type": "http", "scheme": "bearer"},
+            "owntracksBasic": {"type": "http", "scheme": "basic"},
+            "apiToken": {"type": "http", "scheme": "bearer", "description": "an API token, fop_…"},
+        },
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "properties": {
+                    "error": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "rejected": {"type": "array", "items": {"$ref": "#/components/schemas/Rejection"}},
+                },
+            },
+            "Rejection": {"type": "object", "properties": {"index": {"type": "integer"}, "error": {"type": "string"}}},
+            "Outcome": {
+                "type": "object",
+                "properties": {
+                    "accepted": {"type": "integer"},
+                    "rejected": {"type": "array", "items": {"$ref": "#/components/schemas/Rejection"}},
+                },
+            },
+            "Position": {
+                "type": "object",
+                "required": ["ts", "lat", "lon"],
+                "properties": {
+                    "ts": {
+                        "oneOf": [{"type": "string", "format": "date-time"}, {"type": "number"}],
+                        "description": "ISO-8601 with a zone, or epoch s (< 2147483647) or ms",
+                    },
+                    "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                    "lon": {"type": "number", "minimum": -180, "maximum": 180},
+                    "speed": {"type": "number", "description": "m/s, 0..150; negative = unknown"},
+                    "heading": {"type": "number", "description": "degrees; negative = unknown"},
+                    "accuracy": {"type": "number", "description": "metres; negative = unknown"},
+                    "attributes": {"type": "object", "description": "extra keys, at most 4 kB of JSON"},
+                },
+            },
+            "OsmAndJson": {
+                "type": "object",
+                "required": ["device_id", "location"],
+                "properties": {
+                    "device_id": {"type": "string"},
+                    "location": {
+                        "type": "object",
+                        "description": "timestamp (ISO-8601), coords {latitude, longitude, "
+                        "accuracy, speed (m/s), heading, altitude}, is_moving, odometer, event, "
+                        "battery {level 0..1, is_charging}, activity {type}, extras; or a list of them",
+                    },
+                },
+            },
+            "GpxReport": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string"},
+                    "points": {"type": "integer"},
+                    "accepted": {"type": "integer"},
+                    "untimed": {"type": "integer"},
+                    "error": {"type": "string", "nullable": True},
+                    "rejected": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"reason": {"type": "string"}, "count": {"type": "integer"}},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+SPEC["paths"] |= api.openapi_paths()
+SPEC["components"]["schemas"] |= api.SCHEMAS
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>FieldOps API</title>
+<link rel="stylesheet" href="/api/v1/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/api/v1/docs/swagger-ui-bundle.js"></script>
+<script src="/api/v1/docs/fieldops-docs.js"></script>
+</body></html>"""
+# A file, not an inline script: the Content-Security-Policy allows scripts from this site only.
+DOCS_SCRIPT = 'window.ui = SwaggerUIBundle({url: "/api/v1/openapi.json", dom_id: "#swagger-ui", deepLinking: true});\n'
+
+
+@blueprint.get("/api/v1/openapi.json")
+def openapi_document() -> Response:
+    return jsonify(SPEC)
+
+
+@blueprint.get("/api/v1/docs")
+def docs_page() -> Response:
+    return Response(DOCS_PAGE, mimetype="text/html")
+
+
+@blueprint.get("/api/v1/docs/fieldops-docs.js")
+def docs_script() -> Response:
+    return Response(DOCS_SCRIPT, mimetype="text/javascript")
+
+
+@blueprint.get("/api/v1/docs/<path:name>")
+def docs_asset(name: str) -> Response:
+    return send_from_directory(swagger_ui_path, name, max_age=86400)

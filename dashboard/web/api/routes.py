@@ -1,0 +1,832 @@
+"""The REST API for integrators (issue 9): /api/v1/…, authenticated by an API token (dashboard/work/tokens.py).
+
+Each route is declared once with `route(...)`: its scope, its parameters and its answer's schema.
+The same declaration validates the request (query and path parameters, JSON bodies) and is
+published in the OpenAPI document (dashboard/web/api/openapi.py), so the document cannot drift from the
+handlers. Every error is `{"error": {"code", "message"}}` with a stable code; lists are pages
+of `{"data": [...], "next_cursor"}`, ordered by id, with `updated_since` for incremental sync.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import quote
+
+import orjson
+from flask import Blueprint, Flask, Response, g, request
+from jsonschema import Draft4Validator
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+
+from dashboard.core.auditing import record_look
+from dashboard.core.runtime import runtime
+from dashboard.web.guard import is_token_api
+from dashboard.work import erp
+from data import attendance, employees, reports, sync
+from data.scope import Scope
+
+blueprint = Blueprint("api", __name__)
+MAX_INT = 2_147_483_647  # PostgreSQL integer
+MAX_TRACK_DAYS = 31
+MAX_ATTENDANCE_DAYS = 62
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_answer(status: int, code: str, message: str) -> Response:
+    body = orjson.dumps({"error": {"code": code, "message": message}})
+    response = Response(body, status=status, mimetype="application/json")
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="fieldops-api"'
+    return response
+
+
+def _json(body: object, status: int = 200) -> Response:
+    return Response(orjson.dumps(body, default=str), status=status, mimetype="application/json")
+
+
+# Parameters: an OpenAPI parameter object each; `_coerce` reads a request's value by the same schema.
+
+
+def _param(name: str, schema: dict, description: str, required: bool = False, where: str = "query") -> dict:
+    return {
+        "name": name,
+        "in": where,
+        "required": required or where == "path",
+        "description": description,
+        "schema": schema,
+    }
+
+
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
+LIMIT = _param("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}, "rows per page")
+CURSOR = _param("cursor", {"type": "string", "maxLength": 200}, "`next_cursor` of the previous page")
+UPDATED_SINCE = _param(
+    "updated_since",
+    {"type": "string", "format": "date-time"},
+    "only rows changed at or after this moment (ISO-8601 with a zone): keep the newest `updated_at` you saw",
+)
+PAGED = [LIMIT, CURSOR, UPDATED_SINCE]
+
+
+def _id_filter(name: str, description: str) -> dict:
+    return _param(name, ID, description)
+
+
+def _moment(name: str, description: str, required: bool = False) -> dict:
+    return _param(name, {"type": "string", "format": "date-time"}, description, required)
+
+
+def _coerce(spec: dict, raw: str) -> object:
+    schema, name = spec["schema"], spec["name"]
+    kind = schema["type"]
+    if kind == "integer":
+        if not raw.lstrip("-").isdigit() or len(raw) > 12:
+            raise ApiError(400, "invalid_parameter", f"{name} must be a whole number")
+        value = int(raw)
+        if not schema.get("minimum", -MAX_INT) <= value <= schema.get("maximum", MAX_INT):
+            raise ApiError(400, "invalid_parameter", f"{name} must be from {schema['minimum']} to {schema['maximum']}")
+        return value
+    if kind == "boolean":
+        if raw not in ("true", "false"):
+            raise ApiError(400, "invalid_parameter", f"{name} must be true or false")
+        return raw == "true"
+    if "enum" in schema and raw not in schema["enum"]:
+        raise ApiError(400, "invalid_parameter", f"{name} must be one of {', '.join(schema['enum'])}")
+    if len(raw) > schema.get("maxLength", 200) or "\x00" in raw:
+        raise ApiError(400, "invalid_parameter", f"{name} is too long")
+    if schema.get("format") == "date-time":
+        return _parse_moment(name, raw)
+    if schema.get("format") == "date":
+        return _parse_day(name, raw)
+    return raw
+
+
+def _parse_moment(name: str, raw: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None or "T" not in raw.upper() or not 1970 <= moment.year <= 2200:
+        raise ApiError(400, "invalid_parameter", f"{name} must be an ISO-8601 date-time with a zone, 1970–2200")
+    return moment.astimezone(UTC)
+
+
+def _parse_day(name: str, raw: str) -> date:
+    try:
+        day = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or not 1970 <= day.year <= 2200:
+        raise ApiError(400, "invalid_parameter", f"{name} must be a date YYYY-MM-DD, 1970–2200")
+    return day
+
+
+# Answer schemas (OpenAPI 3.0): one per resource, in components.schemas.
+
+
+def _t(kind: str, nullable: bool = False, **extra: object) -> dict:
+    schema = {"type": kind, **extra}
+    return {**schema, "nullable": True} if nullable else schema
+
+
+INT, INT_N, STR, STR_N = _t("integer"), _t("integer", True), _t("string"), _t("string", True)
+NUM, NUM_N, BOOL = _t("number"), _t("number", True), _t("boolean")
+TIME, TIME_N = _t("string", format="date-time"), _t("string", True, format="date-time")
+DAY_N = _t("string", True, format="date")
+
+
+def _object(**properties: dict) -> dict:
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+SCHEMAS = {
+    "Employee": _object(
+        id=INT,
+        code=STR,
+        name=STR,
+        team_id=INT_N,
+        phone=STR_N,
+        email=STR_N,
+        active=BOOL,
+        created_at=TIME,
+        updated_at=TIME,
+    ),
+    "Team": _object(id=INT, name=STR, color=STR, created_at=TIME),
+    "Device": _object(id=INT, identifier=STR, protocol=STR, employee_id=INT, created_at=TIME, last_seen=TIME_N),
+    "Customer": _object(
+        id=INT,
+        external_id=STR_N,
+        name=STR,
+        category=STR_N,
+        address=STR_N,
+        lat=NUM,
+        lon=NUM,
+        owner_employee_id=INT_N,
+        created_at=TIME,
+        updated_at=TIME,
+    ),
+    "Order": _object(
+        id=INT,
+        external_id=STR,
+        customer_id=INT,
+        customer_external_id=STR_N,
+        number=STR,
+        status=STR,
+        amount=NUM_N,
+        currency=STR_N,
+        due_date=DAY_N,
+        summary=STR_N,
+        created_at=TIME,
+        updated_at=TIME,
+    ),
+    "Task": _object(
+        id=INT,
+        customer_id=INT,
+        employee_id=INT_N,
+        kind=STR,
+        priority=INT,
+        state=STR,
+        window_start=TIME_N,
+        window_end=TIME_N,
+        duration_min=INT,
+        planned_seq=INT_N,
+        notes=STR_N,
+        arrived_at=TIME_N,
+        departed_at=TIME_N,
+        created_at=TIME,
+        updated_at=TIME,
+    ),
+    "Activity": _object(
+        id=INT,
+        employee_id=INT,
+        customer_id=INT_N,
+        task_id=INT_N,
+        kind=STR,
+        started_at=TIME,
+        ended_at=TIME_N,
+        notes=STR_N,
+        source=STR,
+        attributes={"type": "object"},
+        created_at=TIME,
+    ),
+    "Feedback": _object(
+        id=INT,
+        task_id=INT_N,
+        visit_id=INT_N,
+        customer_id=INT,
+        employee_id=INT_N,
+        created_at=TIME,
+        expires_at=TIME,
+        answered_at=TIME_N,
+        score=INT_N,
+        comment=STR_N,
+        language=STR_N,
+    ),
+    "Position": _object(ts=TIME, lat=NUM, lon=NUM, speed=NUM_N, heading=NUM_N, accuracy=NUM_N, source=STR),
+    "AttendanceDay": _object(
+        employee_id=INT,
+        employee_code=STR,
+        employee_name=STR,
+        day=_t("string", format="date"),
+        first_check_in=TIME_N,
+        last_check_out=TIME_N,
+        hours_in_field=NUM,
+        visits=INT,
+    ),
+    "Report": _object(
+        id=INT,
+        period_kind=STR,
+        period_start=_t("string", format="date"),
+        period_end=_t("string", format="date"),
+        team_ids=_t("array", True, items=INT),
+        formats={"type": "array", "items": STR},
+        language=STR,
+        author_name=STR,
+        state=_t("string", enum=["queued", "running", "done", "failed"]),
+        progress=INT,
+        created_at=TIME,
+        finished_at=TIME_N,
+        files={"type": "array", "items": STR},
+    ),
+    "TokenInfo": _object(name=STR, scopes={"type": "array", "items": STR}, team_ids=_t("array", True, items=INT)),
+    "ImportReport": _object(
+        entity=STR,
+        dry_run=BOOL,
+        committed=BOOL,
+        created=INT,
+        updated=INT,
+        unchanged=INT,
+        error_rows=INT,
+        rows={
+            "type": "array",
+            "items": _object(row=INT, external_id=STR, action=_t("string", enum=["created", "updated", "unchanged"])),
+        },
+        errors={"type": "array", "items": _object(row=INT, external_id=STR_N, field=STR_N, message=STR)},
+    ),
+    "ApiError": _object(error=_object(code=STR, message=STR)),
+}
+IMPORT_BODY = {
+    "type": "object",
+    "required": ["rows"],
+    "properties": {"rows": {"type": "array", "minItems": 1, "maxItems": erp.MAX_ROWS, "items": {"type": "object"}}},
+}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _page_of(name: str) -> dict:
+    return _object(data={"type": "array", "items": _ref(name)}, next_cursor=STR_N)
+
+
+# Routes
+
+
+@dataclass
+class Route:
+    method: str
+    path: str  # OpenAPI form: /api/v1/employees/{employee_id}/positions
+    scope: str
+    summary: str
+    description: str
+    parameters: list[dict]
+    answer: dict
+    handler: Callable
+    body: dict | None = None  # requestBody content, for writes
+    errors: tuple[int, ...] = (400, 401, 403)
+    extra_answers: dict = field(default_factory=dict)
+
+
+ROUTES: list[Route] = []
+
+
+def route(method: str, path: str, scope: str, summary: str, parameters: list[dict], answer: dict, **options):
+    def register(handler: Callable) -> Callable:
+        spec = Route(
+            method, path, scope, summary, (handler.__doc__ or "").strip(), parameters, answer, handler, **options
+        )
+        ROUTES.append(spec)
+        flask_path = path.replace("{", "<").replace("}", ">")
+        blueprint.add_url_rule(
+            flask_path, handler.__name__, lambda **path_values: _serve(spec, path_values), methods=[method]
+        )
+        return handler
+
+    return register
+
+
+def _serve(spec: Route, path_values: dict) -> Response:
+    try:
+        if spec.scope and spec.scope not in g.api_scopes:
+            raise ApiError(403, "insufficient_scope", f"this token lacks the scope {spec.scope}")
+        values = {}
+        for param in spec.parameters:
+            raw = path_values.get(param["name"]) if param["in"] == "path" else request.args.get(param["name"])
+            if raw is None or (raw == "" and param["in"] == "query"):
+                if param["required"]:
+                    raise ApiError(400, "missing_parameter", f"{param['name']} is required")
+                values[param["name"]] = param["schema"].get("default")
+            else:
+                values[param["name"]] = _coerce(param, raw)
+        return spec.handler(**values)
+    except ApiError as exc:
+        return error_answer(exc.status, exc.code, exc.message)
+
+
+def _cursor(raw: str | None, kind: str) -> object:
+    """A page cursor: base64url of [kind, value] (a last id, or a last timestamp)."""
+    if raw is None:
+        return None
+    try:
+        found_kind, value = orjson.loads(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)))
+    except (binascii.Error, ValueError, TypeError):
+        raise ApiError(400, "invalid_cursor", "the cursor is not one this API gave out") from None
+    if kind == "id" and found_kind == "id" and isinstance(value, int) and 0 <= value <= MAX_INT:
+        return value
+    if kind == "ts" and found_kind == "ts" and isinstance(value, str):
+        return _parse_moment("cursor", value)
+    raise ApiError(400, "invalid_cursor", "the cursor is not one this API gave out")
+
+
+def _next_cursor(kind: str, value: object) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([kind, value], default=str)).decode().rstrip("=")
+
+
+def _page(resource: str, limit: int, cursor: str | None, updated_since: datetime | None, **filters: object) -> Response:
+    rows = sync.page(
+        runtime().db,
+        resource,
+        g.viewer.scope,
+        after=_cursor(cursor, "id"),
+        limit=limit + 1,
+        since=updated_since,
+        filters=filters,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return _json({"data": rows, "next_cursor": _next_cursor("id", rows[-1]["id"]) if more else None})
+
+
+@route("GET", "/api/v1/token", "", "The token in use: its name, scopes and team limit", [], _ref("TokenInfo"))
+def token_info() -> Response:
+    """What the token you send may do: call this first to check a new token."""
+    return _json(
+        {
+            "name": g.viewer.username.removeprefix("token:"),
+            "scopes": sorted(g.api_scopes),
+            "team_ids": g.viewer.scope.team_filter(),
+        }
+    )
+
+
+@route(
+    "GET",
+    "/api/v1/employees",
+    "employees:read",
+    "Employees",
+    [*PAGED, _id_filter("team_id", "one team only")],
+    _page_of("Employee"),
+)
+def list_employees(limit: int, cursor: str | None, updated_since: datetime | None, team_id: int | None) -> Response:
+    """Employees of the token's teams (all teams when it has no team limit), by id."""
+    return _page("employees", limit, cursor, updated_since, team_id=team_id)
+
+
+@route("GET", "/api/v1/teams", "teams:read", "Teams", PAGED, _page_of("Team"))
+def list_teams(limit: int, cursor: str | None, updated_since: datetime | None) -> Response:
+    """Teams; `updated_since` compares with the team's creation."""
+    return _page("teams", limit, cursor, updated_since)
+
+
+@route(
+    "GET",
+    "/api/v1/devices",
+    "devices:read",
+    "Trackers and whom they report for",
+    [*PAGED, _id_filter("employee_id", "one employee's devices")],
+    _page_of("Device"),
+)
+def list_devices(limit: int, cursor: str | None, updated_since: datetime | None, employee_id: int | None) -> Response:
+    """Registered trackers (never their secrets); `updated_since` compares with their registration."""
+    return _page("devices", limit, cursor, updated_since, employee_id=employee_id)
+
+
+@route(
+    "GET",
+    "/api/v1/customers",
+    "customers:read",
+    "Customers",
+    [*PAGED, _param("external_id", {"type": "string", "maxLength": 100}, "the ERP's id")],
+    _page_of("Customer"),
+)
+def list_customers(limit: int, cursor: str | None, updated_since: datetime | None, external_id: str | None) -> Response:
+    """Customers whose owner is in the token's teams (all customers without a team limit)."""
+    return _page("customers", limit, cursor, updated_since, external_id=external_id)
+
+
+@route(
+    "GET",
+    "/api/v1/orders",
+    "orders:read",
+    "Customers' orders (from the ERP import)",
+    [*PAGED, _id_filter("customer_id", "one customer's orders")],
+    _page_of("Order"),
+)
+def list_orders(limit: int, cursor: str | None, updated_since: datetime | None, customer_id: int | None) -> Response:
+    """Orders of the customers the token may see."""
+    return _page("orders", limit, cursor, updated_since, customer_id=customer_id)
+
+
+TASK_STATES = ["new", "assigned", "accepted", "en_route", "on_site", "done", "failed", "cancelled"]
+
+
+@route(
+    "GET",
+    "/api/v1/tasks",
+    "tasks:read",
+    "Tasks",
+    [
+        *PAGED,
+        _id_filter("employee_id", "one employee's tasks"),
+        _param("state", {"type": "string", "enum": TASK_STATES}, "one state only"),
+        _moment("from", "window starts at or after"),
+        _moment("to", "window starts before"),
+    ],
+    _page_of("Task"),
+)
+def list_tasks(
+    limit: int,
+    cursor: str | None,
+    updated_since: datetime | None,
+    employee_id: int | None,
+    state: str | None,
+    **window: datetime | None,
+) -> Response:
+    """Tasks assigned to people in the token's teams (unassigned tasks only without a team limit)."""
+    return _page(
+        "tasks",
+        limit,
+        cursor,
+        updated_since,
+        employee_id=employee_id,
+        state=state,
+        start=window["from"],
+        end=window["to"],
+    )
+
+
+ACTIVITY_KINDS = [
+    "visit",
+    "note",
+    "call",
+    "meeting",
+    "email",
+    "geofence_enter",
+    "geofence_exit",
+    "stay",
+    "check_in",
+    "check_out",
+]
+PERIOD = [_moment("from", "started at or after"), _moment("to", "started before")]
+
+
+@route(
+    "GET",
+    "/api/v1/activities",
+    "activities:read",
+    "Activities: visits, check-ins, notes, geofence events",
+    [
+        *PAGED,
+        _id_filter("employee_id", "one employee's activities"),
+        _param("kind", {"type": "string", "enum": ACTIVITY_KINDS}, "one kind only"),
+        *PERIOD,
+    ],
+    _page_of("Activity"),
+)
+def list_activities(
+    limit: int,
+    cursor: str | None,
+    updated_since: datetime | None,
+    employee_id: int | None,
+    kind: str | None,
+    **period: datetime | None,
+) -> Response:
+    """Activities of people in the token's teams; `updated_since` compares with when the row was recorded."""
+    return _page(
+        "activities",
+        limit,
+        cursor,
+        updated_since,
+        employee_id=employee_id,
+        kind=kind,
+        start=period["from"],
+        end=period["to"],
+    )
+
+
+@route(
+    "GET",
+    "/api/v1/visits",
+    "activities:read",
+    "Visits (activities of kind visit)",
+    [*PAGED, _id_filter("employee_id", "one employee's visits"), *PERIOD],
+    _page_of("Activity"),
+)
+def list_visits(
+    limit: int, cursor: str | None, updated_since: datetime | None, employee_id: int | None, **period: datetime | None
+) -> Response:
+    """Visits detected from customers' sites: `ended_at` is null while the person is still there."""
+    return _page(
+        "activities",
+        limit,
+        cursor,
+        updated_since,
+        employee_id=employee_id,
+        kind="visit",
+        start=period["from"],
+        end=period["to"],
+    )
+
+
+@route(
+    "GET",
+    "/api/v1/feedback",
+    "feedback:read",
+    "Post-visit surveys and their answers",
+    [*PAGED, _id_filter("employee_id", "one employee's"), _id_filter("customer_id", "one customer's")],
+    _page_of("Feedback"),
+)
+def list_feedback(
+    limit: int, cursor: str | None, updated_since: datetime | None, employee_id: int | None, customer_id: int | None
+) -> Response:
+    """Surveys sent after visits; `updated_since` compares with the answer (or the sending)."""
+    return _page("feedback", limit, cursor, updated_since, employee_id=employee_id, customer_id=customer_id)
+
+
+@route(
+    "GET",
+    "/api/v1/employees/{employee_id}/positions",
+    "positions:read",
+    "One person's position history",
+    [
+        _param("employee_id", ID, "the employee", where="path"),
+        _moment("from", "at or after", required=True),
+        _moment("to", f"before; at most {MAX_TRACK_DAYS} days on", required=True),
+        _param("limit", {"type": "integer", "minimum": 1, "maximum": 5000, "default": 1000}, "positions per page"),
+        CURSOR,
+    ],
+    _page_of("Position"),
+    errors=(400, 401, 403, 404),
+)
+def employee_positions(employee_id: int, limit: int, cursor: str | None, **period: datetime) -> Response:
+    """Stored positions, oldest first. Every call is written to the audit log, like a look at a track on a page."""
+    start, end = period["from"], period["to"]
+    if not start < end <= start + timedelta(days=MAX_TRACK_DAYS):
+        raise ApiError(400, "invalid_period", f"to must be after from, at most {MAX_TRACK_DAYS} days on")
+    db = runtime().db
+    if employees.get_employee(db, g.viewer.scope, employee_id) is None:
+        raise ApiError(404, "not_found", "no such employee in this token's teams")
+    rows = sync.track_page(db, employee_id, start, end, _cursor(cursor, "ts"), limit + 1)
+    record_look("view_track", [employee_id], {"via": "api", "from": start.isoformat(), "to": end.isoformat()})
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return _json({"data": rows, "next_cursor": _next_cursor("ts", rows[-1]["ts"].isoformat()) if more else None})
+
+
+@route(
+    "GET",
+    "/api/v1/attendance",
+    "attendance:read",
+    "Attendance: first check-in, last check-out, hours per day",
+    [
+        _param("from", {"type": "string", "format": "date"}, "first day (the organisation's time zone)", True),
+        _param("to", {"type": "string", "format": "date"}, f"last day, at most {MAX_ATTENDANCE_DAYS} days on", True),
+    ],
+    _object(data={"type": "array", "items": _ref("AttendanceDay")}, timezone=STR),
+)
+def attendance_days(**period: date) -> Response:
+    """Per employee and day: the first arrival (check-in or visit start), the last departure (check-out or visit
+    end) and the hours between them. Days without either are not listed."""
+    rows = attendance_rows(period["from"], period["to"])
+    return _json({"data": rows, "timezone": runtime().settings.timezone})
+
+
+def attendance_rows(first: date, last: date) -> list[dict]:
+    """Attendance of the viewer's scope for local days first..last (also the CSV export's rows)."""
+    if not first <= last <= first + timedelta(days=MAX_ATTENDANCE_DAYS - 1):
+        raise ApiError(400, "invalid_period", f"to must be on or after from, at most {MAX_ATTENDANCE_DAYS} days")
+    rt = runtime()
+    start, end = local_bounds(first, last)
+    rows = attendance.daily(rt.db, g.viewer.scope, start, end, rt.settings.timezone)
+    for row in rows:
+        row["hours_in_field"] = attendance.hours_between(row["first_check_in"], row["last_check_out"])
+    record_look("export", sorted({row["employee_id"] for row in rows}), {"what": "attendance", "via": request.path})
+    return rows
+
+
+def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The UTC moments that start local day `first` and end local day `last`."""
+    tz = runtime().settings.tz
+    return (
+        datetime.combine(first, time(), tz).astimezone(UTC),
+        datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC),
+    )
+
+
+@route(
+    "GET",
+    "/api/v1/reports",
+    "reports:read",
+    "Stored reports (PDF, XLSX, CSV) and their files",
+    [*PAGED, _param("state", {"type": "string", "enum": ["queued", "running", "done", "failed"]}, "one state only")],
+    _page_of("Report"),
+)
+def list_reports(limit: int, cursor: str | None, updated_since: datetime | None, state: str | None) -> Response:
+    """Reports whose scope the token's teams cover; `updated_since` compares with when the build finished. Fetch a
+    file with GET /api/v1/reports/{report_id}/files/{name}."""
+    return _page("reports", limit, cursor, updated_since, state=state)
+
+
+REPORT_FILE_ANSWER = {
+    "200": {
+        "description": "The file",
+        "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in (
+                "application/pdf",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "text/csv",
+            )
+        },
+    }
+}
+
+
+@route(
+    "GET",
+    "/api/v1/reports/{report_id}/files/{name}",
+    "reports:read",
+    "One file of a stored report",
+    [
+        _param("report_id", ID, "the report", where="path"),
+        _param("name", {"type": "string", "maxLength": 200}, "a name from the report's `files`", where="path"),
+    ],
+    {},
+    errors=(400, 401, 403, 404),
+    extra_answers=REPORT_FILE_ANSWER,
+)
+def report_file(report_id: int, name: str) -> Response:
+    """The file's bytes; each download is written to the audit log as an export, as on the Reports page."""
+    rt = runtime()
+    file = reports.report_file(rt.db, g.viewer.scope, report_id, name)
+    if file is None:
+        raise ApiError(404, "not_found", "no such report file for this token")
+    teams = file["scope_team_ids"]
+    subjects = reports.employee_ids(rt.db, Scope(None if teams is None else frozenset(teams)))
+    record_look("export", subjects, {"report": report_id, "file": name, "via": "api"})
+    return Response(
+        bytes(file["content"]),
+        mimetype=file["media_type"],
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(file['name'])}"},
+    )
+
+
+DRY_RUN = _param("dry_run", {"type": "boolean", "default": False}, "report what would change, write nothing")
+IMPORT_CONTENT = {
+    "application/json": {"schema": IMPORT_BODY},
+    "text/csv": {"schema": {"type": "string"}},
+}
+
+
+def _import(entity: str, dry_run: bool) -> Response:
+    kind = request.mimetype
+    if kind == "application/json":
+        body = request.get_json(silent=True)
+        problem = next(Draft4Validator(IMPORT_BODY).iter_errors(body), None) if body is not None else "not JSON"
+        if problem is not None:
+            reason = str(getattr(problem, "message", problem))[:200]
+            raise ApiError(400, "invalid_body", f'the body is {{"rows": [...]}}: {reason}')
+        rows = body["rows"]
+    elif kind == "text/csv":
+        try:
+            rows = erp.read_rows(request.get_data(), "csv")
+        except erp.ImportFileError as exc:
+            raise ApiError(400, "invalid_file", str(exc)) from None
+    else:
+        raise ApiError(415, "unsupported_media_type", "send application/json or text/csv")
+    report = erp.run_import(runtime(), entity, rows, dry_run).as_dict()
+    return _json(report, 422 if report["errors"] and not dry_run else 200)
+
+
+IMPORT_ANSWERS = {
+    "422": {
+        "description": "Rows in error: nothing was written; the report names each",
+        "content": {"application/json": {"schema": _ref("ImportReport")}},
+    }
+}
+
+
+@route(
+    "POST",
+    "/api/v1/import/customers",
+    "customers:write",
+    "Upsert customers by external_id (ERP import)",
+    [DRY_RUN],
+    _ref("ImportReport"),
+    body=IMPORT_CONTENT,
+    errors=(400, 401, 403, 413, 415),
+    extra_answers=IMPORT_ANSWERS,
+)
+def import_customers(dry_run: bool) -> Response:
+    """Columns: external_id, name, lat, lon (required), address, category, owner_code (an employee's code).
+    All or nothing: with any row in error nothing is written (422). A row states the whole customer: an optional
+    column left empty is cleared. `dry_run=true` reports created / updated / unchanged per row."""
+    return _import("customers", dry_run)
+
+
+@route(
+    "POST",
+    "/api/v1/import/orders",
+    "orders:write",
+    "Upsert orders by external_id (ERP import)",
+    [DRY_RUN],
+    _ref("ImportReport"),
+    body=IMPORT_CONTENT,
+    errors=(400, 401, 403, 413, 415),
+    extra_answers=IMPORT_ANSWERS,
+)
+def import_orders(dry_run: bool) -> Response:
+    """Columns: external_id, customer_external_id, number (required), status (default open), amount, currency
+    (ISO 4217), due_date (YYYY-MM-DD), summary. The customer must exist (import customers first). All or nothing,
+    like customers."""
+    return _import("orders", dry_run)
+
+
+# The OpenAPI document's part for these routes.
+
+ERROR_TEXT = {
+    400: "Bad parameter or body (code invalid_parameter, missing_parameter, invalid_cursor, invalid_period, ...)",
+    401: "No valid token (code token_required, invalid_token)",
+    403: "The token lacks the scope (code insufficient_scope)",
+    404: "Not found (code not_found)",
+    413: "The body is too large (code too_large)",
+    415: "Send application/json or text/csv (code unsupported_media_type)",
+}
+
+
+def openapi_paths() -> dict:
+    paths: dict = {}
+    for spec in ROUTES:
+        answers = {"200": {"description": "OK", "content": {"application/json": {"schema": spec.answer}}}}
+        answers = (answers if spec.answer else {}) | spec.extra_answers
+        answers |= {
+            str(status): {
+                "description": ERROR_TEXT[status],
+                "content": {"application/json": {"schema": _ref("ApiError")}},
+            }
+            for status in spec.errors
+        }
+        operation = {
+            "operationId": spec.handler.__name__,
+            "summary": spec.summary,
+            "description": spec.description + (f"\n\nScope: `{spec.scope}`." if spec.scope else ""),
+            "tags": [spec.path.split("/")[3]],
+            "security": [{"apiToken": []}],
+            "parameters": spec.parameters,
+            "responses": answers,
+        }
+        if spec.body:
+            operation["requestBody"] = {"required": True, "content": spec.body}
+        paths.setdefault(spec.path, {})[spec.method.lower()] = operation
+    return paths
+
+
+def install_error_answers(server: Flask) -> None:
+    """Routing and body errors on the token API answer in its format; elsewhere as before."""
+    codes = {
+        NotFound: (404, "not_found"),
+        MethodNotAllowed: (405, "method_not_allowed"),
+        BadRequest: (400, "bad_request"),
+        RequestEntityTooLarge: (413, "too_large"),
+    }
+    for exception, (status, code) in codes.items():
+        previous = server.error_handler_spec[None][status].get(exception)
+        server.register_error_handler(exception, _answer_for(status, code, previous))
+
+
+def _answer_for(status: int, code: str, previous: Callable | None) -> Callable:
+    def answer(exc: HTTPException) -> Response | HTTPException:
+        if is_token_api(request.path):
+            return error_answer(status, code, exc.description or code)
+        return previous(exc) if previous else exc
+
+    return answer

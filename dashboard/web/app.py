@@ -1,0 +1,129 @@
+"""The app factory: one Dash app on one Flask server, with the guard, the API and the pages."""
+
+from __future__ import annotations
+
+import logging
+
+from dash import Dash
+
+from callbacks import (
+    admin_audit,
+    admin_devices,
+    admin_integration,
+    admin_privacy,
+    admin_teams,
+    admin_users,
+    admin_zones,
+    analytics_day,
+    analytics_heatmap,
+    analytics_performance,
+    erp_import,
+    my_data,
+)
+from callbacks import customers as customers_callbacks
+from callbacks import exports as exports_callbacks
+from callbacks import gpx_import as gpx_import_callbacks
+from callbacks import live_map as live_map_callbacks
+from callbacks import mobile as mobile_callbacks
+from callbacks import ops_ingest as ops_ingest_callbacks
+from callbacks import reports as reports_callbacks
+from callbacks import tasks as tasks_callbacks
+from callbacks import trackers as trackers_callbacks
+from callbacks import wall as wall_callbacks
+from dashboard.core import i18n
+from dashboard.core.config import ROOT, Settings
+from dashboard.core.embedded import EmbeddedServices, start_services
+from dashboard.core.runtime import Runtime
+from dashboard.ingest import accept as ingest
+from dashboard.ingest.protocols import gpx, osmand, owntracks
+from dashboard.live.livemap import LiveMap
+from dashboard.web import health
+from dashboard.web.api import openapi
+from dashboard.web.api import routes as api
+from dashboard.web.auth import install_auth
+from dashboard.web.guard import install_guard
+from dashboard.web.routes import exports
+from dashboard.web.routes import my_data as mydata
+from dashboard.web.routes import phone as mobile_routes
+from dashboard.web.routes import report_files as report_routes
+from dashboard.web.routes import survey as survey_routes
+from dashboard.web.shell import layout as shell_layout
+from data.migrate import migrate
+
+log = logging.getLogger(__name__)
+
+CALLBACK_MODULES = (
+    live_map_callbacks,
+    gpx_import_callbacks,
+    ops_ingest_callbacks,
+    admin_users,
+    admin_teams,
+    admin_zones,
+    admin_devices,
+    admin_privacy,
+    admin_audit,
+    my_data,
+    mobile_callbacks,
+    trackers_callbacks,
+    tasks_callbacks,
+    customers_callbacks,
+    admin_integration,  # issue 9: API & webhooks, ERP import, exports
+    erp_import,
+    exports_callbacks,
+    reports_callbacks,
+    wall_callbacks,
+    analytics_heatmap,  # issue 5
+    analytics_performance,
+    analytics_day,
+)
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    """Build the app; starts embedded PostgreSQL/Redis when the settings name none."""
+    settings = settings or Settings.from_env()
+    services: EmbeddedServices | None = None
+    if not (settings.database_url and settings.redis_url):
+        services = start_services(settings)
+        settings = services.settings
+    rt = Runtime.open(settings)
+    migrate(rt.db)
+    rt.livemap = LiveMap(rt)
+    i18n.set_default_language(settings.language)
+
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(ROOT / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        suppress_callback_exceptions=True,
+        compress=True,
+        title="FieldOps",
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],  # phones (issue 7)
+    )
+    server = app.server
+    server.config.update(
+        SECRET_KEY=settings.secret_key, COMPRESS_MIN_SIZE=500, MAX_CONTENT_LENGTH=settings.max_body_bytes
+    )
+    install_auth(server, secure_cookies=settings.public_url.startswith("https://"))
+    server.extensions["fieldops"] = rt
+    server.extensions["fieldops.services"] = services
+    server.extensions["dash"] = app
+    for blueprint in (health.blueprint, ingest.blueprint, i18n.blueprint, mydata.blueprint):
+        server.register_blueprint(blueprint)
+    # Tracker protocols (issue 3): each its own blueprint; the OsmAnd port maps onto its path.
+    for blueprint in (osmand.blueprint, owntracks.blueprint, gpx.blueprint, openapi.blueprint):
+        server.register_blueprint(blueprint)
+    server.register_blueprint(mobile_routes.blueprint)  # the phone page's routes (issue 7)
+    server.register_blueprint(api.blueprint)  # the integrators' REST API and CSV exports (issue 9)
+    server.register_blueprint(exports.blueprint)
+    server.register_blueprint(survey_routes.blueprint)  # customers' satisfaction surveys (issue 6)
+    server.register_blueprint(report_routes.blueprint)  # stored reports' files (issue 8)
+    ingest.install_error_answers(server)
+    api.install_error_answers(server)
+    server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
+    app.layout = shell_layout
+    for module in CALLBACK_MODULES:
+        module.register(app)
+    install_guard(server)
+    return app

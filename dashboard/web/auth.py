@@ -1,0 +1,271 @@
+"""Signing in and out: flask-login sessions, argon2 passwords, CSRF, throttling, wall tokens."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Blueprint, Flask, Response, abort, redirect, render_template_string, request, session
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from dashboard.core.i18n import _, current_language
+from dashboard.core.inputs import safe_next
+from dashboard.core.permissions import Viewer, scope_for
+from dashboard.core.runtime import runtime
+from dashboard.web.shell import landing_path
+from data import users, wall_tokens
+
+LOCK_AFTER_FAILURES = 5
+LOCK_MINUTES = 15
+IP_FAILURES_PER_WINDOW = 30
+IP_WINDOW_S = 15 * 60
+REMEMBER_DAYS = 14
+WALL_SESSION_DAYS = 90
+CSRF_SESSION_KEY = "csrf"
+CSRF_COOKIE = "_csrf_token"  # Dash's renderer reads this cookie and sends it as X-CSRFToken
+CSRF_HEADER = "X-CSRFToken"
+MIN_PASSWORD_LENGTH = 10
+
+hasher = PasswordHasher()
+_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+blueprint = Blueprint("auth", __name__)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    return hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass
+class Principal(UserMixin):
+    """A signed-in user, or a wall display signed in with its token."""
+
+    viewer: Viewer
+    session_id: str
+
+    def get_id(self) -> str:
+        return self.session_id
+
+
+def _principal_from_user(row: dict) -> Principal:
+    scope = scope_for(row["role"], row["employee_id"], row.get("team_ids") or [])
+    viewer = Viewer(row["id"], row["username"], row["role"], row["employee_id"], scope)
+    return Principal(viewer, f"u:{row['id']}:{row['session_version']}")
+
+
+def _principal_from_wall(token: dict) -> Principal:
+    viewer = Viewer(None, f"wall:{token['name']}", "wall", None, scope_for("wall", None, []))
+    return Principal(viewer, f"w:{token['id']}")
+
+
+def load_principal(session_id: str) -> Principal | None:
+    """flask-login's loader: a session dies when the user is disabled, re-keyed, or the token revoked."""
+    kind, _sep, rest = session_id.partition(":")
+    db = runtime().db
+    if kind == "u":
+        user_id, _sep, version = rest.partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        row = users.get_user(db, int(user_id))
+        if row is None or row["disabled"] or row["session_version"] != int(version):
+            return None
+        return _principal_from_user(row)
+    if kind == "w" and rest.isdigit() and wall_tokens.is_active(db, int(rest)):
+        token = db.fetch_one("SELECT id, name FROM wall_tokens WHERE id = %s", (int(rest),))
+        return _principal_from_wall(token) if token else None
+    return None
+
+
+def install_auth(server: Flask, secure_cookies: bool) -> None:
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        SESSION_COOKIE_NAME="fieldops_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        REMEMBER_COOKIE_NAME="fieldops_remember",
+        REMEMBER_COOKIE_DURATION=timedelta(days=REMEMBER_DAYS),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure_cookies,
+        REMEMBER_COOKIE_REFRESH_EACH_REQUEST=False,
+    )
+    manager = LoginManager()
+    manager.session_protection = "strong"
+    manager.user_loader(load_principal)
+    manager.init_app(server)
+    server.register_blueprint(blueprint)
+    server.after_request(_set_csrf_cookie)
+
+
+def current_viewer() -> Viewer | None:
+    return current_user.viewer if current_user.is_authenticated else None
+
+
+# CSRF: a random token per session, sent back by forms (hidden field) and by Dash (header).
+
+
+def csrf_token() -> str:
+    token = session.get(CSRF_SESSION_KEY)
+    if not token:
+        token = session[CSRF_SESSION_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_ok() -> bool:
+    expected = session.get(CSRF_SESSION_KEY)
+    sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token")
+    return bool(expected and sent and hmac.compare_digest(expected, sent))
+
+
+def _set_csrf_cookie(response: Response) -> Response:
+    token = session.get(CSRF_SESSION_KEY)
+    if token and request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=False,
+            samesite="Strict",
+            secure=bool(request.is_secure or response.headers.get("Strict-Transport-Security")),
+        )
+    return response
+
+
+# Throttling: per account (a lock in the database) and per address (a counter in Redis).
+
+
+def _ip_key() -> str:
+    return f"{runtime().feed.prefix}login:failures:{request.remote_addr}"
+
+
+def _ip_blocked() -> bool:
+    return int(runtime().feed.client.get(_ip_key()) or 0) >= IP_FAILURES_PER_WINDOW
+
+
+def _count_ip_failure() -> None:
+    pipe = runtime().feed.client.pipeline()
+    pipe.set(_ip_key(), 0, ex=IP_WINDOW_S, nx=True)  # the window starts at the first failure
+    pipe.incr(_ip_key())
+    pipe.execute()
+
+
+LOGIN_PAGE = """<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }} · FieldOps</title>
+<link rel="stylesheet" href="/assets/bootstrap.min.css"><link rel="stylesheet" href="/assets/fieldops.css">
+</head><body class="fo-login-body">
+<main class="fo-login card shadow-sm">
+  <div class="card-body">
+    <h1 class="h4 mb-3">FieldOps</h1>
+    <h2 class="h6 text-muted mb-3">{{ title }}</h2>
+    {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
+    <form method="post" action="/login">
+      <input type="hidden" name="csrf_token" value="{{ csrf }}">
+      <input type="hidden" name="next" value="{{ next }}">
+      <div class="mb-3"><label class="form-label" for="username">{{ username_label }}</label>
+        <input class="form-control" id="username" name="username" autocomplete="username" required
+               value="{{ username }}" autofocus></div>
+      <div class="mb-3"><label class="form-label" for="password">{{ password_label }}</label>
+        <input class="form-control" id="password" name="password" type="password"
+               autocomplete="current-password" required></div>
+      <div class="form-check mb-3"><input class="form-check-input" type="checkbox" id="remember" name="remember">
+        <label class="form-check-label" for="remember">{{ remember_label }}</label></div>
+      <button class="btn btn-primary w-100" type="submit" id="login-submit">{{ submit }}</button>
+    </form>
+    <p class="small text-muted mt-3 mb-0">
+      <a href="/language/en?next=/login">English</a> · <a href="/language/zh-CN?next=/login">简体中文</a></p>
+  </div>
+</main></body></html>"""
+
+
+def _login_page(error: str | None = None, username: str = "", status: int = 200) -> Response:
+    html = render_template_string(
+        LOGIN_PAGE,
+        lang=current_language(),
+        title=_("Sign in"),
+        error=error,
+        csrf=csrf_token(),
+        next=safe_next(request.values.get("next")),
+        username=username,
+        username_label=_("User name"),
+        password_label=_("Password"),
+        remember_label=_("Keep me signed in on this device"),
+        submit=_("Sign in"),
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+@blueprint.get("/login")
+def login_form() -> Response:
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    return _login_page()
+
+
+@blueprint.post("/login")
+def login_submit() -> Response:
+    username = (request.form.get("username") or "").strip()[:100]
+    password = request.form.get("password") or ""
+    if _ip_blocked():
+        return _login_page(_("Too many attempts from your address. Try again later."), username, 429)
+    db = runtime().db
+    row = users.user_by_name(db, username) if username else None
+    now = datetime.now(UTC)
+    if row and row["locked_until"] and row["locked_until"] > now:
+        verify_password(None, password)  # the same work as a real check: no timing tell
+        return _login_page(_("This account is locked for a while after repeated failures."), username, 429)
+    if row is None or row["disabled"] or row["role"] == "wall" or not verify_password(row["password_hash"], password):
+        _count_ip_failure()
+        if row is not None:
+            users.record_failure(db, row["id"], LOCK_AFTER_FAILURES, now + timedelta(minutes=LOCK_MINUTES))
+        return _login_page(_("Wrong user name or password."), username, 401)
+    users.record_success(db, row["id"])
+    if hasher.check_needs_rehash(row["password_hash"]):
+        users.set_password(db, row["id"], hasher.hash(password))
+        row = users.user_by_name(db, username)
+    # A fresh session at sign-in: nothing from before it (a planted cookie) carries over.
+    asked_for = request.form.get("next")
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    login_user(_principal_from_user(users.get_user(db, row["id"])), remember=bool(request.form.get("remember")))
+    session.permanent = True
+    csrf_token()
+    return redirect(safe_next(asked_for) if asked_for else landing_path(current_viewer()) or "/")
+
+
+@blueprint.post("/logout")
+def logout() -> Response:
+    viewer = current_viewer()
+    if viewer is not None and viewer.user_id is not None:
+        # Sessions are signed cookies: a copy taken before sign-out dies only with the version.
+        users.end_sessions(runtime().db, viewer.user_id)
+    logout_user()
+    session.clear()
+    return redirect("/login")
+
+
+@blueprint.get("/wall/login/<token>")
+def wall_login(token: str) -> Response:
+    """A wall display opens this address once; the token stays valid until it expires or is revoked."""
+    row = wall_tokens.valid_token(runtime().db, token) if len(token) <= 200 else None
+    if row is None:
+        abort(401)
+    session.clear()
+    login_user(_principal_from_wall(row), remember=True, duration=timedelta(days=WALL_SESSION_DAYS))
+    csrf_token()
+    return redirect("/wall")

@@ -1,0 +1,124 @@
+"""Small builders for the pieces pages share: a page frame, a grid, a labelled field, a result line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from dashboard.core.i18n import _
+
+
+def page_frame(title: str, *children, page_id: str) -> html.Div:
+    return html.Div([html.H2(title), *children], className="fo-page", id=page_id)
+
+
+def grid(grid_id: str, columns: list[tuple[str, str]], height: str = "360px") -> dag.AgGrid:
+    """A sortable, filterable table; cells are rendered as text, so names and notes are never HTML."""
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=[
+            {"field": field, "headerName": header, "sortable": True, "filter": True} for field, header in columns
+        ],
+        rowData=[],
+        defaultColDef={"resizable": True, "flex": 1, "minWidth": 110},
+        dashGridOptions={"animateRows": False, "domLayout": "normal"},
+        style={"height": height},
+        className="fo-grid",
+    )
+
+
+def field(label: str, control) -> html.Div:
+    return html.Div([html.Label(label, className="form-label small mb-1", htmlFor=control.id), control])
+
+
+def result(message: str, ok: bool) -> html.Div:
+    return html.Div(message, className=f"alert {'alert-success' if ok else 'alert-danger'} py-2 my-2", role="status")
+
+
+def share_link_controls(prefix: str, minutes_choices: tuple[int, ...], revoke_label: str) -> list:
+    """How long a live-position link works, create and revoke buttons, and where the result shows."""
+    return [
+        field(
+            _("Link works for"),
+            dcc.Dropdown(
+                id=f"{prefix}-share-minutes",
+                options=[{"label": _("{minutes} min", minutes=m), "value": m} for m in minutes_choices],
+                value=60,
+                clearable=False,
+            ),
+        ),
+        html.Div(
+            className="fo-form-row mt-2",
+            children=[
+                html.Button(_("Create link"), id=f"{prefix}-share-create", className="btn btn-outline-primary"),
+                html.Button(revoke_label, id=f"{prefix}-share-revoke", className="btn btn-outline-danger"),
+            ],
+        ),
+        html.Div(id=f"{prefix}-share-result", role="status"),
+    ]
+
+
+def analytics_filters(prefix: str, start: date, end: date, *, with_hours: bool = False) -> html.Div:
+    """The analytics pages' filter bar: a date range and a team, and on the heatmap weekdays and hours."""
+    weekdays = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+    children = [
+        html.Label(_("Dates"), htmlFor=f"{prefix}-dates", className="fo-label"),
+        dcc.DatePickerRange(
+            id=f"{prefix}-dates", start_date=start, end_date=end, display_format="YYYY-MM-DD", first_day_of_week=1
+        ),
+        html.Label(_("Team"), htmlFor=f"{prefix}-team", className="fo-label"),
+        dcc.Dropdown(id=f"{prefix}-team", placeholder=_("All teams"), clearable=True, className="fo-team"),
+    ]
+    if with_hours:
+        children += [
+            html.Label(_("Weekdays"), htmlFor=f"{prefix}-weekdays", className="fo-label"),
+            dcc.Dropdown(
+                id=f"{prefix}-weekdays",
+                options=[{"label": label, "value": n} for n, label in enumerate(weekdays, start=1)],
+                multi=True,
+                placeholder=_("Every day"),
+                className="fo-weekdays",
+            ),
+            html.Label(_("Hours"), htmlFor=f"{prefix}-hours", className="fo-label"),
+            html.Div(
+                dcc.RangeSlider(
+                    id=f"{prefix}-hours",
+                    min=0,
+                    max=24,
+                    step=1,
+                    value=[0, 24],
+                    marks={h: str(h) for h in (0, 6, 12, 18, 24)},
+                ),
+                className="fo-hours",
+            ),
+        ]
+    return html.Div(children, className="fo-toolbar fo-filters")
+
+
+def order_lines(orders: list[dict], element_id: str) -> html.Div:
+    """A customer's orders from the ERP (issue 9): number, status, amount, due date; nothing when none."""
+    if not orders:
+        return html.Div(id=element_id)
+    lines = [
+        html.Li(
+            " · ".join(
+                part
+                for part in (
+                    order["number"],
+                    order["status"],
+                    f"{order['amount']:.2f} {order['currency'] or ''}".strip() if order["amount"] is not None else "",
+                    _("due {day}", day=order["due_date"]) if order["due_date"] else "",
+                    order["summary"] or "",
+                )
+                if part
+            )
+        )
+        for order in orders
+    ]
+    return html.Div(
+        [html.Div(_("Orders"), className="small fw-semibold"), html.Ul(lines, className="small mb-1")],
+        id=element_id,
+        className="fo-orders",
+    )

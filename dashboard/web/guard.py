@@ -1,0 +1,227 @@
+"""The one guard every request passes: which routes are open, which need a device, which a viewer.
+
+Every Flask route and every Dash callback goes through `check_request`; a path that is not listed
+here is refused. Pages and callbacks are allowed by `dashboard.core.permissions`; state-changing
+requests from a browser must carry the session's CSRF token. Handlers then read `g.viewer`,
+whose scope every data read takes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from urllib.parse import urlsplit
+
+import dash
+from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request
+from flask_login import current_user
+
+from dashboard.core.i18n import _
+from dashboard.core.permissions import (
+    EXPORT_ROLES,
+    HISTORY_IMPORT_ROLES,
+    PEOPLE_ROLES,
+    REPORT_ROLES,
+    ROLES,
+    may_open,
+    may_run_callback,
+)
+from dashboard.core.runtime import runtime
+from dashboard.ingest.trackers import device_for_token
+from dashboard.web.auth import csrf_ok, current_viewer
+from dashboard.web.routes.phone import SHARE_SCRIPT
+from dashboard.web.shell import landing_path
+from dashboard.work.tokens import token_viewer
+
+# Dash's own machinery and static files: no data in them.
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+OPEN_PATHS = ("/healthz", "/login", "/favicon.ico", "/api/v1/openapi.json")
+OPEN_PREFIXES = ("/language/", "/wall/login/")
+# The phone page's PWA files carry no data; a share link's token is its own authentication (issue 7).
+OPEN_PATHS += ("/m/manifest.webmanifest", "/m/sw.js", "/m/icon.svg")
+OPEN_PREFIXES += ("/share/",)
+OPEN_PREFIXES += ("/survey/",)  # a customer's satisfaction survey: the signed link is its own key (issue 6)
+DEVICE_PATHS = ("/api/v1/positions",)
+# Tracker protocols authenticate their devices themselves, each its own way (dashboard/protocols/).
+INGEST_PATHS = ("/ingest/osmand", "/ingest/owntracks")
+DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
+CALLBACK_PATH = "/_dash-update-component"
+# Routes of signed-in viewers that are not pages, with the roles that may use them.
+VIEWER_ROUTES = {"/logout": ROLES, "/me/export": PEOPLE_ROLES, "/api/v1/gpx": HISTORY_IMPORT_ROLES}
+VIEWER_ROUTES["/api/v1/me/positions"] = ("field",)  # the phone page's location sharing (issue 7)
+# Issue 9: period exports (CSV) for the roles that read the field's day; the integrators' API (below).
+VIEWER_ROUTES |= {
+    path: EXPORT_ROLES for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv")
+}
+OPEN_PATHS += ("/api/v1/docs",)
+OPEN_PREFIXES += ("/api/v1/docs/",)
+# Everything else under /api/v1/ is the token API: a bearer API token, never a session cookie, so no CSRF.
+TOKEN_API_PREFIX = "/api/v1/"  # noqa: S105 - a path, not a secret
+NOT_TOKEN_API = (*DEVICE_PATHS, "/api/v1/gpx", "/api/v1/me/positions", "/api/v1/openapi.json", "/api/v1/docs")
+# Routes under a prefix, with the roles that may use them (issue 8: stored reports' files).
+VIEWER_PREFIXES = {"/reports/file/": REPORT_ROLES}
+STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
+BEARER = re.compile(r"^Bearer\s+(\S+)$")
+
+
+def install_guard(server: Flask) -> None:
+    server.before_request(check_request)
+    server.after_request(harden_response)
+
+
+def check_request() -> Response | None:
+    path = request.path
+    if path.startswith(STATIC_PREFIXES):
+        return None
+    if path in DEVICE_PATHS:
+        return _authenticate_device()
+    if path in INGEST_PATHS:
+        return None
+    if is_token_api(path):
+        return _authenticate_api_token()
+    if request.method in STATE_CHANGING and not csrf_ok():
+        return _refuse(403, "csrf", "missing or wrong CSRF token")
+    if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+        return None
+    viewer = current_viewer()
+    if viewer is None:
+        if path in _page_paths() and request.method == "GET":
+            return redirect(f"/login?next={path}")
+        return _refuse(401, "unauthenticated", "sign in first")
+    g.viewer = viewer
+    if path in DASH_PLUMBING:
+        return None
+    if path in VIEWER_ROUTES:
+        return None if viewer.role in VIEWER_ROUTES[path] else _refuse(403, "forbidden", "not allowed for your role")
+    prefix = next((p for p in VIEWER_PREFIXES if path.startswith(p)), None)
+    if prefix is not None:
+        return (
+            None if viewer.role in VIEWER_PREFIXES[prefix] else _refuse(403, "forbidden", "not allowed for your role")
+        )
+    if path == CALLBACK_PATH:
+        return _check_callback()
+    page = _page_paths().get(path)
+    if page is None:
+        abort(404)
+    if not may_open(viewer, page, runtime().org_settings()):
+        home = landing_path(viewer) if path == "/" else None
+        if home is not None:
+            return redirect(home)
+        return Response(_("You do not have access to this page."), status=403, mimetype="text/plain")
+    return None
+
+
+def _page_paths() -> dict[str, dict]:
+    return {page["relative_path"]: page for page in dash.page_registry.values()}
+
+
+def _authenticate_device() -> Response | None:
+    match = BEARER.match(request.headers.get("Authorization", ""))
+    device = device_for_token(runtime(), match.group(1)) if match else None
+    if device is None:
+        response = _refuse(401, "unauthorized", "a valid device token is required (Authorization: Bearer)")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="fieldops"'
+        return response
+    g.device = device
+    return None
+
+
+def is_token_api(path: str) -> bool:
+    return path.startswith(TOKEN_API_PREFIX) and not path.startswith(NOT_TOKEN_API)
+
+
+def _authenticate_api_token() -> Response | None:
+    """An API token from the Authorization header becomes a Viewer with the token's scope (dashboard/work/tokens.py)."""
+    match = BEARER.match(request.headers.get("Authorization", ""))
+    found = token_viewer(runtime().db, match.group(1)) if match else None
+    if found is None:
+        code, message = (
+            ("invalid_token", "the token is unknown, revoked or expired")
+            if match
+            else ("token_required", "send an API token: Authorization: Bearer fop_...")
+        )
+        response = jsonify(error={"code": code, "message": message})
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="fieldops-api"'
+        return response
+    g.viewer, g.api_scopes = found
+    rule = request.url_rule
+    if rule is not None and not rule.endpoint.startswith("api."):  # Dash's catch-all page route, not an API route
+        response = jsonify(error={"code": "not_found", "message": "no such API path; see /api/v1/openapi.json"})
+        response.status_code = 404
+        return response
+    return None
+
+
+def _check_callback() -> Response | None:
+    """Only callbacks this app registered, and only those of pages the viewer may open."""
+    body = request.get_json(silent=True)
+    output = body.get("output") if isinstance(body, dict) else None
+    spec = current_app.extensions["dash"].callback_map.get(output) if isinstance(output, str) else None
+    if spec is None or "callback" not in spec:  # unknown, or a clientside callback the server never runs
+        return _refuse(403, "forbidden", "unknown callback")
+    pages = list(dash.page_registry.values())
+    if not may_run_callback(g.viewer, output, pages, runtime().org_settings(), _input_value(body, "pathname")):
+        return _refuse(403, "forbidden", "not allowed for your role")
+    return None
+
+
+def _input_value(body: dict, prop: str) -> str | None:
+    """The value of the first input with this property in a callback request (the router's pathname)."""
+    for item in body.get("inputs") or []:
+        if isinstance(item, dict) and item.get("property") == prop and isinstance(item.get("value"), str):
+            return item["value"]
+    return None
+
+
+def _refuse(status: int, error: str, reason: str) -> Response:
+    response = jsonify(error=error, reason=reason)
+    response.status_code = status
+    return response
+
+
+def script_hash(script: str) -> str:
+    """An inline script's CSP source expression, as Dash's own `csp_hashes` writes them."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+
+
+def content_security_policy(tile_url: str, script_hashes: list[str]) -> str:
+    """Scripts only from this site or by the hash of an inline script we wrote (Dash's renderer
+    start-up, the share page); map tiles from the configured tile server; no framing, no plugins."""
+    tiles = urlsplit(tile_url.replace("{s}", "x"))
+    tile_origin = f"{tiles.scheme}://{tiles.netloc.replace('x.', '*.', 1) if '{s}' in tile_url else tiles.netloc}"
+    directives = {
+        "default-src": "'self'",
+        "script-src": " ".join(["'self'", *sorted(set(script_hashes))]),
+        "style-src": "'self' 'unsafe-inline'",  # Dash, Plotly and Leaflet set element styles
+        "img-src": "'self' data: blob:" + (f" {tile_origin}" if tiles.scheme in ("http", "https") else ""),
+        "font-src": "'self' data:",
+        "connect-src": "'self'",
+        "worker-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def _policy() -> str:
+    """Settled at the first response: Dash adds inline scripts of its own (the pages' title) as it
+    serves its first request, after the app factory has returned."""
+    policy = current_app.config.get("FIELDOPS_CSP")
+    if policy is None:
+        hashes = [*current_app.extensions["dash"].csp_hashes(), script_hash(SHARE_SCRIPT)]
+        policy = current_app.config["FIELDOPS_CSP"] = content_security_policy(runtime().settings.tile_url, hashes)
+    return policy
+
+
+def harden_response(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", _policy())
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_user and getattr(current_user, "is_authenticated", False):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,102 @@
+"""CSV downloads of a period (issue 9): attendance, visits, all activities — the viewer's scope only,
+each download written to the audit log as an export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, g, request
+
+from dashboard.core.auditing import record_look
+from dashboard.core.runtime import runtime
+from dashboard.web.api.routes import MAX_ATTENDANCE_DAYS, ApiError, attendance_rows, error_answer, local_bounds
+from data import attendance
+
+blueprint = Blueprint("exports", __name__)
+ATTENDANCE_COLUMNS = (
+    "day",
+    "employee_code",
+    "employee_name",
+    "first_check_in",
+    "last_check_out",
+    "hours_in_field",
+    "visits",
+)
+ACTIVITY_COLUMNS = (
+    "id",
+    "kind",
+    "employee_code",
+    "employee_name",
+    "customer_external_id",
+    "customer_name",
+    "task_id",
+    "started_at",
+    "ended_at",
+    "source",
+    "notes",
+)
+
+
+def _period() -> tuple[date, date]:
+    try:
+        first = date.fromisoformat(request.args.get("from", ""))
+        last = date.fromisoformat(request.args.get("to", ""))
+    except ValueError:
+        raise ApiError(400, "invalid_parameter", "from and to are dates YYYY-MM-DD") from None
+    if not (first.year >= 1970 and last.year <= 2200 and first <= last <= first + timedelta(MAX_ATTENDANCE_DAYS - 1)):
+        raise ApiError(400, "invalid_period", f"to is on or after from, at most {MAX_ATTENDANCE_DAYS} days")
+    return first, last
+
+
+def _csv(rows: list[dict], columns: tuple[str, ...], name: str, first: date, last: date) -> Response:
+    """Times in the organisation's zone, as people read them; a cell that starts like a formula is quoted."""
+    rt = runtime()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column)
+            if hasattr(value, "astimezone"):
+                value = rt.local(value, "%Y-%m-%d %H:%M:%S")
+            text = "" if value is None else str(value)
+            cells.append("'" + text if text[:1] in ("=", "+", "-", "@") else text)
+        writer.writerow(cells)
+    filename = f"fieldops-{name}-{first}-{last}.csv"
+    return Response(
+        out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@blueprint.get("/export/attendance.csv")
+def attendance_csv() -> Response:
+    try:
+        first, last = _period()
+        rows = attendance_rows(first, last)
+    except ApiError as exc:
+        return error_answer(exc.status, exc.code, exc.message)
+    return _csv(rows, ATTENDANCE_COLUMNS, "attendance", first, last)
+
+
+def _activities(kinds: tuple[str, ...] | None, name: str) -> Response:
+    try:
+        first, last = _period()
+    except ApiError as exc:
+        return error_answer(exc.status, exc.code, exc.message)
+    start, end = local_bounds(first, last)
+    rows = attendance.activities_in_period(runtime().db, g.viewer.scope, start, end, kinds)
+    record_look("export", sorted({row["employee_id"] for row in rows}), {"what": name, "from": str(first)})
+    return _csv(rows, ACTIVITY_COLUMNS, name, first, last)
+
+
+@blueprint.get("/export/visits.csv")
+def visits_csv() -> Response:
+    return _activities(("visit",), "visits")
+
+
+@blueprint.get("/export/activities.csv")
+def activities_csv() -> Response:
+    return _activities(None, "activities")

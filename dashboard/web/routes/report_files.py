@@ -1,0 +1,36 @@
+"""GET /reports/file/<report>/<name>: a stored report's file, for a viewer whose scope covers the report.
+
+The guard admits only REPORT_ROLES here (VIEWER_PREFIXES); data/reports.report_file checks the
+scope in SQL. Reports hold individuals' figures, so each download is audited as an export.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, g, jsonify
+
+from dashboard.core.auditing import record_look
+from dashboard.core.runtime import runtime
+from data import reports
+from data.scope import Scope
+
+blueprint = Blueprint("reports", __name__)
+
+
+@blueprint.get("/reports/file/<int:report_id>/<name>")
+def download(report_id: int, name: str) -> Response:
+    rt = runtime()
+    file = reports.report_file(rt.db, g.viewer.scope, report_id, name) if len(name) <= 200 else None
+    if file is None:
+        response = jsonify(error="not_found", reason="no such report file in your view")
+        response.status_code = 404
+        return response
+    scope_teams = file["scope_team_ids"]
+    subjects = reports.employee_ids(rt.db, Scope(None if scope_teams is None else frozenset(scope_teams)))
+    record_look("export", subjects, {"report": report_id, "file": name})
+    return Response(
+        bytes(file["content"]),
+        mimetype=file["media_type"],
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(file['name'])}"},
+    )

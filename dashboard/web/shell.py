@@ -1,0 +1,107 @@
+"""The navigation shell around every page: brand, the pages' menu, the language switch."""
+
+from __future__ import annotations
+
+import dash
+from dash import html
+from flask import g
+
+from dashboard.core.i18n import _, current_language
+from dashboard.core.permissions import Viewer, home_path, may_open, menu_order
+from dashboard.core.runtime import runtime
+
+LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
+FLAT_MENU_MAX = 7  # up to this many pages, every page is a link of its own; beyond it, sections fold
+
+
+def landing_path(viewer: Viewer) -> str | None:
+    """Where the viewer goes after sign-in or from "/" when the live map is not theirs."""
+    return home_path(viewer, list(dash.page_registry.values()), runtime().org_settings())
+
+
+def layout() -> html.Div:
+    viewer = g.get("viewer")  # absent when Dash validates the layout at start-up
+    if viewer and viewer.role == "wall":
+        return html.Div(dash.page_container)  # the wall display is full screen: no menu (issue 8)
+    settings = runtime().org_settings()
+    registry = menu_order(list(dash.page_registry.values()))
+    links = _menu([page for page in registry if viewer and may_open(viewer, page, settings)])
+    language = current_language()
+    switch = [
+        html.A(name, href=f"/language/{code}", className="active" if code == language else "", lang=code)
+        for code, name in LANGUAGE_NAMES.items()
+    ]
+    return html.Div(
+        [
+            html.Nav(
+                className="navbar navbar-expand fo-nav px-3",
+                children=[
+                    html.A("FieldOps", href="/", className="navbar-brand"),
+                    html.Div(links, className="navbar-nav me-auto"),
+                    html.Div(switch, className="fo-lang"),
+                    html.Span(
+                        viewer.username if viewer else "",
+                        className="fo-user",
+                        title=role_label(viewer.role) if viewer else "",
+                        id="nav-user",
+                    ),
+                    _logout_button() if viewer and viewer.role != "wall" else None,
+                ],
+            ),
+            dash.page_container,
+        ]
+    )
+
+
+def _menu(pages: list[dict]) -> list:
+    """The viewer's pages in menu order; pages of one `section` (register_page(..., section=)) fold
+    into a drop-down where the section begins, when the menu is long and the section has several."""
+    sections: dict[str, list[dict]] = {}
+    for page in pages:
+        sections.setdefault(page.get("section") or page["relative_path"], []).append(page)
+    if len(pages) <= FLAT_MENU_MAX:
+        return [_link(page) for page in pages]
+    menu = []
+    for key, members in sections.items():
+        if len(members) == 1:
+            menu.append(_link(members[0]))
+            continue
+        menu.append(
+            html.Details(
+                [
+                    html.Summary(section_label(key), className="nav-link"),
+                    html.Div([_link(page) for page in members], className="fo-menu-items"),
+                ],
+                className="fo-menu",
+                id=f"nav-section-{key}",
+            )
+        )
+    return menu
+
+
+def _link(page: dict) -> html.A:
+    return html.A(_(page["name"]), href=page["relative_path"], className="nav-link", id=f"nav-{page['id_prefix']}")
+
+
+def section_label(section: str) -> str:
+    labels = {"analytics": _("Analytics"), "data": _("Data"), "admin": _("Administration")}
+    return labels.get(section, section)
+
+
+def _logout_button() -> html.Button:
+    # assets/session.js posts the sign-out with the CSRF header.
+    return html.Button(
+        _("Sign out"), type="button", className="btn btn-sm btn-outline-light fo-logout", id="nav-logout"
+    )
+
+
+def role_label(role: str) -> str:
+    labels = {
+        "field": _("Field staff"),
+        "supervisor": _("Supervisor"),
+        "manager": _("Manager"),
+        "executive": _("Executive"),
+        "admin": _("Administrator"),
+        "wall": _("Wall display"),
+    }
+    return labels.get(role, role)

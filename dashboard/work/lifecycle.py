@@ -1,0 +1,324 @@
+"""The task lifecycle: the ONE way a task changes state, from any source (pages, the phone, the writer's
+arrivals and departures, CSV import, dispatch). `change_state` checks the move against TRANSITIONS and
+the viewer's role and scope, writes the task and its `task_events` row in one transaction, and raises a
+TaskError whose message can be shown as it is. Its webhook event is written in the same transaction
+(data/tasks.transition → data/webhooks.enqueue)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from dashboard.core.i18n import _
+from dashboard.core.permissions import Viewer
+from dashboard.core.runtime import Runtime
+from dashboard.work.surveys import create_survey
+from data import customers, employees
+from data import tasks as task_rows
+from data.scope import Scope
+
+STATES = ("new", "assigned", "accepted", "en_route", "on_site", "done", "failed", "cancelled")
+FINAL_STATES = ("done", "failed", "cancelled")
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("assigned", "cancelled"),
+    "assigned": ("assigned", "accepted", "en_route", "on_site", "new", "failed", "cancelled"),
+    "accepted": ("assigned", "en_route", "on_site", "new", "failed", "cancelled"),
+    "en_route": ("assigned", "on_site", "failed", "cancelled"),
+    "on_site": ("done", "failed"),
+    "done": (),
+    "failed": (),
+    "cancelled": (),
+}
+# What field staff may do with their own tasks; planning (assign, cancel) is the supervisor's.
+FIELD_MOVES = ("accepted", "en_route", "on_site", "done", "failed", "new")
+PLANNER_ROLES = ("supervisor", "manager")
+PRIORITIES = (1, 2, 3)  # 1 urgent, 2 normal, 3 low
+KINDS = ("visit", "repair", "delivery", "inspection", "installation", "help")
+MAX_DURATION_MIN = 12 * 60
+MAX_IMPORT_ROWS = 5000
+KEEP = object()  # change_state(assignee=KEEP): the task stays with whoever has it
+
+
+class TaskError(ValueError):
+    """A task change that cannot be made; str(error) is the reason, ready to show."""
+
+
+class TaskNotFound(TaskError):
+    pass
+
+
+class IllegalTransition(TaskError):
+    def __init__(self, task_id: int, from_state: str, to_state: str) -> None:
+        self.task_id, self.from_state, self.to_state = task_id, from_state, to_state
+        super().__init__(
+            _(
+                "Task {task} is “{current}” and cannot become “{wanted}”.",
+                task=task_id,
+                current=state_label(from_state),
+                wanted=state_label(to_state),
+            )
+        )
+
+
+class NotAllowed(TaskError):
+    pass
+
+
+def state_label(state: str) -> str:
+    labels = {
+        "new": _("new"),
+        "assigned": _("assigned"),
+        "accepted": _("accepted"),
+        "en_route": _("en route"),
+        "on_site": _("on site"),
+        "done": _("done"),
+        "failed": _("failed"),
+        "cancelled": _("cancelled"),
+    }
+    return labels.get(state, state)
+
+
+def kind_label(kind: str) -> str:
+    labels = {
+        "visit": _("Visit"),
+        "repair": _("Repair"),
+        "delivery": _("Delivery"),
+        "inspection": _("Inspection"),
+        "installation": _("Installation"),
+        "help": _("Help a colleague"),
+    }
+    return labels.get(kind, kind)
+
+
+def change_state(
+    rt: Runtime,
+    task_id: int,
+    to_state: str,
+    viewer: Viewer | None = None,
+    *,
+    assignee: object = KEEP,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> dict:
+    """Move a task to `to_state`; viewer None is the system (the writer's arrivals and departures). Returns the
+    task as it is now; raises IllegalTransition, NotAllowed or TaskNotFound (a TaskError) and changes nothing."""
+    if to_state not in STATES:
+        raise TaskError(_("Unknown task state: {state}.", state=to_state))
+    scope = Scope.everything() if viewer is None else viewer.scope
+    if viewer is not None:
+        _check_role(rt, viewer, to_state, assignee)
+    if to_state == "assigned" and not isinstance(assignee, int):
+        raise TaskError(_("Choose who the task goes to."))
+    if to_state == "new":
+        assignee = None  # back to the planner: nobody has it
+    from_states = tuple(state for state, moves in TRANSITIONS.items() if to_state in moves)
+    before, after = task_rows.transition(
+        rt.db,
+        task_id,
+        to_state,
+        from_states,
+        user_id=viewer.user_id if viewer else None,
+        reason=reason,
+        at=at,
+        assignee=False if assignee is KEEP else assignee,
+        scope=scope,
+    )
+    if before is None:
+        raise TaskNotFound(_("Task {task} does not exist or is not yours to change.", task=task_id))
+    if after is None:
+        raise IllegalTransition(task_id, before["state"], to_state)
+    if to_state == "done":
+        create_survey(rt, task_id)
+    return after
+
+
+def _check_role(rt: Runtime, viewer: Viewer, to_state: str, assignee: object) -> None:
+    if viewer.role == "field":
+        if to_state not in FIELD_MOVES:
+            raise NotAllowed(_("Only a supervisor can assign or cancel tasks."))
+        return
+    if viewer.role not in PLANNER_ROLES:
+        raise NotAllowed(_("Your role cannot change tasks."))
+    if isinstance(assignee, int) and employees.get_employee(rt.db, viewer.scope, assignee) is None:
+        raise NotAllowed(_("That person is not in your teams."))
+
+
+def arrive(rt: Runtime, employee_id: int, customer_id: int, at: datetime) -> int | None:
+    """The writer saw the person arrive at a customer: their open task there goes on site. Returns its id."""
+    task = task_rows.arrival_candidate(rt.db, employee_id, customer_id)
+    if task is None:
+        return None
+    if task["state"] != "on_site":
+        try:
+            change_state(rt, task["id"], "on_site", at=at, reason="arrival")
+        except IllegalTransition:
+            return None  # a new, unassigned task at this customer: the arrival is not for it
+    return task["id"]
+
+
+def depart(rt: Runtime, task_id: int, at: datetime) -> None:
+    """The writer saw the person leave: the task they were on site for is done (unless closed meanwhile)."""
+    if task_rows.task_state(rt.db, task_id) == "on_site":
+        change_state(rt, task_id, "done", at=at, reason="departure")
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    """A task as entered on the page or in a CSV row, validated."""
+
+    customer_id: int
+    kind: str
+    priority: int
+    window_start: datetime | None
+    window_end: datetime | None
+    duration_min: int
+    notes: str | None
+    employee_id: int | None = None
+
+    def row(self) -> dict:
+        return {
+            "customer_id": self.customer_id,
+            "employee_id": self.employee_id,
+            "kind": self.kind,
+            "priority": self.priority,
+            "window_start": self.window_start,
+            "window_end": self.window_end,
+            "duration_min": self.duration_min,
+            "notes": self.notes,
+        }
+
+
+def validate_task(
+    rt: Runtime,
+    viewer: Viewer,
+    *,
+    customer_id: object,
+    kind: object,
+    priority: object,
+    window_start: object,
+    window_end: object,
+    duration_min: object,
+    notes: object,
+    employee_id: object = None,
+) -> TaskInput:
+    """Check what was entered; raise TaskError naming the first thing wrong."""
+    if viewer.role not in PLANNER_ROLES:
+        raise NotAllowed(_("Your role cannot change tasks."))
+    allowed = {c["id"] for c in customers.list_customers(rt.db, viewer.scope)}
+    if not isinstance(customer_id, int) or customer_id not in allowed:
+        raise TaskError(_("Choose a customer of your teams."))
+    if kind not in KINDS:
+        raise TaskError(_("Choose the kind of task."))
+    if priority not in PRIORITIES:
+        raise TaskError(_("Priority is 1 (urgent), 2 (normal) or 3 (low)."))
+    start, end = _moment(rt, window_start), _moment(rt, window_end)
+    if (window_start and start is None) or (window_end and end is None):
+        raise TaskError(_("Times are written like 2026-05-04 09:30."))
+    if start and end and end <= start:
+        raise TaskError(_("The window must end after it starts."))
+    if not isinstance(duration_min, int) or not 1 <= duration_min <= MAX_DURATION_MIN:
+        raise TaskError(_("Expected duration is 1 to 720 minutes."))
+    if employee_id is not None and (
+        not isinstance(employee_id, int) or employees.get_employee(rt.db, viewer.scope, employee_id) is None
+    ):
+        raise TaskError(_("That person is not in your teams."))
+    body = notes.strip()[:2000] if isinstance(notes, str) and notes.strip() else None
+    return TaskInput(customer_id, kind, priority, start, end, duration_min, body, employee_id)
+
+
+def _moment(rt: Runtime, value: object) -> datetime | None:
+    """'YYYY-MM-DD HH:MM' (or ISO) in the organisation's zone, as UTC."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=rt.settings.tz)
+    return moment.astimezone(UTC)
+
+
+def create_task(rt: Runtime, viewer: Viewer, task: TaskInput) -> int:
+    return task_rows.create_task(rt.db, task.row(), viewer.user_id)
+
+
+def edit_task(rt: Runtime, viewer: Viewer, task_id: int, task: TaskInput) -> None:
+    current = task_rows.get_task(rt.db, viewer.scope, task_id)
+    if current is None:
+        raise TaskNotFound(_("Task {task} does not exist or is not yours to change.", task=task_id))
+    if current["state"] in FINAL_STATES:
+        raise TaskError(_("A finished task cannot be edited."))
+    task_rows.update_task(rt.db, viewer.scope, task_id, task.row())
+
+
+CSV_COLUMNS = ("customer", "kind", "priority", "window_start", "window_end", "duration_min", "notes", "employee")
+
+
+def import_csv(rt: Runtime, viewer: Viewer, content: bytes) -> tuple[list[int], list[str]]:
+    """Create a task per valid row; return the new ids and one message per refused row (nothing is half-done).
+
+    Columns: customer (id or external id), kind, priority, window_start, window_end, duration_min, notes,
+    employee (code, optional: the task is then assigned)."""
+    try:
+        reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+        rows = list(reader)
+    except (UnicodeDecodeError, csv.Error):
+        raise TaskError(_("The file is not a UTF-8 CSV file.")) from None
+    if not reader.fieldnames or "customer" not in reader.fieldnames:
+        raise TaskError(_("The first line must name the columns: {columns}.", columns=", ".join(CSV_COLUMNS)))
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise TaskError(_("At most {count} tasks per file.", count=MAX_IMPORT_ROWS))
+    by_key = {}
+    for customer in customers.list_customers(rt.db, viewer.scope):
+        by_key[str(customer["id"])] = customer["id"]
+    by_key.update(customers.external_ids(rt.db, viewer.scope))
+    people = {p["code"]: p["id"] for p in employees.roster(rt.db, viewer.scope)}
+    valid, errors = [], []
+    for number, row in enumerate(rows, start=2):
+        try:
+            code = (row.get("employee") or "").strip()
+            if code and code not in people:
+                raise TaskError(_("That person is not in your teams."))
+            valid.append(
+                validate_task(
+                    rt,
+                    viewer,
+                    customer_id=by_key.get((row.get("customer") or "").strip()),
+                    kind=(row.get("kind") or "visit").strip(),
+                    priority=_int(row.get("priority"), 2),
+                    window_start=row.get("window_start"),
+                    window_end=row.get("window_end"),
+                    duration_min=_int(row.get("duration_min"), 30),
+                    notes=row.get("notes"),
+                    employee_id=people.get(code) if code else None,
+                )
+            )
+        except TaskError as exc:
+            errors.append(_("Line {line}: {reason}", line=number, reason=str(exc)))
+    if errors:
+        return [], errors
+    return [create_task(rt, viewer, task) for task in valid], []
+
+
+def _int(value: object, default: int) -> int | None:
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        return default
+    return int(text) if text.isdigit() else None
+
+
+def at_risk(task: dict, now: datetime, eta_s: float | None = None) -> str | None:
+    """'overdue' when the window has closed on an unfinished task, 'at_risk' when the estimated arrival
+    (now + travel) falls after it, else None."""
+    if task["state"] in (*FINAL_STATES, "on_site") or task["window_end"] is None:
+        return None  # finished, or being done right now
+    if task["window_end"] < now:
+        return "overdue"
+    if eta_s is not None and now + timedelta(seconds=eta_s) > task["window_end"]:
+        return "at_risk"
+    return None

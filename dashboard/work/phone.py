@@ -1,0 +1,197 @@
+"""The field staff's phone (issue 7): check-in verified against the customer's site, notes with a photo,
+help alerts with the nearest colleagues by travel time, share links, tracker app setup. No Flask, no Dash."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import orjson
+import qrcode
+import qrcode.image.svg
+
+from dashboard.core.i18n import _
+from dashboard.core.permissions import Viewer
+from dashboard.core.runtime import Runtime
+from dashboard.ingest.trackers import register_device
+from dashboard.work.dispatch import rank_candidates
+from dashboard.work.lifecycle import TaskError, change_state
+from dashboard.work.streets import distance_m
+from data import activities, alerts, employees, share_links, tasks, zones
+from data.scope import Scope
+
+CHECK_IN_MAX_ACCURACY_M = 100.0  # a fix vaguer than this cannot tell one house from the next
+CHECK_IN_MAX_AGE_S = 120  # an older fix says where the person was, not where they are
+CHECK_IN_CLOCK_SLACK_S = 60  # a fix from further in the future comes from a wrong clock
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+SHARE_MINUTES = (15, 60, 240, 480)
+
+
+class MobileError(ValueError):
+    """A request from the phone that cannot be carried out, with the reason shown to the person."""
+
+
+@dataclass(frozen=True)
+class PhoneFix:
+    """The browser's position at the moment of a button press."""
+
+    lat: float
+    lon: float
+    accuracy_m: float | None
+    ts_ms: int
+
+
+def phone_fix(value: object) -> PhoneFix | None:
+    """The {lat, lon, accuracy, ts} the page sends, or None when it is missing or malformed."""
+    if not isinstance(value, dict):
+        return None
+    lat, lon, accuracy, ts = (value.get(k) for k in ("lat", "lon", "accuracy", "ts"))
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon, ts))
+    if not numbers or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    if not (isinstance(accuracy, int | float) and not isinstance(accuracy, bool) and accuracy >= 0):
+        accuracy = None
+    return PhoneFix(float(lat), float(lon), None if accuracy is None else float(accuracy), int(ts))
+
+
+def verify_presence(site: dict | None, fix: PhoneFix | None, now_ms: int) -> dict:
+    """Whether a fix puts the person at the customer's site: verified, or the reason it is not."""
+    if site is None:
+        return {"verified": False, "reason": "no_site"}
+    if fix is None:
+        return {"verified": False, "reason": "no_position"}
+    distance = distance_m(fix.lat, fix.lon, site["center_lat"], site["center_lon"])
+    check = {"distance_m": round(distance, 1), "accuracy_m": fix.accuracy_m, "radius_m": site["radius_m"]}
+    if fix.ts_ms - now_ms > CHECK_IN_CLOCK_SLACK_S * 1000:
+        return {"verified": False, "reason": "clock", **check}
+    if now_ms - fix.ts_ms > CHECK_IN_MAX_AGE_S * 1000:
+        return {"verified": False, "reason": "stale_position", **check}
+    if fix.accuracy_m is None or fix.accuracy_m > CHECK_IN_MAX_ACCURACY_M:
+        return {"verified": False, "reason": "inaccurate", **check}
+    if distance > site["radius_m"]:
+        return {"verified": False, "reason": "outside", **check}
+    return {"verified": True, "reason": None, **check}
+
+
+def record_presence(rt: Runtime, viewer: Viewer, task_id: int, kind: str, fix: PhoneFix | None) -> dict:
+    """Check in or out of the person's own task; recorded either way, verified or with the reason not."""
+    task = tasks.own_task(rt.db, viewer.employee_id, task_id)
+    if task is None or task["state"] not in tasks.OPEN_STATES:
+        raise MobileError(_("This task is not open on your list."))
+    now = datetime.now(UTC)
+    check = verify_presence(zones.site_of_customer(rt.db, task["customer_id"]), fix, int(time.time() * 1000))
+    wanted = "on_site" if kind == "check_in" else "done"
+    if task["state"] != wanted:
+        try:
+            change_state(rt, task_id, wanted, viewer, at=now, reason=kind)
+        except TaskError as exc:
+            raise MobileError(str(exc)) from exc
+    activities.record_presence(rt.db, viewer.employee_id, task["customer_id"], task_id, kind, now, check)
+    return check
+
+
+def photo_from_upload(contents: object) -> tuple[str, bytes] | None:
+    """A dcc.Upload data URL as (content type, bytes); the type is read from the bytes, not the name."""
+    if not contents:
+        return None
+    if not isinstance(contents, str) or "," not in contents:
+        raise MobileError(_("The photo could not be read."))
+    try:
+        data = base64.b64decode(contents.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise MobileError(_("The photo could not be read.")) from exc
+    if len(data) > MAX_PHOTO_BYTES:
+        raise MobileError(_("The photo is larger than 2 MB."))
+    content_type = next((kind for magic, kind in PHOTO_TYPES.items() if data.startswith(magic)), None)
+    if content_type is None:
+        raise MobileError(_("Only JPEG and PNG photos are kept."))
+    return content_type, data
+
+
+def nearest_colleagues(rt: Runtime, employee_id: int, lat: float, lon: float, count: int = 3) -> list[dict]:
+    """Team-mates by travel time to the point (dashboard.work.dispatch: GEOSEARCH, then the street route)."""
+    person = employees.get_employee(rt.db, Scope.everything(), employee_id)
+    if person is None or person["team_id"] is None:
+        return []
+    team = Scope(team_ids=frozenset({person["team_id"]}))
+    ranked = rank_candidates(rt, team, lat, lon, exclude=employee_id, limit=count)
+    return [{"employee_id": c.employee_id, "name": c.name, "minutes": c.minutes} for c in ranked]
+
+
+def call_for_help(rt: Runtime, employee_id: int, fix: PhoneFix | None) -> tuple[int, list[dict]]:
+    """Raise an alert at the phone's position (or the last one known) and list who is nearest."""
+    point = (fix.lat, fix.lon, fix.accuracy_m) if fix else None
+    if point is None:
+        latest = rt.feed.latest(employee_id)
+        point = (latest.lat, latest.lon, latest.accuracy) if latest else None
+    alert_id = alerts.raise_alert(rt.db, employee_id, *(point or (None, None, None)))
+    return alert_id, nearest_colleagues(rt, employee_id, point[0], point[1]) if point else []
+
+
+def create_share_link(rt: Runtime, employee_id: int, created_by: int | None, minutes: int) -> str:
+    """A new link's path; the token is shown once and only its hash is kept."""
+    if minutes not in SHARE_MINUTES:
+        raise MobileError(_("Choose how long the link works."))
+    token = secrets.token_urlsafe(24)
+    share_links.create_link(rt.db, employee_id, token, created_by, datetime.now(UTC) + timedelta(minutes=minutes))
+    return f"/share/{token}"
+
+
+TRACKER_INTERVAL_S = 60  # a fix a minute or every 50 m: spares the battery, still fresh enough for the live map
+TRACKER_DISTANCE_M = 50
+OWNTRACKS_DEVICE = "phone"
+
+
+def qr_svg(text: str) -> str:
+    """A QR code as an SVG data URL, drawn without an imaging library."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
+
+
+def traccar_setup(rt: Runtime, employee_code: str) -> dict:
+    """Register a Traccar Client device with an unguessable identifier (it is the only credential)."""
+    identifier = f"{employee_code}-{secrets.token_hex(6)}"
+    register_device(rt.db, employee_code, "osmand", identifier)
+    host = urlsplit(rt.settings.public_url).hostname or "localhost"
+    server = f"http://{host}:{rt.settings.osmand_port}"
+    return {
+        "server": server,
+        "identifier": identifier,
+        "interval_s": TRACKER_INTERVAL_S,
+        "distance_m": TRACKER_DISTANCE_M,
+        "qr": f"{server}?id={identifier}&interval={TRACKER_INTERVAL_S}&distance={TRACKER_DISTANCE_M}",
+    }
+
+
+def owntracks_setup(rt: Runtime, employee_code: str) -> dict:
+    """Register (or re-key) the person's OwnTracks device; the password is in the answer only."""
+    user = employee_code.lower()
+    _person, _identifier, password = register_device(rt.db, employee_code, "owntracks", f"{user}/{OWNTRACKS_DEVICE}")
+    url = f"{rt.settings.public_url}/ingest/owntracks"
+    # OwnTracks imports this configuration from an owntracks:///config?inline= link (mode 3: HTTP).
+    config = {
+        "_type": "configuration",
+        "mode": 3,
+        "url": url,
+        "auth": True,
+        "username": user,
+        "deviceId": OWNTRACKS_DEVICE,
+        "password": password,
+        "monitoring": 1,
+        "locatorInterval": TRACKER_INTERVAL_S,
+        "locatorDisplacement": TRACKER_DISTANCE_M,
+    }
+    inline = base64.b64encode(orjson.dumps(config)).decode()
+    return {
+        "url": url,
+        "user": user,
+        "device": OWNTRACKS_DEVICE,
+        "password": password,
+        "qr": f"owntracks:///config?inline={inline}",
+    }

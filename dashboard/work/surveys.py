@@ -1,0 +1,79 @@
+"""Satisfaction surveys: when a task is done, a single-use signed link for the customer (no login).
+
+The link carries the survey's random nonce signed with the app's secret (itsdangerous): a changed
+token fails the signature before the database is asked. The nonce row in `feedback` makes the link
+single-use (answered_at) and lets it expire (expires_at). No Flask here: routes are in survey_routes.py.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from dashboard.core.i18n import _
+from dashboard.core.runtime import Runtime
+from data import feedback
+
+SURVEY_DAYS = 7  # long enough for a customer to find the message, short enough that a link goes stale
+SALT = "fieldops.survey"
+MAX_COMMENT = 2000
+
+
+class SurveyError(ValueError):
+    """Why a survey link cannot be used: `kind` is tampered, unknown, answered or expired."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind
+        super().__init__(message)
+
+
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=SALT)
+
+
+def create_survey(rt: Runtime, task_id: int) -> dict | None:
+    """The done task's survey row (a new one, or the one it already has)."""
+    expires = datetime.now(UTC) + timedelta(days=SURVEY_DAYS)
+    return feedback.create_survey(rt.db, task_id, secrets.token_urlsafe(16), expires)
+
+
+def survey_path(secret_key: str, nonce: str) -> str:
+    return f"/survey/{_serializer(secret_key).dumps(nonce)}"
+
+
+def survey_path_of_task(rt: Runtime, task_id: int) -> str | None:
+    """The link of a done task's survey while it can still be answered, for the phone to show."""
+    survey = feedback.survey_of_task(rt.db, task_id)
+    if survey is None or survey["answered_at"] is not None or survey["expires_at"] <= datetime.now(UTC):
+        return None
+    return survey_path(rt.settings.secret_key, survey["nonce"])
+
+
+def open_survey(rt: Runtime, token: str) -> dict:
+    """The survey a token names, if it may still be answered; SurveyError with the reason otherwise."""
+    try:
+        nonce = _serializer(rt.settings.secret_key).loads(token)
+    except BadSignature:
+        raise SurveyError("tampered", _("This survey link is not valid.")) from None
+    survey = feedback.survey_by_nonce(rt.db, nonce) if isinstance(nonce, str) else None
+    if survey is None:
+        raise SurveyError("unknown", _("This survey link is not valid."))
+    if survey["answered_at"] is not None:
+        raise SurveyError("answered", _("This survey has already been answered. Thank you!"))
+    if survey["expires_at"] <= datetime.now(UTC):
+        raise SurveyError("expired", _("This survey link has expired."))
+    return survey
+
+
+def answer_survey(rt: Runtime, token: str, score: object, comment: object, language: str) -> dict:
+    """Store the customer's score (1–5) and comment once; SurveyError if the link cannot be used."""
+    survey = open_survey(rt, token)
+    score = int(score) if isinstance(score, str) and score.isdigit() else score
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise SurveyError("score", _("Choose a score from 1 to 5."))
+    text = comment.strip()[:MAX_COMMENT] if isinstance(comment, str) and comment.strip() else None
+    if not feedback.answer(rt.db, survey["nonce"], score, text, language):
+        raise SurveyError("answered", _("This survey has already been answered. Thank you!"))
+    return {"survey_id": survey["id"], "task_id": survey["task_id"], "score": score, "comment": text}

@@ -1,0 +1,1 @@
+"""The writer: Redis stream → PostgreSQL, and what is derived from positions (zones, stays, visits, tasks)."""
