@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from dashboard.cli import main
+from dashboard.cli.main import main
 from data import devices
 from tests.replay import drain
 
