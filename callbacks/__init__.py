@@ -1,0 +1,61 @@
+"""The pages' callbacks, one module per page; `register_all` wires every one into an app."""
+
+from __future__ import annotations
+
+from dash import Dash
+
+from callbacks import (
+    admin_audit,
+    admin_devices,
+    admin_integration,
+    admin_privacy,
+    admin_teams,
+    admin_users,
+    admin_zones,
+    analytics_day,
+    analytics_heatmap,
+    analytics_performance,
+    customers,
+    erp_import,
+    exports,
+    gpx_import,
+    live_map,
+    mobile,
+    my_data,
+    ops_ingest,
+    reports,
+    tasks,
+    trackers,
+    wall,
+)
+
+PAGES = (
+    live_map,
+    gpx_import,
+    ops_ingest,
+    admin_users,
+    admin_teams,
+    admin_zones,
+    admin_devices,
+    admin_privacy,
+    admin_audit,
+    my_data,
+    mobile,
+    trackers,
+    tasks,
+    customers,
+    admin_integration,  # issue 9: API & webhooks, ERP import, exports
+    erp_import,
+    exports,
+    reports,
+    wall,
+    analytics_heatmap,  # issue 5
+    analytics_performance,
+    analytics_day,
+)
+
+
+def register_all(app: Dash) -> None:
+    """Register every page's callbacks on `app`, in a fixed order."""
+    for page in PAGES:
+        page.register(app)
