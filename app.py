@@ -3,9 +3,10 @@
 For the full demo with a moving fleet, run `fieldops demo`; in production, `fieldops serve`.
 """
 
-from dashboard.web.app import create_app
+from dashboard.cli.serve import serving_app
+from dashboard.core.config import Settings
 
-app = create_app()
+app, services = serving_app(Settings.from_env())  # `services` keeps embedded servers alive as long as the app
 server = app.server
 
 if __name__ == "__main__":

@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from dash import Dash
 
-from callbacks import (
-    admin_audit,
-    admin_devices,
-    admin_integration,
-    admin_privacy,
-    admin_teams,
-    admin_users,
-    admin_zones,
-    analytics_day,
-    analytics_heatmap,
-    analytics_performance,
-    erp_import,
-    my_data,
-)
-from callbacks import customers as customers_callbacks
-from callbacks import exports as exports_callbacks
-from callbacks import gpx_import as gpx_import_callbacks
-from callbacks import live_map as live_map_callbacks
-from callbacks import mobile as mobile_callbacks
-from callbacks import ops_ingest as ops_ingest_callbacks
-from callbacks import reports as reports_callbacks
-from callbacks import tasks as tasks_callbacks
-from callbacks import trackers as trackers_callbacks
-from callbacks import wall as wall_callbacks
 from dashboard.core import i18n
-from dashboard.core.config import ROOT, Settings
-from dashboard.core.embedded import EmbeddedServices, start_services
+from dashboard.core.config import ROOT, ConfigError, Settings
 from dashboard.core.runtime import Runtime
 from dashboard.ingest import accept as ingest
 from dashboard.ingest.protocols import gpx, osmand, owntracks
@@ -48,45 +24,15 @@ from dashboard.web.routes import phone as mobile_routes
 from dashboard.web.routes import report_files as report_routes
 from dashboard.web.routes import survey as survey_routes
 from dashboard.web.shell import layout as shell_layout
-from data.migrate import migrate
 
 log = logging.getLogger(__name__)
 
-CALLBACK_MODULES = (
-    live_map_callbacks,
-    gpx_import_callbacks,
-    ops_ingest_callbacks,
-    admin_users,
-    admin_teams,
-    admin_zones,
-    admin_devices,
-    admin_privacy,
-    admin_audit,
-    my_data,
-    mobile_callbacks,
-    trackers_callbacks,
-    tasks_callbacks,
-    customers_callbacks,
-    admin_integration,  # issue 9: API & webhooks, ERP import, exports
-    erp_import,
-    exports_callbacks,
-    reports_callbacks,
-    wall_callbacks,
-    analytics_heatmap,  # issue 5
-    analytics_performance,
-    analytics_day,
-)
 
-
-def create_app(settings: Settings | None = None) -> Dash:
-    """Build the app; starts embedded PostgreSQL/Redis when the settings name none."""
-    settings = settings or Settings.from_env()
-    services: EmbeddedServices | None = None
+def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -> Dash:
+    """Build the app on running, migrated servers; `register_callbacks` wires the pages' callbacks."""
     if not (settings.database_url and settings.redis_url):
-        services = start_services(settings)
-        settings = services.settings
+        raise ConfigError("create_app needs DATABASE_URL and REDIS_URL: start the servers and migrate first")
     rt = Runtime.open(settings)
-    migrate(rt.db)
     rt.livemap = LiveMap(rt)
     i18n.set_default_language(settings.language)
 
@@ -107,7 +53,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     install_auth(server, secure_cookies=settings.public_url.startswith("https://"))
     server.extensions["fieldops"] = rt
-    server.extensions["fieldops.services"] = services
     server.extensions["dash"] = app
     for blueprint in (health.blueprint, ingest.blueprint, i18n.blueprint, mydata.blueprint):
         server.register_blueprint(blueprint)
@@ -123,7 +68,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     api.install_error_answers(server)
     server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
     app.layout = shell_layout
-    for module in CALLBACK_MODULES:
-        module.register(app)
+    register_callbacks(app)
     install_guard(server)
     return app

@@ -1,0 +1,23 @@
+"""The loops that run beside the writer in `fieldops worker` and `fieldops demo`."""
+
+from __future__ import annotations
+
+import threading
+
+from dashboard.analytics.efficiency import RollupKeeper
+from dashboard.core.runtime import Runtime
+from dashboard.reports.build import ReportRunner
+from dashboard.work.webhooks import Deliverer
+
+
+def start_background(rt: Runtime, stop: threading.Event) -> list[threading.Thread]:
+    """Start the report runner, the webhook deliverer and the rollup keeper; each ends once `stop` is set."""
+    loops = {
+        "reports": ReportRunner(rt).run,  # report schedules, queued builds and their e-mail (issue 8)
+        "webhooks": Deliverer(rt).run,  # webhook deliveries (issue 9)
+        "rollups": RollupKeeper(rt.db, rt.settings.timezone).run,  # refreshes the hours the writer marked
+    }
+    threads = [threading.Thread(target=run, args=(stop,), name=name, daemon=True) for name, run in loops.items()]
+    for thread in threads:
+        thread.start()
+    return threads

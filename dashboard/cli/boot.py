@@ -1,0 +1,59 @@
+"""What every command starts from: settings → started servers → migrated schema → runtime."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dashboard.core.config import Settings
+from dashboard.core.embedded import EmbeddedServices, export_urls, start_services
+from dashboard.core.runtime import Runtime
+from data.db import Database
+from data.migrate import migrate
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from the environment; `--data-dir` takes the place of FIELDOPS_DATA_DIR."""
+    env = dict(os.environ)
+    if args.data_dir:
+        env["FIELDOPS_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    return Settings.from_env(env)
+
+
+def prepare(settings: Settings) -> EmbeddedServices:
+    """Start the servers the settings leave unconfigured, hand their URLs to child processes, migrate.
+
+    The result keeps embedded servers alive and its settings name both URLs; `stop()` it at the end.
+    """
+    services = start_services(settings)
+    try:
+        export_urls(services.settings)
+        db = Database(services.settings.database_url)
+        try:
+            migrate(db)
+        finally:
+            db.close()
+    except BaseException:
+        services.stop()
+        raise
+    return services
+
+
+def open_runtime(args: argparse.Namespace) -> tuple[EmbeddedServices, Runtime]:
+    """The servers and the runtime of a long-running command; the caller closes both."""
+    services = prepare(settings_from(args))
+    return services, Runtime.open(services.settings)
+
+
+@contextmanager
+def opened(args: argparse.Namespace) -> Iterator[Runtime]:
+    """The runtime of a one-shot command, closed (and embedded servers stopped) however it ends."""
+    services, rt = open_runtime(args)
+    try:
+        yield rt
+    finally:
+        rt.close()
+        services.stop()

@@ -1,0 +1,50 @@
+"""The web app as served: `fieldops serve` (gunicorn) and the top-level `app.py` build it the same way."""
+
+from __future__ import annotations
+
+import argparse
+
+from dash import Dash
+from gunicorn.app.base import BaseApplication
+
+from callbacks import register_all
+from dashboard.cli.boot import prepare, settings_from
+from dashboard.core.config import Settings
+from dashboard.core.embedded import EmbeddedServices
+from dashboard.web.app import create_app
+
+
+def web_app(settings: Settings) -> Dash:
+    """The app with every page's callbacks, on servers already started and migrated."""
+    return create_app(settings, register_all)
+
+
+def serving_app(settings: Settings) -> tuple[Dash, EmbeddedServices]:
+    """Settings → started servers → migrated schema → app; keep the services as long as the app."""
+    services = prepare(settings)
+    return web_app(services.settings), services
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    services = prepare(settings_from(args))
+
+    class FieldOpsServer(BaseApplication):
+        def load_config(self) -> None:
+            osmand_port = services.settings.osmand_port  # Traccar Client's default port, on the same app
+            binds = [f"{args.host}:{args.port}"] + ([f"{args.host}:{osmand_port}"] if osmand_port else [])
+            self.cfg.set("bind", binds)
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("timeout", 60)
+            self.cfg.set("accesslog", None)
+
+        def load(self):
+            # Each gunicorn worker builds its own app from the URLs `prepare` exported.
+            return web_app(Settings.from_env()).server
+
+    try:
+        FieldOpsServer().run()
+    finally:
+        services.stop()
+    return 0

@@ -1,0 +1,52 @@
+"""Keeping the data in shape: `fieldops migrate`, `seed`, `purge` and `rollup`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+
+from dashboard.analytics import efficiency as analytics
+from dashboard.cli.boot import opened
+from dashboard.demo.seed import plan_day, seed_demo
+from dashboard.writer.retention import purge_old_positions
+from data.migrate import applied_versions
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    with opened(args) as rt:
+        print("Schema at", applied_versions(rt.db)[-1])
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    with opened(args) as rt:
+        tz = rt.settings.tz
+        seeded = seed_demo(rt.db, rt.settings.secret_key, args.employees)
+        now = datetime.now(tz)
+        planned = plan_day(rt.db, now.date(), tz, start=now)
+    print(f"{'Seeded the demo city' if seeded else 'Demo city already seeded'}; {planned} tasks planned today")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    with opened(args) as rt:
+        dropped = purge_old_positions(rt.db, rt.org_settings()["privacy.retention_days"])
+    print(f"Dropped {len(dropped)} day partitions older than the retention period: {', '.join(dropped) or 'none'}")
+    return 0
+
+
+def cmd_rollup(args: argparse.Namespace) -> int:
+    """Refresh the analytics rollups: the marked hours, or (--rebuild) every hour of a range of days."""
+    with opened(args) as rt:
+        started = time.monotonic()
+        if args.rebuild:
+            if not (args.start and args.end) or args.end < args.start:
+                print("--rebuild needs --from and --to (YYYY-MM-DD, --to not before --from)", file=sys.stderr)
+                return 2
+            buckets = analytics.rebuild(rt.db, args.start, args.end, rt.settings.timezone)
+        else:
+            buckets = analytics.upkeep(rt.db, rt.settings.timezone)
+    print(f"Refreshed {buckets} employee-hours in {time.monotonic() - started:.1f} s")
+    return 0
