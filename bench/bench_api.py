@@ -95,11 +95,11 @@ def main() -> int:
     parser.add_argument("--webhooks", type=int, default=2000)
     args = parser.parse_args()
     rt, services = bench_runtime("fieldops_bench_api", "benchapi:", "bench-api")
-    from dashboard.web.app import create_app
+    from dashboard.cli.serve import web_app
 
     print(f"{platform.node()} · {platform.processor() or platform.machine()} · Python {platform.python_version()}")
     seed(rt, args.activities)
-    app = create_app(rt.settings)
+    app = web_app(rt.settings)
     bench_sync(rt, app, args.activities)
     bench_webhooks(rt, args.webhooks)
     app.server.extensions["fieldops"].close()

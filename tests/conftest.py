@@ -18,13 +18,16 @@ from pathlib import Path
 import psycopg2
 import pytest
 import redis
+from dash import Dash
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn, parse_dsn
 
+from callbacks import register_all
 from dashboard.core.config import Settings
 from dashboard.core.embedded import start_services
 from dashboard.core.runtime import Runtime
 from dashboard.demo.seed import demo_password, demo_wall_secret, demo_wall_token, seed_demo, seed_demo_accounts
+from dashboard.web.app import create_app
 from data import working_hours
 from data.db import Database
 from data.migrate import migrate
@@ -184,6 +187,11 @@ def seeded_rt(seeded_settings: Settings) -> Iterator[Runtime]:
     runtime.close()
 
 
+def make_app(settings: Settings) -> Dash:
+    """The app as served, every page's callbacks included, on this test's (migrated) servers."""
+    return create_app(settings, register_all)
+
+
 def database_name(url: str) -> str:
     return parse_dsn(url)["dbname"]
 
@@ -194,9 +202,7 @@ class LiveServer:
     def __init__(self, settings: Settings, port: int = 0) -> None:
         from werkzeug.serving import make_server
 
-        from dashboard.web.app import create_app
-
-        self.app = create_app(settings)
+        self.app = make_app(settings)
         # A given port lets a test start the server again where its browser expects it (issue 8: wall).
         self.server = make_server("127.0.0.1", port, self.app.server, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"

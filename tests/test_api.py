@@ -8,10 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard.demo.seed import device_token, employee_code
-from dashboard.web.app import create_app
 from dashboard.work.tokens import SCOPES, issue
 from data import api_tokens
-from tests.conftest import SECRET, signed_in_client
+from tests.conftest import SECRET, make_app, signed_in_client
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +18,7 @@ def app(servers, templates):
     from tests.conftest import _make_settings
 
     gen = _make_settings(servers, templates, "seeded")
-    app = create_app(next(gen))
+    app = make_app(next(gen))
     yield app
     app.server.extensions["fieldops"].close()
     next(gen, None)

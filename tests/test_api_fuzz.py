@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from dashboard.web.api.openapi import SPEC
-from dashboard.web.app import create_app
 from dashboard.work.tokens import SCOPES, issue
+from tests.conftest import make_app
 
 EXAMPLES_PER_OPERATION = 50
 CONFIG = {"generation": {"max-examples": EXAMPLES_PER_OPERATION, "deterministic": True, "database": "none"}}
@@ -31,7 +31,7 @@ def fuzzed_app(servers, templates):
     from tests.conftest import _make_settings
 
     gen = _make_settings(servers, templates, "seeded")
-    app = create_app(next(gen))
+    app = make_app(next(gen))
     yield app
     app.server.extensions["fieldops"].close()
     next(gen, None)

@@ -15,13 +15,12 @@ import pytest
 
 from dashboard.core.embedded import ensure_database
 from dashboard.core.runtime import Runtime
-from dashboard.web.app import create_app
 from dashboard.writer.worker import Writer
 from data import devices, employees, positions
 from data.db import Database
 from data.feed import WRITER_GROUP, Fix
 from data.migrate import migrate
-from tests.conftest import track_around_the_clock
+from tests.conftest import make_app, track_around_the_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,7 +108,7 @@ def test_postgres_stopped_while_devices_keep_sending_loses_nothing(settings, own
     track_around_the_clock(db, employee_id)
     devices.add_device(db, "pia-phone", employee_id, "osmand", None)
     db.close()
-    app = create_app(replace(settings, database_url=url))
+    app = make_app(replace(settings, database_url=url))
     rt = app.server.extensions["fieldops"]
     client = app.server.test_client()
     writer = Writer(rt, "outage-writer", claim_idle_ms=500)

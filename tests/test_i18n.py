@@ -5,6 +5,7 @@ import dash
 from flask import Flask
 
 from dashboard.core.i18n import _, catalog, relative_time
+from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CALL = re.compile(r'\b_\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
@@ -22,9 +23,7 @@ def _literals() -> set[str]:
 
 
 def test_every_user_visible_string_has_a_chinese_translation(seeded_settings):
-    from dashboard.web.app import create_app
-
-    app = create_app(seeded_settings)
+    app = make_app(seeded_settings)
     page_names = {page["name"] for page in dash.page_registry.values()}
     app.server.extensions["fieldops"].close()
     wanted = _literals() | page_names

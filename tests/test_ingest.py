@@ -4,13 +4,12 @@ import pytest
 
 from dashboard.demo.seed import device_token, employee_code
 from dashboard.ingest.accept import EARLIEST_MS, InvalidFix, parse_timestamp_ms
-from dashboard.web.app import create_app
-from tests.conftest import SECRET
+from tests.conftest import SECRET, make_app
 
 
 @pytest.fixture
 def client(seeded_settings):
-    app = create_app(seeded_settings)
+    app = make_app(seeded_settings)
     yield app.server.test_client()
     app.server.extensions["fieldops"].close()
 

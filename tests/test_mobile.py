@@ -12,7 +12,6 @@ import pytest
 
 from dashboard.demo.seed import plan_day
 from dashboard.ingest.accept import accept_fixes
-from dashboard.web.app import create_app
 from dashboard.work.dispatch import travel_time_s
 from dashboard.work.phone import (
     MobileError,
@@ -27,7 +26,7 @@ from dashboard.work.phone import (
 )
 from data import alerts, audit, employees, share_links
 from data.scope import Scope
-from tests.conftest import post_callback, signed_in_client
+from tests.conftest import make_app, post_callback, signed_in_client
 
 SITE = {"center_lat": 60.17, "center_lon": 24.94, "radius_m": 50.0}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -35,7 +34,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 @pytest.fixture
 def app(seeded_settings):
-    app = create_app(seeded_settings)
+    app = make_app(seeded_settings)
     rt = app.server.extensions["fieldops"]
     plan_day(rt.db, datetime.now(rt.settings.tz).date(), rt.settings.tz, start=datetime.now(rt.settings.tz))
     yield app

@@ -10,9 +10,8 @@ from collections import Counter
 import pytest
 
 from dashboard.demo.seed import device_token, employee_code
-from dashboard.web.app import create_app
 from data import devices
-from tests.conftest import SECRET, signed_in_client
+from tests.conftest import SECRET, make_app, signed_in_client
 
 VALUES = [
     None,
@@ -96,7 +95,7 @@ def _random_bytes(rng):
 
 @pytest.fixture
 def client(seeded_settings):
-    app = create_app(seeded_settings)
+    app = make_app(seeded_settings)
     rt = app.server.extensions["fieldops"]
     devices.add_device(rt.db, "fuzz-1", 1, "osmand", None)
     devices.add_device(rt.db, "fz/phone", 1, "owntracks", "pw")

@@ -9,9 +9,8 @@ import dash
 import pytest
 
 from dashboard.core.permissions import ROLES
-from dashboard.web.app import create_app
 from data.feed import Fix
-from tests.conftest import csrf_headers, post_callback, sign_in, sign_in_wall
+from tests.conftest import csrf_headers, make_app, post_callback, sign_in, sign_in_wall
 
 VIEWERS = ("anonymous", *ROLES)
 # Which pages each role opens (executives see live positions only when the organisation allows).
@@ -47,7 +46,7 @@ def app(servers, templates):
 
     gen = _make_settings(servers, templates, "seeded")
     settings = next(gen)
-    app = create_app(settings)
+    app = make_app(settings)
     yield app
     app.server.extensions["fieldops"].close()
     next(gen, None)

@@ -11,11 +11,10 @@ import pytest
 
 from dashboard.demo.seed import device_token, employee_code
 from dashboard.ingest.privacy import in_slots
-from dashboard.web.app import create_app
 from dashboard.writer.retention import purge_old_positions
 from data import org_settings, working_hours
 from data.positions import PositionRow, insert_positions
-from tests.conftest import SECRET
+from tests.conftest import SECRET, make_app
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -32,7 +31,7 @@ def test_working_hours_include_the_start_and_exclude_the_end():
 
 @pytest.fixture
 def client(seeded_settings):
-    app = create_app(seeded_settings)
+    app = make_app(seeded_settings)
     yield app.server.test_client()
     app.server.extensions["fieldops"].close()
 

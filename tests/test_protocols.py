@@ -10,9 +10,8 @@ import pytest
 
 from dashboard.demo.seed import device_token, employee_code
 from dashboard.ingest.protocols.osmand import KNOT_MPS, parse_timestamp
-from dashboard.web.app import create_app
 from data import devices
-from tests.conftest import SECRET, signed_in_client
+from tests.conftest import SECRET, make_app, signed_in_client
 from tests.replay import drain, realdata
 
 EMPLOYEE = 1
@@ -21,7 +20,7 @@ OT_USER, OT_DEVICE, OT_PASSWORD = "anna", "phone", "s3cret-password"
 
 @pytest.fixture
 def app(seeded_settings):
-    app = create_app(replace(seeded_settings, max_fix_age_s=3600))
+    app = make_app(replace(seeded_settings, max_fix_age_s=3600))
     rt = app.server.extensions["fieldops"]
     devices.add_device(rt.db, "902064", EMPLOYEE, "osmand", None)
     devices.add_device(rt.db, f"{OT_USER}/{OT_DEVICE}", EMPLOYEE, "owntracks", OT_PASSWORD)
@@ -285,7 +284,7 @@ def test_owntracks_malformed_bodies(client, rt, body, status):
 
 
 def test_a_huge_body_is_413_with_a_reason(seeded_settings):
-    app = create_app(replace(seeded_settings, max_body_bytes=64 * 1024))
+    app = make_app(replace(seeded_settings, max_body_bytes=64 * 1024))
     rt = app.server.extensions["fieldops"]
     devices.add_device(rt.db, f"{OT_USER}/{OT_DEVICE}", EMPLOYEE, "owntracks", OT_PASSWORD)
     client = signed_in_client(app)
@@ -303,7 +302,7 @@ def test_a_huge_body_is_413_with_a_reason(seeded_settings):
 
 
 def test_a_full_backlog_answers_503_and_stores_nothing(seeded_settings):
-    app = create_app(replace(seeded_settings, max_backlog=1000))
+    app = make_app(replace(seeded_settings, max_backlog=1000))
     rt = app.server.extensions["fieldops"]
     devices.add_device(rt.db, "902064", EMPLOYEE, "osmand", None)
     client = app.server.test_client()

@@ -10,9 +10,8 @@ import pytest
 
 from dashboard.demo.seed import device_token, employee_code
 from dashboard.ingest.protocols.osmand import KNOT_MPS
-from dashboard.web.app import create_app
 from data import devices
-from tests.conftest import SECRET, signed_in_client
+from tests.conftest import SECRET, make_app, signed_in_client
 from tests.replay import bus_rows, drain, realdata
 
 GPX_FILES = [
@@ -29,7 +28,7 @@ TEN_YEARS_S = 10 * 366 * 86400
 @pytest.fixture
 def app(seeded_settings):
     # Old recordings: lift the live trackers' age window so they can be replayed as if live.
-    app = create_app(replace(seeded_settings, max_fix_age_s=TEN_YEARS_S))
+    app = make_app(replace(seeded_settings, max_fix_age_s=TEN_YEARS_S))
     yield app
     app.server.extensions["fieldops"].close()
 

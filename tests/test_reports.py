@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from dashboard.analytics.efficiency import rebuild
-from dashboard.cli import main
+from dashboard.cli.main import main
 from dashboard.core.permissions import Viewer, scope_for
 from dashboard.demo.seed import seed_history
 from dashboard.reports.build import (
@@ -37,7 +37,7 @@ from dashboard.reports.build import (
 from data import audit, reports, users
 from data.positions import PositionRow, insert_positions
 from tests.browser import screenshot_path
-from tests.conftest import signed_in_client
+from tests.conftest import make_app, signed_in_client
 
 MANAGER = Viewer(None, "manager", "manager", None, scope_for("manager", None, []))
 
@@ -209,12 +209,10 @@ def test_supervisor_report_holds_only_their_teams(history_rt):
 
 
 def test_downloads_are_scoped_and_audited(history_rt, seeded_settings):
-    from dashboard.web.app import create_app
-
     month = last_month(datetime.now(history_rt.settings.tz).date()).strftime("%Y-%m")
     report_id = build(history_rt, viewer_of(history_rt, "manager"), month, ["pdf"])
     name = next(iter(files_of(history_rt, report_id)))
-    app = create_app(seeded_settings)
+    app = make_app(seeded_settings)
     try:
         manager = signed_in_client(app, "manager")
         response = manager.get(f"/reports/file/{report_id}/{name}")

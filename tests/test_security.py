@@ -6,14 +6,13 @@ import json
 
 import pytest
 
-from dashboard.web.app import create_app
 from data import wall_tokens
-from tests.conftest import csrf_headers, password_of, post_callback, sign_in, sign_in_wall
+from tests.conftest import csrf_headers, make_app, password_of, post_callback, sign_in, sign_in_wall
 
 
 @pytest.fixture
 def app(seeded_settings):
-    app = create_app(seeded_settings)
+    app = make_app(seeded_settings)
     yield app
     app.server.extensions["fieldops"].close()
 

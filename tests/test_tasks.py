@@ -8,13 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard.core.permissions import Viewer, scope_for
-from dashboard.web.app import create_app
 from dashboard.work import lifecycle as lifecycle
 from dashboard.work.surveys import SurveyError, answer_survey, open_survey, survey_path
 from data import activities, customers, employees, feedback, users
 from data import tasks as task_rows
 from data.scope import Scope
-from tests.conftest import csrf_headers
+from tests.conftest import csrf_headers, make_app
 
 
 def viewer_of(rt, username: str) -> Viewer:
@@ -231,7 +230,7 @@ def test_an_expired_or_tampered_survey_link_is_refused(seeded_rt):
 
 @pytest.fixture
 def app(seeded_settings):
-    app = create_app(seeded_settings)
+    app = make_app(seeded_settings)
     yield app
     app.server.extensions["fieldops"].close()
 

@@ -8,7 +8,7 @@ from dashboard.demo.seed import plan_day
 from dashboard.live.wall import cycle_seconds, tiles, wall_alerts
 from data import alerts, org_settings
 from data.scope import Scope
-from tests.conftest import post_callback, signed_in_client
+from tests.conftest import make_app, post_callback, signed_in_client
 
 
 def test_the_cycle_stays_within_bounds():
@@ -19,9 +19,7 @@ def test_the_cycle_stays_within_bounds():
 
 
 def test_alerts_name_no_one_and_overdue_tasks_count(seeded_settings):
-    from dashboard.web.app import create_app
-
-    app = create_app(seeded_settings)
+    app = make_app(seeded_settings)
     rt = app.server.extensions["fieldops"]
     try:
         now = datetime.now(rt.settings.tz)
@@ -42,9 +40,7 @@ def test_alerts_name_no_one_and_overdue_tasks_count(seeded_settings):
 
 
 def test_an_admin_sets_the_wall_rotation(seeded_settings):
-    from dashboard.web.app import create_app
-
-    app = create_app(seeded_settings)
+    app = make_app(seeded_settings)
     rt = app.server.extensions["fieldops"]
     try:
         admin = signed_in_client(app, "admin")

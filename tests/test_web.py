@@ -6,13 +6,12 @@ from dataclasses import replace
 import pytest
 
 from dashboard.core.config import Settings
-from dashboard.web.app import create_app
-from tests.conftest import csrf_headers, post_callback, sign_in
+from tests.conftest import csrf_headers, make_app, post_callback, sign_in
 
 
 @pytest.fixture
 def app(seeded_settings):
-    app = create_app(seeded_settings)
+    app = make_app(seeded_settings)
     yield app
     app.server.extensions["fieldops"].close()
 
@@ -26,7 +25,7 @@ def test_health_names_both_services(app):
 
 
 def test_health_is_503_when_redis_is_down(seeded_settings):
-    app = create_app(replace(seeded_settings, redis_url="redis://127.0.0.1:1/0"))
+    app = make_app(replace(seeded_settings, redis_url="redis://127.0.0.1:1/0"))
     answer = app.server.test_client().get("/healthz")
     assert answer.status_code == 503
     assert answer.get_json()["redis"].startswith("down")
