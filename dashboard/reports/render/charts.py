@@ -13,6 +13,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 
 from dashboard.core.i18n import _
+from dashboard.core.palette import BLUE, GREEN, ORANGE, SKY, VERMILION, YELLOW
 from dashboard.reports.model import ReportData
 
 matplotlib.use("Agg")
@@ -29,10 +30,6 @@ matplotlib.rcParams.update(
         "font.size": 9,
     }
 )
-
-
-# Okabe-Ito: the live map's colours, readable by colour-blind readers.
-GREEN, BLUE, ORANGE, VERMILION, GREY, SKY = "#009E73", "#0072B2", "#E69F00", "#D55E00", "#8c8c8c", "#56B4E9"
 
 
 def _svg(figure: Figure) -> str:
@@ -102,7 +99,7 @@ def satisfaction_chart(data: ReportData) -> str:
     figure = Figure(figsize=(3.4, 2.3))
     axes = figure.subplots()
     scores = [1, 2, 3, 4, 5]
-    colours = [VERMILION, ORANGE, "#F0E442", SKY, GREEN]
+    colours = [VERMILION, ORANGE, YELLOW, SKY, GREEN]
     counts = [data.scores.get(s, 0) for s in scores]
     axes.bar([str(s) for s in scores], counts, color=colours, width=0.7)
     axes.set_ylim(0, max(1, max(counts) * 1.1))
