@@ -1,8 +1,6 @@
 /* Live map: the fleet layer's drawing functions (dash-leaflet namespace fieldops.livemap)
    and the clientside merge of fleet deltas (dash_clientside.fieldops.mergeFleet). */
 (function () {
-    const COLORS = {moving: "#009E73", visit: "#0072B2", idle: "#E69F00", offline: "#8c8c8c"};
-    const STATES = ["moving", "visit", "idle", "offline"];
     let fleet = new Map();  // employee id -> {lat, lon, ts, spd, st}
     let team = undefined;
     let shownStates = "";
@@ -16,7 +14,7 @@
             fleetPoint: function (feature, latlng) {
                 const state = feature.properties.state;
                 return L.circleMarker(latlng, {
-                    radius: 7, weight: 2, color: "#ffffff", fillColor: COLORS[state] || COLORS.offline,
+                    radius: 7, weight: 2, color: "#ffffff", fillColor: window.fieldops.palette.stateColor(state),
                     fillOpacity: state === "offline" ? 0.6 : 0.95,
                 });
             },

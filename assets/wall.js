@@ -61,10 +61,9 @@
         wall: {
             /* The live map's colours, twice the size: seen from across the room. */
             fleetPoint: function (feature, latlng) {
-                const colours = {moving: "#009E73", visit: "#0072B2", idle: "#E69F00", offline: "#8c8c8c"};
                 const state = feature.properties.state;
                 return L.circleMarker(latlng, {
-                    radius: 12, weight: 3, color: "#0b1118", fillColor: colours[state] || colours.offline,
+                    radius: 12, weight: 3, color: "#0b1118", fillColor: window.fieldops.palette.stateColor(state),
                     fillOpacity: state === "offline" ? 0.6 : 1,
                 });
             },

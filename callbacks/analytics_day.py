@@ -13,8 +13,9 @@ from flask import g
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
 from dashboard.core.inputs import text, whole_number
+from dashboard.core.palette import SPLIT_COLORS
 from dashboard.core.runtime import runtime
-from dashboard.web.charts import SPLIT_COLORS, empty, figure
+from dashboard.web.charts import empty, figure
 from data import analytics, employees
 
 REPLAY_TICKS = 300  # a day replays in about a minute: 300 ticks of the 200 ms interval

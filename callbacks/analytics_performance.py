@@ -11,8 +11,9 @@ from flask import g
 from dashboard.analytics import efficiency as service
 from dashboard.core.i18n import _
 from dashboard.core.inputs import mapping, text, whole_number
+from dashboard.core.palette import SPLIT_COLORS
 from dashboard.core.runtime import runtime
-from dashboard.web.charts import SPLIT_COLORS, empty, figure, target_line
+from dashboard.web.charts import empty, figure, target_line
 from data import analytics, teams
 
 DAY_BAR_MS = 0.8 * 86_400_000

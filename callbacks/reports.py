@@ -11,17 +11,10 @@ from flask import g
 from dashboard.core.i18n import _, current_language
 from dashboard.core.inputs import mapping, text, whole_number, whole_numbers
 from dashboard.core.runtime import runtime
-from dashboard.reports.build import (
-    ReportError,
-    add_schedule,
-    build_in_background,
-    custom_period,
-    describe_schedule,
-    parse_period,
-    period_of,
-    queue_report,
-    weekday_names,
-)
+from dashboard.reports.build import build_in_background, queue_report
+from dashboard.reports.model import ReportError
+from dashboard.reports.periods import custom_period, parse_period, period_of
+from dashboard.reports.schedule import add_schedule, describe_schedule, weekday_names
 from dashboard.web.components import result
 from data import reports, teams
 

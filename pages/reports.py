@@ -10,7 +10,8 @@ from dash import dcc, html
 from dashboard.core.i18n import _, current_language
 from dashboard.core.permissions import REPORT_ROLES
 from dashboard.core.runtime import runtime
-from dashboard.reports.build import FORMATS, weekday_names
+from dashboard.reports.model import FORMATS
+from dashboard.reports.schedule import weekday_names
 from dashboard.web.components import field, page_frame
 
 dash.register_page(

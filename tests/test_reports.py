@@ -23,17 +23,11 @@ from dashboard.analytics.efficiency import rebuild
 from dashboard.cli.main import main
 from dashboard.core.permissions import Viewer, scope_for
 from dashboard.demo.seed import seed_history
-from dashboard.reports.build import (
-    ReportError,
-    ReportRunner,
-    build_queued,
-    gather,
-    last_occurrence,
-    parse_period,
-    period_before,
-    queue_due_schedules,
-    queue_report,
-)
+from dashboard.reports.build import build_queued, queue_report
+from dashboard.reports.gather import gather
+from dashboard.reports.model import ReportError
+from dashboard.reports.periods import parse_period
+from dashboard.reports.schedule import ReportRunner, last_occurrence, period_before, queue_due_schedules
 from data import audit, reports, users
 from data.positions import PositionRow, insert_positions
 from tests.browser import screenshot_path
@@ -248,7 +242,7 @@ def test_cli_report_writes_the_files(history_rt, seeded_settings, monkeypatch, t
 
 def test_schedule_fires_once_per_period_however_many_runners(history_rt):
     manager = viewer_of(history_rt, "manager")
-    from dashboard.reports.build import add_schedule
+    from dashboard.reports.schedule import add_schedule
 
     schedule_id = add_schedule(
         history_rt,
@@ -304,7 +298,7 @@ class Inbox:
 def test_scheduled_report_is_emailed_through_smtp(history_rt):
     from dataclasses import replace
 
-    from dashboard.reports.build import add_schedule
+    from dashboard.reports.schedule import add_schedule
 
     inbox = Inbox()
     with socket.socket() as probe:
@@ -358,7 +352,7 @@ def test_scheduled_report_is_emailed_through_smtp(history_rt):
 
 
 def test_a_long_employee_list_keeps_each_teams_ends_in_the_pdf_and_everyone_elsewhere():
-    from dashboard.reports.render import PDF_EMPLOYEES_MAX, PDF_TEAM_ENDS, pdf_employees
+    from dashboard.reports.render.pdf import PDF_EMPLOYEES_MAX, PDF_TEAM_ENDS, pdf_employees
 
     people = [
         {"code": f"E{n:04d}", "team_name": f"Team {n % 4}", "visits": n % 37} for n in range(PDF_EMPLOYEES_MAX + 50)

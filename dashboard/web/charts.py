@@ -5,16 +5,15 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-# Okabe-Ito colours (distinguishable with colour blindness), the live map's palette.
-COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-SPLIT_COLORS = {"visit": "#0072B2", "travel": "#009E73", "idle": "#E69F00", "outside": "#D55E00"}
+from dashboard.core.palette import CHART_COLORS
+
 # Worse is redder: a sequential scale for measures where high is bad (reversed where high is good).
 BAD_HIGH_SCALE = ["#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"]
 
 pio.templates["fieldops"] = go.layout.Template(
     layout=go.Layout(
         font={"family": "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', sans-serif", "size": 12},
-        colorway=COLORS,
+        colorway=CHART_COLORS,
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
         margin={"l": 48, "r": 16, "t": 36, "b": 40},

@@ -1,0 +1,22 @@
+"""The colours that mean something: a person's state on the map, where tracked time went, chart series.
+
+One truth in two homes: the browser reads the same values from the CSS custom properties in
+assets/fieldops.css (`--state-*`, `--split-*`); tests/test_palette.py fails if the two differ.
+"""
+
+from __future__ import annotations
+
+# Okabe-Ito: distinguishable by colour-blind viewers.
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+GREEN = "#009E73"
+PURPLE = "#CC79A7"
+SKY = "#56B4E9"
+VERMILION = "#D55E00"
+YELLOW = "#F0E442"
+BLACK = "#000000"
+GREY = "#8c8c8c"
+
+STATE_COLORS = {"moving": GREEN, "visit": BLUE, "idle": ORANGE, "offline": GREY}
+SPLIT_COLORS = {"visit": BLUE, "travel": GREEN, "idle": ORANGE, "outside": VERMILION}
+CHART_COLORS = [BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILION, YELLOW, BLACK]

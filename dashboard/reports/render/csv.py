@@ -1,0 +1,30 @@
+"""The report as CSV: one UTF-8 file (with BOM, for Excel) per table."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from dashboard.reports.model import ReportData
+from dashboard.reports.render.tables import daily_columns, employee_columns, kpi_columns, score_columns, team_columns
+
+
+def render_csv(data: ReportData) -> dict[str, bytes]:
+    """One CSV per table, keyed by the table's file-name part; headers in the report's language."""
+    lang = data.language
+    tables = {
+        "kpis": (kpi_columns(lang), data.kpis),
+        "daily": (daily_columns(lang), data.daily),
+        "teams": (team_columns(lang), data.teams),
+        "employees": (employee_columns(lang), data.employees),
+        "satisfaction": (score_columns(lang), [(score, data.scores.get(score, 0)) for score in range(1, 6)]),
+    }
+    files = {}
+    for name, (columns, rows) in tables.items():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([header for _key, header, _get in columns])
+        for row in rows:
+            writer.writerow(["" if (value := get(row)) is None else value for _key, _header, get in columns])
+        files[name] = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return files

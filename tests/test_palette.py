@@ -1,0 +1,56 @@
+"""The palette's two homes agree: assets/fieldops.css's custom properties and dashboard/core/palette.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dashboard.core.palette import SPLIT_COLORS, STATE_COLORS
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+def _rules() -> list[tuple[str, dict[str, str]]]:
+    """(selector, custom properties) of every innermost CSS rule in fieldops.css."""
+    css = re.sub(r"/\*.*?\*/", "", (ASSETS / "fieldops.css").read_text(), flags=re.DOTALL)
+    return [
+        (selector.strip(), dict(re.findall(r"(--[\w-]+)\s*:\s*([^;]+?)\s*(?:;|$)", body)))
+        for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+    ]
+
+
+def _root_colours(prefix: str) -> dict[str, str]:
+    found = {}
+    for selector, properties in _rules():
+        if selector == ":root":
+            found.update(
+                {
+                    name.removeprefix(prefix): value.lower()
+                    for name, value in properties.items()
+                    if name.startswith(prefix)
+                }
+            )
+    return found
+
+
+def test_css_state_colours_are_the_palettes():
+    assert _root_colours("--state-") == {state: colour.lower() for state, colour in STATE_COLORS.items()}
+
+
+def test_css_time_split_colours_are_the_palettes():
+    assert _root_colours("--split-") == {part: colour.lower() for part, colour in SPLIT_COLORS.items()}
+
+
+def test_a_theme_overrides_only_colours_the_palette_has():
+    for selector, properties in _rules():
+        for name in properties:
+            if name.startswith("--state-"):
+                assert name.removeprefix("--state-") in STATE_COLORS, f"{selector} sets unknown {name}"
+            if name.startswith("--split-"):
+                assert name.removeprefix("--split-") in SPLIT_COLORS, f"{selector} sets unknown {name}"
+
+
+def test_no_script_keeps_its_own_copy_of_the_state_colours():
+    copy = re.compile(r"\b(?:moving|visit|idle|offline)\s*:\s*[\"']#[0-9a-fA-F]{3,6}")
+    for script in ASSETS.glob("*.js"):
+        assert not copy.search(script.read_text()), f"{script.name} holds state colours; use fieldops.palette"
