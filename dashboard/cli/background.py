@@ -6,7 +6,7 @@ import threading
 
 from dashboard.analytics.efficiency import RollupKeeper
 from dashboard.core.runtime import Runtime
-from dashboard.reports.build import ReportRunner
+from dashboard.reports.schedule import ReportRunner
 from dashboard.work.webhooks import Deliverer
 
 

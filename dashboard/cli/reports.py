@@ -9,15 +9,10 @@ from pathlib import Path
 from dashboard.cli.boot import opened
 from dashboard.core.permissions import Viewer, scope_for
 from dashboard.core.runtime import Runtime
-from dashboard.reports.build import (
-    ReportError,
-    add_schedule,
-    build_queued,
-    describe_schedule,
-    parse_formats,
-    parse_period,
-    queue_report,
-)
+from dashboard.reports.build import build_queued, queue_report
+from dashboard.reports.model import ReportError, parse_formats
+from dashboard.reports.periods import parse_period
+from dashboard.reports.schedule import add_schedule, describe_schedule
 from dashboard.work.accounts import team_ids_by_name
 from data import reports, users
 
