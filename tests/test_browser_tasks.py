@@ -16,7 +16,7 @@ from dashboard.work.surveys import survey_path_of_task
 from data import audit, employees, zones
 from data.scope import Scope
 from tests.browser import screenshot_path
-from tests.conftest import sign_in_browser, wait_until
+from tests.conftest import sign_in_browser, track_around_the_clock, wait_until
 
 pytestmark = pytest.mark.browser
 METRES_LAT = 1 / 111_320
@@ -28,15 +28,18 @@ def _choose(page, dropdown_id: str, option: str) -> None:
 
 
 def _free_customer_of(rt, employee_id: int) -> dict:
-    """A customer of the person with a site and no task today, so an arrival there is for our task only."""
+    """A customer of the person with a site and no task, so an arrival there is for our task only.
+
+    The day's plan is drawn by date: on some dates it covers every customer of the person, so the
+    test clears the chosen customer's tasks rather than hoping one was left free."""
     row = rt.db.fetch_one(
         """SELECT c.id, c.name, z.center_lat, z.center_lon FROM customers c
            JOIN zones z ON z.customer_id = c.id AND z.kind = 'customer_site'
-           WHERE c.owner_employee_id = %s AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.customer_id = c.id)
-           ORDER BY c.id LIMIT 1""",
+           WHERE c.owner_employee_id = %s ORDER BY c.id LIMIT 1""",
         (employee_id,),
     )
     assert row is not None and zones.site_of_customer(rt.db, row["id"]) is not None
+    rt.db.execute("DELETE FROM tasks WHERE customer_id = %s", (row["id"],))
     return row
 
 
@@ -52,6 +55,8 @@ def test_done_when_urgent_task_dispatched_visited_and_rated(browser, day_server)
     start = time.time() - 250  # fixes from the recent past, so the visit below can follow them in time
     team = employees.get_employee(rt.db, Scope.everything(), field)["team_id"]
     others = [p["id"] for p in employees.roster(rt.db, Scope(team_ids=frozenset({team}))) if p["id"] != field][:2]
+    for person in (field, *others):
+        track_around_the_clock(rt.db, person)
     accept_fixes(rt, field, [_fix(start, lat + 150 * METRES_LAT, lon)], "native")
     for offset, person in enumerate(others, start=1):
         accept_fixes(rt, person, [_fix(start, lat - 700 * offset * METRES_LAT, lon)], "native")
