@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from dashboard.core.i18n import _
-from dashboard.web.auth import MIN_PASSWORD_LENGTH, hash_password
+from dashboard.core.passwords import MIN_PASSWORD_LENGTH, hash_password
 from data import users, wall_tokens
 from data.db import Database
 from data.users import ROLES
