@@ -1,4 +1,4 @@
-"""Signing in and out: flask-login sessions, argon2 passwords, CSRF, throttling, wall tokens."""
+"""Signing in and out: flask-login sessions, passwords (dashboard/core/passwords.py), CSRF, throttling, wall tokens."""
 
 from __future__ import annotations
 
@@ -64,8 +64,8 @@ def load_principal(session_id: str) -> Principal | None:
         if row is None or row["disabled"] or row["session_version"] != int(version):
             return None
         return _principal_from_user(row)
-    if kind == "w" and rest.isdigit() and wall_tokens.is_active(db, int(rest)):
-        token = db.fetch_one("SELECT id, name FROM wall_tokens WHERE id = %s", (int(rest),))
+    if kind == "w" and rest.isdigit():
+        token = wall_tokens.active_token(db, int(rest))
         return _principal_from_wall(token) if token else None
     return None
 
