@@ -40,7 +40,8 @@ class Decision:
 
 
 class TrackingPolicy:
-    """Working hours, pauses and the off-hours rule, re-read every REFRESH_S seconds."""
+    """Working hours, pauses and the off-hours rule, re-read every REFRESH_S seconds. One per runtime:
+    take it from tracking_policy(rt)."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
@@ -83,6 +84,17 @@ class TrackingPolicy:
         return decision
 
 
+_making = threading.Lock()
+
+
+def tracking_policy(rt: Runtime) -> TrackingPolicy:
+    """The runtime's one tracking policy, made on first use in any process that ingests."""
+    with _making:
+        if "tracking_policy" not in rt.extensions:
+            rt.extensions["tracking_policy"] = TrackingPolicy(rt)
+        return rt.extensions["tracking_policy"]
+
+
 def coarse_rows(fixes: list[Fix]) -> list[tuple[int, datetime, int]]:
     """(employee, hour, cell) per fix, for coarse_presence."""
     rows = []
@@ -97,10 +109,10 @@ def pause_sharing(rt: Runtime, employee_id: int, reason: str) -> None:
     pauses.pause(rt.db, employee_id, reason)
     rt.feed.forget([employee_id])
     rt.feed.set_status(employee_id, {"paused": True})
-    rt.policy().refresh(force=True)
+    tracking_policy(rt).refresh(force=True)
 
 
 def resume_sharing(rt: Runtime, employee_id: int) -> None:
     pauses.resume(rt.db, employee_id)
     rt.feed.forget([employee_id])
-    rt.policy().refresh(force=True)
+    tracking_policy(rt).refresh(force=True)
