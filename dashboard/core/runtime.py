@@ -35,7 +35,8 @@ class Runtime:
         return cls(settings, Database(settings.database_url), feed)
 
     def org_settings(self) -> dict:
-        """Organisation settings, re-read at most every ORG_SETTINGS_TTL_S seconds."""
+        """Organisation settings, re-read at most every ORG_SETTINGS_TTL_S seconds: the one way to read them
+        outside data/. Whoever saves one calls forget_org_settings(), so this process sees it at once."""
         cached = self._org_settings
         if cached is None or time.monotonic() - cached[0] > self.ORG_SETTINGS_TTL_S:
             cached = self._org_settings = (time.monotonic(), org_settings.all_settings(self.db))

@@ -16,7 +16,7 @@ from datetime import time as clock
 import h3
 
 from dashboard.core.runtime import Runtime
-from data import org_settings, pauses, working_hours
+from data import pauses, working_hours
 from data.feed import Fix
 from data.working_hours import Slot
 
@@ -54,9 +54,11 @@ class TrackingPolicy:
     def refresh(self, force: bool = False) -> None:
         with self._lock:
             if force or time.monotonic() - self._loaded > REFRESH_S:
+                if force:
+                    self.rt.forget_org_settings()  # forced: a setting saved a moment ago counts too
                 self._schedules = working_hours.schedules(self.rt.db)
                 self._paused = pauses.paused_employees(self.rt.db)
-                self._off_hours = str(org_settings.all_settings(self.rt.db)["privacy.off_hours"])
+                self._off_hours = str(self.rt.org_settings()["privacy.off_hours"])
                 self._loaded = time.monotonic()
 
     def tracks(self, employee_id: int, ts_ms: int) -> bool:
