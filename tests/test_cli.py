@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from dashboard.cli import main
+from dashboard.cli.main import main
 from data import users
 
 
