@@ -17,7 +17,7 @@ from data import org_settings, wall_tokens
 
 def load(_refresh: int) -> tuple:
     rt = runtime()
-    settings = org_settings.all_settings(rt.db)
+    settings = rt.org_settings()
     walls = [
         {
             "id": t["id"],
@@ -90,7 +90,7 @@ def walls(_create: int, _revoke: int, name: str | None, days: int | None, token_
 
 
 def wall_cycle(_refresh: int) -> int:
-    return cycle_seconds(org_settings.all_settings(runtime().db))
+    return cycle_seconds(runtime().org_settings())
 
 
 def save_wall_cycle(_clicks: int, seconds: object) -> object:

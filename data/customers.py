@@ -52,6 +52,13 @@ def upsert_customers(db: Database, rows: list[dict]) -> None:
         )
 
 
+def owned_customers(db: Database) -> list[dict]:
+    """Every customer with an owner: id, lat, lon and the owner's team_id."""
+    return db.fetch_all(
+        "SELECT c.id, c.lat, c.lon, o.team_id FROM customers c JOIN employees o ON o.id = c.owner_employee_id"
+    )
+
+
 def external_ids(db: Database, scope: Scope) -> dict[str, int]:
     """External id (from the ERP or a CSV) → customer id, for customers in the scope."""
     rows = db.fetch_all(

@@ -56,3 +56,12 @@ def list_devices(db: Database) -> list[dict]:
 
 def remove_device(db: Database, identifier: str) -> bool:
     return db.execute("DELETE FROM devices WHERE identifier = %s", (identifier,)) > 0
+
+
+def native_devices(db: Database) -> list[dict]:
+    """Active employees (id, code) with the identifier of their native-protocol device."""
+    return db.fetch_all(
+        """SELECT e.id, e.code, d.identifier FROM employees e
+           JOIN devices d ON d.employee_id = e.id AND d.protocol = 'native'
+           WHERE e.active ORDER BY e.id"""
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from data.db import Database
 from data.scope import Scope
 
@@ -38,6 +40,16 @@ def create_employee(db: Database, code: str, name: str, team_id: int | None) -> 
     return db.fetch_one(
         "INSERT INTO employees (code, name, team_id) VALUES (%s, %s, %s) RETURNING id", (code, name, team_id)
     )["id"]
+
+
+def without_tasks_between(db: Database, start: datetime, end: datetime) -> list[dict]:
+    """Active employees (id, team_id) with no task whose window opens in [start, end)."""
+    return db.fetch_all(
+        """SELECT e.id, e.team_id FROM employees e WHERE e.active AND NOT EXISTS (
+               SELECT 1 FROM tasks t WHERE t.employee_id = e.id AND t.window_start >= %s AND t.window_start < %s)
+           ORDER BY e.id""",
+        (start, end),
+    )
 
 
 def count_employees(db: Database) -> int:

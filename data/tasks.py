@@ -173,6 +173,20 @@ def create_task(db: Database, task: dict, user_id: int | None) -> int:
         return task_id
 
 
+def insert_planned(db: Database, rows: list[dict]) -> int:
+    """Assigned visits as a planner made them (customer_id, employee_id, priority, window_start, window_end,
+    duration_min, planned_seq), in one transaction; returns how many."""
+    with db.transaction() as conn, conn.cursor() as cur:
+        cur.executemany(
+            """INSERT INTO tasks (customer_id, employee_id, kind, priority, state, window_start,
+                                  window_end, duration_min, planned_seq)
+               VALUES (%(customer_id)s, %(employee_id)s, 'visit', %(priority)s, 'assigned', %(window_start)s,
+                       %(window_end)s, %(duration_min)s, %(planned_seq)s)""",
+            rows,
+        )
+    return len(rows)
+
+
 def update_task(db: Database, scope: Scope, task_id: int, task: dict) -> bool:
     """Edit what a task is (customer, kind, priority, window, duration, notes); its state moves elsewhere."""
     return bool(

@@ -20,6 +20,10 @@ def create_team(db: Database, name: str, color: str) -> int:
     return db.fetch_one("INSERT INTO teams (name, color) VALUES (%s, %s) RETURNING id", (name, color))["id"]
 
 
+def teams_by_name(db: Database, names: list[str]) -> list[dict]:
+    return db.fetch_all("SELECT id, name FROM teams WHERE name = ANY(%s)", (names,))
+
+
 def team_summary(db: Database) -> list[dict]:
     """Every team with its active members and supervisors: the admin's overview."""
     return db.fetch_all(

@@ -26,12 +26,15 @@ def valid_token(db: Database, token: str) -> dict | None:
     )
 
 
-def is_active(db: Database, token_id: int) -> bool:
-    return bool(
-        db.fetch_one(
-            "SELECT 1 AS ok FROM wall_tokens WHERE id = %s AND revoked_at IS NULL AND expires_at > now()", (token_id,)
-        )
+def active_token(db: Database, token_id: int) -> dict | None:
+    """The token's id and name while it is neither revoked nor expired."""
+    return db.fetch_one(
+        "SELECT id, name FROM wall_tokens WHERE id = %s AND revoked_at IS NULL AND expires_at > now()", (token_id,)
     )
+
+
+def is_registered(db: Database, token: str) -> bool:
+    return db.fetch_one("SELECT 1 AS ok FROM wall_tokens WHERE token_hash = %s", (hash_token(token),)) is not None
 
 
 def list_tokens(db: Database) -> list[dict]:

@@ -73,7 +73,7 @@ def test_static_layers_come_from_the_database(seeded_rt, livemap):
 
 
 def test_a_paused_person_is_counted_but_never_placed(seeded_rt, livemap):
-    from dashboard.ingest.privacy import pause_sharing
+    from dashboard.ingest.privacy import pause_sharing, tracking_policy
 
     people = _people(seeded_rt)
     seeded_rt.feed.publish([Fix(p["id"], int(time.time() * 1000), 60.17, 24.94) for p in people], "native")
@@ -84,4 +84,4 @@ def test_a_paused_person_is_counted_but_never_placed(seeded_rt, livemap):
     other_team = Scope(frozenset({people[1]["team_id"]})) if people[1]["team_id"] != people[0]["team_id"] else None
     if other_team:
         assert livemap.fleet_payload(other_team, None)["paused"] == 0
-    assert seeded_rt.policy().split([Fix(people[0]["id"], int(time.time() * 1000), 60.1, 24.9)]).withheld == 1
+    assert tracking_policy(seeded_rt).split([Fix(people[0]["id"], int(time.time() * 1000), 60.1, 24.9)]).withheld == 1

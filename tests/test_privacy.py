@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dashboard.demo.seed import device_token, employee_code
-from dashboard.ingest.privacy import in_slots
+from dashboard.ingest.privacy import in_slots, tracking_policy
 from dashboard.writer.retention import purge_old_positions
 from data import org_settings, working_hours
 from data.positions import PositionRow, insert_positions
@@ -59,7 +59,7 @@ def test_positions_outside_working_hours_are_not_stored(client):
     rt = client.application.extensions["fieldops"]
     person = _employee(rt)
     working_hours.replace_slots(rt.db, _hours_excluding_now(rt), employee_id=person["id"])
-    rt.policy().refresh(force=True)
+    tracking_policy(rt).refresh(force=True)
     answer = _send(client)
     assert answer.status_code == 200 and answer.get_json()["withheld"] == 1
     assert rt.feed.latest(person["id"]) is None
@@ -71,7 +71,7 @@ def test_outside_working_hours_only_a_coarse_cell_is_kept_when_the_organisation_
     person = _employee(rt)
     working_hours.replace_slots(rt.db, _hours_excluding_now(rt), employee_id=person["id"])
     org_settings.set_setting(rt.db, "privacy.off_hours", "coarse", None)
-    rt.policy().refresh(force=True)
+    tracking_policy(rt).refresh(force=True)
     assert _send(client).get_json()["withheld"] == 1
     row = rt.db.fetch_one("SELECT cell, fixes FROM coarse_presence WHERE employee_id = %s", (person["id"],))
     import h3
@@ -85,7 +85,7 @@ def test_an_employees_hours_beat_their_teams(client):
     person = _employee(rt)
     working_hours.replace_slots(rt.db, [], team_id=person["team_id"])  # the team: never
     working_hours.replace_slots(rt.db, [(d, clock(0), clock(0)) for d in range(7)], employee_id=person["id"])
-    rt.policy().refresh(force=True)
+    tracking_policy(rt).refresh(force=True)
     assert _send(client).get_json()["withheld"] == 0
     assert rt.feed.latest(person["id"]) is not None
 

@@ -2,7 +2,10 @@ from datetime import UTC, datetime
 
 import h3
 
-from dashboard.writer.worker import ARRIVAL_DWELL_S, Writer
+from dashboard.writer.pipeline import Arrived, Batch, Departed, Pipeline
+from dashboard.writer.store import Store
+from dashboard.writer.visits import ARRIVAL_DWELL_S
+from dashboard.writer.worker import Writer
 from data.feed import Fix
 
 
@@ -109,3 +112,44 @@ def test_noise_between_overlapping_sites_does_not_restart_the_stay(seeded_rt):
     visit = rt.db.fetch_one("SELECT customer_id FROM activities WHERE kind = 'visit'")
     assert visit is not None
     assert visit["customer_id"] in (site["customer_id"], neighbour["id"])
+
+
+def test_the_pipeline_runs_its_handlers_in_the_documented_order(rt):
+    assert Writer(rt, "test").pipeline.names == ["store", "zones", "stays", "visits", "tasks"]
+
+
+def test_every_handler_is_timed_on_its_own(seeded_rt):
+    rt = seeded_rt
+    site, _task = _customer_with_task(rt)
+    writer = Writer(rt, "test")
+    writer.start()
+    _drive(rt, writer, site["owner_employee_id"], [(site["center_lat"], site["center_lon"])] * 10)
+    # The tasks handler only reacts to the arrival: its time is its own, not counted in visits'.
+    assert all(writer.pipeline.seconds[name] > 0 for name in writer.pipeline.names)
+
+
+def test_a_visit_and_its_task_talk_through_events_on_the_batch(seeded_rt):
+    rt = seeded_rt
+    site, task_id = _customer_with_task(rt)
+    employee = site["owner_employee_id"]
+    writer = Writer(rt, "test")
+    writer.start()
+    at_site = (site["center_lat"], site["center_lon"])
+    away = (site["center_lat"] + 0.01, site["center_lon"])
+    track = [at_site] * (ARRIVAL_DWELL_S // 10 + 2) + [away] * 10
+    fixes = [Fix(employee, 1_790_000_000_000 + i * 10_000, lat, lon, 0.0) for i, (lat, lon) in enumerate(track)]
+    rt.feed.publish(fixes, "native")
+    batch = writer.pipeline.run(Batch.of(rt.feed.read_stream("test", 1000, 100)))
+    visits = [e for e in batch.events if isinstance(e, Arrived | Departed)]
+    assert [(type(e), e.customer_id, e.task_id) for e in visits] == [
+        (Arrived, site["customer_id"], task_id),
+        (Departed, site["customer_id"], task_id),
+    ]
+
+
+def test_the_store_handler_works_alone(rt):
+    rt.feed.ensure_writer_group()
+    rt.feed.publish([Fix(1, 1_790_000_000_000, 60.17, 24.94), Fix(1, 1_790_000_010_000, 60.17, 24.94)], "native")
+    batch = Pipeline([Store(rt)]).run(Batch.of(rt.feed.read_stream("test", 10, 100)))
+    assert batch.stored == 2
+    assert batch.events == []

@@ -21,7 +21,8 @@ class Runtime:
     db: Database
     feed: LiveFeed
     livemap: Any = None  # dashboard.live.livemap.LiveMap, set by the app factory
-    tracking_policy: Any = None  # dashboard.ingest.privacy.TrackingPolicy, made by policy()
+    # Objects a higher layer keeps once per runtime, by name (core imports none of them): e.g. ingest's tracking policy.
+    extensions: dict[str, Any] = field(default_factory=dict, repr=False)
     _org_settings: tuple[float, dict] | None = field(default=None, repr=False)
 
     ORG_SETTINGS_TTL_S = 10.0
@@ -34,19 +35,12 @@ class Runtime:
         return cls(settings, Database(settings.database_url), feed)
 
     def org_settings(self) -> dict:
-        """Organisation settings, re-read at most every ORG_SETTINGS_TTL_S seconds."""
+        """Organisation settings, re-read at most every ORG_SETTINGS_TTL_S seconds: the one way to read them
+        outside data/. Whoever saves one calls forget_org_settings(), so this process sees it at once."""
         cached = self._org_settings
         if cached is None or time.monotonic() - cached[0] > self.ORG_SETTINGS_TTL_S:
             cached = self._org_settings = (time.monotonic(), org_settings.all_settings(self.db))
         return cached[1]
-
-    def policy(self) -> Any:
-        """The tracking policy (dashboard.ingest.privacy), made on first use in any process that ingests."""
-        if self.tracking_policy is None:
-            from dashboard.ingest.privacy import TrackingPolicy  # imported late: privacy imports this module
-
-            self.tracking_policy = TrackingPolicy(self)
-        return self.tracking_policy
 
     def forget_org_settings(self) -> None:
         self._org_settings = None

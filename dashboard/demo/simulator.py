@@ -24,7 +24,7 @@ import requests
 from dashboard.demo.seed import device_token
 from dashboard.work.streets import StreetNetwork, bearing_deg, distance_m, helsinki_streets
 from dashboard.work.surveys import survey_path
-from data import feedback, tasks
+from data import devices, feedback, tasks
 from data.db import Database
 
 log = logging.getLogger(__name__)
@@ -204,11 +204,7 @@ class FleetSimulator:
         self.dispatch_checked_s = 0.0
 
     def load(self) -> None:
-        people = self.db.fetch_all(
-            """SELECT e.id, e.code, d.identifier FROM employees e
-               JOIN devices d ON d.employee_id = e.id AND d.protocol = 'native'
-               WHERE e.active ORDER BY e.id"""
-        )
+        people = devices.native_devices(self.db)
         now = datetime.now(UTC)
         for row in people:
             habit = self.rng.choice(HABITS)

@@ -34,7 +34,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, request
 from werkzeug.exceptions import BadRequest, MethodNotAllowed, RequestEntityTooLarge
 
 from dashboard.core.runtime import Runtime, runtime
-from dashboard.ingest.privacy import coarse_rows
+from dashboard.ingest.privacy import coarse_rows, tracking_policy
 from dashboard.ingest.trackers import DevicesUnavailable
 from data import activities, positions
 from data.feed import Fix, StreamFull
@@ -164,7 +164,7 @@ def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: st
         except InvalidFix as exc:
             outcome.rejected.append({"index": index, "error": str(exc)})
     # Privacy first: only fixes inside working hours, of people sharing, become positions.
-    decision = rt.policy().split(fixes)
+    decision = tracking_policy(rt).split(fixes)
     rt.feed.publish(decision.tracked, source=source, max_backlog=rt.settings.max_backlog)
     if decision.coarse:
         positions.add_coarse_presence(rt.db, coarse_rows(decision.coarse))
@@ -178,7 +178,7 @@ def accept_event(rt: Runtime, employee_id: int, kind: str, at_s: float, source: 
     ts_ms = parse_timestamp_ms(at_s)
     if not EARLIEST_MS <= ts_ms <= int(time.time() * 1000) + FUTURE_SLACK_MS:
         raise InvalidFix("the event's time is before 2000 or in the future: the device clock is wrong")
-    if not rt.policy().tracks(employee_id, ts_ms):
+    if not tracking_policy(rt).tracks(employee_id, ts_ms):
         return  # outside working hours or while sharing is paused, an event says where someone was
     activities.record_event(rt.db, employee_id, kind, datetime.fromtimestamp(ts_ms / 1000, UTC), source, details)
 

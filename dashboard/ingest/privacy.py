@@ -16,7 +16,7 @@ from datetime import time as clock
 import h3
 
 from dashboard.core.runtime import Runtime
-from data import org_settings, pauses, working_hours
+from data import pauses, working_hours
 from data.feed import Fix
 from data.working_hours import Slot
 
@@ -40,7 +40,8 @@ class Decision:
 
 
 class TrackingPolicy:
-    """Working hours, pauses and the off-hours rule, re-read every REFRESH_S seconds."""
+    """Working hours, pauses and the off-hours rule, re-read every REFRESH_S seconds. One per runtime:
+    take it from tracking_policy(rt)."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
@@ -53,9 +54,11 @@ class TrackingPolicy:
     def refresh(self, force: bool = False) -> None:
         with self._lock:
             if force or time.monotonic() - self._loaded > REFRESH_S:
+                if force:
+                    self.rt.forget_org_settings()  # forced: a setting saved a moment ago counts too
                 self._schedules = working_hours.schedules(self.rt.db)
                 self._paused = pauses.paused_employees(self.rt.db)
-                self._off_hours = str(org_settings.all_settings(self.rt.db)["privacy.off_hours"])
+                self._off_hours = str(self.rt.org_settings()["privacy.off_hours"])
                 self._loaded = time.monotonic()
 
     def tracks(self, employee_id: int, ts_ms: int) -> bool:
@@ -83,6 +86,17 @@ class TrackingPolicy:
         return decision
 
 
+_making = threading.Lock()
+
+
+def tracking_policy(rt: Runtime) -> TrackingPolicy:
+    """The runtime's one tracking policy, made on first use in any process that ingests."""
+    with _making:
+        if "tracking_policy" not in rt.extensions:
+            rt.extensions["tracking_policy"] = TrackingPolicy(rt)
+        return rt.extensions["tracking_policy"]
+
+
 def coarse_rows(fixes: list[Fix]) -> list[tuple[int, datetime, int]]:
     """(employee, hour, cell) per fix, for coarse_presence."""
     rows = []
@@ -97,10 +111,10 @@ def pause_sharing(rt: Runtime, employee_id: int, reason: str) -> None:
     pauses.pause(rt.db, employee_id, reason)
     rt.feed.forget([employee_id])
     rt.feed.set_status(employee_id, {"paused": True})
-    rt.policy().refresh(force=True)
+    tracking_policy(rt).refresh(force=True)
 
 
 def resume_sharing(rt: Runtime, employee_id: int) -> None:
     pauses.resume(rt.db, employee_id)
     rt.feed.forget([employee_id])
-    rt.policy().refresh(force=True)
+    tracking_policy(rt).refresh(force=True)

@@ -22,10 +22,10 @@ MIN_CYCLE_S, MAX_CYCLE_S = 5, 600
 _cache = Expiring(WALL_TTL_S)
 
 
-def cycle_seconds(org_settings: dict) -> int:
-    """The organisation's rotation cycle, kept within sane bounds."""
+def cycle_seconds(settings: dict) -> int:
+    """The organisation's rotation cycle (from rt.org_settings()), kept within sane bounds."""
     try:
-        seconds = int(org_settings.get("wall.cycle_s", 20))
+        seconds = int(settings.get("wall.cycle_s", 20))
     except (TypeError, ValueError):
         seconds = 20
     return max(MIN_CYCLE_S, min(MAX_CYCLE_S, seconds))

@@ -1,4 +1,4 @@
-"""Signing in and out: flask-login sessions, argon2 passwords, CSRF, throttling, wall tokens."""
+"""Signing in and out: flask-login sessions, passwords (dashboard/core/passwords.py), CSRF, throttling, wall tokens."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, Flask, Response, abort, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from dashboard.core.i18n import _, current_language
 from dashboard.core.inputs import safe_next
+from dashboard.core.passwords import rehashed, verify_password
 from dashboard.core.permissions import Viewer, scope_for
 from dashboard.core.runtime import runtime
 from dashboard.web.shell import landing_path
@@ -28,24 +27,7 @@ WALL_SESSION_DAYS = 90
 CSRF_SESSION_KEY = "csrf"
 CSRF_COOKIE = "_csrf_token"  # Dash's renderer reads this cookie and sends it as X-CSRFToken
 CSRF_HEADER = "X-CSRFToken"
-MIN_PASSWORD_LENGTH = 10
-
-hasher = PasswordHasher()
-_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
 blueprint = Blueprint("auth", __name__)
-
-
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
-    return hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 @dataclass
@@ -82,8 +64,8 @@ def load_principal(session_id: str) -> Principal | None:
         if row is None or row["disabled"] or row["session_version"] != int(version):
             return None
         return _principal_from_user(row)
-    if kind == "w" and rest.isdigit() and wall_tokens.is_active(db, int(rest)):
-        token = db.fetch_one("SELECT id, name FROM wall_tokens WHERE id = %s", (int(rest),))
+    if kind == "w" and rest.isdigit():
+        token = wall_tokens.active_token(db, int(rest))
         return _principal_from_wall(token) if token else None
     return None
 
@@ -233,8 +215,9 @@ def login_submit() -> Response:
             users.record_failure(db, row["id"], LOCK_AFTER_FAILURES, now + timedelta(minutes=LOCK_MINUTES))
         return _login_page(_("Wrong user name or password."), username, 401)
     users.record_success(db, row["id"])
-    if hasher.check_needs_rehash(row["password_hash"]):
-        users.set_password(db, row["id"], hasher.hash(password))
+    fresh_hash = rehashed(row["password_hash"], password)
+    if fresh_hash is not None:
+        users.set_password(db, row["id"], fresh_hash)
         row = users.user_by_name(db, username)
     # A fresh session at sign-in: nothing from before it (a planted cookie) carries over.
     asked_for = request.form.get("next")

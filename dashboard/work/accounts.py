@@ -7,8 +7,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from dashboard.core.i18n import _
-from dashboard.web.auth import MIN_PASSWORD_LENGTH, hash_password
-from data import users, wall_tokens
+from dashboard.core.passwords import MIN_PASSWORD_LENGTH, hash_password
+from data import employees, teams, users, wall_tokens
 from data.db import Database
 from data.users import ROLES
 
@@ -40,7 +40,7 @@ def create_account(
         raise AccountError(_("The user name {name} is taken.", name=username))
     employee_id = None
     if employee_code:
-        row = db.fetch_one("SELECT id FROM employees WHERE code = %s", (employee_code,))
+        row = employees.employee_by_code(db, employee_code)
         if row is None:
             raise AccountError(_("No employee has the code {code}.", code=employee_code))
         employee_id = row["id"]
@@ -63,7 +63,7 @@ def set_disabled(db: Database, username: str, disabled: bool) -> None:
 
 
 def team_ids_by_name(db: Database, names: list[str]) -> list[int]:
-    rows = db.fetch_all("SELECT id, name FROM teams WHERE name = ANY(%s)", (names,))
+    rows = teams.teams_by_name(db, names)
     missing = set(names) - {row["name"] for row in rows}
     if missing:
         raise AccountError(_("No team is named {names}.", names=", ".join(sorted(missing))))

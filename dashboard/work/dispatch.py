@@ -17,6 +17,7 @@ from itertools import pairwise
 import networkx as nx
 
 from dashboard.core.runtime import Runtime
+from dashboard.ingest.privacy import tracking_policy
 from dashboard.work.streets import StreetNetwork, distance_m, helsinki_streets
 from data import employees, tasks
 from data.scope import Scope
@@ -112,7 +113,7 @@ def rank_candidates(
     workload = tasks.open_workload(rt.db, [eid for eid, _m in shortlist])
     statuses = rt.feed.statuses()
     now_ms = int(time.time() * 1000)
-    policy = rt.policy()
+    policy = tracking_policy(rt)
     found = []
     for (eid, metres), seconds in zip(shortlist, times, strict=True):
         status = statuses.get(eid, {})

@@ -96,7 +96,6 @@ class Person:
 
     zones: dict[int, ZoneState] = field(default_factory=dict)  # zone id -> state
     stay: Stay | None = None
-    last_ts_ms: int = 0
 
 
 @dataclass(frozen=True)

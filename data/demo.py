@@ -1,0 +1,141 @@
+"""The demo city's bulk writes (dashboard/demo/seed.py decides what goes in).
+
+Each write is one transaction, so a seed that fails half way leaves nothing behind and can run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from data.db import Database
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    code: str
+    name: str
+    team: str
+    phone: str
+    device_token_hash: str  # of their one native device, whose identifier is the person's code
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    external_id: str
+    name: str
+    category: str | None
+    address: str | None
+    lat: float
+    lon: float
+    owner_code: str | None
+
+
+@dataclass(frozen=True)
+class DemoArea:
+    """A team's customers (each with a circular site) and the work area drawn around them."""
+
+    team: str
+    customers: list[DemoCustomer]
+    geometry: str  # GeoJSON of the work area
+
+
+def insert_city(
+    db: Database,
+    streets: Sequence[tuple[str | None, str | None, str]],
+    teams: Sequence[tuple[str, str]],
+    people: Sequence[DemoPerson],
+    areas: Sequence[DemoArea],
+    site_radius_m: float,
+    all_day_weekdays: Iterable[int],
+) -> None:
+    """Streets (name, highway, GeoJSON), teams (name, colour), people with their devices, and per team its
+    customers with sites, all-day working hours on the given weekdays, and its work area."""
+    weekdays = list(all_day_weekdays)
+    with db.transaction() as conn, conn.cursor() as cur:
+        cur.executemany("INSERT INTO streets (name, highway, geometry) VALUES (%s, %s, %s)", streets)
+        team_ids: dict[str, int] = {}
+        for name, color in teams:
+            cur.execute("INSERT INTO teams (name, color) VALUES (%s, %s) RETURNING id", (name, color))
+            team_ids[name] = cur.fetchone()[0]
+        employee_ids: dict[str, int] = {}
+        for person in people:
+            cur.execute(
+                "INSERT INTO employees (code, name, team_id, phone) VALUES (%s, %s, %s, %s) RETURNING id",
+                (person.code, person.name, team_ids[person.team], person.phone),
+            )
+            employee_ids[person.code] = cur.fetchone()[0]
+            cur.execute(
+                "INSERT INTO devices (identifier, employee_id, protocol, token_hash) VALUES (%s, %s, 'native', %s)",
+                (person.code, employee_ids[person.code], person.device_token_hash),
+            )
+        for area in areas:
+            team_id = team_ids[area.team]
+            for customer in area.customers:
+                cur.execute(
+                    """INSERT INTO customers (external_id, name, category, address, lat, lon, owner_employee_id)
+                       VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+                    (
+                        customer.external_id,
+                        customer.name,
+                        customer.category,
+                        customer.address,
+                        customer.lat,
+                        customer.lon,
+                        employee_ids[customer.owner_code] if customer.owner_code else None,
+                    ),
+                )
+                cur.execute(
+                    """INSERT INTO zones (name, kind, customer_id, center_lat, center_lon, radius_m)
+                       VALUES (%s, 'customer_site', %s, %s, %s, %s)""",
+                    (customer.name, cur.fetchone()[0], customer.lat, customer.lon, site_radius_m),
+                )
+            for weekday in weekdays:
+                cur.execute(
+                    "INSERT INTO working_hours (team_id, weekday, starts, ends) VALUES (%s, %s, '00:00', '00:00')",
+                    (team_id, weekday),
+                )
+            cur.execute(
+                "INSERT INTO zones (name, kind, team_id, geometry) VALUES (%s, 'work_area', %s, %s)",
+                (f"{area.team} area", team_id, area.geometry),
+            )
+
+
+# Past days' outcomes (issue 8): ~82 % done, ~8 % failed, the rest left open; arrival between 10 min
+# before and 80 min after the window opens (its window is 60 min); a survey answer for ~55 % of the visits done.
+HISTORY_SQL = """
+SELECT setseed(%(seed)s);
+UPDATE tasks t SET state = CASE WHEN x.r < 0.82 THEN 'done' WHEN x.r < 0.90 THEN 'failed' ELSE t.state END,
+       arrived_at = CASE WHEN x.r < 0.82 THEN t.window_start + (x.r2 * 90 - 10) * interval '1 minute' END,
+       departed_at = CASE WHEN x.r < 0.82
+                          THEN t.window_start + (x.r2 * 90 - 10 + t.duration_min) * interval '1 minute' END,
+       updated_at = now()
+FROM (SELECT id, random() AS r, random() AS r2 FROM tasks
+      WHERE window_start >= %(start)s AND window_start < %(end)s AND state = 'assigned' AND window_end < now()
+      ORDER BY id) x
+WHERE t.id = x.id;
+INSERT INTO activities (employee_id, customer_id, task_id, kind, started_at, ended_at, source)
+SELECT t.employee_id, t.customer_id, t.id, 'visit', t.arrived_at, t.departed_at, 'seed'
+FROM tasks t
+WHERE t.state = 'done' AND t.window_start >= %(start)s AND t.window_start < %(end)s
+  AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.task_id = t.id AND a.kind = 'visit')
+ORDER BY t.id;
+INSERT INTO feedback (task_id, visit_id, customer_id, employee_id, nonce, created_at, expires_at, answered_at,
+                      score, comment, language)
+SELECT a.task_id, a.id, a.customer_id, a.employee_id, md5(%(seed)s::text || a.id::text), a.ended_at,
+       a.ended_at + interval '7 days', a.ended_at + (x.r * 600) * interval '1 minute',
+       x.score, CASE WHEN x.r < 0.35 THEN (%(comments)s::text[])[x.score] END, 'en'
+FROM activities a
+JOIN (SELECT id, random() AS r,
+             (ARRAY[1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5])[1 + floor(random() * 20)::int] AS score
+      FROM activities WHERE kind = 'visit' AND source = 'seed' ORDER BY id) x ON x.id = a.id
+WHERE a.kind = 'visit' AND a.source = 'seed' AND a.started_at >= %(start)s AND a.started_at < %(end)s
+  AND x.r < 0.55 AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.task_id = a.task_id);
+"""
+
+
+def play_out_history(db: Database, start: datetime, end: datetime, seed: float, comments: Sequence[str]) -> None:
+    """Give the planned tasks of [start, end) whose window is over outcomes, visits and survey answers.
+    comments: survey comments, the n-th for a score of n."""
+    db.execute(HISTORY_SQL, {"seed": seed, "start": start, "end": end, "comments": list(comments)})
