@@ -72,7 +72,7 @@ def bench_sync(rt, app, activities: int) -> None:
 
 def bench_webhooks(rt, count: int) -> None:
     from dashboard.work.webhooks import Deliverer
-    from tests.test_webhooks import Receiver
+    from tests.integration.test_webhooks import Receiver
 
     receiver = Receiver()
     org_settings.set_setting(rt.db, "webhooks.allow_private_targets", True, None)

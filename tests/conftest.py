@@ -1,6 +1,10 @@
-"""Real servers for every test: embedded PostgreSQL and Redis by default, or TEST_DATABASE_URL /
-TEST_REDIS_URL. Each test gets its own database (cloned from a migrated template) and its own
-Redis key prefix, so tests never see each other's rows or keys."""
+"""Real servers for the tests that ask for them: embedded PostgreSQL and Redis by default, or
+TEST_DATABASE_URL / TEST_REDIS_URL, started at the first test that needs one. Each test gets its own
+database (cloned from a migrated template) and its own Redis key prefix, so tests never see each
+other's rows or keys.
+
+tests/unit needs no server (and may not ask for one), tests/integration uses PostgreSQL and Redis,
+tests/browser adds headless Chromium (its fixtures are in tests/browser/conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
 from datetime import time as clock
 from pathlib import Path
 
@@ -36,6 +39,20 @@ TEMPLATE = "fieldops_test_template"
 SEEDED_TEMPLATE = "fieldops_test_seeded"
 SEEDED_EMPLOYEES = 12
 SECRET = "test-secret-key-that-is-long-enough-for-fieldops"
+
+
+TESTS = Path(__file__).resolve().parent
+FOLDERS = ("unit", "integration", "browser")  # each also a marker: `pytest -m "not browser"`
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by its folder; a unit test asking for a server fails here, before any starts."""
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0]
+        if folder in FOLDERS:
+            item.add_marker(folder)
+        if folder == "unit" and "servers" in getattr(item, "fixturenames", ()):
+            raise pytest.UsageError(f"{item.nodeid} asks for a server: move it to tests/integration")
 
 
 def _admin_url(url: str) -> str:
@@ -135,42 +152,6 @@ def settings(servers: tuple[str, str], templates: dict[str, str]) -> Iterator[Se
 def seeded_settings(servers: tuple[str, str], templates: dict[str, str]) -> Iterator[Settings]:
     """Settings for a database holding the seeded demo city (SEEDED_EMPLOYEES people)."""
     yield from _make_settings(servers, templates, "seeded")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium per test module (tests/browser.py); each test opens its own pages."""
-    from tests.browser import chromium
-
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def server(seeded_settings: Settings) -> Iterator[LiveServer]:
-    """The app with the demo's seed on a free port (modules that need more define their own)."""
-    server = LiveServer(seeded_settings)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def day_server(seeded_settings: Settings) -> Iterator[LiveServer]:
-    """The app on a free port with today's tasks planned and a writer running; `background` stops
-    the writer (and anything else a test starts on it) at the end."""
-    from dashboard.demo.seed import plan_day
-    from dashboard.writer.worker import Writer
-
-    server = LiveServer(seeded_settings)
-    rt = server.runtime
-    now = datetime.now(rt.settings.tz)
-    plan_day(rt.db, now.date(), rt.settings.tz, start=now)
-    writer = threading.Thread(target=Writer(rt, "browser-test").run, args=(server.background, 200), daemon=True)
-    writer.start()
-    yield server
-    server.background.set()
-    writer.join(5)
-    server.stop()
 
 
 @pytest.fixture

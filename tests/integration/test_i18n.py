@@ -7,7 +7,7 @@ from flask import Flask
 from dashboard.core.i18n import _, catalog, relative_time
 from tests.conftest import make_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CALL = re.compile(r'\b_\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
 PART = re.compile(r'"((?:[^"\\]|\\.)*)"')
 

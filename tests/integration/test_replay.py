@@ -9,7 +9,6 @@ import gpxpy
 import pytest
 
 from dashboard.demo.seed import device_token, employee_code
-from dashboard.ingest.protocols.osmand import KNOT_MPS
 from data import devices
 from tests.conftest import SECRET, make_app, signed_in_client
 from tests.replay import bus_rows, drain, realdata
@@ -136,7 +135,3 @@ def test_the_liverpool_buses_through_osmand_query_and_form(app):
             assert (r["lat"], r["lon"]) == (float(source["latitude"]), float(source["longitude"]))
             assert r["heading"] == (float(source["bearing"]) if source["bearing"] else None)
             assert (r["speed"], r["source"]) == (None, "osmand")
-
-
-def test_knots_convert_to_metres_per_second():
-    assert pytest.approx(0.514444, rel=1e-5) == KNOT_MPS

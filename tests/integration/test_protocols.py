@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dashboard.demo.seed import device_token, employee_code
-from dashboard.ingest.protocols.osmand import KNOT_MPS, parse_timestamp
+from dashboard.ingest.protocols.osmand import KNOT_MPS
 from data import devices
 from tests.conftest import SECRET, make_app, signed_in_client
 from tests.replay import drain, realdata
@@ -128,22 +128,6 @@ def test_osmand_unknown_device_is_400_for_query_and_404_for_json(client, rt):
     body = {"device_id": "nobody", "location": {"coords": {"latitude": 1, "longitude": 1}}}
     assert client.post("/ingest/osmand", json=body).status_code == 404
     assert _stored(rt) == []
-
-
-@pytest.mark.parametrize(
-    ("value", "expected_ms"),
-    [
-        ("1764237600", 1_764_237_600_000),  # digits below 2147483647: seconds
-        ("1764237600123", 1_764_237_600_123),  # other digits: milliseconds
-        ("2025-11-27T10:00:00Z", 1_764_237_600_000),
-        ("2025-11-27T12:00:00+02:00", 1_764_237_600_000),
-        ("2025-11-27T10:00:00.250Z", 1_764_237_600_250),
-        ("2025-11-27 10:00:00", 1_764_237_600_000),  # read as UTC, as documented
-        (None, 42),  # missing: the time received
-    ],
-)
-def test_osmand_timestamps_in_every_form(value, expected_ms):
-    assert parse_timestamp(value, 42) == expected_ms
 
 
 @pytest.mark.parametrize(

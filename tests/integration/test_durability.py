@@ -22,7 +22,7 @@ from data.feed import WRITER_GROUP, Fix
 from data.migrate import migrate
 from tests.conftest import make_app, track_around_the_clock
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _wait(condition, timeout_s, what):

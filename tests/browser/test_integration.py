@@ -14,7 +14,7 @@ from data import orders
 from data.scope import Scope
 from tests.browser import screenshot_path
 from tests.conftest import sign_in_browser
-from tests.test_webhooks import Receiver
+from tests.integration.test_webhooks import Receiver
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from dashboard.cli.main import main
 from data import devices
 from tests.replay import drain
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:

@@ -1,0 +1,48 @@
+"""Fixtures only the browser tests use: one Chromium per module and the app served on a free port.
+The servers behind them (PostgreSQL, Redis, the seeded settings) come from tests/conftest.py."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from playwright.sync_api import Browser
+
+from dashboard.core.config import Settings
+from dashboard.demo.seed import plan_day
+from dashboard.writer.worker import Writer
+from tests.browser import chromium
+from tests.conftest import LiveServer
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium per test module; each test opens its own pages."""
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def server(seeded_settings: Settings) -> Iterator[LiveServer]:
+    """The app with the demo's seed on a free port (modules that need more define their own)."""
+    server = LiveServer(seeded_settings)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def day_server(seeded_settings: Settings) -> Iterator[LiveServer]:
+    """The app on a free port with today's tasks planned and a writer running; `background` stops
+    the writer (and anything else a test starts on it) at the end."""
+    server = LiveServer(seeded_settings)
+    rt = server.runtime
+    now = datetime.now(rt.settings.tz)
+    plan_day(rt.db, now.date(), rt.settings.tz, start=now)
+    writer = threading.Thread(target=Writer(rt, "browser-test").run, args=(server.background, 200), daemon=True)
+    writer.start()
+    yield server
+    server.background.set()
+    writer.join(5)
+    server.stop()
