@@ -3,21 +3,9 @@
 Every protocol (native batch, OsmAnd, OwnTracks over HTTP and MQTT, GPX import) turns its wire
 format into plain fixes — {"ts" (epoch seconds, a float, so no millisecond value can pass for
 seconds), "lat", "lon", "speed" (m/s), "heading", "accuracy", "attributes"} — in its own module
-under dashboard/protocols/, then hands them to `accept_fixes`: the one place that validates and
+under dashboard/ingest/protocols/, then hands them to `accept_fixes`: the one place that validates and
 publishes, and so the one place a rule about what may be stored belongs (`accept_event` is the
 same for a tracker's own events, such as OwnTracks region transitions).
-
-`POST /api/v1/positions` is the native batch endpoint used by the mobile page and the simulator:
-
-    Authorization: Bearer <device token>
-    {"positions": [{"ts": "2026-11-27T10:00:00Z" | epoch seconds | epoch ms,
-                    "lat": 60.17, "lon": 24.94, "speed": 3.2, "heading": 90, "accuracy": 8}]}
-
-Answers 200 {"accepted": n, "rejected": [{"index": i, "error": "..."}], "withheld": m} when at
-least one fix was accepted (the rejected ones are named, never dropped silently; "withheld" counts
-accepted fixes not stored because of working hours or a pause: not errors, not to be re-sent),
-400 with the reasons when none was, 413 for more than MAX_BATCH fixes, 503 with Retry-After while
-the writer's backlog is at its limit (FIELDOPS_MAX_BACKLOG).
 """
 
 from __future__ import annotations
@@ -30,10 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Flask, Response, jsonify
 from werkzeug.exceptions import BadRequest, MethodNotAllowed, RequestEntityTooLarge
 
-from dashboard.core.runtime import Runtime, runtime
+from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import coarse_rows
 from dashboard.ingest.trackers import DevicesUnavailable
 from data import activities, positions
@@ -55,8 +43,6 @@ ERROR_NAMES = {
     413: "too_large",
     503: "unavailable",
 }
-
-blueprint = Blueprint("ingest", __name__)
 
 
 class InvalidFix(ValueError):
@@ -203,18 +189,3 @@ def install_error_answers(server: Flask) -> None:
     )
     server.register_error_handler(StreamFull, lambda exc: error_response(503, f"{exc}; retry later"))
     server.register_error_handler(DevicesUnavailable, lambda exc: error_response(503, str(exc)))
-
-
-@blueprint.post("/api/v1/positions")
-def receive_positions() -> Response:
-    body = request.get_json(silent=True)
-    if body is None:
-        return error_response(400, "the body must be JSON (Content-Type: application/json)")
-    if not isinstance(body, dict) or not isinstance(body.get("positions"), list):
-        return error_response(400, 'the body is a JSON object with a "positions" list')
-    if len(body["positions"]) > MAX_BATCH:
-        return error_response(413, f"at most {MAX_BATCH} positions per request")
-    outcome = accept_fixes(runtime(), g.device["employee_id"], body["positions"], "native")
-    if not outcome.accepted:
-        return error_response(400, "no position could be accepted", rejected=outcome.rejected)
-    return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)

@@ -35,7 +35,7 @@ from dashboard.core.config import ROOT, Settings
 from dashboard.core.embedded import EmbeddedServices, start_services
 from dashboard.core.runtime import Runtime
 from dashboard.ingest import accept as ingest
-from dashboard.ingest.protocols import gpx, osmand, owntracks
+from dashboard.ingest.protocols import gpx, native, osmand, owntracks
 from dashboard.live.livemap import LiveMap
 from dashboard.web import health
 from dashboard.web.api import openapi
@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.extensions["fieldops"] = rt
     server.extensions["fieldops.services"] = services
     server.extensions["dash"] = app
-    for blueprint in (health.blueprint, ingest.blueprint, i18n.blueprint, mydata.blueprint):
+    for blueprint in (health.blueprint, native.blueprint, i18n.blueprint, mydata.blueprint):
         server.register_blueprint(blueprint)
     # Tracker protocols (issue 3): each its own blueprint; the OsmAnd port maps onto its path.
     for blueprint in (osmand.blueprint, owntracks.blueprint, gpx.blueprint, openapi.blueprint):
