@@ -18,14 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from flask import Flask, Response, jsonify
-from werkzeug.exceptions import BadRequest, MethodNotAllowed, RequestEntityTooLarge
 
+from dashboard.core.errors import AppError
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import coarse_rows
-from dashboard.ingest.trackers import DevicesUnavailable
 from data import activities, positions
-from data.feed import Fix, StreamFull
+from data.feed import Fix
 
 MAX_BATCH = 1000
 EARLIEST_MS = 946_684_800_000  # 2000-01-01: older fixes are broken clocks, not history
@@ -34,15 +32,6 @@ EPOCH_SECONDS_LIMIT = 2_147_483_647  # Traccar's rule: below this an integer is 
 MAX_SPEED_MPS = 150.0  # 540 km/h: faster is a broken fix, not a field worker
 MAX_ACCURACY_M = 100_000.0
 MAX_ATTRIBUTES_BYTES = 4096
-RETRY_AFTER_S = 30
-ERROR_NAMES = {
-    400: "invalid_request",
-    401: "unauthorized",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "too_large",
-    503: "unavailable",
-}
 
 
 class InvalidFix(ValueError):
@@ -158,6 +147,21 @@ def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: st
     return outcome
 
 
+def accept_batch(rt: Runtime, employee_id: int, body: Any, source: str) -> Outcome:
+    """A native batch, `{"positions": [...]}` (the device endpoint's and the phone's): refused whole when it
+    is not one, is longer than MAX_BATCH, or holds no fix that could be accepted."""
+    if body is None:
+        raise AppError(400, "invalid_body", "the body must be JSON (Content-Type: application/json)")
+    if not isinstance(body, dict) or not isinstance(body.get("positions"), list):
+        raise AppError(400, "invalid_body", 'the body is a JSON object with a "positions" list')
+    if len(body["positions"]) > MAX_BATCH:
+        raise AppError(413, "too_large", f"at most {MAX_BATCH} positions per request")
+    outcome = accept_fixes(rt, employee_id, body["positions"], source)
+    if not outcome.accepted:
+        raise AppError(400, "nothing_accepted", "no position could be accepted", rejected=outcome.rejected)
+    return outcome
+
+
 def accept_event(rt: Runtime, employee_id: int, kind: str, at_s: float, source: str, details: dict) -> None:
     """Record a tracker's own event (an OwnTracks region transition) as an activity; the one way in
     for events, as accept_fixes is for positions."""
@@ -167,25 +171,3 @@ def accept_event(rt: Runtime, employee_id: int, kind: str, at_s: float, source: 
     if not rt.policy().tracks(employee_id, ts_ms):
         return  # outside working hours or while sharing is paused, an event says where someone was
     activities.record_event(rt.db, employee_id, kind, datetime.fromtimestamp(ts_ms / 1000, UTC), source, details)
-
-
-def error_response(status: int, reason: str, **extra: Any) -> Response:
-    response = jsonify(error=ERROR_NAMES.get(status, "error"), reason=reason, **extra)
-    response.status_code = status
-    if status == 503:
-        response.headers["Retry-After"] = str(RETRY_AFTER_S)
-    return response
-
-
-def install_error_answers(server: Flask) -> None:
-    """Oversized bodies, malformed requests and a full backlog answer JSON with a reason, on every path."""
-    server.register_error_handler(
-        RequestEntityTooLarge,
-        lambda _exc: error_response(413, f"the body is larger than {server.config['MAX_CONTENT_LENGTH']} bytes"),
-    )
-    server.register_error_handler(BadRequest, lambda exc: error_response(400, exc.description or "bad request"))
-    server.register_error_handler(
-        MethodNotAllowed, lambda exc: error_response(405, f"use {', '.join(exc.valid_methods or [])}")
-    )
-    server.register_error_handler(StreamFull, lambda exc: error_response(503, f"{exc}; retry later"))
-    server.register_error_handler(DevicesUnavailable, lambda exc: error_response(503, str(exc)))

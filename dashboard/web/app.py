@@ -34,13 +34,13 @@ from dashboard.core import i18n
 from dashboard.core.config import ROOT, Settings
 from dashboard.core.embedded import EmbeddedServices, start_services
 from dashboard.core.runtime import Runtime
-from dashboard.ingest import accept as ingest
 from dashboard.ingest.protocols import gpx, native, osmand, owntracks
 from dashboard.live.livemap import LiveMap
 from dashboard.web import health
 from dashboard.web.api import openapi
 from dashboard.web.api import routes as api
 from dashboard.web.auth import install_auth
+from dashboard.web.errors import install_error_handler
 from dashboard.web.guard import install_guard
 from dashboard.web.routes import exports
 from dashboard.web.routes import my_data as mydata
@@ -119,8 +119,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.register_blueprint(exports.blueprint)
     server.register_blueprint(survey_routes.blueprint)  # customers' satisfaction surveys (issue 6)
     server.register_blueprint(report_routes.blueprint)  # stored reports' files (issue 8)
-    ingest.install_error_answers(server)
-    api.install_error_answers(server)
+    install_error_handler(server)
     server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
     app.layout = shell_layout
     for module in CALLBACK_MODULES:

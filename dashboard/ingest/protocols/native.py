@@ -7,8 +7,8 @@
 Answers 200 {"accepted": n, "rejected": [{"index": i, "error": "..."}], "withheld": m} when at
 least one fix was accepted (the rejected ones are named, never dropped silently; "withheld" counts
 accepted fixes not stored because of working hours or a pause: not errors, not to be re-sent),
-400 with the reasons when none was, 413 for more than MAX_BATCH fixes, 503 with Retry-After while
-the writer's backlog is at its limit (FIELDOPS_MAX_BACKLOG).
+400 with the reasons (`rejected`, beside the error) when none was, 413 for more than MAX_BATCH fixes,
+503 with Retry-After while the writer's backlog is at its limit (FIELDOPS_MAX_BACKLOG).
 """
 
 from __future__ import annotations
@@ -16,21 +16,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, jsonify, request
 
 from dashboard.core.runtime import runtime
-from dashboard.ingest.accept import MAX_BATCH, accept_fixes, error_response
+from dashboard.ingest.accept import accept_batch
 
 blueprint = Blueprint("native", __name__)
 
 
 @blueprint.post("/api/v1/positions")
 def receive_positions() -> Response:
-    body = request.get_json(silent=True)
-    if body is None:
-        return error_response(400, "the body must be JSON (Content-Type: application/json)")
-    if not isinstance(body, dict) or not isinstance(body.get("positions"), list):
-        return error_response(400, 'the body is a JSON object with a "positions" list')
-    if len(body["positions"]) > MAX_BATCH:
-        return error_response(413, f"at most {MAX_BATCH} positions per request")
-    outcome = accept_fixes(runtime(), g.device["employee_id"], body["positions"], "native")
-    if not outcome.accepted:
-        return error_response(400, "no position could be accepted", rejected=outcome.rejected)
+    outcome = accept_batch(runtime(), g.device["employee_id"], request.get_json(silent=True), "native")
     return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)
