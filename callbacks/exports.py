@@ -10,8 +10,8 @@ from dashboard.core.errors import AppError
 from dashboard.core.i18n import _
 from dashboard.core.inputs import text
 from dashboard.core.runtime import runtime
-from dashboard.web.api.routes import attendance_rows
 from dashboard.web.components import result
+from dashboard.work.attendance import attendance_rows
 
 PREVIEW_DAYS = 7
 

@@ -14,7 +14,7 @@ import base64
 import binascii
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
 import orjson
@@ -25,13 +25,13 @@ from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
 from dashboard.core.runtime import runtime
 from dashboard.work import erp
-from data import attendance, employees, reports, sync
+from dashboard.work.attendance import MAX_ATTENDANCE_DAYS, attendance_rows
+from data import employees, reports, sync
 from data.scope import Scope
 
 blueprint = Blueprint("api", __name__)
 MAX_INT = 2_147_483_647  # PostgreSQL integer
 MAX_TRACK_DAYS = 31
-MAX_ATTENDANCE_DAYS = 62
 
 
 def _json(body: object, status: int = 200) -> Response:
@@ -600,28 +600,6 @@ def attendance_days(**period: date) -> Response:
     end) and the hours between them. Days without either are not listed."""
     rows = attendance_rows(period["from"], period["to"])
     return _json({"data": rows, "timezone": runtime().settings.timezone})
-
-
-def attendance_rows(first: date, last: date) -> list[dict]:
-    """Attendance of the viewer's scope for local days first..last (also the CSV export's rows)."""
-    if not first <= last <= first + timedelta(days=MAX_ATTENDANCE_DAYS - 1):
-        raise AppError(400, "invalid_period", f"to must be on or after from, at most {MAX_ATTENDANCE_DAYS} days")
-    rt = runtime()
-    start, end = local_bounds(first, last)
-    rows = attendance.daily(rt.db, g.viewer.scope, start, end, rt.settings.timezone)
-    for row in rows:
-        row["hours_in_field"] = attendance.hours_between(row["first_check_in"], row["last_check_out"])
-    record_look("export", sorted({row["employee_id"] for row in rows}), {"what": "attendance", "via": request.path})
-    return rows
-
-
-def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """The UTC moments that start local day `first` and end local day `last`."""
-    tz = runtime().settings.tz
-    return (
-        datetime.combine(first, time(), tz).astimezone(UTC),
-        datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC),
-    )
 
 
 @route(

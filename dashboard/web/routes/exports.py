@@ -12,7 +12,7 @@ from flask import Blueprint, Response, g, request
 from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
 from dashboard.core.runtime import runtime
-from dashboard.web.api.routes import MAX_ATTENDANCE_DAYS, attendance_rows, local_bounds
+from dashboard.work.attendance import MAX_ATTENDANCE_DAYS, attendance_rows, local_bounds
 from data import attendance
 
 blueprint = Blueprint("exports", __name__)
