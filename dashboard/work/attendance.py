@@ -15,10 +15,15 @@ from data import attendance
 MAX_ATTENDANCE_DAYS = 62
 
 
+def check_period(first: date, last: date) -> None:
+    """The one rule for a period of days read at once: in order, 1970–2200, at most MAX_ATTENDANCE_DAYS."""
+    if not (first.year >= 1970 and last.year <= 2200 and first <= last <= first + timedelta(MAX_ATTENDANCE_DAYS - 1)):
+        raise AppError(400, "invalid_period", f"to must be on or after from, at most {MAX_ATTENDANCE_DAYS} days")
+
+
 def attendance_rows(first: date, last: date) -> list[dict]:
     """Attendance of the viewer's scope for local days first..last (also the CSV export's rows)."""
-    if not first <= last <= first + timedelta(days=MAX_ATTENDANCE_DAYS - 1):
-        raise AppError(400, "invalid_period", f"to must be on or after from, at most {MAX_ATTENDANCE_DAYS} days")
+    check_period(first, last)
     rt = runtime()
     start, end = local_bounds(first, last)
     rows = attendance.daily(rt.db, g.viewer.scope, start, end, rt.settings.timezone)

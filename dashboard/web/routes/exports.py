@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, g, request
 
 from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
 from dashboard.core.runtime import runtime
-from dashboard.work.attendance import MAX_ATTENDANCE_DAYS, attendance_rows, local_bounds
+from dashboard.work.attendance import attendance_rows, check_period, local_bounds
 from data import attendance
 
 blueprint = Blueprint("exports", __name__)
@@ -46,8 +46,7 @@ def _period() -> tuple[date, date]:
         last = date.fromisoformat(request.args.get("to", ""))
     except ValueError:
         raise AppError(400, "invalid_parameter", "from and to are dates YYYY-MM-DD") from None
-    if not (first.year >= 1970 and last.year <= 2200 and first <= last <= first + timedelta(MAX_ATTENDANCE_DAYS - 1)):
-        raise AppError(400, "invalid_period", f"to is on or after from, at most {MAX_ATTENDANCE_DAYS} days")
+    check_period(first, last)
     return first, last
 
 
