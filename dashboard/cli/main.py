@@ -19,6 +19,7 @@ import requests
 
 from dashboard.core.config import Settings
 from dashboard.core.embedded import EmbeddedServices, export_urls, start_services
+from dashboard.core.permissions import PEOPLE_ROLES
 
 log = logging.getLogger("fieldops")
 
@@ -501,7 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_actions.add_parser("list")
     add = user_actions.add_parser("add")
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=("field", "supervisor", "manager", "executive", "admin"))
+    add.add_argument("--role", required=True, choices=PEOPLE_ROLES)
     add.add_argument("--employee", help="employee code (field staff)")
     add.add_argument("--teams", help="comma-separated team names (supervisors)")
     add.add_argument("--password-stdin", action="store_true")

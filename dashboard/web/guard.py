@@ -23,6 +23,7 @@ from dashboard.core.permissions import (
     EXPORT_ROLES,
     HISTORY_IMPORT_ROLES,
     PEOPLE_ROLES,
+    PHONE_ROLES,
     REPORT_ROLES,
     ROLES,
     may_open,
@@ -50,7 +51,7 @@ DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
 CALLBACK_PATH = "/_dash-update-component"
 # Routes of signed-in viewers that are not pages, with the roles that may use them.
 VIEWER_ROUTES = {"/logout": ROLES, "/me/export": PEOPLE_ROLES, "/api/v1/gpx": HISTORY_IMPORT_ROLES}
-VIEWER_ROUTES["/api/v1/me/positions"] = ("field",)  # the phone page's location sharing (issue 7)
+VIEWER_ROUTES["/api/v1/me/positions"] = PHONE_ROLES  # the phone page's location sharing (issue 7)
 # Issue 9: period exports (CSV) for the roles that read the field's day; the integrators' API (below).
 VIEWER_ROUTES |= {
     path: EXPORT_ROLES for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv")
