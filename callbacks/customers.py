@@ -11,6 +11,7 @@ from flask import g
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number
+from dashboard.core.permissions import ACTIVITY_LOG_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.web.components import order_lines, result
 from dashboard.work.customers import INTERACTIONS, interaction_label
@@ -19,7 +20,6 @@ from data import activities, customers, feedback, orders
 from data import tasks as task_rows
 
 PHOTOS_SHOWN = 12  # newest photos inline; each is at most 2 MB
-LOG_ROLES = ("field", "supervisor", "manager")
 
 
 def customer_list(_id: object) -> tuple[list[dict], dict, dict, object]:
@@ -154,7 +154,7 @@ def log_interaction(_clicks: object, customer: object, kind: object, notes: obje
     customer_id = _customer_id(customer)
     row = customers.get_customer(rt.db, viewer.scope, customer_id) if customer_id else None
     body = text(notes, 2000).strip()
-    if viewer.role not in LOG_ROLES or row is None:
+    if viewer.role not in ACTIVITY_LOG_ROLES or row is None:
         return result(_("This customer is not in your view."), ok=False), no_update, no_update
     if kind not in INTERACTIONS:
         return result(_("Choose what it was."), ok=False), no_update, no_update

@@ -6,11 +6,12 @@ from datetime import date, datetime, timedelta
 
 from dash import Dash, Input, Output
 
+from dashboard.core.errors import AppError
 from dashboard.core.i18n import _
 from dashboard.core.inputs import text
 from dashboard.core.runtime import runtime
-from dashboard.web.api.routes import ApiError, attendance_rows
 from dashboard.web.components import result
+from dashboard.work.attendance import attendance_rows
 
 PREVIEW_DAYS = 7
 
@@ -35,7 +36,7 @@ def period(first_value: object, last_value: object) -> tuple:
     links = tuple(f"/export/{name}.csv{query}" for name in ("attendance", "visits", "activities"))
     try:
         rows = attendance_rows(first, last)
-    except ApiError:
+    except AppError:
         return "", "", "", result(_("The last day comes after the first, at most 62 days later."), ok=False), []
     rt = runtime()
     preview = [

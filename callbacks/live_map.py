@@ -12,12 +12,11 @@ from flask import g
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _, relative_time
 from dashboard.core.inputs import mapping, whole_number
+from dashboard.core.permissions import ALERT_RESOLVER_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.live.livemap import LiveMap
 from dashboard.work.lifecycle import state_label as task_state_label
 from data import activities, alerts, employees, tasks, teams
-
-ALERT_RESOLVER_ROLES = ("supervisor", "manager")  # the people who send help, not the one who asked
 
 
 def live_map() -> LiveMap:

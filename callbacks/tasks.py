@@ -12,12 +12,12 @@ from flask import g
 
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number
+from dashboard.core.permissions import PLANNER_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.web.components import result
 from dashboard.work.dispatch import rank_candidates
 from dashboard.work.lifecycle import (
     FINAL_STATES,
-    PLANNER_ROLES,
     STATES,
     TaskError,
     change_state,

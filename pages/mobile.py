@@ -6,10 +6,11 @@ import dash
 from dash import dcc, html
 
 from dashboard.core.i18n import _
+from dashboard.core.permissions import PHONE_ROLES
 from dashboard.web.components import field, page_frame, share_link_controls
 from dashboard.work.phone import SHARE_MINUTES
 
-dash.register_page(__name__, path="/m", name="Phone", order=5, roles=("field",), id_prefix="mobile")
+dash.register_page(__name__, path="/m", name="Phone", order=5, roles=PHONE_ROLES, id_prefix="mobile")
 
 
 def _section(title: str, *children, section_id: str) -> html.Section:

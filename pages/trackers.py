@@ -6,10 +6,9 @@ import dash
 from dash import dcc, html
 
 from dashboard.core.i18n import _
+from dashboard.core.permissions import TRACKER_SETUP_ROLES
 from dashboard.web.components import field, page_frame, share_link_controls
 from dashboard.work.phone import SHARE_MINUTES
-
-TRACKER_SETUP_ROLES = ("field", "supervisor", "manager", "admin")
 
 dash.register_page(
     __name__,

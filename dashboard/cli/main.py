@@ -13,6 +13,8 @@ import logging
 import sys
 from datetime import date
 
+from dashboard.core.permissions import PEOPLE_ROLES
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fieldops", description="FieldOps field-team operations dashboard")
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_actions.add_parser("list")
     add = user_actions.add_parser("add")
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=("field", "supervisor", "manager", "executive", "admin"))
+    add.add_argument("--role", required=True, choices=PEOPLE_ROLES)
     add.add_argument("--employee", help="employee code (field staff)")
     add.add_argument("--teams", help="comma-separated team names (supervisors)")
     add.add_argument("--password-stdin", action="store_true")

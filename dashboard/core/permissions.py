@@ -28,6 +28,11 @@ REPORT_ROLES = ("supervisor", "manager", "executive")  # issue 8: reports of the
 WALL_ROLES = ("wall",)  # issue 8: the wall display (/wall)
 ANALYTICS_ROLES = ("supervisor", "manager", "executive")  # heatmap and performance (issue 5)
 DAY_REPLAY_ROLES = ("field", "supervisor", "manager", "executive")  # one person's day; field: their own
+PHONE_ROLES = ("field",)  # the phone page and its location sharing (issue 7)
+PLANNER_ROLES = ("supervisor", "manager")  # plan and assign tasks; field staff only move their own
+ALERT_RESOLVER_ROLES = PLANNER_ROLES  # the people who send help, not the one who asked
+ACTIVITY_LOG_ROLES = ("field", "supervisor", "manager")  # log a call, e-mail or meeting with a customer
+TRACKER_SETUP_ROLES = ("field", "supervisor", "manager", "admin")  # tracker app settings and share links
 
 # Where a role lands after sign-in, when it may open that page; otherwise its first page in menu order.
 HOME_PAGES = {"field": "/m", "executive": "/analytics/performance", "admin": "/admin/users", "wall": "/wall"}

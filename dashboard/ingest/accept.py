@@ -3,21 +3,9 @@
 Every protocol (native batch, OsmAnd, OwnTracks over HTTP and MQTT, GPX import) turns its wire
 format into plain fixes — {"ts" (epoch seconds, a float, so no millisecond value can pass for
 seconds), "lat", "lon", "speed" (m/s), "heading", "accuracy", "attributes"} — in its own module
-under dashboard/protocols/, then hands them to `accept_fixes`: the one place that validates and
+under dashboard/ingest/protocols/, then hands them to `accept_fixes`: the one place that validates and
 publishes, and so the one place a rule about what may be stored belongs (`accept_event` is the
 same for a tracker's own events, such as OwnTracks region transitions).
-
-`POST /api/v1/positions` is the native batch endpoint used by the mobile page and the simulator:
-
-    Authorization: Bearer <device token>
-    {"positions": [{"ts": "2026-11-27T10:00:00Z" | epoch seconds | epoch ms,
-                    "lat": 60.17, "lon": 24.94, "speed": 3.2, "heading": 90, "accuracy": 8}]}
-
-Answers 200 {"accepted": n, "rejected": [{"index": i, "error": "..."}], "withheld": m} when at
-least one fix was accepted (the rejected ones are named, never dropped silently; "withheld" counts
-accepted fixes not stored because of working hours or a pause: not errors, not to be re-sent),
-400 with the reasons when none was, 413 for more than MAX_BATCH fixes, 503 with Retry-After while
-the writer's backlog is at its limit (FIELDOPS_MAX_BACKLOG).
 """
 
 from __future__ import annotations
@@ -30,14 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from flask import Blueprint, Flask, Response, g, jsonify, request
-from werkzeug.exceptions import BadRequest, MethodNotAllowed, RequestEntityTooLarge
 
-from dashboard.core.runtime import Runtime, runtime
+from dashboard.core.errors import AppError
+from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import coarse_rows, tracking_policy
-from dashboard.ingest.trackers import DevicesUnavailable
 from data import activities, positions
-from data.feed import Fix, StreamFull
+from data.feed import Fix
 
 MAX_BATCH = 1000
 EARLIEST_MS = 946_684_800_000  # 2000-01-01: older fixes are broken clocks, not history
@@ -46,17 +32,6 @@ EPOCH_SECONDS_LIMIT = 2_147_483_647  # Traccar's rule: below this an integer is 
 MAX_SPEED_MPS = 150.0  # 540 km/h: faster is a broken fix, not a field worker
 MAX_ACCURACY_M = 100_000.0
 MAX_ATTRIBUTES_BYTES = 4096
-RETRY_AFTER_S = 30
-ERROR_NAMES = {
-    400: "invalid_request",
-    401: "unauthorized",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "too_large",
-    503: "unavailable",
-}
-
-blueprint = Blueprint("ingest", __name__)
 
 
 class InvalidFix(ValueError):
@@ -172,6 +147,21 @@ def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: st
     return outcome
 
 
+def accept_batch(rt: Runtime, employee_id: int, body: Any, source: str) -> Outcome:
+    """A native batch, `{"positions": [...]}` (the device endpoint's and the phone's): refused whole when it
+    is not one, is longer than MAX_BATCH, or holds no fix that could be accepted."""
+    if body is None:
+        raise AppError(400, "invalid_body", "the body must be JSON (Content-Type: application/json)")
+    if not isinstance(body, dict) or not isinstance(body.get("positions"), list):
+        raise AppError(400, "invalid_body", 'the body is a JSON object with a "positions" list')
+    if len(body["positions"]) > MAX_BATCH:
+        raise AppError(413, "too_large", f"at most {MAX_BATCH} positions per request")
+    outcome = accept_fixes(rt, employee_id, body["positions"], source)
+    if not outcome.accepted:
+        raise AppError(400, "nothing_accepted", "no position could be accepted", rejected=outcome.rejected)
+    return outcome
+
+
 def accept_event(rt: Runtime, employee_id: int, kind: str, at_s: float, source: str, details: dict) -> None:
     """Record a tracker's own event (an OwnTracks region transition) as an activity; the one way in
     for events, as accept_fixes is for positions."""
@@ -181,40 +171,3 @@ def accept_event(rt: Runtime, employee_id: int, kind: str, at_s: float, source: 
     if not tracking_policy(rt).tracks(employee_id, ts_ms):
         return  # outside working hours or while sharing is paused, an event says where someone was
     activities.record_event(rt.db, employee_id, kind, datetime.fromtimestamp(ts_ms / 1000, UTC), source, details)
-
-
-def error_response(status: int, reason: str, **extra: Any) -> Response:
-    response = jsonify(error=ERROR_NAMES.get(status, "error"), reason=reason, **extra)
-    response.status_code = status
-    if status == 503:
-        response.headers["Retry-After"] = str(RETRY_AFTER_S)
-    return response
-
-
-def install_error_answers(server: Flask) -> None:
-    """Oversized bodies, malformed requests and a full backlog answer JSON with a reason, on every path."""
-    server.register_error_handler(
-        RequestEntityTooLarge,
-        lambda _exc: error_response(413, f"the body is larger than {server.config['MAX_CONTENT_LENGTH']} bytes"),
-    )
-    server.register_error_handler(BadRequest, lambda exc: error_response(400, exc.description or "bad request"))
-    server.register_error_handler(
-        MethodNotAllowed, lambda exc: error_response(405, f"use {', '.join(exc.valid_methods or [])}")
-    )
-    server.register_error_handler(StreamFull, lambda exc: error_response(503, f"{exc}; retry later"))
-    server.register_error_handler(DevicesUnavailable, lambda exc: error_response(503, str(exc)))
-
-
-@blueprint.post("/api/v1/positions")
-def receive_positions() -> Response:
-    body = request.get_json(silent=True)
-    if body is None:
-        return error_response(400, "the body must be JSON (Content-Type: application/json)")
-    if not isinstance(body, dict) or not isinstance(body.get("positions"), list):
-        return error_response(400, 'the body is a JSON object with a "positions" list')
-    if len(body["positions"]) > MAX_BATCH:
-        return error_response(413, f"at most {MAX_BATCH} positions per request")
-    outcome = accept_fixes(runtime(), g.device["employee_id"], body["positions"], "native")
-    if not outcome.accepted:
-        return error_response(400, "no position could be accepted", rejected=outcome.rejected)
-    return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)

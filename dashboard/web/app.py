@@ -10,13 +10,13 @@ from dash import Dash
 from dashboard.core import i18n
 from dashboard.core.config import ROOT, ConfigError, Settings
 from dashboard.core.runtime import Runtime
-from dashboard.ingest import accept as ingest
-from dashboard.ingest.protocols import gpx, osmand, owntracks
+from dashboard.ingest.protocols import gpx, native, osmand, owntracks
 from dashboard.live.livemap import LiveMap
 from dashboard.web import health
 from dashboard.web.api import openapi
 from dashboard.web.api import routes as api
 from dashboard.web.auth import install_auth
+from dashboard.web.errors import install_error_handler
 from dashboard.web.guard import install_guard
 from dashboard.web.routes import exports
 from dashboard.web.routes import my_data as mydata
@@ -54,7 +54,7 @@ def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -
     install_auth(server, secure_cookies=settings.public_url.startswith("https://"))
     server.extensions["fieldops"] = rt
     server.extensions["dash"] = app
-    for blueprint in (health.blueprint, ingest.blueprint, i18n.blueprint, mydata.blueprint):
+    for blueprint in (health.blueprint, native.blueprint, i18n.blueprint, mydata.blueprint):
         server.register_blueprint(blueprint)
     # Tracker protocols (issue 3): each its own blueprint; the OsmAnd port maps onto its path.
     for blueprint in (osmand.blueprint, owntracks.blueprint, gpx.blueprint, openapi.blueprint):
@@ -64,8 +64,7 @@ def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -
     server.register_blueprint(exports.blueprint)
     server.register_blueprint(survey_routes.blueprint)  # customers' satisfaction surveys (issue 6)
     server.register_blueprint(report_routes.blueprint)  # stored reports' files (issue 8)
-    ingest.install_error_answers(server)
-    api.install_error_answers(server)
+    install_error_handler(server)
     server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
     app.layout = shell_layout
     register_callbacks(app)

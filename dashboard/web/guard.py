@@ -2,8 +2,8 @@
 
 Every Flask route and every Dash callback goes through `check_request`; a path that is not listed
 here is refused. Pages and callbacks are allowed by `dashboard.core.permissions`; state-changing
-requests from a browser must carry the session's CSRF token. Handlers then read `g.viewer`,
-whose scope every data read takes.
+requests from a browser must carry the session's CSRF token. A refusal is an `AppError`, answered by
+dashboard/web/errors.py like every other. Handlers then read `g.viewer`, whose scope every data read takes.
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ import re
 from urllib.parse import urlsplit
 
 import dash
-from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request
+from flask import Flask, Response, abort, current_app, g, redirect, request
 from flask_login import current_user
 
+from dashboard.core.errors import AppError
 from dashboard.core.i18n import _
 from dashboard.core.permissions import (
     EXPORT_ROLES,
     HISTORY_IMPORT_ROLES,
     PEOPLE_ROLES,
+    PHONE_ROLES,
     REPORT_ROLES,
     ROLES,
     may_open,
@@ -49,7 +51,7 @@ DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
 CALLBACK_PATH = "/_dash-update-component"
 # Routes of signed-in viewers that are not pages, with the roles that may use them.
 VIEWER_ROUTES = {"/logout": ROLES, "/me/export": PEOPLE_ROLES, "/api/v1/gpx": HISTORY_IMPORT_ROLES}
-VIEWER_ROUTES["/api/v1/me/positions"] = ("field",)  # the phone page's location sharing (issue 7)
+VIEWER_ROUTES["/api/v1/me/positions"] = PHONE_ROLES  # the phone page's location sharing (issue 7)
 # Issue 9: period exports (CSV) for the roles that read the field's day; the integrators' API (below).
 VIEWER_ROUTES |= {
     path: EXPORT_ROLES for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv")
@@ -75,32 +77,34 @@ def check_request() -> Response | None:
     if path.startswith(STATIC_PREFIXES):
         return None
     if path in DEVICE_PATHS:
-        return _authenticate_device()
+        _authenticate_device()
+        return None
     if path in INGEST_PATHS:
         return None
     if is_token_api(path):
-        return _authenticate_api_token()
+        _authenticate_api_token()
+        return None
     if request.method in STATE_CHANGING and not csrf_ok():
-        return _refuse(403, "csrf", "missing or wrong CSRF token")
+        raise AppError(403, "csrf", _("This form has expired; reload the page and try again."))
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
         return None
     viewer = current_viewer()
     if viewer is None:
         if path in _page_paths() and request.method == "GET":
             return redirect(f"/login?next={path}")
-        return _refuse(401, "unauthenticated", "sign in first")
+        raise AppError(401, "unauthenticated", _("Sign in first."))
     g.viewer = viewer
     if path in DASH_PLUMBING:
         return None
-    if path in VIEWER_ROUTES:
-        return None if viewer.role in VIEWER_ROUTES[path] else _refuse(403, "forbidden", "not allowed for your role")
     prefix = next((p for p in VIEWER_PREFIXES if path.startswith(p)), None)
-    if prefix is not None:
-        return (
-            None if viewer.role in VIEWER_PREFIXES[prefix] else _refuse(403, "forbidden", "not allowed for your role")
-        )
+    roles = VIEWER_ROUTES.get(path) or VIEWER_PREFIXES.get(prefix)
+    if roles is not None:
+        if viewer.role not in roles:
+            raise AppError(403, "forbidden", _("Your role may not use this address."))
+        return None
     if path == CALLBACK_PATH:
-        return _check_callback()
+        _check_callback()
+        return None
     page = _page_paths().get(path)
     if page is None:
         abort(404)
@@ -108,7 +112,7 @@ def check_request() -> Response | None:
         home = landing_path(viewer) if path == "/" else None
         if home is not None:
             return redirect(home)
-        return Response(_("You do not have access to this page."), status=403, mimetype="text/plain")
+        raise AppError(403, "forbidden", _("You do not have access to this page."))
     return None
 
 
@@ -116,22 +120,24 @@ def _page_paths() -> dict[str, dict]:
     return {page["relative_path"]: page for page in dash.page_registry.values()}
 
 
-def _authenticate_device() -> Response | None:
+def _authenticate_device() -> None:
     match = BEARER.match(request.headers.get("Authorization", ""))
     device = device_for_token(runtime(), match.group(1)) if match else None
     if device is None:
-        response = _refuse(401, "unauthorized", "a valid device token is required (Authorization: Bearer)")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="fieldops"'
-        return response
+        raise AppError(
+            401,
+            "unauthorized",
+            "a valid device token is required (Authorization: Bearer)",
+            headers={"WWW-Authenticate": 'Bearer realm="fieldops"'},
+        )
     g.device = device
-    return None
 
 
 def is_token_api(path: str) -> bool:
     return path.startswith(TOKEN_API_PREFIX) and not path.startswith(NOT_TOKEN_API)
 
 
-def _authenticate_api_token() -> Response | None:
+def _authenticate_api_token() -> None:
     """An API token from the Authorization header becomes a Viewer with the token's scope (dashboard/work/tokens.py)."""
     match = BEARER.match(request.headers.get("Authorization", ""))
     found = token_viewer(runtime().db, match.group(1)) if match else None
@@ -141,30 +147,23 @@ def _authenticate_api_token() -> Response | None:
             if match
             else ("token_required", "send an API token: Authorization: Bearer fop_...")
         )
-        response = jsonify(error={"code": code, "message": message})
-        response.status_code = 401
-        response.headers["WWW-Authenticate"] = 'Bearer realm="fieldops-api"'
-        return response
+        raise AppError(401, code, message, headers={"WWW-Authenticate": 'Bearer realm="fieldops-api"'})
     g.viewer, g.api_scopes = found
     rule = request.url_rule
     if rule is not None and not rule.endpoint.startswith("api."):  # Dash's catch-all page route, not an API route
-        response = jsonify(error={"code": "not_found", "message": "no such API path; see /api/v1/openapi.json"})
-        response.status_code = 404
-        return response
-    return None
+        raise AppError(404, "not_found", "no such API path; see /api/v1/openapi.json")
 
 
-def _check_callback() -> Response | None:
+def _check_callback() -> None:
     """Only callbacks this app registered, and only those of pages the viewer may open."""
     body = request.get_json(silent=True)
     output = body.get("output") if isinstance(body, dict) else None
     spec = current_app.extensions["dash"].callback_map.get(output) if isinstance(output, str) else None
     if spec is None or "callback" not in spec:  # unknown, or a clientside callback the server never runs
-        return _refuse(403, "forbidden", "unknown callback")
+        raise AppError(403, "forbidden", "unknown callback")
     pages = list(dash.page_registry.values())
     if not may_run_callback(g.viewer, output, pages, runtime().org_settings(), _input_value(body, "pathname")):
-        return _refuse(403, "forbidden", "not allowed for your role")
-    return None
+        raise AppError(403, "forbidden", _("Your role may not use this address."))
 
 
 def _input_value(body: dict, prop: str) -> str | None:
@@ -173,12 +172,6 @@ def _input_value(body: dict, prop: str) -> str | None:
         if isinstance(item, dict) and item.get("property") == prop and isinstance(item.get("value"), str):
             return item["value"]
     return None
-
-
-def _refuse(status: int, error: str, reason: str) -> Response:
-    response = jsonify(error=error, reason=reason)
-    response.status_code = status
-    return response
 
 
 def script_hash(script: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from dashboard.core.i18n import _
-from dashboard.core.permissions import Viewer
+from dashboard.core.permissions import PLANNER_ROLES, Viewer
 from dashboard.core.runtime import Runtime
 from dashboard.work.surveys import create_survey
 from data import customers, employees
@@ -33,7 +33,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 # What field staff may do with their own tasks; planning (assign, cancel) is the supervisor's.
 FIELD_MOVES = ("accepted", "en_route", "on_site", "done", "failed", "new")
-PLANNER_ROLES = ("supervisor", "manager")
 PRIORITIES = (1, 2, 3)  # 1 urgent, 2 normal, 3 low
 KINDS = ("visit", "repair", "delivery", "inspection", "installation", "help")
 MAX_DURATION_MIN = 12 * 60

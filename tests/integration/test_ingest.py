@@ -28,7 +28,9 @@ def test_a_device_without_a_valid_token_is_refused(client):
     assert client.post("/api/v1/positions", json=body).status_code == 401
     answer = client.post("/api/v1/positions", json=body, headers={"Authorization": "Bearer nope"})
     assert answer.status_code == 401
-    assert "device token" in answer.get_json()["reason"]
+    assert answer.get_json()["error"]["code"] == "unauthorized"
+    assert "device token" in answer.get_json()["error"]["message"]
+    assert answer.headers["WWW-Authenticate"] == 'Bearer realm="fieldops"'
 
 
 def test_accepted_fixes_reach_the_live_feed(client):
@@ -88,7 +90,7 @@ def test_malformed_bodies_get_a_400_with_a_reason(client, body, reason):
     else:
         answer = client.post("/api/v1/positions", json=body, headers=_auth())
     assert answer.status_code == 400
-    assert reason in answer.get_json()["reason"]
+    assert reason in answer.get_json()["error"]["message"]
 
 
 def test_an_oversized_batch_is_refused_whole(client):
@@ -109,5 +111,6 @@ def test_broken_device_clocks_are_refused(client):
         },
     )
     assert answer.status_code == 400
+    assert answer.get_json()["error"]["code"] == "nothing_accepted"
     errors = [r["error"] for r in answer.get_json()["rejected"]]
     assert "before 2000" in errors[0] and "future" in errors[1]

@@ -132,7 +132,7 @@ def test_bad_position_batches_from_the_phone_answer_with_a_reason(app, body, sta
         if isinstance(body, str)
         else client.post("/api/v1/me/positions", json=body)
     )
-    assert answer.status_code == status and answer.get_json()["reason"]
+    assert answer.status_code == status and answer.get_json()["error"]["message"]
 
 
 def test_the_position_endpoint_needs_the_csrf_token(app):

@@ -310,7 +310,7 @@ def test_the_phones_position_endpoint_is_for_field_staff_only(app, viewer, statu
     client = _client(app, viewer)
     answer = client.post("/api/v1/me/positions", json={"positions": []}, headers=csrf_headers(client))
     assert answer.status_code == status
-    assert answer.get_json()["reason"]
+    assert answer.get_json()["error"]["message"]
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

@@ -149,14 +149,14 @@ def test_osmand_unknown_device_is_400_for_query_and_404_for_json(client, rt):
 def test_osmand_bad_fixes_are_400_with_a_reason(client, rt, query):
     answer = client.get(f"/ingest/osmand?id=902064&{query}")
     assert answer.status_code == 400
-    assert answer.get_json()["reason"]
+    assert answer.get_json()["error"]["message"]
     assert _stored(rt) == []
 
 
 def test_osmand_fix_older_than_the_window_is_refused(client):
     answer = client.get(f"/ingest/osmand?id=902064&lat=60&lon=24&timestamp={_now_s() - 7200}")
     assert answer.status_code == 400
-    assert "older than 3600 s" in answer.get_json()["reason"]
+    assert "older than 3600 s" in answer.get_json()["error"]["message"]
 
 
 # OwnTracks
@@ -260,7 +260,7 @@ def test_owntracks_malformed_bodies(client, rt, body, status):
     )
     assert answer.status_code == status
     if status == 400:
-        assert answer.get_json()["reason"]
+        assert answer.get_json()["error"]["message"]
     assert _stored(rt) == []
 
 
@@ -281,7 +281,7 @@ def test_a_huge_body_is_413_with_a_reason(seeded_settings):
     ):
         answer = client.post(path, data=b"x" * 200_000, content_type="application/json", headers=headers)
         assert answer.status_code == 413, path
-        assert "larger than" in answer.get_json()["reason"]
+        assert "larger than" in answer.get_json()["error"]["message"]
     rt.close()
 
 
@@ -296,6 +296,7 @@ def test_a_full_backlog_answers_503_and_stores_nothing(seeded_settings):
     answer = client.get(f"/ingest/osmand?id=902064&lat=60&lon=24&timestamp={now}")
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "30"
+    assert answer.get_json()["error"]["code"] == "unavailable"
     health = client.get("/healthz").get_json()
     assert health["writer"]["backlog"] == 1000 and health["writer"]["lag_s"] >= 0
     assert rt.feed.stream_backlog() == 1000
@@ -308,7 +309,7 @@ def test_a_wrong_method_is_405_with_a_reason(client):
     for path in ("/ingest/osmand", "/ingest/owntracks", "/api/v1/gpx"):
         answer = client.delete(path)
         assert answer.status_code == 405, path
-        assert "POST" in answer.get_json()["reason"]
+        assert "POST" in answer.get_json()["error"]["message"]
 
 
 def test_the_openapi_document_describes_every_ingest_path(client):

@@ -48,6 +48,33 @@ def test_unknown_paths_are_404(app):
     assert client.get("/no/such/page").status_code == 404
 
 
+def test_an_unknown_page_is_a_small_page_with_a_way_home(app):
+    client = app.server.test_client()
+    sign_in(client, "field")
+    answer = client.get("/no/such/page")
+    assert answer.status_code == 404 and answer.mimetype == "text/html"
+    page = answer.get_data(as_text=True)
+    assert "This page does not exist." in page and 'href="/m"' in page
+
+
+def test_a_page_the_role_may_not_open_is_refused_in_the_viewers_language(app):
+    client = app.server.test_client()
+    sign_in(client, "field")
+    answer = client.get("/admin/users", headers={"Accept-Language": "zh-CN"})
+    assert answer.status_code == 403 and answer.mimetype == "text/html"
+    assert "您无权访问此页面。" in answer.get_data(as_text=True)
+
+
+def test_errors_on_the_api_are_json_in_one_shape(app):
+    client = app.server.test_client()
+    answer = client.get("/api/v1/no/such/path")
+    assert answer.status_code == 401 and answer.headers["WWW-Authenticate"] == 'Bearer realm="fieldops-api"'
+    assert answer.get_json()["error"]["code"] == "token_required"
+    answer = client.put("/ingest/osmand")
+    assert answer.status_code == 405 and "POST" in answer.headers["Allow"]
+    assert answer.get_json() == {"error": {"code": "method_not_allowed", "message": "use GET, HEAD, OPTIONS, POST"}}
+
+
 def test_a_callback_that_the_app_does_not_have_is_refused(app):
     body = {
         "output": "anything.children",

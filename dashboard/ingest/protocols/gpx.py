@@ -24,8 +24,9 @@ import gpxpy
 import gpxpy.gpx
 from flask import Blueprint, Response, g, jsonify, request
 
+from dashboard.core.errors import AppError
 from dashboard.core.runtime import Runtime, runtime
-from dashboard.ingest.accept import accept_fixes, error_response
+from dashboard.ingest.accept import accept_fixes
 from data import employees
 
 log = logging.getLogger(__name__)
@@ -112,13 +113,15 @@ def _files_from_request() -> tuple[Any, list[tuple[str, bytes]]] | None:
 def receive() -> Response:
     found = _files_from_request()
     if found is None or not found[1]:
-        return error_response(400, 'send multipart "file" parts, or JSON {"employee_id", "files": [{"name", "gpx"}]}')
+        raise AppError(
+            400, "invalid_body", 'send multipart "file" parts, or JSON {"employee_id", "files": [{"name", "gpx"}]}'
+        )
     employee_id, files = found
     try:
         employee_id = int(employee_id)
     except (TypeError, ValueError):
-        return error_response(400, "employee_id must be a whole number")
+        raise AppError(400, "invalid_parameter", "employee_id must be a whole number") from None
     rt = runtime()
     if employees.get_employee(rt.db, g.viewer.scope, employee_id) is None:
-        return error_response(404, "no such employee in your view")
+        raise AppError(404, "not_found", "no such employee in your view")
     return jsonify(files=[import_file(rt, employee_id, name, data) for name, data in files])

@@ -12,7 +12,7 @@ accuracy or battery mean unknown. `altitude`, `hdop`, `batt`, `charge` and every
 kept as the position's attributes.
 
 Answers: 200 with an empty body; 400 (query/form) or 404 (JSON) for an unknown device; 400 with
-a JSON reason for a fix that cannot be accepted; 503 with Retry-After while the writer's backlog
+a JSON error for a fix that cannot be accepted; 503 with Retry-After while the writer's backlog
 is full (Traccar Client keeps the fix and retries).
 """
 
@@ -28,8 +28,9 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from dashboard.core.errors import AppError
 from dashboard.core.runtime import runtime
-from dashboard.ingest.accept import EPOCH_SECONDS_LIMIT, InvalidFix, accept_fixes, error_response, parse_iso_ms
+from dashboard.ingest.accept import EPOCH_SECONDS_LIMIT, InvalidFix, accept_fixes, parse_iso_ms
 from dashboard.ingest.trackers import find_device
 
 log = logging.getLogger(__name__)
@@ -165,18 +166,18 @@ def receive() -> Response:
     params = request.args if request.args else request.form
     identifier = params.get("id") or params.get("deviceid")
     if not identifier:
-        return error_response(400, "id (or deviceid) is required")
+        raise AppError(400, "missing_parameter", "id (or deviceid) is required")
     device = find_device(runtime(), "osmand", identifier)
     if device is None:
         log.warning("OsmAnd fix from unknown device %r refused", identifier[:64])
-        return error_response(400, f"unknown device {identifier[:64]!r}")
+        raise AppError(400, "unknown_device", f"unknown device {identifier[:64]!r}")
     try:
         fix = fix_from_params(params.to_dict(), received_ms)
     except InvalidFix as exc:
-        return error_response(400, str(exc))
+        raise AppError(400, "invalid_fix", str(exc)) from None
     outcome = accept_fixes(runtime(), device["employee_id"], [fix], "osmand")
     if outcome.rejected:
-        return error_response(400, outcome.rejected[0]["error"])
+        raise AppError(400, "invalid_fix", outcome.rejected[0]["error"])
     return Response(status=200)
 
 
@@ -185,11 +186,11 @@ def _receive_json(received_ms: int) -> Response:
     try:
         identifier, parsed = fixes_from_json(body, received_ms)
     except InvalidFix as exc:
-        return error_response(400, str(exc))
+        raise AppError(400, "invalid_body", str(exc)) from None
     device = find_device(runtime(), "osmand", identifier)
     if device is None:
         log.warning("OsmAnd JSON from unknown device %r refused", identifier[:64])
-        return error_response(404, f"unknown device {identifier[:64]!r}")
+        raise AppError(404, "unknown_device", f"unknown device {identifier[:64]!r}")
     fixes = [fix for fix in parsed if not isinstance(fix, InvalidFix)]
     outcome = accept_fixes(runtime(), device["employee_id"], fixes, "osmand")
     # Re-number the rejections by the locations' own positions in the request.
@@ -197,8 +198,9 @@ def _receive_json(received_ms: int) -> Response:
     rejected = [{"index": i, "error": str(fix)} for i, fix in enumerate(parsed) if isinstance(fix, InvalidFix)]
     rejected += [{"index": indices[r["index"]], "error": r["error"]} for r in outcome.rejected]
     if rejected:
-        return error_response(
+        raise AppError(
             400,
+            "invalid_fix",
             "some locations could not be accepted",
             accepted=outcome.accepted,
             rejected=sorted(rejected, key=lambda r: r["index"]),

@@ -10,7 +10,7 @@ HTTP: JSON, an object or an array, with Basic auth; the user and device come fro
 - any other type (lwt, waypoint, status, cmd, card, encrypted, ...) is accepted and ignored.
 
 Answers: 200 with a JSON array (`[]`: we share no friends' locations); 401 for missing or wrong
-credentials; 400 with a JSON reason when the body is not JSON or no location in it could be
+credentials; 400 with a JSON error when the body is not JSON or no location in it could be
 accepted; 503 with Retry-After while the writer's backlog is full (the app queues and retries).
 """
 
@@ -22,8 +22,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from dashboard.core.errors import AppError
 from dashboard.core.runtime import Runtime, runtime
-from dashboard.ingest.accept import InvalidFix, Outcome, accept_event, accept_fixes, error_response
+from dashboard.ingest.accept import InvalidFix, Outcome, accept_event, accept_fixes
 from dashboard.ingest.trackers import find_device, secret_matches
 
 log = logging.getLogger(__name__)
@@ -112,28 +113,28 @@ def _record_transition(rt: Runtime, employee_id: int, message: dict) -> None:
 def receive() -> Response:
     auth = request.authorization
     if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
-        return _unauthorized("HTTP Basic credentials are required")
+        raise _unauthorized("HTTP Basic credentials are required")
     user = request.headers.get("X-Limit-U") or request.args.get("u") or auth.username
     device_name = request.headers.get("X-Limit-D") or request.args.get("d")
     if not device_name:
-        return error_response(400, "the device is required: header X-Limit-D or ?d=")
+        raise AppError(400, "missing_parameter", "the device is required: header X-Limit-D or ?d=")
     identifier = f"{user}/{device_name}"
     device = find_device(runtime(), "owntracks", identifier)
     if device is None or user != auth.username or not secret_matches(device, auth.password):
         log.warning("OwnTracks post for %r refused: unknown device or wrong password", identifier[:64])
-        return _unauthorized("unknown device or wrong password")
+        raise _unauthorized("unknown device or wrong password")
     raw = request.get_data()
     if not raw.strip():
         return jsonify([])
     body = request.get_json(force=True, silent=True)
     if body is None:
-        return error_response(400, "the body must be UTF-8 JSON: an object or an array")
+        raise AppError(400, "invalid_body", "the body must be UTF-8 JSON: an object or an array")
     messages = body if isinstance(body, list) else [body]
     if len(messages) > MAX_MESSAGES:
-        return error_response(413, f"at most {MAX_MESSAGES} messages per request")
+        raise AppError(413, "too_large", f"at most {MAX_MESSAGES} messages per request")
     outcome = handle_messages(runtime(), device["employee_id"], messages, "owntracks")
     if outcome.rejected and not outcome.accepted:
-        return error_response(400, "no message could be accepted", rejected=outcome.rejected)
+        raise AppError(400, "nothing_accepted", "no message could be accepted", rejected=outcome.rejected)
     if outcome.rejected:
         log.warning(
             "OwnTracks %s: %s message(s) refused: %s", identifier[:64], len(outcome.rejected), outcome.rejected[:3]
@@ -141,7 +142,5 @@ def receive() -> Response:
     return jsonify([])
 
 
-def _unauthorized(reason: str) -> Response:
-    response = error_response(401, reason)
-    response.headers["WWW-Authenticate"] = 'Basic realm="fieldops"'
-    return response
+def _unauthorized(reason: str) -> AppError:
+    return AppError(401, "unauthorized", reason, headers={"WWW-Authenticate": 'Basic realm="fieldops"'})

@@ -10,18 +10,16 @@ from dashboard.web.api import routes as api
 
 blueprint = Blueprint("openapi", __name__)
 
-_REASON = {
-    "description": "Refused, with a JSON reason",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
+_ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_REFUSED = {"description": "Refused: the error's code and message", "content": _ERROR_BODY}
 _FULL = {
     "description": "The writer's backlog is full; retry after Retry-After seconds",
     "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    "content": _ERROR_BODY,
 }
 _TOO_LARGE = {
     "description": "The body is larger than FIELDOPS_MAX_BODY_BYTES (or the batch too long)",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    "content": _ERROR_BODY,
 }
 
 
@@ -56,7 +54,8 @@ SPEC: dict = {
         "(`customers:read`, `orders:write`, …) and optionally a set of teams; it is shown once. Send it as "
         "`Authorization: Bearer fop_…`. Session cookies are not accepted here. A token reads exactly what a "
         "supervisor of its teams would (all teams without a limit); every read of positions is audited.\n\n"
-        '**Errors** are `{"error": {"code": "…", "message": "…"}}` with a stable code.\n\n'
+        '**Errors**, everywhere (ingest too), are `{"error": {"code": "…", "message": "…"}}` with a stable code; '
+        "a batch of positions refused whole also names each position's problem in `rejected`.\n\n"
         '**Lists** are pages `{"data": [...], "next_cursor": "…"}` ordered by id: pass `cursor` to get '
         "the next page until `next_cursor` is null. For incremental sync keep the newest `updated_at` you "
         "stored and pass it as `updated_since` next time, less a minute: a transaction that committed late may "
@@ -98,8 +97,8 @@ SPEC: dict = {
                         "description": "At least one accepted; the others named by index",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Outcome"}}},
                     },
-                    "400": _REASON,
-                    "401": _REASON,
+                    "400": _REFUSED,
+                    "401": _REFUSED,
                     "413": _TOO_LARGE,
                     "503": _FULL,
                 },
@@ -111,7 +110,7 @@ SPEC: dict = {
                 "parameters": OSMAND_PARAMETERS,
                 "responses": {
                     "200": {"description": "Stored (empty body)"},
-                    "400": _REASON,
+                    "400": _REFUSED,
                     "413": _TOO_LARGE,
                     "503": _FULL,
                 },
@@ -126,8 +125,8 @@ SPEC: dict = {
                 },
                 "responses": {
                     "200": {"description": "Stored (empty body)"},
-                    "400": _REASON,
-                    "404": {"description": "Unknown device (JSON body)"},
+                    "400": _REFUSED,
+                    "404": {**_REFUSED, "description": "Unknown device (JSON body)"},
                     "413": _TOO_LARGE,
                     "503": _FULL,
                 },
@@ -166,8 +165,8 @@ SPEC: dict = {
                         "description": "Accepted: a JSON array (always empty)",
                         "content": {"application/json": {"schema": {"type": "array"}}},
                     },
-                    "400": _REASON,
-                    "401": _REASON,
+                    "400": _REFUSED,
+                    "401": _REFUSED,
                     "413": _TOO_LARGE,
                     "503": _FULL,
                 },
@@ -218,10 +217,10 @@ SPEC: dict = {
                             }
                         },
                     },
-                    "400": _REASON,
-                    "401": {**_REASON, "description": "Not signed in (a session of the GPX import page)"},
-                    "403": {**_REASON, "description": "Missing CSRF token, or a role that may not import"},
-                    "404": _REASON,
+                    "400": _REFUSED,
+                    "401": {**_REFUSED, "description": "Not signed in (a session of the GPX import page)"},
+                    "403": {**_REFUSED, "description": "Missing CSRF token, or a role that may not import"},
+                    "404": _REFUSED,
                     "413": _TOO_LARGE,
                     "503": _FULL,
                 },
@@ -237,9 +236,14 @@ SPEC: dict = {
         "schemas": {
             "Error": {
                 "type": "object",
+                "required": ["error"],
                 "properties": {
-                    "error": {"type": "string"},
-                    "reason": {"type": "string"},
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message"],
+                        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                    },
+                    "accepted": {"type": "integer", "description": "OsmAnd JSON: locations stored nonetheless"},
                     "rejected": {"type": "array", "items": {"$ref": "#/components/schemas/Rejection"}},
                 },
             },

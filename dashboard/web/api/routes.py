@@ -3,7 +3,8 @@
 Each route is declared once with `route(...)`: its scope, its parameters and its answer's schema.
 The same declaration validates the request (query and path parameters, JSON bodies) and is
 published in the OpenAPI document (dashboard/web/api/openapi.py), so the document cannot drift from the
-handlers. Every error is `{"error": {"code", "message"}}` with a stable code; lists are pages
+handlers. A refusal raises `AppError` (dashboard/core/errors.py), answered `{"error": {"code", "message"}}`
+with a stable code by the one error handler (dashboard/web/errors.py); lists are pages
 of `{"data": [...], "next_cursor"}`, ordered by id, with `updated_since` for incremental sync.
 """
 
@@ -13,39 +14,24 @@ import base64
 import binascii
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
 import orjson
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Response, g, request
 from jsonschema import Draft4Validator
-from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from dashboard.core.auditing import record_look
+from dashboard.core.errors import AppError
 from dashboard.core.runtime import runtime
-from dashboard.web.guard import is_token_api
 from dashboard.work import erp
-from data import attendance, employees, reports, sync
+from dashboard.work.attendance import MAX_ATTENDANCE_DAYS, attendance_rows
+from data import employees, reports, sync
 from data.scope import Scope
 
 blueprint = Blueprint("api", __name__)
 MAX_INT = 2_147_483_647  # PostgreSQL integer
 MAX_TRACK_DAYS = 31
-MAX_ATTENDANCE_DAYS = 62
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def error_answer(status: int, code: str, message: str) -> Response:
-    body = orjson.dumps({"error": {"code": code, "message": message}})
-    response = Response(body, status=status, mimetype="application/json")
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="fieldops-api"'
-    return response
 
 
 def _json(body: object, status: int = 200) -> Response:
@@ -89,19 +75,19 @@ def _coerce(spec: dict, raw: str) -> object:
     kind = schema["type"]
     if kind == "integer":
         if not raw.lstrip("-").isdigit() or len(raw) > 12:
-            raise ApiError(400, "invalid_parameter", f"{name} must be a whole number")
+            raise AppError(400, "invalid_parameter", f"{name} must be a whole number")
         value = int(raw)
         if not schema.get("minimum", -MAX_INT) <= value <= schema.get("maximum", MAX_INT):
-            raise ApiError(400, "invalid_parameter", f"{name} must be from {schema['minimum']} to {schema['maximum']}")
+            raise AppError(400, "invalid_parameter", f"{name} must be from {schema['minimum']} to {schema['maximum']}")
         return value
     if kind == "boolean":
         if raw not in ("true", "false"):
-            raise ApiError(400, "invalid_parameter", f"{name} must be true or false")
+            raise AppError(400, "invalid_parameter", f"{name} must be true or false")
         return raw == "true"
     if "enum" in schema and raw not in schema["enum"]:
-        raise ApiError(400, "invalid_parameter", f"{name} must be one of {', '.join(schema['enum'])}")
+        raise AppError(400, "invalid_parameter", f"{name} must be one of {', '.join(schema['enum'])}")
     if len(raw) > schema.get("maxLength", 200) or "\x00" in raw:
-        raise ApiError(400, "invalid_parameter", f"{name} is too long")
+        raise AppError(400, "invalid_parameter", f"{name} is too long")
     if schema.get("format") == "date-time":
         return _parse_moment(name, raw)
     if schema.get("format") == "date":
@@ -115,7 +101,7 @@ def _parse_moment(name: str, raw: str) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None or "T" not in raw.upper() or not 1970 <= moment.year <= 2200:
-        raise ApiError(400, "invalid_parameter", f"{name} must be an ISO-8601 date-time with a zone, 1970–2200")
+        raise AppError(400, "invalid_parameter", f"{name} must be an ISO-8601 date-time with a zone, 1970–2200")
     return moment.astimezone(UTC)
 
 
@@ -125,7 +111,7 @@ def _parse_day(name: str, raw: str) -> date:
     except ValueError:
         day = None
     if day is None or not 1970 <= day.year <= 2200:
-        raise ApiError(400, "invalid_parameter", f"{name} must be a date YYYY-MM-DD, 1970–2200")
+        raise AppError(400, "invalid_parameter", f"{name} must be a date YYYY-MM-DD, 1970–2200")
     return day
 
 
@@ -271,7 +257,6 @@ SCHEMAS = {
         },
         errors={"type": "array", "items": _object(row=INT, external_id=STR_N, field=STR_N, message=STR)},
     ),
-    "ApiError": _object(error=_object(code=STR, message=STR)),
 }
 IMPORT_BODY = {
     "type": "object",
@@ -325,21 +310,18 @@ def route(method: str, path: str, scope: str, summary: str, parameters: list[dic
 
 
 def _serve(spec: Route, path_values: dict) -> Response:
-    try:
-        if spec.scope and spec.scope not in g.api_scopes:
-            raise ApiError(403, "insufficient_scope", f"this token lacks the scope {spec.scope}")
-        values = {}
-        for param in spec.parameters:
-            raw = path_values.get(param["name"]) if param["in"] == "path" else request.args.get(param["name"])
-            if raw is None or (raw == "" and param["in"] == "query"):
-                if param["required"]:
-                    raise ApiError(400, "missing_parameter", f"{param['name']} is required")
-                values[param["name"]] = param["schema"].get("default")
-            else:
-                values[param["name"]] = _coerce(param, raw)
-        return spec.handler(**values)
-    except ApiError as exc:
-        return error_answer(exc.status, exc.code, exc.message)
+    if spec.scope and spec.scope not in g.api_scopes:
+        raise AppError(403, "insufficient_scope", f"this token lacks the scope {spec.scope}")
+    values = {}
+    for param in spec.parameters:
+        raw = path_values.get(param["name"]) if param["in"] == "path" else request.args.get(param["name"])
+        if raw is None or (raw == "" and param["in"] == "query"):
+            if param["required"]:
+                raise AppError(400, "missing_parameter", f"{param['name']} is required")
+            values[param["name"]] = param["schema"].get("default")
+        else:
+            values[param["name"]] = _coerce(param, raw)
+    return spec.handler(**values)
 
 
 def _cursor(raw: str | None, kind: str) -> object:
@@ -349,12 +331,12 @@ def _cursor(raw: str | None, kind: str) -> object:
     try:
         found_kind, value = orjson.loads(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)))
     except (binascii.Error, ValueError, TypeError):
-        raise ApiError(400, "invalid_cursor", "the cursor is not one this API gave out") from None
+        raise AppError(400, "invalid_cursor", "the cursor is not one this API gave out") from None
     if kind == "id" and found_kind == "id" and isinstance(value, int) and 0 <= value <= MAX_INT:
         return value
     if kind == "ts" and found_kind == "ts" and isinstance(value, str):
         return _parse_moment("cursor", value)
-    raise ApiError(400, "invalid_cursor", "the cursor is not one this API gave out")
+    raise AppError(400, "invalid_cursor", "the cursor is not one this API gave out")
 
 
 def _next_cursor(kind: str, value: object) -> str:
@@ -591,10 +573,10 @@ def employee_positions(employee_id: int, limit: int, cursor: str | None, **perio
     """Stored positions, oldest first. Every call is written to the audit log, like a look at a track on a page."""
     start, end = period["from"], period["to"]
     if not start < end <= start + timedelta(days=MAX_TRACK_DAYS):
-        raise ApiError(400, "invalid_period", f"to must be after from, at most {MAX_TRACK_DAYS} days on")
+        raise AppError(400, "invalid_period", f"to must be after from, at most {MAX_TRACK_DAYS} days on")
     db = runtime().db
     if employees.get_employee(db, g.viewer.scope, employee_id) is None:
-        raise ApiError(404, "not_found", "no such employee in this token's teams")
+        raise AppError(404, "not_found", "no such employee in this token's teams")
     rows = sync.track_page(db, employee_id, start, end, _cursor(cursor, "ts"), limit + 1)
     record_look("view_track", [employee_id], {"via": "api", "from": start.isoformat(), "to": end.isoformat()})
     more = len(rows) > limit
@@ -618,28 +600,6 @@ def attendance_days(**period: date) -> Response:
     end) and the hours between them. Days without either are not listed."""
     rows = attendance_rows(period["from"], period["to"])
     return _json({"data": rows, "timezone": runtime().settings.timezone})
-
-
-def attendance_rows(first: date, last: date) -> list[dict]:
-    """Attendance of the viewer's scope for local days first..last (also the CSV export's rows)."""
-    if not first <= last <= first + timedelta(days=MAX_ATTENDANCE_DAYS - 1):
-        raise ApiError(400, "invalid_period", f"to must be on or after from, at most {MAX_ATTENDANCE_DAYS} days")
-    rt = runtime()
-    start, end = local_bounds(first, last)
-    rows = attendance.daily(rt.db, g.viewer.scope, start, end, rt.settings.timezone)
-    for row in rows:
-        row["hours_in_field"] = attendance.hours_between(row["first_check_in"], row["last_check_out"])
-    record_look("export", sorted({row["employee_id"] for row in rows}), {"what": "attendance", "via": request.path})
-    return rows
-
-
-def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """The UTC moments that start local day `first` and end local day `last`."""
-    tz = runtime().settings.tz
-    return (
-        datetime.combine(first, time(), tz).astimezone(UTC),
-        datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC),
-    )
 
 
 @route(
@@ -689,7 +649,7 @@ def report_file(report_id: int, name: str) -> Response:
     rt = runtime()
     file = reports.report_file(rt.db, g.viewer.scope, report_id, name)
     if file is None:
-        raise ApiError(404, "not_found", "no such report file for this token")
+        raise AppError(404, "not_found", "no such report file for this token")
     teams = file["scope_team_ids"]
     subjects = reports.employee_ids(rt.db, Scope(None if teams is None else frozenset(teams)))
     record_look("export", subjects, {"report": report_id, "file": name, "via": "api"})
@@ -714,15 +674,15 @@ def _import(entity: str, dry_run: bool) -> Response:
         problem = next(Draft4Validator(IMPORT_BODY).iter_errors(body), None) if body is not None else "not JSON"
         if problem is not None:
             reason = str(getattr(problem, "message", problem))[:200]
-            raise ApiError(400, "invalid_body", f'the body is {{"rows": [...]}}: {reason}')
+            raise AppError(400, "invalid_body", f'the body is {{"rows": [...]}}: {reason}')
         rows = body["rows"]
     elif kind == "text/csv":
         try:
             rows = erp.read_rows(request.get_data(), "csv")
         except erp.ImportFileError as exc:
-            raise ApiError(400, "invalid_file", str(exc)) from None
+            raise AppError(400, "invalid_file", str(exc)) from None
     else:
-        raise ApiError(415, "unsupported_media_type", "send application/json or text/csv")
+        raise AppError(415, "unsupported_media_type", "send application/json or text/csv")
     report = erp.run_import(runtime(), entity, rows, dry_run).as_dict()
     return _json(report, 422 if report["errors"] and not dry_run else 200)
 
@@ -791,7 +751,7 @@ def openapi_paths() -> dict:
         answers |= {
             str(status): {
                 "description": ERROR_TEXT[status],
-                "content": {"application/json": {"schema": _ref("ApiError")}},
+                "content": {"application/json": {"schema": _ref("Error")}},
             }
             for status in spec.errors
         }
@@ -808,25 +768,3 @@ def openapi_paths() -> dict:
             operation["requestBody"] = {"required": True, "content": spec.body}
         paths.setdefault(spec.path, {})[spec.method.lower()] = operation
     return paths
-
-
-def install_error_answers(server: Flask) -> None:
-    """Routing and body errors on the token API answer in its format; elsewhere as before."""
-    codes = {
-        NotFound: (404, "not_found"),
-        MethodNotAllowed: (405, "method_not_allowed"),
-        BadRequest: (400, "bad_request"),
-        RequestEntityTooLarge: (413, "too_large"),
-    }
-    for exception, (status, code) in codes.items():
-        previous = server.error_handler_spec[None][status].get(exception)
-        server.register_error_handler(exception, _answer_for(status, code, previous))
-
-
-def _answer_for(status: int, code: str, previous: Callable | None) -> Callable:
-    def answer(exc: HTTPException) -> Response | HTTPException:
-        if is_token_api(request.path):
-            return error_answer(status, code, exc.description or code)
-        return previous(exc) if previous else exc
-
-    return answer

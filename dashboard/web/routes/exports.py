@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, g, request
 
 from dashboard.core.auditing import record_look
+from dashboard.core.errors import AppError
 from dashboard.core.runtime import runtime
-from dashboard.web.api.routes import MAX_ATTENDANCE_DAYS, ApiError, attendance_rows, error_answer, local_bounds
+from dashboard.work.attendance import attendance_rows, check_period, local_bounds
 from data import attendance
 
 blueprint = Blueprint("exports", __name__)
@@ -44,9 +45,8 @@ def _period() -> tuple[date, date]:
         first = date.fromisoformat(request.args.get("from", ""))
         last = date.fromisoformat(request.args.get("to", ""))
     except ValueError:
-        raise ApiError(400, "invalid_parameter", "from and to are dates YYYY-MM-DD") from None
-    if not (first.year >= 1970 and last.year <= 2200 and first <= last <= first + timedelta(MAX_ATTENDANCE_DAYS - 1)):
-        raise ApiError(400, "invalid_period", f"to is on or after from, at most {MAX_ATTENDANCE_DAYS} days")
+        raise AppError(400, "invalid_parameter", "from and to are dates YYYY-MM-DD") from None
+    check_period(first, last)
     return first, last
 
 
@@ -73,19 +73,13 @@ def _csv(rows: list[dict], columns: tuple[str, ...], name: str, first: date, las
 
 @blueprint.get("/export/attendance.csv")
 def attendance_csv() -> Response:
-    try:
-        first, last = _period()
-        rows = attendance_rows(first, last)
-    except ApiError as exc:
-        return error_answer(exc.status, exc.code, exc.message)
+    first, last = _period()
+    rows = attendance_rows(first, last)
     return _csv(rows, ATTENDANCE_COLUMNS, "attendance", first, last)
 
 
 def _activities(kinds: tuple[str, ...] | None, name: str) -> Response:
-    try:
-        first, last = _period()
-    except ApiError as exc:
-        return error_answer(exc.status, exc.code, exc.message)
+    first, last = _period()
     start, end = local_bounds(first, last)
     rows = attendance.activities_in_period(runtime().db, g.viewer.scope, start, end, kinds)
     record_look("export", sorted({row["employee_id"] for row in rows}), {"what": name, "from": str(first)})

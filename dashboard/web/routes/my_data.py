@@ -6,6 +6,8 @@ import orjson
 from flask import Blueprint, Response, g
 
 from dashboard.core.auditing import record_look
+from dashboard.core.errors import AppError
+from dashboard.core.i18n import _
 from dashboard.core.runtime import runtime
 from data import employees
 
@@ -16,11 +18,7 @@ blueprint = Blueprint("mydata", __name__)
 def export() -> Response:
     employee_id = g.viewer.employee_id
     if employee_id is None:
-        return Response(
-            '{"error": "not_linked", "reason": "your account is not linked to an employee"}',
-            status=404,
-            mimetype="application/json",
-        )
+        raise AppError(404, "not_linked", _("Your account is not linked to an employee."))
     record_look("export_own_data", [employee_id])
     body = orjson.dumps(employees.export_own_data(runtime().db, employee_id), default=str, option=orjson.OPT_INDENT_2)
     return Response(

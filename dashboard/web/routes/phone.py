@@ -8,9 +8,10 @@ import time
 import orjson
 from flask import Blueprint, Response, g, jsonify, request
 
+from dashboard.core.errors import AppError
 from dashboard.core.i18n import _, current_language
 from dashboard.core.runtime import runtime
-from dashboard.ingest.accept import MAX_BATCH, accept_fixes, error_response
+from dashboard.ingest.accept import accept_batch
 from data import audit, share_links
 
 blueprint = Blueprint("mobile", __name__)
@@ -105,15 +106,8 @@ def my_positions() -> Response:
     """The signed-in field user's own fixes from the phone's browser, batched, in the native format."""
     employee_id = g.viewer.employee_id
     if employee_id is None:
-        return error_response(400, "your account is not linked to an employee")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("positions"), list):
-        return error_response(400, 'the body is a JSON object with a "positions" list')
-    if len(body["positions"]) > MAX_BATCH:
-        return error_response(413, f"at most {MAX_BATCH} positions per request")
-    outcome = accept_fixes(runtime(), employee_id, body["positions"], "mobile")
-    if not outcome.accepted:
-        return error_response(400, "no position could be accepted", rejected=outcome.rejected)
+        raise AppError(400, "not_linked", _("Your account is not linked to an employee."))
+    outcome = accept_batch(runtime(), employee_id, request.get_json(silent=True), "mobile")
     return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)
 
 
@@ -138,8 +132,8 @@ def service_worker() -> Response:
     )
 
 
-def _refuse_link() -> Response:
-    return Response(_("This link has expired or was revoked."), status=404, mimetype="text/plain")
+def _link_gone() -> AppError:
+    return AppError(404, "link_expired", _("This link has expired or was revoked."))
 
 
 @blueprint.get("/share/<token>")
@@ -147,7 +141,7 @@ def shared_page(token: str) -> Response:
     rt = runtime()
     link = share_links.valid_link(rt.db, token)
     if link is None:
-        return _refuse_link()
+        raise _link_gone()
     audit.record(
         rt.db,
         user_id=None,
@@ -183,7 +177,7 @@ def shared_position(token: str) -> Response:
     rt = runtime()
     link = share_links.valid_link(rt.db, token)
     if link is None:
-        return error_response(404, "this link has expired or was revoked")
+        raise _link_gone()
     fix = rt.feed.latest(link["employee_id"])
     position = {"lat": fix.lat, "lon": fix.lon, "ts": fix.ts_ms} if fix else None
     response = jsonify(position=position, expires_at=link["expires_at"].isoformat(), now=int(time.time() * 1000))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, g, jsonify
+from flask import Blueprint, Response, g
 
 from dashboard.core.auditing import record_look
+from dashboard.core.errors import AppError
+from dashboard.core.i18n import _
 from dashboard.core.runtime import runtime
 from data import reports
 from data.scope import Scope
@@ -23,9 +25,7 @@ def download(report_id: int, name: str) -> Response:
     rt = runtime()
     file = reports.report_file(rt.db, g.viewer.scope, report_id, name) if len(name) <= 200 else None
     if file is None:
-        response = jsonify(error="not_found", reason="no such report file in your view")
-        response.status_code = 404
-        return response
+        raise AppError(404, "not_found", _("No such report file in your view."))
     scope_teams = file["scope_team_ids"]
     subjects = reports.employee_ids(rt.db, Scope(None if scope_teams is None else frozenset(scope_teams)))
     record_look("export", subjects, {"report": report_id, "file": name})

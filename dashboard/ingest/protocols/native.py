@@ -1,0 +1,27 @@
+"""The native batch protocol, `POST /api/v1/positions`, used by the phone page and the simulator:
+
+    Authorization: Bearer <device token>
+    {"positions": [{"ts": "2026-11-27T10:00:00Z" | epoch seconds | epoch ms,
+                    "lat": 60.17, "lon": 24.94, "speed": 3.2, "heading": 90, "accuracy": 8}]}
+
+Answers 200 {"accepted": n, "rejected": [{"index": i, "error": "..."}], "withheld": m} when at
+least one fix was accepted (the rejected ones are named, never dropped silently; "withheld" counts
+accepted fixes not stored because of working hours or a pause: not errors, not to be re-sent),
+400 with the reasons (`rejected`, beside the error) when none was, 413 for more than MAX_BATCH fixes,
+503 with Retry-After while the writer's backlog is at its limit (FIELDOPS_MAX_BACKLOG).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from dashboard.core.runtime import runtime
+from dashboard.ingest.accept import accept_batch
+
+blueprint = Blueprint("native", __name__)
+
+
+@blueprint.post("/api/v1/positions")
+def receive_positions() -> Response:
+    outcome = accept_batch(runtime(), g.device["employee_id"], request.get_json(silent=True), "native")
+    return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)

@@ -1,0 +1,90 @@
+"""The one error handler: every refused request, ours (`AppError`) or werkzeug's (400, 404, 405, 413, ...)
+or an outage's (a full writer backlog, an unreadable device register), is answered here.
+
+Programs' paths (/api/, /ingest/ and Dash's own /_dash-) get JSON `{"error": {"code", "message"}, **extra}`;
+every other path is a browser's, and gets a small page in the viewer's language with a way home.
+Status codes and headers (Retry-After, WWW-Authenticate, Allow) are the error's own.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import orjson
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
+
+from dashboard.core.errors import AppError, Unavailable
+from dashboard.core.i18n import _, current_language
+from dashboard.ingest.trackers import DevicesUnavailable
+from dashboard.web.shell import landing_path
+from data.feed import StreamFull
+
+JSON_PREFIXES = ("/api/", "/ingest/", "/_dash-")
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{status} · FieldOps</title>
+<style>body{{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem}}</style>
+</head><body><h1>{status}</h1><p>{message}</p><p><a href="{home}">{home_text}</a></p></body></html>"""
+
+
+def install_error_handler(server: Flask) -> None:
+    server.register_error_handler(AppError, answer_error)
+    server.register_error_handler(HTTPException, _answer_http_error)
+    server.register_error_handler(StreamFull, lambda exc: answer_error(Unavailable(f"{exc}; retry later")))
+    server.register_error_handler(DevicesUnavailable, lambda exc: answer_error(Unavailable(str(exc))))
+
+
+def answer_error(error: AppError) -> Response:
+    if request.path.startswith(JSON_PREFIXES):
+        body = orjson.dumps({"error": {"code": error.code, "message": error.message}, **error.extra}, default=str)
+        response = Response(body, status=error.status, mimetype="application/json")
+    else:
+        response = Response(_page(error.status, error.message), status=error.status, mimetype="text/html")
+    response.headers.update(error.headers)
+    return response
+
+
+def _answer_http_error(exc: HTTPException) -> Response | HTTPException:
+    if exc.code is None or exc.code < 400:
+        return exc  # a redirect werkzeug raises while routing, not an error
+    if not request.path.startswith(JSON_PREFIXES):
+        message = _page_message(exc.code)
+    elif isinstance(exc, RequestEntityTooLarge):
+        message = f"the body is larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes"
+    elif isinstance(exc, MethodNotAllowed):
+        message = f"use {', '.join(sorted(exc.valid_methods or []))}"
+    else:
+        message = exc.description or exc.name
+    code = HTTP_CODES.get(exc.code, exc.name.lower().replace(" ", "_"))
+    headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+    return answer_error(AppError(exc.code, code, message, headers=headers))
+
+
+def _page_message(status: int) -> str:
+    """What a person is told when werkzeug refused the request: its own texts are English and technical."""
+    if status == 401:
+        return _("Sign in first.")
+    if status == 403:
+        return _("You do not have access to this page.")
+    if status == 404:
+        return _("This page does not exist.")
+    return _("The request could not be handled.")
+
+
+def _page(status: int, message: str) -> str:
+    viewer = g.get("viewer")
+    home = landing_path(viewer) if viewer is not None else None
+    link = (home, _("Back to your home page")) if home else ("/login", _("Sign in"))
+    return PAGE.format(
+        lang=current_language(), status=status, message=escape(message), home=escape(link[0]), home_text=escape(link[1])
+    )
