@@ -8,8 +8,9 @@ from dataclasses import replace
 from psycopg2.extensions import make_dsn
 
 from dashboard.core.config import ROOT, Settings
-from dashboard.core.embedded import EmbeddedServices, ensure_database, start_services
+from dashboard.core.embedded import EmbeddedServices, start_services
 from dashboard.core.runtime import Runtime
+from data.db import ensure_database
 from data.migrate import migrate
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import psycopg2
 import psycopg2.extras
+from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
 from psycopg2.pool import ThreadedConnectionPool
@@ -64,3 +65,20 @@ class Database:
         with self._lock:
             if not self._pool.closed:
                 self._pool.closeall()
+
+
+def ensure_database(admin_url: str, name: str, template: str | None = None) -> None:
+    """Create database `name` unless it exists (CREATE DATABASE cannot run in a transaction)."""
+    conn = psycopg2.connect(admin_url)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone():
+                return
+            statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            if template:
+                statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+            cur.execute(statement)
+    finally:
+        conn.close()

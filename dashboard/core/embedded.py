@@ -11,10 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg2
-from psycopg2 import sql
-
 from dashboard.core.config import Settings
+from data.db import ensure_database
 
 log = logging.getLogger(__name__)
 
@@ -79,20 +77,3 @@ def _embedded_redis(redis_dir: Path, services: EmbeddedServices) -> str:
     services.stoppers.append(server.shutdown)
     log.info("Started embedded Redis in %s (socket %s)", redis_dir, server.socket_file)
     return f"unix://{server.socket_file}?db=0"
-
-
-def ensure_database(admin_url: str, name: str, template: str | None = None) -> None:
-    """Create database `name` unless it exists (CREATE DATABASE cannot run in a transaction)."""
-    conn = psycopg2.connect(admin_url)
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-            if cur.fetchone():
-                return
-            statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-            if template:
-                statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-            cur.execute(statement)
-    finally:
-        conn.close()

@@ -16,7 +16,7 @@ from dashboard.core.passwords import rehashed, verify_password
 from dashboard.core.permissions import Viewer, scope_for
 from dashboard.core.runtime import runtime
 from dashboard.web.shell import landing_path
-from data import users, wall_tokens
+from data import login_throttle, users, wall_tokens
 
 LOCK_AFTER_FAILURES = 5
 LOCK_MINUTES = 15
@@ -128,19 +128,12 @@ def _set_csrf_cookie(response: Response) -> Response:
 # Throttling: per account (a lock in the database) and per address (a counter in Redis).
 
 
-def _ip_key() -> str:
-    return f"{runtime().feed.prefix}login:failures:{request.remote_addr}"
-
-
 def _ip_blocked() -> bool:
-    return int(runtime().feed.client.get(_ip_key()) or 0) >= IP_FAILURES_PER_WINDOW
+    return login_throttle.failures(runtime().feed, request.remote_addr or "") >= IP_FAILURES_PER_WINDOW
 
 
 def _count_ip_failure() -> None:
-    pipe = runtime().feed.client.pipeline()
-    pipe.set(_ip_key(), 0, ex=IP_WINDOW_S, nx=True)  # the window starts at the first failure
-    pipe.incr(_ip_key())
-    pipe.execute()
+    login_throttle.count_failure(runtime().feed, request.remote_addr or "", IP_WINDOW_S)
 
 
 LOGIN_PAGE = """<!doctype html>

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core.embedded import ensure_database
 from dashboard.core.runtime import Runtime
 from dashboard.writer.worker import Writer
 from data import devices, employees, positions
-from data.db import Database
+from data.db import Database, ensure_database
 from data.feed import WRITER_GROUP, Fix
 from data.migrate import migrate
 from tests.conftest import make_app, track_around_the_clock
