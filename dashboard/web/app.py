@@ -14,15 +14,11 @@ from dashboard.ingest.protocols import gpx, native, osmand, owntracks
 from dashboard.live.livemap import LiveMap
 from dashboard.web import health
 from dashboard.web.api import openapi
-from dashboard.web.api import routes as api
+from dashboard.web.api import routes as api_routes
 from dashboard.web.auth import install_auth
 from dashboard.web.errors import install_error_handler
 from dashboard.web.guard import install_guard
-from dashboard.web.routes import exports
-from dashboard.web.routes import my_data as mydata
-from dashboard.web.routes import phone as mobile_routes
-from dashboard.web.routes import report_files as report_routes
-from dashboard.web.routes import survey as survey_routes
+from dashboard.web.routes import exports, my_data, phone, report_files, survey
 from dashboard.web.shell import layout as shell_layout
 
 log = logging.getLogger(__name__)
@@ -54,16 +50,26 @@ def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -
     install_auth(server, secure_cookies=settings.public_url.startswith("https://"))
     server.extensions["fieldops"] = rt
     server.extensions["dash"] = app
-    for blueprint in (health.blueprint, native.blueprint, i18n.blueprint, mydata.blueprint):
+    blueprints = (
+        health.blueprint,
+        i18n.blueprint,
+        # Tracker protocols: each its own blueprint; the OsmAnd port maps onto its path.
+        native.blueprint,
+        osmand.blueprint,
+        owntracks.blueprint,
+        gpx.blueprint,
+        # Plain HTTP routes beside the pages: the phone's, surveys, report files, my data, CSV exports.
+        phone.blueprint,
+        survey.blueprint,
+        report_files.blueprint,
+        my_data.blueprint,
+        exports.blueprint,
+        # The integrators' REST API and its OpenAPI document.
+        api_routes.blueprint,
+        openapi.blueprint,
+    )
+    for blueprint in blueprints:
         server.register_blueprint(blueprint)
-    # Tracker protocols (issue 3): each its own blueprint; the OsmAnd port maps onto its path.
-    for blueprint in (osmand.blueprint, owntracks.blueprint, gpx.blueprint, openapi.blueprint):
-        server.register_blueprint(blueprint)
-    server.register_blueprint(mobile_routes.blueprint)  # the phone page's routes (issue 7)
-    server.register_blueprint(api.blueprint)  # the integrators' REST API and CSV exports (issue 9)
-    server.register_blueprint(exports.blueprint)
-    server.register_blueprint(survey_routes.blueprint)  # customers' satisfaction surveys (issue 6)
-    server.register_blueprint(report_routes.blueprint)  # stored reports' files (issue 8)
     install_error_handler(server)
     server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
     app.layout = shell_layout

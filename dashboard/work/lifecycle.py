@@ -15,8 +15,7 @@ from dashboard.core.i18n import _
 from dashboard.core.permissions import PLANNER_ROLES, Viewer
 from dashboard.core.runtime import Runtime
 from dashboard.work.surveys import create_survey
-from data import customers, employees
-from data import tasks as task_rows
+from data import customers, employees, tasks
 from data.scope import Scope
 
 STATES = ("new", "assigned", "accepted", "en_route", "on_site", "done", "failed", "cancelled")
@@ -113,7 +112,7 @@ def change_state(
     if to_state == "new":
         assignee = None  # back to the planner: nobody has it
     from_states = tuple(state for state, moves in TRANSITIONS.items() if to_state in moves)
-    before, after = task_rows.transition(
+    before, after = tasks.transition(
         rt.db,
         task_id,
         to_state,
@@ -146,7 +145,7 @@ def _check_role(rt: Runtime, viewer: Viewer, to_state: str, assignee: object) ->
 
 def arrive(rt: Runtime, employee_id: int, customer_id: int, at: datetime) -> int | None:
     """The writer saw the person arrive at a customer: their open task there goes on site. Returns its id."""
-    task = task_rows.arrival_candidate(rt.db, employee_id, customer_id)
+    task = tasks.arrival_candidate(rt.db, employee_id, customer_id)
     if task is None:
         return None
     if task["state"] != "on_site":
@@ -159,7 +158,7 @@ def arrive(rt: Runtime, employee_id: int, customer_id: int, at: datetime) -> int
 
 def depart(rt: Runtime, task_id: int, at: datetime) -> None:
     """The writer saw the person leave: the task they were on site for is done (unless closed meanwhile)."""
-    if task_rows.task_state(rt.db, task_id) == "on_site":
+    if tasks.task_state(rt.db, task_id) == "on_site":
         change_state(rt, task_id, "done", at=at, reason="departure")
 
 
@@ -243,16 +242,16 @@ def _moment(rt: Runtime, value: object) -> datetime | None:
 
 
 def create_task(rt: Runtime, viewer: Viewer, task: TaskInput) -> int:
-    return task_rows.create_task(rt.db, task.row(), viewer.user_id)
+    return tasks.create_task(rt.db, task.row(), viewer.user_id)
 
 
 def edit_task(rt: Runtime, viewer: Viewer, task_id: int, task: TaskInput) -> None:
-    current = task_rows.get_task(rt.db, viewer.scope, task_id)
+    current = tasks.get_task(rt.db, viewer.scope, task_id)
     if current is None:
         raise TaskNotFound(_("Task {task} does not exist or is not yours to change.", task=task_id))
     if current["state"] in FINAL_STATES:
         raise TaskError(_("A finished task cannot be edited."))
-    task_rows.update_task(rt.db, viewer.scope, task_id, task.row())
+    tasks.update_task(rt.db, viewer.scope, task_id, task.row())
 
 
 CSV_COLUMNS = ("customer", "kind", "priority", "window_start", "window_end", "duration_min", "notes", "employee")

@@ -167,7 +167,7 @@ def test_optimising_routes_reports_the_travel_saved_and_draws_them(browser, day_
 def test_demo_customers_answer_surveys_through_the_public_link(day_server):
     rt = day_server.runtime
     row = rt.db.fetch_one("SELECT id FROM tasks WHERE state = 'assigned' ORDER BY id LIMIT 1")
-    from dashboard.work import lifecycle as lifecycle
+    from dashboard.work import lifecycle
 
     for state in ("on_site", "done"):
         lifecycle.change_state(rt, row["id"], state, at=datetime.now(UTC))

@@ -114,7 +114,7 @@ def test_the_simulator_posts_through_the_ingest_endpoint(seeded_rt):
 def test_a_dispatched_task_sends_the_simulated_person_there_from_where_they_are(seeded_rt):
     from datetime import UTC, datetime
 
-    from dashboard.work import lifecycle as lifecycle
+    from dashboard.work import lifecycle
     from data import customers
     from data import tasks as task_rows
     from data.scope import Scope

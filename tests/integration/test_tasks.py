@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard.core.permissions import Viewer, scope_for
-from dashboard.work import lifecycle as lifecycle
+from dashboard.work import lifecycle
 from dashboard.work.surveys import SurveyError, answer_survey, open_survey, survey_path
 from data import activities, customers, employees, feedback, users
 from data import tasks as task_rows
