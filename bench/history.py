@@ -5,7 +5,7 @@
 Writes straight into PostgreSQL with COPY (as an import would, no writer): teams with work areas,
 customers, each person's day of tasks (windows), visits and idle stays (activities) and positions
 every --interval seconds from 08:00 to 15:30 Helsinki time (30 days x 1,000 people x 15 s: about
-50 million positions). People keep the simulator's habits (dashboard/simulator.HABITS: idler, detour,
+50 million positions). People keep the simulator's habits (dashboard/demo/simulator.HABITS: idler, detour,
 late_start, early_finish), and two planted place-and-hour inefficiencies: idlers idle at their
 team's one spot (idle_spot(), as the simulator's idlers do at IDLE_SPOT), and travel through the
 congested district (CONGESTED) is three times slower from 11:00 to 13:00 local. Travel is a

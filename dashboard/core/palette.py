@@ -1,7 +1,7 @@
 """The colours that mean something: a person's state on the map, where tracked time went, chart series.
 
 One truth in two homes: the browser reads the same values from the CSS custom properties in
-assets/fieldops.css (`--state-*`, `--split-*`); tests/test_palette.py fails if the two differ.
+assets/fieldops.css (`--state-*`, `--split-*`); tests/unit/test_palette.py fails if the two differ.
 """
 
 from __future__ import annotations

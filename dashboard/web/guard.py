@@ -45,7 +45,7 @@ OPEN_PATHS += ("/m/manifest.webmanifest", "/m/sw.js", "/m/icon.svg")
 OPEN_PREFIXES += ("/share/",)
 OPEN_PREFIXES += ("/survey/",)  # a customer's satisfaction survey: the signed link is its own key (issue 6)
 DEVICE_PATHS = ("/api/v1/positions",)
-# Tracker protocols authenticate their devices themselves, each its own way (dashboard/protocols/).
+# Tracker protocols authenticate their devices themselves, each its own way (dashboard/ingest/protocols/).
 INGEST_PATHS = ("/ingest/osmand", "/ingest/owntracks")
 DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
 CALLBACK_PATH = "/_dash-update-component"
