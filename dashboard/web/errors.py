@@ -33,8 +33,10 @@ HTTP_CODES = {
 PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{status} · FieldOps</title>
-<style>body{{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem}}</style>
-</head><body><h1>{status}</h1><p>{message}</p><p><a href="{home}">{home_text}</a></p></body></html>"""
+<link rel="stylesheet" href="/assets/bootstrap.min.css"><link rel="stylesheet" href="/assets/fieldops.css">
+</head><body class="fo-login-body"><main class="fo-login card shadow-sm"><div class="card-body">
+<h1 class="h4 mb-3">FieldOps · {status}</h1><p id="error-message">{message}</p><p><a href="{home}">{home_text}</a></p>
+</div></main></body></html>"""
 
 
 def install_error_handler(server: Flask) -> None:
