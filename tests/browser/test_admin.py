@@ -7,7 +7,6 @@ import pytest
 from tests.browser import screenshot_path
 from tests.conftest import password_of, sign_in_browser
 
-pytestmark = pytest.mark.browser
 XSS_NAME = '<img src=x onerror="window.__xss=1">Mallory'
 
 

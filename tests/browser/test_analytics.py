@@ -18,7 +18,6 @@ from data.scope import Scope
 from tests.browser import screenshot_path
 from tests.conftest import sign_in_browser
 
-pytestmark = pytest.mark.browser
 HOURS = 3
 INTERVAL_S = 10
 WORST_FILL = "#b10026"  # the reddest of BAD_HIGH_SCALE

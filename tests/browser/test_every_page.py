@@ -9,7 +9,6 @@ from dashboard.demo.seed import demo_wall_secret
 from tests.conftest import SECRET, sign_in_browser
 from tests.integration.test_permissions_matrix import PAGE_ACCESS
 
-pytestmark = pytest.mark.browser
 # The first of these roles that may open a page opens it.
 PREFERRED_ROLES = ("manager", "supervisor", "field", "admin", "executive", "wall")
 

@@ -12,8 +12,6 @@ from tests.browser import chromium, screenshot_path
 from tests.conftest import LiveServer, sign_in_browser
 from tests.replay import realdata
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture
 def server(seeded_settings):

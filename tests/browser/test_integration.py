@@ -16,8 +16,6 @@ from tests.browser import screenshot_path
 from tests.conftest import sign_in_browser
 from tests.integration.test_webhooks import Receiver
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture
 def page(browser):

@@ -13,7 +13,6 @@ from dashboard.demo.simulator import FleetSimulator
 from tests.browser import FIND_COLOUR_JS, screenshot_path
 from tests.conftest import sign_in_browser
 
-pytestmark = pytest.mark.browser
 MOVING_RGB = (0, 158, 115)
 STREET_RGB = (154, 163, 173)
 

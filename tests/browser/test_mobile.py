@@ -11,7 +11,6 @@ import pytest
 from tests.browser import FIND_COLOUR_JS, screenshot_path
 from tests.conftest import sign_in_browser, wait_until
 
-pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 ALERT_RGB = (214, 39, 40)
 FAR_AWAY = {"latitude": 60.2055, "longitude": 24.6559, "accuracy": 10}  # Espoo: no customer of the demo there

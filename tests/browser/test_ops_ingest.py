@@ -5,14 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from dashboard.writer.worker import Writer
 from data.feed import Fix
 from tests.browser import chromium, screenshot_path
 from tests.conftest import LiveServer, sign_in_browser
-
-pytestmark = pytest.mark.browser
 
 
 def test_the_backlog_shows_and_drains_when_a_writer_runs(seeded_settings):

@@ -11,8 +11,6 @@ from dashboard.demo.seed import seed_history
 from tests.browser import screenshot_path
 from tests.conftest import LiveServer, sign_in_browser
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture
 def report_server(seeded_settings):

@@ -8,8 +8,6 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-import pytest
-
 from dashboard.demo.simulator import DemoCustomers
 from dashboard.ingest.accept import accept_fixes
 from dashboard.work.surveys import survey_path_of_task
@@ -18,7 +16,6 @@ from data.scope import Scope
 from tests.browser import screenshot_path
 from tests.conftest import sign_in_browser, track_around_the_clock, wait_until
 
-pytestmark = pytest.mark.browser
 METRES_LAT = 1 / 111_320
 
 

@@ -16,7 +16,6 @@ from data import alerts, audit, org_settings
 from tests.browser import screenshot_path
 from tests.conftest import SECRET, LiveServer
 
-pytestmark = pytest.mark.browser
 CYCLE_S = 5
 
 
