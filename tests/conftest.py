@@ -21,16 +21,14 @@ from pathlib import Path
 import psycopg2
 import pytest
 import redis
-from dash import Dash
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn, parse_dsn
 
-from callbacks import register_all
+from dashboard.cli.serve import web_app as make_app  # the app as served, on this test's migrated servers
 from dashboard.core.config import Settings
 from dashboard.core.embedded import start_services
 from dashboard.core.runtime import Runtime
 from dashboard.demo.seed import demo_password, demo_wall_secret, demo_wall_token, seed_demo, seed_demo_accounts
-from dashboard.web.app import create_app
 from data import working_hours
 from data.db import Database
 from data.migrate import migrate
@@ -166,11 +164,6 @@ def seeded_rt(seeded_settings: Settings) -> Iterator[Runtime]:
     runtime = Runtime.open(seeded_settings)
     yield runtime
     runtime.close()
-
-
-def make_app(settings: Settings) -> Dash:
-    """The app as served, every page's callbacks included, on this test's (migrated) servers."""
-    return create_app(settings, register_all)
 
 
 def database_name(url: str) -> str:
