@@ -13,6 +13,7 @@ import pytest
 from dashboard.demo.seed import demo_wall_secret, plan_day
 from dashboard.demo.simulator import FleetSimulator
 from data import alerts, audit, org_settings
+from data.db import Database
 from tests.browser import screenshot_path
 from tests.conftest import SECRET, LiveServer
 
@@ -34,12 +35,17 @@ def wall_server(seeded_settings):
     org_settings.set_setting(rt.db, "wall.cycle_s", CYCLE_S, None)
     plan_day(rt.db, datetime.now(rt.settings.tz).date(), rt.settings.tz, start=datetime.now(rt.settings.tz))
     stop = threading.Event()
-    simulator = FleetSimulator(rt.db, rt.settings.secret_key, server.url, interval_s=1.0, seed=3)
+    # The fleet has its own pool: the test stops and restarts the server (and its pool) under it.
+    fleet_db = Database(seeded_settings.database_url)
+    simulator = FleetSimulator(fleet_db, rt.settings.secret_key, server.url, interval_s=1.0, seed=3)
     simulator.load()
-    threading.Thread(target=simulator.run, args=(stop, 0.2), daemon=True).start()
+    fleet = threading.Thread(target=simulator.run, args=(stop, 0.2), daemon=True)
+    fleet.start()
     holder = {"server": server, "port": port, "settings": seeded_settings}
     yield holder
     stop.set()
+    fleet.join(10)
+    fleet_db.close()
     holder["server"].stop()
 
 
