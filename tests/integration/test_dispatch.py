@@ -9,17 +9,14 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise, permutations
 
 from dashboard.ingest.accept import accept_fixes
-from dashboard.work.dispatch import rank_candidates, street_path, travel_matrix_s, travel_time_s
-from dashboard.work.routing import plan_route, solve_order
+from dashboard.work.dispatch import rank_candidates, travel_matrix_s, travel_time_s
+from dashboard.work.routing import plan_route
 from dashboard.work.streets import distance_m
 from data import customers, employees, route_plans
 from data import tasks as task_rows
 from data.scope import Scope
+from tests.unit.test_dispatch import NEAR_BY_CROW, NEAR_BY_STREET, TARGET
 
-# Found on the demo network: A is nearer as the crow flies, B is nearer by street.
-TARGET = (60.1735035, 24.9431827)
-NEAR_BY_CROW = (60.177824, 24.9450719)
-NEAR_BY_STREET = (60.1691028, 24.9361978)
 ALWAYS = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 
 
@@ -70,11 +67,6 @@ def test_dispatch_shows_only_people_in_the_viewers_scope(seeded_rt):
     assert [c.employee_id for c in ranked] == [mine]
 
 
-def test_the_street_path_follows_the_network_between_stops():
-    path = street_path([NEAR_BY_CROW, TARGET])
-    assert path[0] == NEAR_BY_CROW and path[-1] == TARGET and len(path) > 3
-
-
 def _scattered_tasks(rt, person: int, count: int, seed: int) -> list[int]:
     """Tasks at random customers of the person's team, entered in a random order, with wide windows."""
     team = employees.get_employee(rt.db, Scope.everything(), person)["team_id"]
@@ -121,14 +113,3 @@ def test_an_optimised_route_travels_less_than_the_entered_order(seeded_rt):
         (person, plan.planned_travel_s, plan.entered_travel_s)
     ]
     assert len(saved[0]["path"]) > len(entered)
-
-
-def test_a_time_window_beats_a_shorter_drive():
-    t0 = datetime(2026, 5, 4, 8, tzinfo=UTC)
-    points = [TARGET, NEAR_BY_CROW, NEAR_BY_STREET]
-    matrix = travel_matrix_s(points)
-    near, far = (1, 2) if matrix[0][1] < matrix[0][2] else (2, 1)
-    stops = [{"window_start": None, "window_end": None, "duration_min": 30, "priority": 2} for _ in range(2)]
-    assert solve_order(matrix, stops, t0)[0] == near
-    stops[far - 1].update(window_start=t0, window_end=t0 + timedelta(minutes=10), priority=1)
-    assert solve_order(matrix, stops, t0) == [far, near]

@@ -1,5 +1,6 @@
-"""The phone page's services and routes (issue 7): check-in verification, the position endpoint,
-notes with photos, help alerts, share links. Browser behaviour is in test_browser_mobile.py."""
+"""The phone page's services and routes (issue 7): the position endpoint, help alerts, share links,
+tracker setup. Check-in verification and photo checks are in tests/unit/test_phone.py, browser
+behaviour in tests/browser/test_mobile.py."""
 
 from __future__ import annotations
 
@@ -12,24 +13,18 @@ import pytest
 
 from dashboard.demo.seed import plan_day
 from dashboard.ingest.accept import accept_fixes
-from dashboard.work.dispatch import travel_time_s
 from dashboard.work.phone import (
     MobileError,
     PhoneFix,
     call_for_help,
     create_share_link,
     owntracks_setup,
-    photo_from_upload,
     qr_svg,
     traccar_setup,
-    verify_presence,
 )
 from data import alerts, audit, employees, share_links
 from data.scope import Scope
 from tests.conftest import make_app, post_callback, signed_in_client
-
-SITE = {"center_lat": 60.17, "center_lon": 24.94, "radius_m": 50.0}
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture
@@ -51,55 +46,6 @@ def _field_employee(app) -> int:
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def test_a_check_in_inside_the_site_with_a_good_fix_is_verified():
-    check = verify_presence(SITE, PhoneFix(60.17, 24.9401, 12.0, _now_ms()), _now_ms())
-    assert check["verified"] and check["reason"] is None
-
-
-@pytest.mark.parametrize(
-    ("fix", "reason"),
-    [
-        (PhoneFix(60.18, 24.94, 10.0, 0), "outside"),
-        (PhoneFix(60.17, 24.94, 500.0, 0), "inaccurate"),
-        (PhoneFix(60.17, 24.94, None, 0), "inaccurate"),
-        (PhoneFix(60.17, 24.94, 10.0, -10 * 60_000), "stale_position"),
-        (PhoneFix(60.17, 24.94, 10.0, 10 * 60_000), "clock"),
-        (None, "no_position"),
-    ],
-)
-def test_a_check_in_that_cannot_be_verified_says_why(fix, reason):
-    now = _now_ms()
-    if fix is not None:
-        fix = PhoneFix(fix.lat, fix.lon, fix.accuracy_m, now + fix.ts_ms)
-    check = verify_presence(SITE, fix, now)
-    assert not check["verified"] and check["reason"] == reason
-
-
-def test_a_customer_without_a_site_cannot_verify_a_check_in():
-    assert verify_presence(None, PhoneFix(60.17, 24.94, 5.0, _now_ms()), _now_ms())["reason"] == "no_site"
-
-
-def test_photos_are_jpeg_or_png_by_their_bytes_and_at_most_2_mb():
-    assert photo_from_upload("data:image/png;base64," + base64.b64encode(PNG).decode()) == ("image/png", PNG)
-    assert photo_from_upload(None) is None
-    for bad in (
-        "data:image/png;base64,not base64!",
-        "nothing",
-        "data:x;base64," + base64.b64encode(b"GIF89a").decode(),
-    ):
-        with pytest.raises(MobileError):
-            photo_from_upload(bad)
-    with pytest.raises(MobileError):
-        photo_from_upload("data:image/png;base64," + base64.b64encode(PNG + b"\x00" * 2 * 1024 * 1024).decode())
-
-
-def test_travel_time_follows_the_streets_and_falls_back_off_the_network():
-    on_network = travel_time_s(60.1699, 24.9384, 60.1719, 24.9414)
-    assert on_network > 0
-    far_away = travel_time_s(61.5, 23.8, 61.51, 23.8)  # Tampere: no demo streets there
-    assert far_away == pytest.approx(1113 * 1.3 / (25 / 3.6), rel=0.02)
 
 
 def test_the_phone_posts_its_own_positions_with_the_session(app):

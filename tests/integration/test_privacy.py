@@ -1,32 +1,20 @@
-"""Tracking only in working hours, coarse presence, pauses and retention — enforced, not promised."""
+"""Tracking only in working hours, coarse presence, pauses and retention — enforced, not promised. The
+working-hours rule itself is tested in tests/unit/test_privacy.py."""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from dashboard.demo.seed import device_token, employee_code
-from dashboard.ingest.privacy import in_slots, tracking_policy
+from dashboard.ingest.privacy import tracking_policy
 from dashboard.writer.retention import purge_old_positions
 from data import org_settings, working_hours
 from data.positions import PositionRow, insert_positions
 from tests.conftest import SECRET, make_app
-
-HELSINKI = ZoneInfo("Europe/Helsinki")
-
-
-def test_working_hours_include_the_start_and_exclude_the_end():
-    monday_nine_to_five = [(0, clock(9), clock(17))]
-    at = datetime(2026, 11, 23, tzinfo=HELSINKI)  # a Monday
-    assert not in_slots(monday_nine_to_five, at.replace(hour=8, minute=59))
-    assert in_slots(monday_nine_to_five, at.replace(hour=9))
-    assert not in_slots(monday_nine_to_five, at.replace(hour=17))
-    assert not in_slots(monday_nine_to_five, (at + timedelta(days=1)).replace(hour=10))
-    assert in_slots([(0, clock(0), clock(0))], at.replace(hour=23, minute=59))
 
 
 @pytest.fixture
@@ -109,17 +97,3 @@ def test_retention_drops_old_days_and_keeps_visits(seeded_rt):
     assert rt.db.fetch_one("SELECT count(*) AS n FROM positions")["n"] == 1
     assert rt.db.fetch_one("SELECT count(*) AS n FROM activities WHERE kind = 'visit'")["n"] == 1
     assert insert_positions(rt.db, [PositionRow(person, old, 60.17, 24.94, None, None, None, 0, "gpx")]) == 1
-
-
-def test_drawn_shapes_are_checked_before_they_are_stored():
-    from dashboard.work.zoning import ZoneError, parse_drawn
-
-    bowtie = {"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}}
-    with pytest.raises(ZoneError):
-        parse_drawn(bowtie)
-    with pytest.raises(ZoneError):
-        parse_drawn({"geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}})
-    with pytest.raises(ZoneError):
-        parse_drawn({})
-    circle = parse_drawn({"geometry": {"type": "Point", "coordinates": [24.94, 60.17]}, "properties": {"_radius": 80}})
-    assert circle == (None, (60.17, 24.94, 80.0))

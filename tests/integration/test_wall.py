@@ -5,17 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from dashboard.demo.seed import plan_day
-from dashboard.live.wall import cycle_seconds, tiles, wall_alerts
+from dashboard.live.wall import tiles, wall_alerts
 from data import alerts, org_settings
 from data.scope import Scope
 from tests.conftest import make_app, post_callback, signed_in_client
-
-
-def test_the_cycle_stays_within_bounds():
-    assert cycle_seconds({"wall.cycle_s": 20}) == 20
-    assert cycle_seconds({"wall.cycle_s": 1}) == 5
-    assert cycle_seconds({"wall.cycle_s": "nonsense"}) == 20
-    assert cycle_seconds({}) == 20
 
 
 def test_alerts_name_no_one_and_overdue_tasks_count(seeded_settings):

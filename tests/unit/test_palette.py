@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dashboard.core.palette import SPLIT_COLORS, STATE_COLORS
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
 def _rules() -> list[tuple[str, dict[str, str]]]:
