@@ -7,10 +7,11 @@ from flask import g
 
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, text, whole_numbers
+from dashboard.core.permissions import PEOPLE_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.web.components import result
 from dashboard.web.shell import role_label
-from dashboard.work.accounts import SIGN_IN_ROLES, AccountError, change_password, create_account, set_disabled
+from dashboard.work.accounts import AccountError, change_password, create_account, set_disabled
 from data import employees, teams, users
 
 
@@ -27,7 +28,7 @@ def load(_refresh: int) -> tuple:
         }
         for u in users.list_users(db)
     ]
-    roles = [{"label": role_label(role), "value": role} for role in SIGN_IN_ROLES]
+    roles = [{"label": role_label(role), "value": role} for role in PEOPLE_ROLES]
     people = [{"label": f"{p['name']} ({p['code']})", "value": p["code"]} for p in employees.roster(db, g.viewer.scope)]
     team_options = [{"label": t["name"], "value": t["id"]} for t in teams.list_teams(db, g.viewer.scope)]
     accounts = [{"label": u["username"], "value": u["username"]} for u in users.list_users(db)]
@@ -89,7 +90,7 @@ def change(
             )
         else:
             row = users.user_by_name(db, username)
-            if role not in SIGN_IN_ROLES or row is None:
+            if role not in PEOPLE_ROLES or row is None:
                 raise AccountError(_("Choose a role."))
             if role == "supervisor" and not team_ids:
                 raise AccountError(_("A supervisor supervises at least one team."))

@@ -8,12 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from dashboard.core.i18n import _
 from dashboard.core.passwords import MIN_PASSWORD_LENGTH, hash_password
+from dashboard.core.permissions import PEOPLE_ROLES
 from data import employees, teams, users, wall_tokens
 from data.db import Database
-from data.users import ROLES
 
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,64}$")
-SIGN_IN_ROLES = tuple(role for role in ROLES if role != "wall")
 
 
 class AccountError(ValueError):
@@ -32,7 +31,7 @@ def create_account(
     username = username.strip()
     if not USERNAME.match(username):
         raise AccountError(_("A user name is 3-64 letters, digits or . _ @ -"))
-    if role not in SIGN_IN_ROLES:
+    if role not in PEOPLE_ROLES:
         raise AccountError(_("Choose a role."))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("A password has at least {n} characters.", n=MIN_PASSWORD_LENGTH))

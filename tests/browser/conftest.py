@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from dashboard.core.config import Settings
 from dashboard.demo.seed import plan_day
@@ -22,6 +22,14 @@ def browser() -> Iterator[Browser]:
     """One headless Chromium per test module; each test opens its own pages."""
     with chromium() as browser:
         yield browser
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A desktop page (1300 × 1000, en-GB) in a fresh context, closed after the test."""
+    context = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="en-GB")
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.browser import screenshot_path
 from tests.conftest import password_of, sign_in_browser
 
 XSS_NAME = '<img src=x onerror="window.__xss=1">Mallory'
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1300, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def _choose(page, dropdown_id: str, option: str) -> None:

@@ -3,18 +3,8 @@ language, with a way back to their own home page — never a bare status line.""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.browser import screenshot_path
 from tests.conftest import sign_in_browser
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1000, "height": 700}, locale="en-GB")
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_a_page_not_for_your_role_says_so_and_leads_home(page, server):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import requests
 
 from dashboard.work.webhooks import Deliverer
@@ -15,14 +14,6 @@ from data.scope import Scope
 from tests.browser import screenshot_path
 from tests.conftest import sign_in_browser
 from tests.integration.test_webhooks import Receiver
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="en-GB")
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_admin_creates_a_scoped_token_and_a_webhook_that_is_delivered(page, server):
