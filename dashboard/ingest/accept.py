@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from dashboard.core.errors import AppError
+from dashboard.core.metrics import count_ingest
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import coarse_rows, tracking_policy
 from data import activities, positions
@@ -140,7 +141,12 @@ def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: st
             outcome.rejected.append({"index": index, "error": str(exc)})
     # Privacy first: only fixes inside working hours, of people sharing, become positions.
     decision = tracking_policy(rt).split(fixes)
-    rt.feed.publish(decision.tracked, source=source, max_backlog=rt.settings.max_backlog)
+    try:
+        rt.feed.publish(decision.tracked, source=source, max_backlog=rt.settings.max_backlog)
+    except Exception:  # StreamFull, Redis down: nothing published, the device is told to retry
+        count_ingest(source, refused=len(fixes), rejected=len(outcome.rejected))
+        raise
+    count_ingest(source, accepted=len(decision.tracked), withheld=decision.withheld, rejected=len(outcome.rejected))
     if decision.coarse:
         positions.add_coarse_presence(rt.db, coarse_rows(decision.coarse))
     outcome.accepted, outcome.withheld = len(fixes), decision.withheld

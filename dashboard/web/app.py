@@ -12,7 +12,7 @@ from dashboard.core.config import ROOT, ConfigError, Settings
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.protocols import gpx, native, osmand, owntracks
 from dashboard.live.livemap import LiveMap
-from dashboard.web import health
+from dashboard.web import health, metrics
 from dashboard.web.api import openapi
 from dashboard.web.api import routes as api_routes
 from dashboard.web.auth import install_auth
@@ -52,6 +52,7 @@ def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -
     server.extensions["dash"] = app
     blueprints = (
         health.blueprint,
+        metrics.blueprint,
         i18n.blueprint,
         # Tracker protocols: each its own blueprint; the OsmAnd port maps onto its path.
         native.blueprint,
@@ -71,6 +72,7 @@ def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -
     for blueprint in blueprints:
         server.register_blueprint(blueprint)
     install_error_handler(server)
+    metrics.install_request_timing(server)
     server.wsgi_app = osmand.OsmAndPort(server.wsgi_app, settings.osmand_port)
     app.layout = shell_layout
     register_callbacks(app)

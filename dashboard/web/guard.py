@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import re
 from urllib.parse import urlsplit
 
@@ -38,7 +39,9 @@ from dashboard.work.tokens import token_viewer
 
 # Dash's own machinery and static files: no data in them.
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
-OPEN_PATHS = ("/healthz", "/login", "/favicon.ico", "/api/v1/openapi.json")
+OPEN_PATHS = ("/healthz", "/readyz", "/login", "/favicon.ico", "/api/v1/openapi.json")
+# Prometheus scrapes /metrics: open, or with FIELDOPS_METRICS_TOKEN set, for that bearer token only (issue 14).
+METRICS_PATH = "/metrics"
 OPEN_PREFIXES = ("/language/", "/wall/login/")
 # The phone page's PWA files carry no data; a share link's token is its own authentication (issue 7).
 OPEN_PATHS += ("/m/manifest.webmanifest", "/m/sw.js", "/m/icon.svg")
@@ -80,6 +83,9 @@ def check_request() -> Response | None:
         _authenticate_device()
         return None
     if path in INGEST_PATHS:
+        return None
+    if path == METRICS_PATH:
+        _authenticate_metrics_reader()
         return None
     if is_token_api(path):
         _authenticate_api_token()
@@ -131,6 +137,18 @@ def _authenticate_device() -> None:
             headers={"WWW-Authenticate": 'Bearer realm="fieldops"'},
         )
     g.device = device
+
+
+def _authenticate_metrics_reader() -> None:
+    token = runtime().settings.metrics_token
+    match = BEARER.match(request.headers.get("Authorization", ""))
+    if token and not (match and hmac.compare_digest(match.group(1).encode(), token.encode())):
+        raise AppError(
+            401,
+            "unauthorized",
+            "this server's metrics need its metrics token (Authorization: Bearer)",
+            headers={"WWW-Authenticate": 'Bearer realm="fieldops-metrics"'},
+        )
 
 
 def is_token_api(path: str) -> bool:

@@ -131,7 +131,7 @@ def test_postgres_stopped_while_devices_keep_sending_loses_nothing(settings, own
         send(300)  # the device register is cached; the fixes wait in the stream
         time.sleep(3)
         assert rt.feed.stream_backlog() == 300
-        health = client.get("/healthz")
+        health = client.get("/readyz")
         assert health.status_code == 503 and health.get_json()["writer"]["backlog"] == 300
         server.start()
         send(100)

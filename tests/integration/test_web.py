@@ -19,16 +19,22 @@ def test_health_names_both_services(app):
     answer = app.server.test_client().get("/healthz")
     assert answer.status_code == 200
     body = answer.get_json()
-    assert (body["status"], body["postgres"], body["redis"]) == ("ok", "ok", "ok")
-    assert body["writer"] == {"backlog": 0, "lag_s": 0.0, "backlog_limit": 2_000_000}
+    assert (body["status"], body["ready"], body["postgres"], body["redis"]) == ("ok", True, "ok", "ok")
+    writer = {key: body["writer"][key] for key in ("backlog", "lag_s", "backlog_limit", "heartbeat_age_s", "writers")}
+    assert writer == {"backlog": 0, "lag_s": 0.0, "backlog_limit": 2_000_000, "heartbeat_age_s": None, "writers": []}
+    assert app.server.test_client().get("/readyz").status_code == 200
 
 
-def test_health_is_503_when_redis_is_down(seeded_settings):
+def test_with_redis_down_liveness_answers_and_readiness_is_503(seeded_settings):
     app = make_app(replace(seeded_settings, redis_url="redis://127.0.0.1:1/0"))
-    answer = app.server.test_client().get("/healthz")
-    assert answer.status_code == 503
-    assert answer.get_json()["redis"].startswith("down")
-    assert answer.get_json()["postgres"] == "ok"
+    client = app.server.test_client()
+    alive, ready = client.get("/healthz"), client.get("/readyz")
+    assert alive.status_code == 200 and ready.status_code == 503
+    for answer in (alive, ready):
+        body = answer.get_json()
+        assert body["status"] == "degraded" and body["redis"].startswith("down")
+        assert body["postgres"] == "ok"
+        assert body["reasons"] == [f"redis: {body['redis']}"]
     app.server.extensions["fieldops"].close()
 
 
