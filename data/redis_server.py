@@ -20,15 +20,18 @@ class Persistence:
     appendonly: bool | None
     appendfsync: str | None = None  # always | everysec | no
     save: str | None = None  # RDB snapshot rules, "" for none
+    maxmemory: int = 0  # bytes; 0: no limit, nothing is ever evicted
+    maxmemory_policy: str = "noeviction"
     refused: str = ""  # why CONFIG GET (and, when appendonly is None, INFO too) was refused
 
 
 def read_persistence(client: redis.Redis) -> Persistence:
-    """CONFIG GET appendonly, appendfsync and save; INFO persistence when CONFIG is refused.
+    """CONFIG GET appendonly, appendfsync, save and maxmemory(-policy); INFO persistence when CONFIG is refused.
     Raises redis.ConnectionError (and its kin) when the server does not answer at all."""
     try:
         append = client.config_get("append*")
         save = client.config_get("save").get("save", "")
+        memory = client.config_get("maxmemory*")
     except redis.ResponseError as exc:  # CONFIG renamed away, or an ACL without it
         refused = f"CONFIG GET refused: {exc}"
         try:
@@ -36,7 +39,13 @@ def read_persistence(client: redis.Redis) -> Persistence:
         except redis.ResponseError as info_exc:
             return Persistence(None, refused=f"{refused}; INFO refused: {info_exc}")
         return Persistence(None if enabled is None else bool(int(enabled)), refused=refused)
-    return Persistence(append.get("appendonly") == "yes", append.get("appendfsync"), save)
+    return Persistence(
+        append.get("appendonly") == "yes",
+        append.get("appendfsync"),
+        save,
+        int(memory.get("maxmemory", 0)),
+        memory.get("maxmemory-policy", "noeviction"),
+    )
 
 
 def enable_append_only(client: redis.Redis, timeout_s: float = 120) -> None:

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 DURABLE = "durable"  # appendonly yes, appendfsync everysec or always
 WEAK = "weak"  # appendonly yes, appendfsync no: a machine crash loses what the kernel had not flushed
-VOLATILE = "volatile"  # no append-only file: a Redis crash loses accepted positions
+VOLATILE = "volatile"  # no append-only file (a crash loses accepted positions), or it may evict them
 UNKNOWN = "unknown"  # the server would not tell (CONFIG and INFO refused) or did not answer
 ACCEPT_HINT = "FIELDOPS_ACCEPT_VOLATILE_REDIS=1 (or fieldops --accept-volatile-redis)"
 
@@ -51,6 +51,9 @@ def judge(persistence: Persistence, accept_volatile: bool) -> Verdict:
     p = persistence
     if p.appendonly is None:
         return Verdict(UNKNOWN, f"Redis would not tell its persistence ({p.refused}): make sure it runs appendonly yes")
+    if p.maxmemory and p.maxmemory_policy.startswith("allkeys-"):  # volatile-* evict only keys with a TTL: none here
+        reason = f"maxmemory-policy {p.maxmemory_policy} with maxmemory set: Redis may evict accepted positions"
+        return Verdict(VOLATILE, reason, accepted=accept_volatile)
     if not p.appendonly:
         since = "since its last snapshot" if p.save else "not yet stored (snapshots are off too)"
         reason = f"Redis runs without an append-only file: a Redis crash loses every accepted position {since}"

@@ -21,6 +21,9 @@ NOW_MS = 1_790_000_000_000
         (Persistence(True, "no", ""), WEAK),
         (Persistence(False, "everysec", "900 1"), VOLATILE),
         (Persistence(False, "everysec", ""), VOLATILE),
+        (Persistence(True, "everysec", "", maxmemory=2**30, maxmemory_policy="allkeys-lru"), VOLATILE),
+        (Persistence(True, "everysec", "", maxmemory=2**30, maxmemory_policy="volatile-lru"), DURABLE),
+        (Persistence(True, "everysec", "", maxmemory=0, maxmemory_policy="allkeys-lru"), DURABLE),
         (Persistence(True, refused="CONFIG GET refused: unknown command"), UNKNOWN),  # INFO said aof_enabled:1
         (Persistence(None, refused="CONFIG GET refused; INFO refused"), UNKNOWN),
     ],
