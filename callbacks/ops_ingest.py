@@ -1,4 +1,4 @@
-"""Ingest status callbacks: read the live feed's backlog, lag and writers every tick."""
+"""Ingest status callbacks: read the live feed's backlog, lag and writers, and the readiness verdict, every tick."""
 
 from __future__ import annotations
 
@@ -6,10 +6,18 @@ from dash import Dash, Input, Output, html
 
 from dashboard.core.i18n import _
 from dashboard.core.runtime import runtime
+from dashboard.web.health import report
 
 
-def ingest_status(_tick: int | None) -> tuple[str, str, str, html.Table | html.P]:
+def ingest_status(_tick: int | None) -> tuple[str, str, str, html.Table | html.P, html.P]:
     rt = runtime()
+    reasons = report(rt)["reasons"]  # as /readyz answers it; the reasons are the operators' English, as in logs
+    ready = html.P(
+        _("Not ready: {reasons}", reasons="; ".join(reasons))
+        if reasons
+        else _("Ready: every dependency answers and the writers keep up."),
+        className="text-danger" if reasons else "text-success",
+    )
     writers = rt.feed.writer_consumers()
     table: html.Table | html.P = html.P(_("No writer has started yet: run fieldops worker."), className="text-danger")
     if writers:
@@ -27,7 +35,13 @@ def ingest_status(_tick: int | None) -> tuple[str, str, str, html.Table | html.P
         table = html.Table(
             [html.Thead(header), html.Tbody(rows)], id="ops-writers-table", className="table table-sm fo-report"
         )
-    return (f"{rt.feed.stream_backlog():,}", f"{rt.feed.writer_lag_s():.1f} s", f"{rt.settings.max_backlog:,}", table)
+    return (
+        f"{rt.feed.stream_backlog():,}",
+        f"{rt.feed.writer_lag_s():.1f} s",
+        f"{rt.settings.max_backlog:,}",
+        table,
+        ready,
+    )
 
 
 def register(app: Dash) -> None:
@@ -36,5 +50,6 @@ def register(app: Dash) -> None:
         Output("ops-lag", "children"),
         Output("ops-limit", "children"),
         Output("ops-writers", "children"),
+        Output("ops-ready", "children"),
         Input("ops-tick", "n_intervals"),
     )(ingest_status)

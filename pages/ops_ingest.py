@@ -36,6 +36,7 @@ def layout(**_query: str) -> html.Div:
                 _("Positions accepted from trackers wait in Redis until a writer stores them in PostgreSQL."),
                 className="text-muted",
             ),
+            html.Div(id="ops-ready"),
             html.Div(
                 [
                     _figure(_("Waiting to be stored"), "ops-backlog"),

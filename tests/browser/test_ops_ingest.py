@@ -1,4 +1,4 @@
-"""The ingest status page as an operator sees it: backlog while no writer runs, then drained."""
+"""The ingest status page as an operator sees it: backlog while no writer runs (not ready), then drained (ready)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ def test_the_backlog_shows_and_drains_when_a_writer_runs(seeded_settings):
             backlog_shown = "() => document.querySelector('#ops-backlog')?.innerText === '1,234'"
             page.wait_for_function(backlog_shown, timeout=15_000)
             assert "No writer has started yet" in page.inner_text("#ops-writers")
+            # The readiness verdict, as /readyz gives it (issue 14): positions wait and no writer beats.
+            page.wait_for_function("() => document.querySelector('#ops-ready')?.innerText.startsWith('Not ready')")
+            assert "no heartbeat ever while 1,234 positions wait" in page.inner_text("#ops-ready")
             assert float(page.inner_text("#ops-lag").split()[0]) >= 0
             page.screenshot(path=screenshot_path("ops_ingest_backlog"))
             writer = threading.Thread(target=Writer(rt, "ops-writer").run, args=(stop, 200), daemon=True)
@@ -32,6 +35,7 @@ def test_the_backlog_shows_and_drains_when_a_writer_runs(seeded_settings):
             page.wait_for_function("() => document.querySelector('#ops-backlog')?.innerText === '0'", timeout=20_000)
             page.wait_for_selector("#ops-writers-table", timeout=10_000)
             assert "ops-writer" in page.inner_text("#ops-writers-table")
+            page.wait_for_function("() => document.querySelector('#ops-ready')?.innerText.startsWith('Ready')")
             page.screenshot(path=screenshot_path("ops_ingest_drained"))
             page.close()
         assert rt.db.fetch_one("SELECT count(*) AS n FROM positions")["n"] == 1234
