@@ -90,6 +90,8 @@ def start_processes(rt: Runtime, web_workers: int, writers: int) -> list[subproc
         "SECRET_KEY": rt.settings.secret_key,
         "FIELDOPS_OSMAND_PORT": str(OSMAND_PORT),
         "FIELDOPS_TILE_URL": "none",
+        # A benchmark's positions are thrown away: the machine's Redis without persistence will do (issue 14).
+        "FIELDOPS_ACCEPT_VOLATILE_REDIS": "1",
     }
     cli = [sys.executable, "-m", "dashboard.cli"]
     processes = [
