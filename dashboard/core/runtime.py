@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,7 @@ from typing import Any
 from flask import current_app
 
 from dashboard.core.config import Settings
+from dashboard.core.errors import POSTGRES_DOWN, Outage
 from data import org_settings
 from data.db import Database
 from data.feed import LiveFeed, connect
@@ -24,6 +26,7 @@ class Runtime:
     # Objects a higher layer keeps once per runtime, by name (core imports none of them): e.g. ingest's tracking policy.
     extensions: dict[str, Any] = field(default_factory=dict, repr=False)
     _org_settings: tuple[float, dict] | None = field(default=None, repr=False)
+    _org_settings_outage: Outage = field(default_factory=lambda: Outage("organisation settings"), repr=False)
 
     ORG_SETTINGS_TTL_S = 10.0
 
@@ -36,14 +39,29 @@ class Runtime:
 
     def org_settings(self) -> dict:
         """Organisation settings, re-read at most every ORG_SETTINGS_TTL_S seconds: the one way to read them
-        outside data/. Whoever saves one calls forget_org_settings(), so this process sees it at once."""
+        outside data/. Whoever saves one calls forget_org_settings(), so this process sees it at once.
+        While PostgreSQL cannot answer, the last good copy is kept and the re-read retried with backoff;
+        a process that never read them raises the database's error (answered 503)."""
         cached = self._org_settings
-        if cached is None or time.monotonic() - cached[0] > self.ORG_SETTINGS_TTL_S:
-            cached = self._org_settings = (time.monotonic(), org_settings.all_settings(self.db))
-        return cached[1]
+        if cached is not None and (
+            time.monotonic() - cached[0] <= self.ORG_SETTINGS_TTL_S or not self._org_settings_outage.due()
+        ):
+            return cached[1]
+        try:
+            values = org_settings.all_settings(self.db)
+        except POSTGRES_DOWN as exc:
+            if cached is None:
+                raise
+            self._org_settings_outage.failed(exc, "keeping the copy read before")
+            return cached[1]
+        self._org_settings_outage.passed()
+        self._org_settings = (time.monotonic(), values)
+        return values
 
     def forget_org_settings(self) -> None:
-        self._org_settings = None
+        """Read them again at the next use; the copy stays as the fallback while PostgreSQL cannot answer."""
+        if self._org_settings is not None:
+            self._org_settings = (-math.inf, self._org_settings[1])
 
     def local(self, moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
         """A stored (UTC) time as the organisation reads it: its own time zone. Empty for none."""

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from dashboard.core.errors import AppError
+from dashboard.core.errors import POSTGRES_DOWN, AppError, Unavailable
 from dashboard.core.metrics import count_ingest
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import coarse_rows, tracking_policy
@@ -148,7 +148,16 @@ def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: st
         raise
     count_ingest(source, accepted=len(decision.tracked), withheld=decision.withheld, rejected=len(outcome.rejected))
     if decision.coarse:
-        positions.add_coarse_presence(rt.db, coarse_rows(decision.coarse))
+        # Coarse presence goes straight to PostgreSQL (its exact point never reaches Redis): while that is
+        # down, the request is refused so the tracker sends it again; its tracked fixes, published twice, are
+        # stored once (the writer's (employee_id, ts) key).
+        try:
+            positions.add_coarse_presence(rt.db, coarse_rows(decision.coarse))
+        except POSTGRES_DOWN as exc:
+            raise Unavailable(
+                "off-hours presence cannot be stored while PostgreSQL is unavailable; retry later",
+                dependency="postgresql",
+            ) from exc
     outcome.accepted, outcome.withheld = len(fixes), decision.withheld
     return outcome
 

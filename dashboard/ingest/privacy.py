@@ -15,6 +15,8 @@ from datetime import time as clock
 
 import h3
 
+from dashboard.core.errors import POSTGRES_DOWN, Outage, Unavailable
+from dashboard.core.i18n import _
 from dashboard.core.runtime import Runtime
 from data import pauses, working_hours
 from data.feed import Fix
@@ -39,46 +41,86 @@ class Decision:
     withheld: int = 0
 
 
+@dataclass(frozen=True)
+class Rules:
+    """One reading of the rules, swapped whole so a request never sees half of a refresh."""
+
+    schedules: dict[int, list[Slot]]
+    paused: frozenset[int]
+    off_hours: str
+
+
 class TrackingPolicy:
     """Working hours, pauses and the off-hours rule, re-read every REFRESH_S seconds. One per runtime:
-    take it from tracking_policy(rt)."""
+    take it from tracking_policy(rt).
+
+    While PostgreSQL cannot answer, the last good rules are kept (devices go on sending into the stream)
+    and the re-read is retried with backoff; a process that never read them cannot tell whether a person
+    may be tracked, and answers 503 until it can."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self._loaded = 0.0
         self._lock = threading.Lock()
-        self._schedules: dict[int, list[Slot]] = {}
-        self._paused: set[int] = set()
-        self._off_hours = "drop"
+        self._rules: Rules | None = None
+        self._outage = Outage("privacy rules")
 
-    def refresh(self, force: bool = False) -> None:
-        with self._lock:
-            if force or time.monotonic() - self._loaded > REFRESH_S:
-                if force:
-                    self.rt.forget_org_settings()  # forced: a setting saved a moment ago counts too
-                self._schedules = working_hours.schedules(self.rt.db)
-                self._paused = pauses.paused_employees(self.rt.db)
-                self._off_hours = str(self.rt.org_settings()["privacy.off_hours"])
-                self._loaded = time.monotonic()
+    def refresh(self, force: bool = False) -> Rules:
+        """The rules, re-read when older than REFRESH_S (at once when forced). With a copy in hand no request
+        waits: while another one re-reads them, or while PostgreSQL failed a moment ago, the copy answers."""
+        copy = self._rules
+        if copy is not None and not force:
+            if time.monotonic() - self._loaded <= REFRESH_S or not self._outage.due():
+                return copy
+            if not self._lock.acquire(blocking=False):
+                return copy
+        else:
+            self._lock.acquire()
+        try:
+            if copy is None and not force and self._rules is not None:
+                return self._rules  # read by the request this one waited for
+            return self._read(force)
+        finally:
+            self._lock.release()
+
+    def _read(self, force: bool) -> Rules:
+        try:
+            if force:
+                self.rt.forget_org_settings()  # forced: a setting saved a moment ago counts too
+            rules = Rules(
+                working_hours.schedules(self.rt.db),
+                frozenset(pauses.paused_employees(self.rt.db)),
+                str(self.rt.org_settings()["privacy.off_hours"]),
+            )
+        except POSTGRES_DOWN as exc:
+            self._outage.failed(exc, "keeping the rules read before" if self._rules else "none read yet")
+            if self._rules is None or force:
+                raise Unavailable(
+                    _("The privacy rules cannot be read while PostgreSQL is unavailable; retry later."),
+                    dependency="postgresql",
+                ) from exc
+            return self._rules
+        self._outage.passed()
+        self._rules, self._loaded = rules, time.monotonic()
+        return rules
 
     def tracks(self, employee_id: int, ts_ms: int) -> bool:
         """Whether this person may be tracked at that moment (working hours, not paused)."""
-        self.refresh()
-        return self._allowed(employee_id, ts_ms)
+        return self._allowed(self.refresh(), employee_id, ts_ms)
 
-    def _allowed(self, employee_id: int, ts_ms: int) -> bool:
+    def _allowed(self, rules: Rules, employee_id: int, ts_ms: int) -> bool:
         local = datetime.fromtimestamp(ts_ms / 1000, self.rt.settings.tz)
-        return employee_id not in self._paused and in_slots(self._schedules.get(employee_id, []), local)
+        return employee_id not in rules.paused and in_slots(rules.schedules.get(employee_id, []), local)
 
     def split(self, fixes: list[Fix]) -> Decision:
-        self.refresh()
+        rules = self.refresh()
         decision = Decision()
         for fix in fixes:
-            if fix.employee_id in self._paused:
+            if fix.employee_id in rules.paused:
                 decision.withheld += 1
-            elif self._allowed(fix.employee_id, fix.ts_ms):
+            elif self._allowed(rules, fix.employee_id, fix.ts_ms):
                 decision.tracked.append(fix)
-            elif self._off_hours == "coarse":
+            elif rules.off_hours == "coarse":
                 decision.coarse.append(fix)
                 decision.withheld += 1
             else:

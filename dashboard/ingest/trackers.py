@@ -12,9 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
-import psycopg2
-from psycopg2.pool import PoolError
-
+from dashboard.core.errors import POSTGRES_DOWN, Outage
 from dashboard.core.i18n import _
 from dashboard.core.runtime import Runtime
 from data import devices
@@ -22,6 +20,7 @@ from data import devices
 CACHE_TTL_S = 10  # a device added or removed takes effect within this time
 MAX_CACHED = 100_000  # a flood of invented identifiers cannot grow the cache forever
 _cache: dict[tuple[str, str, str], tuple[float, dict | None]] = {}
+_outages: dict[str, Outage] = {}  # per database: when to ask it again after a failure
 _lock = threading.Lock()
 
 
@@ -49,14 +48,17 @@ def _cached(rt: Runtime, kind: str, key: str, query: Callable[[], dict | None]) 
     now = time.monotonic()
     with _lock:
         cached = _cache.get(cache_key)
-    if cached and cached[0] > now:
-        return cached[1]
+        outage = _outages.setdefault(rt.db.url, Outage("device register"))
+    if cached and (cached[0] > now or not outage.due()):
+        return cached[1]  # fresh, or PostgreSQL failed a moment ago: stale, but the same device it was
     try:
         device = query()
-    except (psycopg2.Error, PoolError) as exc:
+    except POSTGRES_DOWN as exc:
+        outage.failed(exc, "known devices go on sending from the cache")
         if cached:
             return cached[1]  # stale, but the same device it was a moment ago: keep accepting it
         raise DevicesUnavailable("the device register cannot be read now; retry later") from exc
+    outage.passed()
     with _lock:
         if len(_cache) > MAX_CACHED:
             _cache.clear()

@@ -1,26 +1,35 @@
 """The one error handler: every refused request, ours (`AppError`) or werkzeug's (400, 404, 405, 413, ...)
-or an outage's (a full writer backlog, an unreadable device register), is answered here.
+or an outage's (a full writer backlog, an unreadable device register, PostgreSQL or Redis not answering),
+is answered here.
 
 Programs' paths (/api/, /ingest/ and Dash's own /_dash-) get JSON `{"error": {"code", "message"}, **extra}`;
-every other path is a browser's, and gets a small page in the viewer's language with a way home.
+under /api/ it is also RFC 9457 problem details (`application/problem+json`: type, title, status, detail
+beside the same members). Every other path is a browser's, and gets a small page in the viewer's language
+with a way home, or, while a dependency is down, a page that says so and tries again by itself.
 Status codes and headers (Retry-After, WWW-Authenticate, Allow) are the error's own.
 """
 
 from __future__ import annotations
 
 from html import escape
+from http import HTTPStatus
 
 import orjson
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from dashboard.core.errors import AppError, Unavailable
+from dashboard.core.errors import POSTGRES_DOWN, REDIS_DOWN, RETRY_AFTER_S, AppError, Outage, Unavailable
 from dashboard.core.i18n import _, current_language
+from dashboard.core.inputs import safe_next
 from dashboard.ingest.trackers import DevicesUnavailable
+from dashboard.web.auth import _login_page  # the sign-in form: an outage shows in it, like a wrong password
 from dashboard.web.shell import landing_path
 from data.feed import StreamFull
 
 JSON_PREFIXES = ("/api/", "/ingest/", "/_dash-")
+PROBLEM_PREFIX = "/api/"
+# Each dependency's outage as this process's requests meet it: logged when it starts, not per request.
+OUTAGES = {"postgresql": Outage("PostgreSQL"), "redis": Outage("Redis")}
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -32,10 +41,11 @@ HTTP_CODES = {
 }
 PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{status} · FieldOps</title>
+<title>{status} · FieldOps</title>{refresh}
 <link rel="stylesheet" href="/assets/bootstrap.min.css"><link rel="stylesheet" href="/assets/fieldops.css">
 </head><body class="fo-login-body"><main class="fo-login card shadow-sm"><div class="card-body">
-<h1 class="h4 mb-3">FieldOps · {status}</h1><p id="error-message">{message}</p><p><a href="{home}">{home_text}</a></p>
+<h1 class="h4 mb-3">FieldOps · {status}</h1><p id="error-message">{message}</p>{retrying}
+<p><a href="{home}">{home_text}</a></p>
 </div></main></body></html>"""
 
 
@@ -43,17 +53,53 @@ def install_error_handler(server: Flask) -> None:
     server.register_error_handler(AppError, answer_error)
     server.register_error_handler(HTTPException, _answer_http_error)
     server.register_error_handler(StreamFull, lambda exc: answer_error(Unavailable(f"{exc}; retry later")))
-    server.register_error_handler(DevicesUnavailable, lambda exc: answer_error(Unavailable(str(exc))))
+    server.register_error_handler(
+        DevicesUnavailable, lambda exc: answer_error(Unavailable(str(exc), dependency="postgresql"))
+    )
+    for kind in (*POSTGRES_DOWN, *REDIS_DOWN):
+        server.register_error_handler(kind, _answer_outage)
+
+
+def _answer_outage(exc: Exception) -> Response:
+    """PostgreSQL or Redis did not answer: 503 with Retry-After, naming which; logged once per outage."""
+    dependency = "postgresql" if isinstance(exc, POSTGRES_DOWN) else "redis"
+    OUTAGES[dependency].failed(exc, "requests that need it answer 503")
+    if dependency == "postgresql":
+        message = _("The database (PostgreSQL) cannot be reached right now; retrying. Try again in a moment.")
+    else:
+        message = _("The live feed (Redis) cannot be reached right now; retrying. Try again in a moment.")
+    return answer_error(Unavailable(message, dependency=dependency))
 
 
 def answer_error(error: AppError) -> Response:
-    if request.path.startswith(JSON_PREFIXES):
+    if request.path.startswith(PROBLEM_PREFIX):
+        body = orjson.dumps(_problem(error), default=str)
+        response = Response(body, status=error.status, mimetype="application/problem+json")
+    elif request.path.startswith(JSON_PREFIXES):
         body = orjson.dumps({"error": {"code": error.code, "message": error.message}, **error.extra}, default=str)
         response = Response(body, status=error.status, mimetype="application/json")
+    elif isinstance(error, Unavailable) and request.path == "/login":
+        response = _login_page(error.message, (request.form.get("username") or "").strip()[:100], error.status)
     else:
-        response = Response(_page(error.status, error.message), status=error.status, mimetype="text/html")
+        response = Response(_page(error), status=error.status, mimetype="text/html")
     response.headers.update(error.headers)
     return response
+
+
+def _problem(error: AppError) -> dict:
+    """RFC 9457 problem details, beside our own `error` member: one shape for every program."""
+    try:
+        title = HTTPStatus(error.status).phrase
+    except ValueError:
+        title = "Error"
+    return {
+        "type": "about:blank",
+        "title": title,
+        "status": error.status,
+        "detail": error.message,
+        "error": {"code": error.code, "message": error.message},
+        **error.extra,
+    }
 
 
 def _answer_http_error(exc: HTTPException) -> Response | HTTPException:
@@ -83,10 +129,23 @@ def _page_message(status: int) -> str:
     return _("The request could not be handled.")
 
 
-def _page(status: int, message: str) -> str:
-    viewer = g.get("viewer")
-    home = landing_path(viewer) if viewer is not None else None
-    link = (home, _("Back to your home page")) if home else ("/login", _("Sign in"))
+def _page(error: AppError) -> str:
+    refresh = retrying = ""
+    if isinstance(error, Unavailable):
+        # No way home that needs what is down: this same address again, by itself and by a link.
+        link = (safe_next(request.full_path.rstrip("?")), _("Try again"))
+        refresh = f'<meta http-equiv="refresh" content="{RETRY_AFTER_S}">'
+        retrying = f'<p class="text-muted" id="error-retrying">{escape(_("This page tries again by itself."))}</p>'
+    else:
+        viewer = g.get("viewer")
+        home = landing_path(viewer) if viewer is not None else None
+        link = (home, _("Back to your home page")) if home else ("/login", _("Sign in"))
     return PAGE.format(
-        lang=current_language(), status=status, message=escape(message), home=escape(link[0]), home_text=escape(link[1])
+        lang=current_language(),
+        status=error.status,
+        refresh=refresh,
+        message=escape(error.message),
+        retrying=retrying,
+        home=escape(link[0]),
+        home_text=escape(link[1]),
     )

@@ -15,8 +15,7 @@ import re
 from urllib.parse import urlsplit
 
 import dash
-from flask import Flask, Response, abort, current_app, g, redirect, request
-from flask_login import current_user
+from flask import Flask, Response, abort, current_app, g, redirect, request, session
 
 from dashboard.core.errors import AppError
 from dashboard.core.i18n import _
@@ -233,6 +232,8 @@ def harden_response(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if current_user and getattr(current_user, "is_authenticated", False):
+    # A session that names a user (flask-login's key): asked without loading the user, which needs
+    # PostgreSQL, so the answer to a request that met an outage is hardened too.
+    if session.get("_user_id"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response

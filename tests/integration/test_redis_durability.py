@@ -76,7 +76,8 @@ def test_a_data_dir_from_before_the_append_only_file_keeps_its_snapshot(embedded
 @pytest.fixture
 def volatile_redis(tmp_path):
     """A Redis as the machine's test server runs: no append-only file, no snapshots."""
-    server = OwnRedis(tmp_path / "volatile", "--appendonly", "no", "--save", "")
+    server = OwnRedis(tmp_path / "volatile")
+    server.start()
     yield server
     server.stop()
 
@@ -111,6 +112,7 @@ def test_accepting_a_volatile_redis_starts_with_a_loud_warning(settings, volatil
 
 def test_a_redis_with_an_append_only_file_starts_silently(settings, monkeypatch, tmp_path, caplog):
     server = OwnRedis(tmp_path / "durable", "--appendonly", "yes", "--appendfsync", "everysec")
+    server.start()
     try:
         _command_env(monkeypatch, settings, server.url, tmp_path)
         with caplog.at_level(logging.WARNING):
@@ -122,6 +124,7 @@ def test_a_redis_with_an_append_only_file_starts_silently(settings, monkeypatch,
 
 def test_a_managed_redis_without_config_starts_with_a_warning_that_says_so(settings, monkeypatch, tmp_path, caplog):
     server = OwnRedis(tmp_path / "managed", "--appendonly", "yes", "--rename-command", "CONFIG", "")
+    server.start()
     try:
         client = connect(server.url)
         verdict = check_redis(client, accept_volatile=False)

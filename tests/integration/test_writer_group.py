@@ -11,7 +11,7 @@ from dashboard.core.runtime import Runtime
 from dashboard.writer.worker import Writer
 from data import positions
 from data.feed import Fix
-from tests.conftest import OwnRedis, wait_until
+from tests.conftest import wait_until
 
 NOW_MS = 1_790_000_000_000  # a pinned instant: fixes go straight to the feed
 
@@ -62,9 +62,8 @@ def test_a_redis_that_lost_the_writer_group_gets_it_back_and_the_writer_goes_on(
     assert rt.feed.stream_backlog() == 0
 
 
-def test_a_flushed_redis_does_not_stall_the_writer(settings, tmp_path):
-    own = OwnRedis(tmp_path / "redis", "--save", "")
-    rt = Runtime.open(settings.with_services(settings.database_url, own.url))
+def test_a_flushed_redis_does_not_stall_the_writer(settings, own_redis):
+    rt = Runtime.open(settings.with_services(settings.database_url, own_redis.url))
     running = Running(rt, "survivor")
     try:
         rt.feed.publish(_fixes(0, 100), "native")
@@ -75,7 +74,6 @@ def test_a_flushed_redis_does_not_stall_the_writer(settings, tmp_path):
     finally:
         running.close()
         rt.close()
-        own.stop()
 
 
 def test_writers_that_died_are_forgotten_once_their_entries_were_taken_over(rt, writer_of):

@@ -10,17 +10,21 @@ from dashboard.web.api import routes as api
 
 blueprint = Blueprint("openapi", __name__)
 
+# Errors: the one shape {"error": {"code", "message"}}; under /api/ it is RFC 9457 problem details too (PROBLEM),
+# on the trackers' /ingest/ paths plain JSON, as the tracker apps read it.
 _ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-_REFUSED = {"description": "Refused: the error's code and message", "content": _ERROR_BODY}
-_FULL = {
-    "description": "The writer's backlog is full; retry after Retry-After seconds",
-    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-    "content": _ERROR_BODY,
-}
-_TOO_LARGE = {
-    "description": "The body is larger than FIELDOPS_MAX_BODY_BYTES (or the batch too long)",
-    "content": _ERROR_BODY,
-}
+
+
+def _refused(body: dict, description: str = "Refused: the error's code and message") -> dict:
+    return {"description": description, "content": body}
+
+
+def _too_large(body: dict) -> dict:
+    return _refused(body, "The body is larger than FIELDOPS_MAX_BODY_BYTES (or the batch too long)")
+
+
+def _unavailable(body: dict) -> dict:
+    return {**api.UNAVAILABLE, "content": body}
 
 
 def _query(name: str, description: str, kind: str = "string", required: bool = False) -> dict:
@@ -55,7 +59,13 @@ SPEC: dict = {
         "`Authorization: Bearer fop_…`. Session cookies are not accepted here. A token reads exactly what a "
         "supervisor of its teams would (all teams without a limit); every read of positions is audited.\n\n"
         '**Errors**, everywhere (ingest too), are `{"error": {"code": "…", "message": "…"}}` with a stable code; '
-        "a batch of positions refused whole also names each position's problem in `rejected`.\n\n"
+        "a batch of positions refused whole also names each position's problem in `rejected`. Under /api/ the "
+        "same body is also RFC 9457 problem details (`application/problem+json`: `type`, `title`, `status`, "
+        "`detail`); the trackers' /ingest/ paths answer plain `application/json`.\n\n"
+        "**Outages** are 503 with `Retry-After` (seconds): while the writer's backlog is full, or PostgreSQL "
+        "or Redis cannot be reached (`dependency` names which), send again after that time. While PostgreSQL "
+        "is down, trackers already known to this server go on sending and their positions are stored once it "
+        "is back.\n\n"
         '**Lists** are pages `{"data": [...], "next_cursor": "…"}` ordered by id: pass `cursor` to get '
         "the next page until `next_cursor` is null. For incremental sync keep the newest `updated_at` you "
         "stored and pass it as `updated_since` next time, less a minute: a transaction that committed late may "
@@ -97,10 +107,10 @@ SPEC: dict = {
                         "description": "At least one accepted; the others named by index",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Outcome"}}},
                     },
-                    "400": _REFUSED,
-                    "401": _REFUSED,
-                    "413": _TOO_LARGE,
-                    "503": _FULL,
+                    "400": _refused(api.PROBLEM),
+                    "401": _refused(api.PROBLEM),
+                    "413": _too_large(api.PROBLEM),
+                    "503": _unavailable(api.PROBLEM),
                 },
             }
         },
@@ -110,9 +120,9 @@ SPEC: dict = {
                 "parameters": OSMAND_PARAMETERS,
                 "responses": {
                     "200": {"description": "Stored (empty body)"},
-                    "400": _REFUSED,
-                    "413": _TOO_LARGE,
-                    "503": _FULL,
+                    "400": _refused(_ERROR_BODY),
+                    "413": _too_large(_ERROR_BODY),
+                    "503": _unavailable(_ERROR_BODY),
                 },
             },
             "post": {
@@ -125,10 +135,10 @@ SPEC: dict = {
                 },
                 "responses": {
                     "200": {"description": "Stored (empty body)"},
-                    "400": _REFUSED,
-                    "404": {**_REFUSED, "description": "Unknown device (JSON body)"},
-                    "413": _TOO_LARGE,
-                    "503": _FULL,
+                    "400": _refused(_ERROR_BODY),
+                    "404": _refused(_ERROR_BODY, "Unknown device (JSON body)"),
+                    "413": _too_large(_ERROR_BODY),
+                    "503": _unavailable(_ERROR_BODY),
                 },
             },
         },
@@ -165,10 +175,10 @@ SPEC: dict = {
                         "description": "Accepted: a JSON array (always empty)",
                         "content": {"application/json": {"schema": {"type": "array"}}},
                     },
-                    "400": _REFUSED,
-                    "401": _REFUSED,
-                    "413": _TOO_LARGE,
-                    "503": _FULL,
+                    "400": _refused(_ERROR_BODY),
+                    "401": _refused(_ERROR_BODY),
+                    "413": _too_large(_ERROR_BODY),
+                    "503": _unavailable(_ERROR_BODY),
                 },
             }
         },
@@ -217,12 +227,12 @@ SPEC: dict = {
                             }
                         },
                     },
-                    "400": _REFUSED,
-                    "401": {**_REFUSED, "description": "Not signed in (a session of the GPX import page)"},
-                    "403": {**_REFUSED, "description": "Missing CSRF token, or a role that may not import"},
-                    "404": _REFUSED,
-                    "413": _TOO_LARGE,
-                    "503": _FULL,
+                    "400": _refused(api.PROBLEM),
+                    "401": _refused(api.PROBLEM, "Not signed in (a session of the GPX import page)"),
+                    "403": _refused(api.PROBLEM, "Missing CSRF token, or a role that may not import"),
+                    "404": _refused(api.PROBLEM),
+                    "413": _too_large(api.PROBLEM),
+                    "503": _unavailable(api.PROBLEM),
                 },
             }
         },
@@ -245,7 +255,28 @@ SPEC: dict = {
                     },
                     "accepted": {"type": "integer", "description": "OsmAnd JSON: locations stored nonetheless"},
                     "rejected": {"type": "array", "items": {"$ref": "#/components/schemas/Rejection"}},
+                    "dependency": {
+                        "type": "string",
+                        "enum": ["postgresql", "redis"],
+                        "description": "503: which server cannot be reached now",
+                    },
                 },
+            },
+            "Problem": {
+                "description": "RFC 9457 problem details (application/problem+json), with the one error shape beside",
+                "allOf": [
+                    {"$ref": "#/components/schemas/Error"},
+                    {
+                        "type": "object",
+                        "required": ["type", "title", "status", "detail"],
+                        "properties": {
+                            "type": {"type": "string", "description": "about:blank: the status says what happened"},
+                            "title": {"type": "string", "description": "the status's phrase"},
+                            "status": {"type": "integer"},
+                            "detail": {"type": "string", "description": "the same text as error.message"},
+                        },
+                    },
+                ],
             },
             "Rejection": {"type": "object", "properties": {"index": {"type": "integer"}, "error": {"type": "string"}}},
             "Outcome": {

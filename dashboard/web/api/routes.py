@@ -4,7 +4,7 @@ Each route is declared once with `route(...)`: its scope, its parameters and its
 The same declaration validates the request (query and path parameters, JSON bodies) and is
 published in the OpenAPI document (dashboard/web/api/openapi.py), so the document cannot drift from the
 handlers. A refusal raises `AppError` (dashboard/core/errors.py), answered `{"error": {"code", "message"}}`
-with a stable code by the one error handler (dashboard/web/errors.py); lists are pages
+with a stable code, as RFC 9457 problem details, by the one error handler (dashboard/web/errors.py); lists are pages
 of `{"data": [...], "next_cursor"}`, ordered by id, with `updated_since` for incremental sync.
 """
 
@@ -741,6 +741,14 @@ ERROR_TEXT = {
     413: "The body is too large (code too_large)",
     415: "Send application/json or text/csv (code unsupported_media_type)",
 }
+# Every error under /api/ is RFC 9457 problem details that also carry the one error shape (openapi.py's schemas).
+PROBLEM = {"application/problem+json": {"schema": _ref("Problem")}}
+UNAVAILABLE = {
+    "description": "PostgreSQL or Redis cannot be reached now, or the writer's backlog is full (code unavailable; "
+    "`dependency` names which is down): retry after Retry-After seconds",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": PROBLEM,
+}
 
 
 def openapi_paths() -> dict:
@@ -748,13 +756,8 @@ def openapi_paths() -> dict:
     for spec in ROUTES:
         answers = {"200": {"description": "OK", "content": {"application/json": {"schema": spec.answer}}}}
         answers = (answers if spec.answer else {}) | spec.extra_answers
-        answers |= {
-            str(status): {
-                "description": ERROR_TEXT[status],
-                "content": {"application/json": {"schema": _ref("Error")}},
-            }
-            for status in spec.errors
-        }
+        answers |= {str(status): {"description": ERROR_TEXT[status], "content": PROBLEM} for status in spec.errors}
+        answers["503"] = UNAVAILABLE
         operation = {
             "operationId": spec.handler.__name__,
             "summary": spec.summary,
