@@ -11,6 +11,7 @@ from flask import g
 from dashboard.analytics import efficiency as service
 from dashboard.core.i18n import _
 from dashboard.core.inputs import mapping, text, whole_number, whole_numbers
+from dashboard.core.permissions import may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.web.charts import BAD_HIGH_SCALE, empty, figure
 from data import analytics, teams
@@ -121,7 +122,7 @@ def cell_details(click: object, start: object, end: object, team: object, weekda
     rows = analytics.cell_breakdown(rt.db, cell=cell, limit=BREAKDOWN_ROWS, **selection)
     if not rows:
         return html.P(_("Nobody in your view was tracked here in this period."), className="text-muted")
-    names_shown = g.viewer.role != "executive" or bool(rt.org_settings().get("privacy.executive_sees_individuals"))
+    names_shown = may_see_individuals(g.viewer, rt.org_settings())
     items = []
     for row in rows:
         when = rt.local(row["hour"], "%Y-%m-%d %H:00")

@@ -12,6 +12,7 @@ from dashboard.analytics import efficiency as service
 from dashboard.core.i18n import _
 from dashboard.core.inputs import mapping, text, whole_number
 from dashboard.core.palette import SPLIT_COLORS
+from dashboard.core.permissions import may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.web.charts import empty, figure, target_line
 from data import analytics, teams
@@ -33,10 +34,6 @@ def _selection(start: object, end: object, team: object) -> dict:
         "end": last,
         "tz": rt.settings.timezone,
     }
-
-
-def _sees_individuals() -> bool:
-    return g.viewer.role != "executive" or bool(runtime().org_settings().get("privacy.executive_sees_individuals"))
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -70,7 +67,7 @@ def overview(start: object, end: object, team: object):
     ranking = analytics.employee_ranking(rt.db, **selection)
     team_rows = analytics.team_totals(rt.db, **selection)
     kpis = _kpis(team_rows, ranking, targets)
-    if _sees_individuals():
+    if may_see_individuals(g.viewer, runtime().org_settings()):
         rows = [
             {
                 **{k: v for k, v in r.items() if isinstance(v, (int, float, str)) or v is None},
@@ -153,7 +150,7 @@ def charts(start: object, end: object, team: object, selected: object):
     selection = _selection(start, end, team)
     rt = runtime()
     targets = service.targets(rt.org_settings())
-    employee_id = whole_number(selected) if _sees_individuals() else None
+    employee_id = whole_number(selected) if may_see_individuals(g.viewer, runtime().org_settings()) else None
     days = analytics.daily_totals(rt.db, employee_id=employee_id, **selection)
     person = None
     if employee_id is not None:

@@ -6,6 +6,7 @@ import base64
 import binascii
 
 from dash import Dash, Input, Output, State, ctx
+from flask import g
 
 from dashboard.core.i18n import _
 from dashboard.core.inputs import text
@@ -35,7 +36,7 @@ def run(_check: int, _import: int, entity: object, contents: object, name: objec
         message = str(exc) if isinstance(exc, ImportFileError) else _("The file could not be read.")
         return result(message, ok=False), []
     dry_run = ctx.triggered_id != "erp-import"
-    report = run_import(runtime(), entity, rows, dry_run).as_dict()
+    report = run_import(runtime(), g.viewer.scope, entity, rows, dry_run).as_dict()
     labels = {"created": _("new"), "updated": _("changed"), "unchanged": _("unchanged")}
     table = [
         {

@@ -1,5 +1,7 @@
 """Tasks page callbacks: thin; the board from dashboard.work.taskboard, state changes through
-dashboard.work.lifecycle.change_state, candidates from dashboard.work.dispatch, routes from dashboard.work.routing."""
+dashboard.work.lifecycle.change_state, candidates from dashboard.work.dispatch, routes from dashboard.work.routing.
+Who is behind a task (names, planned routes from live fixes, help requests) is shown only to viewers who may see
+individuals (permissions.may_see_individuals: executives only when the organisation allows)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from flask import g
 
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number
-from dashboard.core.permissions import PLANNER_ROLES
+from dashboard.core.permissions import PLANNER_ROLES, may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.web.components import result
 from dashboard.work.dispatch import rank_candidates
@@ -46,6 +48,15 @@ def _planner() -> bool:
     return g.viewer.role in PLANNER_ROLES
 
 
+def _named() -> bool:
+    return may_see_individuals(g.viewer, runtime().org_settings())
+
+
+def _assignee(task: dict) -> str:
+    """The assignee's name; without it (hidden, or nobody) only whether someone has the task."""
+    return task["employee_name"] or (_("assigned") if task["employee_id"] else _("unassigned"))
+
+
 def team_options(_id: object) -> tuple[list[dict], dict]:
     """The viewer's teams to choose from, and the street lines under the map (cached by the live map)."""
     rt = runtime()
@@ -57,7 +68,8 @@ def team_options(_id: object) -> tuple[list[dict], dict]:
 def form_options(team_id: object) -> tuple[list[dict], list[dict]]:
     rt = runtime()
     scope = _scope(team_id)
-    people = [{"label": f"{p['name']} ({p['code']})", "value": p["id"]} for p in employees.roster(rt.db, scope)]
+    roster = employees.roster(rt.db, scope) if _named() else []
+    people = [{"label": f"{p['name']} ({p['code']})", "value": p["id"]} for p in roster]
     places = [{"label": c["name"], "value": c["id"]} for c in customers.list_customers(rt.db, scope)]
     return places, people
 
@@ -82,7 +94,7 @@ def _card(task: dict) -> html.Button:
     return html.Button(
         [
             html.Div([html.B(task["customer_name"]), html.Span(f" #{task['id']}", className="text-muted small")]),
-            html.Div(" · ".join((task["employee_name"] or _("unassigned"), _window(task))), className="small"),
+            html.Div(" · ".join((_assignee(task), _window(task))), className="small"),
             html.Div(
                 " · ".join(p for p in (_("urgent") if task["priority"] == 1 else "", _risk_label(task["risk"])) if p),
                 className="small fo-task-flags",
@@ -98,7 +110,10 @@ def board(_tick: object, team_id: object, _refresh: object, signature: object) -
     """Board, progress, map and counts; redrawn only when a task, its state or its risk changed."""
     rt = runtime()
     scope = _scope(team_id)
+    named = _named()
     rows = todays_tasks(rt, scope)
+    if not named:
+        rows = [{**task, "employee_name": None} for task in rows]
     updated = _("Updated {time}", time=rt.local(datetime.now(UTC), "%H:%M:%S"))
     current = [[t["id"], t["state"], t["risk"], t["employee_id"], t["updated_at"].isoformat()] for t in rows]
     if current == signature and ctx.triggered_id == "tasks-tick":
@@ -155,7 +170,8 @@ def board(_tick: object, team_id: object, _refresh: object, signature: object) -
         at_risk=at_risk,
     )
     viewport = _frame(rows) if ctx.triggered_id == "tasks-team" or signature is None else no_update
-    return columns, table, tasks_geojson(rows), routes_geojson(rt, scope), summary, updated, current, viewport
+    routes = routes_geojson(rt, scope) if named else {"type": "FeatureCollection", "features": []}
+    return columns, table, tasks_geojson(rows), routes, summary, updated, current, viewport
 
 
 def _frame(rows: list[dict]) -> object:
@@ -184,12 +200,15 @@ def details(task_id: object, _refresh: object, _board: object) -> object:
     task = task_rows.get_task(rt.db, g.viewer.scope, task_id)
     if task is None:
         return html.P(_("This task is not in your view."), className="text-muted")
+    named = _named()
+    if not named:
+        task = {**task, "employee_name": None}
     rows = [
         (_("Customer"), task["customer_name"]),
         (_("Address"), task["customer_address"] or "—"),
         (_("Kind"), kind_label(task["kind"])),
         (_("State"), state_label(task["state"])),
-        (_("Assigned to"), task["employee_name"] or _("unassigned")),
+        (_("Assigned to"), _assignee(task)),
         (_("Window"), _window(task)),
         (_("Expected minutes"), str(task["duration_min"])),
         (_("Arrived"), rt.local(task["arrived_at"], "%H:%M") or "—"),
@@ -202,7 +221,7 @@ def details(task_id: object, _refresh: object, _board: object) -> object:
                 part
                 for part in (
                     f"{rt.local(e['at'], '%H:%M:%S')} {state_label(e['to_state'])}",
-                    e["username"] or _("system"),
+                    (e["username"] or _("system")) if named else "",
                     e["reason"],
                 )
                 if part
@@ -211,7 +230,7 @@ def details(task_id: object, _refresh: object, _board: object) -> object:
         for e in task_rows.events(rt.db, g.viewer.scope, task_id)
     ]
     parts = [html.H5(f"#{task['id']} {task['customer_name']}", id="tasks-details-title")]
-    if _planner() and task["state"] not in FINAL_STATES:
+    if _planner() and named and task["state"] not in FINAL_STATES:
         parts += [_candidates_view(rank_candidates(rt, g.viewer.scope, task["lat"], task["lon"])), _actions(task)]
     parts += [
         html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))], className="mt-2"),
@@ -372,7 +391,7 @@ def fill_form(task_id: object) -> tuple:
         rt.local(task["window_start"]),
         rt.local(task["window_end"]),
         task["duration_min"],
-        task["employee_id"],
+        task["employee_id"] if _named() else None,
         task["notes"] or "",
     )
 
@@ -459,6 +478,8 @@ def minutes(seconds: float) -> str:
 
 def help_requests(_tick: object) -> object:
     """Open help alerts in the viewer's teams, each with the colleagues who can get there first."""
+    if not _named():
+        return []
     rt = runtime()
     items = []
     for alert in alerts.open_alerts(rt.db, g.viewer.scope):

@@ -21,25 +21,39 @@ def list_customers(db: Database, scope: Scope) -> list[dict]:
     )
 
 
-# ERP import (issue 9): customers upserted by the ERP's id.
+# ERP import (issue 9): customers upserted by the ERP's id, within the importer's scope.
 CUSTOMER_FIELDS = ("name", "category", "address", "lat", "lon", "owner_employee_id")
 
 
-def customers_by_external_id(db: Database, external_ids: list[str]) -> dict[str, dict]:
+def _owner_in_scope(owner: str) -> str:
+    """SQL: the owner (an employee id expression) is one the scope sees, as IN_SCOPE asks of a stored customer;
+    with no team limit any owner or none."""
+    return f"""(%(teams)s::int[] IS NULL
+                OR EXISTS (SELECT 1 FROM employees s WHERE s.id = {owner} AND s.team_id = ANY(%(teams)s)))
+               AND (%(employee)s::int IS NULL OR {owner} = %(employee)s)"""  # noqa: S608 - a column of ours
+
+
+def customers_by_external_id(db: Database, scope: Scope, external_ids: list[str]) -> dict[str, dict]:
+    """The customers in the scope with these external ids; one outside the scope is as absent as an unknown id."""
     rows = db.fetch_all(
-        f"""SELECT id, external_id, {", ".join(CUSTOMER_FIELDS)} FROM customers
-            WHERE external_id = ANY(%s)""",  # noqa: S608 - the column list is a constant
-        (external_ids,),
+        f"""SELECT c.id, c.external_id, {", ".join(f"c.{f}" for f in CUSTOMER_FIELDS)}
+            FROM customers c LEFT JOIN employees o ON o.id = c.owner_employee_id
+            WHERE c.external_id = ANY(%(ids)s) AND {IN_SCOPE}""",  # noqa: S608 - constants only
+        {"ids": external_ids, "teams": scope.team_filter(), "employee": scope.employee_id},
     )
     return {row["external_id"]: row for row in rows}
 
 
-def upsert_customers(db: Database, rows: list[dict]) -> None:
-    """Insert or update by external_id, all in one transaction; updated_at moves only on a change."""
+def upsert_customers(db: Database, scope: Scope, rows: list[dict]) -> None:
+    """Insert or update by external_id, all in one transaction; updated_at moves only on a change. Within the
+    scope only: a row whose new owner is outside it is not written, and a stored customer outside it is not
+    changed (the caller refuses such rows first; this keeps the write itself in scope)."""
+    params = [{**row, "teams": scope.team_filter(), "employee": scope.employee_id} for row in rows]
     with db.transaction() as conn, conn.cursor() as cur:
         cur.executemany(
-            """INSERT INTO customers (external_id, name, category, address, lat, lon, owner_employee_id)
-               VALUES (%(external_id)s, %(name)s, %(category)s, %(address)s, %(lat)s, %(lon)s, %(owner_employee_id)s)
+            f"""INSERT INTO customers (external_id, name, category, address, lat, lon, owner_employee_id)
+               SELECT %(external_id)s, %(name)s, %(category)s, %(address)s, %(lat)s, %(lon)s, %(owner_employee_id)s
+               WHERE {_owner_in_scope("%(owner_employee_id)s::int")}
                ON CONFLICT (external_id) DO UPDATE
                  SET name = EXCLUDED.name, category = EXCLUDED.category, address = EXCLUDED.address,
                      lat = EXCLUDED.lat, lon = EXCLUDED.lon, owner_employee_id = EXCLUDED.owner_employee_id,
@@ -47,8 +61,9 @@ def upsert_customers(db: Database, rows: list[dict]) -> None:
                WHERE (customers.name, customers.category, customers.address, customers.lat, customers.lon,
                       customers.owner_employee_id)
                      IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.address, EXCLUDED.lat,
-                                       EXCLUDED.lon, EXCLUDED.owner_employee_id)""",
-            rows,
+                                       EXCLUDED.lon, EXCLUDED.owner_employee_id)
+                 AND {_owner_in_scope("customers.owner_employee_id")}""",  # noqa: S608 - constants only
+            params,
         )
 
 

@@ -106,3 +106,12 @@ def export_own_data(db: Database, employee_id: int) -> dict:
 
 def employee_by_code(db: Database, code: str) -> dict | None:
     return db.fetch_one("SELECT id, code, name, active FROM employees WHERE code = %s", (code,))
+
+
+def employees_by_code(db: Database, scope: Scope, codes: list[str]) -> dict[str, dict]:
+    """The employees in the scope with these codes; one outside it is as absent as an unknown code."""
+    rows = db.fetch_all(
+        f"SELECT e.id, e.code, e.name FROM employees e WHERE e.code = ANY(%(codes)s) AND {IN_SCOPE}",  # noqa: S608
+        {"codes": codes, **_scope_params(scope)},
+    )
+    return {row["code"]: row for row in rows}

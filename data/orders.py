@@ -13,22 +13,34 @@ IN_SCOPE = """
 """
 
 
-def orders_by_external_id(db: Database, external_ids: list[str]) -> dict[str, dict]:
+def _customer_in_scope(customer: str) -> str:
+    """SQL: the customer (a customer id expression) is one the scope sees (IN_SCOPE)."""
+    return f"""EXISTS (SELECT 1 FROM customers c LEFT JOIN employees o ON o.id = c.owner_employee_id
+                       WHERE c.id = {customer} AND {IN_SCOPE})"""  # noqa: S608 - a column of ours
+
+
+def orders_by_external_id(db: Database, scope: Scope, external_ids: list[str]) -> dict[str, dict]:
+    """The orders of customers in the scope with these external ids; one outside it is as absent as an unknown id."""
     rows = db.fetch_all(
-        f"""SELECT id, external_id, {", ".join(ORDER_FIELDS)} FROM orders
-            WHERE external_id = ANY(%s)""",  # noqa: S608 - the column list is a constant
-        (external_ids,),
+        f"""SELECT r.id, r.external_id, {", ".join(f"r.{f}" for f in ORDER_FIELDS)}
+            FROM orders r JOIN customers c ON c.id = r.customer_id LEFT JOIN employees o ON o.id = c.owner_employee_id
+            WHERE r.external_id = ANY(%(ids)s) AND {IN_SCOPE}""",  # noqa: S608 - constants only
+        {"ids": external_ids, "teams": scope.team_filter(), "employee": scope.employee_id},
     )
     return {row["external_id"]: row for row in rows}
 
 
-def upsert_orders(db: Database, rows: list[dict]) -> None:
-    """Insert or update by external_id, all in one transaction; updated_at moves only on a change."""
+def upsert_orders(db: Database, scope: Scope, rows: list[dict]) -> None:
+    """Insert or update by external_id, all in one transaction; updated_at moves only on a change. Within the
+    scope only: an order for a customer outside it is not written, and a stored order of a customer outside it
+    is not changed (the caller refuses such rows first; this keeps the write itself in scope)."""
+    params = [{**row, "teams": scope.team_filter(), "employee": scope.employee_id} for row in rows]
     with db.transaction() as conn, conn.cursor() as cur:
         cur.executemany(
-            """INSERT INTO orders (external_id, customer_id, number, status, amount, currency, due_date, summary)
-               VALUES (%(external_id)s, %(customer_id)s, %(number)s, %(status)s, %(amount)s, %(currency)s,
-                       %(due_date)s, %(summary)s)
+            f"""INSERT INTO orders (external_id, customer_id, number, status, amount, currency, due_date, summary)
+               SELECT %(external_id)s, %(customer_id)s, %(number)s, %(status)s, %(amount)s, %(currency)s,
+                      %(due_date)s, %(summary)s
+               WHERE {_customer_in_scope("%(customer_id)s::int")}
                ON CONFLICT (external_id) DO UPDATE
                  SET customer_id = EXCLUDED.customer_id, number = EXCLUDED.number, status = EXCLUDED.status,
                      amount = EXCLUDED.amount, currency = EXCLUDED.currency, due_date = EXCLUDED.due_date,
@@ -36,8 +48,9 @@ def upsert_orders(db: Database, rows: list[dict]) -> None:
                WHERE (orders.customer_id, orders.number, orders.status, orders.amount, orders.currency,
                       orders.due_date, orders.summary)
                      IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.number, EXCLUDED.status, EXCLUDED.amount,
-                                       EXCLUDED.currency, EXCLUDED.due_date, EXCLUDED.summary)""",
-            rows,
+                                       EXCLUDED.currency, EXCLUDED.due_date, EXCLUDED.summary)
+                 AND {_customer_in_scope("orders.customer_id")}""",  # noqa: S608 - constants only
+            params,
         )
 
 

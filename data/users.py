@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from data.db import Database
 
 ROLES = ("field", "supervisor", "manager", "executive", "admin", "wall")
@@ -78,17 +76,6 @@ def set_role_and_teams(db: Database, user_id: int, role: str, team_ids: list[int
         cur.execute("DELETE FROM user_teams WHERE user_id = %s", (user_id,))
         for team_id in team_ids:
             cur.execute("INSERT INTO user_teams (user_id, team_id) VALUES (%s, %s)", (user_id, team_id))
-
-
-def record_failure(db: Database, user_id: int, lock_after: int, lock_until: datetime) -> int:
-    """Count a failed sign-in; lock the account once `lock_after` failures are reached."""
-    row = db.fetch_one(
-        """UPDATE users SET failed_logins = failed_logins + 1,
-                            locked_until = CASE WHEN failed_logins + 1 >= %s THEN %s ELSE locked_until END
-           WHERE id = %s RETURNING failed_logins""",
-        (lock_after, lock_until, user_id),
-    )
-    return int(row["failed_logins"]) if row else 0
 
 
 def record_success(db: Database, user_id: int) -> None:

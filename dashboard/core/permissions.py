@@ -71,10 +71,19 @@ def page_roles(page: dict) -> tuple[str, ...]:
     return tuple(page.get("roles") or ())
 
 
+def may_see_individuals(viewer: Viewer, settings: dict) -> bool:
+    """Names, live positions, help requests and nearest colleagues of individuals: every role that sees people,
+    executives only when the organisation allows (`privacy.executive_sees_individuals`). Pages of live positions
+    (`individual_positions=True`) and the callbacks of other pages that show people ask this one rule."""
+    if viewer.role == "executive":
+        return bool(settings.get("privacy.executive_sees_individuals"))
+    return viewer.sees_individuals
+
+
 def may_open(viewer: Viewer, page: dict, settings: dict) -> bool:
     roles = page_roles(page)
     if viewer.role == "executive" and page.get("individual_positions"):
-        return bool(settings.get("privacy.executive_sees_individuals"))
+        return may_see_individuals(viewer, settings)
     return viewer.role in roles
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, Flask, Response, abort, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -125,15 +125,22 @@ def _set_csrf_cookie(response: Response) -> Response:
     return response
 
 
-# Throttling: per account (a lock in the database) and per address (a counter in Redis).
+# Throttling, counted in Redis: per address, and per user name whether or not an account has it, so that
+# neither the answer nor the lock tells which names exist.
 
 
 def _ip_blocked() -> bool:
-    return login_throttle.failures(runtime().feed, request.remote_addr or "") >= IP_FAILURES_PER_WINDOW
+    return login_throttle.failures(runtime().feed, "address", request.remote_addr or "") >= IP_FAILURES_PER_WINDOW
 
 
-def _count_ip_failure() -> None:
-    login_throttle.count_failure(runtime().feed, request.remote_addr or "", IP_WINDOW_S)
+def _name_locked(username: str) -> bool:
+    return login_throttle.failures(runtime().feed, "name", username.lower()) >= LOCK_AFTER_FAILURES
+
+
+def _count_failure(username: str) -> None:
+    feed = runtime().feed
+    login_throttle.count_failure(feed, "address", request.remote_addr or "", IP_WINDOW_S)
+    login_throttle.count_failure(feed, "name", username.lower(), LOCK_MINUTES * 60)
 
 
 LOGIN_PAGE = """<!doctype html>
@@ -198,15 +205,14 @@ def login_submit() -> Response:
         return _login_page(_("Too many attempts from your address. Try again later."), username, 429)
     db = runtime().db
     row = users.user_by_name(db, username) if username else None
-    now = datetime.now(UTC)
-    if row and row["locked_until"] and row["locked_until"] > now:
-        verify_password(None, password)  # the same work as a real check: no timing tell
+    # One argon2 verification on every path (a dummy hash for an unknown name): the time tells nothing.
+    matches = verify_password(row["password_hash"] if row else None, password)
+    if _name_locked(username):
         return _login_page(_("This account is locked for a while after repeated failures."), username, 429)
-    if row is None or row["disabled"] or row["role"] == "wall" or not verify_password(row["password_hash"], password):
-        _count_ip_failure()
-        if row is not None:
-            users.record_failure(db, row["id"], LOCK_AFTER_FAILURES, now + timedelta(minutes=LOCK_MINUTES))
+    if row is None or row["disabled"] or row["role"] == "wall" or not matches:
+        _count_failure(username)
         return _login_page(_("Wrong user name or password."), username, 401)
+    login_throttle.forget(runtime().feed, "name", username.lower())
     users.record_success(db, row["id"])
     fresh_hash = rehashed(row["password_hash"], password)
     if fresh_hash is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -172,22 +173,64 @@ def _authenticate_api_token() -> None:
 
 
 def _check_callback() -> None:
-    """Only callbacks this app registered, and only those of pages the viewer may open."""
+    """Only callbacks this app registered, sent as they were declared, and only those of pages the viewer may open."""
     body = request.get_json(silent=True)
     output = body.get("output") if isinstance(body, dict) else None
     spec = current_app.extensions["dash"].callback_map.get(output) if isinstance(output, str) else None
     if spec is None or "callback" not in spec:  # unknown, or a clientside callback the server never runs
         raise AppError(403, "forbidden", "unknown callback")
+    for part in ("inputs", "state"):
+        if not _as_declared(spec[part], body.get(part, [])):
+            raise AppError(400, "invalid_callback", f"the callback's {part} differ from its declaration")
     pages = list(dash.page_registry.values())
-    if not may_run_callback(g.viewer, output, pages, runtime().org_settings(), _input_value(body, "pathname")):
+    if not may_run_callback(g.viewer, output, pages, runtime().org_settings(), _bound_pathname(spec, body)):
         raise AppError(403, "forbidden", _("Your role may not use this address."))
 
 
-def _input_value(body: dict, prop: str) -> str | None:
-    """The value of the first input with this property in a callback request (the router's pathname)."""
-    for item in body.get("inputs") or []:
-        if isinstance(item, dict) and item.get("property") == prop and isinstance(item.get("value"), str):
-            return item["value"]
+def _as_declared(declared: list[dict], sent: object) -> bool:
+    """Whether a request's inputs (or state) are the declared ones, in their order: Dash binds them by position,
+    so what the guard reads must be what the callback gets."""
+    return (
+        isinstance(sent, list)
+        and len(sent) == len(declared)
+        and all(_is_input(spec, item) for spec, item in zip(declared, sent, strict=True))
+    )
+
+
+def _is_input(declared: dict, sent: object) -> bool:
+    pattern = _pattern(declared["id"])
+    if isinstance(sent, list):  # a wildcard (ALL, ALLSMALLER): one item per matching component
+        return pattern is not None and all(isinstance(item, dict) and _is_input(declared, item) for item in sent)
+    if not isinstance(sent, dict) or sent.get("property") != declared["property"]:
+        return False
+    sent_id = sent.get("id")
+    if sent_id == declared["id"]:
+        return True
+    return (
+        pattern is not None
+        and isinstance(sent_id, dict)
+        and sent_id.keys() == pattern.keys()
+        and all(sent_id[key] == value for key, value in pattern.items() if not isinstance(value, list))
+    )
+
+
+def _pattern(component_id: str) -> dict | None:
+    """A pattern-matching id (Dash writes it as JSON, its wildcards as ["ALL"], ["MATCH"], ...), else None."""
+    if not component_id.startswith("{"):
+        return None
+    try:
+        pattern = json.loads(component_id)
+    except ValueError:
+        return None
+    return pattern if isinstance(pattern, dict) else None
+
+
+def _bound_pathname(spec: dict, body: dict) -> str | None:
+    """The value Dash binds to the callback's first declared `pathname` input (the page router's)."""
+    for declared, sent in zip(spec["inputs"], body.get("inputs", []), strict=True):
+        if declared["property"] == "pathname":
+            value = sent.get("value") if isinstance(sent, dict) else None
+            return value if isinstance(value, str) else None
     return None
 
 

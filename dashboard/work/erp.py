@@ -4,6 +4,13 @@ A file is read whole, every row checked, and compared with what is stored: each 
 `created`, `updated`, `unchanged` or in error. A dry run stops there. A commit is all or nothing:
 with any row in error nothing is written, so an ERP export is never half applied, and the report
 names every bad row to fix. A row states the whole record: an optional field left empty is cleared.
+
+An import reads and writes within the importer's scope (a manager's or admin's: everything; an API token's: its
+teams). Within a team limit a customer is written only with an owner of those teams, an order only for a customer
+of theirs, and nothing is created: external ids are one namespace for the whole organisation, so a create refused
+because the id is taken would tell a team-limited caller that the id exists in another team. Such a caller gets the
+same answer for an id stored outside its teams as for an id stored nowhere (and for an owner code or customer of
+another team as for an unknown one); an ERP that creates records uses a token without a team limit.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import orjson
 
 from dashboard.core.runtime import Runtime
 from data import customers, employees, orders
+from data.scope import Scope
 
 MAX_ROWS = 10_000
 MAX_AMOUNT = 999_999_999_999  # numeric(14, 2)
@@ -99,25 +107,27 @@ def read_rows(content: bytes | str, kind: str) -> list[dict]:
     return rows
 
 
-def run_import(rt: Runtime, entity: str, rows: list, dry_run: bool) -> Report:
-    """Check every row, compare with what is stored, and write everything only if no row is in error."""
+def run_import(rt: Runtime, scope: Scope, entity: str, rows: list, dry_run: bool) -> Report:
+    """Check every row, compare with what is stored in the scope, and write everything only if no row is in error."""
     if entity not in ENTITIES:
         raise ImportFileError(f"unknown entity {entity!r}")
     report = Report(entity, dry_run)
-    clean = (_check_customers if entity == "customers" else _check_orders)(rt, rows, report)
+    clean = (_check_customers if entity == "customers" else _check_orders)(rt, scope, rows, report)
     if dry_run or report.errors:
         return report
     if clean:
-        (customers.upsert_customers if entity == "customers" else orders.upsert_orders)(rt.db, clean)
+        (customers.upsert_customers if entity == "customers" else orders.upsert_orders)(rt.db, scope, clean)
     report.committed = True
     return report
 
 
-def _check_customers(rt: Runtime, rows: list, report: Report) -> list[dict]:
+NOT_IN_TEAMS = "no {what} of your teams has this external id (an import limited to teams updates, never creates)"
+
+
+def _check_customers(rt: Runtime, scope: Scope, rows: list, report: Report) -> list[dict]:
     checked = _checked_rows(rows, report, _customer_row)
-    owner_codes = {row["owner_code"] for _n, row in checked if row["owner_code"]}
-    owners = {code: employees.employee_by_code(rt.db, code) for code in owner_codes}
-    stored = customers.customers_by_external_id(rt.db, [row["external_id"] for _n, row in checked])
+    owners = employees.employees_by_code(rt.db, scope, sorted({row["owner_code"] for _n, row in checked} - {None}))
+    stored = customers.customers_by_external_id(rt.db, scope, [row["external_id"] for _n, row in checked])
     clean = []
     for number, row in checked:
         code = row.pop("owner_code")
@@ -125,24 +135,37 @@ def _check_customers(rt: Runtime, rows: list, report: Report) -> list[dict]:
         if code and owner is None:
             _error(report, number, row["external_id"], "owner_code", f"no employee has the code {code!r}")
             continue
+        if owner is None and not scope.all_teams:
+            _error(report, number, row["external_id"], "owner_code", "required: an employee of your teams")
+            continue
+        current = stored.get(row["external_id"])
+        if current is None and not scope.all_teams:
+            _error(report, number, row["external_id"], "external_id", NOT_IN_TEAMS.format(what="customer"))
+            continue
         row["owner_employee_id"] = owner["id"] if owner else None
-        _classify(report, number, row, stored.get(row["external_id"]), customers.CUSTOMER_FIELDS)
+        _classify(report, number, row, current, customers.CUSTOMER_FIELDS)
         clean.append(row)
     return clean
 
 
-def _check_orders(rt: Runtime, rows: list, report: Report) -> list[dict]:
+def _check_orders(rt: Runtime, scope: Scope, rows: list, report: Report) -> list[dict]:
     checked = _checked_rows(rows, report, _order_row)
-    known = customers.customers_by_external_id(rt.db, sorted({row["customer_external_id"] for _n, row in checked}))
-    stored = orders.orders_by_external_id(rt.db, [row["external_id"] for _n, row in checked])
+    known = customers.customers_by_external_id(
+        rt.db, scope, sorted({row["customer_external_id"] for _n, row in checked})
+    )
+    stored = orders.orders_by_external_id(rt.db, scope, [row["external_id"] for _n, row in checked])
     clean = []
     for number, row in checked:
         customer = known.get(row.pop("customer_external_id"))
         if customer is None:
             _error(report, number, row["external_id"], "customer_external_id", "no customer has this external id")
             continue
+        current = stored.get(row["external_id"])
+        if current is None and not scope.all_teams:
+            _error(report, number, row["external_id"], "external_id", NOT_IN_TEAMS.format(what="order"))
+            continue
         row["customer_id"] = customer["id"]
-        _classify(report, number, row, stored.get(row["external_id"]), orders.ORDER_FIELDS)
+        _classify(report, number, row, current, orders.ORDER_FIELDS)
         clean.append(row)
     return clean
 

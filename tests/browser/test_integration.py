@@ -152,7 +152,7 @@ def test_the_customer_page_lists_the_orders_from_the_erp(page, server):
             "summary": "Spring stock",
         },
     ]
-    assert run_import(server.runtime, "orders", rows, dry_run=False).committed
+    assert run_import(server.runtime, Scope.everything(), "orders", rows, dry_run=False).committed
     sign_in_browser(page, server.url, "manager")
     page.goto(f"{server.url}/customers?customer={customer['id']}")
     page.wait_for_selector("#customers-orders >> text=SO-900")

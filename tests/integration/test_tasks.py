@@ -283,3 +283,82 @@ def test_field_staff_see_only_their_own_customers_and_their_own_visits(seeded_rt
         c for c in customers.list_customers(rt.db, Scope.everything()) if c["owner_employee_id"] != field.employee_id
     )
     assert customers.get_customer(rt.db, field.scope, someone_elses["id"]) is None
+
+
+def _callback(client, app, output_ids: tuple[str, ...], values: dict[str, object]):
+    """POST the callback whose outputs name these ids, its inputs and state as declared, values keyed "id.property"."""
+    output = next(o for o in app.callback_map if all(f"{i}." in o for i in output_ids))
+    spec = app.callback_map[output]
+
+    def declared(items: list[dict]) -> list[dict]:
+        key = "{id}.{property}"
+        return [{"id": i["id"], "property": i["property"], "value": values.get(key.format(**i))} for i in items]
+
+    parts = [p.rsplit(".", 1) for p in output.strip(".").split("...")]
+    outputs = [{"id": component, "property": prop.split("@")[0]} for component, prop in parts]
+    body = {
+        "output": output,
+        "outputs": outputs if output.startswith("..") else outputs[0],
+        "inputs": declared(spec["inputs"]),
+        "state": declared(spec["state"]),
+        "changedPropIds": [],
+    }
+    answer = client.post("/_dash-update-component", json=body)
+    assert answer.status_code == 200, answer.data[:300]
+    return answer.get_json()["response"]
+
+
+def test_executives_see_no_individual_on_the_tasks_page_unless_the_organisation_allows(app):
+    import json
+    import time
+
+    from dashboard.ingest.accept import accept_fixes
+    from data import alerts, org_settings, route_plans
+    from tests.conftest import signed_in_client, track_around_the_clock
+
+    rt = app.server.extensions["fieldops"]
+    person, colleague, helper = (employees.employee_by_code(rt.db, f"E000{n}") for n in (1, 2, 3))
+    customer = customers.list_customers(rt.db, Scope(employee_id=person["id"]))[0]
+    task = task_rows.create_task(  # no window: urgent work belongs to every day while open
+        rt.db,
+        {"customer_id": customer["id"], "employee_id": person["id"], "kind": "visit", "priority": 1}
+        | {"window_start": None, "window_end": None, "duration_min": 20, "notes": None},
+        None,
+    )
+    now_ms = int(time.time() * 1000)
+    for n, someone in enumerate((person, colleague, helper)):
+        track_around_the_clock(rt.db, someone["id"])
+        accept_fixes(rt, someone["id"], [{"ts": now_ms, "lat": 60.17 + n / 1000, "lon": 24.94}], "native")
+    route_plans.save_plan(  # a planned route starts at the person's live fix
+        rt.db,
+        {"employee_id": person["id"], "day": datetime.now(rt.settings.tz).date(), "planned_by": None}
+        | {"reason": "plan", "task_ids": [task], "entered_travel_s": 60, "planned_travel_s": 60, "late_tasks": 0}
+        | {"path": [[60.17, 24.94], [customer["lat"], customer["lon"]]]},
+    )
+    alerts.raise_alert(rt.db, colleague["id"], 60.171, 24.94, 5)
+    names = [row["name"] for row in employees.roster(rt.db, Scope.everything())]
+    executive = signed_in_client(app, "executive")
+
+    def tasks_page() -> dict[str, object]:
+        return {
+            "board": _callback(executive, app, ("tasks-board", "tasks-routes"), {}),
+            "help": _callback(executive, app, ("tasks-help",), {}),
+            "details": _callback(executive, app, ("tasks-details",), {"tasks-selected.data": task}),
+            "form": _callback(executive, app, ("tasks-customer", "tasks-assignee"), {}),
+        }
+
+    hidden = tasks_page()
+    text = json.dumps(hidden, ensure_ascii=False)
+    assert [name for name in names if name in text] == []
+    assert hidden["board"]["tasks-routes"]["data"]["features"] == []
+    assert hidden["help"]["tasks-help"]["children"] == []
+    assert hidden["form"]["tasks-assignee"]["options"] == []
+    assert f"#{task}" in json.dumps(hidden["board"]["tasks-board"])  # the work itself is still on the board
+
+    org_settings.set_setting(rt.db, "privacy.executive_sees_individuals", True, None)
+    rt.forget_org_settings()
+    shown = tasks_page()
+    routes = shown["board"]["tasks-routes"]["data"]["features"]
+    assert [feature["properties"]["name"] for feature in routes] == [person["name"]]
+    assert colleague["name"] in json.dumps(shown["help"], ensure_ascii=False)
+    assert person["name"] in json.dumps(shown["details"], ensure_ascii=False)

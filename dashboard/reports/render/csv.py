@@ -1,10 +1,12 @@
-"""The report as CSV: one UTF-8 file (with BOM, for Excel) per table."""
+"""The report as CSV: one UTF-8 file (with BOM, for Excel) per table; text that starts like a formula is
+written as text (dashboard/core/spreadsheets.py), as in the /export CSVs."""
 
 from __future__ import annotations
 
 import csv
 import io
 
+from dashboard.core.spreadsheets import as_text_cell
 from dashboard.reports.model import ReportData
 from dashboard.reports.render.tables import daily_columns, employee_columns, kpi_columns, score_columns, team_columns
 
@@ -25,6 +27,6 @@ def render_csv(data: ReportData) -> dict[str, bytes]:
         writer = csv.writer(buffer)
         writer.writerow([header for _key, header, _get in columns])
         for row in rows:
-            writer.writerow(["" if (value := get(row)) is None else value for _key, _header, get in columns])
+            writer.writerow([as_text_cell(get(row)) for _key, _header, get in columns])  # None is written ""
         files[name] = ("\ufeff" + buffer.getvalue()).encode("utf-8")
     return files

@@ -1,4 +1,6 @@
-"""The report as an XLSX workbook (openpyxl): a summary sheet, then one sheet per table."""
+"""The report as an XLSX workbook (openpyxl): a summary sheet, then one sheet per table. Text that starts like a
+formula gets the same leading apostrophe as in the CSVs (dashboard/core/spreadsheets.py): openpyxl would
+otherwise store a string starting with "=" as a live formula."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from dashboard.core.i18n import _
+from dashboard.core.spreadsheets import as_text_cell
 from dashboard.reports.model import ReportData
 from dashboard.reports.render.tables import (
     daily_columns,
@@ -29,7 +32,7 @@ def render_xlsx(data: ReportData) -> bytes:
     summary.append([_("Field operations report", lang)])
     summary["A1"].font = Font(bold=True, size=14)
     for label, value in header_lines(data):
-        summary.append([label, value])
+        summary.append([as_text_cell(label), as_text_cell(value)])
     summary.append([])
     _append_table(summary, kpi_columns(lang), data.kpis)
     sheets = [
@@ -63,7 +66,7 @@ def _append_table(sheet, columns: list, rows: list) -> None:
         cell.fill = PatternFill("solid", fgColor="1F3A5F")
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for row in rows:
-        sheet.append([get(row) for _key, _header, get in columns])
+        sheet.append([as_text_cell(get(row)) for _key, _header, get in columns])
     if header_row == 1:
         sheet.freeze_panes = "A2"
 

@@ -683,7 +683,7 @@ def _import(entity: str, dry_run: bool) -> Response:
             raise AppError(400, "invalid_file", str(exc)) from None
     else:
         raise AppError(415, "unsupported_media_type", "send application/json or text/csv")
-    report = erp.run_import(runtime(), entity, rows, dry_run).as_dict()
+    report = erp.run_import(runtime(), g.viewer.scope, entity, rows, dry_run).as_dict()
     return _json(report, 422 if report["errors"] and not dry_run else 200)
 
 
@@ -709,7 +709,9 @@ IMPORT_ANSWERS = {
 def import_customers(dry_run: bool) -> Response:
     """Columns: external_id, name, lat, lon (required), address, category, owner_code (an employee's code).
     All or nothing: with any row in error nothing is written (422). A row states the whole customer: an optional
-    column left empty is cleared. `dry_run=true` reports created / updated / unchanged per row."""
+    column left empty is cleared. `dry_run=true` reports created / updated / unchanged per row. A token limited to
+    teams updates only its teams' customers, each with an owner of its teams, and creates none: an id stored
+    outside its teams is answered like an id stored nowhere."""
     return _import("customers", dry_run)
 
 
@@ -727,7 +729,7 @@ def import_customers(dry_run: bool) -> Response:
 def import_orders(dry_run: bool) -> Response:
     """Columns: external_id, customer_external_id, number (required), status (default open), amount, currency
     (ISO 4217), due_date (YYYY-MM-DD), summary. The customer must exist (import customers first). All or nothing,
-    like customers."""
+    like customers. A token limited to teams updates only the orders of its teams' customers and creates none."""
     return _import("orders", dry_run)
 
 

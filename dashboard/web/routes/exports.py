@@ -12,6 +12,7 @@ from flask import Blueprint, Response, g, request
 from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
 from dashboard.core.runtime import runtime
+from dashboard.core.spreadsheets import as_text_cell
 from dashboard.work.attendance import attendance_rows, check_period, local_bounds
 from data import attendance
 
@@ -62,8 +63,7 @@ def _csv(rows: list[dict], columns: tuple[str, ...], name: str, first: date, las
             value = row.get(column)
             if hasattr(value, "astimezone"):
                 value = rt.local(value, "%Y-%m-%d %H:%M:%S")
-            text = "" if value is None else str(value)
-            cells.append("'" + text if text[:1] in ("=", "+", "-", "@") else text)
+            cells.append(as_text_cell("" if value is None else str(value)))
         writer.writerow(cells)
     filename = f"fieldops-{name}-{first}-{last}.csv"
     return Response(
