@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -40,14 +40,21 @@ def server(seeded_settings: Settings) -> Iterator[LiveServer]:
     server.stop()
 
 
+LATEST_ROUND_START = timedelta(hours=17)  # a round of up to 9 visits, 40 min apart, 60 min each, ends by 23:30
+
+
 @pytest.fixture
 def day_server(seeded_settings: Settings) -> Iterator[LiveServer]:
     """The app on a free port with today's tasks planned and a writer running; `background` stops
-    the writer (and anything else a test starts on it) at the end."""
+    the writer (and anything else a test starts on it) at the end.
+
+    The first visit's window opens now, or late in the afternoon when the evening is too short for a
+    round of visits: every task falls within today, whatever the hour the tests run at."""
     server = LiveServer(seeded_settings)
     rt = server.runtime
     now = datetime.now(rt.settings.tz)
-    plan_day(rt.db, now.date(), rt.settings.tz, start=now)
+    latest_start = now.replace(hour=0, minute=0, second=0, microsecond=0) + LATEST_ROUND_START
+    plan_day(rt.db, now.date(), rt.settings.tz, start=min(now, latest_start))
     writer = threading.Thread(target=Writer(rt, "browser-test").run, args=(server.background, 200), daemon=True)
     writer.start()
     yield server
