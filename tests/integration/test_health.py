@@ -4,7 +4,6 @@ name each dependency, the writers' heartbeats, the backlog against its limit; de
 added up over every gunicorn worker."""
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -20,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from dashboard.writer.worker import Writer
 from data import devices, employees
 from data.feed import Fix
-from tests.conftest import make_app, track_around_the_clock, wait_until
+from tests.conftest import free_port, make_app, track_around_the_clock, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW_MS = 1_790_000_000_000  # a pinned instant for fixes that go straight to the feed
@@ -150,17 +149,11 @@ def test_metrics_want_the_token_when_one_is_set(settings):
         app.server.extensions["fieldops"].close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_metrics_add_up_every_gunicorn_worker(settings, tmp_path):
     rt_app = make_app(settings)
     rt = rt_app.server.extensions["fieldops"]
     _tracked_device(rt.db, "counted")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,

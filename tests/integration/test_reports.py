@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import socket
 import subprocess
 import threading
 import zipfile
@@ -32,7 +31,7 @@ from dashboard.reports.schedule import ReportRunner, queue_due_schedules
 from data import audit, reports, users
 from data.positions import PositionRow, insert_positions
 from tests.browser import screenshot_path
-from tests.conftest import make_app, signed_in_client
+from tests.conftest import free_port, make_app, signed_in_client
 
 MANAGER = Viewer(None, "manager", "manager", None, scope_for("manager", None, []))
 
@@ -291,9 +290,7 @@ def test_scheduled_report_is_emailed_through_smtp(history_rt):
     from dashboard.reports.schedule import add_schedule
 
     inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

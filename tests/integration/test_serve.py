@@ -1,7 +1,6 @@
 """`fieldops serve` as in production (gunicorn) with the OsmAnd port, and `fieldops device`."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,15 +10,10 @@ import requests
 
 from dashboard.cli.main import main
 from data import devices
+from tests.conftest import free_port
 from tests.replay import drain
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _service_env(settings, monkeypatch) -> None:
@@ -36,7 +30,7 @@ def test_traccar_clients_default_url_reaches_osmand_on_its_own_port(seeded_rt, m
     rt = seeded_rt
     devices.add_device(rt.db, "902064", 1, "osmand", None)
     _service_env(rt.settings, monkeypatch)
-    web, osmand = _free_port(), _free_port()
+    web, osmand = free_port(), free_port()
     env = {**os.environ, "FIELDOPS_OSMAND_PORT": str(osmand), "FIELDOPS_TILE_URL": "none"}
     server = subprocess.Popen(
         [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(web), "--workers", "1"],

@@ -1,0 +1,28 @@
+"""kill -9 of the writer under load, twice: whatever it held unacknowledged is taken over by the
+writer started after it (XAUTOCLAIM after 30 s idle) and stored once; ingest never notices."""
+
+import time
+
+from tests.faults.fleet import Fleet
+from tests.faults.stack import assert_stored_exactly_once
+
+
+def test_writer_killed_twice_under_load_stores_every_200_once(stack, rng, scenario):
+    fleet = Fleet(stack.url, stack.tokens).start()
+    try:
+        for kill in (1, 2):
+            fleet.wait_for(500)
+            pause = round(rng.uniform(0.5, 4), 2)
+            time.sleep(pause)
+            scenario[f"kill{kill}_after_s"] = pause
+            scenario[f"kill{kill}_backlog"] = stack.backlog()
+            stack.writer.kill()
+            stack.writer = stack.start_writer()
+        time.sleep(rng.uniform(1, 4))
+    finally:
+        fleet.stop()
+    scenario["drain_s"] = round(stack.wait_until_stored(fleet.confirmed, timeout_s=120), 1)
+    scenario.update(assert_stored_exactly_once(stack, fleet), answers=dict(fleet.answers))
+    fleet.assert_answered_properly()
+    scenario["ready_after_s"] = stack.wait_ready()
+    assert set(fleet.answers) == {"200"}, "the writer is not on the ingest path: every request is answered 200"
