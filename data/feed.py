@@ -90,6 +90,7 @@ class LiveFeed:
         self.version_key = f"{prefix}version"
         self.zones_key = f"{prefix}zones"
         self.writers_key = f"{prefix}writers"
+        self.data_lost_key = f"{prefix}data_lost_at"
         self._publish = client.register_script((LUA_DIR / "publish.lua").read_text())
         self._set_status = client.register_script((LUA_DIR / "set_status.lua").read_text())
         self._forget_writers = client.register_script((LUA_DIR / "forget_writers.lua").read_text())
@@ -247,6 +248,16 @@ class LiveFeed:
         at_ms = int(time.time() * 1000) if now_ms is None else now_ms
         beat = {"at_ms": at_ms, "since_ms": since_ms, "batch_ms": batch_ms, "stored": stored}
         self.client.hset(self.writers_key, consumer, orjson.dumps(beat))
+
+    def record_data_loss(self, now_ms: int | None = None) -> None:
+        """Note that Redis came back without its data (the writer found its group gone): positions accepted
+        before then and not yet stored are lost. Kept in the new Redis, for health and metrics to tell."""
+        self.client.set(self.data_lost_key, int(time.time() * 1000) if now_ms is None else now_ms)
+
+    def data_lost_at_ms(self) -> int | None:
+        """When Redis was last found to have lost its data, or None."""
+        value = self.client.get(self.data_lost_key)
+        return int(value) if value else None
 
     def heartbeats(self) -> dict[str, dict]:
         """Each writer's last heartbeat, by name."""

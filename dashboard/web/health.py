@@ -30,6 +30,7 @@ HEARTBEAT_STALE_S = 30.0  # a writer beats every loop (≤ 1 s idle, one batch b
 STALLED_S = 30.0  # positions wait and no writer stored a batch for this long
 LAG_LIMIT_S = 300.0  # the oldest waiting position is 5 min old: history and visits are that late
 BACKLOG_HIGH = 0.9  # of FIELDOPS_MAX_BACKLOG; at the limit ingest answers 503
+DATA_LOSS_WARNING_S = 24 * 3600  # how long a Redis that came back empty is reported
 
 
 @dataclass(frozen=True)
@@ -81,22 +82,32 @@ def report(rt: Runtime) -> dict:
     persistence: Verdict | None = None
     figures: WriterFigures | None = None
     writer: dict[str, object] = {}
+    lost_at_ms: int | None = None
     if redis_state == "ok":
         try:
             persistence = check_redis(rt.feed.client, rt.settings.accept_volatile_redis)
             heartbeats = rt.feed.heartbeats()
             backlog, lag_s = rt.feed.stream_backlog(), rt.feed.writer_lag_s()
+            lost_at_ms = rt.feed.data_lost_at_ms()
         except redis.RedisError as exc:  # went down between the ping and these reads
             redis_state, persistence = f"down: {type(exc).__name__}", None
         else:
             now_ms = int(time.time() * 1000)
             figures = writer_figures(backlog, rt.settings.max_backlog, lag_s, heartbeats, now_ms)
             writer = _writer_section(figures, heartbeats, now_ms)
+            if lost_at_ms is not None:
+                writer["data_lost_age_s"] = _rounded((now_ms - lost_at_ms) / 1000)
     reasons = degraded_reasons(postgres, redis_state, persistence, figures)
     warnings = []
     if persistence is not None and persistence.state != DURABLE and not persistence.loses_positions:
         accepted = " (accepted by FIELDOPS_ACCEPT_VOLATILE_REDIS)" if persistence.accepted else ""
         warnings.append(f"redis persistence {persistence.state}: {persistence.reason}{accepted}")
+    lost_age_s = writer.get("data_lost_age_s")
+    if isinstance(lost_age_s, float) and lost_age_s < DATA_LOSS_WARNING_S:
+        warnings.append(
+            f"redis came back without its data {lost_age_s:.0f} s ago: positions accepted before then"
+            " and not yet stored were lost"
+        )
     return {
         "status": "degraded" if reasons else "ok",
         "ready": not reasons,

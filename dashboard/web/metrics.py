@@ -83,6 +83,12 @@ class HealthCollector:
         yield _gauge("fieldops_writer_backlog_limit", "Backlog at which ingest answers 503", writer["backlog_limit"])
         yield _gauge("fieldops_writer_lag_seconds", "Age of the oldest position not yet stored", writer["lag_s"])
         yield _gauge("fieldops_writers", "Writers with a heartbeat in Redis", len(writer["writers"]))
+        if writer.get("data_lost_age_s") is not None:
+            yield _gauge(
+                "fieldops_redis_data_lost_age_seconds",
+                "Seconds since the writer found Redis back without its data (accepted positions lost)",
+                writer["data_lost_age_s"],
+            )
         beat = GaugeMetricFamily(
             "fieldops_writer_heartbeat_age_seconds", "Seconds since each writer's last loop", labels=["writer"]
         )

@@ -69,13 +69,17 @@ class Writer:
         self.upkeep.run_if_due()
 
     def run(self, stop: threading.Event, block_ms: int = 1000) -> None:
-        self.start()
         # First whatever this consumer was given but never acknowledged (a crash), then new entries.
-        pending, has_group = True, True
+        # Starting is retried like a batch: PostgreSQL or Redis may be down when the writer starts.
+        pending, has_group, started = True, True, False
         while not stop.is_set():
             try:
+                if not started:
+                    self.start()
+                    started = True
                 if not has_group:
                     self.rt.feed.ensure_writer_group()
+                    self.rt.feed.record_data_loss()
                     has_group = True
                 self.rt.feed.beat(self.consumer, self.started_ms, self.last_batch_ms, self.stored)
                 if time.monotonic() - self._claimed_at >= CLAIM_EVERY_S:

@@ -229,3 +229,4 @@ def _sends(stack: Stack) -> bool:
     except AssertionError:
         return False
     return True
+

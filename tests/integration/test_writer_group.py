@@ -10,8 +10,10 @@ import pytest
 from dashboard.core.runtime import Runtime
 from dashboard.writer.worker import Writer
 from data import positions
+from data.db import Database
 from data.feed import Fix
-from tests.conftest import wait_until
+from data.migrate import migrate
+from tests.conftest import make_app, wait_until
 
 NOW_MS = 1_790_000_000_000  # a pinned instant: fixes go straight to the feed
 
@@ -60,6 +62,37 @@ def test_a_redis_that_lost_the_writer_group_gets_it_back_and_the_writer_goes_on(
     rt.feed.publish(_fixes(100, 150), "native")  # devices go on sending into a new stream with no group
     wait_until(lambda: positions.count(rt.db) == 250, "fixes sent after the group was lost to be stored")
     assert rt.feed.stream_backlog() == 0
+    assert rt.feed.data_lost_at_ms() is not None  # health and metrics tell operators what happened
+
+
+def test_health_warns_of_a_redis_that_came_back_without_its_data(rt):
+    app = make_app(rt.settings)
+    assert not any("without its data" in w for w in app.server.test_client().get("/healthz").get_json()["warnings"])
+    rt.feed.record_data_loss(int(time.time() * 1000) - 60_000)
+    report = app.server.test_client().get("/healthz").get_json()
+    assert any("came back without its data" in warning for warning in report["warnings"])
+    assert report["writer"]["data_lost_age_s"] >= 60
+    metrics = app.server.test_client().get("/metrics").get_data(as_text=True)
+    assert "fieldops_redis_data_lost_age_seconds" in metrics
+
+
+def test_a_writer_started_while_postgres_is_down_waits_and_then_stores(settings, own_postgres):
+    server, url = own_postgres
+    db = Database(url)
+    migrate(db)
+    db.close()
+    rt = Runtime.open(settings.with_services(url, settings.redis_url))
+    server.stop()
+    running = Running(rt, "patient")
+    try:
+        rt.feed.publish(_fixes(0, 50), "native")
+        time.sleep(1)
+        assert running.thread.is_alive()  # it used to die in start(), leaving the fixes in Redis
+        server.start()
+        wait_until(lambda: positions.count(rt.db) == 50, "the fixes to be stored once PostgreSQL is back", 60)
+    finally:
+        running.close()
+        rt.close()
 
 
 def test_a_flushed_redis_does_not_stall_the_writer(settings, own_redis):
