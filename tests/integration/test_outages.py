@@ -229,4 +229,3 @@ def _sends(stack: Stack) -> bool:
     except AssertionError:
         return False
     return True
-
