@@ -26,7 +26,7 @@ from dashboard.web.auth import _login_page  # the sign-in form: an outage shows 
 from dashboard.web.shell import landing_path
 from data.feed import StreamFull
 
-JSON_PREFIXES = ("/api/", "/ingest/", "/_dash-")
+JSON_PREFIXES = ("/api/", "/ingest/", "/_dash-", "/metrics")  # programs: Prometheus reads /metrics
 PROBLEM_PREFIX = "/api/"
 # Each dependency's outage as this process's requests meet it: logged when it starts, not per request.
 OUTAGES = {"postgresql": Outage("PostgreSQL"), "redis": Outage("Redis")}

@@ -142,6 +142,7 @@ def test_metrics_want_the_token_when_one_is_set(settings):
     try:
         refused = client.get("/metrics")
         assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Bearer")
+        assert refused.get_json()["error"]["code"]  # a program asked: JSON, not a page
         assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
         allowed = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
         assert allowed.status_code == 200 and b"fieldops_ready" in allowed.data
