@@ -22,12 +22,14 @@ from dashboard.core.i18n import _
 from dashboard.core.permissions import (
     EXPORT_ROLES,
     HISTORY_IMPORT_ROLES,
+    PAGE_ROUTER_OUTPUTS,
     PEOPLE_ROLES,
     PHONE_ROLES,
     REPORT_ROLES,
     ROLES,
     may_open,
     may_run_callback,
+    output_ids,
 )
 from dashboard.core.runtime import runtime
 from dashboard.ingest.trackers import device_for_token
@@ -104,6 +106,7 @@ def check_request() -> Response | None:
         return None
     if path == CALLBACK_PATH:
         _check_callback()
+        _check_router_location()
         return None
     page = _page_paths().get(path)
     if page is None:
@@ -172,6 +175,20 @@ def _input_value(body: dict, prop: str) -> str | None:
         if isinstance(item, dict) and item.get("property") == prop and isinstance(item.get("value"), str):
             return item["value"]
     return None
+
+
+def _check_router_location() -> None:
+    """Dash's page router reads its location's pathname and search as text, the pathname from "/" on, and
+    fails on anything else."""
+    body = request.get_json(silent=True)
+    if not set(output_ids(body["output"])) <= PAGE_ROUTER_OUTPUTS:
+        return
+    for item in body.get("inputs") or []:
+        if not isinstance(item, dict) or item.get("value") is None:
+            continue
+        value = item["value"]
+        if not isinstance(value, str) or (item.get("property") == "pathname" and not value.startswith("/")):
+            raise AppError(400, "invalid_callback", "the page's address must be a path on this site")
 
 
 def script_hash(script: str) -> str:
