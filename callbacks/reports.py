@@ -8,7 +8,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from dashboard.core.i18n import _, current_language
-from dashboard.core.inputs import calendar_day, mapping, text, whole_number, whole_numbers
+from dashboard.core.inputs import BIGINT, calendar_day, mapping, text, whole_number, whole_numbers
 from dashboard.core.runtime import runtime
 from dashboard.reports.build import build_in_background, queue_report
 from dashboard.reports.model import ReportError
@@ -79,7 +79,7 @@ def build(
 
 def progress(_tick: int, job: object) -> tuple:
     """The running build's progress bar; hidden when there is none."""
-    report_id = whole_number(mapping(job).get("id"))
+    report_id = whole_number(mapping(job).get("id"), BIGINT)  # reports.id is a bigserial
     report = reports.get_report(runtime().db, g.viewer.scope, report_id) if report_id else None
     if report is None:
         return {"display": "none"}, no_update, no_update, no_update

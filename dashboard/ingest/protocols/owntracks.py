@@ -131,6 +131,8 @@ def receive() -> Response:
     if not raw.strip():
         return jsonify([])
     body = json_body(force=True)
+    if body is None:
+        raise AppError(400, "invalid_body", "the body is a JSON object or an array, not null")
     messages = body if isinstance(body, list) else [body]
     if len(messages) > MAX_MESSAGES:
         raise AppError(413, "too_large", f"at most {MAX_MESSAGES} messages per request")
