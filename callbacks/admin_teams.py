@@ -7,7 +7,7 @@ from datetime import time
 from dash import Dash, Input, Output, State, no_update
 
 from dashboard.core.i18n import _
-from dashboard.core.inputs import counter, text
+from dashboard.core.inputs import counter, text, whole_number_in_text
 from dashboard.core.runtime import runtime
 from dashboard.web.components import result
 from data import employees, teams, working_hours
@@ -30,10 +30,11 @@ def load(_refresh: int) -> tuple[list[dict], list[dict]]:
 
 def _target(value: str) -> dict:
     kind, _sep, ident = (text(value) or "org").partition(":")
-    if kind == "team" and ident.isdigit():
-        return {"team_id": int(ident)}
-    if kind == "employee" and ident.isdigit():
-        return {"employee_id": int(ident)}
+    number = whole_number_in_text(ident)
+    if kind == "team" and number is not None:
+        return {"team_id": number}
+    if kind == "employee" and number is not None:
+        return {"employee_id": number}
     return {}
 
 

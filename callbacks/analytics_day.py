@@ -12,7 +12,7 @@ from flask import g
 
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
-from dashboard.core.inputs import text, whole_number
+from dashboard.core.inputs import calendar_day, whole_number
 from dashboard.core.palette import SPLIT_COLORS
 from dashboard.core.runtime import runtime
 from dashboard.web.charts import empty, figure
@@ -35,10 +35,7 @@ def employee_options(_id: object, chosen: object) -> tuple[list[dict], object, d
 
 
 def _day(value: object) -> date:
-    try:
-        return date.fromisoformat(text(value, 10))
-    except ValueError:
-        return datetime.now(runtime().settings.tz).date()
+    return calendar_day(value) or datetime.now(runtime().settings.tz).date()
 
 
 def load_day(employee: object, day_value: object):

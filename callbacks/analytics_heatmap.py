@@ -10,7 +10,7 @@ from flask import g
 
 from dashboard.analytics import efficiency as service
 from dashboard.core.i18n import _
-from dashboard.core.inputs import mapping, text, whole_number, whole_numbers
+from dashboard.core.inputs import BIGINT, mapping, text, whole_number, whole_number_in_text, whole_numbers
 from dashboard.core.permissions import may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.web.charts import BAD_HIGH_SCALE, empty, figure
@@ -112,9 +112,8 @@ def _matrix(rows: list[dict], measure: str, label: str, colors: list[str]) -> go
 def cell_details(click: object, start: object, end: object, team: object, weekdays: object, hours: object):
     """The employees and hours behind a clicked hexagon, each linking to that person's day."""
     properties = mapping(mapping(click).get("properties"))
-    try:
-        cell = int(text(properties.get("cell"), 24))
-    except ValueError:
+    cell = whole_number_in_text(properties.get("cell"), BIGINT)  # an H3 cell's 64-bit number
+    if cell is None:
         return no_update
     selection = _selection(start, end, team, weekdays, hours)
     rt = runtime()

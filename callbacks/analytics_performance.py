@@ -10,7 +10,7 @@ from flask import g
 
 from dashboard.analytics import efficiency as service
 from dashboard.core.i18n import _
-from dashboard.core.inputs import mapping, text, whole_number
+from dashboard.core.inputs import mapping, whole_number, whole_number_in_text
 from dashboard.core.palette import SPLIT_COLORS
 from dashboard.core.permissions import may_see_individuals
 from dashboard.core.runtime import runtime
@@ -240,8 +240,7 @@ def _person_panel(person: dict | None, days: list[dict], last: date) -> object:
 
 def select_person(cell: object) -> object:
     """The person whose row was clicked (the grid's row id is the employee id)."""
-    row_id = text(mapping(cell).get("rowId"), 12)
-    return int(row_id) if row_id.isdigit() else None
+    return whole_number_in_text(mapping(cell).get("rowId"))
 
 
 def register(app: Dash) -> None:

@@ -10,7 +10,7 @@ from flask import g
 
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
-from dashboard.core.inputs import counter, mapping, text, whole_number
+from dashboard.core.inputs import counter, mapping, text, whole_number, whole_number_in_text
 from dashboard.core.permissions import ACTIVITY_LOG_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.web.components import order_lines, result
@@ -52,20 +52,15 @@ def open_customer(cell: object, click: object) -> object:
     if ctx.triggered_id == "customers-points":
         customer_id = whole_number((mapping(click).get("properties") or {}).get("id"))
     else:
-        row_id = mapping(cell).get("rowId")
-        customer_id = int(row_id) if isinstance(row_id, str) and row_id.isdigit() else None
+        customer_id = whole_number_in_text(mapping(cell).get("rowId"))
     return f"/customers?customer={customer_id}" if customer_id else no_update
-
-
-def _customer_id(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
 
 
 def detail(customer: object, _refresh: object) -> tuple:
     """Everything the viewer may see about one customer: the page a manager opens on a complaint."""
     rt = runtime()
     scope = g.viewer.scope
-    customer_id = _customer_id(customer)
+    customer_id = whole_number_in_text(customer)
     row = customers.get_customer(rt.db, scope, customer_id) if customer_id else None
     if row is None:
         return html.P(_("This customer is not in your view."), className="text-muted"), [], [], [], []
@@ -151,7 +146,7 @@ def _interactions(rows: list[dict]) -> list:
 def log_interaction(_clicks: object, customer: object, kind: object, notes: object, refresh: object) -> tuple:
     rt = runtime()
     viewer = g.viewer
-    customer_id = _customer_id(customer)
+    customer_id = whole_number_in_text(customer)
     row = customers.get_customer(rt.db, viewer.scope, customer_id) if customer_id else None
     body = text(notes, 2000).strip()
     if viewer.role not in ACTIVITY_LOG_ROLES or row is None:

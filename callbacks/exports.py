@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from dash import Dash, Input, Output
 
 from dashboard.core.errors import AppError
 from dashboard.core.i18n import _
-from dashboard.core.inputs import text
+from dashboard.core.inputs import calendar_day
 from dashboard.core.runtime import runtime
 from dashboard.web.components import result
 from dashboard.work.attendance import attendance_rows
 
 PREVIEW_DAYS = 7
-
-
-def _day(value: object) -> date | None:
-    try:
-        return date.fromisoformat(text(value, 10))
-    except ValueError:
-        return None
 
 
 def defaults(_path: object) -> tuple[str, str]:
@@ -29,7 +22,7 @@ def defaults(_path: object) -> tuple[str, str]:
 
 
 def period(first_value: object, last_value: object) -> tuple:
-    first, last = _day(first_value), _day(last_value)
+    first, last = calendar_day(first_value), calendar_day(last_value)
     if first is None or last is None:
         return "", "", "", result(_("Choose the first and the last day."), ok=False), []
     query = f"?from={first}&to={last}"

@@ -11,7 +11,7 @@ from flask import g
 
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _, relative_time
-from dashboard.core.inputs import mapping, whole_number
+from dashboard.core.inputs import BIGINT, mapping, whole_number
 from dashboard.core.permissions import ALERT_RESOLVER_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.live.livemap import LiveMap
@@ -47,7 +47,7 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
     since = None
     cursor = mapping(cursor)
     if ctx.triggered_id != "livemap-team" and cursor and cursor.get("team") == team_id:
-        since = whole_number(cursor.get("v"))
+        since = whole_number(cursor.get("v"), BIGINT)  # the feed version: a Redis counter
     payload = live_map().fleet_payload(g.viewer.scope.narrowed_to_team(team_id), since)
     payload["team"] = team_id
     if payload["full"]:
@@ -152,7 +152,7 @@ def alerts_view(_tick: int, _resolved: object, shown: object) -> tuple:
 
 
 def resolve_alert(request: object) -> object:
-    alert_id = whole_number(mapping(request).get("alert"))
+    alert_id = whole_number(mapping(request).get("alert"), BIGINT)  # alerts.id is a bigserial
     if alert_id is None or g.viewer.role not in ALERT_RESOLVER_ROLES:
         return no_update
     alerts.resolve(runtime().db, alert_id, g.viewer.scope, g.viewer.user_id)

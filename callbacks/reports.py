@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import quote
 
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from dashboard.core.i18n import _, current_language
-from dashboard.core.inputs import mapping, text, whole_number, whole_numbers
+from dashboard.core.inputs import BIGINT, calendar_day, mapping, text, whole_number, whole_numbers
 from dashboard.core.runtime import runtime
 from dashboard.reports.build import build_in_background, queue_report
 from dashboard.reports.model import ReportError
@@ -38,10 +37,10 @@ def _chosen_period(kind: object, month: object, week: object, first: object, las
     if kind == "week":
         return parse_period(text(week, 20))
     if kind == "custom":
-        try:
-            return custom_period(date.fromisoformat(text(first, 10)), date.fromisoformat(text(last, 10)))
-        except ValueError as exc:
-            raise ReportError(_("Choose the first and the last day.")) from exc
+        first, last = calendar_day(first), calendar_day(last)
+        if first is None or last is None:
+            raise ReportError(_("Choose the first and the last day."))
+        return custom_period(first, last)
     return parse_period(text(month, 20))
 
 
@@ -80,7 +79,7 @@ def build(
 
 def progress(_tick: int, job: object) -> tuple:
     """The running build's progress bar; hidden when there is none."""
-    report_id = whole_number(mapping(job).get("id"))
+    report_id = whole_number(mapping(job).get("id"), BIGINT)  # reports.id is a bigserial
     report = reports.get_report(runtime().db, g.viewer.scope, report_id) if report_id else None
     if report is None:
         return {"display": "none"}, no_update, no_update, no_update

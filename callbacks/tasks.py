@@ -324,7 +324,7 @@ def act(_clicks: object, task_id: object, refresh: object) -> tuple:
     task_id = whole_number(task_id)
     if not isinstance(triggered, dict) or task_id is None or not (ctx.triggered and ctx.triggered[0].get("value")):
         return no_update, no_update
-    wanted = ACTIONS.get(triggered.get("action"))
+    wanted = ACTIONS.get(text(triggered.get("action")))
     if wanted is None:
         return no_update, no_update
     try:

@@ -8,7 +8,7 @@ from flask import g
 
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
-from dashboard.core.inputs import counter, mapping, whole_number
+from dashboard.core.inputs import BIGINT, counter, mapping, whole_number
 from dashboard.core.runtime import runtime
 from dashboard.live.wall import cycle_seconds, heat_today, tiles, wall_alerts
 
@@ -16,7 +16,7 @@ HEAT_EVERY_TICKS = 12  # the slow tick is 5 s: the heatmap is redrawn every minu
 
 
 def fleet(_tick: int, cursor: object) -> dict:
-    since = whole_number(mapping(cursor).get("v"))
+    since = whole_number(mapping(cursor).get("v"), BIGINT)  # the feed version: a Redis counter
     payload = runtime().livemap.fleet_payload(g.viewer.scope, since)
     payload["team"] = None
     if payload["full"]:  # as on the live map: who was shown, once per (re)load

@@ -11,6 +11,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from dashboard.core.i18n import _
+from dashboard.core.inputs import calendar_day, whole_number_in_text
 from dashboard.core.permissions import DAY_REPLAY_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.web.maps import HELSINKI, base_layers
@@ -44,14 +45,11 @@ def task_columns() -> list[dict]:
 
 
 def _chosen_day(value: str | None) -> date:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return datetime.now(runtime().settings.tz).date()
+    return calendar_day(value) or datetime.now(runtime().settings.tz).date()
 
 
 def layout(employee: str | None = None, date: str | None = None, **_query: str) -> html.Div:
-    chosen = int(employee) if employee and employee.isdigit() else None
+    chosen = whole_number_in_text(employee)
     return html.Div(
         className="fo-analytics",
         children=[

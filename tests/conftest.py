@@ -9,6 +9,7 @@ servers of its own (`own_postgres`, `OwnRedis`) under load (its fixtures are in 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -344,6 +345,48 @@ def post_callback(
     }
     token = client.environ_base.get("HTTP_X_CSRFTOKEN") or csrf_headers(client)["X-CSRFToken"]
     return client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": token})
+
+
+def server_callbacks(app) -> list[tuple[str, dict]]:
+    """(output, spec) of every callback the server runs; clientside ones run in the browser only."""
+    return [(output, spec) for output, spec in app.callback_map.items() if "callback" in spec]
+
+
+def callback_body(output: str, spec: dict, value_of=lambda item: None, changed: int | None = None) -> dict:
+    """A request body for a registered callback, as Dash's renderer sends it: `value_of(item)` gives the value
+    of each declared input and state (`item` is its {"id", "property"}), and of a pattern-matching id's
+    wildcard key (one component matches it); `changed` is the index of the input that fired, if any."""
+
+    def sent(item: dict) -> dict | list:
+        if not item["id"].startswith("{"):
+            return {"id": item["id"], "property": item["property"], "value": value_of(item)}
+        pattern = json.loads(item["id"])
+        concrete = {
+            key: value_of(item) if isinstance(key_value, list) else key_value for key, key_value in pattern.items()
+        }
+        return [{"id": concrete, "property": item["property"], "value": value_of(item)}]
+
+    inputs = [sent(item) for item in spec["inputs"]]
+    fired = []
+    if changed is not None:
+        first = inputs[changed][0] if isinstance(inputs[changed], list) else inputs[changed]
+        component = (
+            first["id"]
+            if isinstance(first["id"], str)
+            else json.dumps(first["id"], sort_keys=True, separators=(",", ":"))
+        )
+        fired = [f"{component}.{first['property']}"]
+    outputs = [
+        {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]}
+        for o in output.strip(".").split("...")
+    ]
+    return {
+        "output": output,
+        "outputs": outputs if output.startswith("..") else outputs[0],
+        "inputs": inputs,
+        "state": [sent(item) for item in spec["state"]],
+        "changedPropIds": fired,
+    }
 
 
 def signed_in_client(app, username: str = "manager"):

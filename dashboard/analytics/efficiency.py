@@ -19,6 +19,7 @@ import h3
 import orjson
 
 from dashboard.core.i18n import _
+from dashboard.core.inputs import calendar_day
 from data import analytics
 from data.db import Database
 
@@ -50,10 +51,10 @@ def default_period(tz: ZoneInfo) -> tuple[date, date]:
 
 
 def period(start: object, end: object, tz: ZoneInfo) -> tuple[date, date]:
-    """The dates a browser sent (ISO text), ordered and at most MAX_PERIOD_DAYS long; the default if unreadable."""
-    try:
-        first, last = date.fromisoformat(str(start)[:10]), date.fromisoformat(str(end)[:10])
-    except ValueError:
+    """The dates a browser sent (ISO text), ordered and at most MAX_PERIOD_DAYS long; the default if unreadable
+    or beyond the days a person may choose (dashboard.core.inputs.calendar_day)."""
+    first, last = calendar_day(start), calendar_day(end)
+    if first is None or last is None:
         return default_period(tz)
     first, last = min(first, last), max(first, last)
     return max(first, last - timedelta(days=MAX_PERIOD_DAYS - 1)), last

@@ -29,7 +29,13 @@ from data.feed import Fix
 MAX_BATCH = 1000
 EARLIEST_MS = 946_684_800_000  # 2000-01-01: older fixes are broken clocks, not history
 FUTURE_SLACK_MS = 5 * 60 * 1000
-EPOCH_SECONDS_LIMIT = 2_147_483_647  # Traccar's rule: below this an integer is seconds, above it ms
+# An epoch number below this is seconds, from it on milliseconds. Traccar's rule splits at 2,147,483,647, so a
+# time after 2038-01-19 in seconds becomes one in 1970 in milliseconds. Here it is 5e11: as seconds the year
+# 17814, as milliseconds 1985-11-05, so every date in seconds up to the year 9999 (Python's last) and every
+# date in milliseconds since 1985 is read in its own unit, and every value gets its own reason. Values that
+# the two rules read differently (2^31 to 5e11) are 1970-1985 to Traccar and 2038-17814 here: refused either
+# way, so no fix that was accepted changes meaning.
+EPOCH_MS_FROM = 500_000_000_000
 MAX_SPEED_MPS = 150.0  # 540 km/h: faster is a broken fix, not a field worker
 MAX_ACCURACY_M = 100_000.0
 MAX_ATTRIBUTES_BYTES = 4096
@@ -49,12 +55,14 @@ class Outcome:
 
 
 def parse_timestamp_ms(value: Any) -> int:
+    """Epoch milliseconds, exact for any integer (however large: the range checks give the reason)."""
     if isinstance(value, bool) or value is None:
         raise InvalidFix("ts is required: ISO-8601 with a zone, or epoch seconds or milliseconds")
     if isinstance(value, int | float):
-        if not math.isfinite(value):
+        if not is_number(value):
             raise InvalidFix("ts is not a finite number")
-        return round(value * 1000) if value < EPOCH_SECONDS_LIMIT else int(value)
+        ms = value * 1000 if abs(value) < EPOCH_MS_FROM else value
+        return ms if isinstance(ms, int) else round(ms)
     if isinstance(value, str):
         return parse_iso_ms(value, "ts")
     raise InvalidFix("ts must be a string or a number")
@@ -71,18 +79,35 @@ def parse_iso_ms(value: str, name: str) -> int:
     return int(parsed.timestamp() * 1000)
 
 
+def is_number(value: Any) -> bool:
+    """A JSON number: an integer of any size, or a finite float (a bool is not one)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def finite(value: int | float) -> float | None:
+    """A number as a float for a protocol's unit conversion, or None when it has none: NaN, infinite, or an
+    integer beyond a float's range (400 digits of it)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _number(item: dict, key: str, low: float, high: float, *, required: bool = False) -> float | None:
     value = item.get(key)
     if value is None:
         if required:
             raise InvalidFix(f"{key} is required")
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if not is_number(value):
         raise InvalidFix(f"{key} must be a number")
     if not required and value < 0:
         return None  # trackers send -1 for "unknown"
-    if not low <= value <= high:
-        raise InvalidFix(f"{key} {value} is outside {low}..{high}")
+    if not low <= value <= high:  # exact for an integer of any size
+        raise InvalidFix(f"{key} {str(value)[:24]} is outside {low}..{high}")
     return float(value)
 
 
@@ -92,13 +117,22 @@ def _attributes(item: dict) -> dict | None:
         return None
     if not isinstance(value, dict):
         raise InvalidFix("attributes must be a JSON object")
-    try:
-        size = len(orjson.dumps(value))
-    except TypeError as exc:
-        raise InvalidFix("attributes must hold JSON values") from exc
-    if size > MAX_ATTRIBUTES_BYTES:
+    if len(_storable_json(value, "attributes")) > MAX_ATTRIBUTES_BYTES:
         raise InvalidFix(f"attributes are larger than {MAX_ATTRIBUTES_BYTES} bytes")
     return value
+
+
+def _storable_json(value: dict, name: str) -> bytes:
+    """`value` as the JSON the writer stores (orjson), or the reason PostgreSQL's jsonb could not hold it:
+    not JSON (too deep, an integer beyond 64 bits, a lone surrogate) or a NUL character (\\u0000), which
+    jsonb refuses — accepted, such a fix would fail the writer's whole batch."""
+    try:
+        encoded = orjson.dumps(value)
+    except TypeError as exc:
+        raise InvalidFix(f"{name} must hold JSON values") from exc
+    if b"\\u0000" in encoded.replace(b"\\\\", b""):  # an escaped NUL, not an escaped backslash before "u0000"
+        raise InvalidFix(f"{name} must not contain the NUL character")
+    return encoded
 
 
 def parse_fix(item: Any, employee_id: int, now_ms: int, *, max_age_s: int | None = None) -> Fix:
@@ -183,6 +217,7 @@ def accept_event(rt: Runtime, employee_id: int, kind: str, at_s: float, source: 
     ts_ms = parse_timestamp_ms(at_s)
     if not EARLIEST_MS <= ts_ms <= int(time.time() * 1000) + FUTURE_SLACK_MS:
         raise InvalidFix("the event's time is before 2000 or in the future: the device clock is wrong")
+    _storable_json(details, "the event's details")
     if not tracking_policy(rt).tracks(employee_id, ts_ms):
         return  # outside working hours or while sharing is paused, an event says where someone was
     activities.record_event(rt.db, employee_id, kind, datetime.fromtimestamp(ts_ms / 1000, UTC), source, details)

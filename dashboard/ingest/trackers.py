@@ -30,6 +30,8 @@ class DevicesUnavailable(RuntimeError):
 
 def find_device(rt: Runtime, protocol: str, identifier: str) -> dict | None:
     """The device row (employee_id, token_hash) for a protocol's identifier, or None if unknown."""
+    if "\x00" in identifier:
+        return None  # no device is registered so: PostgreSQL's text cannot hold a NUL, nor be asked for one
     return _cached(rt, protocol, identifier, lambda: devices.device_by_identifier(rt.db, protocol, identifier))
 
 

@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 from dashboard.core.i18n import _
+from dashboard.core.inputs import FIRST_DAY, LAST_DAY
 from dashboard.reports.model import Period, ReportError
 
 MAX_CUSTOM_DAYS = 366
@@ -22,18 +23,22 @@ def week_period(day: date) -> Period:
 
 
 def parse_period(text: str) -> Period:
-    """`2026-11` (a month), `2026-W47` (an ISO week) or `2026-11-01..2026-11-15` (days, both included)."""
+    """`2026-11` (a month), `2026-W47` (an ISO week) or `2026-11-01..2026-11-15` (days, both included), within
+    the days a person may choose (dashboard.core.inputs: a period at the calendar's edge has no next day)."""
     text = (text or "").strip()
+    period = None
     try:
         if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
-            return month_period(int(m[1]), int(m[2]))
-        if m := re.fullmatch(r"(\d{4})-W(\d{2})", text):
-            return week_period(date.fromisocalendar(int(m[1]), int(m[2]), 1))
-        if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
-            return custom_period(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
+            period = month_period(int(m[1]), int(m[2]))
+        elif m := re.fullmatch(r"(\d{4})-W(\d{2})", text):
+            period = week_period(date.fromisocalendar(int(m[1]), int(m[2]), 1))
+        elif m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
+            period = custom_period(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
     except ValueError as exc:
         raise ReportError(_("Not a valid period: {period}", period=text)) from exc
-    raise ReportError(_("Not a valid period: {period}", period=text))
+    if period is None or not FIRST_DAY <= period.first_day <= period.last_day <= LAST_DAY:
+        raise ReportError(_("Not a valid period: {period}", period=text))
+    return period
 
 
 def custom_period(first: date, last: date) -> Period:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import orjson
 from dash import Dash
+from flask.json.provider import DefaultJSONProvider
 
 from dashboard.core import i18n
 from dashboard.core.config import ROOT, ConfigError, Settings
@@ -22,6 +24,15 @@ from dashboard.web.routes import exports, my_data, phone, report_files, survey
 from dashboard.web.shell import layout as shell_layout
 
 log = logging.getLogger(__name__)
+
+
+class RequestBodies(DefaultJSONProvider):
+    """Flask's JSON for the bodies it parses itself (Dash's callbacks, and the guard's look at them) is orjson,
+    as for ours (dashboard.core.inputs.json_body): a body nested deeper than 1024 levels is a 400, where the
+    standard library recurses into a RecursionError (a 500)."""
+
+    def loads(self, s: str | bytes, **kwargs: object) -> object:
+        return orjson.loads(s)
 
 
 def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -> Dash:
@@ -44,6 +55,7 @@ def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],  # phones (issue 7)
     )
     server = app.server
+    server.json = RequestBodies(server)
     server.config.update(
         SECRET_KEY=settings.secret_key, COMPRESS_MIN_SIZE=500, MAX_CONTENT_LENGTH=settings.max_body_bytes
     )

@@ -23,12 +23,14 @@ from dashboard.core.i18n import _
 from dashboard.core.permissions import (
     EXPORT_ROLES,
     HISTORY_IMPORT_ROLES,
+    PAGE_ROUTER_OUTPUTS,
     PEOPLE_ROLES,
     PHONE_ROLES,
     REPORT_ROLES,
     ROLES,
     may_open,
     may_run_callback,
+    output_ids,
 )
 from dashboard.core.runtime import runtime
 from dashboard.ingest.trackers import device_for_token
@@ -110,6 +112,7 @@ def check_request() -> Response | None:
         return None
     if path == CALLBACK_PATH:
         _check_callback()
+        _check_router_location()
         return None
     page = _page_paths().get(path)
     if page is None:
@@ -232,6 +235,20 @@ def _bound_pathname(spec: dict, body: dict) -> str | None:
             value = sent.get("value") if isinstance(sent, dict) else None
             return value if isinstance(value, str) else None
     return None
+
+
+def _check_router_location() -> None:
+    """Dash's page router reads its location's pathname and search as text, the pathname from "/" on, and
+    fails on anything else."""
+    body = request.get_json(silent=True)
+    if not set(output_ids(body["output"])) <= PAGE_ROUTER_OUTPUTS:
+        return
+    for item in body.get("inputs") or []:
+        if not isinstance(item, dict) or item.get("value") is None:
+            continue
+        value = item["value"]
+        if not isinstance(value, str) or (item.get("property") == "pathname" and not value.startswith("/")):
+            raise AppError(400, "invalid_callback", "the page's address must be a path on this site")
 
 
 def script_hash(script: str) -> str:

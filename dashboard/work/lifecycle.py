@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from dashboard.core.i18n import _
+from dashboard.core.inputs import FIRST_DAY, LAST_DAY
 from dashboard.core.permissions import PLANNER_ROLES, Viewer
 from dashboard.core.runtime import Runtime
 from dashboard.work.surveys import create_survey
@@ -236,6 +237,8 @@ def _moment(rt: Runtime, value: object) -> datetime | None:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        return None  # beyond the days a person may choose, where a time zone could carry it past the calendar
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=rt.settings.tz)
     return moment.astimezone(UTC)

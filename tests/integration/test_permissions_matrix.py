@@ -10,7 +10,15 @@ import pytest
 
 from dashboard.core.permissions import ROLES
 from data.feed import Fix
-from tests.conftest import csrf_headers, make_app, post_callback, sign_in, sign_in_wall
+from tests.conftest import (
+    callback_body,
+    csrf_headers,
+    make_app,
+    post_callback,
+    server_callbacks,
+    sign_in,
+    sign_in_wall,
+)
 
 VIEWERS = ("anonymous", *ROLES)
 # Which pages each role opens (executives see live positions only when the organisation allows).
@@ -101,30 +109,6 @@ def test_home_sends_a_viewer_who_may_not_see_the_live_map_to_their_first_page(ap
     assert _client(app, "admin").get("/").headers["Location"] == "/admin/users"
 
 
-def _callback_bodies(app) -> list[tuple[str, dict]]:
-    """A request body for each registered callback, its inputs and states empty."""
-    bodies = []
-    for output, spec in app.callback_map.items():
-        if "callback" not in spec:
-            continue  # clientside: runs in the browser only
-
-        def values(items, value=None):
-            return [{"id": i["id"], "property": i["property"], "value": value} for i in items]
-
-        outputs = [
-            {"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]} for o in output.strip(".").split("...")
-        ]
-        body = {
-            "output": output,
-            "outputs": outputs if output.startswith("..") else outputs[0],
-            "inputs": values(spec["inputs"]),
-            "state": values(spec["state"]),
-            "changedPropIds": [],
-        }
-        bodies.append((output, body))
-    return bodies
-
-
 def _page_of(output: str) -> str | None:
     prefix = output.strip(".").split("-", 1)[0]
     return next((p["relative_path"] for p in dash.page_registry.values() if p["id_prefix"] == prefix), None)
@@ -135,7 +119,8 @@ def test_callbacks(app, viewer):
     client = _client(app, viewer)
     headers = csrf_headers(client)
     checked = 0
-    for output, body in _callback_bodies(app):
+    for output, spec in server_callbacks(app):
+        body = callback_body(output, spec)
         page = _page_of(output)
         if page is None:
             continue  # Dash's page router: covered by test_the_page_router_serves_only_allowed_pages

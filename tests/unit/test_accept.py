@@ -65,6 +65,35 @@ def test_negative_speed_heading_and_accuracy_mean_unknown():
     assert (fix.speed, fix.heading, fix.accuracy) == (None, None, None)
 
 
+def test_seconds_after_2038_are_seconds_and_milliseconds_since_1985_are_milliseconds():
+    later = 4_102_444_800_000  # 2100-01-01: a "now" in which 2039 is the past
+    assert parse_fix(_fix(ts=2_200_000_000), EMPLOYEE, later).ts_ms == 2_200_000_000_000  # 2039-09-18 in seconds
+    assert parse_fix(_fix(ts=4_000_000_000_000), EMPLOYEE, later).ts_ms == 4_000_000_000_000  # 2096 in ms
+    with pytest.raises(InvalidFix, match="in the future"):
+        parse_fix(_fix(ts=2_200_000_000), EMPLOYEE, NOW_MS)  # 2039 seen from 2025: not "before 2000"
+    with pytest.raises(InvalidFix, match="before 2000"):
+        parse_fix(_fix(ts=600_000_000_000), EMPLOYEE, NOW_MS)  # 1989 in milliseconds
+
+
+@pytest.mark.parametrize("ts", [-1e308, -(10**400), -1, 0, 1000, 946_684_799, 946_684_799_999])
+def test_a_time_before_2000_in_any_unit_or_size_is_refused_as_such(ts):
+    with pytest.raises(InvalidFix, match="before 2000"):
+        parse_fix(_fix(ts=ts), EMPLOYEE, NOW_MS)
+
+
+@pytest.mark.parametrize("ts", [1e308, 10**400, 253_402_300_799, 2**63])
+def test_a_time_beyond_any_clock_is_refused_as_in_the_future(ts):
+    with pytest.raises(InvalidFix, match="in the future"):
+        parse_fix(_fix(ts=ts), EMPLOYEE, NOW_MS)
+
+
+@pytest.mark.parametrize("key", ["lat", "lon", "speed", "heading", "accuracy"])
+@pytest.mark.parametrize("value", [10**400, 1e308])
+def test_a_number_of_any_size_is_refused_by_its_range(key, value):
+    with pytest.raises(InvalidFix, match=f"{key} .* is outside"):
+        parse_fix(_fix(**{key: value}), EMPLOYEE, NOW_MS)
+
+
 def test_broken_device_clocks_are_refused():
     with pytest.raises(InvalidFix, match="before 2000"):
         parse_fix(_fix(ts=EARLIEST_MS - 1), EMPLOYEE, NOW_MS)
@@ -111,3 +140,13 @@ def test_a_fix_outside_the_rules_is_refused_with_its_reason(fields, reason):
 def test_a_fix_that_is_not_an_object_is_refused(item):
     with pytest.raises(InvalidFix, match="JSON object"):
         parse_fix(item, EMPLOYEE, NOW_MS)
+
+
+@pytest.mark.parametrize("attributes", [{"note": "a\x00b"}, {"a\x00": 1}, {"deep": {"er": ["\x00"]}}])
+def test_attributes_with_a_nul_are_refused_since_postgresql_cannot_store_them(attributes):
+    with pytest.raises(InvalidFix, match="NUL"):
+        parse_fix(_fix(attributes=attributes), EMPLOYEE, NOW_MS)
+
+
+def test_attributes_with_the_text_of_an_escape_are_kept():
+    assert parse_fix(_fix(attributes={"note": "\\u0000"}), EMPLOYEE, NOW_MS).attributes == {"note": "\\u0000"}

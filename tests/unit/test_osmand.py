@@ -3,8 +3,8 @@ every timestamp form, and the JSON variant. Wire format: docs in dashboard/inges
 
 import pytest
 
-from dashboard.ingest.accept import InvalidFix, parse_fix
-from dashboard.ingest.protocols.osmand import KNOT_MPS, fix_from_params, fixes_from_json, parse_timestamp
+from dashboard.ingest.accept import EPOCH_MS_FROM, InvalidFix, parse_fix, parse_timestamp_ms
+from dashboard.ingest.protocols.osmand import KNOT_MPS, fix_from_params, fix_time, fixes_from_json
 
 RECEIVED_MS = 1_764_237_600_000  # 2025-11-27T10:00:00Z, the instant the request arrived
 EMPLOYEE = 7
@@ -17,32 +17,38 @@ def test_knots_convert_to_metres_per_second():
 @pytest.mark.parametrize(
     ("value", "expected_ms"),
     [
-        ("1764237600", 1_764_237_600_000),  # digits below 2147483647: seconds
-        ("1764237600123", 1_764_237_600_123),  # other digits: milliseconds
+        ("1764237600", 1_764_237_600_000),  # digits below EPOCH_MS_FROM: seconds
+        ("1764237600123", 1_764_237_600_123),  # from it on: milliseconds
         ("2025-11-27T10:00:00Z", 1_764_237_600_000),
         ("2025-11-27T12:00:00+02:00", 1_764_237_600_000),
         ("2025-11-27T10:00:00.250Z", 1_764_237_600_250),
         ("2025-11-27 10:00:00", 1_764_237_600_000),  # read as UTC, as documented
-        (None, 42),  # missing: the time received
+        (None, RECEIVED_MS),  # missing: the time received
     ],
 )
 def test_osmand_timestamps_in_every_form(value, expected_ms):
-    assert parse_timestamp(value, 42) == expected_ms
+    assert parse_timestamp_ms(fix_time(value, RECEIVED_MS)) == expected_ms
 
 
-def test_osmand_digits_at_the_epoch_seconds_limit_are_milliseconds():
-    assert parse_timestamp("2147483646", 0) == 2_147_483_646_000
-    assert parse_timestamp("2147483647", 0) == 2_147_483_647
+def test_osmand_seconds_after_2038_are_seconds():
+    # Traccar's limit (2147483647) would read these as milliseconds in January 1970.
+    assert parse_timestamp_ms(fix_time("2147483647", RECEIVED_MS)) == 2_147_483_647_000
+    assert parse_timestamp_ms(fix_time("4102444800", RECEIVED_MS)) == 4_102_444_800_000  # 2100-01-01
+
+
+def test_osmand_digits_from_the_limit_on_are_milliseconds():
+    assert parse_timestamp_ms(fix_time(str(EPOCH_MS_FROM - 1), RECEIVED_MS)) == (EPOCH_MS_FROM - 1) * 1000
+    assert parse_timestamp_ms(fix_time(str(EPOCH_MS_FROM), RECEIVED_MS)) == EPOCH_MS_FROM
 
 
 def test_osmand_empty_timestamp_is_the_time_received():
-    assert parse_timestamp("", RECEIVED_MS) == RECEIVED_MS
+    assert fix_time("", RECEIVED_MS) == RECEIVED_MS
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2025-11-27T10:00:00", "27.11.2025 10:00", "-1764237600"])
 def test_osmand_timestamp_in_no_known_form_is_refused(value):
     with pytest.raises(InvalidFix):
-        parse_timestamp(value, RECEIVED_MS)
+        parse_timestamp_ms(fix_time(value, RECEIVED_MS))
 
 
 def test_osmand_speed_is_in_knots():
@@ -77,7 +83,7 @@ def test_osmand_heading_may_be_called_heading_instead_of_bearing():
 
 def test_osmand_location_pair_stands_for_lat_and_lon():
     fix = fix_from_params({"location": "60.2,24.9"}, RECEIVED_MS)
-    assert (fix["lat"], fix["lon"], fix["ts"]) == (60.2, 24.9, RECEIVED_MS / 1000)
+    assert (fix["lat"], fix["lon"], fix["ts"]) == (60.2, 24.9, RECEIVED_MS)
 
 
 def test_osmand_lat_and_lon_beat_the_location_pair():
@@ -149,7 +155,7 @@ def test_osmand_json_speed_is_metres_per_second_and_extras_become_attributes():
     }
     device, [fix] = fixes_from_json(body, RECEIVED_MS)
     assert device == "902064"
-    assert (fix["ts"], fix["lat"], fix["lon"]) == (1_764_237_580, 60.18, 24.95)
+    assert (parse_timestamp_ms(fix["ts"]), fix["lat"], fix["lon"]) == (1_764_237_580_000, 60.18, 24.95)
     assert (fix["speed"], fix["heading"], fix["accuracy"]) == (3.5, 270, 12)
     assert fix["attributes"] == {
         "shift": "B",
@@ -174,7 +180,7 @@ def test_osmand_json_negative_speed_heading_and_battery_mean_unknown():
 def test_osmand_json_without_a_timestamp_is_the_time_received_and_a_numeric_device_id_is_text():
     body = {"device_id": 902064, "location": {"coords": {"latitude": 1, "longitude": 2}}}
     device, [fix] = fixes_from_json(body, RECEIVED_MS)
-    assert (device, fix["ts"]) == ("902064", RECEIVED_MS / 1000)
+    assert (device, fix["ts"]) == ("902064", RECEIVED_MS)
 
 
 def test_osmand_json_epoch_digits_are_read_as_in_the_query_string():
@@ -204,3 +210,12 @@ def test_osmand_json_list_keeps_each_broken_location_in_its_place():
 def test_osmand_json_body_without_a_device_or_with_too_many_locations_is_refused(body):
     with pytest.raises(InvalidFix):
         fixes_from_json(body, RECEIVED_MS)
+
+
+@pytest.mark.parametrize(
+    "coords",
+    [{"latitude": 10**400, "longitude": 2}, {"latitude": 1, "longitude": 2, "speed": -(10**400)}],
+)
+def test_osmand_json_a_number_too_large_for_a_float_is_refused_with_a_reason(coords):
+    _device, [refused] = fixes_from_json({"device_id": "d", "location": {"coords": coords}}, RECEIVED_MS)
+    assert isinstance(refused, InvalidFix) and "finite number" in str(refused)

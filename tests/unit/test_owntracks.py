@@ -66,6 +66,12 @@ def test_owntracks_absurd_tst_is_refused_by_the_one_validation():
         parse_fix(fix_from_location({**DOCUMENTED, "tst": 1000}), EMPLOYEE, NOW_MS)
 
 
+@pytest.mark.parametrize("change", [{"tst": 10**400}, {"lat": -(10**400)}, {"vel": 10**400}, {"cog": "1e400"}])
+def test_owntracks_a_number_too_large_for_a_float_is_refused_with_a_reason(change):
+    with pytest.raises(InvalidFix, match="finite number"):
+        fix_from_location({**DOCUMENTED, **change})
+
+
 @pytest.mark.parametrize(
     "change",
     [

@@ -25,6 +25,7 @@ import gpxpy.gpx
 from flask import Blueprint, Response, g, jsonify, request
 
 from dashboard.core.errors import AppError
+from dashboard.core.inputs import json_body
 from dashboard.core.runtime import Runtime, runtime
 from dashboard.ingest.accept import accept_fixes
 from data import employees
@@ -97,7 +98,7 @@ def _files_from_request() -> tuple[Any, list[tuple[str, bytes]]] | None:
         return request.form.get("employee_id"), [
             (upload.filename or "upload.gpx", upload.read()) for upload in request.files.getlist("file")
         ]
-    body = request.get_json(silent=True)
+    body = json_body()
     if isinstance(body, dict) and isinstance(body.get("files"), list):
         files = [
             (str(item.get("name", "upload.gpx")), item["gpx"].encode())

@@ -13,8 +13,9 @@ accepted fixes not stored because of working hours or a pause: not errors, not t
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify
 
+from dashboard.core.inputs import json_body
 from dashboard.core.runtime import runtime
 from dashboard.ingest.accept import accept_batch
 
@@ -23,5 +24,5 @@ blueprint = Blueprint("native", __name__)
 
 @blueprint.post("/api/v1/positions")
 def receive_positions() -> Response:
-    outcome = accept_batch(runtime(), g.device["employee_id"], request.get_json(silent=True), "native")
+    outcome = accept_batch(runtime(), g.device["employee_id"], json_body(), "native")
     return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)

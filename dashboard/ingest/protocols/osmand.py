@@ -4,8 +4,9 @@
 - POST with a JSON body (Content-Type application/json, newer Traccar Client).
 
 Device: `id` or `deviceid` (JSON: `device_id`), registered with `fieldops device add --osmand`.
-Position: `lat` + `lon`, or `location=LAT,LON`. `timestamp`: all digits and below 2147483647 →
-epoch seconds, other digits → epoch milliseconds; with a `T` → ISO-8601 with a zone; otherwise
+Position: `lat` + `lon`, or `location=LAT,LON`. `timestamp`: all digits → epoch seconds or
+milliseconds, told apart by size (dashboard.ingest.accept.EPOCH_MS_FROM: Traccar's own limit,
+2147483647, would read seconds after 2038 as milliseconds in 1970); with a `T` → ISO-8601 with a zone; otherwise
 `yyyy-MM-dd HH:mm:ss`, which we read as **UTC** (Traccar reads it as its server's local time);
 missing → the time it was received. `speed` is in knots (JSON: m/s). Negative speed, bearing,
 accuracy or battery mean unknown. `altitude`, `hdop`, `batt`, `charge` and every other key are
@@ -29,8 +30,9 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from dashboard.core.errors import AppError
+from dashboard.core.inputs import json_body
 from dashboard.core.runtime import runtime
-from dashboard.ingest.accept import EPOCH_SECONDS_LIMIT, InvalidFix, accept_fixes, parse_iso_ms
+from dashboard.ingest.accept import InvalidFix, accept_fixes, finite
 from dashboard.ingest.trackers import find_device
 
 log = logging.getLogger(__name__)
@@ -44,30 +46,35 @@ KNOWN_KEYS = {"id", "deviceid", "lat", "lon", "location", "timestamp", "speed", 
 blueprint = Blueprint("osmand", __name__)
 
 
-def parse_timestamp(value: str | None, received_ms: int) -> int:
-    """Epoch milliseconds from any timestamp form Traccar accepts (see the module's doc)."""
+def fix_time(value: str | None, received_ms: int) -> int | str:
+    """A plain fix's `ts` from any timestamp form Traccar accepts (see the module's doc): epoch digits as
+    the number sent, so that accept.parse_timestamp_ms reads its unit once, by the one rule; ISO-8601 as
+    sent; `yyyy-MM-dd HH:mm:ss` as ISO-8601 in UTC; nothing as the time received (ms)."""
     if value is None or value == "":
         return received_ms
     if DIGITS.match(value):
-        number = int(value)
-        return number * 1000 if number < EPOCH_SECONDS_LIMIT else number
+        return int(value)
     if "T" in value:
-        return parse_iso_ms(value, "timestamp")
+        return value
     try:
         parsed = datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError as exc:
         raise InvalidFix(f"timestamp {value[:40]!r} is neither epoch, ISO-8601 nor yyyy-MM-dd HH:mm:ss") from exc
-    return int(parsed.timestamp() * 1000)
+    return parsed.isoformat()
 
 
 def _float(value: Any, key: str) -> float | None:
     if value is None or value == "":
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidFix(f"{key} must be a number, not {str(value)[:40]!r}") from exc
-    if not math.isfinite(number):
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError as exc:
+            raise InvalidFix(f"{key} must be a number, not {value[:40]!r}") from exc
+    if not isinstance(value, int | float):
+        raise InvalidFix(f"{key} must be a number, not {str(value)[:40]!r}")
+    number = finite(value)
+    if number is None:
         raise InvalidFix(f"{key} must be a finite number")
     return number
 
@@ -97,7 +104,7 @@ def fix_from_params(params: Mapping[str, str], received_ms: int) -> dict:
     heading = params.get("bearing", params.get("heading"))
     attributes = {key: _attribute(value) for key, value in params.items() if key not in KNOWN_KEYS}
     return {
-        "ts": parse_timestamp(params.get("timestamp"), received_ms) / 1000,
+        "ts": fix_time(params.get("timestamp"), received_ms),
         "lat": _float(lat, "lat"),
         "lon": _float(lon, "lon"),
         "speed": None if speed_knots is None else speed_knots * KNOT_MPS,
@@ -146,7 +153,7 @@ def _fix_from_location(location: Any, received_ms: int) -> dict | InvalidFix:
         if altitude is not None:
             attributes["altitude"] = altitude
         return {
-            "ts": parse_timestamp(None if timestamp is None else str(timestamp), received_ms) / 1000,
+            "ts": fix_time(None if timestamp is None else str(timestamp), received_ms),
             "lat": _float(coords.get("latitude"), "latitude"),
             "lon": _float(coords.get("longitude"), "longitude"),
             "speed": _float(coords.get("speed"), "speed"),
@@ -182,7 +189,7 @@ def receive() -> Response:
 
 
 def _receive_json(received_ms: int) -> Response:
-    body = request.get_json(silent=True)
+    body = json_body()
     try:
         identifier, parsed = fixes_from_json(body, received_ms)
     except InvalidFix as exc:

@@ -17,14 +17,14 @@ accepted; 503 with Retry-After while the writer's backlog is full (the app queue
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
 from dashboard.core.errors import AppError
+from dashboard.core.inputs import json_body
 from dashboard.core.runtime import Runtime, runtime
-from dashboard.ingest.accept import InvalidFix, Outcome, accept_event, accept_fixes
+from dashboard.ingest.accept import InvalidFix, Outcome, accept_event, accept_fixes, finite
 from dashboard.ingest.trackers import find_device, secret_matches
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,12 @@ def _number(message: dict, key: str) -> float | None:
             value = float(value)  # seen in the wild: tst and others sent as text
         except ValueError as exc:
             raise InvalidFix(f"{key} must be a number, not {value[:40]!r}") from exc
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidFix(f"{key} must be a number")
-    return float(value)
+    number = finite(value)
+    if number is None:
+        raise InvalidFix(f"{key} must be a finite number")
+    return number
 
 
 def fix_from_location(message: dict) -> dict:
@@ -99,7 +102,8 @@ def handle_messages(rt: Runtime, employee_id: int, messages: list[Any], source: 
 
 
 def _record_transition(rt: Runtime, employee_id: int, message: dict) -> None:
-    kind = TRANSITION_KINDS.get(message.get("event"))
+    event = message.get("event")
+    kind = TRANSITION_KINDS.get(event) if isinstance(event, str) else None
     if kind is None:
         raise InvalidFix('a transition\'s event is "enter" or "leave"')
     tst = _number(message, "tst") or _number(message, "wtst")
@@ -126,9 +130,9 @@ def receive() -> Response:
     raw = request.get_data()
     if not raw.strip():
         return jsonify([])
-    body = request.get_json(force=True, silent=True)
+    body = json_body(force=True)
     if body is None:
-        raise AppError(400, "invalid_body", "the body must be UTF-8 JSON: an object or an array")
+        raise AppError(400, "invalid_body", "the body is a JSON object or an array, not null")
     messages = body if isinstance(body, list) else [body]
     if len(messages) > MAX_MESSAGES:
         raise AppError(413, "too_large", f"at most {MAX_MESSAGES} messages per request")

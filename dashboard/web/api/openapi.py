@@ -38,7 +38,7 @@ OSMAND_PARAMETERS = [
     _query("location", "`LAT,LON`, instead of lat and lon"),
     _query(
         "timestamp",
-        "digits < 2147483647: epoch s; other digits: epoch ms; with `T`: ISO-8601 with a zone; "
+        "digits < 500000000000: epoch s (after 2038 too); other digits: epoch ms; with `T`: ISO-8601 with a zone; "
         "`yyyy-MM-dd HH:mm:ss`: read as UTC; missing: time received",
     ),
     _query("speed", "knots; negative = unknown", "number"),
@@ -292,7 +292,7 @@ SPEC: dict = {
                 "properties": {
                     "ts": {
                         "oneOf": [{"type": "string", "format": "date-time"}, {"type": "number"}],
-                        "description": "ISO-8601 with a zone, or epoch s (< 2147483647) or ms",
+                        "description": "ISO-8601 with a zone, or epoch s (< 500000000000) or ms",
                     },
                     "lat": {"type": "number", "minimum": -90, "maximum": 90},
                     "lon": {"type": "number", "minimum": -180, "maximum": 180},

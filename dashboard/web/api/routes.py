@@ -23,6 +23,7 @@ from jsonschema import Draft4Validator
 
 from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
+from dashboard.core.inputs import json_body
 from dashboard.core.runtime import runtime
 from dashboard.work import erp
 from dashboard.work.attendance import MAX_ATTENDANCE_DAYS, attendance_rows
@@ -670,8 +671,8 @@ IMPORT_CONTENT = {
 def _import(entity: str, dry_run: bool) -> Response:
     kind = request.mimetype
     if kind == "application/json":
-        body = request.get_json(silent=True)
-        problem = next(Draft4Validator(IMPORT_BODY).iter_errors(body), None) if body is not None else "not JSON"
+        body = json_body()
+        problem = next(Draft4Validator(IMPORT_BODY).iter_errors(body), None)
         if problem is not None:
             reason = str(getattr(problem, "message", problem))[:200]
             raise AppError(400, "invalid_body", f'the body is {{"rows": [...]}}: {reason}')

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, g, request
 
 from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
+from dashboard.core.inputs import FIRST_DAY, LAST_DAY, calendar_day
 from dashboard.core.runtime import runtime
 from dashboard.core.spreadsheets import as_text_cell
 from dashboard.work.attendance import attendance_rows, check_period, local_bounds
@@ -42,11 +43,9 @@ ACTIVITY_COLUMNS = (
 
 
 def _period() -> tuple[date, date]:
-    try:
-        first = date.fromisoformat(request.args.get("from", ""))
-        last = date.fromisoformat(request.args.get("to", ""))
-    except ValueError:
-        raise AppError(400, "invalid_parameter", "from and to are dates YYYY-MM-DD") from None
+    first, last = calendar_day(request.args.get("from")), calendar_day(request.args.get("to"))
+    if first is None or last is None:
+        raise AppError(400, "invalid_parameter", f"from and to are dates YYYY-MM-DD, {FIRST_DAY} to {LAST_DAY}")
     check_period(first, last)
     return first, last
 

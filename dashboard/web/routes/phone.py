@@ -10,6 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from dashboard.core.errors import AppError
 from dashboard.core.i18n import _, current_language
+from dashboard.core.inputs import json_body
 from dashboard.core.runtime import runtime
 from dashboard.ingest.accept import accept_batch
 from data import audit, share_links
@@ -107,7 +108,7 @@ def my_positions() -> Response:
     employee_id = g.viewer.employee_id
     if employee_id is None:
         raise AppError(400, "not_linked", _("Your account is not linked to an employee."))
-    outcome = accept_batch(runtime(), employee_id, request.get_json(silent=True), "mobile")
+    outcome = accept_batch(runtime(), employee_id, json_body(), "mobile")
     return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)
 
 
