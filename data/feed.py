@@ -91,6 +91,7 @@ class LiveFeed:
         self.zones_key = f"{prefix}zones"
         self.writers_key = f"{prefix}writers"
         self.data_lost_key = f"{prefix}data_lost_at"
+        self.dead_letter_key = f"{prefix}deadletter"
         self._publish = client.register_script((LUA_DIR / "publish.lua").read_text())
         self._set_status = client.register_script((LUA_DIR / "set_status.lua").read_text())
         self._forget_writers = client.register_script((LUA_DIR / "forget_writers.lua").read_text())
@@ -222,6 +223,40 @@ class LiveFeed:
             pipe.xdel(self.stream_key, *entry_ids)
             pipe.execute()
 
+    def set_aside(self, entries: Sequence[StreamEntry], reason: str) -> None:
+        """Move entries PostgreSQL refuses for good (a dead letter) out of the writer's way, with the reason,
+        in one transaction: kept, never dropped, until `replay_set_aside` sends them through again."""
+        if not entries:
+            return
+        pipe = self.client.pipeline(transaction=True)
+        for entry in entries:
+            pipe.xadd(self.dead_letter_key, {**_fields(entry), b"r": reason[:500]})
+        ids = [entry.entry_id for entry in entries]
+        pipe.xack(self.stream_key, WRITER_GROUP, *ids)
+        pipe.xdel(self.stream_key, *ids)
+        pipe.execute()
+
+    def set_aside_count(self) -> int:
+        return int(self.client.xlen(self.dead_letter_key))
+
+    def set_aside_entries(self, count: int = 100) -> list[tuple[StreamEntry, str]]:
+        """The oldest entries set aside, each with its reason."""
+        messages = self.client.xrange(self.dead_letter_key, count=count)
+        reasons = [fields[b"r"].decode() for _id, fields in messages]
+        return list(zip(_entries(messages), reasons, strict=True))
+
+    def replay_set_aside(self) -> int:
+        """Send every entry set aside through the writer again (after the cause was mended); returns how many."""
+        moved = 0
+        while messages := self.client.xrange(self.dead_letter_key, count=1000):
+            pipe = self.client.pipeline(transaction=True)
+            for entry_id, fields in messages:
+                pipe.xadd(self.stream_key, {k: v for k, v in fields.items() if k != b"r"})
+                pipe.xdel(self.dead_letter_key, entry_id)
+            pipe.execute()
+            moved += len(messages)
+        return moved
+
     def stream_backlog(self) -> int:
         return int(self.client.xlen(self.stream_key))
 
@@ -275,6 +310,15 @@ class LiveFeed:
 def _raise_if_group_lost(exc: redis.ResponseError) -> None:
     if str(exc).startswith("NOGROUP"):
         raise WriterGroupLost(str(exc)) from exc
+
+
+def _fields(entry: StreamEntry) -> dict[bytes, bytes | str | int]:
+    """An entry's fields as publish.lua writes them."""
+    fix = entry.fix
+    fields: dict[bytes, bytes | str | int] = {b"e": fix.employee_id, b"p": fix.compact(), b"s": entry.source}
+    if fix.attributes:
+        fields[b"a"] = orjson.dumps(fix.attributes)
+    return fields
 
 
 def _entries(messages: Iterable) -> Iterable[StreamEntry]:

@@ -120,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--employees", type=int, default=50)
     seed.set_defaults(handler="upkeep:cmd_seed")
 
+    set_aside = sub.add_parser("set-aside", help="positions the writer set aside: PostgreSQL refused them")
+    set_aside.add_argument("--replay", action="store_true", help="send them through the writer again")
+    set_aside.add_argument("--limit", type=int, default=20, help="how many to list (default 20)")
+    set_aside.set_defaults(handler="upkeep:cmd_set_aside")
+
     rollup = sub.add_parser("rollup", help="refresh the analytics rollups (marked hours, or --rebuild a range)")
     rollup.add_argument("--rebuild", action="store_true", help="recompute every hour of [--from, --to] (UTC days)")
     rollup.add_argument("--from", dest="start", type=date.fromisoformat, help="first UTC day, YYYY-MM-DD")

@@ -1,4 +1,4 @@
-"""Keeping the data in shape: `fieldops migrate`, `seed`, `purge` and `rollup`."""
+"""Keeping the data in shape: `fieldops migrate`, `seed`, `purge`, `rollup` and `set-aside`."""
 
 from __future__ import annotations
 
@@ -49,4 +49,17 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         else:
             buckets = analytics.upkeep(rt.db, rt.settings.timezone)
     print(f"Refreshed {buckets} employee-hours in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def cmd_set_aside(args: argparse.Namespace) -> int:
+    """The positions the writer set aside (PostgreSQL refused them): list them, or send them through again."""
+    with opened(args) as rt:
+        if args.replay:
+            print(f"Sent {rt.feed.replay_set_aside()} positions set aside through the writer again")
+            return 0
+        print(f"{rt.feed.set_aside_count()} positions set aside")
+        for entry, reason in rt.feed.set_aside_entries(args.limit):
+            fix = entry.fix
+            print(f"  employee {fix.employee_id} at {fix.ts_ms} ms ({entry.source}): {reason}")
     return 0

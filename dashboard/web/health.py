@@ -89,12 +89,14 @@ def report(rt: Runtime) -> dict:
             heartbeats = rt.feed.heartbeats()
             backlog, lag_s = rt.feed.stream_backlog(), rt.feed.writer_lag_s()
             lost_at_ms = rt.feed.data_lost_at_ms()
+            set_aside = rt.feed.set_aside_count()
         except redis.RedisError as exc:  # went down between the ping and these reads
             redis_state, persistence = f"down: {type(exc).__name__}", None
         else:
             now_ms = int(time.time() * 1000)
             figures = writer_figures(backlog, rt.settings.max_backlog, lag_s, heartbeats, now_ms)
             writer = _writer_section(figures, heartbeats, now_ms)
+            writer["set_aside"] = set_aside
             if lost_at_ms is not None:
                 writer["data_lost_age_s"] = _rounded((now_ms - lost_at_ms) / 1000)
     reasons = degraded_reasons(postgres, redis_state, persistence, figures)
@@ -102,6 +104,11 @@ def report(rt: Runtime) -> dict:
     if persistence is not None and persistence.state != DURABLE and not persistence.loses_positions:
         accepted = " (accepted by FIELDOPS_ACCEPT_VOLATILE_REDIS)" if persistence.accepted else ""
         warnings.append(f"redis persistence {persistence.state}: {persistence.reason}{accepted}")
+    if writer.get("set_aside"):
+        warnings.append(
+            f"writer: {writer['set_aside']:,} positions set aside because PostgreSQL refuses them"
+            " (`fieldops set-aside` lists them and sends them again)"
+        )
     lost_age_s = writer.get("data_lost_age_s")
     if isinstance(lost_age_s, float) and lost_age_s < DATA_LOSS_WARNING_S:
         warnings.append(

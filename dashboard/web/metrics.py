@@ -83,6 +83,11 @@ class HealthCollector:
         yield _gauge("fieldops_writer_backlog_limit", "Backlog at which ingest answers 503", writer["backlog_limit"])
         yield _gauge("fieldops_writer_lag_seconds", "Age of the oldest position not yet stored", writer["lag_s"])
         yield _gauge("fieldops_writers", "Writers with a heartbeat in Redis", len(writer["writers"]))
+        yield _gauge(
+            "fieldops_writer_set_aside",
+            "Positions the writer set aside because PostgreSQL refuses them (`fieldops set-aside`)",
+            writer["set_aside"],
+        )
         if writer.get("data_lost_age_s") is not None:
             yield _gauge(
                 "fieldops_redis_data_lost_age_seconds",

@@ -21,6 +21,7 @@ import socket
 import threading
 import time
 
+from dashboard.core.errors import POSTGRES_DOWN, REDIS_DOWN
 from dashboard.core.runtime import Runtime
 from dashboard.writer.pipeline import Batch, Pipeline
 from dashboard.writer.stays import Stays
@@ -114,9 +115,26 @@ class Writer:
             log.info("Forgot writers idle for %d s holding nothing: %s", self.forget_idle_ms // 1000, forgotten)
 
     def process(self, entries: list[StreamEntry]) -> int:
-        """Run a batch through the pipeline, then acknowledge it. Returns rows newly stored."""
+        """Run a batch through the pipeline, then acknowledge it. Returns rows newly stored.
+
+        A batch that fails for a reason of its own (PostgreSQL refuses a value), not an outage, is halved
+        until the entries at fault are found; those are set aside with the reason (data/feed.py,
+        `fieldops set-aside`) and the rest are stored: one bad entry never holds up the others."""
         if not entries:
             return 0
+        try:
+            return self._process(entries)
+        except (*POSTGRES_DOWN, *REDIS_DOWN):
+            raise  # an outage: the whole batch waits and is retried
+        except Exception as exc:
+            if len(entries) == 1:
+                log.exception("Writer sets aside entry %s: it fails on its own", entries[0].entry_id)
+                self.rt.feed.set_aside(entries, f"{type(exc).__name__}: {exc}")
+                return 0
+            half = len(entries) // 2
+            return self.process(entries[:half]) + self.process(entries[half:])
+
+    def _process(self, entries: list[StreamEntry]) -> int:
         batch = self.pipeline.run(Batch.of(entries))
         self.rt.feed.acknowledge([e.entry_id for e in entries])
         self.stored += batch.stored

@@ -158,3 +158,24 @@ def test_each_writer_beats_with_its_last_batch_and_rows_stored(rt, writer_of):
     beat = rt.feed.heartbeats()["beating"]
     assert beat["batch_ms"] >= beat["since_ms"] == first["since_ms"]
     assert beat["at_ms"] >= beat["batch_ms"]
+
+
+def test_an_entry_postgres_refuses_is_set_aside_and_the_others_are_stored(rt):
+    """A value PostgreSQL refuses (a NUL in a JSON attribute) failed the writer's whole batch forever,
+    holding up every fix behind it; now it is set aside with the reason, kept, and the rest are stored."""
+    good = _fixes(0, 99)
+    bad = Fix(7, NOW_MS + 500, 60.17, 24.94, attributes={"note": "a\u0000b"})
+    rt.feed.ensure_writer_group()
+    rt.feed.publish([*good[:50], bad, *good[50:]], "native")
+    writer = Writer(rt, "sorter")
+    writer.process(rt.feed.read_stream("sorter", 1000, 100))
+    assert positions.count(rt.db) == 99
+    assert rt.feed.stream_backlog() == 0 and _consumers(rt)["sorter"] == 0
+    [(entry, reason)] = rt.feed.set_aside_entries()
+    assert entry.fix == bad and entry.source == "native" and "UntranslatableCharacter" in reason
+    report = make_app(rt.settings).server.test_client().get("/healthz").get_json()
+    assert report["writer"]["set_aside"] == 1
+    assert any("set aside" in warning for warning in report["warnings"])
+
+    assert rt.feed.replay_set_aside() == 1  # once the cause is mended, they go through the writer again
+    assert rt.feed.set_aside_count() == 0 and rt.feed.stream_backlog() == 1
