@@ -140,8 +140,8 @@ def recent_comments(db: Database, scope: Scope, start: datetime, end: datetime, 
     )
 
 
-def today_figures(db: Database, scope: Scope, start: datetime, end: datetime) -> dict:
-    """The wall display's tiles: visits, tasks done and overdue, answered satisfaction of one day."""
+def today_figures(db: Database, scope: Scope, start: datetime, end: datetime, now: datetime) -> dict:
+    """The wall display's tiles: visits, tasks done and overdue (at `now`), answered satisfaction of one day."""
     return db.fetch_one(
         f"""SELECT
               (SELECT count(*) FROM activities a JOIN employees e ON e.id = a.employee_id
@@ -151,25 +151,25 @@ def today_figures(db: Database, scope: Scope, start: datetime, end: datetime) ->
                WHERE t.state = 'done' AND t.window_start >= %(start)s AND t.window_start < %(end)s AND {IN_SCOPE})
                 AS done,
               (SELECT count(*) FROM tasks t JOIN employees e ON e.id = t.employee_id
-               WHERE t.state = ANY(%(open)s) AND t.window_end < now()
+               WHERE t.state = ANY(%(open)s) AND t.window_end < %(now)s
                  AND t.window_start >= %(start)s AND t.window_start < %(end)s AND {IN_SCOPE})
                 AS overdue,
               (SELECT avg(f.score)::float FROM feedback f JOIN employees e ON e.id = f.employee_id
                WHERE f.answered_at >= %(start)s AND f.answered_at < %(end)s AND {IN_SCOPE})
                 AS satisfaction""",  # noqa: S608 - IN_SCOPE is a constant
-        {"start": start, "end": end, "open": list(OPEN_STATES), **_scope_params(scope)},
+        {"start": start, "end": end, "now": now, "open": list(OPEN_STATES), **_scope_params(scope)},
     )
 
 
-def overdue_tasks(db: Database, scope: Scope, since: datetime, limit: int = 20) -> list[dict]:
-    """Open tasks whose window has closed (since `since`), most overdue first: the wall's alerts."""
+def overdue_tasks(db: Database, scope: Scope, since: datetime, now: datetime, limit: int = 20) -> list[dict]:
+    """Open tasks whose window closed between `since` and `now`, most overdue first: the wall's alerts."""
     return db.fetch_all(
         f"""SELECT t.id, t.window_end, c.name AS customer_name, tm.name AS team_name
             FROM tasks t JOIN employees e ON e.id = t.employee_id JOIN customers c ON c.id = t.customer_id
             LEFT JOIN teams tm ON tm.id = e.team_id
-            WHERE t.state = ANY(%(open)s) AND t.window_end < now() AND t.window_end >= %(since)s AND {IN_SCOPE}
+            WHERE t.state = ANY(%(open)s) AND t.window_end < %(now)s AND t.window_end >= %(since)s AND {IN_SCOPE}
             ORDER BY t.window_end LIMIT %(limit)s""",  # noqa: S608 - IN_SCOPE is a constant
-        {"open": list(OPEN_STATES), "since": since, "limit": limit, **_scope_params(scope)},
+        {"open": list(OPEN_STATES), "since": since, "now": now, "limit": limit, **_scope_params(scope)},
     )
 
 

@@ -41,8 +41,9 @@ def active_now(rt: Runtime, scope: Scope) -> int:
 
 def tiles(rt: Runtime, scope: Scope) -> dict:
     def compute() -> dict:
-        day_start = datetime.now(rt.settings.tz).replace(hour=0, minute=0, second=0, microsecond=0)
-        today = reports.today_figures(rt.db, scope, day_start, day_start + timedelta(days=1))
+        now = datetime.now(rt.settings.tz)  # one clock, this process's: not PostgreSQL's now()
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        today = reports.today_figures(rt.db, scope, day_start, day_start + timedelta(days=1), now)
         return {"active": active_now(rt, scope), **today}
 
     return _cache.get(("tiles", scope), compute)
@@ -59,7 +60,7 @@ def wall_alerts(rt: Runtime, scope: Scope) -> dict:
             "help": [{"id": f"h{a['id']}", "at": a["created_at"], "team": a["team_name"]} for a in help_rows],
             "overdue": [
                 {"id": f"t{t['id']}", "at": t["window_end"], "customer": t["customer_name"], "team": t["team_name"]}
-                for t in reports.overdue_tasks(rt.db, scope, day_start)
+                for t in reports.overdue_tasks(rt.db, scope, day_start, now)
             ],
             "breaches": [
                 {"id": f"g{b['id']}", "at": b["started_at"], "zone": b["zone_name"], "team": b["team_name"]}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import time_machine
+
 from dashboard.demo.seed import plan_day
 from dashboard.live.wall import tiles, wall_alerts
 from data import alerts, org_settings
@@ -14,20 +16,21 @@ from tests.conftest import make_app, post_callback, signed_in_client
 def test_alerts_name_no_one_and_overdue_tasks_count(seeded_settings):
     app = make_app(seeded_settings)
     rt = app.server.extensions["fieldops"]
+    # A pinned morning: some of today's tasks are overdue (within an hour after midnight none could be).
+    morning = datetime(2026, 11, 24, 10, 0, tzinfo=rt.settings.tz)
     try:
-        now = datetime.now(rt.settings.tz)
-        plan_day(rt.db, now.date(), rt.settings.tz, start=now - timedelta(hours=3))
-        person = rt.db.fetch_one("SELECT id, name FROM employees ORDER BY id LIMIT 1")
-        alerts.raise_alert(rt.db, person["id"], 60.17, 24.94, 8.0)
-        scope = Scope(
-            frozenset({rt.db.fetch_one("SELECT team_id FROM employees WHERE id = %s", (person["id"],))["team_id"]})
-        )
-        found = wall_alerts(rt, scope)
-        assert len(found["help"]) == 1 and person["name"] not in str(found)
-        assert found["overdue"] and all(t["team"] for t in found["overdue"])
-        figures = tiles(rt, scope)
-        assert figures["overdue"] == len(found["overdue"]) > 0
-        assert wall_alerts(rt, Scope(frozenset({-1}))) == {"help": [], "overdue": [], "breaches": []}
+        with time_machine.travel(morning, tick=True):
+            plan_day(rt.db, morning.date(), rt.settings.tz, start=morning - timedelta(hours=3))
+            person = rt.db.fetch_one("SELECT id, name FROM employees ORDER BY id LIMIT 1")
+            alerts.raise_alert(rt.db, person["id"], 60.17, 24.94, 8.0)
+            team = rt.db.fetch_one("SELECT team_id FROM employees WHERE id = %s", (person["id"],))["team_id"]
+            scope = Scope(frozenset({team}))
+            found = wall_alerts(rt, scope)
+            assert len(found["help"]) == 1 and person["name"] not in str(found)
+            assert found["overdue"] and all(t["team"] for t in found["overdue"])
+            figures = tiles(rt, scope)
+            assert figures["overdue"] == len(found["overdue"]) > 0
+            assert wall_alerts(rt, Scope(frozenset({-1}))) == {"help": [], "overdue": [], "breaches": []}
     finally:
         rt.close()
 
