@@ -13,9 +13,8 @@
         livemap: {
             fleetPoint: function (feature, latlng) {
                 const state = feature.properties.state;
-                return L.circleMarker(latlng, {
-                    radius: 7, weight: 2, color: "#ffffff", fillColor: window.fieldops.palette.stateColor(state),
-                    fillOpacity: state === "offline" ? 0.6 : 0.95,
+                return window.fieldops.palette.stateMarker(latlng, state, {
+                    radius: 7, weight: 2, color: "#ffffff", fillOpacity: state === "offline" ? 0.6 : 0.95,
                 });
             },
             fleetCluster: function (feature, latlng, index, context) {
@@ -52,8 +51,53 @@
         },
     });
 
+    function component(type, props) {
+        return {type: type, namespace: "dash_html_components", props: props};
+    }
+
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.fieldops = Object.assign({}, window.dash_clientside.fieldops, {
+        /* The people on the map as a list of buttons, by name (issue 22): the keyboard's and the screen
+           reader's way to a marker. Each shows the state in words and the legend's shape beside its colour. */
+        peopleList: function (features, names, selected, labels) {
+            if (!features || !names || !labels) { return window.dash_clientside.no_update; }
+            const people = [];
+            features.features.forEach(function (feature) {
+                const name = names[feature.properties.id];
+                if (name) { people.push({id: feature.properties.id, name: name, state: feature.properties.state}); }
+            });
+            people.sort(function (a, b) { return a.name.localeCompare(b.name, labels.locale); });
+            return people.map(function (person) {
+                const shape = (labels.shapes && labels.shapes[person.state]) || "circle";
+                const button = component("Button", {
+                    id: {type: "livemap-person", person: person.id},
+                    type: "button",
+                    className: "fo-person" + (person.id === selected ? " fo-person-selected" : ""),
+                    "aria-current": person.id === selected ? "true" : undefined,
+                    children: [
+                        component("Span", {className: "fo-dot fo-" + person.state + " fo-shape-" + shape,
+                                           "aria-hidden": "true"}),
+                        component("Span", {children: person.name, className: "fo-person-name"}),
+                        component("Span", {children: labels[person.state], className: "fo-person-state"}),
+                    ],
+                });
+                return component("Li", {children: button, key: String(person.id)});
+            });
+        },
+        /* Who was chosen, said once through the panel's status region (the details refresh silently). */
+        announceChoice: function (selected, names, labels) {
+            const name = selected && names && names[selected];
+            return name ? labels.chosen.replace("{name}", name) : "";
+        },
+        /* A person chosen in the list: select them and bring their marker into view. */
+        choosePerson: function (clicks) {
+            const noUpdate = window.dash_clientside.no_update;
+            const context = window.dash_clientside.callback_context;
+            const chosen = context.triggered_id;
+            if (!chosen || !context.triggered.length || !context.triggered[0].value) { return [noUpdate, noUpdate]; }
+            const person = fleet.get(chosen.person);
+            return [chosen.person, person ? {center: [person.lat, person.lon], transition: "panTo"} : noUpdate];
+        },
         /* Fold a fleet payload (columns of what changed) into the browser's copy of the fleet,
            mark people silent for longer than offline_after_ms as offline, redraw only on change. */
         mergeFleet: function (payload, labels) {

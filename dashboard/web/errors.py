@@ -34,7 +34,8 @@ PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{status} · FieldOps</title>
 <link rel="stylesheet" href="/assets/bootstrap.min.css"><link rel="stylesheet" href="/assets/fieldops.css">
-</head><body class="fo-login-body"><main class="fo-login card shadow-sm"><div class="card-body">
+</head><body class="fo-login-body"><a class="fo-skip" href="#main-content">{skip}</a>
+<main class="fo-login card shadow-sm" id="main-content" tabindex="-1"><div class="card-body">
 <h1 class="h4 mb-3">FieldOps · {status}</h1><p id="error-message">{message}</p><p><a href="{home}">{home_text}</a></p>
 </div></main></body></html>"""
 
@@ -88,5 +89,10 @@ def _page(status: int, message: str) -> str:
     home = landing_path(viewer) if viewer is not None else None
     link = (home, _("Back to your home page")) if home else ("/login", _("Sign in"))
     return PAGE.format(
-        lang=current_language(), status=status, message=escape(message), home=escape(link[0]), home_text=escape(link[1])
+        lang=current_language(),
+        skip=escape(_("Skip to main content")),
+        status=status,
+        message=escape(message),
+        home=escape(link[0]),
+        home_text=escape(link[1]),
     )

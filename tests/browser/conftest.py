@@ -4,8 +4,9 @@ The servers behind them (PostgreSQL, Redis, the seeded settings) come from tests
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -15,6 +16,14 @@ from dashboard.demo.seed import plan_day
 from dashboard.writer.worker import Writer
 from tests.browser import chromium
 from tests.conftest import LiveServer
+
+AXE_JS = Path(__file__).with_name("vendor") / "axe.min.js"  # axe-core, see vendor/README.md
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# axe's findings as plain rows: the rule, its impact and the elements (CSS selectors) that break it.
+AXE_RUN = """tags => axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]})
+  .then(result => result.violations.map(v => ({
+    rule: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(" ")),
+  })))"""
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +63,37 @@ def day_server(seeded_settings: Settings) -> Iterator[LiveServer]:
     server.background.set()
     writer.join(5)
     server.stop()
+
+
+def settle(page: Page) -> None:
+    """Until a Dash page has drawn its content and answered its first callbacks (plain pages: at once)."""
+    page.wait_for_load_state()
+    if page.evaluate("() => !!document.getElementById('react-entry-point')"):
+        page.wait_for_selector("#_pages_content > *")
+        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+        page.wait_for_timeout(700)  # the first intervals' answers and the maps' first frames
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as it is now (evaluated, so the
+    Content-Security-Policy that refuses foreign scripts needs no exception)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    return page.evaluate(AXE_RUN, WCAG_TAGS)
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(f"  {v['rule']} ({v['impact']}): {v['help']} — {', '.join(v['targets'])}" for v in violations)
+
+
+@pytest.fixture
+def axe() -> Callable[[Page, str], None]:
+    """`axe(page, where)`: fail with each rule, its impact and the elements when the settled page
+    has any WCAG 2.1 A/AA violation."""
+
+    def check(page: Page, where: str) -> None:
+        settle(page)
+        violations = axe_violations(page)
+        assert not violations, f"{where}: {len(violations)} WCAG violations\n{describe(violations)}"
+
+    return check
