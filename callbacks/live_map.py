@@ -202,21 +202,15 @@ def register(app: Dash) -> None:
     )
     app.callback(Output("livemap-names", "data"), Input("livemap-team", "value"))(people_names)
     app.callback(Output("livemap-selected", "data"), Input("livemap-fleet", "clickData"))(select_person)
-    # The list of people beside the map (issue 22): drawn and chosen in the browser from the fleet it holds.
+    # The list of people beside the map (issue 22): drawn in the browser from the fleet it holds; a press on
+    # a name sets livemap-selected there (assets/livemap.js).
     app.clientside_callback(
         ClientsideFunction(namespace="fieldops", function_name="peopleList"),
-        Output("livemap-people", "children"),
+        Output("livemap-people-shown", "data"),
         Input("livemap-fleet", "data"),
         Input("livemap-names", "data"),
         Input("livemap-selected", "data"),
         State("livemap-labels", "data"),
-    )
-    app.clientside_callback(
-        ClientsideFunction(namespace="fieldops", function_name="choosePerson"),
-        Output("livemap-selected", "data", allow_duplicate=True),
-        Output("livemap-map", "viewport", allow_duplicate=True),
-        Input({"type": "livemap-person", "person": ALL}, "n_clicks"),
-        prevent_initial_call=True,
     )
     app.clientside_callback(
         ClientsideFunction(namespace="fieldops", function_name="announceChoice"),

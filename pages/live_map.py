@@ -116,6 +116,7 @@ def layout(**_query: str) -> html.Div:
             dcc.Store(id="livemap-cursor"),
             dcc.Store(id="livemap-selected"),
             dcc.Store(id="livemap-names"),
+            dcc.Store(id="livemap-people-shown"),
             dcc.Store(id="livemap-alert-resolve"),
             dcc.Store(id="livemap-alert-resolved"),
             dcc.Store(id="livemap-alerts-shown"),

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from dashboard.core.config import Settings
+from dashboard.core.permissions import Viewer, scope_for
 from dashboard.demo.seed import plan_day
+from dashboard.reports.build import build_queued, queue_report
+from dashboard.reports.periods import month_period
+from dashboard.work.phone import create_share_link
+from dashboard.work.surveys import survey_path
 from dashboard.writer.worker import Writer
+from data import alerts, feedback
 from tests.browser import chromium
-from tests.conftest import LiveServer
+from tests.browser.test_analytics import simulate_past_hours
+from tests.conftest import LiveServer, _make_settings
 
 AXE_JS = Path(__file__).with_name("vendor") / "axe.min.js"  # axe-core, see vendor/README.md
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -65,12 +72,53 @@ def day_server(seeded_settings: Settings) -> Iterator[LiveServer]:
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def a11y_server(servers, templates):
+    """One server for a module of accessibility tests (issue 22): the demo with an hour of fleet history,
+    today's plan, an open help alert, a finished report, and a share link and a survey to open."""
+    settings_of = _make_settings(servers, templates, "seeded")
+    server = LiveServer(next(settings_of))
+    rt = server.runtime
+    now = datetime.now(rt.settings.tz)
+    plan_day(rt.db, now.date(), rt.settings.tz, start=now)
+    writer = threading.Thread(target=Writer(rt, "a11y").run, args=(server.background, 200), daemon=True)
+    writer.start()
+    simulate_past_hours(rt, hours=1)
+    field = rt.db.fetch_one("SELECT id FROM employees WHERE code = 'E0001'")["id"]
+    alerts.raise_alert(rt.db, field, 60.1699, 24.9384, 12.0)
+    manager = rt.db.fetch_one("SELECT id, username FROM users WHERE username = 'manager'")
+    viewer = Viewer(manager["id"], manager["username"], "manager", None, scope_for("manager", None, []))
+    last_month = (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    build_queued(rt, queue_report(rt, viewer, month_period(last_month.year, last_month.month), ["csv"], "en"))
+    task = rt.db.fetch_one("SELECT id FROM tasks WHERE employee_id = %s ORDER BY id LIMIT 1", (field,))["id"]
+    nonce = "a11y-survey-nonce"
+    feedback.create_survey(rt.db, task, nonce, datetime.now(UTC) + timedelta(days=7))
+    server.extra = {
+        "share": create_share_link(rt, field, None, 60),
+        "survey": survey_path(rt.settings.secret_key, nonce),
+        "customer": rt.db.fetch_one("SELECT id FROM customers WHERE owner_employee_id = %s LIMIT 1", (field,))["id"],
+        "field": field,
+        "today": now.date().isoformat(),
+    }
+    yield server
+    server.background.set()
+    writer.join(5)
+    server.stop()
+    next(settings_of, None)
+
+
+# AG Grid draws a header row first and its column headers a moment later.
+SETTLED_GRIDS = """() => [...document.querySelectorAll(".ag-header-row-column")]
+  .every(row => row.querySelector("[role=columnheader]"))"""
+
+
 def settle(page: Page) -> None:
     """Until a Dash page has drawn its content and answered its first callbacks (plain pages: at once)."""
     page.wait_for_load_state()
     if page.evaluate("() => !!document.getElementById('react-entry-point')"):
         page.wait_for_selector("#_pages_content > *")
         page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+        page.wait_for_function(SETTLED_GRIDS)
         page.wait_for_timeout(700)  # the first intervals' answers and the maps' first frames
 
 

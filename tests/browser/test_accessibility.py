@@ -4,24 +4,14 @@ a finished report, a share link and a survey. Each role signs in once; its pages
 
 from __future__ import annotations
 
-import threading
 import time
-from datetime import UTC, datetime, timedelta
 
 import dash
 import pytest
 
-from dashboard.core.permissions import Viewer, scope_for
-from dashboard.demo.seed import demo_wall_secret, plan_day
-from dashboard.reports.build import build_queued, queue_report
-from dashboard.reports.periods import month_period
-from dashboard.work.phone import create_share_link
-from dashboard.work.surveys import survey_path
-from dashboard.writer.worker import Writer
-from data import alerts, feedback
+from dashboard.demo.seed import demo_wall_secret
 from tests.browser.conftest import axe_violations, describe, settle
-from tests.browser.test_analytics import simulate_past_hours
-from tests.conftest import SECRET, LiveServer, _make_settings, sign_in_browser
+from tests.conftest import SECRET, sign_in_browser
 from tests.integration.test_permissions_matrix import PAGE_ACCESS
 
 DESKTOP = {"width": 1600, "height": 1000}
@@ -41,41 +31,6 @@ def pages_of(role: str) -> list[str]:
     paths = {page["relative_path"] for page in dash.page_registry.values()}
     assert paths == set(PAGE_ACCESS)
     return sorted(path for path in paths if _opener(path) == role or (role == "field" and role in PAGE_ACCESS[path]))
-
-
-@pytest.fixture(scope="module")
-def a11y_server(servers, templates):
-    """One server for the module: the demo with an hour of fleet history, today's plan, an open help
-    alert, a finished report, and a share link and a survey to open."""
-    settings_of = _make_settings(servers, templates, "seeded")
-    server = LiveServer(next(settings_of))
-    rt = server.runtime
-    now = datetime.now(rt.settings.tz)
-    plan_day(rt.db, now.date(), rt.settings.tz, start=now)
-    writer = threading.Thread(target=Writer(rt, "a11y").run, args=(server.background, 200), daemon=True)
-    writer.start()
-    simulate_past_hours(rt, hours=1)
-    field = rt.db.fetch_one("SELECT id FROM employees WHERE code = 'E0001'")["id"]
-    alerts.raise_alert(rt.db, field, 60.1699, 24.9384, 12.0)
-    manager = rt.db.fetch_one("SELECT id, username FROM users WHERE username = 'manager'")
-    viewer = Viewer(manager["id"], manager["username"], "manager", None, scope_for("manager", None, []))
-    last_month = (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
-    build_queued(rt, queue_report(rt, viewer, month_period(last_month.year, last_month.month), ["csv"], "en"))
-    task = rt.db.fetch_one("SELECT id FROM tasks WHERE employee_id = %s ORDER BY id LIMIT 1", (field,))["id"]
-    nonce = "a11y-survey-nonce"
-    feedback.create_survey(rt.db, task, nonce, datetime.now(UTC) + timedelta(days=7))
-    server.extra = {
-        "share": create_share_link(rt, field, None, 60),
-        "survey": survey_path(rt.settings.secret_key, nonce),
-        "customer": rt.db.fetch_one("SELECT id FROM customers WHERE owner_employee_id = %s LIMIT 1", (field,))["id"],
-        "field": field,
-        "today": now.date().isoformat(),
-    }
-    yield server
-    server.background.set()
-    writer.join(5)
-    server.stop()
-    next(settings_of, None)
 
 
 # Shows one of the wall's panels at once, as its rotation does (assets/wall.js), so that each is checked.
