@@ -73,7 +73,8 @@
 
     function mend(root) {
         root.querySelectorAll(".dash-dropdown-wrapper").forEach(dropdown);
-        root.querySelectorAll(".dash-options-list[role=listbox], .dash-options-list[id]").forEach(optionsList);
+        // Not the dropdown's open list, which is a listbox indeed.
+        root.querySelectorAll(".dash-options-list.dash-checklist, .dash-options-list.dash-radioitems").forEach(optionsList);
         root.querySelectorAll(".dash-datepicker-input-wrapper").forEach(datePicker);
         root.querySelectorAll(".dash-slider-container").forEach(slider);
         root.querySelectorAll("input[type=file]:not([aria-labelledby])").forEach(upload);

@@ -115,7 +115,11 @@ def _cell_table(cells: list[dict], measure: str, label: str) -> object:
     return html.Table(
         [
             html.Caption(_("The {count} hexagons of the map with the worst values", count=len(worst))),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+            html.Thead(
+                html.Tr(
+                    [html.Th(h, scope="col", className="fo-num" if 0 < n < 4 else None) for n, h in enumerate(header)]
+                )
+            ),
             html.Tbody(rows),
         ],
         className="table table-sm fo-table fo-report",

@@ -95,6 +95,20 @@ def test_sign_in_and_the_skip_link_by_keyboard(browser, a11y_server):
     context.close()
 
 
+def test_switching_the_language_changes_the_pages_language(browser, a11y_server):
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    page = context.new_page()
+    sign_in_by_keyboard(page, a11y_server.url, "manager")
+    assert page.get_attribute("html", "lang") == "en"
+    tab_to(page, ".fo-lang a[lang=zh-CN]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("html[lang=zh-CN]")
+    settle(page)
+    assert page.get_attribute(".fo-lang a[lang=zh-CN]", "aria-current") == "true"
+    assert "跳到主要内容" in page.inner_text("#skip-link")
+    context.close()
+
+
 def test_find_a_person_on_the_live_map_and_open_their_details(browser, a11y_server):
     context = browser.new_context(viewport=DESKTOP, locale="en-GB")
     page = context.new_page()
