@@ -9,6 +9,22 @@
     const TICK_MS = 1000;  // render the state and retry unsent fixes this often
     const state = {watch: null, last: null, sending: false, denied: false};
 
+    /* A task card is drawn anew after each of its buttons (accept, check in, ...): the keyboard's focus,
+       left on the body, goes back into the same card, to its first button (issue 22). */
+    const KEEP_FOCUS_MS = 5000;
+    let pressedCard = {id: null, at: 0};
+    document.addEventListener("click", function (event) {
+        const card = event.target.closest && event.target.closest(".fo-m-task");
+        if (card) { pressedCard = {id: card.id, at: Date.now()}; }
+    }, true);
+    new MutationObserver(function () {
+        if (!pressedCard.id || Date.now() - pressedCard.at > KEEP_FOCUS_MS) { return; }
+        if (document.activeElement && document.activeElement !== document.body) { return; }
+        const card = document.getElementById(pressedCard.id);
+        const target = card && (card.querySelector(".fo-m-buttons button") || card.querySelector("a, button"));
+        if (target) { target.focus(); }
+    }).observe(document.documentElement, {childList: true, subtree: true});
+
     function csrfToken() {
         return decodeURIComponent((document.cookie.match(/(?:^|;\s*)_csrf_token=([^;]+)/) || [])[1] || "");
     }

@@ -45,8 +45,7 @@ def choose(page, dropdown: str, text: str) -> None:
     box, walk the options with the arrow key to `text` and take it with Enter."""
     tab_to(page, f"#{dropdown}")
     page.keyboard.press("ArrowDown")
-    page.wait_for_selector(".dash-dropdown-content")
-    page.wait_for_timeout(100)  # the list takes the focus on the next frame
+    page.wait_for_function("() => !!document.activeElement.closest('.dash-dropdown-content')")  # the next frame
     if focused(page, ".dash-dropdown-search"):
         page.keyboard.type(text)
     for _press in range(60):
@@ -109,7 +108,7 @@ def test_switching_the_language_changes_the_pages_language(browser, a11y_server)
     context.close()
 
 
-def test_find_a_person_on_the_live_map_and_open_their_details(browser, a11y_server):
+def test_find_a_person_on_the_live_map_and_open_their_details(browser, a11y_server, axe):
     context = browser.new_context(viewport=DESKTOP, locale="en-GB")
     page = context.new_page()
     sign_in_by_keyboard(page, a11y_server.url, "manager")
@@ -128,10 +127,11 @@ def test_find_a_person_on_the_live_map_and_open_their_details(browser, a11y_serv
     assert focused(page, "#livemap-people .fo-person")  # the list was redrawn; the focus stayed
     assert_focus_visible(page)
     page.screenshot(path=screenshot_path("keyboard_live_map_person"))
+    axe(page, "the live map with a person's details")
     context.close()
 
 
-def test_create_and_assign_a_task_by_keyboard(browser, a11y_server):
+def test_create_and_assign_a_task_by_keyboard(browser, a11y_server, axe):
     rt = a11y_server.runtime
     customer = rt.db.fetch_one("SELECT name FROM customers ORDER BY id LIMIT 1")["name"]
     context = browser.new_context(viewport=DESKTOP, locale="en-GB")
@@ -155,10 +155,11 @@ def test_create_and_assign_a_task_by_keyboard(browser, a11y_server):
     page.keyboard.press("Space")
     page.wait_for_selector(f"#tasks-action-result >> text=assigned to {chosen}")
     assert rt.db.fetch_one("SELECT state FROM tasks WHERE id = %s", (task,))["state"] == "assigned"
+    axe(page, "the tasks page with a task's details and candidates")
     context.close()
 
 
-def test_open_a_heatmap_hexagons_details_by_keyboard(browser, a11y_server):
+def test_open_a_heatmap_hexagons_details_by_keyboard(browser, a11y_server, axe):
     context = browser.new_context(viewport=DESKTOP, locale="en-GB")
     page = context.new_page()
     sign_in_by_keyboard(page, a11y_server.url, "manager")
@@ -174,6 +175,7 @@ def test_open_a_heatmap_hexagons_details_by_keyboard(browser, a11y_server):
     page.keyboard.press("Tab")
     assert focused(page, "#heatmap-details a")  # on to the first person's day
     page.screenshot(path=screenshot_path("keyboard_heatmap_details"))
+    axe(page, "the heatmap with a hexagon's details")
     context.close()
 
 
@@ -203,7 +205,7 @@ def test_build_a_report_by_keyboard(browser, a11y_server):
     context.close()
 
 
-def test_accept_check_in_and_save_a_note_on_the_phone_by_keyboard(browser, a11y_server):
+def test_accept_check_in_and_save_a_note_on_the_phone_by_keyboard(browser, a11y_server, axe):
     rt = a11y_server.runtime
     # Urgent work without a time window is on the phone whatever the hour (a planned visit may be tomorrow's).
     site = rt.db.fetch_one(
@@ -227,7 +229,10 @@ def test_accept_check_in_and_save_a_note_on_the_phone_by_keyboard(browser, a11y_
     tab_to(page, phone_button(task_id, "accept"))
     page.keyboard.press("Enter")
     page.wait_for_selector("#mobile-action-result >> text=Task accepted.")
-    tab_to(page, phone_button(task_id, "check_in"), backwards=True)
+    page.wait_for_selector(phone_button(task_id, "check_in"))
+    page.wait_for_function("() => !!document.activeElement.closest('.fo-m-task')")  # the card was redrawn
+    assert page.evaluate("() => document.activeElement.closest('.fo-m-task').id") == card[1:]
+    tab_to(page, phone_button(task_id, "check_in"))
     assert_focus_visible(page)
     page.screenshot(path=screenshot_path("keyboard_phone_check_in"))
     page.keyboard.press("Enter")
@@ -238,4 +243,5 @@ def test_accept_check_in_and_save_a_note_on_the_phone_by_keyboard(browser, a11y_
     page.keyboard.press("Enter")
     page.wait_for_selector("#mobile-note-result >> text=Note saved.")
     page.screenshot(path=screenshot_path("keyboard_phone_note"), full_page=True)
+    axe(page, "the phone page on site, with a note saved")
     context.close()
