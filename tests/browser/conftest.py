@@ -111,6 +111,15 @@ def a11y_server(servers, templates):
 SETTLED_GRIDS = """() => [...document.querySelectorAll(".ag-header-row-column")]
   .every(row => row.querySelector("[role=columnheader]"))"""
 
+REVEAL_GRIDS = """() => new Promise(done => {
+  document.querySelectorAll(".ag-delay-render").forEach(grid => grid.scrollIntoView());
+  const started = Date.now();
+  (function check() {
+    if (!document.querySelector(".ag-delay-render") || Date.now() - started > 3000) { done(); }
+    else { setTimeout(check, 100); }
+  })();
+})"""
+
 
 def settle(page: Page) -> None:
     """Until a Dash page has drawn its content and answered its first callbacks (plain pages: at once)."""
@@ -118,7 +127,11 @@ def settle(page: Page) -> None:
     if page.evaluate("() => !!document.getElementById('react-entry-point')"):
         page.wait_for_selector("#_pages_content > *")
         page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+        # AG Grid keeps a grid below the fold unrevealed (its header cells hidden) until it is scrolled to,
+        # as a reader's screen reader or a person would: do that, then come back.
+        page.evaluate(REVEAL_GRIDS)
         page.wait_for_function(SETTLED_GRIDS)
+        page.evaluate("() => window.scrollTo(0, 0)")
         page.wait_for_timeout(700)  # the first intervals' answers and the maps' first frames
 
 

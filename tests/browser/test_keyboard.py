@@ -151,7 +151,7 @@ def test_create_and_assign_a_task_by_keyboard(browser, a11y_server, axe):
     page.wait_for_selector("#tasks-candidates li button")
     tab_to(page, "#tasks-candidates li button", backwards=True)  # the details are above the form
     chosen = page.evaluate("() => document.activeElement.closest('li').querySelector('b').textContent")
-    page.screenshot(path=screenshot_path("keyboard_task_assign"))
+    page.screenshot(path=screenshot_path("keyboard_task_assign"), full_page=True)
     page.keyboard.press("Space")
     page.wait_for_selector(f"#tasks-action-result >> text=assigned to {chosen}")
     assert rt.db.fetch_one("SELECT state FROM tasks WHERE id = %s", (task,))["state"] == "assigned"
