@@ -25,6 +25,17 @@
 
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.fieldopsAnalytics = {
+        /* After a hexagon was chosen with the keyboard in the table, its details take the focus. */
+        focusDetails: function () {
+            const active = document.activeElement;
+            if (active && active.closest && active.closest("#heatmap-table")) {
+                window.requestAnimationFrame(function () {
+                    const title = document.getElementById("heatmap-details-title");
+                    if (title) { title.focus(); }
+                });
+            }
+            return window.dash_clientside.no_update;
+        },
         /* Where the person was at the slider's fix: the marker's position and the time shown. */
         replayPosition: function (index, track) {
             if (!track || !track.lat || !track.lat.length) {

@@ -13,9 +13,8 @@
         livemap: {
             fleetPoint: function (feature, latlng) {
                 const state = feature.properties.state;
-                return L.circleMarker(latlng, {
-                    radius: 7, weight: 2, color: "#ffffff", fillColor: window.fieldops.palette.stateColor(state),
-                    fillOpacity: state === "offline" ? 0.6 : 0.95,
+                return window.fieldops.palette.stateMarker(latlng, state, {
+                    radius: 7, weight: 2, color: "#ffffff", fillOpacity: state === "offline" ? 0.6 : 0.95,
                 });
             },
             fleetCluster: function (feature, latlng, index, context) {
@@ -52,8 +51,85 @@
         },
     });
 
+    /* One row of the people list: a button that keeps its place (and the keyboard's focus) while the
+       fleet refreshes; only its state text and classes change. */
+    function personItem(person, selected, labels) {
+        const item = document.createElement("li");
+        item.dataset.person = String(person.id);
+        const button = document.createElement("button");
+        button.type = "button";
+        button.dataset.person = String(person.id);
+        button.className = "fo-person";
+        const dot = document.createElement("span");
+        dot.setAttribute("aria-hidden", "true");
+        const name = document.createElement("span");
+        name.className = "fo-person-name";
+        const state = document.createElement("span");
+        state.className = "fo-person-state";
+        button.append(dot, name, state);
+        item.append(button);
+        return item;
+    }
+
+    function showPerson(item, person, selected, labels) {
+        const button = item.firstChild;
+        const [dot, name, state] = button.children;
+        const shape = (labels.shapes && labels.shapes[person.state]) || "circle";
+        dot.className = "fo-dot fo-" + person.state + " fo-shape-" + shape;
+        name.textContent = person.name;
+        state.textContent = labels[person.state] || person.state;
+        button.classList.toggle("fo-person-selected", person.id === selected);
+        if (person.id === selected) { button.setAttribute("aria-current", "true"); }
+        else { button.removeAttribute("aria-current"); }
+    }
+
+    /* A person chosen in the list (Enter or Space on its button, or a click): select them and bring
+       their marker into view. */
+    document.addEventListener("click", function (event) {
+        const button = event.target.closest && event.target.closest("#livemap-people .fo-person");
+        if (!button || !window.dash_clientside.set_props) { return; }
+        const id = Number(button.dataset.person);
+        window.dash_clientside.set_props("livemap-selected", {data: id});
+        const person = fleet.get(id);
+        if (person) {
+            window.dash_clientside.set_props("livemap-map", {viewport: {center: [person.lat, person.lon], transition: "panTo"}});
+        }
+    });
+
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.fieldops = Object.assign({}, window.dash_clientside.fieldops, {
+        /* The people on the map as a list of buttons, by name (issue 22): the keyboard's and the screen
+           reader's way to a marker. Each shows its state in words and the legend's shape beside its colour.
+           Drawn here rather than by Dash, so that rows stay put and keep the focus while states change. */
+        peopleList: function (features, names, selected, labels) {
+            const list = document.getElementById("livemap-people");
+            if (!list || !features || !names || !labels) { return window.dash_clientside.no_update; }
+            const people = [];
+            features.features.forEach(function (feature) {
+                const name = names[feature.properties.id];
+                if (name) { people.push({id: feature.properties.id, name: name, state: feature.properties.state}); }
+            });
+            people.sort(function (a, b) { return a.name.localeCompare(b.name, labels.locale); });
+            const shown = new Map();
+            list.querySelectorAll(":scope > li").forEach(function (item) { shown.set(item.dataset.person, item); });
+            let previous = null;
+            people.forEach(function (person) {
+                let item = shown.get(String(person.id));
+                shown.delete(String(person.id));
+                item = item || personItem(person);
+                showPerson(item, person, selected, labels);
+                const place = previous ? previous.nextSibling : list.firstChild;
+                if (item !== place) { list.insertBefore(item, place); }
+                previous = item;
+            });
+            shown.forEach(function (item) { item.remove(); });
+            return people.length;
+        },
+        /* Who was chosen, said once through the panel's status region (the details refresh silently). */
+        announceChoice: function (selected, names, labels) {
+            const name = selected && names && names[selected];
+            return name ? labels.chosen.replace("{name}", name) : "";
+        },
         /* Fold a fleet payload (columns of what changed) into the browser's copy of the fleet,
            mark people silent for longer than offline_after_ms as offline, redraw only on change. */
         mergeFleet: function (payload, labels) {

@@ -9,6 +9,31 @@
     const TICK_MS = 1000;  // render the state and retry unsent fixes this often
     const state = {watch: null, last: null, sending: false, denied: false};
 
+    /* A task card is drawn anew after its buttons (accept, check in, ...) and when the list changes: the
+       keyboard's focus, left on the page's body, goes back to the same button if the new card has it, else
+       to the card itself, never to another button (Enter there would act on it) (issue 22). A press
+       outside the cards forgets it. */
+    let lastFocus = null;  // {card, id}
+    document.addEventListener("focusin", function (event) {
+        const card = event.target.closest && event.target.closest(".fo-m-task");
+        lastFocus = card ? {card: card.id, id: event.target.id} : null;
+    });
+    document.addEventListener("mousedown", function (event) {
+        if (!(event.target.closest && event.target.closest(".fo-m-task"))) { lastFocus = null; }
+    });
+    new MutationObserver(function () {
+        if (!lastFocus || (document.activeElement && document.activeElement !== document.body)) { return; }
+        const card = document.getElementById(lastFocus.card);
+        if (!card) { return; }
+        const same = lastFocus.id && document.getElementById(lastFocus.id);
+        if (same && card.contains(same)) {
+            same.focus();
+        } else {
+            card.tabIndex = -1;
+            card.focus();
+        }
+    }).observe(document.documentElement, {childList: true, subtree: true});
+
     function csrfToken() {
         return decodeURIComponent((document.cookie.match(/(?:^|;\s*)_csrf_token=([^;]+)/) || [])[1] || "");
     }

@@ -59,12 +59,11 @@
 
     window.fieldops = Object.assign({}, window.fieldops, {
         wall: {
-            /* The live map's colours, twice the size: seen from across the room. */
+            /* The live map's colours and shapes, twice the size: seen from across the room. */
             fleetPoint: function (feature, latlng) {
                 const state = feature.properties.state;
-                return L.circleMarker(latlng, {
-                    radius: 12, weight: 3, color: "#0b1118", fillColor: window.fieldops.palette.stateColor(state),
-                    fillOpacity: state === "offline" ? 0.6 : 1,
+                return window.fieldops.palette.stateMarker(latlng, state, {
+                    radius: 12, weight: 3, color: "#0b1118", fillOpacity: state === "offline" ? 0.6 : 1,
                 });
             },
             heatStyle: function (feature) {

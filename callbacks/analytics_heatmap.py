@@ -5,7 +5,7 @@ from __future__ import annotations
 import h3
 import numpy as np
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from dashboard.analytics import efficiency as service
@@ -24,6 +24,7 @@ FILTERS = (
     Input("heatmap-hours", "value"),
 )
 BREAKDOWN_ROWS = 40
+TABLE_ROWS = 25  # the hexagon table, the keyboard's way to a hexagon's details: the worst ones
 UNBOUNDED = frozenset({"travel_visit_ratio", "visits_per_hour"})
 
 
@@ -80,7 +81,50 @@ def heatmap_view(start: object, end: object, team: object, weekdays: object, hou
         viewport = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]], "transition": "flyToBounds"}
     decimals = 0 if high - low > 20 else 2
     hideout = {"min": low, "max": high, "colors": colors}
-    return geojson, hideout, low, high, colors, decimals, matrix, summary, viewport
+    table = _cell_table(cells, measure, label)
+    return geojson, hideout, low, high, colors, decimals, matrix, summary, viewport, table
+
+
+def _cell_table(cells: list[dict], measure: str, label: str) -> object:
+    """The worst hexagons as a table with a button each that opens the same details as a click on the map."""
+    rated = [r for r in cells if r[measure] is not None]
+    if not rated:
+        return html.P(_("No analytics for these filters yet."), className="text-muted")
+    worst = sorted(rated, key=lambda r: float(r[measure]), reverse=measure not in service.HIGH_IS_GOOD)[:TABLE_ROWS]
+    header = [_("Where"), label, _("Tracked hours"), _("Visits"), _("Details")]
+    rows = []
+    for row in worst:
+        lat, lon = h3.cell_to_latlng(h3.int_to_str(int(row["cell"])))
+        where = f"{lat:.4f}, {lon:.4f}"
+        button = html.Button(
+            _("Who and when"),
+            id={"type": "heatmap-cell-button", "cell": str(row["cell"])},
+            className="btn btn-sm btn-outline-primary",
+            **{"aria-label": _("Who and when at {where}", where=where)},
+        )
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(where, scope="row"),
+                    html.Td(f"{float(row[measure]):.2f}", className="fo-num"),
+                    html.Td(f"{float(row['tracked_s'] or 0) / 3600:.1f}", className="fo-num"),
+                    html.Td(str(int(row["visits"] or 0)), className="fo-num"),
+                    html.Td(button),
+                ]
+            )
+        )
+    return html.Table(
+        [
+            html.Caption(_("The {count} hexagons of the map with the worst values", count=len(worst))),
+            html.Thead(
+                html.Tr(
+                    [html.Th(h, scope="col", className="fo-num" if 0 < n < 4 else None) for n, h in enumerate(header)]
+                )
+            ),
+            html.Tbody(rows),
+        ],
+        className="table table-sm fo-table fo-report",
+    )
 
 
 def _matrix(rows: list[dict], measure: str, label: str, colors: list[str]) -> go.Figure:
@@ -109,9 +153,18 @@ def _matrix(rows: list[dict], measure: str, label: str, colors: list[str]) -> go
     return fig
 
 
-def cell_details(click: object, start: object, end: object, team: object, weekdays: object, hours: object):
-    """The employees and hours behind a clicked hexagon, each linking to that person's day."""
-    properties = mapping(mapping(click).get("properties"))
+def cell_details(
+    click: object, _pressed: object, start: object, end: object, team: object, weekdays: object, hours: object
+):
+    """The employees and hours behind a hexagon clicked on the map or chosen in the table, each linking to
+    that person's day."""
+    chosen = ctx.triggered_id
+    if isinstance(chosen, dict):
+        if not ctx.triggered[0]["value"]:
+            return no_update  # the table was drawn anew, nothing was pressed
+        properties = {"cell": chosen.get("cell")}
+    else:
+        properties = mapping(mapping(click).get("properties"))
     cell = whole_number_in_text(properties.get("cell"), BIGINT)  # an H3 cell's 64-bit number
     if cell is None:
         return no_update
@@ -142,7 +195,7 @@ def cell_details(click: object, start: object, end: object, team: object, weekda
             html.Li([who, f" · {when} · ", _("idle {share}", share=share), f" · {row['tracked_s'] / 60:.0f} min", flag])
         )
     return [
-        html.H6(_("Who and when, worst idle share first")),
+        html.H2(_("Who and when, worst idle share first"), className="h6", id="heatmap-details-title", tabIndex="-1"),
         html.Ul(items, className="fo-breakdown"),
     ]
 
@@ -161,12 +214,21 @@ def register(app: Dash) -> None:
         Output("heatmap-matrix", "figure"),
         Output("heatmap-summary", "children"),
         Output("heatmap-map", "viewport"),
+        Output("heatmap-table", "children"),
         *FILTERS,
         Input("heatmap-measure", "value"),
     )(heatmap_view)
     app.callback(
         Output("heatmap-details", "children"),
         Input("heatmap-cells", "clickData"),
+        Input({"type": "heatmap-cell-button", "cell": ALL}, "n_clicks"),
         *[State(i.component_id, i.component_property) for i in FILTERS],
         prevent_initial_call=True,
     )(cell_details)
+    # A hexagon chosen in the table: the reading point moves to its details (issue 22).
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsAnalytics", function_name="focusDetails"),
+        Output("heatmap-details", "className"),
+        Input("heatmap-details", "children"),
+        prevent_initial_call=True,
+    )

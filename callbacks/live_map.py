@@ -55,6 +55,12 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
     return payload
 
 
+def people_names(team_id: int | None) -> dict[str, str]:
+    """Names of the people the viewer may see (the chosen team's), for the list beside the map."""
+    scope = g.viewer.scope.narrowed_to_team(whole_number(team_id))
+    return {str(person["id"]): person["name"] for person in employees.roster(runtime().db, scope)}
+
+
 def select_person(click: dict | None) -> object:
     if not isinstance(click, dict) or (click.get("properties") or {}).get("cluster"):
         return no_update
@@ -92,7 +98,7 @@ def person_details(employee_id: int | None, _tick: int) -> object:
     ]
     return html.Div(
         [
-            html.H5(person["name"], id="livemap-details-name"),
+            html.H2(person["name"], id="livemap-details-name", className="h5"),
             html.Div(person["code"], className="text-muted small"),
             html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))]),
         ]
@@ -194,7 +200,26 @@ def register(app: Dash) -> None:
         Input("livemap-feed", "data"),
         State("livemap-labels", "data"),
     )
+    app.callback(Output("livemap-names", "data"), Input("livemap-team", "value"))(people_names)
     app.callback(Output("livemap-selected", "data"), Input("livemap-fleet", "clickData"))(select_person)
+    # The list of people beside the map (issue 22): drawn in the browser from the fleet it holds; a press on
+    # a name sets livemap-selected there (assets/livemap.js).
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldops", function_name="peopleList"),
+        Output("livemap-people-shown", "data"),
+        Input("livemap-fleet", "data"),
+        Input("livemap-names", "data"),
+        Input("livemap-selected", "data"),
+        State("livemap-labels", "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldops", function_name="announceChoice"),
+        Output("livemap-announce", "children"),
+        Input("livemap-selected", "data"),
+        State("livemap-names", "data"),
+        State("livemap-labels", "data"),
+        prevent_initial_call=True,
+    )
     app.callback(
         Output("livemap-details", "children"),
         Input("livemap-selected", "data"),

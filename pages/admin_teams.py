@@ -24,13 +24,21 @@ def weekday_names() -> list[str]:
     return [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
 
 
+def _hours_input(input_id: str, label: str) -> list:
+    """A time field of the hours table, named for screen readers by its day and column."""
+    return [
+        html.Label(label, htmlFor=input_id, className="visually-hidden"),
+        dcc.Input(id=input_id, type="time", className="form-control form-control-sm"),
+    ]
+
+
 def layout(**_query: str) -> html.Div:
     hours_rows = [
         html.Tr(
             [
                 html.Th(name, scope="row"),
-                html.Td(dcc.Input(id=f"teams-start-{day}", type="time", className="form-control form-control-sm")),
-                html.Td(dcc.Input(id=f"teams-end-{day}", type="time", className="form-control form-control-sm")),
+                html.Td(_hours_input(f"teams-start-{day}", _("{day} from", day=name))),
+                html.Td(_hours_input(f"teams-end-{day}", _("{day} to", day=name))),
             ]
         )
         for day, name in enumerate(weekday_names())

@@ -66,6 +66,7 @@ def layout(employee: str | None = None, date: str | None = None, **_query: str) 
                         date=_chosen_day(date),
                         display_format="YYYY-MM-DD",
                         first_day_of_week=1,
+                        placeholder=_("Day"),
                         style={"width": "11rem"},
                     ),
                     html.Span(id="day-summary", className="fo-updated"),
@@ -103,6 +104,7 @@ def layout(employee: str | None = None, date: str | None = None, **_query: str) 
                                 className="fo-replay",
                                 children=[
                                     html.Button(_("Play / pause"), id="day-play", className="btn btn-sm btn-primary"),
+                                    html.Label(_("Time of day"), htmlFor="day-slider", className="visually-hidden"),
                                     html.Div(
                                         dcc.Slider(
                                             id="day-slider",
@@ -112,6 +114,7 @@ def layout(employee: str | None = None, date: str | None = None, **_query: str) 
                                             value=0,
                                             marks=None,
                                             updatemode="drag",
+                                            allow_direct_input=False,
                                         ),
                                         className="fo-replay-slider",
                                     ),
@@ -120,7 +123,9 @@ def layout(employee: str | None = None, date: str | None = None, **_query: str) 
                             ),
                         ],
                     ),
-                    html.Aside(id="day-split", className="fo-details"),
+                    html.Aside(
+                        id="day-split", className="fo-details", tabIndex="0", **{"aria-label": _("Where the time went")}
+                    ),
                 ],
             ),
             dcc.Graph(id="day-timeline", config={"displayModeBar": False}),

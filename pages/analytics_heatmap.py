@@ -81,9 +81,18 @@ def layout(**_query: str) -> html.Div:
                     html.Aside(
                         id="heatmap-details",
                         className="fo-details",
-                        children=html.P(_("Click a hexagon to see who and when is behind it."), className="text-muted"),
+                        **{"aria-label": _("Who and when")},
+                        children=html.P(
+                            _("Choose a hexagon on the map or in the table below to see who and when is behind it."),
+                            className="text-muted",
+                        ),
                     ),
                 ],
+            ),
+            html.Section(
+                [html.H2(_("Hexagons"), className="h6"), html.Div(id="heatmap-table")],
+                className="fo-analytics-body",
+                **{"aria-label": _("Hexagons")},
             ),
             dcc.Graph(id="heatmap-matrix", config={"displayModeBar": False}, className="fo-matrix"),
         ],

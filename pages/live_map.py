@@ -7,8 +7,10 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from dashboard.core.i18n import _, current_language
+from dashboard.core.palette import STATE_SHAPES
 from dashboard.core.permissions import LIVE_MAP_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.web.components import state_dot
 from dashboard.web.maps import HELSINKI, base_layers, js
 
 dash.register_page(
@@ -31,7 +33,7 @@ def state_labels() -> dict[str, str]:
 
 def _count_badge(state: str, label: str) -> html.Span:
     return html.Span(
-        [html.Span(className=f"fo-dot fo-{state}"), f"{label} ", html.B("0", id=f"livemap-count-{state}")],
+        [state_dot(state), f"{label} ", html.B("0", id=f"livemap-count-{state}")],
         className="fo-count",
         id=f"livemap-badge-{state}",
     )
@@ -66,11 +68,19 @@ def layout(**_query: str) -> html.Div:
                 children=[
                     html.Label(_("Team"), htmlFor="livemap-team", className="fo-label"),
                     dcc.Dropdown(id="livemap-team", placeholder=_("All teams"), clearable=True, className="fo-team"),
-                    html.Span(
-                        [_("Staff on the map"), " ", html.B("0", id="livemap-count-total")], className="fo-count"
+                    html.Div(
+                        [
+                            html.Span(
+                                [_("Staff on the map"), " ", html.B("0", id="livemap-count-total")],
+                                className="fo-count",
+                            ),
+                            *[_count_badge(state, labels[state]) for state in STATES],
+                            _count_badge("paused", _("Paused")),
+                        ],
+                        className="fo-counts",
+                        role="group",
+                        **{"aria-label": _("People by state")},
                     ),
-                    *[_count_badge(state, labels[state]) for state in STATES],
-                    _count_badge("paused", _("Paused")),
                     html.Span(id="livemap-updated", className="fo-updated"),
                 ],
             ),
@@ -80,9 +90,23 @@ def layout(**_query: str) -> html.Div:
                 children=[
                     _map(),
                     html.Aside(
-                        id="livemap-details",
-                        className="fo-details",
-                        children=html.P(_("Click a person on the map for details."), className="text-muted"),
+                        className="fo-details fo-livemap-side",
+                        **{"aria-label": _("People and details")},
+                        children=[
+                            html.H2(_("People on the map"), className="h6", id="livemap-people-title"),
+                            html.Ul(
+                                id="livemap-people",
+                                className="fo-people list-unstyled",
+                                **{"aria-labelledby": "livemap-people-title"},
+                            ),
+                            html.Div(
+                                id="livemap-details",
+                                children=html.P(
+                                    _("Choose a person on the map or in the list for details."), className="text-muted"
+                                ),
+                            ),
+                            html.Div(id="livemap-announce", className="visually-hidden", role="status"),
+                        ],
                     ),
                 ],
             ),
@@ -91,6 +115,8 @@ def layout(**_query: str) -> html.Div:
             dcc.Store(id="livemap-feed"),
             dcc.Store(id="livemap-cursor"),
             dcc.Store(id="livemap-selected"),
+            dcc.Store(id="livemap-names"),
+            dcc.Store(id="livemap-people-shown"),
             dcc.Store(id="livemap-alert-resolve"),
             dcc.Store(id="livemap-alert-resolved"),
             dcc.Store(id="livemap-alerts-shown"),
@@ -98,6 +124,8 @@ def layout(**_query: str) -> html.Div:
                 id="livemap-labels",
                 data={
                     **labels,
+                    "shapes": STATE_SHAPES,
+                    "chosen": _("Details of {name}"),
                     "updated": _("Updated"),
                     "timezone": runtime().settings.timezone,
                     "locale": current_language(),

@@ -51,7 +51,10 @@ def layout(**_query: str) -> html.Div:
         _section(_("Tasks in route order"), html.Div(id="mobile-tasks"), section_id="mobile-tasks-section"),
         _section(
             _("Visit note"),
-            dcc.Textarea(id="mobile-note", maxLength=2000, className="form-control", rows=3),
+            field(
+                _("Note for the current task"),
+                dcc.Textarea(id="mobile-note", maxLength=2000, className="form-control", rows=3),
+            ),
             dcc.Upload(
                 id="mobile-photo",
                 accept="image/jpeg,image/png",

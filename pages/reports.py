@@ -78,7 +78,13 @@ def _build_form() -> html.Div:
                 style={"display": "none"},
                 children=field(
                     _("Days"),
-                    dcc.DatePickerRange(id="reports-range", display_format="YYYY-MM-DD", max_date_allowed=today),
+                    dcc.DatePickerRange(
+                        id="reports-range",
+                        display_format="YYYY-MM-DD",
+                        max_date_allowed=today,
+                        start_date_placeholder_text=_("First day"),
+                        end_date_placeholder_text=_("Last day"),
+                    ),
                 ),
             ),
             field(_("Teams"), dcc.Dropdown(id="reports-teams", multi=True, placeholder=_("All teams in your view"))),

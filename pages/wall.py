@@ -11,6 +11,7 @@ from dash_extensions.javascript import Namespace
 from dashboard.core.i18n import _, current_language
 from dashboard.core.permissions import WALL_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.web.components import state_dot
 from dashboard.web.maps import HELSINKI, base_layers, js
 
 dash.register_page(__name__, path="/wall", name="Wall display", order=95, roles=WALL_ROLES, id_prefix="wall")
@@ -93,7 +94,7 @@ def layout(**_query: str) -> html.Div:
                                 children=[
                                     html.Span(
                                         [
-                                            html.Span(className=f"fo-dot fo-{state}"),
+                                            state_dot(state),
                                             label,
                                             " ",
                                             html.B("0", id=f"wall-count-{state}"),

@@ -2,6 +2,8 @@
 
 One truth in two homes: the browser reads the same values from the CSS custom properties in
 assets/fieldops.css (`--state-*`, `--split-*`); tests/unit/test_palette.py fails if the two differ.
+A state also has a shape, so it shows without colour (WCAG 1.4.1): assets/palette.js draws the map's
+markers with STATE_SHAPES and the legends use the CSS classes `.fo-shape-*`.
 """
 
 from __future__ import annotations
@@ -18,5 +20,6 @@ BLACK = "#000000"
 GREY = "#8c8c8c"
 
 STATE_COLORS = {"moving": GREEN, "visit": BLUE, "idle": ORANGE, "offline": GREY}
+STATE_SHAPES = {"moving": "triangle", "visit": "square", "idle": "diamond", "offline": "circle"}
 SPLIT_COLORS = {"visit": BLUE, "travel": GREEN, "idle": ORANGE, "outside": VERMILION}
 CHART_COLORS = [BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILION, YELLOW, BLACK]

@@ -11,6 +11,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from dashboard.core import i18n
 from dashboard.core.config import ROOT, ConfigError, Settings
+from dashboard.core.i18n import current_language
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.protocols import gpx, native, osmand, owntracks
 from dashboard.live.livemap import LiveMap
@@ -24,6 +25,31 @@ from dashboard.web.routes import exports, my_data, phone, report_files, survey
 from dashboard.web.shell import layout as shell_layout
 
 log = logging.getLogger(__name__)
+
+# Dash's page with the viewer's language on <html lang>: screen readers pick their voice by it, and the
+# browser its CJK font (Simplified Chinese glyphs, not Japanese ones). A language switch reloads the page.
+INDEX = """<!DOCTYPE html>
+<html lang="{%lang%}">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+class FieldOpsDash(Dash):
+    def interpolate_index(self, **kwargs: str) -> str:
+        return super().interpolate_index(**kwargs).replace("{%lang%}", current_language(), 1)
 
 
 class RequestBodies(DefaultJSONProvider):
@@ -43,8 +69,9 @@ def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -
     rt.livemap = LiveMap(rt)
     i18n.set_default_language(settings.language)
 
-    app = Dash(
+    app = FieldOpsDash(
         __name__,
+        index_string=INDEX,
         use_pages=True,
         pages_folder=str(ROOT / "pages"),
         assets_folder=str(ROOT / "assets"),

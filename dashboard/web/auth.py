@@ -149,7 +149,8 @@ LOGIN_PAGE = """<!doctype html>
 <title>{{ title }} · FieldOps</title>
 <link rel="stylesheet" href="/assets/bootstrap.min.css"><link rel="stylesheet" href="/assets/fieldops.css">
 </head><body class="fo-login-body">
-<main class="fo-login card shadow-sm">
+<a class="fo-skip" href="#main-content">{{ skip }}</a>
+<main class="fo-login card shadow-sm" id="main-content" tabindex="-1">
   <div class="card-body">
     <h1 class="h4 mb-3">FieldOps</h1>
     <h2 class="h6 text-muted mb-3">{{ title }}</h2>
@@ -177,6 +178,7 @@ def _login_page(error: str | None = None, username: str = "", status: int = 200)
     html = render_template_string(
         LOGIN_PAGE,
         lang=current_language(),
+        skip=_("Skip to main content"),
         title=_("Sign in"),
         error=error,
         csrf=csrf_token(),

@@ -8,6 +8,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from dashboard.core.i18n import _
+from dashboard.core.palette import STATE_SHAPES
 
 
 def page_frame(title: str, *children, page_id: str) -> html.Div:
@@ -27,6 +28,12 @@ def grid(grid_id: str, columns: list[tuple[str, str]], height: str = "360px") ->
         style={"height": height},
         className="fo-grid",
     )
+
+
+def state_dot(state: str) -> html.Span:
+    """A legend's mark of a person's state: its colour and its shape, as the map's markers draw them."""
+    shape = f" fo-shape-{STATE_SHAPES[state]}" if state in STATE_SHAPES else ""
+    return html.Span(className=f"fo-dot fo-{state}{shape}", **{"aria-hidden": "true"})
 
 
 def field(label: str, control) -> html.Div:
@@ -66,7 +73,13 @@ def analytics_filters(prefix: str, start: date, end: date, *, with_hours: bool =
     children = [
         html.Label(_("Dates"), htmlFor=f"{prefix}-dates", className="fo-label"),
         dcc.DatePickerRange(
-            id=f"{prefix}-dates", start_date=start, end_date=end, display_format="YYYY-MM-DD", first_day_of_week=1
+            id=f"{prefix}-dates",
+            start_date=start,
+            end_date=end,
+            display_format="YYYY-MM-DD",
+            first_day_of_week=1,
+            start_date_placeholder_text=_("First day"),
+            end_date_placeholder_text=_("Last day"),
         ),
         html.Label(_("Team"), htmlFor=f"{prefix}-team", className="fo-label"),
         dcc.Dropdown(id=f"{prefix}-team", placeholder=_("All teams"), clearable=True, className="fo-team"),
@@ -90,6 +103,7 @@ def analytics_filters(prefix: str, start: date, end: date, *, with_hours: bool =
                     step=1,
                     value=[0, 24],
                     marks={h: str(h) for h in (0, 6, 12, 18, 24)},
+                    allow_direct_input=False,
                 ),
                 className="fo-hours",
             ),

@@ -43,7 +43,8 @@ PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{status} · FieldOps</title>{refresh}
 <link rel="stylesheet" href="/assets/bootstrap.min.css"><link rel="stylesheet" href="/assets/fieldops.css">
-</head><body class="fo-login-body"><main class="fo-login card shadow-sm"><div class="card-body">
+</head><body class="fo-login-body"><a class="fo-skip" href="#main-content">{skip}</a>
+<main class="fo-login card shadow-sm" id="main-content" tabindex="-1"><div class="card-body">
 <h1 class="h4 mb-3">FieldOps · {status}</h1><p id="error-message">{message}</p>{retrying}
 <p><a href="{home}">{home_text}</a></p>
 </div></main></body></html>"""
@@ -142,6 +143,7 @@ def _page(error: AppError) -> str:
         link = (home, _("Back to your home page")) if home else ("/login", _("Sign in"))
     return PAGE.format(
         lang=current_language(),
+        skip=escape(_("Skip to main content")),
         status=error.status,
         refresh=refresh,
         message=escape(error.message),

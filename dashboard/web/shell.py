@@ -11,6 +11,7 @@ from dashboard.core.permissions import Viewer, home_path, may_open, menu_order
 from dashboard.core.runtime import runtime
 
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
+MAIN_ID = "main-content"  # the skip link's target on every page
 FLAT_MENU_MAX = 7  # up to this many pages, every page is a link of its own; beyond it, sections fold
 
 
@@ -28,13 +29,21 @@ def layout() -> html.Div:
     links = _menu([page for page in registry if viewer and may_open(viewer, page, settings)])
     language = current_language()
     switch = [
-        html.A(name, href=f"/language/{code}", className="active" if code == language else "", lang=code)
+        html.A(
+            name,
+            href=f"/language/{code}",
+            className="active" if code == language else "",
+            lang=code,
+            **({"aria-current": "true"} if code == language else {}),
+        )
         for code, name in LANGUAGE_NAMES.items()
     ]
     return html.Div(
         [
+            skip_link(),
             html.Nav(
                 className="navbar navbar-expand fo-nav px-3",
+                **{"aria-label": _("Main menu")},
                 children=[
                     html.A("FieldOps", href="/", className="navbar-brand"),
                     html.Div(links, className="navbar-nav me-auto"),
@@ -48,9 +57,14 @@ def layout() -> html.Div:
                     _logout_button() if viewer and viewer.role != "wall" else None,
                 ],
             ),
-            dash.page_container,
+            html.Main(dash.page_container, id=MAIN_ID, tabIndex="-1"),
         ]
     )
+
+
+def skip_link() -> html.A:
+    """The first thing Tab reaches: past the menu to the page itself (visible only when focused)."""
+    return html.A(_("Skip to main content"), href=f"#{MAIN_ID}", className="fo-skip", id="skip-link")
 
 
 def _menu(pages: list[dict]) -> list:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dashboard.core.palette import SPLIT_COLORS, STATE_COLORS
+from dashboard.core.palette import SPLIT_COLORS, STATE_COLORS, STATE_SHAPES
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -54,3 +54,15 @@ def test_no_script_keeps_its_own_copy_of_the_state_colours():
     copy = re.compile(r"\b(?:moving|visit|idle|offline)\s*:\s*[\"']#[0-9a-fA-F]{3,6}")
     for script in ASSETS.glob("*.js"):
         assert not copy.search(script.read_text()), f"{script.name} holds state colours; use fieldops.palette"
+
+
+def test_every_state_has_one_shape_in_both_homes_and_a_legend_class():
+    """The map's markers (assets/palette.js) and the legends (.fo-shape-*) show a state without colour too."""
+    script = (ASSETS / "palette.js").read_text()
+    in_script = dict(re.findall(r"(\w+): \"(\w+)\"", re.search(r"STATE_SHAPES = \{([^}]*)\}", script).group(1)))
+    assert in_script == STATE_SHAPES
+    assert set(STATE_SHAPES) == set(STATE_COLORS)
+    assert len(set(STATE_SHAPES.values())) == len(STATE_SHAPES)  # no two states look alike
+    selectors = " ".join(selector for selector, _properties in _rules())
+    for shape in STATE_SHAPES.values():
+        assert f".fo-shape-{shape}" in selectors, f"no legend class for {shape}"

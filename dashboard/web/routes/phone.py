@@ -93,12 +93,12 @@ SHARE_PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:1.5rem;max-width:30rem}}
-dt{{color:#555}}dd{{margin:0 0 .7rem}}</style>
-</head><body><h1 id="share-title"></h1>
+dt{{color:#4a4a4a}}a:focus-visible{{outline:3px solid #0a58ca;outline-offset:2px}}dd{{margin:0 0 .7rem}}</style>
+</head><body><main id="main-content"><h1 id="share-title"></h1>
 <dl><dt>{where}</dt><dd id="share-position">…</dd><dt>{when}</dt><dd id="share-time">…</dd>
 <dt>{until}</dt><dd id="share-expires"></dd></dl>
 <p><a id="share-map" rel="noopener" target="_blank">{open_map}</a></p>
-<script type="application/json" id="share-texts">{texts}</script>
+</main><script type="application/json" id="share-texts">{texts}</script>
 <script>{script}</script></body></html>"""
 
 

@@ -18,7 +18,8 @@ SURVEY_PAGE = """<!doctype html>
 <title>{{ title }}</title>
 <link rel="stylesheet" href="/assets/bootstrap.min.css"><link rel="stylesheet" href="/assets/fieldops.css">
 </head><body class="fo-login-body">
-<main class="fo-login card shadow-sm fo-survey" id="survey-page" data-state="{{ state }}">
+<a class="fo-skip" href="#survey-page">{{ skip }}</a>
+<main class="fo-login card shadow-sm fo-survey" id="survey-page" tabindex="-1" data-state="{{ state }}">
   <div class="card-body">
     <h1 class="h5 mb-3">{{ title }}</h1>
     {% if message %}<div class="alert {{ 'alert-success' if state == 'thanks' else 'alert-warning' }}"
@@ -59,6 +60,7 @@ def _page(token: str, survey: dict | None, state: str, message: str | None, stat
     html = render_template_string(
         SURVEY_PAGE,
         lang=current_language(),
+        skip=_("Skip to main content"),
         title=_("How did we do?"),
         state=state,
         message=message,
