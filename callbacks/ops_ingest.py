@@ -16,7 +16,7 @@ def ingest_status(_tick: int | None) -> tuple[str, str, str, html.Table | html.P
         _("Not ready: {reasons}", reasons="; ".join(reasons))
         if reasons
         else _("Ready: every dependency answers and the writers keep up."),
-        className="text-danger" if reasons else "text-success",
+        className="text-danger-emphasis" if reasons else "text-success-emphasis",
     )
     writers = rt.feed.writer_consumers()
     table: html.Table | html.P = html.P(_("No writer has started yet: run fieldops worker."), className="text-danger")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import h3
 import pytest
@@ -24,12 +24,20 @@ WORST_FILL = "#b10026"  # the reddest of BAD_HIGH_SCALE
 HEXAGONS = "#heatmap-map .leaflet-overlay-pane path.leaflet-interactive"
 
 
+def simulation_end(rt, hours: int = HOURS) -> datetime:
+    """Now, or early this morning when fewer than `hours` have passed since local midnight: the simulated
+    hours always fall on today, which the pages show, whatever the hour the tests run at."""
+    now = datetime.now(rt.settings.tz)
+    earliest = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(hours=hours, minutes=5)
+    return max(now, earliest).astimezone(UTC)
+
+
 def simulate_past_hours(rt, hours: int = HOURS, idlers: int = 3) -> None:
-    """The demo fleet's plans sampled over the last `hours`, through the stream and the running writer,
-    then the rollup upkeep; the first `idlers` people get the idler habit."""
+    """The demo fleet's plans sampled over the `hours` before simulation_end, through the stream and the
+    running writer, then the rollup upkeep; the first `idlers` people get the idler habit."""
     simulator = FleetSimulator(rt.db, rt.settings.secret_key, "http://127.0.0.1:9", seed=11)
     simulator.load()
-    now = datetime.now(UTC)
+    now = simulation_end(rt, hours)
     for person in simulator.people[:idlers]:
         person.habit = "idler"
         person.plan = simulator._plan_for(person, now, begin_s=0.0)
