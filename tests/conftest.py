@@ -25,6 +25,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 import redis
+from dash import Dash
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn, parse_dsn
 
@@ -158,6 +159,15 @@ def settings(servers: tuple[str, str], templates: dict[str, str]) -> Iterator[Se
 def seeded_settings(servers: tuple[str, str], templates: dict[str, str]) -> Iterator[Settings]:
     """Settings for a database holding the seeded demo city (SEEDED_EMPLOYEES people)."""
     yield from _make_settings(servers, templates, "seeded")
+
+
+@pytest.fixture(scope="module")
+def seeded_module_app(servers: tuple[str, str], templates: dict[str, str]) -> Iterator[Dash]:
+    """One app on the seeded demo city for a whole module, for modules whose tests only read or probe it."""
+    for settings in _make_settings(servers, templates, "seeded"):
+        app = make_app(settings)
+        yield app
+        app.server.extensions["fieldops"].close()
 
 
 @pytest.fixture

@@ -10,18 +10,12 @@ import pytest
 from dashboard.demo.seed import device_token, employee_code
 from dashboard.work.tokens import SCOPES, issue
 from data import api_tokens
-from tests.conftest import SECRET, make_app, signed_in_client
+from tests.conftest import SECRET, signed_in_client
 
 
 @pytest.fixture(scope="module")
-def app(servers, templates):
-    from tests.conftest import _make_settings
-
-    gen = _make_settings(servers, templates, "seeded")
-    app = make_app(next(gen))
-    yield app
-    app.server.extensions["fieldops"].close()
-    next(gen, None)
+def app(seeded_module_app):
+    return seeded_module_app
 
 
 @pytest.fixture

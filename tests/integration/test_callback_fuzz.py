@@ -64,14 +64,8 @@ class Caller:
 
 
 @pytest.fixture(scope="module")
-def app(servers, templates):
-    from tests.conftest import _make_settings
-
-    gen = _make_settings(servers, templates, "seeded")
-    app = make_app(next(gen))
-    yield app
-    app.server.extensions["fieldops"].close()
-    next(gen, None)
+def app(seeded_module_app):
+    return seeded_module_app
 
 
 # Defect 7: 11 callbacks answered 500 for an id above PostgreSQL's integer (livemap-team.value = 1e20).
