@@ -9,9 +9,10 @@ from dashboard.core.runtime import runtime
 from dashboard.web.health import report
 
 
-def ingest_status(_tick: int | None) -> tuple[str, str, str, html.Table | html.P, html.P]:
+def ingest_status(_tick: int | None) -> tuple[str, str, str, html.Table | html.P, list[html.P]]:
     rt = runtime()
-    reasons = report(rt)["reasons"]  # as /readyz answers it; the reasons are the operators' English, as in logs
+    health = report(rt)  # as /readyz answers it; reasons and warnings are the operators' English, as in logs
+    reasons = health["reasons"]
     ready = html.P(
         _("Not ready: {reasons}", reasons="; ".join(reasons))
         if reasons
@@ -19,7 +20,13 @@ def ingest_status(_tick: int | None) -> tuple[str, str, str, html.Table | html.P
         className="text-danger-emphasis" if reasons else "text-success-emphasis",
     )
     writers = rt.feed.writer_consumers()
-    table: html.Table | html.P = html.P(_("No writer has started yet: run fieldops worker."), className="text-danger")
+    warnings = [
+        html.P(_("Warning: {warning}", warning=warning), className="text-warning-emphasis")
+        for warning in health["warnings"]
+    ]
+    table: html.Table | html.P = html.P(
+        _("No writer has started yet: run fieldops worker."), className="text-danger-emphasis"
+    )
     if writers:
         header = html.Tr([html.Th(_("Writer")), html.Th(_("Holding")), html.Th(_("Last read"))])
         rows = [
@@ -40,7 +47,7 @@ def ingest_status(_tick: int | None) -> tuple[str, str, str, html.Table | html.P
         f"{rt.feed.writer_lag_s():.1f} s",
         f"{rt.settings.max_backlog:,}",
         table,
-        ready,
+        [ready, *warnings],
     )
 
 

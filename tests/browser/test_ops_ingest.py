@@ -37,6 +37,9 @@ def test_the_backlog_shows_and_drains_when_a_writer_runs(seeded_settings):
             assert "ops-writer" in page.inner_text("#ops-writers-table")
             page.wait_for_function("() => document.querySelector('#ops-ready')?.innerText.startsWith('Ready')")
             page.screenshot(path=screenshot_path("ops_ingest_drained"))
+            rt.feed.record_data_loss()  # the health report's warnings show too: here, a Redis that came back empty
+            page.wait_for_selector("#ops-ready >> text=came back without its data", timeout=10_000)
+            assert page.inner_text("#ops-ready").startswith("Ready")
             page.close()
         assert rt.db.fetch_one("SELECT count(*) AS n FROM positions")["n"] == 1234
     finally:
