@@ -241,3 +241,21 @@ def assert_stored_exactly_once(stack: Stack, fleet: Fleet, may_be_lost: set[tupl
     problems = {k: counts[k] for k in ("duplicates", "missing", "stored_never_sent", "stored_never_answered_200")}
     assert not any(problems.values()), f"{problems}; {counts}; {fleet.summary()}"
     return counts
+
+
+def assert_recovered(
+    stack: Stack,
+    fleet: Fleet,
+    scenario: dict,
+    timeout_s: float,
+    expected: set[tuple[int, int]] | None = None,
+    may_be_lost: set[tuple[int, int]] = frozenset(),
+) -> None:
+    """After a scenario's fault, with no manual step: the writer drains what was answered 200 (`expected`,
+    default all of it), each stored exactly once, the load saw only proper answers, and readiness comes back.
+    The figures go into the scenario's summary."""
+    drained = stack.wait_until_stored(fleet.confirmed if expected is None else expected, timeout_s=timeout_s)
+    scenario["drain_s"] = round(drained, 1)
+    scenario.update(assert_stored_exactly_once(stack, fleet, may_be_lost), answers=dict(fleet.answers))
+    fleet.assert_answered_properly()
+    scenario["ready_after_s"] = stack.wait_ready()

@@ -7,7 +7,7 @@ import os
 import time
 
 from tests.faults.fleet import Fleet
-from tests.faults.stack import assert_stored_exactly_once, kill_postgres
+from tests.faults.stack import assert_recovered, kill_postgres
 
 OUTAGE_S = float(os.environ.get("FIELDOPS_FAULTS_PG_OUTAGE_S", "60"))  # issue 14: "PostgreSQL stopped for 60 s"
 
@@ -25,10 +25,7 @@ def test_postgres_killed_under_load_stores_every_200_once(stack, rng, scenario):
         time.sleep(rng.uniform(1, 3))
     finally:
         fleet.stop()
-    scenario["drain_s"] = round(stack.wait_until_stored(fleet.confirmed, timeout_s=60), 1)
-    scenario.update(assert_stored_exactly_once(stack, fleet), answers=dict(fleet.answers))
-    fleet.assert_answered_properly()
-    scenario["ready_after_s"] = stack.wait_ready()
+    assert_recovered(stack, fleet, scenario, timeout_s=60)
     assert set(fleet.answers) == {"200"}, "known devices are answered 200 while PostgreSQL is down"
 
 
@@ -47,8 +44,5 @@ def test_postgres_stopped_for_a_minute_while_devices_keep_sending(stack, rng, sc
         time.sleep(rng.uniform(1, 3))
     finally:
         fleet.stop()
-    scenario["drain_s"] = round(stack.wait_until_stored(fleet.confirmed, timeout_s=90), 1)
-    scenario.update(assert_stored_exactly_once(stack, fleet), answers=dict(fleet.answers))
-    fleet.assert_answered_properly()
-    scenario["ready_after_s"] = stack.wait_ready()
+    assert_recovered(stack, fleet, scenario, timeout_s=90)
     assert set(fleet.answers) == {"200"}, "known devices are answered 200 while PostgreSQL is down"

@@ -12,7 +12,7 @@ import signal
 import time
 
 from tests.faults.fleet import Fleet
-from tests.faults.stack import assert_stored_exactly_once
+from tests.faults.stack import assert_recovered
 
 
 def test_redis_killed_while_the_stream_holds_the_only_copy_loses_no_200(stack, durable_redis, rng, scenario):
@@ -34,10 +34,7 @@ def test_redis_killed_while_the_stream_holds_the_only_copy_loses_no_200(stack, d
     finally:
         stack.writer.signal(signal.SIGCONT)
         fleet.stop()
-    scenario["drain_s"] = round(stack.wait_until_stored(fleet.confirmed, timeout_s=90), 1)
-    scenario.update(assert_stored_exactly_once(stack, fleet), answers=dict(fleet.answers))
-    fleet.assert_answered_properly()
-    scenario["ready_after_s"] = stack.wait_ready()
+    assert_recovered(stack, fleet, scenario, timeout_s=90)
     assert "503" in fleet.answers, "Redis was down: ingest should have answered 503 meanwhile"
 
 
@@ -58,9 +55,6 @@ def test_redis_restarted_empty_the_writer_recovers_by_itself(stack, durable_redi
         fleet.stop()
     after_kill = fleet.confirmed_since(killed)
     scenario["answered_200_after_kill"] = len(after_kill)
-    scenario["drain_s"] = round(stack.wait_until_stored(after_kill, timeout_s=45), 1)
     # Answered 200 before the kill and not stored by then: gone with Redis's files, by definition.
     before = fleet.confirmed - after_kill
-    scenario.update(assert_stored_exactly_once(stack, fleet, may_be_lost=before), answers=dict(fleet.answers))
-    fleet.assert_answered_properly()
-    scenario["ready_after_s"] = stack.wait_ready()
+    assert_recovered(stack, fleet, scenario, timeout_s=45, expected=after_kill, may_be_lost=before)

@@ -4,7 +4,7 @@ writer started after it (XAUTOCLAIM after 30 s idle) and stored once; ingest nev
 import time
 
 from tests.faults.fleet import Fleet
-from tests.faults.stack import assert_stored_exactly_once
+from tests.faults.stack import assert_recovered
 
 
 def test_writer_killed_twice_under_load_stores_every_200_once(stack, rng, scenario):
@@ -21,8 +21,5 @@ def test_writer_killed_twice_under_load_stores_every_200_once(stack, rng, scenar
         time.sleep(rng.uniform(1, 4))
     finally:
         fleet.stop()
-    scenario["drain_s"] = round(stack.wait_until_stored(fleet.confirmed, timeout_s=120), 1)
-    scenario.update(assert_stored_exactly_once(stack, fleet), answers=dict(fleet.answers))
-    fleet.assert_answered_properly()
-    scenario["ready_after_s"] = stack.wait_ready()
+    assert_recovered(stack, fleet, scenario, timeout_s=120)
     assert set(fleet.answers) == {"200"}, "the writer is not on the ingest path: every request is answered 200"
