@@ -17,13 +17,17 @@ from dashboard.web.components import order_lines, result
 from dashboard.work.lifecycle import TaskError, change_state
 from dashboard.work.lifecycle import state_label as task_state_label
 from dashboard.work.phone import (
+    MAX_NOTE_CHARS,
+    VISIT_IDS,
     MobileError,
+    VisitNotOpen,
     call_for_help,
     create_share_link,
     phone_fix,
     photo_from_upload,
     qr_svg,
     record_presence,
+    save_visit_note,
 )
 from dashboard.work.surveys import survey_path_of_task
 from data import activities, orders, pauses, share_links, tasks
@@ -125,12 +129,28 @@ def _survey_link(task_id: int) -> list:
     ]
 
 
+def note_target(employee_id: int) -> tuple[str, int | None]:
+    """What the note box says it is for, and the visit id the page sends back with the note."""
+    rt = runtime()
+    visit = activities.current_visit(rt.db, employee_id)
+    if visit is None:
+        return _("Plain note: no visit is open, so it goes on no customer."), None
+    # Named as the task's card is ("2. Crocs Store"), so the note box and the card visibly agree.
+    customer = f"{visit['planned_seq']}. {visit['customer_name']}" if visit["planned_seq"] else visit["customer_name"]
+    since = rt.local(visit["started_at"], "%H:%M")
+    return _("Note for {customer} (visit since {at})", customer=customer, at=since), visit["id"]
+
+
 def day_view(_tick: int, _refresh: int, signature: object) -> tuple:
-    """Redraw the list only when a task was added, removed or changed, and say so."""
+    """Redraw the list only when a task was added, removed or changed, and say so; name the open visit."""
     employee_id = g.viewer.employee_id
     if employee_id is None:
         message = html.P(_("Your account is not linked to an employee."))
-        return message, None, no_update, no_update, no_update
+        return message, None, no_update, no_update, no_update, no_update, None
+    return (*_day_lists(employee_id, signature), *note_target(employee_id))
+
+
+def _day_lists(employee_id: int, signature: object) -> tuple:
     rt = runtime()
     start, end = _day()
     plan = tasks.day_plan(rt.db, employee_id, start, end)
@@ -202,9 +222,10 @@ def act(request: object, refresh: object) -> tuple:
     ), refresh
 
 
-def save_note(_clicks: int, note: object, photo: object, refresh: object) -> tuple:
+def save_note(_clicks: int, note: object, photo: object, visit: object, refresh: object) -> tuple:
+    """Save the note on the visit the page showed (`visit`), refused if that visit has ended meanwhile."""
     employee_id = g.viewer.employee_id
-    body = text(note, 2000).strip()
+    body = text(note, MAX_NOTE_CHARS).strip()
     if employee_id is None:
         return result(_("Your account is not linked to an employee."), ok=False), no_update, no_update
     if not body:
@@ -213,10 +234,13 @@ def save_note(_clicks: int, note: object, photo: object, refresh: object) -> tup
         picture = photo_from_upload(photo)
     except MobileError as exc:
         return result(str(exc), ok=False), no_update, no_update
-    rt = runtime()
-    task = tasks.current_task(rt.db, employee_id)
-    task_id, customer_id = (task["id"], task["customer_id"]) if task else (None, None)
-    activities.add_note(rt.db, employee_id, customer_id, task_id, datetime.now(UTC), body, picture)
+    visit_id = whole_number(visit, VISIT_IDS)
+    try:
+        if visit is not None and visit_id is None:
+            raise VisitNotOpen  # not a visit id: the page did not send what it showed
+        save_visit_note(runtime(), employee_id, visit_id, body, picture, datetime.now(UTC))
+    except MobileError as exc:
+        return result(str(exc), ok=False), no_update, counter(refresh) + 1
     return result(_("Note saved."), ok=True), "", counter(refresh) + 1
 
 
@@ -290,6 +314,8 @@ def register(app: Dash) -> None:
         Output("mobile-notice", "children"),
         Output("mobile-summary", "children"),
         Output("mobile-pause-state", "children"),
+        Output("mobile-note-for", "children"),
+        Output("mobile-note-visit", "data"),
         Input("mobile-tick", "n_intervals"),
         Input("mobile-refresh", "data"),
         State("mobile-tasks-sig", "data"),
@@ -319,6 +345,7 @@ def register(app: Dash) -> None:
         Input("mobile-note-save", "n_clicks"),
         State("mobile-note", "value"),
         State("mobile-photo", "contents"),
+        State("mobile-note-visit", "data"),
         State("mobile-refresh", "data"),
         prevent_initial_call=True,
     )(save_note)

@@ -13,35 +13,75 @@ from data.scope import Scope
 GEOFENCE_EVENTS = {"geofence_enter": "geofence.enter", "geofence_exit": "geofence.exit"}  # webhook events (issue 9)
 
 
-def open_visit(db: Database, employee_id: int, customer_id: int, task_id: int | None, at: datetime) -> int:
-    """Record an arrival; an already open visit of the person is closed at the same moment first."""
-    with db.transaction() as conn, conn.cursor() as cur:
-        cur.execute(
-            """UPDATE activities SET ended_at = greatest(started_at, %s)
-               WHERE employee_id = %s AND kind = 'visit' AND ended_at IS NULL""",
-            (at, employee_id),
+VISIT_LOCK = 727_015  # pg_advisory_xact_lock(VISIT_LOCK, employee): one arrival or departure of a person at a time
+OPEN_VISIT = """SELECT id, customer_id, task_id, started_at FROM activities
+                WHERE employee_id = %s AND kind = 'visit' AND ended_at IS NULL"""
+
+
+def open_visit(
+    db: Database, employee_id: int, customer_id: int, task_id: int | None, at: datetime, source: str = "geofence"
+) -> dict:
+    """Record an arrival as the person's one open visit (the unique index activities_open_visit_idx holds it).
+    An open visit at the same customer is the same arrival seen twice (the phone's check-in and the site's
+    geofence) and is kept; one elsewhere is closed at this moment first. Returns the open visit, with the
+    visit it closed (or None) as `closed`."""
+    with db.transaction() as conn, conn.cursor(cursor_factory=RealDictCursor) as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (VISIT_LOCK, employee_id))
+        cur.execute(OPEN_VISIT, (employee_id,))
+        current = cur.fetchone()
+        same_arrival = (
+            current is not None
+            and current["customer_id"] == customer_id
+            and (task_id is None or current["task_id"] in (None, task_id))
         )
+        if same_arrival:
+            cur.execute(
+                "UPDATE activities SET task_id = coalesce(task_id, %s) WHERE id = %s RETURNING task_id",
+                (task_id, current["id"]),
+            )
+            return {**current, "task_id": cur.fetchone()["task_id"], "closed": None}
+        closed = _close_visit(cur, employee_id, at, visit_id=current["id"]) if current else None
         cur.execute(
             """INSERT INTO activities (employee_id, customer_id, task_id, kind, started_at, source)
-               VALUES (%s, %s, %s, 'visit', %s, 'geofence') RETURNING id""",
-            (employee_id, customer_id, task_id, at),
+               VALUES (%s, %s, %s, 'visit', %s, %s) RETURNING id, customer_id, task_id, started_at""",
+            (employee_id, customer_id, task_id, at, source),
         )
-        return cur.fetchone()[0]
+        return {**cur.fetchone(), "closed": closed}
 
 
-def close_visit(db: Database, employee_id: int, at: datetime) -> dict | None:
-    """Record a departure; return the closed visit (with its task), or None if none was open."""
+def _close_visit(
+    cur: RealDictCursor, employee_id: int, at: datetime, *, visit_id: int | None, customer_id: int | None = None
+) -> dict | None:
+    cur.execute(
+        """UPDATE activities SET ended_at = greatest(started_at, %s)
+           WHERE employee_id = %s AND kind = 'visit' AND ended_at IS NULL
+             AND (%s::bigint IS NULL OR id = %s) AND (%s::int IS NULL OR customer_id = %s)
+           RETURNING id, customer_id, task_id, started_at, ended_at""",
+        (at, employee_id, visit_id, visit_id, customer_id, customer_id),
+    )
+    visit = cur.fetchone()
+    if visit is not None:  # announced in the same transaction: a webhook for every visit stored, no other
+        webhooks.enqueue(cur, "visit.completed", {"visit_id": visit["id"], "employee_id": employee_id, **visit})
+    return visit
+
+
+def close_visit(db: Database, employee_id: int, at: datetime, customer_id: int | None = None) -> dict | None:
+    """Record a departure (from `customer_id`'s site only, when given: a visit the phone opened elsewhere
+    meanwhile stays open); return the closed visit, with its task, or None if none was open."""
     with db.transaction() as conn, conn.cursor(cursor_factory=RealDictCursor) as cur:
-        cur.execute(
-            """UPDATE activities SET ended_at = greatest(started_at, %s)
-               WHERE employee_id = %s AND kind = 'visit' AND ended_at IS NULL
-               RETURNING id, customer_id, task_id, started_at, ended_at""",
-            (at, employee_id),
-        )
-        visit = cur.fetchone()
-        if visit is not None:  # announced in the same transaction: a webhook for every visit stored, no other
-            webhooks.enqueue(cur, "visit.completed", {"visit_id": visit["id"], "employee_id": employee_id, **visit})
-        return visit
+        cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (VISIT_LOCK, employee_id))
+        return _close_visit(cur, employee_id, at, visit_id=None, customer_id=customer_id)
+
+
+def current_visit(db: Database, employee_id: int) -> dict | None:
+    """The person's open visit, with the customer's name and its task's place in the day's plan: what the
+    phone's note box is for."""
+    return db.fetch_one(
+        """SELECT a.id, a.customer_id, a.task_id, a.started_at, c.name AS customer_name, t.planned_seq
+           FROM activities a LEFT JOIN customers c ON c.id = a.customer_id LEFT JOIN tasks t ON t.id = a.task_id
+           WHERE a.employee_id = %s AND a.kind = 'visit' AND a.ended_at IS NULL""",
+        (employee_id,),
+    )
 
 
 def visits(db: Database, employee_id: int, start: datetime, end: datetime) -> list[dict]:
@@ -86,39 +126,60 @@ def events(db: Database, employee_id: int, kinds: tuple[str, ...]) -> list[dict]
 
 
 def record_presence(
-    db: Database, employee_id: int, customer_id: int, task_id: int, kind: str, at: datetime, check: dict
+    db: Database,
+    employee_id: int,
+    customer_id: int,
+    task_id: int,
+    kind: str,
+    at: datetime,
+    check: dict,
+    visit_id: int | None,
 ) -> int:
-    """A check-in or check-out from the phone, with whether the site and the fix's accuracy verified it."""
+    """A check-in or check-out from the phone, on its visit, with whether the site and the fix's accuracy
+    verified it."""
     return db.fetch_one(
-        """INSERT INTO activities (employee_id, customer_id, task_id, kind, started_at, source, attributes)
-           VALUES (%s, %s, %s, %s, %s, 'mobile', %s) RETURNING id""",
-        (employee_id, customer_id, task_id, kind, at, Json(check)),
+        """INSERT INTO activities (employee_id, customer_id, task_id, visit_id, kind, started_at, source, attributes)
+           VALUES (%s, %s, %s, %s, %s, %s, 'mobile', %s) RETURNING id""",
+        (employee_id, customer_id, task_id, visit_id, kind, at, Json(check)),
     )["id"]
 
 
 def add_note(
     db: Database,
     employee_id: int,
-    customer_id: int | None,
-    task_id: int | None,
+    visit_id: int | None,
     at: datetime,
     text: str,
     photo: tuple[str, bytes] | None,
-) -> int:
-    """A visit note, with its photo (content type, bytes) in the same transaction."""
+) -> int | None:
+    """A note with its photo (content type, bytes) in one transaction. With a visit, the customer and task
+    are the visit's own, and None is returned (nothing stored) unless it is the person's open visit; without
+    one, a plain note on no customer."""
     with db.transaction() as conn, conn.cursor() as cur:
-        cur.execute(
-            """INSERT INTO activities (employee_id, customer_id, task_id, kind, started_at, notes, source)
-               VALUES (%s, %s, %s, 'note', %s, %s, 'mobile') RETURNING id""",
-            (employee_id, customer_id, task_id, at, text),
-        )
-        note_id = cur.fetchone()[0]
+        cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (VISIT_LOCK, employee_id))
+        if visit_id is None:
+            cur.execute(
+                """INSERT INTO activities (employee_id, kind, started_at, notes, source)
+                   VALUES (%s, 'note', %s, %s, 'mobile') RETURNING id""",
+                (employee_id, at, text),
+            )
+        else:
+            cur.execute(
+                """INSERT INTO activities (employee_id, customer_id, task_id, visit_id, kind, started_at, notes, source)
+                   SELECT employee_id, customer_id, task_id, id, 'note', %s, %s, 'mobile' FROM activities
+                   WHERE id = %s AND employee_id = %s AND kind = 'visit' AND ended_at IS NULL
+                   RETURNING id""",
+                (at, text, visit_id, employee_id),
+            )
+        row = cur.fetchone()
+        if row is None:
+            return None
         if photo:
             cur.execute(
                 "INSERT INTO note_photos (activity_id, content_type, bytes) VALUES (%s, %s, %s)",
-                (note_id, photo[0], photo[1]),
+                (row[0], photo[0], photo[1]),
             )
-        return note_id
+        return row[0]
 
 
 def day_summary(db: Database, employee_id: int, start: datetime, end: datetime) -> dict:

@@ -86,8 +86,8 @@ RESOURCES = {
         "k.updated_at",
     ),
     "activities": Resource(
-        """SELECT a.id, a.employee_id, a.customer_id, a.task_id, a.kind, a.started_at, a.ended_at, a.notes, a.source,
-                  a.attributes, a.created_at
+        """SELECT a.id, a.employee_id, a.customer_id, a.task_id, a.visit_id, a.kind, a.started_at, a.ended_at,
+                  a.notes, a.source, a.attributes, a.created_at
            FROM activities a JOIN employees e ON e.id = a.employee_id""",
         "a.id",
         EMPLOYEE_IN_SCOPE,

@@ -92,6 +92,13 @@ def own_task(db: Database, employee_id: int, task_id: int) -> dict | None:
     )
 
 
+def on_site_tasks(db: Database, employee_id: int) -> list[dict]:
+    """The person's tasks marked on site: at most one once a check-in has closed the others."""
+    return db.fetch_all(
+        "SELECT id, customer_id FROM tasks WHERE employee_id = %s AND state = 'on_site' ORDER BY id", (employee_id,)
+    )
+
+
 def task_state(db: Database, task_id: int) -> str | None:
     row = db.fetch_one("SELECT state FROM tasks WHERE id = %s", (task_id,))
     return row["state"] if row else None

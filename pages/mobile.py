@@ -51,10 +51,10 @@ def layout(**_query: str) -> html.Div:
         _section(_("Tasks in route order"), html.Div(id="mobile-tasks"), section_id="mobile-tasks-section"),
         _section(
             _("Visit note"),
-            field(
-                _("Note for the current task"),
-                dcc.Textarea(id="mobile-note", maxLength=2000, className="form-control", rows=3),
-            ),
+            # Filled with the open visit the note goes on (callbacks/mobile.note_target), sent back on save.
+            html.Label(_("Note"), id="mobile-note-for", className="form-label small mb-1", htmlFor="mobile-note"),
+            dcc.Textarea(id="mobile-note", maxLength=2000, className="form-control", rows=3),
+            dcc.Store(id="mobile-note-visit"),
             dcc.Upload(
                 id="mobile-photo",
                 accept="image/jpeg,image/png",

@@ -57,6 +57,7 @@ CALLBACK_PATH = "/_dash-update-component"
 # Routes of signed-in viewers that are not pages, with the roles that may use them.
 VIEWER_ROUTES = {"/logout": ROLES, "/me/export": PEOPLE_ROLES, "/api/v1/gpx": HISTORY_IMPORT_ROLES}
 VIEWER_ROUTES["/api/v1/me/positions"] = PHONE_ROLES  # the phone page's location sharing (issue 7)
+VIEWER_ROUTES["/api/v1/me/notes"] = PHONE_ROLES  # a note on the visit the phone showed (issue 15)
 # Issue 9: period exports (CSV) for the roles that read the field's day; the integrators' API (below).
 VIEWER_ROUTES |= {
     path: EXPORT_ROLES for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv")
@@ -65,7 +66,14 @@ OPEN_PATHS += ("/api/v1/docs",)
 OPEN_PREFIXES += ("/api/v1/docs/",)
 # Everything else under /api/v1/ is the token API: a bearer API token, never a session cookie, so no CSRF.
 TOKEN_API_PREFIX = "/api/v1/"  # noqa: S105 - a path, not a secret
-NOT_TOKEN_API = (*DEVICE_PATHS, "/api/v1/gpx", "/api/v1/me/positions", "/api/v1/openapi.json", "/api/v1/docs")
+NOT_TOKEN_API = (
+    *DEVICE_PATHS,
+    "/api/v1/gpx",
+    "/api/v1/me/positions",
+    "/api/v1/me/notes",
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+)
 # Routes under a prefix, with the roles that may use them (issue 8: stored reports' files).
 VIEWER_PREFIXES = {"/reports/file/": REPORT_ROLES}
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")

@@ -29,6 +29,8 @@ CHECK_IN_MAX_ACCURACY_M = 100.0  # a fix vaguer than this cannot tell one house 
 CHECK_IN_MAX_AGE_S = 120  # an older fix says where the person was, not where they are
 CHECK_IN_CLOCK_SLACK_S = 60  # a fix from further in the future comes from a wrong clock
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
+MAX_NOTE_CHARS = 2000
+VISIT_IDS = range(1, 2**63)  # activities.id is a bigserial
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 SHARE_MINUTES = (15, 60, 240, 480)
 
@@ -80,7 +82,9 @@ def verify_presence(site: dict | None, fix: PhoneFix | None, now_ms: int) -> dic
 
 
 def record_presence(rt: Runtime, viewer: Viewer, task_id: int, kind: str, fix: PhoneFix | None) -> dict:
-    """Check in or out of the person's own task; recorded either way, verified or with the reason not."""
+    """Check in or out of the person's own task; recorded either way, verified or with the reason not.
+    A check-in opens the person's one visit; any other task still on site is checked out first (the person
+    is at the new customer and forgot the old one, so refusing would only cost them a detour on the screen)."""
     task = tasks.own_task(rt.db, viewer.employee_id, task_id)
     if task is None or task["state"] not in tasks.OPEN_STATES:
         raise MobileError(_("This task is not open on your list."))
@@ -92,8 +96,47 @@ def record_presence(rt: Runtime, viewer: Viewer, task_id: int, kind: str, fix: P
             change_state(rt, task_id, wanted, viewer, at=now, reason=kind)
         except TaskError as exc:
             raise MobileError(str(exc)) from exc
-    activities.record_presence(rt.db, viewer.employee_id, task["customer_id"], task_id, kind, now, check)
+    if kind == "check_in":
+        visit = activities.open_visit(rt.db, viewer.employee_id, task["customer_id"], task_id, now, source="mobile")
+        _check_out_others(rt, viewer, task_id, visit["closed"], now)
+    else:
+        visit = activities.close_visit(rt.db, viewer.employee_id, now, customer_id=task["customer_id"])
+    visit_id = visit["id"] if visit else None
+    activities.record_presence(rt.db, viewer.employee_id, task["customer_id"], task_id, kind, now, check, visit_id)
     return check
+
+
+def _check_out_others(rt: Runtime, viewer: Viewer, task_id: int, closed: dict | None, at: datetime) -> None:
+    """The tasks left on site by a check-in elsewhere are done, each with a check-out recorded as such."""
+    for other in tasks.on_site_tasks(rt.db, viewer.employee_id):
+        if other["id"] == task_id:
+            continue
+        try:
+            change_state(rt, other["id"], "done", viewer, at=at, reason="checked_in_elsewhere")
+        except TaskError:
+            continue  # closed meanwhile by the writer's departure or the supervisor
+        visit_id = closed["id"] if closed and closed["task_id"] == other["id"] else None
+        check = {"verified": False, "reason": "checked_in_elsewhere"}
+        activities.record_presence(
+            rt.db, viewer.employee_id, other["customer_id"], other["id"], "check_out", at, check, visit_id
+        )
+
+
+class VisitNotOpen(MobileError):
+    """The visit the phone showed was closed meanwhile (a check-out, a departure, a check-in elsewhere)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("That visit has ended, so the note was not saved. Check the customer and save again."))
+
+
+def save_visit_note(
+    rt: Runtime, employee_id: int, visit_id: int | None, body: str, photo: tuple[str, bytes] | None, at: datetime
+) -> int:
+    """A note on the visit the phone showed, or a plain note when it showed none; never on another visit."""
+    note_id = activities.add_note(rt.db, employee_id, visit_id, at, body, photo)
+    if note_id is None:
+        raise VisitNotOpen
+    return note_id
 
 
 def photo_from_upload(contents: object) -> tuple[str, bytes] | None:

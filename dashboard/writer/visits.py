@@ -4,7 +4,8 @@ A visit starts after a person has stayed inside a customer's site for ARRIVAL_DW
 they have been outside it (with a margin) for DEPARTURE_DWELL_S, so GPS drift across the boundary
 makes no false visits. Each arrival and departure is emitted (Arrived, Departed) before the visit is
 recorded and the person's status (on a visit, or not) is set in Redis, where a restarted writer
-finds the open visits again.
+finds the open visits again. The visit is the person's one open visit, shared with the phone's
+check-in (data/activities.open_visit): an arrival where the phone already checked in keeps that visit.
 """
 
 from __future__ import annotations
@@ -106,7 +107,11 @@ class Visits(Handler):
     def _arrive(self, batch: Batch, employee_id: int, person: Presence, customer_id: int, ts_ms: int) -> None:
         arrival = Arrived(employee_id, customer_id, person.candidate_since_ms)
         batch.emit(arrival)  # tasks names the task it is for before the visit is recorded
-        activities.open_visit(self.rt.db, employee_id, customer_id, arrival.task_id, utc(arrival.at_ms))
+        # A phone check-in at this customer already opened the visit: it is kept, not doubled.
+        visit = activities.open_visit(self.rt.db, employee_id, customer_id, arrival.task_id, utc(arrival.at_ms))
+        closed = visit["closed"]
+        if closed is not None:  # a visit the phone opened elsewhere ends here, and its task with it
+            batch.emit(Departed(employee_id, closed["customer_id"], arrival.at_ms, closed["task_id"]))
         person.visit, person.task_id = customer_id, arrival.task_id
         person.last_inside_ms, person.candidate = ts_ms, None
         self.rt.feed.set_status(
@@ -114,7 +119,7 @@ class Visits(Handler):
         )
 
     def _depart(self, batch: Batch, employee_id: int, person: Presence) -> None:
-        activities.close_visit(self.rt.db, employee_id, utc(person.last_inside_ms))
+        activities.close_visit(self.rt.db, employee_id, utc(person.last_inside_ms), customer_id=person.visit)
         batch.emit(Departed(employee_id, person.visit, person.last_inside_ms, person.task_id))
         person.visit, person.task_id = None, None
         self.rt.feed.set_status(employee_id, {"visit": None, "since": person.last_inside_ms})

@@ -85,6 +85,45 @@ def test_check_in_is_verified_inside_the_site_and_not_outside(browser, server):
     context.close()
 
 
+def test_the_note_box_names_the_open_visit_and_the_note_lands_on_it(browser, server):
+    rt = server.runtime
+    me = _field(rt)
+    first, second = _plan(rt, me["id"])[:2]
+    names = {  # as the task's card and the note box name it
+        r["id"]: f"{r['planned_seq']}. {r['name']}"
+        for r in rt.db.fetch_all(
+            """SELECT t.id, t.planned_seq, c.name FROM tasks t JOIN customers c ON c.id = t.customer_id
+               WHERE t.id = ANY(%s)""",
+            ([first["id"], second["id"]],),
+        )
+    }
+    context, page = _phone(
+        browser, server, {"latitude": first["center_lat"], "longitude": first["center_lon"], "accuracy": 8}
+    )
+    page.wait_for_selector("#mobile-note-for >> text=Plain note")
+    page.click(f"#mobile-task-{first['id']} >> text=Check in")
+    page.wait_for_selector(f"#mobile-note-for >> text=Note for {names[first['id']]}")
+    context.set_geolocation({"latitude": second["center_lat"], "longitude": second["center_lon"], "accuracy": 8})
+    page.click(f"#mobile-task-{second['id']} >> text=Check in")  # the first one was never checked out
+    page.wait_for_selector(f"#mobile-note-for >> text=Note for {names[second['id']]}")
+    assert "visit since" in page.inner_text("#mobile-note-for")
+    page.fill("#mobile-note", "Meter read; the next visit needs a ladder.")
+    page.click("#mobile-note-save")
+    page.wait_for_selector("#mobile-note-result >> text=Note saved.")
+    page.screenshot(path=screenshot_path("mobile_note_for_visit"), full_page=True)
+    note = rt.db.fetch_one(
+        """SELECT n.task_id, n.visit_id, n.customer_id, v.task_id AS visit_task, v.ended_at FROM activities n
+           JOIN activities v ON v.id = n.visit_id WHERE n.kind = 'note' AND n.employee_id = %s""",
+        (me["id"],),
+    )
+    assert (note["task_id"], note["visit_task"], note["ended_at"]) == (second["id"], second["id"], None)
+    states = rt.db.fetch_all(
+        "SELECT id, state FROM tasks WHERE id = ANY(%s) ORDER BY id", ([first["id"], second["id"]],)
+    )
+    assert {r["id"]: r["state"] for r in states} == {first["id"]: "done", second["id"]: "on_site"}
+    context.close()
+
+
 def test_positions_taken_offline_are_sent_in_order_when_back_online(browser, server):
     rt = server.runtime
     me = _field(rt)

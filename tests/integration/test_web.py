@@ -132,8 +132,10 @@ def test_the_supervisor_sees_a_persons_check_ins_and_latest_note(app):
         (person,),
     )
     now = datetime.now(UTC)
-    activities.record_presence(rt.db, person, task["customer_id"], task["id"], "check_in", now, {"verified": True})
-    activities.add_note(rt.db, person, task["customer_id"], task["id"], now, "Boiler fixed; <b>ok</b>", None)
+    visit = activities.open_visit(rt.db, person, task["customer_id"], task["id"], now, source="mobile")
+    check = {"verified": True}
+    activities.record_presence(rt.db, person, task["customer_id"], task["id"], "check_in", now, check, visit["id"])
+    activities.add_note(rt.db, person, visit["id"], now, "Boiler fixed; <b>ok</b>", None)
     client = app.server.test_client()
     sign_in(client, "supervisor")
     answer = post_callback(

@@ -78,7 +78,7 @@ def test_a_completed_visit_reaches_the_receiver_signed(allowed, receiver):
     _id, secret = subscribe(rt, receiver.url, ["visit.completed"], None)
     person, customer = _person_and_customer(rt.db)
     start = datetime.now(UTC) - timedelta(minutes=20)
-    visit_id = activities.open_visit(rt.db, person, customer, None, start)
+    visit_id = activities.open_visit(rt.db, person, customer, None, start)["id"]
     activities.close_visit(rt.db, person, start + timedelta(minutes=15))
     assert Deliverer(rt).deliver_due() == 1
     [request] = receiver.received

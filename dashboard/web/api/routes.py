@@ -196,6 +196,7 @@ SCHEMAS = {
         employee_id=INT,
         customer_id=INT_N,
         task_id=INT_N,
+        visit_id=INT_N,
         kind=STR,
         started_at=TIME,
         ended_at=TIME_N,
@@ -527,7 +528,8 @@ def list_activities(
 def list_visits(
     limit: int, cursor: str | None, updated_since: datetime | None, employee_id: int | None, **period: datetime | None
 ) -> Response:
-    """Visits detected from customers' sites: `ended_at` is null while the person is still there."""
+    """Visits, from a customer's site or a phone check-in (`source`): `ended_at` is null while the person is
+    still there, and a person has at most one such open visit."""
     return _page(
         "activities",
         limit,

@@ -4,15 +4,24 @@ public share-link page with the one position it polls."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import orjson
 from flask import Blueprint, Response, g, jsonify, request
 
 from dashboard.core.errors import AppError
 from dashboard.core.i18n import _, current_language
-from dashboard.core.inputs import json_body
+from dashboard.core.inputs import json_body, mapping, whole_number
 from dashboard.core.runtime import runtime
 from dashboard.ingest.accept import accept_batch
+from dashboard.work.phone import (
+    MAX_NOTE_CHARS,
+    VISIT_IDS,
+    MobileError,
+    VisitNotOpen,
+    photo_from_upload,
+    save_visit_note,
+)
 from data import audit, share_links
 
 blueprint = Blueprint("mobile", __name__)
@@ -110,6 +119,30 @@ def my_positions() -> Response:
         raise AppError(400, "not_linked", _("Your account is not linked to an employee."))
     outcome = accept_batch(runtime(), employee_id, json_body(), "mobile")
     return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)
+
+
+@blueprint.post("/api/v1/me/notes")
+def my_note() -> tuple[Response, int]:
+    """A note on the visit the phone showed (`visit_id`; null for a plain note on no customer), with an optional
+    photo as a data URL. 409 when that visit has ended meanwhile: a stale screen never notes another customer."""
+    employee_id = g.viewer.employee_id
+    if employee_id is None:
+        raise AppError(400, "not_linked", _("Your account is not linked to an employee."))
+    body = mapping(json_body())
+    note = body.get("text")
+    if not isinstance(note, str) or not note.strip() or len(note) > MAX_NOTE_CHARS:
+        raise AppError(400, "no_text", _("Write a note first (up to 2000 characters)."))
+    visit_id = whole_number(body.get("visit_id"), VISIT_IDS)
+    if body.get("visit_id") is not None and visit_id is None:
+        raise AppError(400, "bad_visit", _("visit_id is the number of the visit the phone showed, or null."))
+    try:
+        photo = photo_from_upload(body.get("photo"))
+        note_id = save_visit_note(runtime(), employee_id, visit_id, note.strip(), photo, datetime.now(UTC))
+    except VisitNotOpen as exc:
+        raise AppError(409, "visit_not_open", str(exc)) from exc
+    except MobileError as exc:
+        raise AppError(400, "bad_photo", str(exc)) from exc
+    return jsonify(id=note_id, visit_id=visit_id), 201
 
 
 @blueprint.get("/m/manifest.webmanifest")
