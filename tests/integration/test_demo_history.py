@@ -26,6 +26,7 @@ PEOPLE = 8
 LAST_DAY = date(2026, 3, 31)  # the period holds the change to summer time (29 March)
 FIRST_DAY = LAST_DAY - timedelta(days=29)
 GPS_TOLERANCE_M = 40.0  # five times the noise of the vaguest fix (15 m accuracy)
+LATEST_HOUR = 18  # an idler's late day still ends before this, local time
 WORKING_HOURS = range(WORKDAY_START_H, WORKDAY_START_H + int(WORKDAY_H))
 
 
@@ -78,8 +79,8 @@ def test_no_fix_outside_the_working_day(month):
         """SELECT ts FROM positions
            WHERE extract(isodow FROM ts AT TIME ZONE %(tz)s) > 5
               OR extract(hour FROM ts AT TIME ZONE %(tz)s) < %(start)s
-              OR extract(hour FROM ts AT TIME ZONE %(tz)s) >= 18""",
-        {"tz": month.settings.timezone, "start": WORKDAY_START_H},
+              OR extract(hour FROM ts AT TIME ZONE %(tz)s) >= %(end)s""",
+        {"tz": month.settings.timezone, "start": WORKDAY_START_H, "end": LATEST_HOUR},
     )
     assert outside == [], outside[:3]
 
