@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from psycopg2.extras import execute_values
+
 from data.db import Database
 
 
@@ -102,25 +104,26 @@ def insert_city(
             )
 
 
-# Past days' outcomes (issue 8): ~82 % done, ~8 % failed, the rest left open; arrival between 10 min
-# before and 80 min after the window opens (its window is 60 min); a survey answer for ~55 % of the visits done.
-HISTORY_SQL = """
-SELECT setseed(%(seed)s);
-UPDATE tasks t SET state = CASE WHEN x.r < 0.82 THEN 'done' WHEN x.r < 0.90 THEN 'failed' ELSE t.state END,
-       arrived_at = CASE WHEN x.r < 0.82 THEN t.window_start + (x.r2 * 90 - 10) * interval '1 minute' END,
-       departed_at = CASE WHEN x.r < 0.82
-                          THEN t.window_start + (x.r2 * 90 - 10 + t.duration_min) * interval '1 minute' END,
-       updated_at = now()
-FROM (SELECT id, random() AS r, random() AS r2 FROM tasks
-      WHERE window_start >= %(start)s AND window_start < %(end)s AND state = 'assigned' AND window_end < now()
-      ORDER BY id) x
-WHERE t.id = x.id;
+WORKED_TASKS = """
+INSERT INTO tasks (customer_id, employee_id, kind, priority, state, window_start, window_end, duration_min,
+                   planned_seq, arrived_at, departed_at)
+VALUES %s
+RETURNING id
+"""
+WORKED_TASK_VALUES = """(%(customer_id)s, %(employee_id)s, 'visit', %(priority)s, %(state)s, %(window_start)s,
+    %(window_end)s, %(duration_min)s, %(planned_seq)s, %(arrived_at)s, %(departed_at)s)"""
+# A done task's visit is its time on site, as the phone's check-in and check-out record it.
+VISITS_OF_DONE = """
 INSERT INTO activities (employee_id, customer_id, task_id, kind, started_at, ended_at, source)
-SELECT t.employee_id, t.customer_id, t.id, 'visit', t.arrived_at, t.departed_at, 'seed'
-FROM tasks t
-WHERE t.state = 'done' AND t.window_start >= %(start)s AND t.window_start < %(end)s
-  AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.task_id = t.id AND a.kind = 'visit')
-ORDER BY t.id;
+SELECT employee_id, customer_id, id, 'visit', arrived_at, departed_at, 'seed'
+FROM tasks WHERE id = ANY(%s) AND state = 'done'
+ORDER BY id
+"""
+STAYS = "INSERT INTO activities (employee_id, customer_id, kind, started_at, ended_at, source, attributes) VALUES %s"
+STAY_VALUES = "(%(employee_id)s, %(customer_id)s, 'stay', %(started_at)s, %(ended_at)s, 'geofence', %(attributes)s)"
+# A survey answer for ~55 % of the seeded visits (issue 6), the score drawn from a customer-like spread.
+SURVEY_ANSWERS_SQL = """
+SELECT setseed(%(seed)s);
 INSERT INTO feedback (task_id, visit_id, customer_id, employee_id, nonce, created_at, expires_at, answered_at,
                       score, comment, language)
 SELECT a.task_id, a.id, a.customer_id, a.employee_id, md5(%(seed)s::text || a.id::text), a.ended_at,
@@ -135,7 +138,20 @@ WHERE a.kind = 'visit' AND a.source = 'seed' AND a.started_at >= %(start)s AND a
 """
 
 
-def play_out_history(db: Database, start: datetime, end: datetime, seed: float, comments: Sequence[str]) -> None:
-    """Give the planned tasks of [start, end) whose window is over outcomes, visits and survey answers.
-    comments: survey comments, the n-th for a score of n."""
-    db.execute(HISTORY_SQL, {"seed": seed, "start": start, "end": end, "comments": list(comments)})
+def insert_worked_day(db: Database, worked_tasks: Sequence[dict], stays: Sequence[dict]) -> None:
+    """One day as the field staff worked it, in one transaction: its tasks with their outcome (customer_id,
+    employee_id, priority, state, window_start, window_end, duration_min, planned_seq, arrived_at,
+    departed_at), a visit for each one done, and the stays (employee_id, customer_id, started_at, ended_at,
+    attributes as JSON text)."""
+    with db.transaction() as conn, conn.cursor() as cur:
+        ids = [
+            row[0]
+            for row in execute_values(cur, WORKED_TASKS, worked_tasks, WORKED_TASK_VALUES, page_size=1000, fetch=True)
+        ]
+        cur.execute(VISITS_OF_DONE, (ids,))
+        execute_values(cur, STAYS, stays, STAY_VALUES, page_size=1000)
+
+
+def answer_surveys(db: Database, start: datetime, end: datetime, seed: float, comments: Sequence[str]) -> None:
+    """Survey answers for the seeded visits begun in [start, end); comments: the n-th for a score of n."""
+    db.execute(SURVEY_ANSWERS_SQL, {"seed": seed, "start": start, "end": end, "comments": list(comments)})

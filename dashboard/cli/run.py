@@ -15,7 +15,8 @@ import requests
 
 from dashboard.cli.background import start_background
 from dashboard.cli.boot import open_runtime
-from dashboard.demo.seed import demo_wall_token, plan_day, seed_demo, seed_demo_accounts, seed_history
+from dashboard.demo.history import seed_history
+from dashboard.demo.seed import demo_wall_token, plan_day, seed_demo, seed_demo_accounts
 from dashboard.demo.simulator import DemoCustomers, FleetSimulator
 from dashboard.ingest.protocols.mqtt import OwnTracksSubscriber
 from dashboard.writer.worker import Writer
@@ -59,9 +60,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     services, rt = open_runtime(args)
     now = datetime.now(rt.settings.tz)
     if seed_demo(rt.db, rt.settings.secret_key, args.employees):
-        # Last month and this month so far, worked: the demo's reports have something to show (issue 8).
+        # Last month and this month so far, worked and tracked: reports and analytics have a real past (issue 15).
         last_month = (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
-        seed_history(rt.db, last_month, now.date() - timedelta(days=1), rt.settings.tz)
+        yesterday = now.date() - timedelta(days=1)
+        seed_history(
+            rt.db, last_month, yesterday, rt.settings.tz, stay_min_s=rt.settings.stay_min_s, tracked_from=last_month
+        )
     plan_day(rt.db, now.date(), rt.settings.tz, start=now)
     accounts = seed_demo_accounts(rt.db, rt.settings.secret_key)
     wall = demo_wall_token(rt.db, rt.settings.secret_key)

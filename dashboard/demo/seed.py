@@ -182,7 +182,7 @@ def plan_day(db: Database, day: date, tz: ZoneInfo, start: datetime | None = Non
         pool = [c for c in owned if c["team_id"] == person["team_id"]]
         if not pool:
             continue
-        visits = _nearest_neighbour_order(rng.sample(pool, min(len(pool), rng.randint(*TASKS_PER_PERSON))))
+        visits = nearest_neighbour_order(rng.sample(pool, min(len(pool), rng.randint(*TASKS_PER_PERSON))))
         for seq, customer in enumerate(visits, start=1):
             window_start = first_window + timedelta(minutes=40 * (seq - 1) + rng.randint(-5, 5))
             planned.append(
@@ -197,29 +197,6 @@ def plan_day(db: Database, day: date, tz: ZoneInfo, start: datetime | None = Non
                 }
             )
     return tasks.insert_planned(db, planned)
-
-
-SURVEY_COMMENTS = (
-    "Nobody came when promised.",
-    "Late, and the problem is still there.",
-    "OK, but it took long.",
-    "准时到达，服务专业。",
-    "Quick and friendly, thank you!",
-)
-
-
-def seed_history(db: Database, first_day: date, last_day: date, tz: ZoneInfo) -> int:
-    """Plan every day from first_day to last_day (included) and give the days already over outcomes,
-    visits and survey answers, as if the field staff had worked them. Returns tasks planned."""
-    planned = 0
-    day = first_day
-    while day <= last_day:
-        planned += plan_day(db, day, tz)
-        day += timedelta(days=1)
-    start = datetime.combine(first_day, datetime.min.time(), tz)
-    end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tz)
-    demo.play_out_history(db, start, end, seed=0.27, comments=SURVEY_COMMENTS)
-    return planned
 
 
 def _person_name(rng: random.Random, number: int) -> str:
@@ -241,7 +218,7 @@ def _split_into_quadrants(places: list[dict], teams: list[str]) -> dict[str, lis
     return split
 
 
-def _nearest_neighbour_order(stops: list[dict]) -> list[dict]:
+def nearest_neighbour_order(stops: list[dict]) -> list[dict]:
     """A plausible planned order: always the closest remaining stop next (routes come later)."""
     if not stops:
         return []

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 HABITS = ("diligent", "diligent", "diligent", "idler", "detour", "late_start", "early_finish")
 METRES_PER_DEGREE_LAT = 111_320.0
 DISPATCH_CHECK_S = 3.0  # an assigned task reaches the simulated person within this (the phone polls every 5 s)
+SIMULATOR_SEED = 7
 IDLE_SPOT = (60.1752, 24.9423)  # a street node 170 m from any demo place: no customer visit can start there
 
 
@@ -165,6 +166,16 @@ def add_gps_noise(state: State, accuracy_m: float, rng: random.Random) -> tuple[
     return round(lat, 6), round(lon, 6)
 
 
+def fleet_habits(rng: random.Random, count: int) -> list[tuple[str, float]]:
+    """(habit, speed in m/s) of each of `count` people in devices.native_devices order; the demo's history
+    (dashboard/demo/history.py) draws them as the simulator does, so a person keeps their habit."""
+    drawn = []
+    for _ in range(count):
+        habit = rng.choice(HABITS)
+        drawn.append((habit, rng.uniform(5.0, 8.0)))  # 18-29 km/h: city-centre traffic
+    return drawn
+
+
 @dataclass
 class SimulatedPerson:
     employee_id: int
@@ -187,7 +198,7 @@ class FleetSimulator:
         base_url: str,
         *,
         interval_s: float = 5.0,
-        seed: int = 7,
+        seed: int = SIMULATOR_SEED,
         network: StreetNetwork | None = None,
     ) -> None:
         self.db = db
@@ -206,9 +217,7 @@ class FleetSimulator:
     def load(self) -> None:
         people = devices.native_devices(self.db)
         now = datetime.now(UTC)
-        for row in people:
-            habit = self.rng.choice(HABITS)
-            speed = self.rng.uniform(5.0, 8.0)  # 18-29 km/h: city-centre traffic
+        for row, (habit, speed) in zip(people, fleet_habits(self.rng, len(people)), strict=True):
             person = SimulatedPerson(
                 row["id"], row["code"], device_token(self.secret_key, row["identifier"]), habit, speed, Plan()
             )

@@ -7,7 +7,7 @@ the places become customers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 
@@ -61,6 +61,7 @@ class StreetNetwork:
     node_ids: np.ndarray
     node_lat: np.ndarray
     node_lon: np.ndarray
+    _trees: dict[int, dict[int, list[int]]] = field(default_factory=dict, repr=False)  # source -> predecessors
 
     def nearest_node(self, lat: float, lon: float) -> int:
         scale = math.cos(math.radians(lat))
@@ -73,13 +74,26 @@ class StreetNetwork:
 
     def route(self, source: int, target: int) -> list[tuple[float, float]]:
         """The shortest street path as a polyline of (lat, lon), following each street's shape."""
-        nodes = nx.shortest_path(self.graph, source, target, weight="length")
+        if target in self._trees and source not in self._trees:
+            nodes = self._path(target, source)[::-1]
+        else:
+            nodes = self._path(source, target)
         points = [self.node_point(nodes[0])]
         for u, v in pairwise(nodes):
             edge = self.graph.edges[u, v]
             shape = edge["shape"] if edge["start"] == u else edge["shape"][::-1]
             points.extend(shape[1:])
         return points
+
+    def _path(self, source: int, target: int) -> list[int]:
+        # One shortest-path tree per source costs what one path does, and people return to the same places.
+        if source not in self._trees:
+            self._trees[source] = nx.dijkstra_predecessor_and_distance(self.graph, source, weight="length")[0]
+        predecessors = self._trees[source]
+        nodes = [target]
+        while nodes[-1] != source:
+            nodes.append(predecessors[nodes[-1]][0])
+        return nodes[::-1]
 
     def segments(self) -> list[list[tuple[float, float]]]:
         return [data["shape"] for _u, _v, data in self.graph.edges(data=True)]

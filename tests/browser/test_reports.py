@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dashboard.demo.seed import seed_history
+from dashboard.demo.history import seed_history
 from tests.browser import screenshot_path
 from tests.conftest import LiveServer, sign_in_browser
 
@@ -18,7 +18,7 @@ def report_server(seeded_settings):
     rt = server.runtime
     today = datetime.now(rt.settings.tz).date()
     first = (today.replace(day=1) - timedelta(days=40)).replace(day=1)
-    seed_history(rt.db, first, today - timedelta(days=1), rt.settings.tz)
+    seed_history(rt.db, first, today - timedelta(days=1), rt.settings.tz, stay_min_s=rt.settings.stay_min_s)
     yield server
     server.stop()
 

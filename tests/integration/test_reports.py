@@ -22,7 +22,7 @@ from PIL import Image
 from dashboard.analytics.efficiency import rebuild
 from dashboard.cli.main import main
 from dashboard.core.permissions import Viewer, scope_for
-from dashboard.demo.seed import seed_history
+from dashboard.demo.history import seed_history
 from dashboard.reports.build import build_queued, queue_report
 from dashboard.reports.gather import gather
 from dashboard.reports.model import ReportError
@@ -73,12 +73,15 @@ def walk_visits(rt, day: date) -> None:
 
 @pytest.fixture
 def history_rt(seeded_rt):
-    """The demo city with last month and this month worked (tasks, visits, surveys) and two days of positions."""
+    """The demo city with last month and this month worked (tasks, visits, surveys) and two days of positions
+    (weekdays: the demo's history has weekends off)."""
     today = datetime.now(seeded_rt.settings.tz).date()
     first = last_month(last_month(today))
-    seed_history(seeded_rt.db, first, today - timedelta(days=1), seeded_rt.settings.tz)
+    seed_history(
+        seeded_rt.db, first, today - timedelta(days=1), seeded_rt.settings.tz, stay_min_s=seeded_rt.settings.stay_min_s
+    )
     for day in (last_month(today) + timedelta(days=2), last_month(today) + timedelta(days=9)):
-        walk_visits(seeded_rt, day)
+        walk_visits(seeded_rt, day + timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0))
     return seeded_rt
 
 
