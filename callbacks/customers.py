@@ -1,4 +1,6 @@
-"""Customers page callbacks: the list and map, one customer's history, logging a call, e-mail or meeting."""
+"""Customers page callbacks: the list and map, one customer's history, logging a call, e-mail or meeting.
+Who did what (account owner, visitor, assignee, the person rated) is shown only to viewers who may see individuals
+(permissions.may_see_individuals); the rest of a customer's history is shown to everyone whose scope covers it."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from flask import g
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number, whole_number_in_text
-from dashboard.core.permissions import ACTIVITY_LOG_ROLES
+from dashboard.core.permissions import ACTIVITY_LOG_ROLES, may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.web.components import order_lines, result
 from dashboard.work.customers import INTERACTIONS, interaction_label
@@ -22,12 +24,17 @@ from data import tasks as task_rows
 PHOTOS_SHOWN = 12  # newest photos inline; each is at most 2 MB
 
 
+def _who(name: str | None) -> str:
+    """A person's name, or nothing for a viewer who may not see individuals."""
+    return (name or "") if may_see_individuals(g.viewer, runtime().org_settings()) else ""
+
+
 def customer_list(_id: object) -> tuple[list[dict], dict, dict, object]:
     """The customers in the viewer's scope as rows and map points, the street lines, a view framing them."""
     rt = runtime()
     rows = customers.list_customers(rt.db, g.viewer.scope)
     data = [
-        {"id": c["id"], "name": c["name"], "address": c["address"] or "", "owner": c["owner_name"] or ""} for c in rows
+        {"id": c["id"], "name": c["name"], "address": c["address"] or "", "owner": _who(c["owner_name"])} for c in rows
     ]
     points = {
         "type": "FeatureCollection",
@@ -74,7 +81,7 @@ def detail(customer: object, _refresh: object) -> tuple:
                     p
                     for p in (
                         row["address"] or "",
-                        _("account owner: {name}", name=row["owner_name"]) if row["owner_name"] else "",
+                        _("account owner: {name}", name=_who(row["owner_name"])) if _who(row["owner_name"]) else "",
                         _("average score {score} of 5 ({count} answers)", score=f"{average:.1f}", count=len(answers))
                         if answers
                         else "",
@@ -94,7 +101,7 @@ def detail(customer: object, _refresh: object) -> tuple:
     visits = [
         {
             "when": rt.local(v["started_at"]),
-            "who": v["employee_name"],
+            "who": _who(v["employee_name"]),
             "minutes": round(v["seconds"] / 60) if v["seconds"] is not None else _("on site now"),
             "notes": v["notes"] or "",
         }
@@ -105,7 +112,7 @@ def detail(customer: object, _refresh: object) -> tuple:
         {
             "when": rt.local(t["window_start"]) or rt.local(t["created_at"]),
             "state": state_label(t["state"]),
-            "who": t["employee_name"] or "",
+            "who": _who(t["employee_name"]),
             "kind": kind_label(t["kind"]),
         }
         for t in task_rows.customer_tasks(rt.db, scope, customer_id)
@@ -114,7 +121,7 @@ def detail(customer: object, _refresh: object) -> tuple:
         html.Div(
             [
                 html.Span("★" * a["score"] + "☆" * (5 - a["score"]), className="fo-stars", title=str(a["score"])),
-                html.Span(f" {rt.local(a['answered_at'])} · {a['employee_name'] or ''}", className="small text-muted"),
+                html.Span(f" {rt.local(a['answered_at'])} · {_who(a['employee_name'])}", className="small text-muted"),
                 html.Div(a["comment"] or "", className="fo-survey-comment"),
             ],
             className="fo-survey-answer",
@@ -131,7 +138,7 @@ def _interactions(rows: list[dict]) -> list:
     for row in rows:
         parts = [
             html.B(interaction_label(row["kind"])),
-            html.Span(f" {rt.local(row['started_at'])} · {row['employee_name']}", className="small text-muted"),
+            html.Span(f" {rt.local(row['started_at'])} · {_who(row['employee_name'])}", className="small text-muted"),
         ]
         if row["notes"]:
             parts.append(html.Div(row["notes"]))

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from dash import Dash, Input, Output
+from flask import g
 
 from dashboard.core.errors import AppError
 from dashboard.core.i18n import _
 from dashboard.core.inputs import calendar_day
+from dashboard.core.permissions import may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.web.components import result
+from dashboard.web.routes.exports import individuals_hidden_message
 from dashboard.work.attendance import attendance_rows
 
 PREVIEW_DAYS = 7
@@ -25,6 +28,8 @@ def period(first_value: object, last_value: object) -> tuple:
     first, last = calendar_day(first_value), calendar_day(last_value)
     if first is None or last is None:
         return "", "", "", result(_("Choose the first and the last day."), ok=False), []
+    if not may_see_individuals(g.viewer, runtime().org_settings()):
+        return "", "", "", result(individuals_hidden_message(), ok=False), []
     query = f"?from={first}&to={last}"
     links = tuple(f"/export/{name}.csv{query}" for name in ("attendance", "visits", "activities"))
     try:

@@ -12,7 +12,7 @@ from flask import g
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _, relative_time
 from dashboard.core.inputs import BIGINT, mapping, whole_number
-from dashboard.core.permissions import ALERT_RESOLVER_ROLES
+from dashboard.core.permissions import ALERT_RESOLVER_ROLES, may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.live.livemap import LiveMap
 from dashboard.work.lifecycle import state_label as task_state_label
@@ -56,7 +56,9 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
 
 
 def people_names(team_id: int | None) -> dict[str, str]:
-    """Names of the people the viewer may see (the chosen team's), for the list beside the map."""
+    """Names of the people the viewer may see (the chosen team's), for the list beside the map; none for the wall."""
+    if not may_see_individuals(g.viewer, runtime().org_settings()):
+        return {}
     scope = g.viewer.scope.narrowed_to_team(whole_number(team_id))
     return {str(person["id"]): person["name"] for person in employees.roster(runtime().db, scope)}
 
@@ -116,6 +118,7 @@ def alerts_view(_tick: int, _resolved: object, shown: object) -> tuple:
         return no_update, no_update, no_update
     if not open_alerts:
         return [], [], ids
+    named = may_see_individuals(viewer, rt.org_settings())
     markers = [
         dl.CircleMarker(
             center=[a["lat"], a["lon"]],
@@ -123,13 +126,13 @@ def alerts_view(_tick: int, _resolved: object, shown: object) -> tuple:
             color="#d62728",
             fillColor="#d62728",
             fillOpacity=0.35,
-            children=dl.Tooltip(a["name"] if viewer.sees_individuals else _("Help requested")),
+            children=dl.Tooltip(a["name"] if named else _("Help requested")),
             id=f"livemap-alert-marker-{a['id']}",
         )
         for a in open_alerts
         if a["lat"] is not None
     ]
-    if not viewer.sees_individuals:
+    if not named:
         return (
             [html.Div(_("{count} open help alert(s)", count=len(open_alerts)), className="fo-alert-item")],
             markers,

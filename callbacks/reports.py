@@ -9,6 +9,7 @@ from flask import g
 
 from dashboard.core.i18n import _, current_language
 from dashboard.core.inputs import BIGINT, calendar_day, mapping, text, whole_number, whole_numbers
+from dashboard.core.permissions import may_read_report, may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.reports.build import build_in_background, queue_report
 from dashboard.reports.model import ReportError
@@ -105,6 +106,17 @@ def _file_links(report: dict) -> list:
     ]
 
 
+def _author(report: dict, named: bool) -> str:
+    """Who made it; another person's name only for a viewer who may see individuals."""
+    return report["author_name"] if named or report["author_user_id"] == g.viewer.user_id else _("a colleague")
+
+
+def _files_cell(report: dict) -> list | str:
+    if may_read_report(g.viewer, report["names_individuals"], runtime().org_settings()):
+        return _file_links(report)
+    return _("lists individuals: hidden by the privacy setting")
+
+
 def _scope_text(team_ids: list[int] | None, team_names: dict[int, str]) -> str:
     if team_ids is None:
         return _("Whole organisation")
@@ -122,16 +134,17 @@ def report_list(_tick: int, _job: object, shown: object) -> tuple:
         return html.P(_("No reports yet."), className="text-muted"), signature
     states = {"queued": _("waiting"), "running": _("building"), "done": _("ready"), "failed": _("failed")}
     team_names = {team["id"]: team["name"] for team in teams.list_teams(rt.db, g.viewer.scope)}
+    named = may_see_individuals(g.viewer, rt.org_settings())
     header = [_("Period"), _("Scope"), _("Author"), _("Made"), _("State"), _("Files")]
     body = [
         html.Tr(
             [
                 html.Td(period_of(row).label(row["language"])),
                 html.Td(_scope_text(row["scope_team_ids"], team_names)),
-                html.Td(row["author_name"] + (" · " + _("scheduled") if row["schedule_id"] else "")),
+                html.Td(_author(row, named) + (" · " + _("scheduled") if row["schedule_id"] else "")),
                 html.Td(rt.local(row["created_at"])),
                 html.Td(states[row["state"]] + (f" ({row['progress']} %)" if row["state"] == "running" else "")),
-                html.Td(_file_links(row) if row["state"] == "done" else (row["error"] or "")),
+                html.Td(_files_cell(row) if row["state"] == "done" else (row["error"] or "")),
             ],
             id=f"reports-row-{row['id']}",
         )

@@ -33,11 +33,12 @@ def create(
 
 
 def valid_token(db: Database, token: str) -> dict | None:
-    """The token's row if it exists, is not revoked and has not expired; marks it used."""
+    """The token's row and its maker's current role, if it exists, is unrevoked and unexpired; marks it used."""
     return db.fetch_one(
-        """UPDATE api_tokens SET last_used_at = now()
-           WHERE token_hash = %s AND revoked_at IS NULL AND expires_at > now()
-           RETURNING id, name, scopes, team_ids, created_by""",
+        """UPDATE api_tokens t SET last_used_at = now()
+           WHERE t.token_hash = %s AND t.revoked_at IS NULL AND t.expires_at > now()
+           RETURNING t.id, t.name, t.scopes, t.team_ids, t.created_by,
+                     (SELECT u.role FROM users u WHERE u.id = t.created_by) AS owner_role""",
         (hash_token(token),),
     )
 

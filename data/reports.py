@@ -88,7 +88,7 @@ GROUP BY f.score ORDER BY f.score
 
 REPORT_COLUMNS = """r.id, r.period_kind, r.period_start, r.period_end, r.team_ids, r.formats, r.language,
     r.author_user_id, r.author_name, r.author_role, r.scope_team_ids, r.schedule_id, r.state, r.progress,
-    r.error, r.emailed_at, r.created_at, r.started_at, r.finished_at"""
+    r.error, r.emailed_at, r.created_at, r.started_at, r.finished_at, r.names_individuals"""
 
 # A report is visible to a viewer whose scope covers the report's whole scope.
 VISIBLE = """(%(teams)s::int[] IS NULL
@@ -240,8 +240,11 @@ def set_progress(db: Database, report_id: int, percent: int) -> None:
     db.execute("UPDATE reports SET progress = %s WHERE id = %s AND state = 'running'", (percent, report_id))
 
 
-def finish_report(db: Database, report_id: int, files: list[tuple[str, str, str, bytes]]) -> None:
-    """Store the files (name, format, media type, content) and mark the report done, in one transaction."""
+def finish_report(
+    db: Database, report_id: int, files: list[tuple[str, str, str, bytes]], names_individuals: bool = True
+) -> None:
+    """Store the files (name, format, media type, content) and mark the report done, in one transaction;
+    `names_individuals` says whether the files list people (issue 15's privacy rule)."""
     with db.transaction() as conn, conn.cursor() as cur:
         cur.execute("DELETE FROM report_files WHERE report_id = %s", (report_id,))
         for name, fmt, media_type, content in files:
@@ -250,8 +253,10 @@ def finish_report(db: Database, report_id: int, files: list[tuple[str, str, str,
                 (report_id, name, fmt, media_type, content),
             )
         cur.execute(
-            "UPDATE reports SET state = 'done', progress = 100, error = NULL, finished_at = now() WHERE id = %s",
-            (report_id,),
+            """UPDATE reports SET state = 'done', progress = 100, error = NULL, finished_at = now(),
+                                 names_individuals = %s
+               WHERE id = %s""",
+            (names_individuals, report_id),
         )
 
 
@@ -297,7 +302,7 @@ def list_reports(db: Database, scope: Scope, limit: int = 100) -> list[dict]:
 def report_file(db: Database, scope: Scope, report_id: int, name: str) -> dict | None:
     """One stored file of a report the viewer may see."""
     return db.fetch_one(
-        f"""SELECT f.name, f.format, f.media_type, f.content, r.scope_team_ids
+        f"""SELECT f.name, f.format, f.media_type, f.content, r.scope_team_ids, r.names_individuals
             FROM report_files f JOIN reports r ON r.id = f.report_id
             WHERE f.report_id = %(id)s AND f.name = %(name)s AND {VISIBLE}""",  # noqa: S608 - constants
         {"id": report_id, "name": name, **_scope_params(scope)},

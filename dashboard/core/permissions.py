@@ -2,7 +2,8 @@
 
 Each page names the roles that may open it (`roles=` in `register_page`); each callback belongs
 to the page whose component-id prefix its outputs carry, so a callback is allowed exactly when
-its page is. Drill-down into individuals is refused to the wall role on top of that.
+its page is. Drill-down into individuals is refused on top of that to whoever may not see individuals
+(may_see_individuals: the one privacy rule for people, asked by pages, reports, exports and the API alike).
 """
 
 from __future__ import annotations
@@ -52,10 +53,8 @@ class Viewer:
     role: str
     employee_id: int | None
     scope: Scope
-
-    @property
-    def sees_individuals(self) -> bool:
-        return self.role != "wall"
+    # An API token's maker's current role: a token answers no more about people than its maker sees.
+    owner_role: str | None = None
 
 
 def scope_for(role: str, employee_id: int | None, team_ids: list[int] | tuple[int, ...]) -> Scope:
@@ -71,13 +70,27 @@ def page_roles(page: dict) -> tuple[str, ...]:
     return tuple(page.get("roles") or ())
 
 
-def may_see_individuals(viewer: Viewer, settings: dict) -> bool:
-    """Names, live positions, help requests and nearest colleagues of individuals: every role that sees people,
-    executives only when the organisation allows (`privacy.executive_sees_individuals`). Pages of live positions
-    (`individual_positions=True`) and the callbacks of other pages that show people ask this one rule."""
-    if viewer.role == "executive":
+def role_sees_individuals(role: str, settings: dict) -> bool:
+    """The one privacy rule for individuals: every role that sees people does, executives only when the
+    organisation allows (`privacy.executive_sees_individuals`); the wall never."""
+    if role == "executive":
         return bool(settings.get("privacy.executive_sees_individuals"))
-    return viewer.sees_individuals
+    return role != "wall"
+
+
+def may_see_individuals(viewer: Viewer, settings: dict) -> bool:
+    """Names, live positions, help requests, nearest colleagues and per-person figures: pages of live positions
+    (`individual_positions=True`), the callbacks of other pages that show people, the exports, the API (as the
+    token's maker) and report downloads ask this; a report is built by role_sees_individuals of its author."""
+    if viewer.owner_role is not None and not role_sees_individuals(viewer.owner_role, settings):
+        return False
+    return role_sees_individuals(viewer.role, settings)
+
+
+def may_read_report(viewer: Viewer, names_individuals: bool | None, settings: dict) -> bool:
+    """A report built teams-only is for anyone whose scope covers it; one that lists people (or was built before
+    reports said so: None) only for a viewer who may see individuals."""
+    return names_individuals is False or may_see_individuals(viewer, settings)
 
 
 def may_open(viewer: Viewer, page: dict, settings: dict) -> bool:
@@ -132,6 +145,6 @@ def may_run_callback(
         page = page_for_component(component, pages)
         if page is None or not may_open(viewer, page, settings):
             return False
-        if component in DRILL_DOWN_OUTPUTS and not viewer.sees_individuals:
+        if component in DRILL_DOWN_OUTPUTS and not may_see_individuals(viewer, settings):
             return False
     return True

@@ -98,7 +98,7 @@ def build_report(rt: Runtime, report: dict) -> None:
         for n, fmt in enumerate(report["formats"], start=1):
             files.extend(rendered_files(rt, data, fmt, base))
             reports.set_progress(rt.db, report_id, 40 + n * step)
-        reports.finish_report(rt.db, report_id, files)
+        reports.finish_report(rt.db, report_id, files, names_individuals=not data.teams_only)
     except Exception as exc:  # the row says it failed; the process building it goes on
         log.exception("Report %s failed", report_id)
         reports.fail_report(rt.db, report_id, f"{type(exc).__name__}: {exc}")

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from dashboard.core.i18n import _
+from dashboard.core.permissions import role_sees_individuals
 from dashboard.core.runtime import Runtime
 from dashboard.reports.kpis import kpi_list
 from dashboard.reports.model import ReportData
 from dashboard.reports.periods import period_of
-from data import analytics, reports, teams
+from data import analytics, org_settings, reports, teams
 from data.scope import Scope
 
 # Figures read from the analytics rollups (issue 5), summed over people like the others.
@@ -108,6 +109,8 @@ def gather(rt: Runtime, report: dict, progress: Callable[[int], None] = lambda p
         comment["answered"] = rt.local(comment["answered_at"])
     progress(40)
     current_totals = _with_rates(_totals(employees))
+    # The setting as it is now, not a process's cached copy: the report keeps what it is built with.
+    teams_only = not role_sees_individuals(report["author_role"], org_settings.all_settings(rt.db))
     filters = [period.label(lang)]
     if report["team_ids"]:
         filters.append(_("chosen teams", lang))
@@ -122,7 +125,7 @@ def gather(rt: Runtime, report: dict, progress: Callable[[int], None] = lambda p
         timezone=tz,
         kpis=kpi_list(current_totals, previous_totals, period, previous, rt.org_settings(), lang),
         teams=_team_rows(employees),
-        employees=employees,
+        employees=[] if teams_only else employees,
         daily=daily,
         previous_daily=previous_daily,
         scores=scores,
@@ -132,4 +135,5 @@ def gather(rt: Runtime, report: dict, progress: Callable[[int], None] = lambda p
             for row in analytics.heatmap(rt.db, scope, period.first_day, period.last_day, tz)
             if row["tracked_s"]
         ],
+        teams_only=teams_only,
     )

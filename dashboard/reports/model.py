@@ -88,6 +88,8 @@ class ReportData:
     scores: dict[int, int]
     comments: list[dict]
     heat_cells: list[tuple[int, float]] = field(default_factory=list)
+    # The author may not see individuals (issue 15): no person's row is kept, renderers show teams only.
+    teams_only: bool = False
 
 
 def parse_formats(values: list[str] | str) -> list[str]:

@@ -62,5 +62,5 @@ def token_viewer(db: Database, token: str) -> tuple[Viewer, frozenset[str]] | No
     if row is None:
         return None
     scope = Scope(team_ids=frozenset(row["team_ids"])) if row["team_ids"] is not None else Scope.everything()
-    viewer = Viewer(row["created_by"], f"token:{row['name']}", API_TOKEN_ROLE, None, scope)
+    viewer = Viewer(row["created_by"], f"token:{row['name']}", API_TOKEN_ROLE, None, scope, row["owner_role"])
     return viewer, frozenset(row["scopes"])

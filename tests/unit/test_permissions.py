@@ -7,6 +7,7 @@ import pytest
 from dashboard.core.permissions import (
     ADMIN_ROLES,
     ANALYTICS_ROLES,
+    API_TOKEN_ROLE,
     DAY_REPLAY_ROLES,
     LIVE_MAP_ROLES,
     PEOPLE_ROLES,
@@ -16,8 +17,11 @@ from dashboard.core.permissions import (
     Viewer,
     home_path,
     may_open,
+    may_read_report,
     may_run_callback,
+    may_see_individuals,
     output_ids,
+    role_sees_individuals,
     scope_for,
 )
 from data.scope import Scope
@@ -182,3 +186,36 @@ def test_the_page_router_serves_a_path_the_viewer_may_open_or_no_page_at_all():
     assert may_run_callback(viewer("admin"), router, PAGES, PRIVATE, pathname="/admin/users")
     assert not may_run_callback(viewer("field"), router, PAGES, PRIVATE, pathname="/admin/users")
     assert may_run_callback(viewer("field"), router, PAGES, PRIVATE, pathname="/no/such/page")
+
+
+# The one privacy rule for individuals (issue 15)
+
+
+@pytest.mark.parametrize(
+    ("role", "private", "open_"),
+    [
+        ("field", True, True),
+        ("supervisor", True, True),
+        ("manager", True, True),
+        ("admin", True, True),
+        ("executive", False, True),
+        ("wall", False, False),
+    ],
+)
+def test_who_sees_individuals(role, private, open_):
+    assert role_sees_individuals(role, PRIVATE) is private and role_sees_individuals(role, OPEN) is open_
+    assert may_see_individuals(viewer(role), PRIVATE) is private
+
+
+def test_an_api_token_sees_no_more_people_than_its_maker():
+    token = Viewer(1, "token:bi", API_TOKEN_ROLE, None, Scope.everything(), owner_role="executive")
+    assert not may_see_individuals(token, PRIVATE) and may_see_individuals(token, OPEN)
+    integration = Viewer(1, "token:erp", API_TOKEN_ROLE, None, Scope.everything(), owner_role="admin")
+    assert may_see_individuals(integration, PRIVATE)
+
+
+def test_a_report_listing_people_is_read_only_by_who_may_see_them():
+    executive = viewer("executive")
+    assert may_read_report(executive, False, PRIVATE)
+    assert not may_read_report(executive, True, PRIVATE) and not may_read_report(executive, None, PRIVATE)
+    assert may_read_report(executive, True, OPEN) and may_read_report(viewer("manager"), None, PRIVATE)

@@ -6,9 +6,17 @@ from __future__ import annotations
 import csv
 import io
 
+from dashboard.core.i18n import _
 from dashboard.core.spreadsheets import as_text_cell
 from dashboard.reports.model import ReportData
-from dashboard.reports.render.tables import daily_columns, employee_columns, kpi_columns, score_columns, team_columns
+from dashboard.reports.render.tables import (
+    daily_columns,
+    employee_columns,
+    kpi_columns,
+    score_columns,
+    team_columns,
+    teams_only_note,
+)
 
 
 def render_csv(data: ReportData) -> dict[str, bytes]:
@@ -21,6 +29,10 @@ def render_csv(data: ReportData) -> dict[str, bytes]:
         "employees": (employee_columns(lang), data.employees),
         "satisfaction": (score_columns(lang), [(score, data.scores.get(score, 0)) for score in range(1, 6)]),
     }
+    if data.teams_only:
+        # The team table stands in for the people's; a one-line file says why the people's is missing.
+        del tables["employees"]
+        tables["privacy"] = ([("note", _("Note", lang), lambda note: note)], [teams_only_note(lang)])
     files = {}
     for name, (columns, rows) in tables.items():
         buffer = io.StringIO()

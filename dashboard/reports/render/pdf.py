@@ -11,7 +11,7 @@ from weasyprint import HTML
 from dashboard.core.i18n import _
 from dashboard.reports.model import ReportData
 from dashboard.reports.render.charts import heatmap_chart, outcomes_chart, satisfaction_chart, visits_chart
-from dashboard.reports.render.tables import employee_columns, header_lines, team_columns
+from dashboard.reports.render.tables import employee_columns, header_lines, team_columns, teams_only_note
 
 TEMPLATES = Path(__file__).parent / "templates"
 CELL_DIGITS = {"satisfaction": 2, "on_time_pct": 0, "idle_pct": 0}
@@ -101,6 +101,8 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
         "page": _("Page", lang),
         "answered": _("{count} answered surveys", lang, count=sum(data.scores.values())),
     }
+    if data.teams_only:
+        labels["teams_only"] = teams_only_note(lang)
     employees = pdf_employees(data.employees)
     if len(employees) < len(data.employees):
         labels["employees_shown"] = _(

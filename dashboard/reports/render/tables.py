@@ -76,9 +76,13 @@ def _rounded(value: float | None, digits: int) -> float | int | None:
     return round(value) if digits == 0 else round(value, digits)
 
 
+def teams_only_note(lang: str) -> str:
+    return _("Teams only: individual figures are hidden by the organisation's privacy setting.", lang)
+
+
 def header_lines(data: ReportData) -> list[tuple[str, str]]:
     lang = data.language
-    return [
+    lines = [
         (_("Period", lang), data.period.label(lang)),
         (_("Compared with", lang), data.previous.label(lang)),
         (_("Scope", lang), data.scope_label),
@@ -86,3 +90,6 @@ def header_lines(data: ReportData) -> list[tuple[str, str]]:
         (_("Author", lang), data.report["author_name"]),
         (_("Generated", lang), f"{data.generated_at} ({data.timezone})"),
     ]
+    if data.teams_only:
+        lines.append((_("Privacy", lang), teams_only_note(lang)))
+    return lines

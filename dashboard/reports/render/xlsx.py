@@ -40,6 +40,8 @@ def render_xlsx(data: ReportData) -> bytes:
         (_("Teams", lang), team_columns(lang), data.teams),
         (_("Employees", lang), employee_columns(lang), data.employees),
     ]
+    if data.teams_only:
+        sheets.pop()  # the Teams sheet stands in for it; the summary's Privacy line says why
     for title, columns, rows in sheets:
         _append_table(book.create_sheet(title[:31]), columns, rows)
     satisfaction = book.create_sheet(_("Satisfaction", lang)[:31])

@@ -5,7 +5,9 @@ The same declaration validates the request (query and path parameters, JSON bodi
 published in the OpenAPI document (dashboard/web/api/openapi.py), so the document cannot drift from the
 handlers. A refusal raises `AppError` (dashboard/core/errors.py), answered `{"error": {"code", "message"}}`
 with a stable code, as RFC 9457 problem details, by the one error handler (dashboard/web/errors.py); lists are pages
-of `{"data": [...], "next_cursor"}`, ordered by id, with `updated_since` for incremental sync.
+of `{"data": [...], "next_cursor"}`, ordered by id, with `updated_since` for incremental sync. A route about
+individuals (`individuals=True`) answers 403 `individuals_hidden` to a token whose maker may not see them
+(permissions.may_see_individuals, issue 15).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from jsonschema import Draft4Validator
 from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
 from dashboard.core.inputs import json_body
+from dashboard.core.permissions import may_read_report, may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.work import erp
 from dashboard.work.attendance import MAX_ATTENDANCE_DAYS, attendance_rows
@@ -33,6 +36,10 @@ from data.scope import Scope
 blueprint = Blueprint("api", __name__)
 MAX_INT = 2_147_483_647  # PostgreSQL integer
 MAX_TRACK_DAYS = 31
+INDIVIDUALS_HIDDEN = (
+    "the organisation's privacy setting hides individuals from this token's maker; "
+    "team figures are in the reports (/api/v1/reports)"
+)
 
 
 def _json(body: object, status: int = 200) -> Response:
@@ -291,6 +298,7 @@ class Route:
     body: dict | None = None  # requestBody content, for writes
     errors: tuple[int, ...] = (400, 401, 403)
     extra_answers: dict = field(default_factory=dict)
+    individuals: bool = False  # answers about individuals: refused when the token's maker may not see them
 
 
 ROUTES: list[Route] = []
@@ -314,6 +322,8 @@ def route(method: str, path: str, scope: str, summary: str, parameters: list[dic
 def _serve(spec: Route, path_values: dict) -> Response:
     if spec.scope and spec.scope not in g.api_scopes:
         raise AppError(403, "insufficient_scope", f"this token lacks the scope {spec.scope}")
+    if spec.individuals and not may_see_individuals(g.viewer, runtime().org_settings()):
+        raise AppError(403, "individuals_hidden", INDIVIDUALS_HIDDEN)
     values = {}
     for param in spec.parameters:
         raw = path_values.get(param["name"]) if param["in"] == "path" else request.args.get(param["name"])
@@ -379,6 +389,7 @@ def token_info() -> Response:
     "Employees",
     [*PAGED, _id_filter("team_id", "one team only")],
     _page_of("Employee"),
+    individuals=True,
 )
 def list_employees(limit: int, cursor: str | None, updated_since: datetime | None, team_id: int | None) -> Response:
     """Employees of the token's teams (all teams when it has no team limit), by id."""
@@ -398,6 +409,7 @@ def list_teams(limit: int, cursor: str | None, updated_since: datetime | None) -
     "Trackers and whom they report for",
     [*PAGED, _id_filter("employee_id", "one employee's devices")],
     _page_of("Device"),
+    individuals=True,
 )
 def list_devices(limit: int, cursor: str | None, updated_since: datetime | None, employee_id: int | None) -> Response:
     """Registered trackers (never their secrets); `updated_since` compares with their registration."""
@@ -446,6 +458,7 @@ TASK_STATES = ["new", "assigned", "accepted", "en_route", "on_site", "done", "fa
         _moment("to", "window starts before"),
     ],
     _page_of("Task"),
+    individuals=True,
 )
 def list_tasks(
     limit: int,
@@ -495,6 +508,7 @@ PERIOD = [_moment("from", "started at or after"), _moment("to", "started before"
         *PERIOD,
     ],
     _page_of("Activity"),
+    individuals=True,
 )
 def list_activities(
     limit: int,
@@ -524,6 +538,7 @@ def list_activities(
     "Visits (activities of kind visit)",
     [*PAGED, _id_filter("employee_id", "one employee's visits"), *PERIOD],
     _page_of("Activity"),
+    individuals=True,
 )
 def list_visits(
     limit: int, cursor: str | None, updated_since: datetime | None, employee_id: int | None, **period: datetime | None
@@ -549,6 +564,7 @@ def list_visits(
     "Post-visit surveys and their answers",
     [*PAGED, _id_filter("employee_id", "one employee's"), _id_filter("customer_id", "one customer's")],
     _page_of("Feedback"),
+    individuals=True,
 )
 def list_feedback(
     limit: int, cursor: str | None, updated_since: datetime | None, employee_id: int | None, customer_id: int | None
@@ -571,6 +587,7 @@ def list_feedback(
     ],
     _page_of("Position"),
     errors=(400, 401, 403, 404),
+    individuals=True,
 )
 def employee_positions(employee_id: int, limit: int, cursor: str | None, **period: datetime) -> Response:
     """Stored positions, oldest first. Every call is written to the audit log, like a look at a track on a page."""
@@ -597,6 +614,7 @@ def employee_positions(employee_id: int, limit: int, cursor: str | None, **perio
         _param("to", {"type": "string", "format": "date"}, f"last day, at most {MAX_ATTENDANCE_DAYS} days on", True),
     ],
     _object(data={"type": "array", "items": _ref("AttendanceDay")}, timezone=STR),
+    individuals=True,
 )
 def attendance_days(**period: date) -> Response:
     """Per employee and day: the first arrival (check-in or visit start), the last departure (check-out or visit
@@ -653,6 +671,8 @@ def report_file(report_id: int, name: str) -> Response:
     file = reports.report_file(rt.db, g.viewer.scope, report_id, name)
     if file is None:
         raise AppError(404, "not_found", "no such report file for this token")
+    if not may_read_report(g.viewer, file["names_individuals"], rt.org_settings()):
+        raise AppError(403, "individuals_hidden", INDIVIDUALS_HIDDEN)
     teams = file["scope_team_ids"]
     subjects = reports.employee_ids(rt.db, Scope(None if teams is None else frozenset(teams)))
     record_look("export", subjects, {"report": report_id, "file": name, "via": "api"})

@@ -1,5 +1,9 @@
 """CSV downloads of a period (issue 9): attendance, visits, all activities — the viewer's scope only,
-each download written to the audit log as an export."""
+each download written to the audit log as an export.
+
+Every row is one person's day or one person's activity, so a viewer who may not see individuals (issue 15:
+an executive while the organisation hides them) is refused with 403 and a reason, not sent team sums: team
+figures are defined once, in the reports, whose team table such a viewer gets."""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from flask import Blueprint, Response, g, request
 
 from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
+from dashboard.core.i18n import _
 from dashboard.core.inputs import FIRST_DAY, LAST_DAY, calendar_day
+from dashboard.core.permissions import may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.core.spreadsheets import as_text_cell
 from dashboard.work.attendance import attendance_rows, check_period, local_bounds
@@ -42,7 +48,16 @@ ACTIVITY_COLUMNS = (
 )
 
 
+def individuals_hidden_message() -> str:
+    return _(
+        "These exports list individuals, which the organisation's privacy setting hides from you. "
+        "The reports give the same figures per team."
+    )
+
+
 def _period() -> tuple[date, date]:
+    if not may_see_individuals(g.viewer, runtime().org_settings()):
+        raise AppError(403, "individuals_hidden", individuals_hidden_message())
     first, last = calendar_day(request.args.get("from")), calendar_day(request.args.get("to"))
     if first is None or last is None:
         raise AppError(400, "invalid_parameter", f"from and to are dates YYYY-MM-DD, {FIRST_DAY} to {LAST_DAY}")
