@@ -86,8 +86,8 @@ def tiles_and_alerts(_tick: int) -> tuple:
     return (
         _number(figures["active"]),
         _number(figures["visits"]),
-        _number(figures["done"]),
-        _number(figures["overdue"]),
+        _number(figures["tasks_done"]),
+        _number(figures["overdue_tasks"]),
         _number(figures["satisfaction"], 1),
         alerts_view,
         state,

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from data.db import Database
+from data.metrics import ratio_sql
 from data.scope import Scope
 
 GAP_S = 300  # a fix accounts for the time until the next one, but never for more than this
@@ -278,13 +279,8 @@ def replace_work_area_cells(db: Database, cells: Sequence[tuple[int, int]], fing
 
 MEASURES = ("idle_share", "travel_visit_ratio", "visits_per_hour", "outside_share", "on_time_rate")
 
-MEASURE_SQL = """
-    sum(idle_s) / nullif(sum(tracked_s), 0) AS idle_share,
-    sum(travel_s) / nullif(sum(visit_s), 0) AS travel_visit_ratio,
-    sum(visits) / nullif(sum(tracked_s) / 3600.0, 0) AS visits_per_hour,
-    sum(outside_s) / nullif(sum(tracked_s), 0) AS outside_share,
-    sum(visits_on_time)::double precision / nullif(sum(visits_with_window), 0) AS on_time_rate
-"""
+# The per-cell measures take their ratios from the figures' definitions (data/metrics.RATIOS).
+MEASURE_SQL = ",\n".join(ratio_sql(measure) for measure in MEASURES)
 
 
 def _local_filters(hour: str = "hour") -> str:
@@ -443,56 +439,6 @@ def employee_days(db: Database, scope: Scope, start: date, end: date, tz: str) -
     )
 
 
-def employee_ranking(db: Database, scope: Scope, start: date, end: date, tz: str) -> list[dict]:
-    """Per employee over local days [start, end]: totals, daily averages, rates and satisfaction."""
-    return db.fetch_all(
-        f"""WITH days AS (
-                SELECT employee_id, (array_agg(team_id ORDER BY day DESC))[1] AS team_id, count(*) AS days,
-                       {SUMS}
-                FROM analytics_employee_day d
-                WHERE day BETWEEN %(start)s AND %(end)s AND {_in_scope("d")}
-                GROUP BY employee_id
-            ), scores AS (
-                SELECT employee_id, avg(score)::double precision AS satisfaction, count(*) AS answers
-                FROM feedback
-                WHERE answered_at >= (%(start)s::date::timestamp AT TIME ZONE %(tz)s)
-                  AND answered_at < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
-                GROUP BY employee_id
-            )
-            SELECT d.employee_id, e.name AS employee_name, d.team_id, t.name AS team_name, d.days::int,
-                   d.tracked_s, d.visit_s, d.travel_s, d.idle_s, d.outside_s, d.distance_m, d.visits,
-                   d.visits_on_time, d.visits_with_window,
-                   d.visits::double precision / d.days AS visits_per_day,
-                   d.distance_m / 1000.0 / d.days AS km_per_day,
-                   d.visits_on_time::double precision / nullif(d.visits_with_window, 0) AS on_time_rate,
-                   d.idle_s / nullif(d.tracked_s, 0) AS idle_share,
-                   d.outside_s / nullif(d.tracked_s, 0) AS outside_share,
-                   d.visit_s / nullif(d.tracked_s, 0) AS visit_share,
-                   d.travel_s / nullif(d.visit_s, 0) AS travel_visit_ratio,
-                   s.satisfaction, coalesce(s.answers, 0)::int AS answers
-            FROM days d JOIN employees e ON e.id = d.employee_id
-            LEFT JOIN teams t ON t.id = d.team_id
-            LEFT JOIN scores s ON s.employee_id = d.employee_id
-            ORDER BY e.name""",  # noqa: S608 - only constants are formatted in
-        _filters(scope, start, end, tz),
-    )
-
-
-def satisfaction_by_day(db: Database, scope: Scope, start: date, end: date, tz: str) -> list[dict]:
-    """Average customer score per employee and local day of the answer (feedback, issue 6)."""
-    return db.fetch_all(
-        """SELECT f.employee_id, (f.answered_at AT TIME ZONE %(tz)s)::date AS day,
-                  avg(f.score)::double precision AS satisfaction, count(*)::int AS answers
-           FROM feedback f JOIN employees e ON e.id = f.employee_id
-           WHERE f.answered_at >= (%(start)s::date::timestamp AT TIME ZONE %(tz)s)
-             AND f.answered_at < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
-             AND (%(teams)s::int[] IS NULL OR e.team_id = ANY(%(teams)s))
-             AND (%(employee)s::int IS NULL OR f.employee_id = %(employee)s)
-           GROUP BY 1, 2 ORDER BY 1, 2""",
-        _filters(scope, start, end, tz),
-    )
-
-
 def employee_hours(db: Database, scope: Scope, employee_id: int, start: datetime, end: datetime) -> list[dict]:
     """One person's facts per UTC hour in [start, end): the day page's time split."""
     return db.fetch_all(
@@ -547,29 +493,4 @@ def day_track(db: Database, scope: Scope, employee_id: int, start: datetime, end
                          AND (%(employee)s::int IS NULL OR e.id = %(employee)s))
            ORDER BY p.ts""",
         {"id": employee_id, "start": start, "end": end, "teams": scope.team_filter(), "employee": scope.employee_id},
-    )
-
-
-def daily_totals(
-    db: Database, scope: Scope, start: date, end: date, tz: str, employee_id: int | None = None
-) -> list[dict]:
-    """Per local day: people tracked and the sums, for everyone in scope or one person."""
-    return db.fetch_all(
-        f"""SELECT day, count(*)::int AS people, {SUMS}
-            FROM analytics_employee_day d
-            WHERE day BETWEEN %(start)s AND %(end)s AND {_in_scope("d")}
-              AND (%(one)s::int IS NULL OR employee_id = %(one)s)
-            GROUP BY day ORDER BY day""",  # noqa: S608 - only constants are formatted in
-        {**_filters(scope, start, end, tz), "one": employee_id},
-    )
-
-
-def team_totals(db: Database, scope: Scope, start: date, end: date, tz: str) -> list[dict]:
-    """Per team: person-days and the sums over local days [start, end]."""
-    return db.fetch_all(
-        f"""SELECT d.team_id, coalesce(t.name, '—') AS team_name, count(*)::int AS person_days, {SUMS}
-            FROM analytics_employee_day d LEFT JOIN teams t ON t.id = d.team_id
-            WHERE day BETWEEN %(start)s AND %(end)s AND {_in_scope("d")}
-            GROUP BY d.team_id, t.name ORDER BY t.name""",  # noqa: S608 - only constants are formatted in
-        _filters(scope, start, end, tz),
     )

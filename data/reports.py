@@ -1,4 +1,5 @@
-"""Reports (issue 8): the figures a report shows, its build job, its files and the schedules.
+"""Reports (issue 8): a report's survey answers and comments (its figures: data/metrics.py), its build job,
+its files and the schedules.
 
 Every figure read takes the report's Scope (the author's scope narrowed to the chosen teams), so
 a supervisor's report holds their own teams only. Periods are [start, end) instants in UTC.
@@ -6,78 +7,15 @@ a supervisor's report holds their own teams only. Periods are [start, end) insta
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from data.db import Database
 from data.scope import Scope
-from data.tasks import OPEN_STATES
 
 IN_SCOPE = """
     (%(teams)s::int[] IS NULL OR e.team_id = ANY(%(teams)s))
     AND (%(employee)s::int IS NULL OR e.id = %(employee)s)
 """
-
-# One row per person in scope: visits, tasks and satisfaction of the period.
-EMPLOYEE_FIGURES = f"""
-WITH v AS (
-    SELECT employee_id, count(*) AS visits,
-           coalesce(sum(extract(epoch FROM ended_at - started_at)), 0) AS visit_s
-    FROM activities
-    WHERE kind = 'visit' AND started_at >= %(start)s AND started_at < %(end)s
-    GROUP BY employee_id
-), t AS (
-    SELECT employee_id, count(*) AS planned,
-           count(*) FILTER (WHERE state = 'done') AS done,
-           count(*) FILTER (WHERE state = 'failed') AS failed,
-           count(*) FILTER (WHERE state = 'done' AND window_end IS NOT NULL) AS done_with_window,
-           count(*) FILTER (WHERE state = 'done' AND arrived_at <= window_end) AS on_time,
-           count(*) FILTER (WHERE state = ANY(%(open)s) AND window_end < least(now(), %(end)s)) AS overdue
-    FROM tasks
-    WHERE window_start >= %(start)s AND window_start < %(end)s
-    GROUP BY employee_id
-), f AS (
-    SELECT employee_id, count(*) AS responses, sum(score) AS score_sum
-    FROM feedback
-    WHERE answered_at >= %(start)s AND answered_at < %(end)s
-    GROUP BY employee_id
-)
-SELECT e.id, e.code, e.name, e.team_id, coalesce(tm.name, '') AS team_name,
-       coalesce(v.visits, 0) AS visits, coalesce(v.visit_s, 0)::float AS visit_s,
-       coalesce(t.planned, 0) AS planned, coalesce(t.done, 0) AS done, coalesce(t.failed, 0) AS failed,
-       coalesce(t.done_with_window, 0) AS done_with_window, coalesce(t.on_time, 0) AS on_time,
-       coalesce(t.overdue, 0) AS overdue,
-       coalesce(f.responses, 0) AS responses, coalesce(f.score_sum, 0) AS score_sum
-FROM employees e
-LEFT JOIN teams tm ON tm.id = e.team_id
-LEFT JOIN v ON v.employee_id = e.id
-LEFT JOIN t ON t.employee_id = e.id
-LEFT JOIN f ON f.employee_id = e.id
-WHERE {IN_SCOPE} AND (e.active OR v.visits IS NOT NULL OR t.planned IS NOT NULL)
-ORDER BY tm.name NULLS LAST, e.name, e.id
-"""  # noqa: S608 - IN_SCOPE is a constant
-
-DAILY_FIGURES = f"""
-WITH days AS (
-    SELECT d::date AS day FROM generate_series(%(first_day)s::date, %(last_day)s::date, interval '1 day') AS d
-), v AS (
-    SELECT (a.started_at AT TIME ZONE %(tz)s)::date AS day, count(*) AS visits
-    FROM activities a JOIN employees e ON e.id = a.employee_id
-    WHERE a.kind = 'visit' AND a.started_at >= %(start)s AND a.started_at < %(end)s AND {IN_SCOPE}
-    GROUP BY 1
-), t AS (
-    SELECT (tk.window_start AT TIME ZONE %(tz)s)::date AS day,
-           count(*) FILTER (WHERE tk.state = 'done') AS done,
-           count(*) FILTER (WHERE tk.state = 'failed') AS failed,
-           count(*) FILTER (WHERE tk.state = ANY(%(open)s) AND tk.window_end < least(now(), %(end)s)) AS overdue
-    FROM tasks tk JOIN employees e ON e.id = tk.employee_id
-    WHERE tk.window_start >= %(start)s AND tk.window_start < %(end)s AND {IN_SCOPE}
-    GROUP BY 1
-)
-SELECT days.day, coalesce(v.visits, 0) AS visits, coalesce(t.done, 0) AS done,
-       coalesce(t.failed, 0) AS failed, coalesce(t.overdue, 0) AS overdue
-FROM days LEFT JOIN v ON v.day = days.day LEFT JOIN t ON t.day = days.day
-ORDER BY days.day
-"""  # noqa: S608 - IN_SCOPE is a constant
 
 SCORE_COUNTS = f"""
 SELECT f.score, count(*) AS answers
@@ -100,30 +38,6 @@ def _scope_params(scope: Scope) -> dict:
     return {"teams": scope.team_filter(), "employee": scope.employee_id}
 
 
-def employee_figures(db: Database, scope: Scope, start: datetime, end: datetime) -> list[dict]:
-    return db.fetch_all(
-        EMPLOYEE_FIGURES, {"start": start, "end": end, "open": list(OPEN_STATES), **_scope_params(scope)}
-    )
-
-
-def daily_figures(
-    db: Database, scope: Scope, start: datetime, end: datetime, first_day: date, last_day: date, tz: str
-) -> list[dict]:
-    """Visits and task outcomes per local day of the period, every day listed (zero when none)."""
-    return db.fetch_all(
-        DAILY_FIGURES,
-        {
-            "start": start,
-            "end": end,
-            "first_day": first_day,
-            "last_day": last_day,
-            "tz": tz,
-            "open": list(OPEN_STATES),
-            **_scope_params(scope),
-        },
-    )
-
-
 def score_counts(db: Database, scope: Scope, start: datetime, end: datetime) -> dict[int, int]:
     rows = db.fetch_all(SCORE_COUNTS, {"start": start, "end": end, **_scope_params(scope)})
     return {int(row["score"]): int(row["answers"]) for row in rows}
@@ -137,39 +51,6 @@ def recent_comments(db: Database, scope: Scope, start: datetime, end: datetime, 
             WHERE f.answered_at >= %(start)s AND f.answered_at < %(end)s AND f.comment <> '' AND {IN_SCOPE}
             ORDER BY f.answered_at DESC LIMIT %(limit)s""",  # noqa: S608 - IN_SCOPE is a constant
         {"start": start, "end": end, "limit": limit, **_scope_params(scope)},
-    )
-
-
-def today_figures(db: Database, scope: Scope, start: datetime, end: datetime, now: datetime) -> dict:
-    """The wall display's tiles: visits, tasks done and overdue (at `now`), answered satisfaction of one day."""
-    return db.fetch_one(
-        f"""SELECT
-              (SELECT count(*) FROM activities a JOIN employees e ON e.id = a.employee_id
-               WHERE a.kind = 'visit' AND a.started_at >= %(start)s AND a.started_at < %(end)s AND {IN_SCOPE})
-                AS visits,
-              (SELECT count(*) FROM tasks t JOIN employees e ON e.id = t.employee_id
-               WHERE t.state = 'done' AND t.window_start >= %(start)s AND t.window_start < %(end)s AND {IN_SCOPE})
-                AS done,
-              (SELECT count(*) FROM tasks t JOIN employees e ON e.id = t.employee_id
-               WHERE t.state = ANY(%(open)s) AND t.window_end < %(now)s
-                 AND t.window_start >= %(start)s AND t.window_start < %(end)s AND {IN_SCOPE})
-                AS overdue,
-              (SELECT avg(f.score)::float FROM feedback f JOIN employees e ON e.id = f.employee_id
-               WHERE f.answered_at >= %(start)s AND f.answered_at < %(end)s AND {IN_SCOPE})
-                AS satisfaction""",  # noqa: S608 - IN_SCOPE is a constant
-        {"start": start, "end": end, "now": now, "open": list(OPEN_STATES), **_scope_params(scope)},
-    )
-
-
-def overdue_tasks(db: Database, scope: Scope, since: datetime, now: datetime, limit: int = 20) -> list[dict]:
-    """Open tasks whose window closed between `since` and `now`, most overdue first: the wall's alerts."""
-    return db.fetch_all(
-        f"""SELECT t.id, t.window_end, c.name AS customer_name, tm.name AS team_name
-            FROM tasks t JOIN employees e ON e.id = t.employee_id JOIN customers c ON c.id = t.customer_id
-            LEFT JOIN teams tm ON tm.id = e.team_id
-            WHERE t.state = ANY(%(open)s) AND t.window_end < %(now)s AND t.window_end >= %(since)s AND {IN_SCOPE}
-            ORDER BY t.window_end LIMIT %(limit)s""",  # noqa: S608 - IN_SCOPE is a constant
-        {"open": list(OPEN_STATES), "since": since, "now": now, "limit": limit, **_scope_params(scope)},
     )
 
 

@@ -32,10 +32,10 @@ def ranking_columns() -> list[dict]:
     return [
         {"field": "employee_name", "headerName": _("Person"), "pinned": "left", "minWidth": 160},
         {"field": "team_name", "headerName": _("Team")},
-        {"field": "days", "headerName": _("Days"), "type": "numericColumn"},
-        {"field": "visits_per_day", "headerName": _("Visits per day"), "valueFormatter": ONE_DECIMAL},
+        {"field": "person_days", "headerName": _("Days"), "type": "numericColumn"},
+        {"field": "visits_per_person_day", "headerName": _("Visits per day"), "valueFormatter": ONE_DECIMAL},
         {"field": "on_time_rate", "headerName": _("On time"), "valueFormatter": PERCENT},
-        {"field": "km_per_day", "headerName": _("km per day"), "valueFormatter": ONE_DECIMAL},
+        {"field": "km_per_person_day", "headerName": _("km per day"), "valueFormatter": ONE_DECIMAL},
         {"field": "visit_share", "headerName": _("Time on visits"), "valueFormatter": PERCENT},
         {"field": "idle_share", "headerName": _("Idle"), "valueFormatter": PERCENT},
         {"field": "outside_share", "headerName": _("Outside area"), "valueFormatter": PERCENT},

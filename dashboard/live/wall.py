@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
+from dashboard.analytics import metrics
 from dashboard.analytics.efficiency import hexagon_geojson
 from dashboard.core.runtime import Runtime
 from dashboard.live.livemap import Expiring
@@ -39,12 +40,15 @@ def active_now(rt: Runtime, scope: Scope) -> int:
     return sum(1 for i, employee_id in enumerate(board.ids) if employee_id in allowed and board.ts[i] >= fresh_after)
 
 
+# The tiles' figures of today (dashboard/analytics/metrics.py), beside the people active now.
+TILE_FIGURES = ("visits", "tasks_done", "overdue_tasks", "satisfaction")
+
+
 def tiles(rt: Runtime, scope: Scope) -> dict:
     def compute() -> dict:
         now = datetime.now(rt.settings.tz)  # one clock, this process's: not PostgreSQL's now()
-        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        today = reports.today_figures(rt.db, scope, day_start, day_start + timedelta(days=1), now)
-        return {"active": active_now(rt, scope), **today}
+        today = metrics.total(metrics.employee_days(rt.db, scope, now.date(), now.date(), rt.settings.timezone, now))
+        return {"active": active_now(rt, scope), **{key: today[key] for key in TILE_FIGURES}}
 
     return _cache.get(("tiles", scope), compute)
 
@@ -54,13 +58,12 @@ def wall_alerts(rt: Runtime, scope: Scope) -> dict:
 
     def compute() -> dict:
         now = datetime.now(rt.settings.tz)
-        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         help_rows = alerts.open_alerts(rt.db, scope)
         return {
             "help": [{"id": f"h{a['id']}", "at": a["created_at"], "team": a["team_name"]} for a in help_rows],
             "overdue": [
                 {"id": f"t{t['id']}", "at": t["window_end"], "customer": t["customer_name"], "team": t["team_name"]}
-                for t in reports.overdue_tasks(rt.db, scope, day_start, now)
+                for t in metrics.overdue_tasks(rt.db, scope, now.date(), now.date(), rt.settings.timezone, now)
             ],
             "breaches": [
                 {"id": f"g{b['id']}", "at": b["started_at"], "zone": b["zone_name"], "team": b["team_name"]}

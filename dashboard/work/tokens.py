@@ -26,6 +26,7 @@ READ_RESOURCES = (
     "feedback",
     "attendance",
     "reports",
+    "metrics",
 )
 WRITE_RESOURCES = ("customers", "orders")
 SCOPES = tuple(f"{r}:read" for r in READ_RESOURCES) + tuple(f"{r}:write" for r in WRITE_RESOURCES)

@@ -121,13 +121,14 @@ def _check_day_page(page, rt, shot: str) -> None:
 
 def test_performance_ranks_people_and_opens_a_persons_day(browser, fleet_day):
     rt = fleet_day.runtime
-    tracked = rt.db.fetch_one("SELECT count(DISTINCT employee_id) AS n FROM analytics_employee_day")["n"]
+    # Every active person is ranked, with nothing to count or not (as in the reports and the API).
+    staff = rt.db.fetch_one("SELECT count(*) AS n FROM employees WHERE active")["n"]
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     sign_in_browser(page, fleet_day.url, "manager")
     page.goto(f"{fleet_day.url}/analytics/performance")
     page.wait_for_selector("#perf-grid .ag-row", timeout=20_000)
     page.wait_for_timeout(1000)
-    assert page.locator("#perf-grid .ag-center-cols-container .ag-row").count() == tracked
+    assert page.locator("#perf-grid .ag-center-cols-container .ag-row").count() == staff
     assert page.locator("#perf-kpis .fo-kpi").count() == 5
     page.screenshot(path=screenshot_path("analytics_performance"), full_page=True)
     page.locator("#perf-grid .ag-pinned-left-cols-container .ag-row").first.locator(".ag-cell").first.click()
@@ -143,8 +144,7 @@ def test_performance_ranks_people_and_opens_a_persons_day(browser, fleet_day):
 def test_a_supervisor_sees_only_their_teams_and_field_staff_their_own_day(browser, fleet_day):
     rt = fleet_day.runtime
     north = rt.db.fetch_one(
-        """SELECT count(DISTINCT d.employee_id) AS n FROM analytics_employee_day d
-           JOIN teams t ON t.id = d.team_id WHERE t.name = 'North'"""
+        "SELECT count(*) AS n FROM employees e JOIN teams t ON t.id = e.team_id WHERE t.name = 'North' AND e.active"
     )["n"]
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     sign_in_browser(page, fleet_day.url, "supervisor")

@@ -9,6 +9,7 @@ import h3
 import pytest
 
 from dashboard.analytics import efficiency as service
+from dashboard.analytics import metrics
 from data import analytics
 from data.positions import PositionRow, insert_positions
 from data.scope import Scope
@@ -165,10 +166,12 @@ def test_the_day_and_heatmap_rollups_carry_the_hour_in_local_time(rt):
     _add_activities(rt.db, day)
     service.upkeep(rt.db, TZ)
     everyone = Scope.everything()
-    (person,) = analytics.employee_ranking(rt.db, everyone, date(2026, 6, 1), date(2026, 6, 1), TZ)
-    assert person["visits_per_day"] == 1
+    (person,) = metrics.per_employee(
+        metrics.employee_days(rt.db, everyone, date(2026, 6, 1), date(2026, 6, 1), TZ, HOUR + timedelta(days=1))
+    )
+    assert person["visits_per_person_day"] == 1
     assert person["idle_share"] == pytest.approx(600 / 3645)
-    assert person["km_per_day"] == pytest.approx(18.45)  # and three steps after 09:00
+    assert person["km_per_person_day"] == pytest.approx(18.45)  # and three steps after 09:00
     matrix = analytics.week_hour_matrix(rt.db, everyone, date(2026, 6, 1), date(2026, 6, 1), TZ)
     assert {(r["weekday"], r["hour_of_day"]) for r in matrix} == {(1, 11), (1, 12)}
     cells = analytics.heatmap(rt.db, everyone, date(2026, 6, 1), date(2026, 6, 1), TZ, hours=[11])
@@ -216,8 +219,8 @@ def test_a_supervisors_heatmap_covers_only_their_teams(rt):
     south = Scope(team_ids=frozenset({other_team}))
     assert {r["cell"] for r in analytics.heatmap(rt.db, south, date(2026, 6, 1), date(2026, 6, 1), TZ)} == {south_cell}
     own = Scope(employee_id=other)
-    ranking = analytics.employee_ranking(rt.db, own, date(2026, 6, 1), date(2026, 6, 1), TZ)
-    assert [r["employee_id"] for r in ranking] == [other]
+    rows = metrics.employee_days(rt.db, own, date(2026, 6, 1), date(2026, 6, 1), TZ, HOUR + timedelta(days=1))
+    assert [r["employee_id"] for r in metrics.per_employee(rows)] == [other]
 
 
 def test_one_persons_day_is_empty_for_a_viewer_who_may_not_see_them(rt):

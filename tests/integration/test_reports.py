@@ -125,8 +125,8 @@ def test_monthly_pdf_has_kpis_charts_heatmap_and_tables(history_rt, tmp_path):
         "manager",
         "Generated",
         "Key figures",
-        "On time (%)",
-        "Average satisfaction",
+        "On-time visits (%)",
+        "Visits per person-day",
         "Customer satisfaction",
         "Teams",
         "Employees",
@@ -136,7 +136,7 @@ def test_monthly_pdf_has_kpis_charts_heatmap_and_tables(history_rt, tmp_path):
     pages = pdf_pages(pdf, tmp_path, "monthly-en")
     assert len(pages) >= 3
     assert share_of_colour(pages[0], (0, 114, 178)) > 0.01  # the visits chart's blue bars
-    assert share_of_colour(pages[1], (0, 158, 115)) > 0.01  # done-on-time green in the outcomes chart
+    assert share_of_colour(pages[1], (0, 158, 115)) > 0.01  # tasks-done green in the outcomes chart
     assert share_of_colour(pages[2], (254, 196, 79), 90) > 0.0005  # heatmap cells (YlOrRd)
     assert "No location history" not in text
 

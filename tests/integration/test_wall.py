@@ -29,7 +29,7 @@ def test_alerts_name_no_one_and_overdue_tasks_count(seeded_settings):
             assert len(found["help"]) == 1 and person["name"] not in str(found)
             assert found["overdue"] and all(t["team"] for t in found["overdue"])
             figures = tiles(rt, scope)
-            assert figures["overdue"] == len(found["overdue"]) > 0
+            assert figures["overdue_tasks"] == len(found["overdue"]) > 0
             assert wall_alerts(rt, Scope(frozenset({-1}))) == {"help": [], "overdue": [], "breaches": []}
     finally:
         rt.close()

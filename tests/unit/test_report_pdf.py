@@ -6,7 +6,8 @@ from dashboard.reports.render.pdf import PDF_EMPLOYEES_MAX, PDF_TEAM_ENDS, pdf_e
 
 def test_a_long_employee_list_keeps_each_teams_ends_in_the_pdf_and_everyone_elsewhere():
     people = [
-        {"code": f"E{n:04d}", "team_name": f"Team {n % 4}", "visits": n % 37} for n in range(PDF_EMPLOYEES_MAX + 50)
+        {"employee_code": f"E{n:04d}", "team_name": f"Team {n % 4}", "visits": n % 37}
+        for n in range(PDF_EMPLOYEES_MAX + 50)
     ]
     shown = pdf_employees(people)
     assert len(shown) == 4 * 2 * PDF_TEAM_ENDS

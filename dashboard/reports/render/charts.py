@@ -77,10 +77,9 @@ def outcomes_chart(data: ReportData) -> str:
     axes = figure.subplots()
     names = [row["team_name"] or _("No team", lang) for row in rows]
     parts = [
-        (_("Done on time", lang), [row["on_time"] for row in rows], GREEN),
-        (_("Done late or without window", lang), [row["done"] - row["on_time"] for row in rows], SKY),
-        (_("Failed", lang), [row["failed"] for row in rows], VERMILION),
-        (_("Overdue", lang), [row["overdue"] for row in rows], ORANGE),
+        (_("Tasks done", lang), [row["tasks_done"] for row in rows], GREEN),
+        (_("Failed", lang), [row["tasks_failed"] for row in rows], VERMILION),
+        (_("Overdue", lang), [row["overdue_tasks"] for row in rows], ORANGE),
     ]
     left = [0] * len(rows)
     for label, values, colour in parts:
@@ -88,7 +87,7 @@ def outcomes_chart(data: ReportData) -> str:
         left = [a + b for a, b in zip(left, values, strict=True)]
     axes.invert_yaxis()
     axes.set_xlabel(_("Tasks", lang))
-    axes.legend(frameon=False, fontsize=7.5, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4)
+    axes.legend(frameon=False, fontsize=7.5, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
     axes.grid(axis="x", color="#e5e8eb", linewidth=0.6)
     axes.set_axisbelow(True)
     return _svg(figure)

@@ -14,7 +14,7 @@ from dashboard.reports.render.charts import heatmap_chart, outcomes_chart, satis
 from dashboard.reports.render.tables import employee_columns, header_lines, team_columns, teams_only_note
 
 TEMPLATES = Path(__file__).parent / "templates"
-CELL_DIGITS = {"satisfaction": 2, "on_time_pct": 0, "idle_pct": 0}
+CELL_DIGITS = {"satisfaction": 2}
 _templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
@@ -70,7 +70,7 @@ def pdf_employees(employees: list[dict]) -> list[dict]:
         teams.setdefault(row["team_name"], []).append(row)
     shown = []
     for name in sorted(teams, key=lambda team: (team is None, team or "")):
-        members = sorted(teams[name], key=lambda r: (-r["visits"], r["code"]))
+        members = sorted(teams[name], key=lambda r: (-r["visits"], r["employee_code"]))
         ends = members if len(members) <= 2 * PDF_TEAM_ENDS else members[:PDF_TEAM_ENDS] + members[-PDF_TEAM_ENDS:]
         shown.extend(ends)
     return shown

@@ -5,59 +5,59 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dashboard.analytics.metrics import FIGURE
 from dashboard.core.i18n import _
 from dashboard.reports.model import ReportData
 
+Column = tuple[str, str, Callable[[dict], object]]
 
-def team_columns(lang: str) -> list[tuple[str, str, Callable[[dict], object]]]:
+
+def figure_column(key: str, lang: str) -> Column:
+    """A figure of dashboard/analytics/metrics.py as a column: its label, shares in whole per cent."""
+    figure = FIGURE[key]
+    share = figure.unit == "share"
+    header = figure.header(lang) + (" (%)" if share else "")
+
+    def get(row: dict) -> object:
+        value = row[key]
+        return _rounded(None if value is None else 100 * value, 0) if share else _rounded(value, figure.digits)
+
+    return key, header, get
+
+
+def _figures(keys: tuple[str, ...], lang: str) -> list[Column]:
+    return [figure_column(key, lang) for key in keys]
+
+
+TABLE_FIGURES = ("visits", "person_days", "visits_per_person_day", "tracked_hours", "km")
+TASK_FIGURES = ("tasks_done", "on_time_rate", "overdue_tasks", "tasks_failed", "satisfaction")
+
+
+def team_columns(lang: str) -> list[Column]:
     return [
         ("team", _("Team", lang), lambda r: r["team_name"] or _("No team", lang)),
         ("employees", _("Employees", lang), lambda r: r["employees"]),
-        ("active", _("Active staff", lang), lambda r: r["staff"]),
-        ("visits", _("Visits", lang), lambda r: r["visits"]),
-        ("visit_hours", _("Hours on visits", lang), lambda r: round(r["visit_h"], 1)),
-        ("tracked_hours", _("Hours tracked", lang), lambda r: round(r["tracked_h"], 1)),
-        ("km", _("Kilometres", lang), lambda r: round(r["km"], 1)),
-        ("tasks_planned", _("Tasks planned", lang), lambda r: r["planned"]),
-        ("tasks_done", _("Tasks done", lang), lambda r: r["done"]),
-        ("on_time_pct", _("On time (%)", lang), lambda r: _rounded(r["on_time_pct"], 0)),
-        ("failed", _("Failed", lang), lambda r: r["failed"]),
-        ("overdue", _("Overdue", lang), lambda r: r["overdue"]),
-        ("satisfaction", _("Satisfaction", lang), lambda r: _rounded(r["satisfaction"], 2)),
-        ("answers", _("Answers", lang), lambda r: r["responses"]),
+        *_figures(("staff", *TABLE_FIGURES, "idle_share", *TASK_FIGURES), lang),
     ]
 
 
-def employee_columns(lang: str) -> list[tuple[str, str, Callable[[dict], object]]]:
+def employee_columns(lang: str) -> list[Column]:
     return [
-        ("code", _("Code", lang), lambda r: r["code"]),
-        ("name", _("Name", lang), lambda r: r["name"]),
+        ("code", _("Code", lang), lambda r: r["employee_code"]),
+        ("name", _("Name", lang), lambda r: r["employee_name"]),
         ("team", _("Team", lang), lambda r: r["team_name"] or _("No team", lang)),
-        ("visits", _("Visits", lang), lambda r: r["visits"]),
-        ("visit_hours", _("Hours on visits", lang), lambda r: round(r["visit_h"], 1)),
-        ("tracked_hours", _("Hours tracked", lang), lambda r: round(r["tracked_h"], 1)),
-        ("km", _("Kilometres", lang), lambda r: round(r["km"], 1)),
-        ("idle_pct", _("Idle (%)", lang), lambda r: _rounded(r["idle_pct"], 0)),
-        ("tasks_done", _("Tasks done", lang), lambda r: r["done"]),
-        ("on_time_pct", _("On time (%)", lang), lambda r: _rounded(r["on_time_pct"], 0)),
-        ("failed", _("Failed", lang), lambda r: r["failed"]),
-        ("overdue", _("Overdue", lang), lambda r: r["overdue"]),
-        ("satisfaction", _("Satisfaction", lang), lambda r: _rounded(r["satisfaction"], 2)),
-        ("answers", _("Answers", lang), lambda r: r["responses"]),
+        *_figures((*TABLE_FIGURES, "idle_share", *TASK_FIGURES), lang),
     ]
 
 
-def daily_columns(lang: str) -> list[tuple[str, str, Callable[[dict], object]]]:
+def daily_columns(lang: str) -> list[Column]:
     return [
         ("day", _("Day", lang), lambda r: r["day"].isoformat()),
-        ("visits", _("Visits", lang), lambda r: r["visits"]),
-        ("tasks_done", _("Tasks done", lang), lambda r: r["done"]),
-        ("failed", _("Failed", lang), lambda r: r["failed"]),
-        ("overdue", _("Overdue", lang), lambda r: r["overdue"]),
+        *_figures(("visits", "tasks_done", "tasks_failed", "overdue_tasks"), lang),
     ]
 
 
-def kpi_columns(lang: str) -> list[tuple[str, str, Callable[[dict], object]]]:
+def kpi_columns(lang: str) -> list[Column]:
     return [
         ("kpi", _("KPI", lang), lambda k: k["label"]),
         ("value", _("This period", lang), lambda k: _rounded(k["value"], k.get("digits", 0))),

@@ -23,6 +23,9 @@ import orjson
 from flask import Blueprint, Response, g, request
 from jsonschema import Draft4Validator
 
+from dashboard.analytics import metrics
+from dashboard.analytics.efficiency import MAX_PERIOD_DAYS
+from dashboard.analytics.metrics import FIGURES
 from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
 from dashboard.core.inputs import json_body
@@ -134,7 +137,7 @@ def _t(kind: str, nullable: bool = False, **extra: object) -> dict:
 INT, INT_N, STR, STR_N = _t("integer"), _t("integer", True), _t("string"), _t("string", True)
 NUM, NUM_N, BOOL = _t("number"), _t("number", True), _t("boolean")
 TIME, TIME_N = _t("string", format="date-time"), _t("string", True, format="date-time")
-DAY_N = _t("string", True, format="date")
+DAY, DAY_N = _t("string", format="date"), _t("string", True, format="date")
 
 
 def _object(**properties: dict) -> dict:
@@ -250,6 +253,27 @@ SCHEMAS = {
         created_at=TIME,
         finished_at=TIME_N,
         files={"type": "array", "items": STR},
+    ),
+    "Figures": _object(**{figure.key: NUM_N for figure in FIGURES}),
+    "Metrics": _object(
+        **{"from": DAY, "to": DAY},
+        timezone=STR,
+        total={"$ref": "#/components/schemas/Figures"},
+        teams={
+            "type": "array",
+            "items": _object(team_id=INT_N, team_name=STR_N, figures={"$ref": "#/components/schemas/Figures"}),
+        },
+        employees={
+            "type": "array",
+            "items": _object(
+                employee_id=INT,
+                employee_code=STR,
+                employee_name=STR,
+                team_id=INT_N,
+                figures={"$ref": "#/components/schemas/Figures"},
+            ),
+        },
+        employees_shown=BOOL,
     ),
     "TokenInfo": _object(name=STR, scopes={"type": "array", "items": STR}, team_ids=_t("array", True, items=INT)),
     "ImportReport": _object(
@@ -621,6 +645,60 @@ def attendance_days(**period: date) -> Response:
     end) and the hours between them. Days without either are not listed."""
     rows = attendance_rows(period["from"], period["to"])
     return _json({"data": rows, "timezone": runtime().settings.timezone})
+
+
+@route(
+    "GET",
+    "/api/v1/metrics",
+    "metrics:read",
+    "Figures of a period: totals, per team and per employee",
+    [
+        _param("from", {"type": "string", "format": "date"}, "first day (the organisation's time zone)", True),
+        _param("to", {"type": "string", "format": "date"}, f"last day, at most {MAX_PERIOD_DAYS} days on", True),
+        _id_filter("team_id", "one team only"),
+    ],
+    _ref("Metrics"),
+)
+def metrics_of_period(team_id: int | None, **period: date) -> Response:
+    """Every figure of docs/EFFICIENCY.md ("Figures") over local days from..to, as the performance page, the reports
+    and the wall compute it (dashboard/analytics/metrics.py). `employees` is empty, and `employees_shown` false,
+    where the organisation's privacy rule hides individuals from the token's role."""
+    first, last = period["from"], period["to"]
+    if not first <= last <= first + timedelta(days=MAX_PERIOD_DAYS - 1):
+        raise AppError(400, "invalid_period", f"to must be on or after from, at most {MAX_PERIOD_DAYS} days on")
+    rt = runtime()
+    scope = g.viewer.scope.narrowed_to_team(team_id)
+    rows = metrics.employee_days(rt.db, scope, first, last, rt.settings.timezone, datetime.now(rt.settings.tz))
+    shown = may_see_individuals(g.viewer, rt.org_settings())
+    keys = [figure.key for figure in FIGURES]
+    total = metrics.total(rows)
+    staff = metrics.people(rt.db, scope)
+    employees = metrics.per_employee(rows, staff) if shown else []
+    if employees:
+        record_look("export", [row["employee_id"] for row in employees], {"what": "metrics", "via": "api"})
+    return _json(
+        {
+            "from": first,
+            "to": last,
+            "timezone": rt.settings.timezone,
+            "total": {key: total[key] for key in keys},
+            "teams": [
+                {"team_id": r["team_id"], "team_name": r["team_name"], "figures": {key: r[key] for key in keys}}
+                for r in metrics.per_team(rows, staff)
+            ],
+            "employees": [
+                {
+                    "employee_id": r["employee_id"],
+                    "employee_code": r["employee_code"],
+                    "employee_name": r["employee_name"],
+                    "team_id": r["team_id"],
+                    "figures": {key: r[key] for key in keys},
+                }
+                for r in employees
+            ],
+            "employees_shown": shown,
+        }
+    )
 
 
 @route(
