@@ -18,7 +18,8 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from dashboard.demo.seed import plan_day, seed_history
+from dashboard.demo.history import seed_history
+from dashboard.demo.seed import plan_day
 from dashboard.reports.build import build_queued, queue_report
 from dashboard.reports.periods import parse_period
 from dashboard.work.tokens import SCOPES
@@ -52,7 +53,7 @@ def world(seeded_module_app):
     rt = app.server.extensions["fieldops"]
     with time_machine.travel(NOW, tick=True):
         rt.db.execute("UPDATE employees SET name = %s || ' ' || code", (NAME,))
-        seed_history(rt.db, MONTH[0], TODAY - timedelta(days=1), rt.settings.tz)
+        seed_history(rt.db, MONTH[0], TODAY - timedelta(days=1), rt.settings.tz, stay_min_s=rt.settings.stay_min_s)
         plan_day(rt.db, TODAY, rt.settings.tz)
         walk_visits(rt, WALKED)
         someone = rt.db.fetch_one("SELECT id FROM employees ORDER BY id LIMIT 1")["id"]
