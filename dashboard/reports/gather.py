@@ -11,7 +11,7 @@ from dashboard.core.i18n import _
 from dashboard.core.runtime import Runtime
 from dashboard.reports.kpis import kpi_list
 from dashboard.reports.model import ReportData
-from dashboard.reports.periods import period_of
+from dashboard.reports.periods import period_label, period_of
 from data import analytics, reports, teams
 from data.scope import Scope
 
@@ -77,18 +77,24 @@ def _scope_label(rt: Runtime, report: dict, lang: str) -> str:
     return _("Teams: {names}", lang, names=", ".join(names) or "—")
 
 
-def gather(rt: Runtime, report: dict, progress: Callable[[int], None] = lambda percent: None) -> ReportData:
-    """Read every figure of one report (and of the period before it) within the report's scope."""
+def gather(
+    rt: Runtime, report: dict, progress: Callable[[int], None] = lambda percent: None, now: datetime | None = None
+) -> ReportData:
+    """Read every figure of one report, and of what it is compared with, within the report's scope: a period
+    still running at `now` (default: this moment) covers its days so far, against the same days before."""
     lang = report["language"]
+    now = now or datetime.now(rt.settings.tz)
+    today = now.astimezone(rt.settings.tz).date()
     period = period_of(report)
-    previous = period.previous()
+    covered = period.so_far(today)
+    previous = period.compared_with(today)
     scope = Scope(None if report["scope_team_ids"] is None else frozenset(report["scope_team_ids"]))
-    start, end = period.bounds(rt)
+    start, end = covered.bounds(rt)
     prev_start, prev_end = previous.bounds(rt)
     tz = rt.settings.timezone
     employees = _with_movement(
         reports.employee_figures(rt.db, scope, start, end),
-        analytics.employee_ranking(rt.db, scope, period.first_day, period.last_day, tz),
+        analytics.employee_ranking(rt.db, scope, covered.first_day, covered.last_day, tz),
     )
     employees = [_with_rates(row) for row in employees]
     progress(20)
@@ -98,7 +104,7 @@ def gather(rt: Runtime, report: dict, progress: Callable[[int], None] = lambda p
     )
     previous_totals = _with_rates(_totals(previous_rows))
     progress(30)
-    daily = reports.daily_figures(rt.db, scope, start, end, period.first_day, period.last_day, tz)
+    daily = reports.daily_figures(rt.db, scope, start, end, covered.first_day, covered.last_day, tz)
     previous_daily = reports.daily_figures(
         rt.db, scope, prev_start, prev_end, previous.first_day, previous.last_day, tz
     )
@@ -108,28 +114,29 @@ def gather(rt: Runtime, report: dict, progress: Callable[[int], None] = lambda p
         comment["answered"] = rt.local(comment["answered_at"])
     progress(40)
     current_totals = _with_rates(_totals(employees))
-    filters = [period.label(lang)]
+    filters = [period_label(period, today, lang)]
     if report["team_ids"]:
         filters.append(_("chosen teams", lang))
     return ReportData(
         report=report,
         period=period,
+        covered=covered,
         previous=previous,
         language=lang,
         scope_label=_scope_label(rt, report, lang),
         filters_label=", ".join(filters),
-        generated_at=rt.local(datetime.now(rt.settings.tz), "%Y-%m-%d %H:%M"),
+        generated_at=rt.local(now, "%Y-%m-%d %H:%M"),
         timezone=tz,
-        kpis=kpi_list(current_totals, previous_totals, period, previous, rt.org_settings(), lang),
+        kpis=kpi_list(current_totals, previous_totals, covered, previous, rt.org_settings(), lang),
         teams=_team_rows(employees),
         employees=employees,
         daily=daily,
         previous_daily=previous_daily,
         scores=scores,
         comments=comments,
-        heat_cells=[
-            (row["cell"], row["tracked_s"] / 3600.0)
-            for row in analytics.heatmap(rt.db, scope, period.first_day, period.last_day, tz)
+        heat_cells=[  # hours per day, on the wall's tracked-hours scale (dashboard/analytics/scales.py)
+            (row["cell"], row["tracked_s"] / 3600.0 / covered.days)
+            for row in analytics.heatmap(rt.db, scope, covered.first_day, covered.last_day, tz)
             if row["tracked_s"]
         ],
     )
