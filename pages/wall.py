@@ -144,7 +144,7 @@ def layout(**_query: str) -> html.Div:
                                     html.Div(_("Where the team spent time today")),
                                     html.Div(
                                         scale_legend(SCALES[HEAT], _("Hours tracked per hexagon today")),
-                                        className="fo-wall-legend",
+                                        className="fo-wall-heat-legend",
                                     ),
                                 ],
                                 className="fo-wall-caption",
