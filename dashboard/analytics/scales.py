@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.core.i18n import _
-from dashboard.core.palette import HEAT_COLORS
+from dashboard.core.palette import GREY, HEAT_COLORS
 
-NO_VALUE_COLOR = "#8c8c8c"
+NO_VALUE_COLOR = GREY
 
 
 @dataclass(frozen=True)
@@ -21,12 +21,12 @@ class MeasureScale:
     """A measure's fixed colour domain [low, high] (values outside are clipped) and how its values read."""
 
     key: str
-    unit: str  # share | ratio | per_hour | hours
+    unit: str  # share (shown in %) | number | hours
     high: float
     high_is_good: bool = False
     ticks: int = 5  # legend ticks, evenly spaced from 0 to high; they fall on colour-band edges
 
-    low = 0.0
+    low = 0.0  # every measure is a share, a ratio, a rate or a duration: none goes below zero
 
     @property
     def colors(self) -> list[str]:
@@ -84,8 +84,8 @@ SCALES = {
     scale.key: scale
     for scale in (
         MeasureScale("idle_share", "share", 1.0),
-        MeasureScale("travel_visit_ratio", "ratio", 4.0),  # 2 × analytics.low_travel_visit_ratio (2.0)
-        MeasureScale("visits_per_hour", "per_hour", 1.0, high_is_good=True),  # 2 × low_visits_per_hour (0.5)
+        MeasureScale("travel_visit_ratio", "number", 4.0),  # 2 × analytics.low_travel_visit_ratio (2.0)
+        MeasureScale("visits_per_hour", "number", 1.0, high_is_good=True),  # 2 × low_visits_per_hour (0.5)
         MeasureScale("outside_share", "share", 1.0),
         MeasureScale("on_time_rate", "share", 1.0, high_is_good=True),
         MeasureScale("tracked_hours", "hours", 8.0),  # per hexagon per day: one working day tops it
