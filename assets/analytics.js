@@ -3,22 +3,17 @@
 (function () {
     window.fieldops = Object.assign({}, window.fieldops, {
         analytics: {
-            /* Colour a hexagon by properties.value on hideout {min, max, colors}; no value: grey outline. */
-            cellStyle: function (feature, context) {
-                const h = (context && context.hideout) || {};
-                const value = feature.properties.value;
-                if (value === null || value === undefined || !h.colors) {
+            /* A hexagon's colour and tooltip come with it (dashboard/analytics/scales.py: one fixed scale per
+               measure); no value: a grey outline. */
+            cellStyle: function (feature) {
+                const p = feature.properties;
+                if (p.value === null || p.value === undefined) {
                     return {color: "#8c8c8c", weight: 1, fillOpacity: 0.05};
                 }
-                const span = h.max > h.min ? (h.max - h.min) : 1;
-                const f = Math.min(1, Math.max(0, (value - h.min) / span));
-                const color = h.colors[Math.min(h.colors.length - 1, Math.floor(f * h.colors.length))];
-                return {color: "#55606b", weight: 0.6, fillColor: color, fillOpacity: 0.72};
+                return {color: "#55606b", weight: 0.6, fillColor: p.color, fillOpacity: 0.72};
             },
             cellTooltip: function (feature, layer) {
-                const p = feature.properties;
-                const value = p.value === null ? "–" : p.value;
-                layer.bindTooltip(value + " · " + p.hours + " h · " + p.visits + " visits", {sticky: true});
+                layer.bindTooltip(feature.properties.tooltip, {sticky: true});
             },
         },
     });

@@ -66,10 +66,10 @@
                     radius: 12, weight: 3, color: "#0b1118", fillOpacity: state === "offline" ? 0.6 : 1,
                 });
             },
+            /* Colour from the server's fixed tracked-hours scale; fuller hexagons also stand out more on the dark map. */
             heatStyle: function (feature) {
-                const v = feature.properties.level;  // 0..1
-                const colours = ["#fee391", "#fec44f", "#fe9929", "#ec7014", "#cc4c02", "#8c2d04"];
-                return {color: colours[Math.min(5, Math.floor(v * 6))], weight: 0, fillOpacity: 0.25 + 0.55 * v};
+                const p = feature.properties;
+                return {color: p.color, weight: 0, fillOpacity: 0.35 + 0.5 * p.level};
             },
         },
     });

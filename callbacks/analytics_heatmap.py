@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import h3
-import numpy as np
 import plotly.graph_objects as go
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from dashboard.analytics import efficiency as service
+from dashboard.analytics.scales import SCALES, MeasureScale
 from dashboard.core.i18n import _
 from dashboard.core.inputs import BIGINT, mapping, text, whole_number, whole_number_in_text, whole_numbers
 from dashboard.core.permissions import may_see_individuals
 from dashboard.core.runtime import runtime
-from dashboard.web.charts import BAD_HIGH_SCALE, empty, figure
+from dashboard.web.charts import empty, figure
+from dashboard.web.maps import scale_legend
 from data import analytics, teams
 
 FILTERS = (
@@ -25,7 +26,6 @@ FILTERS = (
 )
 BREAKDOWN_ROWS = 40
 TABLE_ROWS = 25  # the hexagon table, the keyboard's way to a hexagon's details: the worst ones
-UNBOUNDED = frozenset({"travel_visit_ratio", "visits_per_hour"})
 
 
 def team_options(_id: object) -> tuple[list[dict], dict]:
@@ -53,25 +53,15 @@ def _selection(start: object, end: object, team: object, weekdays: object, hours
     }
 
 
-def _colors(measure: str) -> list[str]:
-    return BAD_HIGH_SCALE[::-1] if measure in service.HIGH_IS_GOOD else BAD_HIGH_SCALE
-
-
 def heatmap_view(start: object, end: object, team: object, weekdays: object, hours: object, measure: object):
     measure = text(measure) if text(measure) in analytics.MEASURES else "idle_share"
+    scale = SCALES[measure]
     selection = _selection(start, end, team, weekdays, hours)
     db = runtime().db
     cells = analytics.heatmap(db, min_tracked_s=service.MIN_CELL_TRACKED_S, **selection)
-    values = np.array([float(r[measure]) for r in cells if r[measure] is not None])
-    # Shares span their whole range; open-ended ratios are cut at the 5th and 95th percentiles.
-    cut = (5, 95) if measure in UNBOUNDED else (0, 100)
-    low, high = (float(np.percentile(values, cut[0])), float(np.percentile(values, cut[1]))) if len(values) else (0, 1)
-    if high <= low:
-        high = low + 1e-6
-    colors = _colors(measure)
     geojson = service.hexagon_geojson(cells, measure)
-    label = service.measure_labels()[measure]
-    matrix = _matrix(analytics.week_hour_matrix(db, **selection), measure, label, colors)
+    label = scale.label()
+    matrix = _matrix(analytics.week_hour_matrix(db, **selection), scale)
     hours_total = sum(float(r["tracked_s"] or 0) for r in cells) / 3600
     summary = _("{cells} hexagons · {hours} tracked hours", cells=len(cells), hours=f"{hours_total:,.0f}")
     viewport: object = no_update
@@ -79,18 +69,17 @@ def heatmap_view(start: object, end: object, team: object, weekdays: object, hou
         centres = [h3.cell_to_latlng(h3.int_to_str(int(r["cell"]))) for r in cells]
         lats, lons = [c[0] for c in centres], [c[1] for c in centres]
         viewport = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]], "transition": "flyToBounds"}
-    decimals = 0 if high - low > 20 else 2
-    hideout = {"min": low, "max": high, "colors": colors}
-    table = _cell_table(cells, measure, label)
-    return geojson, hideout, low, high, colors, decimals, matrix, summary, viewport, table
+    table = _cell_table(cells, scale, label)
+    return geojson, scale_legend(scale, label), matrix, summary, viewport, table
 
 
-def _cell_table(cells: list[dict], measure: str, label: str) -> object:
+def _cell_table(cells: list[dict], scale: MeasureScale, label: str) -> object:
     """The worst hexagons as a table with a button each that opens the same details as a click on the map."""
+    measure = scale.key
     rated = [r for r in cells if r[measure] is not None]
     if not rated:
         return html.P(_("No analytics for these filters yet."), className="text-muted")
-    worst = sorted(rated, key=lambda r: float(r[measure]), reverse=measure not in service.HIGH_IS_GOOD)[:TABLE_ROWS]
+    worst = sorted(rated, key=lambda r: float(r[measure]), reverse=not scale.high_is_good)[:TABLE_ROWS]
     header = [_("Where"), label, _("Tracked hours"), _("Visits"), _("Details")]
     rows = []
     for row in worst:
@@ -106,7 +95,7 @@ def _cell_table(cells: list[dict], measure: str, label: str) -> object:
             html.Tr(
                 [
                     html.Th(where, scope="row"),
-                    html.Td(f"{float(row[measure]):.2f}", className="fo-num"),
+                    html.Td(scale.text(row[measure]), className="fo-num"),
                     html.Td(f"{float(row['tracked_s'] or 0) / 3600:.1f}", className="fo-num"),
                     html.Td(str(int(row["visits"] or 0)), className="fo-num"),
                     html.Td(button),
@@ -127,25 +116,33 @@ def _cell_table(cells: list[dict], measure: str, label: str) -> object:
     )
 
 
-def _matrix(rows: list[dict], measure: str, label: str, colors: list[str]) -> go.Figure:
-    title = _("{measure} by weekday and hour", measure=label)
+def _matrix(rows: list[dict], scale: MeasureScale) -> go.Figure:
+    """The measure by local weekday and hour in the map's colour bands, on its fixed scale."""
+    title = _("{measure} by weekday and hour", measure=scale.label())
     if not rows:
         return empty(title, _("No analytics for these filters yet."))
     weekdays = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
-    z = [[None] * 24 for _day in range(7)]
+    z: list[list[float | None]] = [[None] * 24 for _day in range(7)]
+    shown = [[""] * 24 for _day in range(7)]
     for row in rows:
-        value = row[measure]
-        z[row["weekday"] - 1][row["hour_of_day"]] = None if value is None else round(float(value), 3)
+        value = row[scale.key]
+        z[row["weekday"] - 1][row["hour_of_day"]] = None if value is None else float(value)
+        shown[row["weekday"] - 1][row["hour_of_day"]] = scale.text(value)
+    bands = scale.colors
     fig = figure(title, height=300)
     fig.add_trace(
         go.Heatmap(
             z=z,
             x=list(range(24)),
             y=weekdays,
-            colorscale=[[i / (len(colors) - 1), c] for i, c in enumerate(colors)],
-            colorbar={"title": {"text": ""}, "thickness": 12},
+            customdata=shown,
+            zmin=scale.low,
+            zmax=scale.high,
+            # Stepped like the map: each colour covers one equal band of the fixed domain.
+            colorscale=[[(n + edge) / len(bands), color] for n, color in enumerate(bands) for edge in (0, 1)],
+            colorbar={"thickness": 12, "tickvals": scale.tick_values(), "ticktext": scale.tick_texts()},
             hoverongaps=False,
-            hovertemplate="%{y} %{x}:00 · %{z}<extra></extra>",
+            hovertemplate=f"%{{y}} %{{x}}:00 · {scale.short_label()} %{{customdata}}<extra></extra>",
         )
     )
     fig.update_xaxes(title=_("Hour of day"), dtick=2)
@@ -178,7 +175,7 @@ def cell_details(
     items = []
     for row in rows:
         when = rt.local(row["hour"], "%Y-%m-%d %H:00")
-        share = f"{(row['idle_share'] or 0):.0%}"
+        share = SCALES["idle_share"].text(row["idle_share"] or 0)
         reasons = thresholds.reasons(
             {
                 "idle_share": row["idle_share"],
@@ -206,11 +203,7 @@ def register(app: Dash) -> None:
     )
     app.callback(
         Output("heatmap-cells", "data"),
-        Output("heatmap-cells", "hideout"),
-        Output("heatmap-colorbar", "min"),
-        Output("heatmap-colorbar", "max"),
-        Output("heatmap-colorbar", "colorscale"),
-        Output("heatmap-colorbar", "tickDecimals"),
+        Output("heatmap-legend", "children"),
         Output("heatmap-matrix", "figure"),
         Output("heatmap-summary", "children"),
         Output("heatmap-map", "viewport"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import quote
 
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
@@ -13,7 +14,7 @@ from dashboard.core.permissions import may_read_report, may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.reports.build import build_in_background, queue_report
 from dashboard.reports.model import ReportError
-from dashboard.reports.periods import custom_period, parse_period, period_of
+from dashboard.reports.periods import comparison_label, custom_period, parse_period, period_of
 from dashboard.reports.schedule import add_schedule, describe_schedule, weekday_names
 from dashboard.web.components import result
 from data import reports, teams
@@ -43,6 +44,18 @@ def _chosen_period(kind: object, month: object, week: object, first: object, las
             raise ReportError(_("Choose the first and the last day."))
         return custom_period(first, last)
     return parse_period(text(month, 20))
+
+
+def comparison(kind: object, month: object, week: object, first: object, last: object) -> str:
+    """What the chosen period will be compared with: the same days of the one before while it is running."""
+    if kind == "custom" and (calendar_day(first) is None or calendar_day(last) is None):
+        return ""
+    try:
+        period = _chosen_period(kind, month, week, first, last)
+    except ReportError:
+        return ""
+    today = datetime.now(runtime().settings.tz).date()
+    return _("Compared with {days}.", days=comparison_label(period, today, current_language()))
 
 
 def _formats(value: object) -> list[str]:
@@ -250,6 +263,14 @@ def register(app: Dash) -> None:
         State("reports-formats", "value"),
         State("reports-language", "value"),
     ]
+    app.callback(
+        Output("reports-comparison", "children"),
+        Input("reports-kind", "value"),
+        Input("reports-month", "value"),
+        Input("reports-week", "value"),
+        Input("reports-range", "start_date"),
+        Input("reports-range", "end_date"),
+    )(comparison)
     app.callback(
         Output("reports-result", "children"),
         Output("reports-job", "data"),

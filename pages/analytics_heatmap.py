@@ -11,7 +11,6 @@ from dashboard.analytics.efficiency import default_period, measure_labels
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ANALYTICS_ROLES
 from dashboard.core.runtime import runtime
-from dashboard.web.charts import BAD_HIGH_SCALE
 from dashboard.web.components import analytics_filters
 from dashboard.web.maps import HELSINKI, base_layers
 
@@ -52,30 +51,23 @@ def layout(**_query: str) -> html.Div:
             html.Div(
                 className="fo-map-row fo-heatmap-row",
                 children=[
-                    dl.Map(
-                        id="heatmap-map",
-                        center=HELSINKI,
-                        zoom=13,
-                        className="fo-map",
+                    html.Div(
+                        className="fo-map-box",
                         children=[
-                            *base_layers(runtime().settings, "heatmap-streets"),
-                            dl.GeoJSON(
-                                id="heatmap-cells",
-                                style=js("cellStyle"),
-                                onEachFeature=js("cellTooltip"),
-                                hideout={"min": 0, "max": 1, "colors": BAD_HIGH_SCALE},
+                            dl.Map(
+                                id="heatmap-map",
+                                center=HELSINKI,
+                                zoom=13,
+                                className="fo-map",
+                                children=[
+                                    *base_layers(runtime().settings, "heatmap-streets"),
+                                    dl.GeoJSON(
+                                        id="heatmap-cells", style=js("cellStyle"), onEachFeature=js("cellTooltip")
+                                    ),
+                                    dl.ScaleControl(position="bottomright", imperial=False),
+                                ],
                             ),
-                            dl.Colorbar(
-                                id="heatmap-colorbar",
-                                colorscale=BAD_HIGH_SCALE,
-                                min=0,
-                                max=1,
-                                nTicks=5,
-                                width=220,
-                                height=14,
-                                position="bottomleft",
-                            ),
-                            dl.ScaleControl(position="bottomright", imperial=False),
+                            html.Div(id="heatmap-legend", className="fo-legend"),
                         ],
                     ),
                     html.Aside(

@@ -87,6 +87,7 @@ def _build_form() -> html.Div:
                     ),
                 ),
             ),
+            html.P(id="reports-comparison", className="small text-muted", **{"aria-live": "polite"}),
             field(_("Teams"), dcc.Dropdown(id="reports-teams", multi=True, placeholder=_("All teams in your view"))),
             field(
                 _("Formats"),

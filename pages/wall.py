@@ -8,11 +8,13 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from dashboard.analytics.scales import SCALES
 from dashboard.core.i18n import _, current_language
 from dashboard.core.permissions import WALL_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.live.wall import HEAT
 from dashboard.web.components import state_dot
-from dashboard.web.maps import HELSINKI, base_layers, js
+from dashboard.web.maps import HELSINKI, base_layers, js, scale_legend
 
 dash.register_page(__name__, path="/wall", name="Wall display", order=95, roles=WALL_ROLES, id_prefix="wall")
 
@@ -138,7 +140,13 @@ def layout(**_query: str) -> html.Div:
                                 ],
                             ),
                             html.Div(
-                                _("Where the team spent time today"),
+                                [
+                                    html.Div(_("Where the team spent time today")),
+                                    html.Div(
+                                        scale_legend(SCALES[HEAT], _("Hours tracked per hexagon today")),
+                                        className="fo-wall-heat-legend",
+                                    ),
+                                ],
                                 className="fo-wall-caption",
                                 id="wall-heat-caption",
                             ),

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import h3
 import orjson
 
+from dashboard.analytics.scales import SCALES, scale_labels
 from dashboard.core.i18n import _
 from dashboard.core.inputs import calendar_day
 from data import analytics
@@ -31,17 +32,12 @@ UPKEEP_EVERY_S = 60.0
 DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366
 MIN_CELL_TRACKED_S = 900  # a hexagon with under 15 min of tracked time says nothing: left off the map
-HIGH_IS_GOOD = frozenset({"visits_per_hour", "on_time_rate"})
 
 
 def measure_labels() -> dict[str, str]:
-    return {
-        "idle_share": _("Idle share (away from customers)"),
-        "travel_visit_ratio": _("Travel time per visit time"),
-        "visits_per_hour": _("Visits per hour"),
-        "outside_share": _("Share outside work areas"),
-        "on_time_rate": _("On-time visits"),
-    }
+    """The heatmap's measures (data/analytics.MEASURES) by their full names."""
+    labels = scale_labels()
+    return {key: labels[key] for key in analytics.MEASURES}
 
 
 def default_period(tz: ZoneInfo) -> tuple[date, date]:
@@ -165,11 +161,23 @@ def targets(settings: dict) -> dict[str, float]:
 
 
 def hexagon_geojson(rows: list[dict], measure: str) -> dict:
-    """Res-9 cells as GeoJSON polygons with the chosen measure (None when it has no value) in `value`."""
+    """Res-9 cells as GeoJSON polygons with the measure's `value` (None without one), its `color` on the
+    measure's fixed scale (dashboard/analytics/scales.py) and a `tooltip` naming the measure and its value."""
+    scale = SCALES[measure]
+    name = scale.short_label()
     features = []
     for row in rows:
         cell = h3.int_to_str(int(row["cell"]))
         value = row.get(measure)
+        hours = float(row["tracked_s"] or 0) / 3600
+        visits = int(row["visits"] or 0)
+        tooltip = _(
+            "{measure} {value} · {hours} h tracked · {visits} visits",
+            measure=name,
+            value=scale.text(value),
+            hours=f"{hours:.1f}",
+            visits=visits,
+        )
         features.append(
             {
                 "type": "Feature",
@@ -178,8 +186,10 @@ def hexagon_geojson(rows: list[dict], measure: str) -> dict:
                 "properties": {
                     "cell": str(row["cell"]),
                     "value": None if value is None else round(float(value), 3),
-                    "hours": round(float(row["tracked_s"] or 0) / 3600, 1),
-                    "visits": int(row["visits"] or 0),
+                    "color": scale.color(value),
+                    "tooltip": tooltip,
+                    "hours": round(hours, 1),
+                    "visits": visits,
                 },
             }
         )

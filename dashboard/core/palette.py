@@ -22,4 +22,6 @@ GREY = "#8c8c8c"
 STATE_COLORS = {"moving": GREEN, "visit": BLUE, "idle": ORANGE, "offline": GREY}
 STATE_SHAPES = {"moving": "triangle", "visit": "square", "idle": "diamond", "offline": "circle"}
 SPLIT_COLORS = {"visit": BLUE, "travel": GREEN, "idle": ORANGE, "outside": VERMILION}
+# ColorBrewer YlOrRd in 8 bands, for every heatmap (dashboard/analytics/scales.py): the higher, the redder.
+HEAT_COLORS = ["#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"]
 CHART_COLORS = [BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILION, YELLOW, BLACK]

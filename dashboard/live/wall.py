@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from dashboard.analytics import metrics
 from dashboard.analytics.efficiency import hexagon_geojson
+from dashboard.analytics.scales import SCALES
 from dashboard.core.runtime import Runtime
 from dashboard.live.livemap import Expiring
 from data import alerts, analytics, reports
@@ -19,6 +20,7 @@ from data.scope import Scope
 WALL_TTL_S = 4.0
 BREACH_WINDOW = timedelta(hours=2)  # work-area exits this recent are shown as alerts
 MIN_CYCLE_S, MAX_CYCLE_S = 5, 600
+HEAT = "tracked_hours"  # the today layer's measure: hours per hexagon today, on the report map's scale
 
 _cache = Expiring(WALL_TTL_S)
 
@@ -75,11 +77,13 @@ def wall_alerts(rt: Runtime, scope: Scope) -> dict:
 
 
 def heat_today(rt: Runtime, scope: Scope) -> dict:
-    """Today's tracked hours per res-9 cell from the analytics rollups, with `level` 0..1 for the colour."""
+    """Today's tracked hours per res-9 cell from the analytics rollups, each with its `color` on the fixed
+    tracked-hours scale (dashboard/analytics/scales.py) and its `level` 0..1 on that scale for the opacity."""
     today = datetime.now(rt.settings.tz).date()
     rows = analytics.heatmap(rt.db, scope, today, today, rt.settings.timezone)
-    geojson = hexagon_geojson(rows, "tracked_s")
-    top = max((f["properties"]["hours"] for f in geojson["features"]), default=0) or 1
+    geojson = hexagon_geojson([{**row, "tracked_hours": (row["tracked_s"] or 0) / 3600} for row in rows], HEAT)
+    scale = SCALES[HEAT]
     for feature in geojson["features"]:
-        feature["properties"] = {"level": feature["properties"]["hours"] / top}
+        hours = feature["properties"]["value"]
+        feature["properties"] = {"level": scale.fraction(hours), "color": feature["properties"]["color"]}
     return geojson

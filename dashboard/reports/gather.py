@@ -13,7 +13,7 @@ from dashboard.core.permissions import role_sees_individuals
 from dashboard.core.runtime import Runtime
 from dashboard.reports.kpis import kpi_list
 from dashboard.reports.model import ReportData
-from dashboard.reports.periods import period_of
+from dashboard.reports.periods import period_label, period_of
 from data import analytics, org_settings, reports, teams
 from data.scope import Scope
 
@@ -25,16 +25,21 @@ def _scope_label(rt: Runtime, report: dict, lang: str) -> str:
     return _("Teams: {names}", lang, names=", ".join(names) or "—")
 
 
-def gather(rt: Runtime, report: dict, progress: Callable[[int], None] = lambda percent: None) -> ReportData:
-    """Read every figure of one report (and of the period before it) within the report's scope."""
+def gather(
+    rt: Runtime, report: dict, progress: Callable[[int], None] = lambda percent: None, now: datetime | None = None
+) -> ReportData:
+    """Read every figure of one report, and of what it is compared with, within the report's scope: a period
+    still running at `now` (default: this moment) covers its days so far, against the same days before."""
     lang = report["language"]
+    now = now or datetime.now(rt.settings.tz)
+    today = now.astimezone(rt.settings.tz).date()
     period = period_of(report)
-    previous = period.previous()
+    covered = period.so_far(today)
+    previous = period.compared_with(today)
     scope = Scope(None if report["scope_team_ids"] is None else frozenset(report["scope_team_ids"]))
-    start, end = period.bounds(rt)
+    start, end = covered.bounds(rt)
     tz = rt.settings.timezone
-    now = datetime.now(rt.settings.tz)  # open tasks whose window closed before now are overdue
-    rows = metrics.employee_days(rt.db, scope, period.first_day, period.last_day, tz, now)
+    rows = metrics.employee_days(rt.db, scope, covered.first_day, covered.last_day, tz, now)
     progress(20)
     previous_rows = metrics.employee_days(rt.db, scope, previous.first_day, previous.last_day, tz, now)
     staff = metrics.people(rt.db, scope)
@@ -46,12 +51,13 @@ def gather(rt: Runtime, report: dict, progress: Callable[[int], None] = lambda p
     progress(40)
     # The setting as it is now, not a process's cached copy: the report keeps what it is built with.
     teams_only = not role_sees_individuals(report["author_role"], org_settings.all_settings(rt.db))
-    filters = [period.label(lang)]
+    filters = [period_label(period, today, lang)]
     if report["team_ids"]:
         filters.append(_("chosen teams", lang))
     return ReportData(
         report=report,
         period=period,
+        covered=covered,
         previous=previous,
         language=lang,
         scope_label=_scope_label(rt, report, lang),
@@ -61,13 +67,13 @@ def gather(rt: Runtime, report: dict, progress: Callable[[int], None] = lambda p
         kpis=kpi_list(metrics.total(rows), metrics.total(previous_rows), rt.org_settings(), lang),
         teams=metrics.per_team(rows, staff),
         employees=[] if teams_only else metrics.per_employee(rows, staff),
-        daily=metrics.per_day(rows, period.first_day, period.last_day),
+        daily=metrics.per_day(rows, covered.first_day, covered.last_day),
         previous_daily=metrics.per_day(previous_rows, previous.first_day, previous.last_day),
         scores=scores,
         comments=comments,
-        heat_cells=[
-            (row["cell"], row["tracked_s"] / 3600.0)
-            for row in analytics.heatmap(rt.db, scope, period.first_day, period.last_day, tz)
+        heat_cells=[  # hours per day, on the wall's tracked-hours scale (dashboard/analytics/scales.py)
+            (row["cell"], row["tracked_s"] / 3600.0 / covered.days)
+            for row in analytics.heatmap(rt.db, scope, covered.first_day, covered.last_day, tz)
             if row["tracked_s"]
         ],
         teams_only=teams_only,

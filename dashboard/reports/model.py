@@ -5,6 +5,7 @@ Plain types only; gathering (gather.py) fills a ReportData, and each renderer (r
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -41,6 +42,22 @@ class Period:
             return Period("month", last.replace(day=1), last)
         return Period(self.kind, self.first_day - timedelta(days=self.days), self.first_day - timedelta(days=1))
 
+    def so_far(self, today: date) -> Period:
+        """The days of this period up to `today` (included) while it is running; the whole period otherwise."""
+        if self.first_day <= today < self.last_day:
+            return Period(self.kind, self.first_day, today)
+        return self
+
+    def compared_with(self, today: date) -> Period:
+        """What a report made on `today` compares this period with: the previous period, cut to the same days
+        while this one is still running (1–14 November so far against 1–14 October, not all of October)."""
+        previous = self.previous()
+        running = self.so_far(today)
+        if running == self:
+            return previous
+        last = min(previous.first_day + timedelta(days=running.days - 1), previous.last_day)
+        return Period(previous.kind, previous.first_day, last)
+
     def bounds(self, rt: Runtime) -> tuple[datetime, datetime]:
         """[start, end) as instants: local midnight of the first day to local midnight after the last."""
         tz = rt.settings.tz
@@ -58,9 +75,12 @@ class Period:
 
     def label(self, language: str) -> str:
         if self.kind == "month":
+            first, last = self.first_day, self.last_day
+            whole = last.day == calendar.monthrange(last.year, last.month)[1]
             if language == "zh-CN":
-                return f"{self.first_day.year}年{self.first_day.month}月"
-            return self.first_day.strftime("%B %Y")
+                days = "" if whole else f"{first.day}–{last.day}日"
+                return f"{first.year}年{first.month}月{days}"
+            return first.strftime("%B %Y") if whole else f"{first.day}–{last.day} {first.strftime('%B %Y')}"
         year, week, _day = self.first_day.isocalendar()
         days = f"{self.first_day.isoformat()} – {self.last_day.isoformat()}"
         if self.kind == "week":
@@ -74,7 +94,8 @@ class ReportData:
 
     report: dict
     period: Period
-    previous: Period
+    covered: Period  # the period's days up to the day the report was made (period.so_far)
+    previous: Period  # what the report compares with (period.compared_with): the same days, while running
     language: str
     scope_label: str
     filters_label: str

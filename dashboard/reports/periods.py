@@ -51,3 +51,20 @@ def custom_period(first: date, last: date) -> Period:
 
 def period_of(row: dict) -> Period:
     return Period(row["period_kind"], row["period_start"], row["period_end"])
+
+
+def comparison_label(period: Period, today: date, language: str) -> str:
+    """What a report of `period` made on `today` is compared with, in words: "October 2026", or "1–14 October
+    2026 (the same days of the period before)" while `period` is still running."""
+    compared = period.compared_with(today)
+    if period.so_far(today) == period:
+        return compared.label(language)
+    return _("{days} (the same days of the period before)", language, days=compared.label(language))
+
+
+def period_label(period: Period, today: date, language: str) -> str:
+    """A report's period in words, with the days it has had so far while it is still running."""
+    running = period.so_far(today)
+    if running == period:
+        return period.label(language)
+    return _("{period}, to date ({days})", language, period=period.label(language), days=running.label(language))

@@ -7,9 +7,6 @@ import plotly.io as pio
 
 from dashboard.core.palette import CHART_COLORS
 
-# Worse is redder: a sequential scale for measures where high is bad (reversed where high is good).
-BAD_HIGH_SCALE = ["#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"]
-
 pio.templates["fieldops"] = go.layout.Template(
     layout=go.Layout(
         font={"family": "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', sans-serif", "size": 12},

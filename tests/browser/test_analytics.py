@@ -4,6 +4,7 @@ heatmap finds the simulator's planted idle spot, the performance ranking, and th
 from __future__ import annotations
 
 import random
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ import h3
 import pytest
 
 from dashboard.analytics import efficiency as service
+from dashboard.analytics.scales import SCALES
 from dashboard.demo.simulator import IDLE_SPOT, FleetSimulator, add_gps_noise
 from data import analytics
 from data.feed import Fix
@@ -20,7 +22,6 @@ from tests.conftest import sign_in_browser
 
 HOURS = 3
 INTERVAL_S = 10
-WORST_FILL = "#b10026"  # the reddest of BAD_HIGH_SCALE
 HEXAGONS = "#heatmap-map .leaflet-overlay-pane path.leaflet-interactive"
 
 
@@ -90,11 +91,24 @@ def test_the_heatmap_finds_the_simulators_planted_idle_spot(browser, fleet_day):
     page.wait_for_selector("#heatmap-matrix .heatmap, #heatmap-matrix .hm", state="attached", timeout=20_000)
     page.wait_for_timeout(1500)  # the map flies to the hexagons
     assert page.locator(HEXAGONS).count() == len(cells)
-    assert page.locator("#heatmap-colorbar, .leaflet-control-colorbar").count() >= 1
-    page.screenshot(path=screenshot_path("analytics_heatmap"))
+    # The legend and the matrix's colour bar read in the measure's unit, on its fixed 0–100 % scale.
+    percents = ["0 %", "25 %", "50 %", "75 %", "100 %"]
+    assert page.inner_text("#heatmap-legend .fo-legend-title") == "Idle share (away from customers)"
+    assert page.locator("#heatmap-legend .fo-legend-tick").all_inner_texts() == percents
+    bar = page.locator("#heatmap-matrix .colorbar text").all_text_contents()
+    assert set(percents) <= set(bar) and not [t for t in bar if "-" in t]
+    page.screenshot(path=screenshot_path("analytics_heatmap"), full_page=True)
 
-    # The reddest hexagon is the idle spot: click it, see who idled there, open their day.
-    page.locator(f'{HEXAGONS}[fill="{WORST_FILL}"]').first.click()
+    # The idle spot's hexagon has the colour of its share on that scale; its tooltip names the measure.
+    worst_fill = SCALES["idle_share"].color(worst["idle_share"])
+    spot = page.locator(f'{HEXAGONS}[fill="{worst_fill}"]').first
+    spot.hover()
+    tooltip = page.wait_for_selector(".leaflet-tooltip", timeout=5_000).inner_text()
+    assert re.fullmatch(r"Idle share \d{1,3} % · \d+\.\d h tracked · \d+ visits", tooltip), tooltip
+    page.screenshot(path=screenshot_path("analytics_heatmap_tooltip"))
+
+    # Click it, see who idled there, open their day.
+    spot.click()
     page.wait_for_selector("#heatmap-details a", timeout=10_000)
     details = page.inner_text("#heatmap-details")
     assert "idle" in details

@@ -25,9 +25,13 @@ def report_server(seeded_settings):
 
 def test_manager_builds_a_monthly_report_and_downloads_the_pdf(browser, report_server):
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    last_month = datetime.now(report_server.runtime.settings.tz).date().replace(day=1) - timedelta(days=1)
     sign_in_browser(page, report_server.url, "manager")
     page.goto(f"{report_server.url}/reports")
     page.wait_for_selector("#reports-build")
+    # Last month is over: it is compared with the whole month before it, and the page says which.
+    month_before = last_month.replace(day=1) - timedelta(days=1)
+    page.wait_for_selector(f"#reports-comparison:has-text('Compared with {month_before:%B %Y}.')")
     page.click("#reports-build")
     page.wait_for_selector("#reports-progress-box .progress-bar", state="visible")
     page.wait_for_function("() => document.getElementById('reports-progress').textContent === 'Done'", timeout=60_000)

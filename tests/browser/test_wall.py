@@ -90,6 +90,13 @@ def test_wall_rotates_is_interrupted_by_alerts_and_survives_a_restart(browser, w
     assert font_px >= 150  # 16 % of a 1080 px screen: readable across the room
     page.screenshot(path=screenshot_path("wall_kpis"))
 
+    # Today's heat layer has a legend in hours on its fixed scale, the report map's.
+    wait_until(page, lambda: panel(page) == "heatmap", CYCLE_S + 2, "the heatmap")
+    ticks = page.locator("#wall-heat-caption .fo-legend-tick").all_inner_texts()
+    assert ticks == ["0 h", "2 h", "4 h", "6 h", "≥ 8 h"]
+    page.wait_for_timeout(800)
+    page.screenshot(path=screenshot_path("wall_heatmap"))
+
     # A help request interrupts the rotation, without anyone's name.
     person = server.runtime.db.fetch_one("SELECT id, name FROM employees ORDER BY id LIMIT 1")
     alerts.raise_alert(server.runtime.db, person["id"], 60.17, 24.94, 10.0)

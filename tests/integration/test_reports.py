@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from dashboard.analytics.efficiency import rebuild
+from dashboard.analytics.scales import SCALES
 from dashboard.cli.main import main
 from dashboard.core.permissions import Viewer, scope_for
 from dashboard.demo.history import seed_history
@@ -27,6 +28,8 @@ from dashboard.reports.build import build_queued, queue_report
 from dashboard.reports.gather import gather
 from dashboard.reports.model import ReportError
 from dashboard.reports.periods import parse_period
+from dashboard.reports.render.tables import header_lines
+from dashboard.reports.render.xlsx import render_xlsx
 from dashboard.reports.schedule import ReportRunner, queue_due_schedules
 from data import audit, reports, users
 from data.positions import PositionRow, insert_positions
@@ -137,7 +140,11 @@ def test_monthly_pdf_has_kpis_charts_heatmap_and_tables(history_rt, tmp_path):
     assert len(pages) >= 3
     assert share_of_colour(pages[0], (0, 114, 178)) > 0.01  # the visits chart's blue bars
     assert share_of_colour(pages[1], (0, 158, 115)) > 0.01  # tasks-done green in the outcomes chart
-    assert share_of_colour(pages[2], (254, 196, 79), 90) > 0.0005  # heatmap cells (YlOrRd)
+    # Heatmap cells in the bands of the fixed tracked-hours scale, drawn at 85 % opacity on white.
+    bands = [tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5)) for colour in SCALES["tracked_hours"].colors]
+    on_white = [tuple(round(0.85 * v + 0.15 * 255) for v in rgb) for rgb in bands]
+    assert sum(share_of_colour(pages[2], rgb, 12) for rgb in on_white) > 0.0005
+    assert "Hours tracked per day in each map cell" in " ".join(text.split())
     assert "No location history" not in text
 
 
@@ -339,3 +346,32 @@ def test_scheduled_report_is_emailed_through_smtp(history_rt):
             )
     finally:
         controller.stop()
+
+
+def test_a_month_to_date_is_compared_with_the_same_days_of_the_month_before(history_rt):
+    """Made at a pinned noon on the 14th, a month's report covers days 1–14 and compares them with days 1–14 of the
+    month before, not all of it, and says so in the header the PDF and the XLSX share."""
+    rt = history_rt
+    month = last_month(datetime.now(rt.settings.tz).date())  # seeded whole, as is the month before
+    before = last_month(month)
+    report_id = queue_report(rt, MANAGER, parse_period(month.strftime("%Y-%m")), ["xlsx"], "en")
+    report = reports.claim_report(rt.db, report_id)
+    on_the_14th = gather(rt, report, now=datetime.combine(month.replace(day=14), time(12), rt.settings.tz))
+    finished = gather(
+        rt, report, now=datetime.combine(month.replace(day=28) + timedelta(days=10), time(12), rt.settings.tz)
+    )
+
+    assert (on_the_14th.covered.first_day, on_the_14th.covered.last_day) == (month, month.replace(day=14))
+    assert (on_the_14th.previous.first_day, on_the_14th.previous.last_day) == (before, before.replace(day=14))
+    assert [row["day"] for row in on_the_14th.previous_daily] == [before + timedelta(days=n) for n in range(14)]
+    visits = {kpi["key"]: kpi for kpi in on_the_14th.kpis}["visits"]
+    whole_month_before = {kpi["key"]: kpi for kpi in finished.kpis}["visits"]["previous"]
+    assert visits["value"] == sum(row["visits"] for row in on_the_14th.daily) > 0
+    assert visits["previous"] == sum(row["visits"] for row in on_the_14th.previous_daily) < whole_month_before
+
+    header = dict(header_lines(on_the_14th))
+    assert header["Compared with"] == f"1–14 {before:%B %Y} (the same days of the period before)"
+    assert header["Period"] == f"{month:%B %Y}, to date (1–14 {month:%B %Y})"
+    assert dict(header_lines(finished))["Compared with"] == f"{before:%B %Y}"
+    summary = list(load_workbook(io.BytesIO(render_xlsx(on_the_14th)))["Summary"].iter_rows(values_only=True))
+    assert ("Compared with", header["Compared with"]) in [row[:2] for row in summary]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import h3
 import time_machine
 
+from dashboard.analytics.efficiency import rebuild
+from dashboard.analytics.scales import SCALES
 from dashboard.demo.seed import plan_day
-from dashboard.live.wall import tiles, wall_alerts
+from dashboard.live.wall import HEAT, heat_today, tiles, wall_alerts
 from data import alerts, org_settings
+from data.positions import PositionRow, insert_positions
 from data.scope import Scope
 from tests.conftest import make_app, post_callback, signed_in_client
 
@@ -55,3 +59,23 @@ def test_an_admin_sets_the_wall_rotation(seeded_settings):
         )
     finally:
         rt.close()
+
+
+def test_todays_heat_layer_is_coloured_on_the_fixed_tracked_hours_scale(seeded_rt):
+    """Two hours in one hexagon are a quarter of the way up the 0–8 h scale, however empty the rest of the map."""
+    rt = seeded_rt
+    noon = datetime(2026, 6, 3, 12, 0, tzinfo=rt.settings.tz)
+    person = rt.db.fetch_one("SELECT id FROM employees ORDER BY id LIMIT 1")["id"]
+    lat, lon = 60.1699, 24.9384
+    cell = h3.str_to_int(h3.latlng_to_cell(lat, lon, 10))
+    start = noon - timedelta(hours=3)
+    fixes = [
+        PositionRow(person, start + timedelta(minutes=m), lat, lon, 0.0, None, 8.0, cell, "test") for m in range(121)
+    ]
+    insert_positions(rt.db, fixes)
+    rebuild(rt.db, noon.date() - timedelta(days=1), noon.date() + timedelta(days=1), rt.settings.timezone)
+    with time_machine.travel(noon, tick=True):
+        features = heat_today(rt, Scope.everything())["features"]
+    scale = SCALES[HEAT]
+    assert [f["properties"] for f in features] == [{"level": 0.25, "color": scale.color(2.0)}]
+    assert scale.color(2.0) == scale.colors[2]

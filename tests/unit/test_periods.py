@@ -1,12 +1,14 @@
 """Report periods and schedule times with no server; the instants here are pinned, never read from the clock."""
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from dashboard.reports.model import Period, ReportError, parse_formats
-from dashboard.reports.periods import MAX_CUSTOM_DAYS, parse_period, week_period
+from dashboard.reports.periods import MAX_CUSTOM_DAYS, comparison_label, parse_period, period_label, week_period
+from dashboard.reports.render.pdf import delta
 from dashboard.reports.schedule import last_occurrence, period_before
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -105,3 +107,57 @@ def test_a_monthly_schedule_in_january_reports_the_december_before():
     moment = last_occurrence(monthly, datetime(2027, 1, 10, 12, 0, tzinfo=HELSINKI))
     assert moment == datetime(2027, 1, 2, 6, 30, tzinfo=HELSINKI)
     assert period_before(monthly, moment) == Period("month", date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_a_month_to_date_is_compared_with_the_same_days_of_the_month_before():
+    november = parse_period("2026-11")
+    on_the_14th = date(2026, 11, 14)
+    assert november.so_far(on_the_14th) == Period("month", date(2026, 11, 1), date(2026, 11, 14))
+    assert november.compared_with(on_the_14th) == Period("month", date(2026, 10, 1), date(2026, 10, 14))
+    assert comparison_label(november, on_the_14th, "en") == "1–14 October 2026 (the same days of the period before)"
+    assert period_label(november, on_the_14th, "en") == "November 2026, to date (1–14 November 2026)"
+    assert november.compared_with(on_the_14th).label("zh-CN") == "2026年10月1–14日"
+
+
+def test_a_finished_period_is_compared_with_the_whole_period_before():
+    november = parse_period("2026-11")
+    for later in (date(2026, 11, 30), date(2027, 2, 1)):
+        assert november.so_far(later) == november
+        assert november.compared_with(later) == parse_period("2026-10")
+        assert comparison_label(november, later, "en") == "October 2026"
+
+
+def test_the_days_so_far_never_run_past_the_shorter_month_before():
+    assert parse_period("2026-03").compared_with(date(2026, 3, 30)) == Period(
+        "month", date(2026, 2, 1), date(2026, 2, 28)
+    )
+
+
+def test_a_running_week_is_compared_with_the_same_weekdays_of_the_week_before():
+    week = parse_period("2026-W47")  # Monday 16 November
+    assert week.compared_with(date(2026, 11, 18)) == Period("week", date(2026, 11, 9), date(2026, 11, 11))
+
+
+@pytest.mark.parametrize(
+    ("value", "previous", "digits", "expected"),
+    [
+        (99.6, 100.0, 0, "±0"),
+        (1.04, 1.0, 1, "±0"),
+        (-0.2, 0.1, 0, "±0"),
+        (1001, 1000, 0, "▲ 1 (±0 %)"),
+        (90, 100, 0, "▼ 10 (-10 %)"),
+        (4.3, 4.0, 1, "▲ 0.3 (+8 %)"),
+    ],
+)
+def test_a_change_that_rounds_to_nothing_reads_plus_minus_zero_never_minus_zero(value, previous, digits, expected):
+    assert delta({"value": value, "previous": previous, "digits": digits})["text"] == expected
+
+
+def test_no_change_prints_minus_zero():
+    texts = [
+        delta({"value": value / 10, "previous": previous / 10, "digits": digits})["text"]
+        for value in range(0, 200, 3)
+        for previous in range(1, 200, 7)
+        for digits in (0, 1, 2)
+    ]
+    assert not [text for text in texts if re.search(r"-0(?![.\d])", text)]

@@ -10,8 +10,10 @@ import math
 import h3
 import matplotlib
 from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 
+from dashboard.analytics.scales import SCALES
 from dashboard.core.i18n import _
 from dashboard.core.palette import BLUE, GREEN, ORANGE, SKY, VERMILION, YELLOW
 from dashboard.reports.model import ReportData
@@ -110,7 +112,8 @@ def satisfaction_chart(data: ReportData) -> str:
 
 
 def heatmap_chart(data: ReportData, streets: list[dict]) -> str | None:
-    """H3 cells coloured by their value over the demo city's street lines; None with no cells."""
+    """H3 cells coloured by their hours tracked per day on the fixed tracked-hours scale (the wall's), over the
+    demo city's street lines; None with no cells."""
     if not data.heat_cells:
         return None
     figure = Figure(figsize=(7.2, 4.2))
@@ -128,7 +131,17 @@ def heatmap_chart(data: ReportData, streets: list[dict]) -> str | None:
         if any(box[0] <= x <= box[1] and box[2] <= y <= box[3] for x, y in line)
     ]
     axes.add_collection(LineCollection(lines, colors="#c3c9cf", linewidths=0.6, zorder=1))
-    cells = PolyCollection(polygons, array=values, cmap="YlOrRd", edgecolors="none", alpha=0.85, zorder=2)
+    scale = SCALES["tracked_hours"]
+    bands = ListedColormap(scale.colors)  # above the top: the top colour, matplotlib's default
+    cells = PolyCollection(
+        polygons,
+        array=values,
+        cmap=bands,
+        norm=Normalize(scale.low, scale.high),
+        edgecolors="none",
+        alpha=0.85,
+        zorder=2,
+    )
     axes.add_collection(cells)
     axes.set_xlim(box[0], box[1])
     axes.set_ylim(box[2], box[3])
@@ -137,8 +150,9 @@ def heatmap_chart(data: ReportData, streets: list[dict]) -> str | None:
     axes.set_yticks([])
     for spine in axes.spines.values():
         spine.set_visible(False)
-    colour_bar = figure.colorbar(cells, ax=axes, shrink=0.6, pad=0.02, aspect=30)
-    colour_bar.set_label(_("Hours tracked", data.language), fontsize=8)
+    colour_bar = figure.colorbar(cells, ax=axes, shrink=0.6, pad=0.02, aspect=30, ticks=scale.tick_values())
+    colour_bar.ax.set_yticklabels(scale.tick_texts())
+    colour_bar.set_label(scale.label(data.language), fontsize=8)
     colour_bar.ax.tick_params(labelsize=7)
     return _png(figure)
 

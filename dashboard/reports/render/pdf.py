@@ -25,17 +25,25 @@ def number(value: float | None, digits: int = 0) -> str:
 
 
 def delta(kpi: dict) -> dict | None:
-    """Change against the previous period: text and whether it is good news."""
+    """Change against the compared period: text and whether it is good news. A change that rounds to nothing
+    at the figure's digits reads "±0", a percentage that rounds to nothing "±0 %": never "-0"."""
     value, previous = kpi["value"], kpi["previous"]
     if value is None or previous is None:
         return None
-    change = value - previous
-    if abs(change) < 1e-9:
+    digits = kpi.get("digits", 0)
+    change = round(value - previous, digits)
+    if change == 0:
         return {"text": "±0", "good": None}
     better = None if kpi.get("neutral") else (change < 0) if kpi.get("lower_is_better") else (change > 0)
-    percent = f" ({change / previous:+.0%})" if previous else ""
+    percent = f" ({signed_percent(change / previous)})" if previous else ""
     arrow = "▲" if change > 0 else "▼"
-    return {"text": f"{arrow} {number(abs(change), kpi.get('digits', 0))}{percent}", "good": better}
+    return {"text": f"{arrow} {number(abs(change), digits)}{percent}", "good": better}
+
+
+def signed_percent(fraction: float) -> str:
+    """'+5 %', '-12 %'; '±0 %' for anything that rounds to zero."""
+    percent = round(100 * fraction)
+    return "±0 %" if percent == 0 else f"{percent:+d} %"
 
 
 def cell(key: str, value: object) -> str:
@@ -85,7 +93,11 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
     labels = {
         "satisfaction": _("Customer satisfaction", lang),
         "employees": _("Employees", lang),
-        "heat_caption": _("Hours tracked per map cell (H3 resolution 9) over the period.", lang),
+        "heat_caption": _(
+            "Hours tracked per day in each map cell (H3 resolution 9), averaged over the period's {days} days.",
+            lang,
+            days=data.covered.days,
+        ),
         "key_figures": _("Key figures", lang),
         "no_comments": _("No comments in this period.", lang),
         "no_heat": _("No location history in this period.", lang),

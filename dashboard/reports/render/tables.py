@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dashboard.analytics.metrics import FIGURE
 from dashboard.core.i18n import _
 from dashboard.reports.model import ReportData
+from dashboard.reports.periods import comparison_label, period_label
 
 Column = tuple[str, str, Callable[[dict], object]]
 
@@ -83,8 +84,8 @@ def teams_only_note(lang: str) -> str:
 def header_lines(data: ReportData) -> list[tuple[str, str]]:
     lang = data.language
     lines = [
-        (_("Period", lang), data.period.label(lang)),
-        (_("Compared with", lang), data.previous.label(lang)),
+        (_("Period", lang), period_label(data.period, data.covered.last_day, lang)),
+        (_("Compared with", lang), comparison_label(data.period, data.covered.last_day, lang)),
         (_("Scope", lang), data.scope_label),
         (_("Filters", lang), data.filters_label),
         (_("Author", lang), data.report["author_name"]),
