@@ -11,10 +11,11 @@ from flask import g
 
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _, relative_time
-from dashboard.core.inputs import BIGINT, mapping, whole_number
+from dashboard.core.inputs import BIGINT, mapping, whole_number, whole_numbers
 from dashboard.core.permissions import ALERT_RESOLVER_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.live.livemap import LiveMap
+from dashboard.live.presence import COUNTS
 from dashboard.work.lifecycle import state_label as task_state_label
 from data import activities, alerts, employees, tasks, teams
 
@@ -48,7 +49,9 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
     cursor = mapping(cursor)
     if ctx.triggered_id != "livemap-team" and cursor and cursor.get("team") == team_id:
         since = whole_number(cursor.get("v"), BIGINT)  # the feed version: a Redis counter
-    payload = live_map().fleet_payload(g.viewer.scope.narrowed_to_team(team_id), since)
+    # Whom the browser holds as paused: their rows come again when they are not (dashboard/live/livemap.py).
+    was_paused = frozenset(whole_numbers(cursor.get("paused"))) if since is not None else frozenset()
+    payload = live_map().fleet_payload(g.viewer.scope.narrowed_to_team(team_id), since, was_paused)
     payload["team"] = team_id
     if payload["full"]:
         record_look("view_live_map", payload["id"], {"team": team_id})
@@ -56,7 +59,8 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
 
 
 def people_names(team_id: int | None) -> dict[str, str]:
-    """Names of the people the viewer may see (the chosen team's), for the list beside the map."""
+    """Names of everyone the viewer may see (the chosen team's), for the list beside the map: the same roster
+    the counts are taken over, so the list holds the people without a position too."""
     scope = g.viewer.scope.narrowed_to_team(whole_number(team_id))
     return {str(person["id"]): person["name"] for person in employees.roster(runtime().db, scope)}
 
@@ -194,8 +198,7 @@ def register(app: Dash) -> None:
         ClientsideFunction(namespace="fieldops", function_name="mergeFleet"),
         Output("livemap-fleet", "data"),
         Output("livemap-cursor", "data"),
-        Output("livemap-count-total", "children"),
-        *[Output(f"livemap-count-{state}", "children") for state in ("moving", "visit", "idle", "offline", "paused")],
+        *[Output(f"livemap-count-{key}", "children") for key in COUNTS],
         Output("livemap-updated", "children"),
         Input("livemap-feed", "data"),
         State("livemap-labels", "data"),
