@@ -97,9 +97,9 @@
         }
     });
 
-    /* Fold a fleet payload (columns of what changed) into the browser's copy of the fleet: drop the people
-       the server has as paused or without a position, age a fix past offline_after_ms to offline with the
-       server's clock (the rule of dashboard/live/presence.py), redraw only on change. */
+    /* Fold a fleet payload (columns of what changed) into the browser's copy of the fleet (a full one, sent
+       again whenever the paused people change, replaces it), age a fix past offline_after_ms to offline with
+       the server's clock (the rule of dashboard/live/presence.py), redraw only on change. */
     function merge(payload) {
         const started = performance.now();
         if (payload.full || payload.team !== team) {
@@ -112,11 +112,9 @@
                 lat: payload.lat[i], lon: payload.lon[i], ts: payload.ts[i], spd: payload.spd[i], st: payload.st[i],
             });
         }
-        paused = new Set(payload.paused);
-        payload.paused.forEach(function (id) { fleet.delete(id); });
-        payload.unseen.forEach(function (id) { fleet.delete(id); });
+        if (payload.paused) { paused = new Set(payload.paused); }  // sent with every full payload only
         const features = [];
-        let states = payload.paused.join(",") + "|" + payload.unseen.join(",") + "|";
+        let states = "";
         fleet.forEach(function (p, id) {
             const state = payload.now - p.ts > payload.offline_after_ms ? "offline" : p.st;
             states += state[0];
@@ -125,13 +123,13 @@
                 properties: {id: id, state: state},
             });
         });
-        const changed = payload.id.length > 0 || states !== shownStates;
+        const changed = payload.full || payload.id.length > 0 || states !== shownStates;
         shownStates = states;
         // Read by bench/bench_livemap_browser.py.
         window.fieldopsStats = {mergeMs: performance.now() - started, rows: payload.id.length, shown: fleet.size};
         return {
             features: changed ? {type: "FeatureCollection", features: features} : window.dash_clientside.no_update,
-            cursor: {v: payload.v, team: payload.team, paused: payload.paused},
+            cursor: {v: payload.v, team: payload.team, p: payload.paused_digest},
         };
     }
 

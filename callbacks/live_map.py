@@ -11,7 +11,7 @@ from flask import g
 
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _, relative_time
-from dashboard.core.inputs import BIGINT, mapping, whole_number, whole_numbers
+from dashboard.core.inputs import BIGINT, mapping, whole_number
 from dashboard.core.permissions import ALERT_RESOLVER_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.live.livemap import LiveMap
@@ -49,9 +49,8 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
     cursor = mapping(cursor)
     if ctx.triggered_id != "livemap-team" and cursor and cursor.get("team") == team_id:
         since = whole_number(cursor.get("v"), BIGINT)  # the feed version: a Redis counter
-    # Whom the browser holds as paused: their rows come again when they are not (dashboard/live/livemap.py).
-    was_paused = frozenset(whole_numbers(cursor.get("paused"))) if since is not None else frozenset()
-    payload = live_map().fleet_payload(g.viewer.scope.narrowed_to_team(team_id), since, was_paused)
+    paused_digest = whole_number(cursor.get("p"), BIGINT)  # which paused people the browser holds
+    payload = live_map().fleet_payload(g.viewer.scope.narrowed_to_team(team_id), since, paused_digest)
     payload["team"] = team_id
     if payload["full"]:
         record_look("view_live_map", payload["id"], {"team": team_id})

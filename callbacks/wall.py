@@ -8,7 +8,7 @@ from flask import g
 
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
-from dashboard.core.inputs import BIGINT, counter, mapping, whole_number, whole_numbers
+from dashboard.core.inputs import BIGINT, counter, mapping, whole_number
 from dashboard.core.runtime import runtime
 from dashboard.live.presence import ACTIVITIES, NO_POSITION, OFFLINE, PAUSED
 from dashboard.live.wall import cycle_seconds, heat_today, tiles, wall_alerts
@@ -20,8 +20,8 @@ LEGEND = (*ACTIVITIES, OFFLINE, PAUSED, NO_POSITION)  # the map's legend, counte
 def fleet(_tick: int, cursor: object) -> dict:
     cursor = mapping(cursor)
     since = whole_number(cursor.get("v"), BIGINT)  # the feed version: a Redis counter
-    was_paused = frozenset(whole_numbers(cursor.get("paused"))) if since is not None else frozenset()
-    payload = runtime().livemap.fleet_payload(g.viewer.scope, since, was_paused)
+    paused_digest = whole_number(cursor.get("p"), BIGINT)  # which paused people the display holds
+    payload = runtime().livemap.fleet_payload(g.viewer.scope, since, paused_digest)
     payload["team"] = None
     if payload["full"]:  # as on the live map: who was shown, once per (re)load
         record_look("view_live_map", payload["id"], {"wall": True})

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from collections.abc import KeysView
 from dataclasses import dataclass
 
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import tracking_policy
-from dashboard.live.presence import NO_POSITION, PAUSED, Presence, presence_of
+from dashboard.live.presence import PAUSED, Presence, presence_of
 from data import customers, employees, streets, zones
 from data.feed import Snapshot
 from data.scope import Scope
@@ -119,22 +120,26 @@ class LiveMap:
             self._presences[scope] = (board.version, presence)
         return presence
 
-    def fleet_payload(self, scope: Scope, since_version: int | None, was_paused: frozenset[int] = frozenset()) -> dict:
+    def fleet_payload(self, scope: Scope, since_version: int | None, paused_digest: int | None = None) -> dict:
         """The rows of the viewer's scope changed after `since_version` (all rows when None), never a paused
-        person's; rows of people the browser had as paused (`was_paused`) are sent again once they are not."""
+        person's. When the paused people changed since the browser's `paused_digest`, everything is sent again
+        with the list of them: rare (a pause, a resume, working hours starting), and nothing else is needed to
+        take a newly paused person off the map or to place one who resumed."""
         board = self.board()
         allowed = self.roster(scope)
         presence = self._presence(board, scope, allowed.keys(), int(time.time() * 1000))
         paused = presence.ids(PAUSED)
-        full = since_version is None or since_version > board.version
+        digest = zlib.crc32(",".join(map(str, paused)).encode())
+        pauses_changed = paused_digest is not None and paused_digest != digest
+        full = since_version is None or since_version > board.version or pauses_changed
         picked = [
             i
             for i, employee_id in enumerate(board.ids)
             if employee_id in allowed
             and presence.state.get(employee_id) != PAUSED
-            and (full or board.changed[i] > since_version or employee_id in was_paused)
+            and (full or board.changed[i] > since_version)
         ]
-        return {
+        payload = {
             "v": board.version,
             "now": presence.now_ms,  # the instant the counts are of: the browser ages fixes with it
             "full": full,
@@ -145,10 +150,12 @@ class LiveMap:
             "ts": [board.ts[i] for i in picked],
             "spd": [board.speed[i] for i in picked],
             "st": [board.state[i] for i in picked],
-            "paused": paused,
-            "unseen": presence.ids(NO_POSITION),
+            "paused_digest": digest,
             "counts": presence.counts(),
         }
+        if full:
+            payload["paused"] = paused
+        return payload
 
     def zones_geojson(self, scope: Scope, cached: bool = True) -> dict:
         def compute() -> dict:

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.demo.simulator import FleetSimulator
+from dashboard.ingest.privacy import pause_sharing
 from data import employees
 from tests.browser import FIND_COLOUR_JS, screenshot_path
 from tests.conftest import sign_in_browser
@@ -78,6 +79,14 @@ def test_live_map_counts_everyone_once_and_lists_who_has_no_position(browser, fl
     unplaced = page.locator("#livemap-people li", has_text="No position yet")
     assert unplaced.count() == counts["no_position"]
     assert page.locator("#livemap-people li", has_text="Aino Never-Reported").inner_text().endswith("No position yet")
+    # A pause takes the person off the map and into the list as paused, on the next refresh.
+    someone = rt.db.fetch_one("SELECT id, name FROM employees WHERE code <> 'E9001' ORDER BY id LIMIT 1")
+    pause_sharing(rt, someone["id"], "doctor's appointment")
+    _until(page, lambda: _count(page, "paused") == 1, "the paused person counted")
+    row = page.locator("#livemap-people li", has_text=someone["name"])
+    _until(page, lambda: row.inner_text().endswith("Paused"), "the paused person listed")
+    counts = page.evaluate(COUNTS_JS)
+    assert counts["online"] + counts["offline"] + counts["paused"] + counts["no_position"] == roster
     page.wait_for_timeout(1500)  # let the canvas draw the latest frame
     marker = page.evaluate(FIND_COLOUR_JS, [*MOVING_RGB, 40, ".leaflet-overlay-pane canvas"])
     assert marker, "no moving marker was drawn on the map"

@@ -67,7 +67,7 @@ def test_live_map_and_wall_count_each_state_once_and_add_up_to_the_roster(seeded
             assert sum(payload["counts"][state] for state in (ONLINE, OFFLINE, PAUSED, NO_POSITION)) == len(people)
             # Placed: the online and the offline person; never a paused one; the rest listed without a position.
             assert sorted(payload["id"]) == sorted([fresh, stale])
-            assert payload["paused"] == sorted([paused, off_hours]) and payload["unseen"] == sorted(never)
+            assert payload["full"] and payload["paused"] == sorted([paused, off_hours])
             names = _server_answer(manager, app, "livemap-names", {})["livemap-names"]["data"]
             assert len(names) == len(people)
 
