@@ -1,7 +1,8 @@
 /* Live map: the fleet layer's drawing functions (dash-leaflet namespace fieldops.livemap)
    and the clientside merge of fleet deltas (dash_clientside.fieldops.mergeFleet). */
 (function () {
-    let fleet = new Map();  // employee id -> {lat, lon, ts, spd, st}
+    let fleet = new Map();  // employee id -> {lat, lon, ts, spd, st}: people with a position to show
+    let paused = new Set();  // employee ids paused (sharing, or outside working hours): listed, never placed
     let team = undefined;
     let shownStates = "";
 
@@ -96,6 +97,42 @@
         }
     });
 
+    /* Fold a fleet payload (columns of what changed) into the browser's copy of the fleet (a full one, sent
+       again whenever the paused people change, replaces it), age a fix past offline_after_ms to offline with
+       the server's clock (the rule of dashboard/live/presence.py), redraw only on change. */
+    function merge(payload) {
+        const started = performance.now();
+        if (payload.full || payload.team !== team) {
+            fleet = new Map();
+            team = payload.team;
+            shownStates = "";
+        }
+        for (let i = 0; i < payload.id.length; i++) {
+            fleet.set(payload.id[i], {
+                lat: payload.lat[i], lon: payload.lon[i], ts: payload.ts[i], spd: payload.spd[i], st: payload.st[i],
+            });
+        }
+        if (payload.paused) { paused = new Set(payload.paused); }  // sent with every full payload only
+        const features = [];
+        let states = "";
+        fleet.forEach(function (p, id) {
+            const state = payload.now - p.ts > payload.offline_after_ms ? "offline" : p.st;
+            states += state[0];
+            features.push({
+                type: "Feature", id: id, geometry: {type: "Point", coordinates: [p.lon, p.lat]},
+                properties: {id: id, state: state},
+            });
+        });
+        const changed = payload.full || payload.id.length > 0 || states !== shownStates;
+        shownStates = states;
+        // Read by bench/bench_livemap_browser.py.
+        window.fieldopsStats = {mergeMs: performance.now() - started, rows: payload.id.length, shown: fleet.size};
+        return {
+            features: changed ? {type: "FeatureCollection", features: features} : window.dash_clientside.no_update,
+            cursor: {v: payload.v, team: payload.team, p: payload.paused_digest},
+        };
+    }
+
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.fieldops = Object.assign({}, window.dash_clientside.fieldops, {
         /* The people on the map as a list of buttons, by name (issue 22): the keyboard's and the screen
@@ -104,10 +141,13 @@
         peopleList: function (features, names, selected, labels) {
             const list = document.getElementById("livemap-people");
             if (!list || !features || !names || !labels) { return window.dash_clientside.no_update; }
-            const people = [];
-            features.features.forEach(function (feature) {
-                const name = names[feature.properties.id];
-                if (name) { people.push({id: feature.properties.id, name: name, state: feature.properties.state}); }
+            // Everyone in the roster: placed people in their marker's state, the rest paused or without a
+            // position, as the server's counts have them (dashboard/live/presence.py).
+            const placed = new Map();
+            features.features.forEach(function (feature) { placed.set(String(feature.properties.id), feature.properties.state); });
+            const people = Object.keys(names).map(function (id) {
+                const state = paused.has(Number(id)) ? "paused" : (placed.get(id) || "no_position");
+                return {id: Number(id), name: names[id], state: state};
             });
             people.sort(function (a, b) { return a.name.localeCompare(b.name, labels.locale); });
             const shown = new Map();
@@ -130,47 +170,24 @@
             const name = selected && names && names[selected];
             return name ? labels.chosen.replace("{name}", name) : "";
         },
-        /* Fold a fleet payload (columns of what changed) into the browser's copy of the fleet,
-           mark people silent for longer than offline_after_ms as offline, redraw only on change. */
+        /* Fold a fleet payload into the browser's copy and show the server's counts (the counters' order
+           comes in labels.counters); returns the markers, the cursor, one number per counter, the time. */
         mergeFleet: function (payload, labels) {
             const noUpdate = window.dash_clientside.no_update;
-            if (!payload) {
-                return [noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate];
-            }
-            const started = performance.now();
-            if (payload.full || payload.team !== team) {
-                fleet = new Map();
-                team = payload.team;
-                shownStates = "";
-            }
-            for (let i = 0; i < payload.id.length; i++) {
-                fleet.set(payload.id[i], {
-                    lat: payload.lat[i], lon: payload.lon[i], ts: payload.ts[i], spd: payload.spd[i], st: payload.st[i],
-                });
-            }
-            const counts = {moving: 0, visit: 0, idle: 0, offline: 0};
-            const features = [];
-            let states = "";
-            fleet.forEach(function (p, id) {
-                const state = payload.now - p.ts > payload.offline_after_ms ? "offline" : p.st;
-                counts[state] += 1;
-                states += state[0];
-                features.push({
-                    type: "Feature", id: id, geometry: {type: "Point", coordinates: [p.lon, p.lat]},
-                    properties: {id: id, state: state},
-                });
-            });
-            const changed = payload.id.length > 0 || states !== shownStates;
-            shownStates = states;
-            const cursor = {v: payload.v, team: payload.team};
-            // Read by bench/bench_livemap_browser.py.
-            window.fieldopsStats = {mergeMs: performance.now() - started, rows: payload.id.length, shown: fleet.size};
+            const counters = (labels && labels.counters) || [];
+            if (!payload) { return [noUpdate, noUpdate].concat(counters.map(function () { return noUpdate; }), [noUpdate]); }
+            const merged = merge(payload);
             const clock = new Date(payload.now).toLocaleTimeString(labels && labels.locale, {timeZone: labels && labels.timezone});
             const updated = (labels && labels.updated ? labels.updated : "Updated") + " " + clock;
-            return [
-                changed ? {type: "FeatureCollection", features: features} : noUpdate,
-                cursor, fleet.size, counts.moving, counts.visit, counts.idle, counts.offline, payload.paused, updated,
-            ];
+            const counts = counters.map(function (key) { return payload.counts[key]; });
+            return [merged.features, merged.cursor].concat(counts, [updated]);
+        },
+        /* The same fold without counters: the wall shows its counts with its tiles (callbacks/wall.py). */
+        mergeFleetOnly: function (payload) {
+            const noUpdate = window.dash_clientside.no_update;
+            if (!payload) { return [noUpdate, noUpdate]; }
+            const merged = merge(payload);
+            return [merged.features, merged.cursor];
         },
     });
 })();

@@ -18,6 +18,7 @@ import statistics
 import sys
 import threading
 import time
+from datetime import time as clock
 from pathlib import Path
 
 import orjson
@@ -29,6 +30,7 @@ from bench.common import bench_runtime
 from dashboard.core.embedded import EmbeddedServices
 from dashboard.core.runtime import Runtime
 from dashboard.live.livemap import LiveMap, build_board
+from data import working_hours
 from data.feed import Fix
 from data.scope import Scope
 
@@ -61,6 +63,8 @@ def setup(employees: int, database: str = "fieldops_bench") -> tuple[Runtime, Em
             " FROM generate_series(1, %s) g",
             (employees,),
         )
+    # Tracked around the clock: outside working hours everyone would count as paused and be left off the map.
+    working_hours.replace_slots(rt.db, [(day, clock(0), clock(0)) for day in range(7)])
     rng = random.Random(1)
     now = int(time.time() * 1000)
     fixes = [

@@ -34,7 +34,7 @@ def main() -> None:
         started = time.perf_counter()
         page.goto(server.url + "/")
         page.wait_for_function(
-            f"document.querySelector('#livemap-count-total')?.innerText == '{args.employees}'", timeout=60_000
+            f"document.querySelector('#livemap-count-online')?.innerText == '{args.employees}'", timeout=60_000
         )
         first = time.perf_counter() - started
         mover = threading.Thread(target=move_a_tenth_every_second, args=(rt, args.employees, stop), daemon=True)

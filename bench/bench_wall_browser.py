@@ -42,7 +42,7 @@ def main() -> None:
         started = time.perf_counter()
         page.goto(f"{server.url}/wall/login/{token}")
         page.wait_for_function(
-            f"() => document.querySelector('#wall-count-total')?.innerText == '{args.employees}'",
+            f"() => (window.fieldopsStats || {{}}).shown == {args.employees}",
             timeout=60_000,
         )
         first = time.perf_counter() - started

@@ -15,6 +15,7 @@ from dashboard.core.inputs import BIGINT, mapping, whole_number
 from dashboard.core.permissions import ALERT_RESOLVER_ROLES, may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.live.livemap import LiveMap
+from dashboard.live.presence import COUNTS
 from dashboard.work.lifecycle import state_label as task_state_label
 from data import activities, alerts, employees, tasks, teams
 
@@ -48,7 +49,8 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
     cursor = mapping(cursor)
     if ctx.triggered_id != "livemap-team" and cursor and cursor.get("team") == team_id:
         since = whole_number(cursor.get("v"), BIGINT)  # the feed version: a Redis counter
-    payload = live_map().fleet_payload(g.viewer.scope.narrowed_to_team(team_id), since)
+    paused_digest = whole_number(cursor.get("p"), BIGINT)  # which paused people the browser holds
+    payload = live_map().fleet_payload(g.viewer.scope.narrowed_to_team(team_id), since, paused_digest)
     payload["team"] = team_id
     if payload["full"]:
         record_look("view_live_map", payload["id"], {"team": team_id})
@@ -56,7 +58,9 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
 
 
 def people_names(team_id: int | None) -> dict[str, str]:
-    """Names of the people the viewer may see (the chosen team's), for the list beside the map; none for the wall."""
+    """Names of everyone the viewer may see (the chosen team's), for the list beside the map: the same roster
+    the counts are taken over, so the list holds the people without a position too; none for the wall or an
+    executive who may not see individuals."""
     if not may_see_individuals(g.viewer, runtime().org_settings()):
         return {}
     scope = g.viewer.scope.narrowed_to_team(whole_number(team_id))
@@ -197,8 +201,7 @@ def register(app: Dash) -> None:
         ClientsideFunction(namespace="fieldops", function_name="mergeFleet"),
         Output("livemap-fleet", "data"),
         Output("livemap-cursor", "data"),
-        Output("livemap-count-total", "children"),
-        *[Output(f"livemap-count-{state}", "children") for state in ("moving", "visit", "idle", "offline", "paused")],
+        *[Output(f"livemap-count-{key}", "children") for key in COUNTS],
         Output("livemap-updated", "children"),
         Input("livemap-feed", "data"),
         State("livemap-labels", "data"),

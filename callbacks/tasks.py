@@ -275,7 +275,7 @@ def _candidates_view(ranked: list) -> html.Div:
             [
                 html.Div([html.B(c.name), " · ", _("about {minutes} min", minutes=c.minutes)]),
                 html.Div(
-                    " · ".join((c.team_name or "", _availability(c), _("{count} open tasks", count=c.open_tasks))),
+                    " · ".join((c.team_name or "", _availability(c), _("{count} open today", count=c.open_today))),
                     className="small text-muted",
                 ),
                 html.Button(

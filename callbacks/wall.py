@@ -10,14 +10,18 @@ from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
 from dashboard.core.inputs import BIGINT, counter, mapping, whole_number
 from dashboard.core.runtime import runtime
+from dashboard.live.presence import ACTIVITIES, NO_POSITION, OFFLINE, PAUSED
 from dashboard.live.wall import cycle_seconds, heat_today, tiles, wall_alerts
 
 HEAT_EVERY_TICKS = 12  # the slow tick is 5 s: the heatmap is redrawn every minute
+LEGEND = (*ACTIVITIES, OFFLINE, PAUSED, NO_POSITION)  # the map's legend, counted with the tiles
 
 
 def fleet(_tick: int, cursor: object) -> dict:
-    since = whole_number(mapping(cursor).get("v"), BIGINT)  # the feed version: a Redis counter
-    payload = runtime().livemap.fleet_payload(g.viewer.scope, since)
+    cursor = mapping(cursor)
+    since = whole_number(cursor.get("v"), BIGINT)  # the feed version: a Redis counter
+    paused_digest = whole_number(cursor.get("p"), BIGINT)  # which paused people the display holds
+    payload = runtime().livemap.fleet_payload(g.viewer.scope, since, paused_digest)
     payload["team"] = None
     if payload["full"]:  # as on the live map: who was shown, once per (re)load
         record_look("view_live_map", payload["id"], {"wall": True})
@@ -89,6 +93,7 @@ def tiles_and_alerts(_tick: int) -> tuple:
         _number(figures["tasks_done"]),
         _number(figures["overdue_tasks"]),
         _number(figures["satisfaction"], 1),
+        *[_number(figures["people"][key]) for key in LEGEND],
         alerts_view,
         state,
     )
@@ -104,14 +109,10 @@ def heatmap(tick: object) -> object:
 def register(app: Dash) -> None:
     app.callback(Output("wall-feed", "data"), Input("wall-tick", "n_intervals"), State("wall-cursor", "data"))(fleet)
     app.clientside_callback(
-        ClientsideFunction(namespace="fieldops", function_name="mergeFleet"),
+        ClientsideFunction(namespace="fieldops", function_name="mergeFleetOnly"),
         Output("wall-fleet", "data"),
         Output("wall-cursor", "data"),
-        Output("wall-count-total", "children"),
-        *[Output(f"wall-count-{state}", "children") for state in ("moving", "visit", "idle", "offline", "paused")],
-        Output("wall-sink", "data"),
         Input("wall-feed", "data"),
-        State("wall-config", "data"),
     )
     # Every answer from the server marks the display fresh (assets/wall.js shows the stale indicator).
     app.clientside_callback(
@@ -129,6 +130,7 @@ def register(app: Dash) -> None:
     )(static_layers)
     app.callback(
         *[Output(f"wall-kpi-{key}", "children") for key in ("active", "visits", "done", "overdue", "satisfaction")],
+        *[Output(f"wall-count-{key}", "children") for key in LEGEND],
         Output("wall-alerts", "children"),
         Output("wall-alerts-seen", "data"),
         Input("wall-slow", "n_intervals"),

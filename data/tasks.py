@@ -243,12 +243,13 @@ def events(db: Database, scope: Scope, task_id: int) -> list[dict]:
     )
 
 
-def open_workload(db: Database, employee_ids: list[int]) -> dict[int, int]:
-    """Open tasks per person: how busy each candidate of a dispatch already is."""
+def open_of_day(db: Database, employee_ids: list[int], day_start: datetime, day_end: datetime) -> dict[int, int]:
+    """Open tasks of one day per person (a day's tasks as ON_DAY has them): how busy a dispatch candidate is."""
     rows = db.fetch_all(
-        """SELECT employee_id, count(*) AS open FROM tasks
-           WHERE employee_id = ANY(%s) AND state = ANY(%s) GROUP BY employee_id""",
-        (employee_ids, list(OPEN_STATES)),
+        f"""SELECT t.employee_id, count(*) AS open FROM tasks t
+            WHERE t.employee_id = ANY(%(ids)s) AND t.state = ANY(%(open)s) AND {ON_DAY}
+            GROUP BY t.employee_id""",  # noqa: S608 - ON_DAY is a constant
+        {"ids": employee_ids, "open": list(OPEN_STATES), "start": day_start, "end": day_end},
     )
     return {r["employee_id"]: r["open"] for r in rows}
 

@@ -10,6 +10,7 @@ from dashboard.core.i18n import _, current_language
 from dashboard.core.palette import STATE_SHAPES
 from dashboard.core.permissions import LIVE_MAP_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.live.presence import COUNTS
 from dashboard.web.components import state_dot
 from dashboard.web.maps import HELSINKI, base_layers, js
 
@@ -24,11 +25,20 @@ dash.register_page(
     individual_positions=True,
 )
 
-STATES = ("moving", "visit", "idle", "offline")
+BADGES = ("moving", "visit", "idle", "offline", "paused", "no_position")  # online's three activities, then the rest
 
 
 def state_labels() -> dict[str, str]:
-    return {"moving": _("Moving"), "visit": _("On a visit"), "idle": _("Idle"), "offline": _("Offline")}
+    """Every person's state in words, for the toolbar and the people list (dashboard/live/presence.py)."""
+    return {
+        "online": _("Online"),
+        "moving": _("Moving"),
+        "visit": _("On a visit"),
+        "idle": _("Idle"),
+        "offline": _("Offline"),
+        "paused": _("Paused"),
+        "no_position": _("No position yet"),
+    }
 
 
 def _count_badge(state: str, label: str) -> html.Span:
@@ -70,12 +80,13 @@ def layout(**_query: str) -> html.Div:
                     dcc.Dropdown(id="livemap-team", placeholder=_("All teams"), clearable=True, className="fo-team"),
                     html.Div(
                         [
+                            html.Span([_("Staff"), " ", html.B("0", id="livemap-count-total")], className="fo-count"),
                             html.Span(
-                                [_("Staff on the map"), " ", html.B("0", id="livemap-count-total")],
+                                [labels["online"], " ", html.B("0", id="livemap-count-online")],
                                 className="fo-count",
+                                id="livemap-badge-online",
                             ),
-                            *[_count_badge(state, labels[state]) for state in STATES],
-                            _count_badge("paused", _("Paused")),
+                            *[_count_badge(state, labels[state]) for state in BADGES],
                         ],
                         className="fo-counts",
                         role="group",
@@ -93,7 +104,7 @@ def layout(**_query: str) -> html.Div:
                         className="fo-details fo-livemap-side",
                         **{"aria-label": _("People and details")},
                         children=[
-                            html.H2(_("People on the map"), className="h6", id="livemap-people-title"),
+                            html.H2(_("People"), className="h6", id="livemap-people-title"),
                             html.Ul(
                                 id="livemap-people",
                                 className="fo-people list-unstyled",
@@ -125,6 +136,7 @@ def layout(**_query: str) -> html.Div:
                 data={
                     **labels,
                     "shapes": STATE_SHAPES,
+                    "counters": list(COUNTS),
                     "chosen": _("Details of {name}"),
                     "updated": _("Updated"),
                     "timezone": runtime().settings.timezone,

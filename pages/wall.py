@@ -51,7 +51,14 @@ def _map(map_id: str, children: list) -> dl.Map:
 
 def layout(**_query: str) -> html.Div:
     rt = runtime()
-    states = (("moving", _("Moving")), ("visit", _("On a visit")), ("idle", _("Idle")), ("offline", _("Offline")))
+    states = (
+        ("moving", _("Moving")),
+        ("visit", _("On a visit")),
+        ("idle", _("Idle")),
+        ("offline", _("Offline")),
+        ("paused", _("Paused")),
+        ("no_position", _("No position yet")),
+    )
     return html.Div(
         id="wall-page",
         className="fo-wall",
@@ -103,10 +110,6 @@ def layout(**_query: str) -> html.Div:
                                         ]
                                     )
                                     for state, label in states
-                                ]
-                                + [
-                                    html.Span([_("Paused"), " ", html.B("0", id="wall-count-paused")]),
-                                    html.Span([_("Staff on the map"), " ", html.B("0", id="wall-count-total")]),
                                 ],
                             ),
                         ],
@@ -163,7 +166,6 @@ def layout(**_query: str) -> html.Div:
             dcc.Store(id="wall-feed"),
             dcc.Store(id="wall-cursor"),
             dcc.Store(id="wall-alerts-seen"),
-            dcc.Store(id="wall-sink"),
             dcc.Store(
                 id="wall-config",
                 data={

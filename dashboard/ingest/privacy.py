@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as clock
@@ -108,9 +109,14 @@ class TrackingPolicy:
         """Whether this person may be tracked at that moment (working hours, not paused)."""
         return self._allowed(self.refresh(), employee_id, ts_ms)
 
-    def _allowed(self, rules: Rules, employee_id: int, ts_ms: int) -> bool:
+    def untracked(self, employee_ids: Iterable[int], ts_ms: int) -> set[int]:
+        """Of these people, those who may not be tracked at that moment: paused, or outside working hours."""
+        rules = self.refresh()
         local = datetime.fromtimestamp(ts_ms / 1000, self.rt.settings.tz)
-        return employee_id not in rules.paused and in_slots(rules.schedules.get(employee_id, []), local)
+        return {employee_id for employee_id in employee_ids if not _allowed_at(rules, employee_id, local)}
+
+    def _allowed(self, rules: Rules, employee_id: int, ts_ms: int) -> bool:
+        return _allowed_at(rules, employee_id, datetime.fromtimestamp(ts_ms / 1000, self.rt.settings.tz))
 
     def split(self, fixes: list[Fix]) -> Decision:
         rules = self.refresh()
@@ -126,6 +132,10 @@ class TrackingPolicy:
             else:
                 decision.withheld += 1
         return decision
+
+
+def _allowed_at(rules: Rules, employee_id: int, local: datetime) -> bool:
+    return employee_id not in rules.paused and in_slots(rules.schedules.get(employee_id, []), local)
 
 
 _making = threading.Lock()

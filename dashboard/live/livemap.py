@@ -3,22 +3,28 @@
 The fleet payload is built once per feed version and shared by every viewer; each viewer then
 gets only the rows of their scope that changed since the version their browser already has.
 Columns, not GeoJSON: a third of the bytes. The browser turns them into features
-(assets/livemap.js) and decides "offline" itself from each fix's age, so a person going silent
-shows without any new data.
+(assets/livemap.js) and ages a fix to "offline" itself with the server's clock, so a person going
+silent shows without any new data. Who is online, offline, paused or without a position, and the
+counts, come from one definition (dashboard/live/presence.py) in every payload.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import zlib
+from collections.abc import KeysView
 from dataclasses import dataclass
 
 from dashboard.core.runtime import Runtime
+from dashboard.ingest.privacy import tracking_policy
+from dashboard.live.presence import PAUSED, Presence, presence_of
 from data import customers, employees, streets, zones
 from data.feed import Snapshot
 from data.scope import Scope
 
 ROSTER_TTL_S = 15.0
+PRESENCE_TTL_MS = 1000  # one Presence per scope, feed version and second, shared by every viewer's poll
 STATIC_TTL_S = 300.0
 
 
@@ -35,6 +41,7 @@ class Board:
     state: list[str]
     changed: list[int]
     paused: frozenset[int]  # people who paused sharing: shown as a count, never as a position
+    row: dict[int, int]  # employee id -> index in the columns
 
 
 def build_board(snapshot: Snapshot, moving_speed_mps: float) -> Board:
@@ -51,7 +58,8 @@ def build_board(snapshot: Snapshot, moving_speed_mps: float) -> Board:
         state.append("visit" if on_visit else "moving" if (row[3] or 0) >= moving_speed_mps else "idle")
         changed.append(max(row[6], status["v"]) if status else row[6])
     paused = frozenset(employee_id for employee_id, status in statuses.items() if status.get("paused"))
-    return Board(snapshot.version, ids, lat, lon, ts, speed, state, changed, paused)
+    row = {employee_id: i for i, employee_id in enumerate(ids)}
+    return Board(snapshot.version, ids, lat, lon, ts, speed, state, changed, paused, row)
 
 
 class Expiring:
@@ -81,6 +89,8 @@ class LiveMap:
         self._board_lock = threading.Lock()
         self._roster = Expiring(ROSTER_TTL_S)
         self._static = Expiring(STATIC_TTL_S)
+        self._presences: dict[Scope, tuple[int, Presence]] = {}  # scope -> (feed version, presence)
+        self._presence_lock = threading.Lock()
 
     def board(self) -> Board:
         version = self.rt.feed.version()
@@ -92,19 +102,46 @@ class LiveMap:
     def roster(self, scope: Scope) -> dict[int, dict]:
         return self._roster.get(scope, lambda: {row["id"]: row for row in employees.roster(self.rt.db, scope)})
 
-    def fleet_payload(self, scope: Scope, since_version: int | None) -> dict:
-        """The rows of the viewer's scope changed after `since_version` (all rows when None)."""
+    def presence(self, scope: Scope, now_ms: int | None = None) -> Presence:
+        """Everyone in the scope as online, offline, paused or no position yet, at `now_ms` (default: now)."""
+        now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        return self._presence(self.board(), scope, self.roster(scope).keys(), now_ms)
+
+    def _presence(self, board: Board, scope: Scope, people: KeysView[int], now_ms: int) -> Presence:
+        """Reused within PRESENCE_TTL_MS at the same feed version: 10,000 people take ~15 ms to sort out."""
+        with self._presence_lock:
+            hit = self._presences.get(scope)
+            if hit and hit[0] == board.version and 0 <= now_ms - hit[1].now_ms < PRESENCE_TTL_MS:
+                return hit[1]
+        fixes = {eid: (board.ts[board.row[eid]], board.state[board.row[eid]]) for eid in people if eid in board.row}
+        paused = (board.paused & people) | tracking_policy(self.rt).untracked(people, now_ms)
+        presence = presence_of(people, fixes, paused, now_ms, self.rt.settings.offline_after_s * 1000)
+        with self._presence_lock:
+            self._presences[scope] = (board.version, presence)
+        return presence
+
+    def fleet_payload(self, scope: Scope, since_version: int | None, paused_digest: int | None = None) -> dict:
+        """The rows of the viewer's scope changed after `since_version` (all rows when None), never a paused
+        person's. When the paused people changed since the browser's `paused_digest`, everything is sent again
+        with the list of them: rare (a pause, a resume, working hours starting), and nothing else is needed to
+        take a newly paused person off the map or to place one who resumed."""
         board = self.board()
         allowed = self.roster(scope)
-        full = since_version is None or since_version > board.version
+        presence = self._presence(board, scope, allowed.keys(), int(time.time() * 1000))
+        paused = presence.ids(PAUSED)
+        digest = zlib.crc32(",".join(map(str, paused)).encode())
+        pauses_changed = paused_digest is not None and paused_digest != digest
+        full = since_version is None or since_version > board.version or pauses_changed
         picked = [
             i
             for i, employee_id in enumerate(board.ids)
-            if employee_id in allowed and (full or board.changed[i] > since_version)
+            if employee_id in allowed
+            and presence.state.get(employee_id) != PAUSED
+            and (full or board.changed[i] > since_version)
         ]
-        return {
+        payload = {
             "v": board.version,
-            "now": int(time.time() * 1000),
+            "now": presence.now_ms,  # the instant the counts are of: the browser ages fixes with it
             "full": full,
             "offline_after_ms": self.rt.settings.offline_after_s * 1000,
             "id": [board.ids[i] for i in picked],
@@ -113,8 +150,12 @@ class LiveMap:
             "ts": [board.ts[i] for i in picked],
             "spd": [board.speed[i] for i in picked],
             "st": [board.state[i] for i in picked],
-            "paused": len(board.paused & allowed.keys()),
+            "paused_digest": digest,
+            "counts": presence.counts(),
         }
+        if full:
+            payload["paused"] = paused
+        return payload
 
     def zones_geojson(self, scope: Scope, cached: bool = True) -> dict:
         def compute() -> dict:

@@ -1,12 +1,13 @@
 """The wall display's figures (issue 8): KPI tiles and alerts, no individual's name anywhere.
 
 Tiles and alerts are computed at most once per WALL_TTL_S per scope and shared by every display
-in the process, so a room full of walls costs one set of queries.
+in the process, so a room full of walls costs one set of queries. The people tiles (active now = online,
+offline, paused, no position yet) and the map's legend are one `Presence` (dashboard/live/presence.py)
+taken with the other tiles, so no two numbers on the wall can disagree.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
 from dashboard.analytics import metrics
@@ -14,6 +15,7 @@ from dashboard.analytics.efficiency import hexagon_geojson
 from dashboard.analytics.scales import SCALES
 from dashboard.core.runtime import Runtime
 from dashboard.live.livemap import Expiring
+from dashboard.live.presence import ONLINE
 from data import alerts, analytics, reports
 from data.scope import Scope
 
@@ -34,15 +36,7 @@ def cycle_seconds(settings: dict) -> int:
     return max(MIN_CYCLE_S, min(MAX_CYCLE_S, seconds))
 
 
-def active_now(rt: Runtime, scope: Scope) -> int:
-    """People in scope whose latest fix is younger than the offline threshold."""
-    board = rt.livemap.board()
-    allowed = rt.livemap.roster(scope)
-    fresh_after = int(time.time() * 1000) - rt.settings.offline_after_s * 1000
-    return sum(1 for i, employee_id in enumerate(board.ids) if employee_id in allowed and board.ts[i] >= fresh_after)
-
-
-# The tiles' figures of today (dashboard/analytics/metrics.py), beside the people active now.
+# The tiles' figures of today (dashboard/analytics/metrics.py), beside the presence counts.
 TILE_FIGURES = ("visits", "tasks_done", "overdue_tasks", "satisfaction")
 
 
@@ -50,9 +44,10 @@ def tiles(rt: Runtime, scope: Scope) -> dict:
     def compute() -> dict:
         now = datetime.now(rt.settings.tz)  # one clock, this process's: not PostgreSQL's now()
         today = metrics.total(metrics.employee_days(rt.db, scope, now.date(), now.date(), rt.settings.timezone, now))
-        return {"active": active_now(rt, scope), **{key: today[key] for key in TILE_FIGURES}}
+        people = rt.livemap.presence(scope, int(now.timestamp() * 1000)).counts()
+        return {"active": people[ONLINE], "people": people, **{key: today[key] for key in TILE_FIGURES}}
 
-    return _cache.get(("tiles", scope), compute)
+    return _cache.get(("tiles", id(rt), scope), compute)
 
 
 def wall_alerts(rt: Runtime, scope: Scope) -> dict:
@@ -73,7 +68,7 @@ def wall_alerts(rt: Runtime, scope: Scope) -> dict:
             ],
         }
 
-    return _cache.get(("alerts", scope), compute)
+    return _cache.get(("alerts", id(rt), scope), compute)
 
 
 def heat_today(rt: Runtime, scope: Scope) -> dict:

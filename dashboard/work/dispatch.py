@@ -4,14 +4,14 @@ Travel time is the shortest street route of the demo network (networkx, Dijkstra
 city speed; a point more than OFF_NETWORK_M from any street node uses the straight line × 1.3.
 Dispatch ranks people for a place: Redis GEOSEARCH picks candidates by straight line, then each is
 timed over the streets from their latest fix and judged available from the live feed (fresh fix, not
-paused, not on a visit), working hours (the privacy policy) and workload (open tasks).
+paused, not on a visit), working hours (the privacy policy) and workload (open tasks of today).
 Daily routes (OR-Tools) use the same matrix: dashboard/work/routing.py.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import pairwise
 
 import networkx as nx
@@ -86,7 +86,7 @@ class Candidate:
     team_name: str | None
     travel_s: float
     straight_m: float
-    open_tasks: int
+    open_today: int  # open tasks of the organisation's local day (data.tasks.ON_DAY)
     available: bool
     reason: str | None  # why not available: stale, paused, off_hours, on_visit
 
@@ -96,9 +96,19 @@ class Candidate:
 
 
 def rank_candidates(
-    rt: Runtime, scope: Scope, lat: float, lon: float, *, exclude: int | None = None, limit: int = 10
+    rt: Runtime,
+    scope: Scope,
+    lat: float,
+    lon: float,
+    *,
+    exclude: int | None = None,
+    limit: int = 10,
+    now: datetime | None = None,
 ) -> list[Candidate]:
-    """People in the scope by estimated travel time to the point; available ones first, then fewer open tasks."""
+    """People in the scope by estimated travel time to the point; available ones first, then fewer open tasks
+    today. `now` (default: this process's clock) decides freshness and which local day is today."""
+    now = (now or datetime.now(rt.settings.tz)).astimezone(rt.settings.tz)
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     people = {p["id"]: p for p in employees.roster(rt.db, scope)}
     shortlist = [
         (eid, metres)
@@ -110,9 +120,9 @@ def rank_candidates(
     if not shortlist:
         return []
     times = travel_times_s([(fixes[eid].lat, fixes[eid].lon) for eid, _m in shortlist], (lat, lon))
-    workload = tasks.open_workload(rt.db, [eid for eid, _m in shortlist])
+    workload = tasks.open_of_day(rt.db, [eid for eid, _m in shortlist], day_start, day_start + timedelta(days=1))
     statuses = rt.feed.statuses()
-    now_ms = int(time.time() * 1000)
+    now_ms = int(now.timestamp() * 1000)
     policy = tracking_policy(rt)
     found = []
     for (eid, metres), seconds in zip(shortlist, times, strict=True):
@@ -134,5 +144,5 @@ def rank_candidates(
             )
         )
     # Free people first; among them the quickest, then the least busy.
-    found.sort(key=lambda c: (not c.available, c.travel_s, c.open_tasks))
+    found.sort(key=lambda c: (not c.available, c.travel_s, c.open_today))
     return found[:limit]

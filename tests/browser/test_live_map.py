@@ -10,9 +10,14 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.demo.simulator import FleetSimulator
+from dashboard.ingest.privacy import pause_sharing
+from data import employees
 from tests.browser import FIND_COLOUR_JS, screenshot_path
 from tests.conftest import sign_in_browser
 
+COUNTS_JS = """() => Object.fromEntries(
+    ["total", "online", "offline", "paused", "no_position", "moving", "visit", "idle"]
+        .map((key) => [key, Number(document.getElementById("livemap-count-" + key).textContent)]))"""
 MOVING_RGB = (0, 158, 115)
 STREET_RGB = (154, 163, 173)
 
@@ -30,24 +35,58 @@ def _count(page, state: str) -> int:
     return int(page.inner_text(f"#livemap-count-{state}"))
 
 
+def _until(page, check, what: str, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        page.wait_for_timeout(300)
+
+
+def _placed(page) -> int:
+    return _count(page, "online") + _count(page, "offline")
+
+
 def _wait_for_fleet(page, server, timeout_s: float = 30) -> int:
-    """Until the page shows as many people as the live feed holds (and at least one)."""
+    """Until the page places as many people as the live feed holds (and at least one)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         in_feed = len(server.runtime.feed.snapshot().employee_ids)
-        if in_feed and _count(page, "total") == in_feed:
+        if in_feed and _placed(page) == in_feed:
             return in_feed
         page.wait_for_timeout(300)
-    raise AssertionError(f"the map shows {_count(page, 'total')} people, the feed has {in_feed}")
+    raise AssertionError(f"the map places {_placed(page)} people, the feed has {in_feed}")
 
 
-def test_live_map_shows_the_moving_fleet_with_counts_per_state(browser, fleet_server):
+def test_live_map_counts_everyone_once_and_lists_who_has_no_position(browser, fleet_server):
+    rt = fleet_server.runtime
+    team = rt.db.fetch_one("SELECT id FROM teams ORDER BY id LIMIT 1")["id"]
+    employees.create_employee(rt.db, "E9001", "Aino Never-Reported", team)  # no device: never reports
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     sign_in_browser(page, fleet_server.url, "manager")
-    total = _wait_for_fleet(page, fleet_server)
-    states = {state: _count(page, state) for state in ("moving", "visit", "idle", "offline")}
-    assert sum(states.values()) == total
-    assert states["moving"] > 0
+    roster = rt.db.fetch_one("SELECT count(*) AS n FROM employees WHERE active")["n"]
+    page.wait_for_selector("#livemap-count-online")
+    _wait_for_fleet(page, fleet_server)
+    # The counts are read at one moment (they change every second); everyone not in the feed has no position.
+    in_feed = lambda: len(rt.feed.snapshot().employee_ids)  # noqa: E731 - read afresh on every try
+    _until(page, lambda: _count(page, "no_position") == roster - in_feed(), "the people without a position")
+    counts = page.evaluate(COUNTS_JS)
+    assert counts["total"] == roster
+    assert counts["moving"] + counts["visit"] + counts["idle"] == counts["online"]
+    assert counts["online"] + counts["offline"] + counts["paused"] + counts["no_position"] == roster
+    assert counts["no_position"] >= 1 and counts["moving"] > 0
+    _until(page, lambda: page.locator("#livemap-people li").count() == roster, "everyone in the list")
+    unplaced = page.locator("#livemap-people li", has_text="No position yet")
+    assert unplaced.count() == counts["no_position"]
+    assert page.locator("#livemap-people li", has_text="Aino Never-Reported").inner_text().endswith("No position yet")
+    # A pause takes the person off the map and into the list as paused, on the next refresh.
+    someone = rt.db.fetch_one("SELECT id, name FROM employees WHERE code <> 'E9001' ORDER BY id LIMIT 1")
+    pause_sharing(rt, someone["id"], "doctor's appointment")
+    _until(page, lambda: _count(page, "paused") == 1, "the paused person counted")
+    row = page.locator("#livemap-people li", has_text=someone["name"])
+    _until(page, lambda: row.inner_text().endswith("Paused"), "the paused person listed")
+    counts = page.evaluate(COUNTS_JS)
+    assert counts["online"] + counts["offline"] + counts["paused"] + counts["no_position"] == roster
     page.wait_for_timeout(1500)  # let the canvas draw the latest frame
     marker = page.evaluate(FIND_COLOUR_JS, [*MOVING_RGB, 40, ".leaflet-overlay-pane canvas"])
     assert marker, "no moving marker was drawn on the map"
@@ -92,10 +131,10 @@ def test_choosing_a_team_shows_only_that_team(browser, fleet_server):
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         expected = len(members & set(rt.feed.snapshot().employee_ids))
-        if _count(page, "total") == expected:
+        if _count(page, "total") == len(members) and _placed(page) == expected:
             break
         page.wait_for_timeout(300)
-    assert _count(page, "total") == expected > 0
+    assert _count(page, "total") == len(members) and _placed(page) == expected > 0
     assert expected < len(rt.feed.snapshot().employee_ids)
     page.screenshot(path=screenshot_path("live_map_team"))
     page.close()
@@ -109,6 +148,6 @@ def test_the_live_map_speaks_chinese(browser, fleet_server):
     _wait_for_fleet(page, fleet_server)
     assert "实时地图" in page.inner_text("nav")
     toolbar = page.inner_text(".fo-toolbar")
-    assert "移动中" in toolbar and "拜访中" in toolbar and "离线" in toolbar
+    assert "移动中" in toolbar and "拜访中" in toolbar and "离线" in toolbar and "尚无位置" in toolbar
     page.screenshot(path=screenshot_path("live_map_zh"))
     context.close()

@@ -6,12 +6,13 @@ answers the survey on their phone; the answer shows on the customer's page."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from dashboard.demo.simulator import DemoCustomers
 from dashboard.ingest.accept import accept_fixes
 from dashboard.work.surveys import survey_path_of_task
 from data import audit, employees, zones
+from data import tasks as task_rows
 from data.scope import Scope
 from tests.browser import screenshot_path
 from tests.conftest import sign_in_browser, track_around_the_clock, wait_until
@@ -73,6 +74,9 @@ def test_done_when_urgent_task_dispatched_visited_and_rated(browser, day_server)
     ranked = board.locator("#tasks-candidates li").all_inner_texts()
     name = employees.get_employee(rt.db, Scope.everything(), field)["name"]
     assert ranked[0].startswith(name) and len(ranked) == 3  # nearest by street first; the others after
+    day_start = datetime.now(rt.settings.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    busy = task_rows.open_of_day(rt.db, [field], day_start, day_start + timedelta(days=1)).get(field, 0)
+    assert f"{busy} open today" in ranked[0]  # today's open tasks, not every open task ever
     board.screenshot(path=screenshot_path("tasks_dispatch"), full_page=True)
 
     board.locator("#tasks-candidates li").first.get_by_role("button", name="Assign").click()

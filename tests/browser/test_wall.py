@@ -17,6 +17,16 @@ from tests.browser import screenshot_path
 from tests.conftest import SECRET, LiveServer, free_port
 
 CYCLE_S = 5
+# The people tile and the map's legend, read at one moment (both come from one snapshot: dashboard/live/wall.py).
+PEOPLE_JS = """() => Object.fromEntries(
+    [["active", "wall-kpi-active"], ...["moving", "visit", "idle", "offline", "paused", "no_position"]
+        .map((state) => [state, "wall-count-" + state])]
+    .map(([key, id]) => [key, Number(document.getElementById(id).textContent.replace(/,/g, ""))]))"""
+
+
+def _legend_total(page) -> int:
+    people = page.evaluate(PEOPLE_JS)
+    return sum(count for key, count in people.items() if key != "active")
 
 
 @pytest.fixture
@@ -68,7 +78,9 @@ def test_wall_rotates_is_interrupted_by_alerts_and_survives_a_restart(browser, w
     page.goto(f"{server.url}/wall/login/{demo_wall_secret(SECRET)}")
     page.wait_for_url(f"{server.url}/wall")
     assert page.query_selector(".fo-nav") is None  # full screen: no menu
-    wait_until(page, lambda: int(page.inner_text("#wall-count-total")) > 0, 30, "the fleet on the wall map")
+    wait_until(page, lambda: page.evaluate("(window.fieldopsStats || {}).shown || 0") > 0, 30, "the fleet on the map")
+    roster = server.runtime.db.fetch_one("SELECT count(*) AS n FROM employees WHERE active")["n"]
+    wait_until(page, lambda: _legend_total(page) == roster, 15, "a legend that adds up to the roster")
     looks = audit.recent(server.runtime.db, action="view_live_map")
     assert looks and looks[0]["role"] == "wall"  # who was shown on the wall is audited like the live map
     page.screenshot(path=screenshot_path("wall_map"))
@@ -84,7 +96,8 @@ def test_wall_rotates_is_interrupted_by_alerts_and_survives_a_restart(browser, w
     order = [name for i, name in enumerate(seen) if i == 0 or name != seen[i - 1]]
     assert order[:4] == ["map", "kpis", "heatmap", "map"]
     wait_until(page, lambda: panel(page) == "kpis", CYCLE_S + 2, "the KPI tiles")
-    assert int(page.inner_text("#wall-kpi-active").replace(",", "")) > 0
+    people = page.evaluate(PEOPLE_JS)  # one moment: the tile and the legend come from one snapshot
+    assert people["active"] == people["moving"] + people["visit"] + people["idle"] > 0
     page.wait_for_timeout(800)  # the panel fades in
     font_px = page.evaluate("parseFloat(getComputedStyle(document.getElementById('wall-kpi-active')).fontSize)")
     assert font_px >= 150  # 16 % of a 1080 px screen: readable across the room

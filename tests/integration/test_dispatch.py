@@ -8,6 +8,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise, permutations
 
+import time_machine
+
 from dashboard.ingest.accept import accept_fixes
 from dashboard.work.dispatch import rank_candidates, travel_matrix_s, travel_time_s
 from dashboard.work.routing import plan_route
@@ -43,7 +45,7 @@ def test_candidates_are_ranked_by_street_travel_time_not_straight_line(seeded_rt
     ranked = rank_candidates(rt, Scope.everything(), *TARGET)
     assert [c.employee_id for c in ranked] == [street, crow]
     assert ranked[0].travel_s == travel_time_s(*NEAR_BY_STREET, *TARGET) < ranked[1].travel_s
-    assert all(c.available and c.open_tasks == 0 for c in ranked)
+    assert all(c.available and c.open_today == 0 for c in ranked)
 
 
 def test_people_who_cannot_go_now_come_after_those_who_can_and_say_why(seeded_rt):
@@ -113,3 +115,34 @@ def test_an_optimised_route_travels_less_than_the_entered_order(seeded_rt):
         (person, plan.planned_travel_s, plan.entered_travel_s)
     ]
     assert len(saved[0]["path"]) > len(entered)
+
+
+def test_a_candidates_open_count_is_of_today_not_of_yesterday_or_tomorrow(seeded_rt):
+    rt = seeded_rt
+    person = _team_mates(rt, 1)[0]
+    team = employees.get_employee(rt.db, Scope.everything(), person)["team_id"]
+    customer = customers.list_customers(rt.db, Scope(team_ids=frozenset({team})))[0]["id"]
+    now = datetime(2026, 11, 24, 23, 30, tzinfo=rt.settings.tz)  # half an hour before the local day ends
+    for day, state in ((-1, "assigned"), (0, "assigned"), (0, "done"), (1, "assigned")):
+        start = now.replace(hour=9, minute=0) + timedelta(days=day)
+        task = task_rows.create_task(
+            rt.db,
+            {
+                "customer_id": customer,
+                "employee_id": person,
+                "kind": "visit",
+                "priority": 2,
+                "window_start": start,
+                "window_end": start + timedelta(hours=2),
+                "duration_min": 30,
+                "notes": None,
+            },
+            None,
+        )
+        if state == "done":
+            rt.db.execute("UPDATE tasks SET state = 'done' WHERE id = %s", (task,))
+    with time_machine.travel(now, tick=True):
+        fix = {"ts": int(now.timestamp() * 1000), "lat": NEAR_BY_CROW[0], "lon": NEAR_BY_CROW[1]}
+        accept_fixes(rt, person, [fix], "native")
+        ranked = rank_candidates(rt, Scope.everything(), *TARGET, now=now)
+    assert [(c.employee_id, c.open_today) for c in ranked] == [(person, 1)]

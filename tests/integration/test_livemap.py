@@ -80,8 +80,15 @@ def test_a_paused_person_is_counted_but_never_placed(seeded_rt, livemap):
     pause_sharing(seeded_rt, people[0]["id"], "lunch with family")
     payload = livemap.fleet_payload(Scope.everything(), None)
     assert people[0]["id"] not in payload["id"]
-    assert payload["paused"] == 1
+    assert payload["paused"] == [people[0]["id"]] and payload["counts"]["paused"] == 1
     other_team = Scope(frozenset({people[1]["team_id"]})) if people[1]["team_id"] != people[0]["team_id"] else None
     if other_team:
-        assert livemap.fleet_payload(other_team, None)["paused"] == 0
+        assert livemap.fleet_payload(other_team, None)["paused"] == []
+    # A browser that held the fleet before the pause gets everything again, without the paused person.
+    before = livemap.fleet_payload(Scope.everything(), None)
+    pause_sharing(seeded_rt, people[1]["id"], "school run")
+    after = livemap.fleet_payload(Scope.everything(), before["v"], before["paused_digest"])
+    assert after["full"] and people[1]["id"] not in after["id"] and people[1]["id"] in after["paused"]
+    quiet = livemap.fleet_payload(Scope.everything(), after["v"], after["paused_digest"])
+    assert not quiet["full"] and quiet["id"] == [] and "paused" not in quiet
     assert tracking_policy(seeded_rt).split([Fix(people[0]["id"], int(time.time() * 1000), 60.1, 24.9)]).withheld == 1
