@@ -32,13 +32,13 @@ def create(
     )["id"]
 
 
-def valid_token(db: Database, token: str) -> dict | None:
-    """The token's row if it exists, is not revoked and has not expired; marks it used."""
+def valid_token(db: Database, token: str, now: datetime) -> dict | None:
+    """The token's row if it exists, is not revoked and has not expired at `now`; marks it used."""
     return db.fetch_one(
-        """UPDATE api_tokens SET last_used_at = now()
-           WHERE token_hash = %s AND revoked_at IS NULL AND expires_at > now()
+        """UPDATE api_tokens SET last_used_at = %(now)s
+           WHERE token_hash = %(hash)s AND revoked_at IS NULL AND expires_at > %(now)s
            RETURNING id, name, scopes, team_ids, created_by""",
-        (hash_token(token),),
+        {"hash": hash_token(token), "now": now},
     )
 
 

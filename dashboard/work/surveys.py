@@ -74,6 +74,6 @@ def answer_survey(rt: Runtime, token: str, score: object, comment: object, langu
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise SurveyError("score", _("Choose a score from 1 to 5."))
     text = comment.strip()[:MAX_COMMENT] if isinstance(comment, str) and comment.strip() else None
-    if not feedback.answer(rt.db, survey["nonce"], score, text, language):
+    if not feedback.answer(rt.db, survey["nonce"], score, text, language, datetime.now(UTC)):
         raise SurveyError("answered", _("This survey has already been answered. Thank you!"))
     return {"survey_id": survey["id"], "task_id": survey["task_id"], "score": score, "comment": text}
