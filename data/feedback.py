@@ -21,16 +21,16 @@ def _scope_params(scope: Scope) -> dict:
     return {"teams": scope.team_filter(), "employee": scope.employee_id}
 
 
-def create_survey(db: Database, task_id: int, nonce: str, expires_at: datetime) -> dict | None:
+def create_survey(db: Database, task_id: int, nonce: str, created_at: datetime, expires_at: datetime) -> dict | None:
     """The task's survey, tied to its latest visit; an existing one is kept (one survey per task)."""
     db.execute(
-        """INSERT INTO feedback (task_id, visit_id, customer_id, employee_id, nonce, expires_at)
+        """INSERT INTO feedback (task_id, visit_id, customer_id, employee_id, nonce, created_at, expires_at)
            SELECT t.id, (SELECT a.id FROM activities a WHERE a.task_id = t.id AND a.kind = 'visit'
                          ORDER BY a.started_at DESC LIMIT 1),
-                  t.customer_id, t.employee_id, %s, %s
+                  t.customer_id, t.employee_id, %s, %s, %s
            FROM tasks t WHERE t.id = %s
            ON CONFLICT (task_id) DO NOTHING""",
-        (nonce, expires_at, task_id),
+        (nonce, created_at, expires_at, task_id),
     )
     return survey_of_task(db, task_id)
 

@@ -55,6 +55,8 @@ TESTS = Path(__file__).resolve().parent
 FOLDERS = ("unit", "integration", "browser", "faults")  # each also a marker: `pytest -m "not browser"`
 INSTANT_ENV = "FIELDOPS_TEST_INSTANT"
 PINNED = pytest.StashKey[time_machine.travel]()  # the session's travel, when --instant pins one
+PINNED_CLOCK = pytest.StashKey[tuple[datetime, time_machine.Coordinates]]()  # the instant and the clock to move
+PINNED_MODULE = pytest.StashKey[Path]()  # the test module that last started at the instant
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -78,7 +80,19 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--instant / {INSTANT_ENV}: give the UTC offset, e.g. {value}+03:00")
     os.environ[INSTANT_ENV] = value  # browsers read it (tests/browser/__init__.py: `chromium`)
     config.stash[PINNED] = time_machine.travel(instant, tick=True)
-    config.stash[PINNED].start()
+    config.stash[PINNED_CLOCK] = (instant, config.stash[PINNED].start())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Each test module starts at the pinned instant (before its fixtures): a module sees the instant itself,
+    not the instant plus however long the modules before it took (Saturday 23:30 would become Sunday)."""
+    if PINNED_CLOCK not in item.config.stash:
+        return
+    if item.config.stash.get(PINNED_MODULE, None) != item.path:
+        item.config.stash[PINNED_MODULE] = item.path
+        instant, clock = item.config.stash[PINNED_CLOCK]
+        clock.move_to(instant)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

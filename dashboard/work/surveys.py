@@ -35,8 +35,8 @@ def _serializer(secret_key: str) -> URLSafeSerializer:
 
 def create_survey(rt: Runtime, task_id: int) -> dict | None:
     """The done task's survey row (a new one, or the one it already has)."""
-    expires = datetime.now(UTC) + timedelta(days=SURVEY_DAYS)
-    return feedback.create_survey(rt.db, task_id, secrets.token_urlsafe(16), expires)
+    now = datetime.now(UTC)
+    return feedback.create_survey(rt.db, task_id, secrets.token_urlsafe(16), now, now + timedelta(days=SURVEY_DAYS))
 
 
 def survey_path(secret_key: str, nonce: str) -> str:

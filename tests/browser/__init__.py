@@ -32,6 +32,17 @@ def chromium_path() -> str:
     return path
 
 
+# Chromium stamps an emulated geolocation fix by the real clock; a pinned page stamps it by its own clock.
+FIX_ON_PAGE_CLOCK = """(() => {
+  const geo = navigator.geolocation;
+  if (!geo) return;
+  const restamp = success => position => success({coords: position.coords, timestamp: Date.now()});
+  const current = geo.getCurrentPosition.bind(geo), watch = geo.watchPosition.bind(geo);
+  geo.getCurrentPosition = (success, ...rest) => current(restamp(success), ...rest);
+  geo.watchPosition = (success, ...rest) => watch(restamp(success), ...rest);
+})()"""
+
+
 class PinnedBrowser:
     """Chromium whose every new context and page starts its clock at this process's time and lets it run:
     under a pinned instant (tests/conftest.py `--instant`) pages and tests read the same clock."""
@@ -45,6 +56,7 @@ class PinnedBrowser:
     def new_context(self, **options) -> BrowserContext:
         context = self.browser.new_context(**options)
         context.clock.install(time=datetime.now(UTC))
+        context.add_init_script(FIX_ON_PAGE_CLOCK)
         return context
 
     def new_page(self, **options) -> Page:
