@@ -126,8 +126,9 @@ def transition(
         if before is None or before["state"] not in from_states:
             return before, None
         employee_id = before["employee_id"] if assignee is False else assignee
+        now = datetime.now(UTC)  # this process's clock: ON_DAY puts a task without a window on its updated_at's day
         cur.execute(
-            """UPDATE tasks SET state = %(to)s, employee_id = %(employee)s, updated_at = now(),
+            """UPDATE tasks SET state = %(to)s, employee_id = %(employee)s, updated_at = %(now)s,
                       arrived_at = CASE WHEN %(to)s = 'on_site' THEN coalesce(arrived_at, %(at)s) ELSE arrived_at END,
                       departed_at = CASE WHEN %(from)s = 'on_site' THEN %(at)s ELSE departed_at END
                WHERE id = %(id)s
@@ -136,15 +137,16 @@ def transition(
                 "to": to_state,
                 "from": before["state"],
                 "employee": employee_id,
-                "at": at or datetime.now(UTC),
+                "at": at or now,
+                "now": now,
                 "id": task_id,
             },
         )
         after = cur.fetchone()
         cur.execute(
             """INSERT INTO task_events (task_id, from_state, to_state, employee_id, user_id, reason, at)
-               VALUES (%s, %s, %s, %s, %s, %s, coalesce(%s, now()))""",
-            (task_id, before["state"], to_state, employee_id, user_id, reason, at),
+               VALUES (%s, %s, %s, %s, %s, %s, %s)""",
+            (task_id, before["state"], to_state, employee_id, user_id, reason, at or now),
         )
         change = {"task_id": task_id, "from_state": before["state"], "to_state": to_state, "reason": reason}
         webhooks.enqueue(
