@@ -159,18 +159,19 @@ def create_task(db: Database, task: dict, user_id: int | None) -> int:
     """A new task (state new, or assigned when it has an assignee), with its first event."""
     with db.transaction() as conn, conn.cursor() as cur:
         state = "assigned" if task.get("employee_id") else "new"
+        now = datetime.now(UTC)  # the clock `transition` stamps later changes by, so events stay in order
         cur.execute(
             """INSERT INTO tasks (customer_id, employee_id, kind, priority, state, window_start, window_end,
-                                  duration_min, notes)
+                                  duration_min, notes, created_at, updated_at)
                VALUES (%(customer_id)s, %(employee_id)s, %(kind)s, %(priority)s, %(state)s, %(window_start)s,
-                       %(window_end)s, %(duration_min)s, %(notes)s) RETURNING id""",
-            {**task, "employee_id": task.get("employee_id"), "state": state},
+                       %(window_end)s, %(duration_min)s, %(notes)s, %(now)s, %(now)s) RETURNING id""",
+            {**task, "employee_id": task.get("employee_id"), "state": state, "now": now},
         )
         task_id = cur.fetchone()[0]
         cur.execute(
-            """INSERT INTO task_events (task_id, from_state, to_state, employee_id, user_id, reason)
-               VALUES (%s, NULL, %s, %s, %s, 'created')""",
-            (task_id, state, task.get("employee_id"), user_id),
+            """INSERT INTO task_events (task_id, from_state, to_state, employee_id, user_id, reason, at)
+               VALUES (%s, NULL, %s, %s, %s, 'created', %s)""",
+            (task_id, state, task.get("employee_id"), user_id, now),
         )
         return task_id
 
