@@ -269,7 +269,8 @@ def own_postgres() -> Iterator[tuple[object, str]]:
 def real_time() -> float:
     """Seconds since the epoch by the real clock, pinned instant or not: a process a test starts of its own
     (`fieldops serve`) reads this one, so what the test sends it is stamped by it (time-machine's escape hatch)."""
-    return time_machine.escape_hatch.time.time()
+    hatch = time_machine.escape_hatch
+    return hatch.time.time() if hatch.is_travelling() else time.time()  # the hatch is only open while travelling
 
 
 def free_port() -> int:
