@@ -291,7 +291,7 @@ def share_link_for(employee_id: int, revoke: bool, minutes: object) -> html.Div:
     """Create or revoke share links of a person the caller has checked is in the viewer's view."""
     rt = runtime()
     if revoke:
-        revoked = share_links.revoke_links(rt.db, employee_id)
+        revoked = share_links.revoke_links(rt.db, employee_id, datetime.now(UTC))
         return result(_("{count} link(s) revoked.", count=revoked), ok=True)
     try:
         path = create_share_link(rt, employee_id, g.viewer.user_id, whole_number(minutes) or 0)

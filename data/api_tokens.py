@@ -32,14 +32,15 @@ def create(
     )["id"]
 
 
-def valid_token(db: Database, token: str) -> dict | None:
-    """The token's row and its maker's current role, if it exists, is unrevoked and unexpired; marks it used."""
+def valid_token(db: Database, token: str, now: datetime) -> dict | None:
+    """The token's row and its maker's current role, if it exists, is unrevoked and unexpired at `now`; marks it
+    used."""
     return db.fetch_one(
-        """UPDATE api_tokens t SET last_used_at = now()
-           WHERE t.token_hash = %s AND t.revoked_at IS NULL AND t.expires_at > now()
+        """UPDATE api_tokens t SET last_used_at = %(now)s
+           WHERE t.token_hash = %(hash)s AND t.revoked_at IS NULL AND t.expires_at > %(now)s
            RETURNING t.id, t.name, t.scopes, t.team_ids, t.created_by,
                      (SELECT u.role FROM users u WHERE u.id = t.created_by) AS owner_role""",
-        (hash_token(token),),
+        {"hash": hash_token(token), "now": now},
     )
 
 

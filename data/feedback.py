@@ -21,16 +21,16 @@ def _scope_params(scope: Scope) -> dict:
     return {"teams": scope.team_filter(), "employee": scope.employee_id}
 
 
-def create_survey(db: Database, task_id: int, nonce: str, expires_at: datetime) -> dict | None:
+def create_survey(db: Database, task_id: int, nonce: str, created_at: datetime, expires_at: datetime) -> dict | None:
     """The task's survey, tied to its latest visit; an existing one is kept (one survey per task)."""
     db.execute(
-        """INSERT INTO feedback (task_id, visit_id, customer_id, employee_id, nonce, expires_at)
+        """INSERT INTO feedback (task_id, visit_id, customer_id, employee_id, nonce, created_at, expires_at)
            SELECT t.id, (SELECT a.id FROM activities a WHERE a.task_id = t.id AND a.kind = 'visit'
                          ORDER BY a.started_at DESC LIMIT 1),
-                  t.customer_id, t.employee_id, %s, %s
+                  t.customer_id, t.employee_id, %s, %s, %s
            FROM tasks t WHERE t.id = %s
            ON CONFLICT (task_id) DO NOTHING""",
-        (nonce, expires_at, task_id),
+        (nonce, created_at, expires_at, task_id),
     )
     return survey_of_task(db, task_id)
 
@@ -53,15 +53,16 @@ def survey_by_nonce(db: Database, nonce: str) -> dict | None:
     )
 
 
-def answer(db: Database, nonce: str, score: int, comment: str | None, language: str) -> bool:
-    """Store the answer if the survey is unanswered and unexpired; False otherwise (nothing changes)."""
+def answer(db: Database, nonce: str, score: int, comment: str | None, language: str, now: datetime) -> bool:
+    """Store the answer if the survey is unanswered and unexpired at `now`; False otherwise (nothing changes)."""
     with db.transaction() as conn, conn.cursor(cursor_factory=RealDictCursor) as cur:
         cur.execute(
-            """UPDATE feedback SET answered_at = now(), score = %s, comment = %s, language = %s
-               WHERE nonce = %s AND answered_at IS NULL AND expires_at > now()
+            """UPDATE feedback SET answered_at = %(now)s, score = %(score)s, comment = %(comment)s,
+                                   language = %(language)s
+               WHERE nonce = %(nonce)s AND answered_at IS NULL AND expires_at > %(now)s
                RETURNING id AS feedback_id, task_id, visit_id, customer_id, employee_id, score, comment, language,
                          answered_at""",
-            (score, comment, language, nonce),
+            {"score": score, "comment": comment, "language": language, "nonce": nonce, "now": now},
         )
         answered = cur.fetchone()
         if answered is not None:  # announced in the answer's own transaction (issue 9)
@@ -80,10 +81,10 @@ def customer_feedback(db: Database, scope: Scope, customer_id: int) -> list[dict
     )
 
 
-def unanswered_since(db: Database, since: datetime) -> list[dict]:
-    """Open surveys created since a moment (the demo's simulated customers answer these)."""
+def unanswered_since(db: Database, since: datetime, now: datetime) -> list[dict]:
+    """Surveys created since a moment and still open at `now` (the demo's simulated customers answer these)."""
     return db.fetch_all(
         """SELECT id, nonce, task_id, created_at FROM feedback
-           WHERE answered_at IS NULL AND expires_at > now() AND created_at >= %s ORDER BY id""",
-        (since,),
+           WHERE answered_at IS NULL AND expires_at > %s AND created_at >= %s ORDER BY id""",
+        (now, since),
     )

@@ -209,9 +209,9 @@ def employee_ids(db: Database, scope: Scope) -> list[int]:
 def add_schedule(db: Database, schedule: dict) -> int:
     return db.fetch_one(
         """INSERT INTO report_schedules (name, cadence, weekday, month_day, at_time, team_ids, formats, language,
-                                         email_to, owner_user_id)
+                                         email_to, owner_user_id, created_at)
            VALUES (%(name)s, %(cadence)s, %(weekday)s, %(month_day)s, %(at_time)s, %(team_ids)s, %(formats)s,
-                   %(language)s, %(email_to)s, %(owner_user_id)s)
+                   %(language)s, %(email_to)s, %(owner_user_id)s, %(created_at)s)
            RETURNING id""",
         schedule,
     )["id"]

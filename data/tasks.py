@@ -133,8 +133,9 @@ def transition(
         if before is None or before["state"] not in from_states:
             return before, None
         employee_id = before["employee_id"] if assignee is False else assignee
+        now = datetime.now(UTC)  # this process's clock: ON_DAY puts a task without a window on its updated_at's day
         cur.execute(
-            """UPDATE tasks SET state = %(to)s, employee_id = %(employee)s, updated_at = now(),
+            """UPDATE tasks SET state = %(to)s, employee_id = %(employee)s, updated_at = %(now)s,
                       arrived_at = CASE WHEN %(to)s = 'on_site' THEN coalesce(arrived_at, %(at)s) ELSE arrived_at END,
                       departed_at = CASE WHEN %(from)s = 'on_site' THEN %(at)s ELSE departed_at END
                WHERE id = %(id)s
@@ -143,15 +144,16 @@ def transition(
                 "to": to_state,
                 "from": before["state"],
                 "employee": employee_id,
-                "at": at or datetime.now(UTC),
+                "at": at or now,
+                "now": now,
                 "id": task_id,
             },
         )
         after = cur.fetchone()
         cur.execute(
             """INSERT INTO task_events (task_id, from_state, to_state, employee_id, user_id, reason, at)
-               VALUES (%s, %s, %s, %s, %s, %s, coalesce(%s, now()))""",
-            (task_id, before["state"], to_state, employee_id, user_id, reason, at),
+               VALUES (%s, %s, %s, %s, %s, %s, %s)""",
+            (task_id, before["state"], to_state, employee_id, user_id, reason, at or now),
         )
         change = {"task_id": task_id, "from_state": before["state"], "to_state": to_state, "reason": reason}
         webhooks.enqueue(
@@ -164,18 +166,19 @@ def create_task(db: Database, task: dict, user_id: int | None) -> int:
     """A new task (state new, or assigned when it has an assignee), with its first event."""
     with db.transaction() as conn, conn.cursor() as cur:
         state = "assigned" if task.get("employee_id") else "new"
+        now = datetime.now(UTC)  # the clock `transition` stamps later changes by, so events stay in order
         cur.execute(
             """INSERT INTO tasks (customer_id, employee_id, kind, priority, state, window_start, window_end,
-                                  duration_min, notes)
+                                  duration_min, notes, created_at, updated_at)
                VALUES (%(customer_id)s, %(employee_id)s, %(kind)s, %(priority)s, %(state)s, %(window_start)s,
-                       %(window_end)s, %(duration_min)s, %(notes)s) RETURNING id""",
-            {**task, "employee_id": task.get("employee_id"), "state": state},
+                       %(window_end)s, %(duration_min)s, %(notes)s, %(now)s, %(now)s) RETURNING id""",
+            {**task, "employee_id": task.get("employee_id"), "state": state, "now": now},
         )
         task_id = cur.fetchone()[0]
         cur.execute(
-            """INSERT INTO task_events (task_id, from_state, to_state, employee_id, user_id, reason)
-               VALUES (%s, NULL, %s, %s, %s, 'created')""",
-            (task_id, state, task.get("employee_id"), user_id),
+            """INSERT INTO task_events (task_id, from_state, to_state, employee_id, user_id, reason, at)
+               VALUES (%s, NULL, %s, %s, %s, 'created', %s)""",
+            (task_id, state, task.get("employee_id"), user_id, now),
         )
         return task_id
 

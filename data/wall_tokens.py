@@ -16,20 +16,20 @@ def create(db: Database, name: str, token: str, expires_at: datetime, created_by
     )["id"]
 
 
-def valid_token(db: Database, token: str) -> dict | None:
-    """The token's row if it exists, is not revoked and has not expired; marks it used."""
+def valid_token(db: Database, token: str, now: datetime) -> dict | None:
+    """The token's row if it exists, is not revoked and has not expired at `now`; marks it used."""
     return db.fetch_one(
-        """UPDATE wall_tokens SET last_used_at = now()
-           WHERE token_hash = %s AND revoked_at IS NULL AND expires_at > now()
+        """UPDATE wall_tokens SET last_used_at = %(now)s
+           WHERE token_hash = %(hash)s AND revoked_at IS NULL AND expires_at > %(now)s
            RETURNING id, name""",
-        (hash_token(token),),
+        {"hash": hash_token(token), "now": now},
     )
 
 
-def active_token(db: Database, token_id: int) -> dict | None:
-    """The token's id and name while it is neither revoked nor expired."""
+def active_token(db: Database, token_id: int, now: datetime) -> dict | None:
+    """The token's id and name while it is neither revoked nor expired at `now`."""
     return db.fetch_one(
-        "SELECT id, name FROM wall_tokens WHERE id = %s AND revoked_at IS NULL AND expires_at > now()", (token_id,)
+        "SELECT id, name FROM wall_tokens WHERE id = %s AND revoked_at IS NULL AND expires_at > %s", (token_id, now)
     )
 
 

@@ -7,7 +7,7 @@ announced exactly when it is committed; the worker's deliverer (dashboard/work/w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import orjson
 from psycopg2.extensions import cursor as Cursor
@@ -26,8 +26,8 @@ TEST_EVENT = "test"
 LEASE_S = 120  # a claimed delivery is not claimed again for this long (its deliverer may have died)
 
 ENQUEUE = """
-INSERT INTO webhook_deliveries (subscription_id, event, payload)
-SELECT id, %(event)s, %(payload)s FROM webhook_subscriptions WHERE active AND %(event)s = ANY(events)
+INSERT INTO webhook_deliveries (subscription_id, event, payload, created_at, next_attempt_at)
+SELECT id, %(event)s, %(payload)s, %(now)s, %(now)s FROM webhook_subscriptions WHERE active AND %(event)s = ANY(events)
 """
 
 
@@ -35,7 +35,9 @@ def enqueue(cur: Cursor, event: str, data: dict) -> None:
     """Announce an event to every active subscription of it, in the caller's transaction."""
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    cur.execute(ENQUEUE, {"event": event, "payload": orjson.dumps(data, default=str).decode()})
+    payload = orjson.dumps(data, default=str).decode()
+    # Due by this process's clock, the one claim_due is given (not PostgreSQL's now()).
+    cur.execute(ENQUEUE, {"event": event, "payload": payload, "now": datetime.now(UTC)})
 
 
 def enqueue_now(db: Database, event: str, data: dict) -> None:
@@ -71,27 +73,33 @@ def delete_subscription(db: Database, subscription_id: int) -> bool:
 def enqueue_test(db: Database, subscription_id: int, data: dict) -> int | None:
     """A test event for one subscription, whatever events it is subscribed to."""
     row = db.fetch_one(
-        """INSERT INTO webhook_deliveries (subscription_id, event, payload)
-           SELECT id, %s, %s FROM webhook_subscriptions WHERE id = %s RETURNING id""",
-        (TEST_EVENT, orjson.dumps(data, default=str).decode(), subscription_id),
+        """INSERT INTO webhook_deliveries (subscription_id, event, payload, created_at, next_attempt_at)
+           SELECT id, %(event)s, %(payload)s, %(now)s, %(now)s FROM webhook_subscriptions WHERE id = %(id)s
+           RETURNING id""",
+        {
+            "event": TEST_EVENT,
+            "payload": orjson.dumps(data, default=str).decode(),
+            "now": datetime.now(UTC),
+            "id": subscription_id,
+        },
     )
     return row["id"] if row else None
 
 
-def claim_due(db: Database, limit: int) -> list[dict]:
-    """Deliveries whose time has come, leased to this deliverer (other deliverers skip them)."""
+def claim_due(db: Database, limit: int, now: datetime) -> list[dict]:
+    """Deliveries whose time has come by `now`, leased to this deliverer (other deliverers skip them)."""
     return db.fetch_all(
         """WITH due AS (
                SELECT id FROM webhook_deliveries
-               WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= now()
+               WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= %(now)s
                ORDER BY next_attempt_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED),
            leased AS (
-               UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => %(lease)s)
+               UPDATE webhook_deliveries d SET next_attempt_at = %(now)s + make_interval(secs => %(lease)s)
                FROM due WHERE d.id = due.id
                RETURNING d.id, d.subscription_id, d.event, d.payload, d.created_at, d.attempts)
            SELECT l.*, s.url, s.secret FROM leased l JOIN webhook_subscriptions s ON s.id = l.subscription_id
            ORDER BY l.id""",
-        {"limit": limit, "lease": LEASE_S},
+        {"limit": limit, "lease": LEASE_S, "now": now},
     )
 
 

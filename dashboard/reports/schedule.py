@@ -8,7 +8,7 @@ import logging
 import re
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from dashboard.core.i18n import _
 from dashboard.core.permissions import REPORT_ROLES, Viewer, scope_for
@@ -84,6 +84,7 @@ def add_schedule(
             "language": language if language in ("en", "zh-CN") else "en",
             "email_to": email_to,
             "owner_user_id": owner.user_id,
+            "created_at": datetime.now(UTC),  # compared with this process's clock in queue_due_schedules
         },
     )
 

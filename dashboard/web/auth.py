@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Flask, Response, abort, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -65,7 +65,7 @@ def load_principal(session_id: str) -> Principal | None:
             return None
         return _principal_from_user(row)
     if kind == "w" and rest.isdigit():
-        token = wall_tokens.active_token(db, int(rest))
+        token = wall_tokens.active_token(db, int(rest), datetime.now(UTC))
         return _principal_from_wall(token) if token else None
     return None
 
@@ -246,7 +246,7 @@ def logout() -> Response:
 @blueprint.get("/wall/login/<token>")
 def wall_login(token: str) -> Response:
     """A wall display opens this address once; the token stays valid until it expires or is revoked."""
-    row = wall_tokens.valid_token(runtime().db, token) if len(token) <= 200 else None
+    row = wall_tokens.valid_token(runtime().db, token, datetime.now(UTC)) if len(token) <= 200 else None
     if row is None:
         abort(401)
     session.clear()

@@ -35,8 +35,8 @@ def _serializer(secret_key: str) -> URLSafeSerializer:
 
 def create_survey(rt: Runtime, task_id: int) -> dict | None:
     """The done task's survey row (a new one, or the one it already has)."""
-    expires = datetime.now(UTC) + timedelta(days=SURVEY_DAYS)
-    return feedback.create_survey(rt.db, task_id, secrets.token_urlsafe(16), expires)
+    now = datetime.now(UTC)
+    return feedback.create_survey(rt.db, task_id, secrets.token_urlsafe(16), now, now + timedelta(days=SURVEY_DAYS))
 
 
 def survey_path(secret_key: str, nonce: str) -> str:
@@ -74,6 +74,6 @@ def answer_survey(rt: Runtime, token: str, score: object, comment: object, langu
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise SurveyError("score", _("Choose a score from 1 to 5."))
     text = comment.strip()[:MAX_COMMENT] if isinstance(comment, str) and comment.strip() else None
-    if not feedback.answer(rt.db, survey["nonce"], score, text, language):
+    if not feedback.answer(rt.db, survey["nonce"], score, text, language, datetime.now(UTC)):
         raise SurveyError("answered", _("This survey has already been answered. Thank you!"))
     return {"survey_id": survey["id"], "task_id": survey["task_id"], "score": score, "comment": text}

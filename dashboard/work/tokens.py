@@ -59,7 +59,7 @@ def token_viewer(db: Database, token: str) -> tuple[Viewer, frozenset[str]] | No
     """The viewer a valid token acts as, and its scopes; None for an unknown, revoked or expired one."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = api_tokens.valid_token(db, token)
+    row = api_tokens.valid_token(db, token, datetime.now(UTC))
     if row is None:
         return None
     scope = Scope(team_ids=frozenset(row["team_ids"])) if row["team_ids"] is not None else Scope.everything()

@@ -118,7 +118,7 @@ class Deliverer:
                 stop.wait(IDLE_WAIT_S)
 
     def deliver_due(self) -> int:
-        due = webhooks.claim_due(self.rt.db, BATCH)
+        due = webhooks.claim_due(self.rt.db, BATCH, datetime.now(UTC))
         for delivery in due:
             self.attempt(delivery)
         return len(due)

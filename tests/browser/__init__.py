@@ -6,9 +6,10 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -31,13 +32,44 @@ def chromium_path() -> str:
     return path
 
 
+# Chromium stamps an emulated geolocation fix by the real clock; a pinned page stamps it by its own clock.
+FIX_ON_PAGE_CLOCK = """(() => {
+  const geo = navigator.geolocation;
+  if (!geo) return;
+  const restamp = success => position => success({coords: position.coords, timestamp: Date.now()});
+  const current = geo.getCurrentPosition.bind(geo), watch = geo.watchPosition.bind(geo);
+  geo.getCurrentPosition = (success, ...rest) => current(restamp(success), ...rest);
+  geo.watchPosition = (success, ...rest) => watch(restamp(success), ...rest);
+})()"""
+
+
+class PinnedBrowser:
+    """Chromium whose every new context and page starts its clock at this process's time and lets it run:
+    under a pinned instant (tests/conftest.py `--instant`) pages and tests read the same clock."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.browser = browser
+
+    def __getattr__(self, name: str):
+        return getattr(self.browser, name)
+
+    def new_context(self, **options) -> BrowserContext:
+        context = self.browser.new_context(**options)
+        context.clock.install(time=datetime.now(UTC))
+        context.add_init_script(FIX_ON_PAGE_CLOCK)
+        return context
+
+    def new_page(self, **options) -> Page:
+        return self.new_context(**options).new_page()  # the context closes with the browser
+
+
 @contextmanager
 def chromium() -> Iterator[Browser]:
     """Playwright gives every launch a fresh, empty profile of its own."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         try:
-            yield browser
+            yield PinnedBrowser(browser) if os.environ.get("FIELDOPS_TEST_INSTANT") else browser
         finally:
             browser.close()
 

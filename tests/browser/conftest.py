@@ -99,7 +99,7 @@ def a11y_server(servers, templates):
     build_queued(rt, queue_report(rt, viewer, month_period(last_month.year, last_month.month), ["csv"], "en"))
     task = rt.db.fetch_one("SELECT id FROM tasks WHERE employee_id = %s ORDER BY id LIMIT 1", (field,))["id"]
     nonce = "a11y-survey-nonce"
-    feedback.create_survey(rt.db, task, nonce, datetime.now(UTC) + timedelta(days=7))
+    feedback.create_survey(rt.db, task, nonce, datetime.now(UTC), datetime.now(UTC) + timedelta(days=7))
     server.extra = {
         "share": create_share_link(rt, field, None, 60),
         "survey": survey_path(rt.settings.secret_key, nonce),

@@ -226,10 +226,11 @@ def test_a_new_assignment_appears_on_the_phone_within_seconds(browser, server):
     me = _field(rt)
     context, page = _phone(browser, server, {"latitude": 60.1699, "longitude": 24.9384, "accuracy": 10})
     customer = rt.db.fetch_one("SELECT id, name FROM customers ORDER BY id DESC LIMIT 1")
+    now = datetime.now(UTC)
     task = rt.db.fetch_one(
         """INSERT INTO tasks (customer_id, employee_id, state, window_start, window_end, planned_seq)
-           VALUES (%s, %s, 'assigned', now(), now() + interval '1 hour', 99) RETURNING id""",
-        (customer["id"], me["id"]),
+           VALUES (%s, %s, 'assigned', %s, %s, 99) RETURNING id""",
+        (customer["id"], me["id"], now, now + timedelta(hours=1)),
     )
     page.wait_for_selector(f"#mobile-task-{task['id']}", timeout=10_000)
     assert "Your tasks changed" in page.inner_text("#mobile-notice")

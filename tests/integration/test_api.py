@@ -82,7 +82,8 @@ def test_no_token_unknown_revoked_or_expired_tokens_get_401(app, db):
     answer = client.get("/api/v1/employees", headers=headers)
     assert answer.status_code == 401 and answer.json["error"]["code"] == "invalid_token"
     headers = _token(db)
-    db.execute("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE revoked_at IS NULL")
+    expired = datetime.now(UTC) - timedelta(seconds=1)
+    db.execute("UPDATE api_tokens SET expires_at = %s WHERE revoked_at IS NULL", (expired,))
     assert client.get("/api/v1/employees", headers=headers).status_code == 401
 
 
@@ -114,7 +115,8 @@ def test_cursor_pages_walk_every_row_once(app, db):
 
 
 def test_updated_since_returns_only_what_changed(app, db):
-    mark = datetime.now(UTC)
+    # Rows are stamped `updated_at = now()` by PostgreSQL, so the mark is its clock too (the tests' may be pinned).
+    mark = db.fetch_one("SELECT now() AS now")["now"]
     db.execute(
         "UPDATE customers SET name = name || ' Oy', updated_at = now() WHERE id = (SELECT min(id) FROM customers)"
     )

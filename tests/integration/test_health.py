@@ -17,9 +17,9 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from dashboard.writer.worker import Writer
-from data import devices, employees
+from data import devices, employees, working_hours
 from data.feed import Fix
-from tests.conftest import free_port, make_app, track_around_the_clock, wait_until
+from tests.conftest import free_port, make_app, real_time, track_around_the_clock, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW_MS = 1_790_000_000_000  # a pinned instant for fixes that go straight to the feed
@@ -102,6 +102,7 @@ def test_metrics_count_ingest_by_protocol_and_outcome_and_time_each_route(settin
     rt = app.server.extensions["fieldops"]
     _tracked_device(rt.db, "tracked")
     _tracked_device(rt.db, "off-hours", around_the_clock=False)  # no working hours: nothing is tracked
+    working_hours.replace_slots(rt.db, [])  # not even the organisation's Mon-Fri 08-18, whatever the hour
     client = app.server.test_client()
     before = _samples(client.get("/metrics").get_data(as_text=True))
     now_s = int(time.time())
@@ -191,7 +192,7 @@ def test_metrics_add_up_every_gunicorn_worker(settings, tmp_path):
                 assert requests.get(url, timeout=10).status_code == 200
 
         wait_until(serving, "fieldops serve to answer", timeout_s=90)
-        now_s = int(time.time())
+        now_s = int(real_time())
         send(0, 30)
         assert accepted() == 30
         workers = psutil.Process(server.pid).children()

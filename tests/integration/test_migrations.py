@@ -39,7 +39,8 @@ def test_positions_are_partitioned_by_day_with_days_ahead(rt):
             "SELECT inhrelid::regclass::text AS name FROM pg_inherits WHERE inhparent = 'positions'::regclass"
         )
     }
-    today = datetime.now(UTC).date()
+    # The migration runs in PostgreSQL, so its days ahead start at PostgreSQL's date, not a pinned test clock's.
+    today = rt.db.fetch_one("SELECT (now() AT TIME ZONE 'UTC')::date AS today")["today"]
     for offset in range(0, 7):
         assert f"positions_{today + timedelta(days=offset):%Y%m%d}" in partitions
     assert ensure_partitions(rt.db, today, 3) == 0

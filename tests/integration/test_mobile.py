@@ -118,13 +118,13 @@ def test_a_share_link_shows_one_position_until_it_expires_or_is_revoked(app):
     assert set(body) == {"position", "expires_at", "now"} and body["position"]["lat"] == 60.17
     assert [e["action"] for e in audit.looks_at(rt.db, me)][:1] == ["view_shared_link"]
     token = path.rsplit("/", 1)[1]
-    assert share_links.valid_link(rt.db, token)["employee_id"] == me
+    assert share_links.valid_link(rt.db, token, datetime.now(UTC))["employee_id"] == me
     rt.db.execute("UPDATE share_links SET expires_at = %s", (datetime.now(UTC) - timedelta(seconds=1),))
     assert anonymous.get(f"{path}/position").status_code == 404
     assert anonymous.get(path).status_code == 404
     with app.server.test_request_context():
         second = create_share_link(rt, me, None, 60)
-    assert share_links.revoke_links(rt.db, me) == 1
+    assert share_links.revoke_links(rt.db, me, datetime.now(UTC)) == 1
     assert anonymous.get(f"{second}/position").status_code == 404
 
 
@@ -172,6 +172,6 @@ def test_a_supervisor_shares_only_someone_in_their_team(app):
         )
 
     assert b"alert-info" in press(me).data
-    assert len(share_links.active_links(rt.db, me)) == 1
+    assert len(share_links.active_links(rt.db, me, datetime.now(UTC))) == 1
     assert b"alert-danger" in press(outsider).data
-    assert share_links.active_links(rt.db, outsider) == []
+    assert share_links.active_links(rt.db, outsider, datetime.now(UTC)) == []

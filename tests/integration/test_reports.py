@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import threading
 import zipfile
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes
 from email.policy import default
 
@@ -268,9 +268,8 @@ def test_schedule_fires_once_per_period_however_many_runners(history_rt):
         language="en",
         email_to=[],
     )
-    history_rt.db.execute(
-        "UPDATE report_schedules SET created_at = now() - interval '8 days' WHERE id = %s", (schedule_id,)
-    )
+    made = datetime.now(UTC) - timedelta(days=8)
+    history_rt.db.execute("UPDATE report_schedules SET created_at = %s WHERE id = %s", (made, schedule_id))
     queued: list[int] = []
     runners = [threading.Thread(target=lambda: queued.extend(queue_due_schedules(history_rt))) for _ in range(4)]
     for runner in runners:
@@ -318,9 +317,8 @@ def test_scheduled_report_is_emailed_through_smtp(history_rt):
             language="zh-CN",
             email_to=["ceo@example.com"],
         )
-        history_rt.db.execute(
-            "UPDATE report_schedules SET created_at = now() - interval '40 days' WHERE id = %s", (schedule_id,)
-        )
+        made = datetime.now(UTC) - timedelta(days=40)
+        history_rt.db.execute("UPDATE report_schedules SET created_at = %s WHERE id = %s", (made, schedule_id))
         ReportRunner(history_rt).run_once()
         assert len(inbox.messages) == 1
         message = inbox.messages[0]

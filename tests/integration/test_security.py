@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -206,7 +207,7 @@ def test_a_revoked_wall_token_signs_the_display_out(app):
 
 def test_an_expired_wall_token_is_refused(app):
     rt = app.server.extensions["fieldops"]
-    rt.db.execute("UPDATE wall_tokens SET expires_at = now() - interval '1 second'")
+    rt.db.execute("UPDATE wall_tokens SET expires_at = %s", (datetime.now(UTC) - timedelta(seconds=1),))
     assert sign_in_wall(app.server.test_client()).status_code == 401
 
 

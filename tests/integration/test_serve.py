@@ -10,7 +10,7 @@ import requests
 
 from dashboard.cli.main import main
 from data import devices
-from tests.conftest import free_port
+from tests.conftest import free_port, real_time
 from tests.replay import drain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,7 @@ def test_traccar_clients_default_url_reaches_osmand_on_its_own_port(seeded_rt, m
                     break
             except requests.RequestException:  # not listening yet, or still starting on a busy machine
                 time.sleep(0.3)
-        ts = int(time.time()) - 5
+        ts = int(real_time()) - 5
         answer = requests.get(f"http://127.0.0.1:{osmand}/?id=902064&lat=60.17&lon=24.94&timestamp={ts}", timeout=5)
         assert (answer.status_code, answer.text) == (200, "")
         form = {"id": "902064", "lat": "60.18", "lon": "24.94", "timestamp": str(ts + 1)}

@@ -210,7 +210,8 @@ def test_an_expired_or_tampered_survey_link_is_refused(seeded_rt):
     with pytest.raises(SurveyError) as bad:
         open_survey(rt, tampered)
     assert bad.value.kind == "tampered"
-    rt.db.execute("UPDATE feedback SET expires_at = now() - interval '1 minute' WHERE task_id = %s", (task,))
+    expired = datetime.now(UTC) - timedelta(minutes=1)
+    rt.db.execute("UPDATE feedback SET expires_at = %s WHERE task_id = %s", (expired, task))
     with pytest.raises(SurveyError) as late:
         answer_survey(rt, token, "4", None, "en")
     assert late.value.kind == "expired"

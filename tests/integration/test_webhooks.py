@@ -107,7 +107,7 @@ def test_a_failing_receiver_is_retried_with_backoff_then_succeeds(allowed, recei
         assert row["last_response"] == "receiver is down"
         assert row["next_attempt_at"] >= before + timedelta(seconds=retry_delay_s(attempt))
         assert deliverer.deliver_due() == 0  # not due yet
-        rt.db.execute("UPDATE webhook_deliveries SET next_attempt_at = now()")  # the backoff has passed
+        rt.db.execute("UPDATE webhook_deliveries SET next_attempt_at = %s", (datetime.now(UTC),))  # backoff passed
     assert deliverer.deliver_due() == 1
     [row] = webhooks.delivery_log(rt.db)
     assert row["attempts"] == 3 and row["delivered_at"] is not None
@@ -123,7 +123,7 @@ def test_backoff_doubles_up_to_an_hour_and_stops_after_max_attempts(allowed, rec
     deliverer = Deliverer(rt)
     for _attempt in range(MAX_ATTEMPTS):
         assert deliverer.deliver_due() == 1
-        rt.db.execute("UPDATE webhook_deliveries SET next_attempt_at = now()")
+        rt.db.execute("UPDATE webhook_deliveries SET next_attempt_at = %s", (datetime.now(UTC),))
     [row] = webhooks.delivery_log(rt.db)
     assert row["attempts"] == MAX_ATTEMPTS and row["given_up_at"] is not None and row["delivered_at"] is None
     assert deliverer.deliver_due() == 0
@@ -188,7 +188,7 @@ def test_task_state_changes_and_survey_answers_are_announced(allowed, receiver):
     )["id"]
     change_state(rt, task_id, "accepted")
     survey = create_survey(rt, task_id)
-    assert feedback.answer(rt.db, survey["nonce"], 5, "Quick and friendly", "en")
+    assert feedback.answer(rt.db, survey["nonce"], 5, "Quick and friendly", "en", datetime.now(UTC))
     Deliverer(rt).deliver_due()
     bodies = [orjson.loads(r["body"]) for r in receiver.received]
     assert [b["event"] for b in bodies] == ["task.state_changed", "survey.answered"]

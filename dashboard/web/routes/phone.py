@@ -173,7 +173,7 @@ def _link_gone() -> AppError:
 @blueprint.get("/share/<token>")
 def shared_page(token: str) -> Response:
     rt = runtime()
-    link = share_links.valid_link(rt.db, token)
+    link = share_links.valid_link(rt.db, token, datetime.now(UTC))
     if link is None:
         raise _link_gone()
     audit.record(
@@ -209,7 +209,7 @@ def shared_page(token: str) -> Response:
 def shared_position(token: str) -> Response:
     """Only the one person's latest position, and only while the link is valid."""
     rt = runtime()
-    link = share_links.valid_link(rt.db, token)
+    link = share_links.valid_link(rt.db, token, datetime.now(UTC))
     if link is None:
         raise _link_gone()
     fix = rt.feed.latest(link["employee_id"])
