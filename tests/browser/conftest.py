@@ -134,12 +134,16 @@ def settle(page: Page) -> None:
     if page.evaluate("() => !!document.getElementById('react-entry-point')"):
         page.wait_for_selector("#_pages_content > *")
         page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
-        # AG Grid keeps a grid below the fold unrevealed (its header cells hidden) until it is scrolled to,
-        # as a reader's screen reader or a person would: do that, then come back.
-        page.evaluate(REVEAL_GRIDS)
-        page.wait_for_function(SETTLED_GRIDS)
-        page.evaluate("() => window.scrollTo(0, 0)")
+        reveal_grids(page)
         page.wait_for_timeout(700)  # the first intervals' answers and the maps' first frames
+
+
+def reveal_grids(page: Page) -> None:
+    """AG Grid keeps a grid below the fold unrevealed (its header cells hidden) until it is scrolled to, as a
+    reader's screen reader or a person would: do that, then come back."""
+    page.evaluate(REVEAL_GRIDS)
+    page.wait_for_function(SETTLED_GRIDS)
+    page.evaluate("() => window.scrollTo(0, 0)")
 
 
 def axe_violations(page: Page) -> list[dict]:
@@ -147,6 +151,7 @@ def axe_violations(page: Page) -> list[dict]:
     Content-Security-Policy that refuses foreign scripts needs no exception)."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    reveal_grids(page)  # a grid a callback redrew after the page settled starts unrevealed again
     return page.evaluate(AXE_RUN, WCAG_TAGS)
 
 
