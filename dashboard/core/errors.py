@@ -79,7 +79,8 @@ class Outage:
                 self._since, self._failures = now, 0
             self._last = now
             self._failures += 1
-            self._next_try = now + min(self.RETRY_MIN_S * 2 ** (self._failures - 1), self.RETRY_MAX_S)
+            backoff = self.RETRY_MIN_S * 2 ** min(self._failures - 1, 20)  # a float overflows past 2**1023
+            self._next_try = now + min(backoff, self.RETRY_MAX_S)
         if starts:
             summary = (str(exc).strip().splitlines() or [""])[0][:200]
             log.warning(

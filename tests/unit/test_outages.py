@@ -58,3 +58,12 @@ def test_an_outage_is_logged_when_it_starts_and_when_it_ends_not_per_request(cap
         "privacy rules failed (ConnectionError: again)",
     ]
     assert lines[1].startswith("privacy rules: working again after ")
+
+
+def test_a_long_outage_keeps_its_retry_wait_bounded():
+    # Seen on the demo with Redis gone: the 1,025th failure overflowed the float and every request was a 500.
+    outage = Outage("live feed")
+    for _ in range(5000):
+        outage.failed(redis.ConnectionError("gone"))
+    assert not outage.due()
+    assert outage._next_try - outage._since <= Outage.RETRY_MAX_S + 1
