@@ -46,7 +46,7 @@ def activities_in_period(
     return db.fetch_all(
         f"""SELECT a.id, a.kind, a.employee_id, e.code AS employee_code, e.name AS employee_name,
                    c.external_id AS customer_external_id, c.name AS customer_name,
-                   a.task_id, a.started_at, a.ended_at, a.source, a.notes
+                   a.task_id, a.visit_id, a.started_at, a.ended_at, a.source, a.notes
             FROM activities a JOIN employees e ON e.id = a.employee_id
             LEFT JOIN customers c ON c.id = a.customer_id
             WHERE a.started_at >= %(start)s AND a.started_at < %(end)s

@@ -4,6 +4,8 @@ nowhere. Browser behaviour is in tests/browser/test_mobile.py."""
 
 from __future__ import annotations
 
+import csv
+import io
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -117,6 +119,12 @@ def test_a_note_on_a_visit_that_has_ended_is_refused_and_nothing_is_stored(app, 
     assert saved.status_code == 201
     note = rt.db.fetch_one("SELECT customer_id, task_id, visit_id, notes FROM activities WHERE kind = 'note'")
     assert note == {"customer_id": b["customer_id"], "task_id": task_b, "visit_id": current["id"], "notes": "for B"}
+    day = rt.db.fetch_one("SELECT started_at FROM activities WHERE kind = 'note'")["started_at"]
+    day = day.astimezone(rt.settings.tz).date()
+    export = signed_in_client(app, "manager").get(f"/export/activities.csv?from={day}&to={day}")
+    rows = csv.DictReader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff")))
+    [row] = [r for r in rows if r["kind"] == "note"]
+    assert (row["task_id"], row["visit_id"], row["notes"]) == (str(task_b), str(current["id"]), "for B")
 
 
 def test_a_note_for_another_persons_visit_is_refused(app, rt, field):

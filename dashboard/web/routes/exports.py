@@ -41,6 +41,7 @@ ACTIVITY_COLUMNS = (
     "customer_external_id",
     "customer_name",
     "task_id",
+    "visit_id",
     "started_at",
     "ended_at",
     "source",
