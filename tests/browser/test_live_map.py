@@ -114,7 +114,11 @@ def test_streets_show_from_our_own_data_when_tiles_cannot_load(browser, fleet_se
     sign_in_browser(page, fleet_server.url, "manager")
     _wait_for_fleet(page, fleet_server)
     assert page.query_selector(".leaflet-tile-pane img") is None  # tiles are off in the tests
-    street = page.evaluate(FIND_COLOUR_JS, [*STREET_RGB, 12, ".leaflet-fo-streets-pane canvas"])
+    # The street layer loads (async GeoJSON) and draws on its own; on a busy machine after the fleet's first frame.
+    deadline, street = time.monotonic() + 15, None
+    while not street and time.monotonic() < deadline:
+        street = page.evaluate(FIND_COLOUR_JS, [*STREET_RGB, 12, ".leaflet-fo-streets-pane canvas"])
+        page.wait_for_timeout(300)
     assert street, "no street line was drawn"
     page.close()
 
