@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 import orjson
@@ -48,6 +49,14 @@ INDEX = """<!DOCTYPE html>
 
 
 class FieldOpsDash(Dash):
+    _setup_lock = threading.Lock()
+
+    def _setup_server(self) -> None:
+        # Dash's first-request setup checks and sets its flag without a lock: two first requests at once (a
+        # tracker's POST beside a browser's GET) both ran it, and one answered 500 (seen in CI).
+        with self._setup_lock:
+            super()._setup_server()
+
     def interpolate_index(self, **kwargs: str) -> str:
         return super().interpolate_index(**kwargs).replace("{%lang%}", current_language(), 1)
 

@@ -1,6 +1,8 @@
 """The guard, health, language and page routes, through Flask's test client."""
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
@@ -147,3 +149,20 @@ def test_the_supervisor_sees_a_persons_check_ins_and_latest_note(app):
     assert answer.status_code == 200
     text = json.dumps(answer.get_json(), ensure_ascii=False)
     assert "1 of 1 verified" in text and "Boiler fixed; <b>ok</b>" in text  # a text child, escaped by React
+
+
+def test_first_requests_at_once_are_all_answered(seeded_settings):
+    # Dash's first-request setup raced when two requests came at once (a tracker's POST beside a browser's GET).
+    fresh = make_app(seeded_settings)
+    start = threading.Barrier(8)
+
+    def first_request(_n: int) -> int:
+        client = fresh.server.test_client()
+        start.wait()
+        return client.get("/login").status_code
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(first_request, range(8))) == [200] * 8
+    finally:
+        fresh.server.extensions["fieldops"].close()
