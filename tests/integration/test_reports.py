@@ -144,7 +144,7 @@ def test_monthly_pdf_has_kpis_charts_heatmap_and_tables(history_rt, tmp_path):
     bands = [tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5)) for colour in SCALES["tracked_hours"].colors]
     on_white = [tuple(round(0.85 * v + 0.15 * 255) for v in rgb) for rgb in bands]
     assert sum(share_of_colour(pages[2], rgb, 12) for rgb in on_white) > 0.0005
-    assert "Hours tracked per day in each map cell" in " ".join(text.split())
+    assert "Hours tracked per day in each hexagon of about 0.1 km²" in " ".join(text.split())
     assert "No location history" not in text
 
 
