@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import io
 import math
+from datetime import date
 
 import h3
 import matplotlib
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
 
 from dashboard.analytics.scales import SCALES
 from dashboard.core.i18n import _
@@ -44,6 +46,14 @@ def hexagon_area_km2(data: ReportData) -> str:
     digit: "0.1" at resolution 9."""
     resolution = h3.get_resolution(h3.int_to_str(data.heat_cells[0][0]))
     return f"{h3.average_hexagon_area(resolution, unit='km^2'):.1g}"
+
+
+THOUSANDS = StrMethodFormatter("{x:,.0f}")  # axis counts as the tables print them: 1,200
+
+
+def day_tick(day: date, language: str) -> str:
+    """A day on a chart's axis in the report's language: "1 Oct", "10月1日"."""
+    return f"{day.month}月{day.day}日" if language == "zh-CN" else f"{day.day} {day:%b}"
 
 
 def _svg(figure: Figure) -> str:
@@ -80,8 +90,9 @@ def visits_chart(data: ReportData) -> str | None:
         label=_("Previous period", lang),
     )
     ticks = days if len(days) <= 14 else days[::3]
-    axes.set_xticks(ticks, [data.daily[d - 1]["day"].strftime("%m-%d") for d in ticks], fontsize=7)
+    axes.set_xticks(ticks, [day_tick(data.daily[d - 1]["day"], lang) for d in ticks], fontsize=7)
     axes.set_ylabel(_("Visits", lang))
+    axes.yaxis.set_major_formatter(THOUSANDS)
     axes.legend(frameon=False, fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
     axes.grid(axis="y", color="#e5e8eb", linewidth=0.6)
     axes.set_axisbelow(True)
@@ -108,6 +119,7 @@ def outcomes_chart(data: ReportData) -> str | None:
         left = [a + b for a, b in zip(left, values, strict=True)]
     axes.invert_yaxis()
     axes.set_xlabel(_("Tasks", lang))
+    axes.xaxis.set_major_formatter(THOUSANDS)
     axes.legend(frameon=False, fontsize=7.5, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
     axes.grid(axis="x", color="#e5e8eb", linewidth=0.6)
     axes.set_axisbelow(True)
@@ -128,6 +140,7 @@ def satisfaction_chart(data: ReportData) -> str | None:
     axes.set_ylim(0, max(counts) * 1.1)
     axes.set_xlabel(_("Score", lang))
     axes.set_ylabel(_("Answers", lang))
+    axes.yaxis.set_major_formatter(THOUSANDS)
     axes.grid(axis="y", color="#e5e8eb", linewidth=0.6)
     axes.set_axisbelow(True)
     return _svg(figure)

@@ -114,7 +114,7 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
         "met": _("met", lang),
         "missed": _("missed", lang),
         "page": _("Page", lang),
-        "answered": _("{count} answered surveys", lang, count=sum(data.scores.values())),
+        "answered": _("{count} answered surveys", lang, count=number(sum(data.scores.values()))),
     }
     if data.heat_cells:
         labels["heat_caption"] = _(
