@@ -379,6 +379,9 @@ def test_a_month_to_date_is_compared_with_the_same_days_of_the_month_before(hist
 
 
 # Issue 16: the PDF an executive reads.
+ORANGE_RGB = (230, 159, 0)  # dashboard/core/palette.ORANGE: the compared period's line
+
+
 def pdf_words(pdf: bytes) -> list[list[tuple[float, float, str]]]:
     """Each page's words as pdftotext places them: (top, left, text), top to bottom, left to right."""
     layout = subprocess.run(["pdftotext", "-bbox-layout", "-", "-"], input=pdf, capture_output=True, check=True)
@@ -439,6 +442,8 @@ def test_pdf_pages_are_filled_headers_whole_and_hexagons_explained(history_rt, t
     pdf = next(content for name, content in files_of(history_rt, report_id).items() if name.endswith(".pdf"))
     pages = page_images(pdf, tmp_path, f"i16-report-{language}")
 
+    assert share_of_colour(pages[0], ORANGE_RGB) > 0.0005  # the compared month's line in the visits chart
+
     # No near-empty page: every page but the last has print on at least 15 % of its height.
     shares = [inked_share(page) for page in pages]
     assert len(pages) <= 4 and all(share >= 0.15 for share in shares[:-1]), shares
@@ -471,6 +476,16 @@ def test_a_period_without_data_says_so_instead_of_drawing_empty_charts(seeded_rt
     pages = page_images(pdf, tmp_path, f"i16-report-{language}-empty")
     assert all(share_of_colour(page, (0, 114, 178)) < 0.001 for page in pages)  # no chart's blue is drawn
     assert all(inked_share(page) >= 0.15 for page in pages[:-1])
+
+
+def test_a_compared_period_without_visits_draws_no_line_along_zero(history_rt, tmp_path):
+    """The first month of the seeded history is compared with a month of none: its bars, and no orange line."""
+    first_month = last_month(last_month(datetime.now(history_rt.settings.tz).date())).strftime("%Y-%m")
+    report_id = build(history_rt, MANAGER, first_month, ["pdf"])
+    pdf = next(content for name, content in files_of(history_rt, report_id).items() if name.endswith(".pdf"))
+    first_page = page_images(pdf, tmp_path, "i16-report-en-no-previous")[0]
+    assert share_of_colour(first_page, (0, 114, 178)) > 0.01
+    assert share_of_colour(first_page, ORANGE_RGB) < 0.0002
 
 
 def test_filter_line_names_the_chosen_teams_and_scope_stays_the_authors(history_rt):

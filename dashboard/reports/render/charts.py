@@ -71,8 +71,9 @@ def _png(figure: Figure) -> str:
 
 
 def visits_chart(data: ReportData) -> str | None:
-    """This period's visits per day as bars, the compared period's as a line; None without a visit in either."""
-    if not any(row["visits"] for row in (*data.daily, *data.previous_daily)):
+    """This period's visits per day as bars, the compared period's as a line (or, without a visit in it, a
+    legend entry saying so, not a line along zero); None without a visit this period."""
+    if not any(row["visits"] for row in data.daily):
         return None
     lang = data.language
     figure = Figure(figsize=(7.1, 2.4), layout="constrained")
@@ -80,15 +81,18 @@ def visits_chart(data: ReportData) -> str | None:
     days = list(range(1, len(data.daily) + 1))
     axes.bar(days, [row["visits"] for row in data.daily], color=BLUE, label=_("This period", lang), width=0.75)
     previous = [row["visits"] for row in data.previous_daily][: len(days)]
-    axes.plot(
-        days[: len(previous)],
-        previous,
-        color=ORANGE,
-        linewidth=1.8,
-        marker="o",
-        markersize=2.5,
-        label=_("Previous period", lang),
-    )
+    if any(previous):
+        axes.plot(
+            days[: len(previous)],
+            previous,
+            color=ORANGE,
+            linewidth=1.8,
+            marker="o",
+            markersize=2.5,
+            label=_("Previous period", lang),
+        )
+    else:
+        axes.plot([], [], color="none", label=_("Previous period: no data", lang))
     ticks = days if len(days) <= 14 else days[::3]
     axes.set_xticks(ticks, [day_tick(data.daily[d - 1]["day"], lang) for d in ticks], fontsize=7)
     axes.set_ylabel(_("Visits", lang))
