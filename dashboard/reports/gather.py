@@ -13,16 +13,30 @@ from dashboard.core.permissions import role_sees_individuals
 from dashboard.core.runtime import Runtime
 from dashboard.reports.kpis import kpi_list
 from dashboard.reports.model import ReportData
-from dashboard.reports.periods import period_label, period_of
+from dashboard.reports.periods import period_of
 from data import analytics, org_settings, reports, teams
 from data.scope import Scope
 
 
-def _scope_label(rt: Runtime, report: dict, lang: str) -> str:
-    if report["scope_team_ids"] is None:
-        return _("Whole organisation", lang)
-    names = [team["name"] for team in teams.list_teams(rt.db, Scope(frozenset(report["scope_team_ids"])))]
+def _team_names(rt: Runtime, team_ids: list[int], lang: str) -> str:
+    names = [team["name"] for team in teams.list_teams(rt.db, Scope(frozenset(team_ids)))]
     return _("Teams: {names}", lang, names=", ".join(names) or "—")
+
+
+def _scope_label(rt: Runtime, report: dict, lang: str) -> str:
+    """What the author sees: an organisation-wide role's report narrowed to chosen teams still has the whole
+    organisation as its scope (the teams are its filter); a supervisor's scope is the teams it covers."""
+    if report["scope_team_ids"] is None or (report["team_ids"] and report["author_role"] != "supervisor"):
+        return _("Whole organisation", lang)
+    return _team_names(rt, report["scope_team_ids"], lang)
+
+
+def _filters_label(rt: Runtime, report: dict, lang: str) -> str | None:
+    """The teams the author chose (the period has its own line); None without a choice, and for a supervisor,
+    whose scope line already names the teams the report covers."""
+    if not report["team_ids"] or report["author_role"] == "supervisor":
+        return None
+    return _team_names(rt, report["team_ids"], lang)
 
 
 def gather(
@@ -51,9 +65,6 @@ def gather(
     progress(40)
     # The setting as it is now, not a process's cached copy: the report keeps what it is built with.
     teams_only = not role_sees_individuals(report["author_role"], org_settings.all_settings(rt.db))
-    filters = [period_label(period, today, lang)]
-    if report["team_ids"]:
-        filters.append(_("chosen teams", lang))
     return ReportData(
         report=report,
         period=period,
@@ -61,7 +72,7 @@ def gather(
         previous=previous,
         language=lang,
         scope_label=_scope_label(rt, report, lang),
-        filters_label=", ".join(filters),
+        filters_label=_filters_label(rt, report, lang),
         generated_at=rt.local(now, "%Y-%m-%d %H:%M"),
         timezone=tz,
         kpis=kpi_list(metrics.total(rows), metrics.total(previous_rows), rt.org_settings(), lang),

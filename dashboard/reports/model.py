@@ -98,7 +98,7 @@ class ReportData:
     previous: Period  # what the report compares with (period.compared_with): the same days, while running
     language: str
     scope_label: str
-    filters_label: str
+    filters_label: str | None  # the teams the author chose; None without a filter (no line is shown)
     generated_at: str
     timezone: str
     kpis: list[dict]

@@ -3,6 +3,7 @@ progress bar, download the PDF from the list of past reports, keep a schedule.""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import datetime, timedelta
 
 import pytest
@@ -44,6 +45,9 @@ def test_manager_builds_a_monthly_report_and_downloads_the_pdf(browser, report_s
     path = download.value.path()
     with open(path, "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+    # Issue 16: no team was chosen, so the header has no filter line (it used to repeat the period).
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    assert "Period" in text and "Scope" in text and "Filters" not in text
     assert download.value.suggested_filename.endswith("-org-1.pdf")
     row = page.inner_text("#reports-table tbody tr")
     assert "Whole organisation" in row and "manager" in row and "ready" in row

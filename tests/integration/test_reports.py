@@ -4,7 +4,9 @@ through the guard, made by schedules once per period, e-mailed through a real SM
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import shutil
 import subprocess
 import threading
@@ -22,13 +24,14 @@ from PIL import Image
 from dashboard.analytics.efficiency import rebuild
 from dashboard.analytics.scales import SCALES
 from dashboard.cli.main import main
+from dashboard.core.i18n import _
 from dashboard.core.permissions import Viewer, scope_for
 from dashboard.demo.history import seed_history
 from dashboard.reports.build import build_queued, queue_report
 from dashboard.reports.gather import gather
 from dashboard.reports.model import ReportError
 from dashboard.reports.periods import parse_period
-from dashboard.reports.render.tables import header_lines
+from dashboard.reports.render.tables import employee_columns, header_lines, team_columns
 from dashboard.reports.render.xlsx import render_xlsx
 from dashboard.reports.schedule import ReportRunner, queue_due_schedules
 from data import audit, reports, users
@@ -144,7 +147,7 @@ def test_monthly_pdf_has_kpis_charts_heatmap_and_tables(history_rt, tmp_path):
     bands = [tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5)) for colour in SCALES["tracked_hours"].colors]
     on_white = [tuple(round(0.85 * v + 0.15 * 255) for v in rgb) for rgb in bands]
     assert sum(share_of_colour(pages[2], rgb, 12) for rgb in on_white) > 0.0005
-    assert "Hours tracked per day in each map cell" in " ".join(text.split())
+    assert "Hours tracked per day in each hexagon of about 0.1 km²" in " ".join(text.split())
     assert "No location history" not in text
 
 
@@ -373,3 +376,133 @@ def test_a_month_to_date_is_compared_with_the_same_days_of_the_month_before(hist
     assert dict(header_lines(finished))["Compared with"] == f"{before:%B %Y}"
     summary = list(load_workbook(io.BytesIO(render_xlsx(on_the_14th)))["Summary"].iter_rows(values_only=True))
     assert ("Compared with", header["Compared with"]) in [row[:2] for row in summary]
+
+
+# Issue 16: the PDF an executive reads.
+ORANGE_RGB = (230, 159, 0)  # dashboard/core/palette.ORANGE: the compared period's line
+
+
+def pdf_words(pdf: bytes) -> list[list[tuple[float, float, str]]]:
+    """Each page's words as pdftotext places them: (top, left, text), top to bottom, left to right."""
+    layout = subprocess.run(["pdftotext", "-bbox-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    pages = re.findall(r"<page .*?</page>", layout.stdout.decode(), flags=re.S)
+    word = r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>'
+    return [
+        sorted((round(float(top), 1), float(left), html.unescape(text)) for left, top, text in re.findall(word, page))
+        for page in pages
+    ]
+
+
+def header_words_under(pages: list[list[tuple[float, float, str]]], heading: str) -> list[str]:
+    """The words of a table's header row: below the heading alone on its line, above the first line with a digit
+    (every row of figures has one; no header has)."""
+    for words in pages:
+        tops = {top for top, _left, _text in words}
+        lines = [[text for t, _left, text in words if t == top] for top in sorted(tops)]
+        starts = [n for n, line in enumerate(lines) if line == [heading]]
+        if starts:
+            header = []
+            for line in lines[starts[0] + 1 :]:
+                if any(ch.isdigit() for text in line for ch in text):
+                    return header
+                header.extend(line)
+    raise AssertionError(f"no table under {heading!r}")
+
+
+def inked_share(page: Image.Image) -> float:
+    """The share of the page's printable height (inside its top and bottom margins) that has anything printed."""
+    grey = page.convert("L")
+    top, bottom = round(grey.height * 16 / 297), round(grey.height * (297 - 18) / 297)
+    pixels = grey.load()
+    inked = sum(1 for y in range(top, bottom) if any(pixels[x, y] < 245 for x in range(grey.width)))
+    return inked / (bottom - top)
+
+
+def page_images(pdf: bytes, tmp_path, shots: str) -> list[Image.Image]:
+    """The PDF's pages as images at 90 dpi, each kept as the screenshot `{shots}-p{n}` to be looked at."""
+    (tmp_path / f"{shots}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "90", "-png", str(tmp_path / f"{shots}.pdf"), str(tmp_path / shots)], check=True)
+    paths = sorted(tmp_path.glob(f"{shots}-*.png"))
+    for n, path in enumerate(paths, start=1):
+        shutil.copy(path, screenshot_path(f"{shots}-p{n}"))
+    return [Image.open(path).convert("RGB") for path in paths]
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text, its runs of white space as one space."""
+    return " ".join(
+        subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode().split()
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_pdf_pages_are_filled_headers_whole_and_hexagons_explained(history_rt, tmp_path, language):
+    month = last_month(datetime.now(history_rt.settings.tz).date()).strftime("%Y-%m")
+    report_id = build(history_rt, MANAGER, month, ["pdf"], language=language)
+    pdf = next(content for name, content in files_of(history_rt, report_id).items() if name.endswith(".pdf"))
+    pages = page_images(pdf, tmp_path, f"i16-report-{language}")
+
+    assert share_of_colour(pages[0], ORANGE_RGB) > 0.0005  # the compared month's line in the visits chart
+
+    # No near-empty page: every page but the last has print on at least 15 % of its height.
+    shares = [inked_share(page) for page in pages]
+    assert len(pages) <= 4 and all(share >= 0.15 for share in shares[:-1]), shares
+
+    # Each header reads whole words: a narrow column wraps between them ("Visits per / day"), never in one.
+    words = pdf_words(pdf)
+    for heading, columns in ((_("Teams", language), team_columns), (_("Employees", language), employee_columns)):
+        expected = [word for _key, header, _get in columns(language) for word in header.split()]
+        assert sorted(header_words_under(words, heading)) == sorted(expected)
+
+    text = pdf_text(pdf)
+    # The period has its own line; without a chosen team there is no filter to name.
+    assert _("Filters", language) not in text
+    # The heatmap's cells in words: their average area at H3 resolution 9, not the resolution's number.
+    area = f"{h3.average_hexagon_area(9, unit='km^2'):.1g}"
+    assert area == "0.1" and "H3" not in text
+    expected = {"en": f"in each hexagon of about {area} km²", "zh-CN": f"每个约 {area} 平方公里的六边形"}[language]
+    assert expected in text
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_a_period_without_data_says_so_instead_of_drawing_empty_charts(seeded_rt, tmp_path, language):
+    """January 2026 has no history in the demo: no visit, task or survey answer."""
+    report_id = build(seeded_rt, MANAGER, "2026-01", ["pdf"], language=language)
+    pdf = next(content for name, content in files_of(seeded_rt, report_id).items() if name.endswith(".pdf"))
+    text = pdf_text(pdf)
+    no_data = _("No data for this period.", language)
+    assert text.count(no_data) >= 3  # visits per day, task outcomes, satisfaction
+    assert _("No location history in this period.", language) in text
+    pages = page_images(pdf, tmp_path, f"i16-report-{language}-empty")
+    assert all(share_of_colour(page, (0, 114, 178)) < 0.001 for page in pages)  # no chart's blue is drawn
+    assert all(inked_share(page) >= 0.15 for page in pages[:-1])
+
+
+def test_a_compared_period_without_visits_draws_no_line_along_zero(history_rt, tmp_path):
+    """The first month of the seeded history is compared with a month of none: its bars, and no orange line."""
+    first_month = last_month(last_month(datetime.now(history_rt.settings.tz).date())).strftime("%Y-%m")
+    report_id = build(history_rt, MANAGER, first_month, ["pdf"])
+    pdf = next(content for name, content in files_of(history_rt, report_id).items() if name.endswith(".pdf"))
+    first_page = page_images(pdf, tmp_path, "i16-report-en-no-previous")[0]
+    assert share_of_colour(first_page, (0, 114, 178)) > 0.01
+    assert share_of_colour(first_page, ORANGE_RGB) < 0.0002
+
+
+def test_filter_line_names_the_chosen_teams_and_scope_stays_the_authors(history_rt):
+    month = last_month(datetime.now(history_rt.settings.tz).date()).strftime("%Y-%m")
+    north, east = (
+        history_rt.db.fetch_one("SELECT id FROM teams WHERE name = %s", (n,))["id"] for n in ("North", "East")
+    )
+    chosen = queue_report(history_rt, MANAGER, parse_period(month), ["csv"], "en", [north, east])
+    lines = dict(header_lines(gather(history_rt, reports.claim_report(history_rt.db, chosen))))
+    assert lines["Scope"] == "Whole organisation"
+    assert lines["Filters"] == "Teams: East, North"  # the teams' names, not the period again
+
+    whole = queue_report(history_rt, MANAGER, parse_period(month), ["csv"], "zh-CN")
+    lines = dict(header_lines(gather(history_rt, reports.claim_report(history_rt.db, whole))))
+    assert "筛选条件" not in lines and lines["范围"] == "整个组织"
+
+    supervisor = viewer_of(history_rt, "supervisor")  # their scope line names their teams: no filter repeats it
+    own = queue_report(history_rt, supervisor, parse_period(month), ["csv"], "en", [north])
+    lines = dict(header_lines(gather(history_rt, reports.claim_report(history_rt.db, own))))
+    assert lines["Scope"] == "Teams: North" and "Filters" not in lines

@@ -10,7 +10,14 @@ from weasyprint import HTML
 
 from dashboard.core.i18n import _
 from dashboard.reports.model import ReportData
-from dashboard.reports.render.charts import heatmap_chart, outcomes_chart, satisfaction_chart, visits_chart
+from dashboard.reports.render.charts import (
+    HEATMAP_DPI,
+    heatmap_chart,
+    hexagon_area_km2,
+    outcomes_chart,
+    satisfaction_chart,
+    visits_chart,
+)
 from dashboard.reports.render.tables import employee_columns, header_lines, team_columns, teams_only_note
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -93,12 +100,8 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
     labels = {
         "satisfaction": _("Customer satisfaction", lang),
         "employees": _("Employees", lang),
-        "heat_caption": _(
-            "Hours tracked per day in each map cell (H3 resolution 9), averaged over the period's {days} days.",
-            lang,
-            days=data.covered.days,
-        ),
         "key_figures": _("Key figures", lang),
+        "no_data": _("No data for this period.", lang),
         "no_comments": _("No comments in this period.", lang),
         "no_heat": _("No location history in this period.", lang),
         "no_tasks": _("No tasks in this period.", lang),
@@ -111,8 +114,15 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
         "met": _("met", lang),
         "missed": _("missed", lang),
         "page": _("Page", lang),
-        "answered": _("{count} answered surveys", lang, count=sum(data.scores.values())),
+        "answered": _("{count} answered surveys", lang, count=number(sum(data.scores.values()))),
     }
+    if data.heat_cells:
+        labels["heat_caption"] = _(
+            "Hours tracked per day in each hexagon of about {area} km², averaged over the period's {days} days.",
+            lang,
+            area=hexagon_area_km2(data),
+            days=data.covered.days,
+        )
     if data.teams_only:
         labels["teams_only"] = teams_only_note(lang)
     employees = pdf_employees(data.employees)
@@ -134,10 +144,12 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
         kpis=kpis,
         number=number,
         cell=cell,
+        words=str.split,  # a header's words, each kept whole (WeasyPrint has no word-break: keep-all)
         visits_chart=visits_chart(data),
         outcomes_chart=outcomes_chart(data) if data.teams else None,
         satisfaction_chart=satisfaction_chart(data),
         heatmap=heatmap_chart(data, streets or []),
+        heatmap_dpi=HEATMAP_DPI,
         comments=data.comments,
         team_columns=team_columns(lang),
         teams=data.teams,

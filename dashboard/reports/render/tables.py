@@ -91,6 +91,7 @@ def header_lines(data: ReportData) -> list[tuple[str, str]]:
         (_("Author", lang), data.report["author_name"]),
         (_("Generated", lang), f"{data.generated_at} ({data.timezone})"),
     ]
+    lines = [(label, value) for label, value in lines if value is not None]  # no filter line without a filter
     if data.teams_only:
         lines.append((_("Privacy", lang), teams_only_note(lang)))
     return lines
