@@ -217,7 +217,15 @@ def filter_chip(employee: object) -> object:
     return html.Span(
         [
             _("Tasks of {person}", person=who),
-            dcc.Link("×", href="/tasks", className="fo-chip-remove", title=_("Show everyone's tasks")),
+            dcc.Link(
+                [
+                    html.Span("×", **{"aria-hidden": "true"}),
+                    html.Span(_("Show everyone's tasks"), className="visually-hidden"),
+                ],
+                href="/tasks",
+                className="fo-chip-remove",
+                title=_("Show everyone's tasks"),
+            ),
         ],
         className="fo-chip",
         id="tasks-filter-chip",
@@ -335,7 +343,8 @@ def details(task_id: object, _refresh: object, _board: object) -> object:
     ]
     parts = []
     if _planner() and named and task["state"] not in FINAL_STATES:
-        parts += [_candidates_view(rank_candidates(rt, g.viewer.scope, task["lat"], task["lon"])), _actions(task)]
+        others = rank_candidates(rt, g.viewer.scope, task["lat"], task["lon"], exclude=task["employee_id"])
+        parts += [_candidates_view(others), _actions(task)]
     parts += [
         html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))], className="mt-2"),
         html.H6(_("History")),
@@ -661,11 +670,13 @@ def register(app: Dash) -> None:
         State("tasks-form-version", "data"),
         prevent_initial_call=True,
     )(panel)
-    # The panel takes the focus when it opens and gives it back when it closes; Escape closes it (assets/tasks.js).
+    # The panel takes the focus when it opens (or when the button that had it went, as Create does once the task
+    # exists) and gives it back when it closes; Escape closes it (assets/tasks.js).
     app.clientside_callback(
         ClientsideFunction(namespace="fieldopsTasks", function_name="panelFocus"),
         Output("tasks-panel-title", "className"),
         Input("tasks-panel", "className"),
+        Input("tasks-panel-title", "children"),
         prevent_initial_call=True,
     )
     app.callback(

@@ -48,6 +48,7 @@ def _form() -> html.Div:
                 className="fo-form-grid fo-panel-grid",
                 children=[
                     field(_("Customer"), dcc.Dropdown(id="tasks-customer", placeholder=_("Choose a customer"))),
+                    field(_("Assign to (optional)"), dcc.Dropdown(id="tasks-assignee", placeholder=_("Nobody yet"))),
                     field(
                         _("Kind"),
                         dcc.Dropdown(
@@ -61,7 +62,6 @@ def _form() -> html.Div:
                         _("Priority"),
                         dcc.Dropdown(id="tasks-priority", options=priority_options(), value=2, clearable=False),
                     ),
-                    field(_("Assign to (optional)"), dcc.Dropdown(id="tasks-assignee", placeholder=_("Nobody yet"))),
                     field(_("Window from"), dcc.Input(id="tasks-window-start", **text)),
                     field(_("Window until"), dcc.Input(id="tasks-window-end", **text)),
                     field(
