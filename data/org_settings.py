@@ -1,5 +1,5 @@
 """Organisation settings: privacy.off_hours, privacy.retention_days, privacy.executive_sees_individuals,
-and the analytics thresholds and targets."""
+the analytics thresholds and targets, a new task's expected minutes and the wall's cycle."""
 
 from __future__ import annotations
 

@@ -61,7 +61,7 @@ def _open_panel(page) -> None:
     page.wait_for_function(PANEL_IN_VIEW)
 
 
-def test_a_card_opens_its_task_beside_the_board_and_new_task_starts_empty(browser, day_server):
+def test_a_card_opens_its_task_beside_the_board_and_new_task_starts_empty(browser, day_server, axe):
     rt = day_server.runtime
     org_settings.set_setting(rt.db, "tasks.default_duration_min", 45, None)
     rt.forget_org_settings()
@@ -93,6 +93,7 @@ def test_a_card_opens_its_task_beside_the_board_and_new_task_starts_empty(browse
         box = page.locator("#tasks-save").bounding_box()
         assert box and box["y"] + box["height"] <= DESKTOP["height"]  # Save is on the first screen of the panel
         page.screenshot(path=screenshot_path(f"i16-tasks-edit-{lang}"))
+        axe(page, f"the task panel editing a task ({lang})")
 
         windows = {rt.local(new_task_window(rt)[0])}
         page.click("#tasks-new")
@@ -110,6 +111,7 @@ def test_a_card_opens_its_task_beside_the_board_and_new_task_starts_empty(browse
         assert page.input_value("#tasks-notes") == ""
         assert page.is_visible("#tasks-create") and not page.is_visible("#tasks-save")
         page.screenshot(path=screenshot_path(f"i16-tasks-new-{lang}"))
+        axe(page, f"the task panel with a new task ({lang})")
         page.click("#tasks-panel-close")
         page.wait_for_function("() => !document.getElementById('tasks-panel').classList.contains('show')")
         context.close()
