@@ -348,7 +348,9 @@ def details(task_id: object, _refresh: object, _board: object) -> object:
     parts += [
         html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))], className="mt-2"),
         html.H6(_("History")),
-        html.Ul(history, className="small", id="tasks-history"),
+        html.Ul(history, className="small", id="tasks-history")
+        if history
+        else html.P(_("Nothing yet."), className="small text-muted", id="tasks-history"),
     ]
     return html.Div(parts)
 
