@@ -388,7 +388,14 @@ def _candidates_view(ranked: list) -> html.Div:
     items = [
         html.Li(
             [
-                html.Div([html.B(c.name), " · ", _("about {minutes} min", minutes=c.minutes)]),
+                html.Div(
+                    [
+                        html.B(c.name),
+                        html.Span(f" ({c.code})", className="text-muted"),
+                        " · ",
+                        _("about {minutes} min", minutes=c.minutes),
+                    ]
+                ),
                 html.Div(
                     " · ".join((c.team_name or "", _availability(c), _("{count} open today", count=c.open_today))),
                     className="small text-muted",

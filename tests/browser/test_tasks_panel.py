@@ -170,6 +170,7 @@ def test_after_assign_the_panel_shows_the_new_assignee_and_saving_it_unchanged_c
     page.wait_for_selector("#tasks-candidates li")
     first = page.locator("#tasks-candidates li").first
     assert first.locator("b").inner_text() == nearest["name"]
+    assert f"({nearest['code']})" in first.inner_text()  # two people may share a name: the code tells them apart
     first.get_by_role("button", name="Assign").click()
     page.wait_for_selector(f"#tasks-action-result >> text=assigned to {nearest['name']}")
     # The form is the task as it is now: the new assignee, not the one shown before the click.
