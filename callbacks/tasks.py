@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import g
 
 from dashboard.core.i18n import _
@@ -24,6 +25,7 @@ from dashboard.work.lifecycle import (
     TaskError,
     change_state,
     create_task,
+    default_duration_min,
     edit_task,
     import_csv,
     kind_label,
@@ -31,17 +33,31 @@ from dashboard.work.lifecycle import (
     validate_task,
 )
 from dashboard.work.routing import plan_route
-from dashboard.work.taskboard import routes_geojson, tasks_geojson, team_progress, todays_tasks
+from dashboard.work.taskboard import (
+    new_task_window,
+    routes_geojson,
+    tasks_geojson,
+    team_progress,
+    today,
+    todays_tasks,
+)
 from data import alerts, customers, employees, teams
 from data import tasks as task_rows
 
 BOARD_CARDS = 40  # per column; the rest are counted
 CANDIDATES = 6
 ACTIONS = {"cancel": "cancelled", "unassign": "new", "fail": "failed"}
+PANEL = "offcanvas offcanvas-end fo-tasks-panel"
 
 
-def _scope(team_id: object):
-    return g.viewer.scope.narrowed_to_team(whole_number(team_id))
+def _scope(team_id: object, employee: object = None):
+    """The viewer's scope, narrowed by the team chosen and by ?employee= (one person's tasks; only for a viewer
+    who may see individuals)."""
+    scope = g.viewer.scope.narrowed_to_team(whole_number(team_id))
+    employee = whole_number(employee)
+    if employee is None or scope.employee_id is not None or not _named():
+        return scope
+    return replace(scope, employee_id=employee)
 
 
 def _planner() -> bool:
@@ -65,9 +81,18 @@ def team_options(_id: object) -> tuple[list[dict], dict]:
     )
 
 
-def form_options(team_id: object) -> tuple[list[dict], list[dict]]:
+def planner_controls(_id: object) -> tuple[bool, bool, bool]:
+    """New task, CSV import and daily routes: shown only to a role that may change tasks (the guard and
+    lifecycle refuse the others anyway)."""
+    hidden = not _planner()
+    return hidden, hidden, hidden
+
+
+def form_options(_id: object) -> tuple[list[dict], list[dict]]:
+    """Every customer and person of the viewer's scope (not only the chosen team's): the panel shows any task
+    of the board with its own customer and assignee."""
     rt = runtime()
-    scope = _scope(team_id)
+    scope = g.viewer.scope
     roster = employees.roster(rt.db, scope) if _named() else []
     people = [{"label": f"{p['name']} ({p['code']})", "value": p["id"]} for p in roster]
     places = [{"label": c["name"], "value": c["id"]} for c in customers.list_customers(rt.db, scope)]
@@ -106,10 +131,10 @@ def _card(task: dict) -> html.Button:
     )
 
 
-def board(_tick: object, team_id: object, _refresh: object, signature: object) -> tuple:
+def board(_tick: object, team_id: object, _refresh: object, employee: object, signature: object) -> tuple:
     """Board, progress, map and counts; redrawn only when a task, its state or its risk changed."""
     rt = runtime()
-    scope = _scope(team_id)
+    scope = _scope(team_id, employee)
     named = _named()
     rows = todays_tasks(rt, scope)
     if not named:
@@ -182,20 +207,103 @@ def _frame(rows: list[dict]) -> object:
     return {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]], "transition": "flyToBounds"}
 
 
-def select_task(_clicks: object, click: object) -> object:
-    if ctx.triggered_id == "tasks-points":
-        return whole_number((mapping(click).get("properties") or {}).get("id")) or no_update
+def filter_chip(employee: object) -> object:
+    """?employee=: whose tasks the board shows, with a way back to everyone's."""
+    employee = whole_number(employee)
+    if employee is None or not _named():
+        return None
+    person = employees.get_employee(runtime().db, g.viewer.scope, employee)
+    who = f"{person['name']} ({person['code']})" if person else _("a person not in your view")
+    return html.Span(
+        [
+            _("Tasks of {person}", person=who),
+            dcc.Link(
+                [
+                    html.Span("×", **{"aria-hidden": "true"}),
+                    html.Span(_("Show everyone's tasks"), className="visually-hidden"),
+                ],
+                href="/tasks",
+                className="fo-chip-remove",
+                title=_("Show everyone's tasks"),
+            ),
+        ],
+        className="fo-chip",
+        id="tasks-filter-chip",
+    )
+
+
+def open_panel(_cards: object, point: object, _new: object, _close: object) -> tuple:
+    """A card or a map point opens its task in the panel; New task opens an empty one; Close closes it."""
     triggered = ctx.triggered_id
-    if isinstance(triggered, dict) and ctx.triggered and ctx.triggered[0].get("value"):
-        return whole_number(triggered.get("task")) or no_update
-    return no_update
+    cleared = ("", "")  # the last task's messages do not belong to the next one
+    if triggered == "tasks-new":
+        return (None, "new", *cleared) if _planner() else (no_update,) * 4
+    if triggered == "tasks-panel-close":
+        return None, None, *cleared
+    task_id = None
+    if triggered == "tasks-points":
+        task_id = whole_number((mapping(point).get("properties") or {}).get("id"))
+    elif isinstance(triggered, dict) and ctx.triggered and ctx.triggered[0].get("value"):
+        task_id = whole_number(triggered.get("task"))
+    if task_id is None:
+        return (no_update,) * 4
+    return task_id, "edit", *cleared
+
+
+def _version(task: dict) -> list:
+    return [task["id"], task["state"], task["employee_id"], task["updated_at"].isoformat()]
+
+
+def panel(mode: object, task_id: object, _refresh: object, _board: object, shown: object) -> tuple:
+    """The panel's frame, title and fields, always the task as stored now: refilled when it opens, after this
+    viewer's changes (assign, state, save), and when the task changed meanwhile; never while the viewer types
+    into a form whose task did not change. A new task starts empty: nobody, the next two hours from the next
+    quarter hour, the organisation's default minutes."""
+    rt = runtime()
+    day = today(rt).isoformat()
+    placeholders = (f"{day} 09:00", f"{day} 11:00")
+    opened = ctx.triggered_id in (None, "tasks-panel-mode", "tasks-selected")
+    mode, task_id = text(mode, 10), whole_number(task_id)
+    closed = (PANEL, "", True, True, True, *(no_update,) * 8, *placeholders, None, no_update)
+    if mode == "new" and _planner():
+        frame = (f"{PANEL} show", _("New task"), False, False, True)
+        if not opened:
+            return (*frame, *(no_update,) * 8, *placeholders, None, no_update)
+        start, end = new_task_window(rt)
+        values = (None, "visit", 2, rt.local(start), rt.local(end), default_duration_min(rt), None, "")
+        return (*frame, *values, *placeholders, None, no_update)
+    if mode != "edit" or task_id is None:
+        return closed
+    task = task_rows.get_task(rt.db, g.viewer.scope, task_id)
+    if task is None:
+        return (f"{PANEL} show", _("This task is not in your view."), True, True, True, *closed[5:])
+    editable = _planner() and task["state"] not in FINAL_STATES
+    title = f"#{task['id']} {task['customer_name']}"
+    frame = (f"{PANEL} show", _("Edit task {title}", title=title) if editable else _("Task {title}", title=title))
+    frame += (not editable, True, not editable)
+    version = _version(task)
+    if not opened and ctx.triggered_id != "tasks-refresh" and version == shown:
+        return (*frame, *(no_update,) * 8, *placeholders, no_update, no_update)
+    values = (
+        task["customer_id"],
+        task["kind"],
+        task["priority"],
+        rt.local(task["window_start"]),
+        rt.local(task["window_end"]),
+        task["duration_min"],
+        task["employee_id"] if _named() else None,
+        task["notes"] or "",
+    )
+    changed_meanwhile = not opened and ctx.triggered_id == "tasks-signature" and editable
+    note = result(_("This task changed meanwhile: the panel shows it as it is now."), ok=True)
+    return (*frame, *values, *placeholders, version, note if changed_meanwhile else no_update)
 
 
 def details(task_id: object, _refresh: object, _board: object) -> object:
     """The selected task: what, where, when, its history, and who could go (by travel time)."""
     task_id = whole_number(task_id)
     if task_id is None:
-        return no_update
+        return None
     rt = runtime()
     task = task_rows.get_task(rt.db, g.viewer.scope, task_id)
     if task is None:
@@ -203,6 +311,7 @@ def details(task_id: object, _refresh: object, _board: object) -> object:
     named = _named()
     if not named:
         task = {**task, "employee_name": None}
+    editable = _planner() and task["state"] not in FINAL_STATES  # the form above shows what it is
     rows = [
         (_("Customer"), task["customer_name"]),
         (_("Address"), task["customer_address"] or "—"),
@@ -215,6 +324,9 @@ def details(task_id: object, _refresh: object, _board: object) -> object:
         (_("Left"), rt.local(task["departed_at"], "%H:%M") or "—"),
         (_("Notes"), task["notes"] or "—"),
     ]
+    if editable:
+        in_form = {_("Customer"), _("Kind"), _("Assigned to"), _("Window"), _("Expected minutes"), _("Notes")}
+        rows = [(label, value) for label, value in rows if label not in in_form]
     history = [
         html.Li(
             " · ".join(
@@ -229,13 +341,16 @@ def details(task_id: object, _refresh: object, _board: object) -> object:
         )
         for e in task_rows.events(rt.db, g.viewer.scope, task_id)
     ]
-    parts = [html.H5(f"#{task['id']} {task['customer_name']}", id="tasks-details-title")]
+    parts = []
     if _planner() and named and task["state"] not in FINAL_STATES:
-        parts += [_candidates_view(rank_candidates(rt, g.viewer.scope, task["lat"], task["lon"])), _actions(task)]
+        others = rank_candidates(rt, g.viewer.scope, task["lat"], task["lon"], exclude=task["employee_id"])
+        parts += [_candidates_view(others), _actions(task)]
     parts += [
         html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))], className="mt-2"),
         html.H6(_("History")),
-        html.Ul(history, className="small", id="tasks-history"),
+        html.Ul(history, className="small", id="tasks-history")
+        if history
+        else html.P(_("Nothing yet."), className="small text-muted", id="tasks-history"),
     ]
     return html.Div(parts)
 
@@ -273,7 +388,14 @@ def _candidates_view(ranked: list) -> html.Div:
     items = [
         html.Li(
             [
-                html.Div([html.B(c.name), " · ", _("about {minutes} min", minutes=c.minutes)]),
+                html.Div(
+                    [
+                        html.B(c.name),
+                        html.Span(f" ({c.code})", className="text-muted"),
+                        " · ",
+                        _("about {minutes} min", minutes=c.minutes),
+                    ]
+                ),
                 html.Div(
                     " · ".join((c.team_name or "", _availability(c), _("{count} open today", count=c.open_today))),
                     className="small text-muted",
@@ -350,6 +472,8 @@ def save(
     notes: object,
     refresh: object,
 ) -> tuple:
+    """Create the new task (the panel then shows it, with who can go), or save the shown one as its form says,
+    its assignee included; a form saved unchanged changes nothing."""
     rt = runtime()
     editing = ctx.triggered_id == "tasks-save"
     try:
@@ -363,37 +487,31 @@ def save(
             window_end=text(window_end, 40),
             duration_min=whole_number(duration),
             notes=text(notes, 2000),
-            employee_id=None if editing else whole_number(assignee),
+            employee_id=whole_number(assignee),
         )
         if editing:
-            if whole_number(task_id) is None:
+            task_id = whole_number(task_id)
+            if task_id is None:
                 raise TaskError(_("Select a task to edit first."))
-            edit_task(rt, g.viewer, whole_number(task_id), task)
-            return result(_("Task #{task} saved.", task=task_id), ok=True), counter(refresh) + 1, no_update
-        new_id = create_task(rt, g.viewer, task)
+            changed, reassigned = edit_task(rt, g.viewer, task_id, task)
+        else:
+            new_id = create_task(rt, g.viewer, task)
     except TaskError as exc:
-        return result(str(exc), ok=False), no_update, no_update
-    if task.employee_id is not None:  # straight to someone: their day is re-planned around it
-        plan_route(rt, task.employee_id, user_id=g.viewer.user_id, reason="urgent" if task.priority == 1 else "plan")
-    return result(_("Task #{task} created.", task=new_id), ok=True), counter(refresh) + 1, new_id
+        return result(str(exc), ok=False), no_update, no_update, no_update
+    if not editing or reassigned:
+        _replan(rt, task)
+    if not editing:
+        return result(_("Task #{task} created.", task=new_id), ok=True), counter(refresh) + 1, new_id, "edit"
+    if not (changed or reassigned):
+        return result(_("Nothing to save: the task is as it was."), ok=True), no_update, no_update, no_update
+    return result(_("Task #{task} saved.", task=task_id), ok=True), counter(refresh) + 1, no_update, no_update
 
 
-def fill_form(task_id: object) -> tuple:
-    """Put the selected task into the form, so Save changes edits it."""
-    task = task_rows.get_task(runtime().db, g.viewer.scope, whole_number(task_id) or 0)
-    if task is None:
-        return (no_update,) * 8
-    rt = runtime()
-    return (
-        task["customer_id"],
-        task["kind"],
-        task["priority"],
-        rt.local(task["window_start"]),
-        rt.local(task["window_end"]),
-        task["duration_min"],
-        task["employee_id"] if _named() else None,
-        task["notes"] or "",
-    )
+def _replan(rt, task) -> None:
+    """A task straight to someone: their day is re-planned around it."""
+    if task.employee_id is not None:
+        reason = "urgent" if task.priority == 1 else "plan"
+        plan_route(rt, task.employee_id, user_id=g.viewer.user_id, reason=reason)
 
 
 def upload(contents: object, refresh: object) -> tuple:
@@ -501,8 +619,15 @@ def register(app: Dash) -> None:
         team_options
     )
     app.callback(
-        Output("tasks-customer", "options"), Output("tasks-assignee", "options"), Input("tasks-team", "value")
-    )(form_options)
+        Output("tasks-new", "hidden"),
+        Output("tasks-import-section", "hidden"),
+        Output("tasks-routes-section", "hidden"),
+        Input("tasks-team", "id"),
+    )(planner_controls)
+    app.callback(Output("tasks-customer", "options"), Output("tasks-assignee", "options"), Input("tasks-team", "id"))(
+        form_options
+    )
+    app.callback(Output("tasks-filter", "children"), Input("tasks-employee", "data"))(filter_chip)
     app.callback(
         Output("tasks-board", "children"),
         Output("tasks-progress", "children"),
@@ -515,14 +640,54 @@ def register(app: Dash) -> None:
         Input("tasks-tick", "n_intervals"),
         Input("tasks-team", "value"),
         Input("tasks-refresh", "data"),
+        State("tasks-employee", "data"),
         State("tasks-signature", "data"),
     )(board)
     app.callback(
         Output("tasks-selected", "data"),
+        Output("tasks-panel-mode", "data"),
+        Output("tasks-form-result", "children"),
+        Output("tasks-action-result", "children"),
         Input({"type": "tasks-card", "task": ALL}, "n_clicks"),
         Input("tasks-points", "clickData"),
+        Input("tasks-new", "n_clicks"),
+        Input("tasks-panel-close", "n_clicks"),
         prevent_initial_call=True,
-    )(select_task)
+    )(open_panel)
+    app.callback(
+        Output("tasks-panel", "className"),
+        Output("tasks-panel-title", "children"),
+        Output("tasks-form", "hidden"),
+        Output("tasks-create", "hidden"),
+        Output("tasks-save", "hidden"),
+        Output("tasks-customer", "value"),
+        Output("tasks-kind", "value"),
+        Output("tasks-priority", "value"),
+        Output("tasks-window-start", "value"),
+        Output("tasks-window-end", "value"),
+        Output("tasks-duration", "value"),
+        Output("tasks-assignee", "value"),
+        Output("tasks-notes", "value"),
+        Output("tasks-window-start", "placeholder"),
+        Output("tasks-window-end", "placeholder"),
+        Output("tasks-form-version", "data"),
+        Output("tasks-form-result", "children", allow_duplicate=True),
+        Input("tasks-panel-mode", "data"),
+        Input("tasks-selected", "data"),
+        Input("tasks-refresh", "data"),
+        Input("tasks-signature", "data"),  # the board changed: the shown task may have too
+        State("tasks-form-version", "data"),
+        prevent_initial_call=True,
+    )(panel)
+    # The panel takes the focus when it opens (or when the button that had it went, as Create does once the task
+    # exists) and gives it back when it closes; Escape closes it (assets/tasks.js).
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsTasks", function_name="panelFocus"),
+        Output("tasks-panel-title", "className"),
+        Input("tasks-panel", "className"),
+        Input("tasks-panel-title", "children"),
+        prevent_initial_call=True,
+    )
     app.callback(
         Output("tasks-details", "children"),
         Input("tasks-selected", "data"),
@@ -530,7 +695,7 @@ def register(app: Dash) -> None:
         Input("tasks-signature", "data"),  # the board changed: the selected task may have too
     )(details)
     app.callback(
-        Output("tasks-action-result", "children"),
+        Output("tasks-action-result", "children", allow_duplicate=True),
         Output("tasks-refresh", "data"),
         Input({"type": "tasks-assign", "employee": ALL}, "n_clicks"),
         State("tasks-selected", "data"),
@@ -546,9 +711,10 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )(act)
     app.callback(
-        Output("tasks-form-result", "children"),
+        Output("tasks-form-result", "children", allow_duplicate=True),
         Output("tasks-refresh", "data", allow_duplicate=True),
         Output("tasks-selected", "data", allow_duplicate=True),
+        Output("tasks-panel-mode", "data", allow_duplicate=True),
         Input("tasks-create", "n_clicks"),
         Input("tasks-save", "n_clicks"),
         State("tasks-selected", "data"),
@@ -563,18 +729,6 @@ def register(app: Dash) -> None:
         State("tasks-refresh", "data"),
         prevent_initial_call=True,
     )(save)
-    app.callback(
-        Output("tasks-customer", "value"),
-        Output("tasks-kind", "value"),
-        Output("tasks-priority", "value"),
-        Output("tasks-window-start", "value"),
-        Output("tasks-window-end", "value"),
-        Output("tasks-duration", "value"),
-        Output("tasks-assignee", "value"),
-        Output("tasks-notes", "value"),
-        Input("tasks-selected", "data"),
-        prevent_initial_call=True,
-    )(fill_form)
     app.callback(
         Output("tasks-import-result", "children"),
         Output("tasks-refresh", "data", allow_duplicate=True),

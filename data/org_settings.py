@@ -1,5 +1,5 @@
 """Organisation settings: privacy.off_hours, privacy.retention_days, privacy.executive_sees_individuals,
-and the analytics thresholds and targets."""
+the analytics thresholds and targets, a new task's expected minutes and the wall's cycle."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ DEFAULTS: dict[str, object] = {
     "analytics.target_km_per_day": 60,
     "analytics.target_visit_share": 0.5,
     "analytics.target_satisfaction": 4.0,
+    "tasks.default_duration_min": 30,  # issue 16: a new task's expected minutes, and a CSV line's without them
     "wall.cycle_s": 20,  # issue 8: seconds each wall display panel shows
 }
 OFF_HOURS_POLICIES = ("drop", "coarse")

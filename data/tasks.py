@@ -197,15 +197,16 @@ def insert_planned(db: Database, rows: list[dict]) -> int:
     return len(rows)
 
 
-def update_task(db: Database, scope: Scope, task_id: int, task: dict) -> bool:
-    """Edit what a task is (customer, kind, priority, window, duration, notes); its state moves elsewhere."""
+def update_task(db: Database, scope: Scope, task_id: int, task: dict, at: datetime) -> bool:
+    """Edit what a task is (customer, kind, priority, window, duration, notes) at the app's clock's `at`; its
+    state moves elsewhere."""
     return bool(
         db.execute(
             f"""UPDATE tasks t SET customer_id = %(customer_id)s, kind = %(kind)s, priority = %(priority)s,
                        window_start = %(window_start)s, window_end = %(window_end)s,
-                       duration_min = %(duration_min)s, notes = %(notes)s, updated_at = now()
+                       duration_min = %(duration_min)s, notes = %(notes)s, updated_at = %(at)s
                 WHERE t.id = %(id)s AND {IN_SCOPE}""",  # noqa: S608 - IN_SCOPE is a constant
-            {**task, "id": task_id, **_scope_params(scope)},
+            {**task, "id": task_id, "at": at, **_scope_params(scope)},
         )
     )
 

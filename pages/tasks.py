@@ -1,5 +1,6 @@
-"""Tasks and dispatch: today's board by state, the map with planned routes, progress per team, a task's
-details with candidates ranked by travel time, create / edit / import, daily routes. Layout only."""
+"""Tasks and dispatch: today's board by state, the map with planned routes, progress per team; a side panel
+for one task (new, or the chosen one: its fields, candidates ranked by travel time, history); import and
+daily routes for planners. Layout only."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from dashboard.core.i18n import _
+from dashboard.core.inputs import whole_number_in_text
 from dashboard.core.permissions import TASK_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.web.components import field, page_frame
@@ -37,15 +39,16 @@ def _map() -> dl.Map:
     )
 
 
-def _form() -> html.Details:
+def _form() -> html.Div:
+    """The task's fields; their values, placeholders and which button shows come from callbacks."""
     text = {"className": "form-control", "debounce": True}
-    return html.Details(
+    return html.Div(
         [
-            html.Summary(_("New task or edit the selected one"), className="h6"),
             html.Div(
-                className="fo-form-grid",
+                className="fo-form-grid fo-panel-grid",
                 children=[
                     field(_("Customer"), dcc.Dropdown(id="tasks-customer", placeholder=_("Choose a customer"))),
+                    field(_("Assign to (optional)"), dcc.Dropdown(id="tasks-assignee", placeholder=_("Nobody yet"))),
                     field(
                         _("Kind"),
                         dcc.Dropdown(
@@ -59,30 +62,55 @@ def _form() -> html.Details:
                         _("Priority"),
                         dcc.Dropdown(id="tasks-priority", options=priority_options(), value=2, clearable=False),
                     ),
-                    field(_("Window from"), dcc.Input(id="tasks-window-start", placeholder="2026-05-04 09:00", **text)),
-                    field(_("Window until"), dcc.Input(id="tasks-window-end", placeholder="2026-05-04 11:00", **text)),
+                    field(_("Window from"), dcc.Input(id="tasks-window-start", **text)),
+                    field(_("Window until"), dcc.Input(id="tasks-window-end", **text)),
                     field(
                         _("Expected minutes"),
-                        dcc.Input(
-                            id="tasks-duration", type="number", min=1, max=720, value=30, className="form-control"
-                        ),
+                        dcc.Input(id="tasks-duration", type="number", min=1, max=720, className="form-control"),
                     ),
-                    field(_("Assign to (optional)"), dcc.Dropdown(id="tasks-assignee", placeholder=_("Nobody yet"))),
                     field(_("Notes"), dcc.Textarea(id="tasks-notes", maxLength=2000, className="form-control")),
                 ],
             ),
             html.Div(
                 className="fo-form-row mt-2",
                 children=[
-                    html.Button(_("Create task"), id="tasks-create", className="btn btn-primary"),
-                    html.Button(_("Save changes"), id="tasks-save", className="btn btn-outline-primary"),
+                    html.Button(_("Create task"), id="tasks-create", className="btn btn-primary", hidden=True),
+                    html.Button(_("Save changes"), id="tasks-save", className="btn btn-primary", hidden=True),
                 ],
             ),
-            html.Div(id="tasks-form-result", role="status"),
         ],
-        className="fo-section",
-        id="tasks-form-section",
-        open=True,
+        id="tasks-form",
+        hidden=True,
+    )
+
+
+def _panel() -> html.Div:
+    """One task at a time, in a side panel that opens where the person is looking: a new task, or the chosen
+    one (its fields, who can go, its history). Drawn closed; a task's card or point, or New task, opens it."""
+    return html.Div(
+        id="tasks-panel",
+        className="offcanvas offcanvas-end fo-tasks-panel",
+        role="dialog",
+        tabIndex="-1",
+        **{"aria-labelledby": "tasks-panel-title"},
+        children=[
+            html.Div(
+                className="offcanvas-header",
+                children=[
+                    html.H3(id="tasks-panel-title", className="offcanvas-title h5", tabIndex="-1"),
+                    html.Button(_("Close"), id="tasks-panel-close", className="btn btn-sm btn-outline-secondary"),
+                ],
+            ),
+            html.Div(
+                className="offcanvas-body",
+                children=[
+                    html.Div(id="tasks-form-result", role="status"),
+                    _form(),
+                    html.Div(id="tasks-action-result", role="status"),
+                    html.Div(id="tasks-details"),
+                ],
+            ),
+        ],
     )
 
 
@@ -108,6 +136,7 @@ def _import() -> html.Details:
         ],
         className="fo-section",
         id="tasks-import-section",
+        hidden=True,  # shown to planners only (callbacks/tasks.py: planner_controls)
     )
 
 
@@ -127,10 +156,12 @@ def _routes() -> html.Section:
         ],
         className="fo-section",
         id="tasks-routes-section",
+        hidden=True,
     )
 
 
-def layout(**_query: str) -> html.Div:
+def layout(employee: str | None = None, **_query: str) -> html.Div:
+    """?employee=<id>: the board of that person's tasks (the live map's details link here)."""
     return page_frame(
         _("Tasks and dispatch"),
         html.Div(
@@ -138,30 +169,24 @@ def layout(**_query: str) -> html.Div:
             children=[
                 html.Label(_("Team"), htmlFor="tasks-team", className="fo-label"),
                 dcc.Dropdown(id="tasks-team", placeholder=_("All teams"), clearable=True, className="fo-team"),
+                html.Div(id="tasks-filter"),
                 html.Span(id="tasks-summary", className="fo-count"),
+                html.Button(_("New task"), id="tasks-new", className="btn btn-primary btn-sm", hidden=True),
                 html.Span(id="tasks-updated", className="fo-updated"),
             ],
         ),
         html.Div(id="tasks-help", className="fo-alerts", role="alert"),
-        html.Div(id="tasks-action-result", role="status"),
-        html.Div(
-            className="fo-map-row fo-tasks-row",
-            children=[
-                _map(),
-                html.Aside(
-                    id="tasks-details",
-                    className="fo-details",
-                    children=html.P(_("Click a task on the board or the map."), className="text-muted"),
-                ),
-            ],
-        ),
+        html.Div(className="fo-map-row fo-tasks-row", children=[_map()]),
         html.Div(id="tasks-progress", className="mt-3"),
         html.Div(id="tasks-board", className="fo-board mt-3"),
-        _form(),
         _import(),
         _routes(),
+        _panel(),
         dcc.Interval(id="tasks-tick", interval=5_000),
+        dcc.Store(id="tasks-employee", data=whole_number_in_text(employee)),
         dcc.Store(id="tasks-selected"),
+        dcc.Store(id="tasks-panel-mode"),
+        dcc.Store(id="tasks-form-version"),
         dcc.Store(id="tasks-signature"),
         dcc.Store(id="tasks-refresh", data=0),
         page_id="tasks-page",

@@ -89,6 +89,7 @@ class Candidate:
     open_today: int  # open tasks of the organisation's local day (data.tasks.ON_DAY)
     available: bool
     reason: str | None  # why not available: stale, paused, off_hours, on_visit
+    code: str = ""  # the employee code: two people may share a name (issue 16)
 
     @property
     def minutes(self) -> int:
@@ -140,7 +141,15 @@ def rank_candidates(
         person = people[eid]
         found.append(
             Candidate(
-                eid, person["name"], person["team_name"], seconds, metres, workload.get(eid, 0), reason is None, reason
+                eid,
+                person["name"],
+                person["team_name"],
+                seconds,
+                metres,
+                workload.get(eid, 0),
+                reason is None,
+                reason,
+                person["code"],
             )
         )
     # Free people first; among them the quickest, then the least busy.

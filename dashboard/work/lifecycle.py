@@ -36,6 +36,7 @@ FIELD_MOVES = ("accepted", "en_route", "on_site", "done", "failed", "new")
 PRIORITIES = (1, 2, 3)  # 1 urgent, 2 normal, 3 low
 KINDS = ("visit", "repair", "delivery", "inspection", "installation", "help")
 MAX_DURATION_MIN = 12 * 60
+DEFAULT_DURATION_MIN = 30  # when the organisation has not chosen its own (tasks.default_duration_min)
 MAX_IMPORT_ROWS = 5000
 KEEP = object()  # change_state(assignee=KEEP): the task stays with whoever has it
 
@@ -214,7 +215,8 @@ def validate_task(
         raise TaskError(_("Priority is 1 (urgent), 2 (normal) or 3 (low)."))
     start, end = _moment(rt, window_start), _moment(rt, window_end)
     if (window_start and start is None) or (window_end and end is None):
-        raise TaskError(_("Times are written like 2026-05-04 09:30."))
+        example = datetime.now(rt.settings.tz).strftime("%Y-%m-%d 09:30")
+        raise TaskError(_("Times are written like {example}.", example=example))
     if start and end and end <= start:
         raise TaskError(_("The window must end after it starts."))
     if not isinstance(duration_min, int) or not 1 <= duration_min <= MAX_DURATION_MIN:
@@ -248,13 +250,38 @@ def create_task(rt: Runtime, viewer: Viewer, task: TaskInput) -> int:
     return tasks.create_task(rt.db, task.row(), viewer.user_id)
 
 
-def edit_task(rt: Runtime, viewer: Viewer, task_id: int, task: TaskInput) -> None:
+def default_duration_min(rt: Runtime) -> int:
+    """The expected minutes of a task nobody gave any: the organisation's choice (a new task on the page, a CSV
+    line without them)."""
+    value = rt.org_settings().get("tasks.default_duration_min")
+    return value if isinstance(value, int) and 1 <= value <= MAX_DURATION_MIN else DEFAULT_DURATION_MIN
+
+
+def _to_minute(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(second=0, microsecond=0)
+
+
+def edit_task(rt: Runtime, viewer: Viewer, task_id: int, task: TaskInput) -> tuple[bool, bool]:
+    """Save a task as its form shows it: what it is, and who has it (`task.employee_id`, None for nobody; moved
+    through change_state, the one way). Returns (its fields changed, its assignee changed): a form saved as it
+    was shown writes nothing (its times are to the minute, so a stored second is no change)."""
     current = tasks.get_task(rt.db, viewer.scope, task_id)
     if current is None:
         raise TaskNotFound(_("Task {task} does not exist or is not yours to change.", task=task_id))
     if current["state"] in FINAL_STATES:
         raise TaskError(_("A finished task cannot be edited."))
-    tasks.update_task(rt.db, viewer.scope, task_id, task.row())
+    reassigned = task.employee_id != current["employee_id"]
+    if reassigned:  # first: a move the task's state does not allow leaves its fields unsaved too
+        to_state = "new" if task.employee_id is None else "assigned"
+        change_state(rt, task_id, to_state, viewer, assignee=task.employee_id, reason="edit")
+    wanted = {key: value for key, value in task.row().items() if key != "employee_id"}
+    for key in ("window_start", "window_end"):
+        if _to_minute(wanted[key]) == _to_minute(current[key]):
+            wanted[key] = current[key]
+    if all(current[key] == value for key, value in wanted.items()):
+        return False, reassigned
+    tasks.update_task(rt.db, viewer.scope, task_id, wanted, at=datetime.now(UTC))
+    return True, reassigned
 
 
 CSV_COLUMNS = ("customer", "kind", "priority", "window_start", "window_end", "duration_min", "notes", "employee")
@@ -279,6 +306,7 @@ def import_csv(rt: Runtime, viewer: Viewer, content: bytes) -> tuple[list[int], 
         by_key[str(customer["id"])] = customer["id"]
     by_key.update(customers.external_ids(rt.db, viewer.scope))
     people = {p["code"]: p["id"] for p in employees.roster(rt.db, viewer.scope)}
+    default_minutes = default_duration_min(rt)
     valid, errors = [], []
     for number, row in enumerate(rows, start=2):
         try:
@@ -294,7 +322,7 @@ def import_csv(rt: Runtime, viewer: Viewer, content: bytes) -> tuple[list[int], 
                     priority=_int(row.get("priority"), 2),
                     window_start=row.get("window_start"),
                     window_end=row.get("window_end"),
-                    duration_min=_int(row.get("duration_min"), 30),
+                    duration_min=_int(row.get("duration_min"), default_minutes),
                     notes=row.get("notes"),
                     employee_id=people.get(code) if code else None,
                 )

@@ -5,13 +5,29 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dashboard.core.runtime import Runtime
 from dashboard.work.dispatch import travel_times_s
 from dashboard.work.lifecycle import FINAL_STATES, at_risk
 from data import route_plans, tasks, teams
 from data.scope import Scope
+
+NEW_TASK_WINDOW = timedelta(hours=2)
+QUARTER_HOUR_S = 15 * 60
+
+
+def today(rt: Runtime) -> date:
+    """Today in the organisation's zone, read when asked (never at import: a page stays open past midnight)."""
+    return datetime.now(rt.settings.tz).date()
+
+
+def new_task_window(rt: Runtime) -> tuple[datetime, datetime]:
+    """A new task's suggested window: two hours from the next round quarter hour. Rounded in UTC, which is the
+    organisation's quarter hour too (every zone's offset is a whole number of quarter hours)."""
+    now_s = datetime.now(UTC).timestamp()
+    start = datetime.fromtimestamp((now_s // QUARTER_HOUR_S + 1) * QUARTER_HOUR_S, UTC)
+    return start, start + NEW_TASK_WINDOW
 
 
 def day_bounds(rt: Runtime) -> tuple[datetime, datetime]:

@@ -21,7 +21,7 @@ def test_an_executive_sees_teams_and_no_names(browser, day_server):
     page.goto(f"{day_server.url}/tasks")
     settle(page)
     page.locator(".fo-task-card").first.click()
-    page.wait_for_selector("#tasks-details-title")
+    page.wait_for_selector("#tasks-panel-title >> text=#")
     assert page.locator(".fo-task-card").count() > 0 and "assigned" in page.inner_text("#tasks-board")
     assert NAME not in page.content()
     page.screenshot(path=screenshot_path("executive_tasks_without_names"), full_page=True)

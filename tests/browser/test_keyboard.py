@@ -139,6 +139,10 @@ def test_create_and_assign_a_task_by_keyboard(browser, a11y_server, axe):
     sign_in_by_keyboard(page, a11y_server.url, "manager")
     page.goto(f"{a11y_server.url}/tasks")
     settle(page)
+    tab_to(page, "#tasks-new")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#tasks-panel-title >> text=New task")
+    page.wait_for_function("() => document.activeElement.id === 'tasks-panel-title'")  # the panel has the focus
     choose(page, "tasks-customer", customer)
     choose(page, "tasks-priority", "Urgent")
     tab_to(page, "#tasks-notes")
@@ -148,14 +152,19 @@ def test_create_and_assign_a_task_by_keyboard(browser, a11y_server, axe):
     page.keyboard.press("Enter")
     page.wait_for_selector("#tasks-form-result >> text=created")
     task = int(page.inner_text("#tasks-form-result").split("#")[1].split()[0])
+    page.wait_for_selector(f"#tasks-panel-title >> text=#{task}")
     page.wait_for_selector("#tasks-candidates li button")
-    tab_to(page, "#tasks-candidates li button", backwards=True)  # the details are above the form
+    page.wait_for_function("() => document.activeElement.id === 'tasks-panel-title'")  # Create went; the title
+    tab_to(page, "#tasks-candidates li button")  # who can go, below the task's fields
     chosen = page.evaluate("() => document.activeElement.closest('li').querySelector('b').textContent")
     page.screenshot(path=screenshot_path("keyboard_task_assign"), full_page=True)
     page.keyboard.press("Space")
     page.wait_for_selector(f"#tasks-action-result >> text=assigned to {chosen}")
     assert rt.db.fetch_one("SELECT state FROM tasks WHERE id = %s", (task,))["state"] == "assigned"
     axe(page, "the tasks page with a task's details and candidates")
+    page.keyboard.press("Escape")  # the panel closes and the focus goes back to where it was before it opened
+    page.wait_for_function("() => !document.getElementById('tasks-panel').classList.contains('show')")
+    page.wait_for_function("() => document.activeElement.id === 'tasks-new'")
     context.close()
 
 

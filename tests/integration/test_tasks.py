@@ -129,6 +129,28 @@ def test_a_supervisor_assigns_only_within_their_teams_and_executives_change_noth
     assert task_rows.get_task(rt.db, supervisor.scope, task)["employee_id"] == mine
 
 
+def test_a_task_saved_as_its_form_shows_it_writes_nothing_and_a_new_assignee_moves_through_change_state(seeded_rt):
+    rt = seeded_rt
+    manager = viewer_of(rt, "manager")
+    task = new_task(rt)
+    row = task_rows.get_task(rt.db, Scope.everything(), task)
+
+    def form(**changes):  # the panel's fields as it shows the task: times to the minute, in the organisation's zone
+        shown = {"customer_id": row["customer_id"], "kind": row["kind"], "priority": row["priority"]}
+        shown |= {"window_start": rt.local(row["window_start"]), "window_end": rt.local(row["window_end"])}
+        shown |= {"duration_min": row["duration_min"], "notes": row["notes"], "employee_id": row["employee_id"]}
+        return lifecycle.validate_task(rt, manager, **(shown | changes))
+
+    assert lifecycle.edit_task(rt, manager, task, form()) == (False, False)
+    assert task_rows.get_task(rt.db, Scope.everything(), task) == row  # its time of change too
+    colleague = employees.employee_by_code(rt.db, "E0002")["id"]
+    assert lifecycle.edit_task(rt, manager, task, form(employee_id=colleague)) == (False, True)
+    assert history(rt, task) == [(None, "assigned"), ("assigned", "assigned")]
+    assert lifecycle.edit_task(rt, manager, task, form(employee_id=None, notes="Back door")) == (True, True)
+    after = task_rows.get_task(rt.db, Scope.everything(), task)
+    assert (after["state"], after["employee_id"], after["notes"]) == ("new", None, "Back door")
+
+
 def test_the_writers_arrival_and_departure_move_the_task_as_the_system_and_open_a_survey(seeded_rt):
     rt = seeded_rt
     task = new_task(rt)
@@ -363,3 +385,19 @@ def test_executives_see_no_individual_on_the_tasks_page_unless_the_organisation_
     assert [feature["properties"]["name"] for feature in routes] == [person["name"]]
     assert colleague["name"] in json.dumps(shown["help"], ensure_ascii=False)
     assert person["name"] in json.dumps(shown["details"], ensure_ascii=False)
+
+
+def test_an_executive_who_sends_create_anyway_is_refused_and_nothing_is_created(app):
+    """The page offers an executive no Create (issue 16); the callback behind it still refuses."""
+    import json
+
+    from tests.conftest import signed_in_client
+
+    rt = app.server.extensions["fieldops"]
+    customer = customers.list_customers(rt.db, Scope.everything())[0]["id"]
+    count = rt.db.fetch_one("SELECT count(*) AS n FROM tasks")["n"]
+    executive = signed_in_client(app, "executive")
+    values = {"tasks-customer.value": customer, "tasks-kind.value": "visit", "tasks-priority.value": 2}
+    answer = _callback(executive, app, ("tasks-form-result", "tasks-refresh"), values | {"tasks-duration.value": 30})
+    assert "Your role cannot change tasks." in json.dumps(answer, ensure_ascii=False)
+    assert rt.db.fetch_one("SELECT count(*) AS n FROM tasks")["n"] == count
