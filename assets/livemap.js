@@ -53,24 +53,46 @@
         });
     }
 
-    function nameMarker(marker, id, name, map) {
+    /* A name as a tooltip on hover, or as a label under the marker from LABEL_ZOOM on: bound again when the zoom
+       crosses it (the fleet layer keeps a person's marker across zooms). */
+    function bindName(marker, map) {
         const permanent = map.getZoom() >= LABEL_ZOOM;
-        marker.bindTooltip(escapeHtml(name), {
+        const bound = marker.getTooltip();
+        if (bound && bound.options.permanent === permanent) { return; }
+        marker.unbindTooltip();
+        marker.bindTooltip(escapeHtml(marker.options.personName), {
             permanent: permanent, direction: permanent ? "bottom" : "top", offset: permanent ? [0, 6] : [0, -8],
             className: permanent ? "fo-marker-label" : "fo-marker-tip", opacity: 1,
         });
+    }
+
+    const watched = new WeakSet();
+
+    function watchZoom(map) {
+        if (watched.has(map)) { return; }
+        watched.add(map);
+        map.on("zoomend", function () {
+            map.eachLayer(function (layer) { if (layer.options.personName) { bindName(layer, map); } });
+            declutter(map);
+        });
+    }
+
+    function nameMarker(marker, id, name, map) {
+        marker.options.personName = name;
+        watchZoom(map);
         marker.on("mouseover", function () {
             hovered = id;
-            const label = marker.getTooltip().getElement();
+            const label = marker.getTooltip() && marker.getTooltip().getElement();
             if (label) { label.classList.add("fo-label-raised"); }
         });
         marker.on("mouseout", function () {
             hovered = null;
-            const label = marker.getTooltip().getElement();
+            const label = marker.getTooltip() && marker.getTooltip().getElement();
             if (label) { label.classList.remove("fo-label-raised"); }
         });
         marker.on("add", function () {
-            if (permanent) { declutter(map); } else if (hovered === id) { marker.openTooltip(); }
+            bindName(marker, map);
+            if (marker.getTooltip().options.permanent) { declutter(map); } else if (hovered === id) { marker.openTooltip(); }
         });
     }
 
@@ -84,6 +106,8 @@
                 const names = context && context.hideout && context.hideout.names;
                 const name = names && names[feature.properties.id];
                 if (name) { nameMarker(marker, feature.properties.id, name, context.map); }
+                // People above the zones and customers, which may load after them: seen, and found by the pointer.
+                marker.on("add", function () { marker.bringToFront(); });
                 return marker;
             },
             /* A cluster: its count and the mix of its people's states (fieldops.palette.clusterIcon); the mix in
