@@ -125,14 +125,14 @@ def test_names_on_hover_labels_when_zoomed_in_and_clusters_that_show_their_mix(b
 
     # Hovering the lone idle marker (王芳 E9001) names her, with her code: another 王芳 works here too.
     tip = page.locator("#livemap-map .leaflet-tooltip.fo-marker-tip")
-    for _attempt in range(5):  # as a hand does: away and back when the first pass is missed
+    for dx, dy in ((0, 3), (0, 0), (2, 5), (-2, 1), (0, 3), (1, 2)):  # as a hand does: away and back when missed
         marker = _until(
             page,
             lambda: page.evaluate(FIND_COLOUR_JS, [*IDLE_RGB, 40, "#livemap-map .leaflet-overlay-pane canvas"]),
             "the idle marker",
         )
-        page.mouse.move(marker["x"] - 30, marker["y"] - 30, steps=3)
-        page.mouse.move(marker["x"], marker["y"], steps=5)
+        page.mouse.move(marker["x"] - 40, marker["y"] - 40, steps=4)
+        page.mouse.move(marker["x"] + dx, marker["y"] + dy, steps=8)
         try:
             tip.wait_for(state="visible", timeout=2_000)
             break
