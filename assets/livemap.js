@@ -139,13 +139,15 @@
             },
             zonePoint: function (feature, latlng) {
                 return L.circle(latlng, {radius: feature.properties.radius, weight: 1, color: "#0072B2", opacity: 0.35,
-                                         fillOpacity: 0.04});
+                                         fillOpacity: 0.04, interactive: false});
             },
+            /* Zones are the ground, never a target: loaded after the people, a work area would otherwise take the
+               pointer (hover and click) from every person inside it on the shared canvas. */
             zoneStyle: function (feature) {
                 if (feature.properties.kind === "work_area") {
-                    return {color: "#555", weight: 2, dashArray: "6 6", fillOpacity: 0.03};
+                    return {color: "#555", weight: 2, dashArray: "6 6", fillOpacity: 0.03, interactive: false};
                 }
-                return {color: "#0072B2", weight: 1, fillOpacity: 0.06};
+                return {color: "#0072B2", weight: 1, fillOpacity: 0.06, interactive: false};
             },
             streetStyle: function (feature) {
                 const major = ["primary", "secondary", "trunk", "tertiary"].indexOf(feature.properties.highway) >= 0;
