@@ -122,7 +122,7 @@
                 const icon = window.fieldops.palette.clusterIcon(
                     count, feature.properties.point_count_abbreviated, tally, context.map.getContainer());
                 const words = context.hideout && context.hideout.states;
-                const title = words ? ["moving", "visit", "idle", "offline"].filter(function (state) {
+                const title = words ? window.fieldops.palette.states.filter(function (state) {
                     return tally[state];
                 }).map(function (state) {
                     return (words[state] || state) + " " + tally[state];

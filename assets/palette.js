@@ -97,6 +97,9 @@
     }
 
     window.fieldops = Object.assign({}, window.fieldops, {
-        palette: {stateColor: stateColor, stateShape: stateShape, stateMarker: stateMarker, clusterIcon: clusterIcon},
+        palette: {
+            states: STATES, stateColor: stateColor, stateShape: stateShape, stateMarker: stateMarker,
+            clusterIcon: clusterIcon,
+        },
     });
 })();
