@@ -10,22 +10,124 @@
         return String(text).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
     }
 
+    /* Names on the map (issue 16): a person's name shows on hover and, from LABEL_ZOOM on, as a small label
+       under every marker; a label that would overlap one already placed is hidden until its marker is hovered.
+       Names come from the layer's hideout ({names, states}: callbacks/live_map.py), absent on the wall. */
+    const LABEL_ZOOM = 15;  // measured on the demo: from 15 the unclustered people are mostly a label's width apart
+    let hovered = null;  // the person under the pointer: their name stays shown when the fleet redraws
+    const decluttering = new WeakSet();
+
+    /* Hide each label that would overlap one placed before it. Boxes are taken from where the markers are,
+       not from the labels' own positions, which Leaflet sets a frame later. */
+    function declutter(map) {
+        if (decluttering.has(map)) { return; }
+        decluttering.add(map);
+        window.requestAnimationFrame(function () {
+            decluttering.delete(map);
+            // Clusters and other people's markers are not to be covered either.
+            const labelled = [];
+            const placed = [];
+            map.eachLayer(function (layer) {
+                const tooltip = layer.getTooltip && layer.getTooltip();
+                if (tooltip && tooltip.options.permanent && tooltip.getElement()) { labelled.push(layer); }
+                const icon = layer.options.icon;
+                const half = icon && icon.options.className === "fo-cluster" ? icon.options.iconSize.x / 2
+                    : tooltip && tooltip.options.className === "fo-marker-label" ? layer.getRadius() + 2 : 0;
+                if (half) {
+                    const at = map.latLngToContainerPoint(layer.getLatLng());
+                    placed.push({left: at.x - half, right: at.x + half, top: at.y - half, bottom: at.y + half});
+                }
+            });
+            labelled.forEach(function (layer) {
+                const label = layer.getTooltip().getElement();
+                const at = map.latLngToContainerPoint(layer.getLatLng());
+                const top = at.y + layer.getRadius() + 3;  // below its own marker
+                const box = {left: at.x - label.offsetWidth / 2, right: at.x + label.offsetWidth / 2,
+                             top: top, bottom: top + label.offsetHeight};
+                const overlaps = placed.some(function (other) {
+                    return box.left < other.right && box.right > other.left && box.top < other.bottom && box.bottom > other.top;
+                });
+                label.classList.toggle("fo-label-hidden", overlaps);
+                if (!overlaps) { placed.push(box); }
+            });
+        });
+    }
+
+    /* A name as a tooltip on hover, or as a label under the marker from LABEL_ZOOM on: bound again when the zoom
+       crosses it (the fleet layer keeps a person's marker across zooms). */
+    function bindName(marker, map) {
+        const permanent = map.getZoom() >= LABEL_ZOOM;
+        const bound = marker.getTooltip();
+        if (bound && bound.options.permanent === permanent) { return; }
+        marker.unbindTooltip();
+        marker.bindTooltip(escapeHtml(marker.options.personName), {
+            permanent: permanent, direction: permanent ? "bottom" : "top", offset: permanent ? [0, 6] : [0, -8],
+            className: permanent ? "fo-marker-label" : "fo-marker-tip", opacity: 1,
+        });
+    }
+
+    const watched = new WeakSet();
+
+    function watchZoom(map) {
+        if (watched.has(map)) { return; }
+        watched.add(map);
+        map.on("zoomend", function () {
+            map.eachLayer(function (layer) { if (layer.options.personName) { bindName(layer, map); } });
+            declutter(map);
+        });
+    }
+
+    function nameMarker(marker, id, name, map) {
+        marker.options.personName = name;
+        watchZoom(map);
+        marker.on("mouseover", function () {
+            hovered = id;
+            const label = marker.getTooltip() && marker.getTooltip().getElement();
+            if (label) { label.classList.add("fo-label-raised"); }
+        });
+        marker.on("mouseout", function () {
+            hovered = null;
+            const label = marker.getTooltip() && marker.getTooltip().getElement();
+            if (label) { label.classList.remove("fo-label-raised"); }
+        });
+        marker.on("add", function () {
+            bindName(marker, map);
+            if (marker.getTooltip().options.permanent) { declutter(map); } else if (hovered === id) { marker.openTooltip(); }
+        });
+    }
+
     window.fieldops = Object.assign({}, window.fieldops, {
         livemap: {
-            fleetPoint: function (feature, latlng) {
+            fleetPoint: function (feature, latlng, context) {
                 const state = feature.properties.state;
-                return window.fieldops.palette.stateMarker(latlng, state, {
+                const marker = window.fieldops.palette.stateMarker(latlng, state, {
                     radius: 7, weight: 2, color: "#ffffff", fillOpacity: state === "offline" ? 0.6 : 0.95,
                 });
+                const names = context && context.hideout && context.hideout.names;
+                const name = names && names[feature.properties.id];
+                if (name) { nameMarker(marker, feature.properties.id, name, context.map); }
+                // People above the zones and customers, which may load after them: seen, and found by the pointer.
+                marker.on("add", function () { marker.bringToFront(); });
+                return marker;
             },
+            /* A cluster: its count and the mix of its people's states (fieldops.palette.clusterIcon); the mix in
+               words on hover where the hideout brings the states' names. */
             fleetCluster: function (feature, latlng, index, context) {
-                const count = feature.properties.point_count;
-                const size = count < 100 ? 34 : count < 1000 ? 42 : 52;
-                const icon = L.divIcon({
-                    html: "<div><span>" + feature.properties.point_count_abbreviated + "</span></div>",
-                    className: "fo-cluster", iconSize: L.point(size, size),
+                const tally = {};
+                index.getLeaves(feature.properties.cluster_id, Infinity).forEach(function (leaf) {
+                    const state = leaf.properties.state;
+                    tally[state] = (tally[state] || 0) + 1;
                 });
-                return L.marker(latlng, {icon: icon});
+                const count = feature.properties.point_count;
+                const icon = window.fieldops.palette.clusterIcon(
+                    count, feature.properties.point_count_abbreviated, tally, context.map.getContainer());
+                const words = context.hideout && context.hideout.states;
+                const title = words ? window.fieldops.palette.states.filter(function (state) {
+                    return tally[state];
+                }).map(function (state) {
+                    return (words[state] || state) + " " + tally[state];
+                }).join(" · ") : "";
+                return L.marker(latlng, {icon: icon, title: title});
             },
             nameTooltip: function (feature, layer) {
                 if (feature.properties && feature.properties.name) {
@@ -37,13 +139,15 @@
             },
             zonePoint: function (feature, latlng) {
                 return L.circle(latlng, {radius: feature.properties.radius, weight: 1, color: "#0072B2", opacity: 0.35,
-                                         fillOpacity: 0.04});
+                                         fillOpacity: 0.04, interactive: false});
             },
+            /* Zones are the ground, never a target: loaded after the people, a work area would otherwise take the
+               pointer (hover and click) from every person inside it on the shared canvas. */
             zoneStyle: function (feature) {
                 if (feature.properties.kind === "work_area") {
-                    return {color: "#555", weight: 2, dashArray: "6 6", fillOpacity: 0.03};
+                    return {color: "#555", weight: 2, dashArray: "6 6", fillOpacity: 0.03, interactive: false};
                 }
-                return {color: "#0072B2", weight: 1, fillOpacity: 0.06};
+                return {color: "#0072B2", weight: 1, fillOpacity: 0.06, interactive: false};
             },
             streetStyle: function (feature) {
                 const major = ["primary", "secondary", "trunk", "tertiary"].indexOf(feature.properties.highway) >= 0;
@@ -135,6 +239,11 @@
 
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.fieldops = Object.assign({}, window.dash_clientside.fieldops, {
+        /* The fleet layer's hideout (issue 16): the names of the people the viewer may see, for the markers'
+           tooltips and labels, and the states in words, for a cluster's mix. */
+        fleetNames: function (names, labels) {
+            return {names: names || {}, states: labels || {}};
+        },
         /* The people on the map as a list of buttons, by name (issue 22): the keyboard's and the screen
            reader's way to a marker. Each shows its state in words and the legend's shape beside its colour.
            Drawn here rather than by Dash, so that rows stay put and keep the focus while states change. */

@@ -72,7 +72,34 @@
         return new Marker(latlng, Object.assign({fillColor: stateColor(state), shape: stateShape(state)}, options));
     }
 
+    /* A cluster of people: a neutral white disc with the count, in a ring divided among the states of the people
+       it holds, in proportion and in the legend's order (colour-blind safe as the states' colours are), with a
+       white hairline between the parts. No state's colour fills it, so it never reads as one state. Its size
+       and its count's font come from the CSS custom properties --fo-cluster-size (the diameter of a cluster of
+       fewer than 100) and --fo-cluster-font, read where the map is: a page (the wall) sets its own.
+       `tally` counts people by state. */
+    function clusterIcon(count, text, tally, container) {
+        const base = parseFloat(getComputedStyle(container).getPropertyValue("--fo-cluster-size")) || 36;
+        const size = Math.round(base * (count < 100 ? 1 : count < 1000 ? 1.2 : 1.4));
+        const parts = STATES.filter(function (state) { return tally[state] > 0; });
+        const gap = parts.length > 1 ? 2 : 0;  // degrees of white between two states' parts
+        let at = 0;
+        const stops = [];
+        parts.forEach(function (state) {
+            const end = at + (tally[state] / count) * 360;
+            stops.push("#ffffff " + at + "deg " + (at + gap) + "deg", stateColor(state) + " " + (at + gap) + "deg " + end + "deg");
+            at = end;
+        });
+        const mix = parts.map(function (state) { return state + ":" + tally[state]; }).join(",");
+        const html = '<div class="fo-cluster-ring" data-states="' + mix + '" style="background: conic-gradient(' +
+            stops.join(", ") + ')"><span class="fo-cluster-count">' + text + "</span></div>";
+        return L.divIcon({html: html, className: "fo-cluster", iconSize: L.point(size, size)});
+    }
+
     window.fieldops = Object.assign({}, window.fieldops, {
-        palette: {stateColor: stateColor, stateShape: stateShape, stateMarker: stateMarker},
+        palette: {
+            states: STATES, stateColor: stateColor, stateShape: stateShape, stateMarker: stateMarker,
+            clusterIcon: clusterIcon,
+        },
     });
 })();

@@ -208,6 +208,13 @@ def register(app: Dash) -> None:
     )
     app.callback(Output("livemap-names", "data"), Input("livemap-team", "value"))(people_names)
     app.callback(Output("livemap-selected", "data"), Input("livemap-fleet", "clickData"))(select_person)
+    # Names on the markers and the states' words for the clusters (issue 16): the fleet layer's hideout.
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldops", function_name="fleetNames"),
+        Output("livemap-fleet", "hideout"),
+        Input("livemap-names", "data"),
+        State("livemap-labels", "data"),
+    )
     # The list of people beside the map (issue 22): drawn in the browser from the fleet it holds; a press on
     # a name sets livemap-selected there (assets/livemap.js).
     app.clientside_callback(

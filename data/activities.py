@@ -216,7 +216,7 @@ CUSTOMER_SCOPE = """
 def customer_visits(db: Database, scope: Scope, customer_id: int, limit: int = 200) -> list[dict]:
     """Visits at a customer, newest first: who, when, how long, and the notes written on that task."""
     return db.fetch_all(
-        f"""SELECT a.id, a.started_at, a.ended_at, a.task_id, a.employee_id, e.name AS employee_name,
+        f"""SELECT a.id, a.started_at, a.ended_at, a.task_id, a.employee_id, display_name(e) AS employee_name,
                    extract(epoch FROM a.ended_at - a.started_at) AS seconds,
                    (SELECT string_agg(n.notes, ' · ' ORDER BY n.started_at) FROM activities n
                     WHERE n.kind = 'note' AND n.task_id = a.task_id AND a.task_id IS NOT NULL) AS notes
@@ -230,7 +230,7 @@ def customer_visits(db: Database, scope: Scope, customer_id: int, limit: int = 2
 def customer_interactions(db: Database, scope: Scope, customer_id: int, limit: int = 200) -> list[dict]:
     """Notes, calls, e-mails, meetings and check-ins at a customer, newest first, with any note's photo."""
     return db.fetch_all(
-        f"""SELECT a.id, a.kind, a.started_at, a.notes, a.source, e.name AS employee_name,
+        f"""SELECT a.id, a.kind, a.started_at, a.notes, a.source, display_name(e) AS employee_name,
                    p.content_type AS photo_type, p.bytes AS photo
             FROM activities a JOIN employees e ON e.id = a.employee_id
             LEFT JOIN note_photos p ON p.activity_id = a.id

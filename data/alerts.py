@@ -24,7 +24,8 @@ def raise_alert(db: Database, employee_id: int, lat: float | None, lon: float | 
 def open_alerts(db: Database, scope: Scope) -> list[dict]:
     """Unresolved alerts of the people in the viewer's scope, newest first."""
     return db.fetch_all(
-        """SELECT a.id, a.employee_id, e.name, a.lat, a.lon, a.accuracy_m, a.created_at, t.name AS team_name
+        """SELECT a.id, a.employee_id, display_name(e) AS name, a.lat, a.lon, a.accuracy_m, a.created_at,
+                  t.name AS team_name
            FROM alerts a JOIN employees e ON e.id = a.employee_id LEFT JOIN teams t ON t.id = e.team_id
            WHERE a.resolved_at IS NULL
              AND (%(teams)s::int[] IS NULL OR e.team_id = ANY(%(teams)s))

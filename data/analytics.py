@@ -412,7 +412,7 @@ def cell_breakdown(
 ) -> list[dict]:
     """The employees and hours behind one res-9 cell, worst idle share first."""
     return db.fetch_all(
-        f"""SELECT f.employee_id, e.name AS employee_name, f.hour, f.tracked_s, f.visit_s, f.travel_s,
+        f"""SELECT f.employee_id, display_name(e) AS employee_name, f.hour, f.tracked_s, f.visit_s, f.travel_s,
                    f.idle_s, f.outside_s, f.visits,
                    f.idle_s / nullif(f.tracked_s, 0) AS idle_share,
                    (f.hour AT TIME ZONE %(tz)s)::date AS day
@@ -427,7 +427,7 @@ def cell_breakdown(
 def employee_days(db: Database, scope: Scope, start: date, end: date, tz: str) -> list[dict]:
     """One row per employee and local day in [start, end], with the person's name and team."""
     return db.fetch_all(
-        f"""SELECT d.employee_id, e.name AS employee_name, d.team_id, t.name AS team_name, d.day,
+        f"""SELECT d.employee_id, display_name(e) AS employee_name, d.team_id, t.name AS team_name, d.day,
                    d.first_ts, d.last_ts, d.tracked_s, d.visit_s, d.travel_s, d.idle_s, d.outside_s,
                    d.distance_m, d.visits, d.visits_on_time, d.visits_with_window
             FROM analytics_employee_day d JOIN employees e ON e.id = d.employee_id

@@ -35,7 +35,7 @@ def record(
 def recent(db: Database, limit: int = 200, action: str | None = None, subject_id: int | None = None) -> list[dict]:
     return db.fetch_all(
         """SELECT a.id, a.at, a.username, a.role, a.action, cardinality(a.subject_ids) AS subjects,
-                  CASE WHEN cardinality(a.subject_ids) = 1 THEN e.name END AS subject_name, a.detail, a.ip
+                  CASE WHEN cardinality(a.subject_ids) = 1 THEN display_name(e) END AS subject_name, a.detail, a.ip
            FROM audit_log a LEFT JOIN employees e ON e.id = a.subject_ids[1]
            WHERE (%(action)s::text IS NULL OR a.action = %(action)s)
              AND (%(subject)s::int IS NULL OR %(subject)s = ANY(a.subject_ids))

@@ -14,7 +14,7 @@ IN_SCOPE = """
 def list_customers(db: Database, scope: Scope) -> list[dict]:
     return db.fetch_all(
         f"""SELECT c.id, c.name, c.category, c.address, c.lat, c.lon, c.owner_employee_id, o.team_id,
-                   o.name AS owner_name
+                   display_name(o) AS owner_name
             FROM customers c LEFT JOIN employees o ON o.id = c.owner_employee_id
             WHERE {IN_SCOPE} ORDER BY c.id""",  # noqa: S608 - IN_SCOPE is a constant
         {"teams": scope.team_filter(), "employee": scope.employee_id},
@@ -87,7 +87,7 @@ def external_ids(db: Database, scope: Scope) -> dict[str, int]:
 def get_customer(db: Database, scope: Scope, customer_id: int) -> dict | None:
     return db.fetch_one(
         f"""SELECT c.id, c.external_id, c.name, c.category, c.address, c.lat, c.lon, c.owner_employee_id,
-                   o.name AS owner_name, o.team_id
+                   display_name(o) AS owner_name, o.team_id
             FROM customers c LEFT JOIN employees o ON o.id = c.owner_employee_id
             WHERE c.id = %(id)s AND {IN_SCOPE}""",  # noqa: S608 - IN_SCOPE is a constant
         {"id": customer_id, "teams": scope.team_filter(), "employee": scope.employee_id},

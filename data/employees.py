@@ -1,4 +1,8 @@
-"""Employees: the people in the field."""
+"""Employees: the people in the field.
+
+What a person is called on screen is `display_name(e)`, a SQL function (migration 0012): the name, and
+" · <code>" when another employee has the same name. Every query that shows a person selects it in place
+of the plain name; edits, exports of one's own data and the customer's survey page keep the plain name."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ def _scope_params(scope: Scope) -> dict:
 def roster(db: Database, scope: Scope) -> list[dict]:
     """Active employees in scope with their team: what the live map needs beside positions."""
     return db.fetch_all(
-        f"""SELECT e.id, e.code, e.name, e.team_id, t.name AS team_name, t.color AS team_color
+        f"""SELECT e.id, e.code, display_name(e) AS name, e.team_id, t.name AS team_name, t.color AS team_color
             FROM employees e LEFT JOIN teams t ON t.id = e.team_id
             WHERE e.active AND {IN_SCOPE} ORDER BY e.id""",  # noqa: S608 - IN_SCOPE is a constant
         _scope_params(scope),
@@ -29,7 +33,7 @@ def roster(db: Database, scope: Scope) -> list[dict]:
 
 def get_employee(db: Database, scope: Scope, employee_id: int) -> dict | None:
     return db.fetch_one(
-        f"""SELECT e.id, e.code, e.name, e.team_id, e.phone, t.name AS team_name
+        f"""SELECT e.id, e.code, display_name(e) AS name, e.team_id, e.phone, t.name AS team_name
             FROM employees e LEFT JOIN teams t ON t.id = e.team_id
             WHERE e.id = %(id)s AND {IN_SCOPE}""",  # noqa: S608 - IN_SCOPE is a constant
         {"id": employee_id, **_scope_params(scope)},

@@ -73,7 +73,7 @@ def answer(db: Database, nonce: str, score: int, comment: str | None, language: 
 def customer_feedback(db: Database, scope: Scope, customer_id: int) -> list[dict]:
     """Answered surveys of a customer, newest first, with who made the visit."""
     return db.fetch_all(
-        f"""SELECT f.task_id, f.answered_at, f.score, f.comment, f.language, e.name AS employee_name
+        f"""SELECT f.task_id, f.answered_at, f.score, f.comment, f.language, display_name(e) AS employee_name
             FROM feedback f LEFT JOIN employees e ON e.id = f.employee_id
             WHERE f.customer_id = %(customer)s AND f.answered_at IS NOT NULL AND {IN_SCOPE}
             ORDER BY f.answered_at DESC LIMIT 200""",  # noqa: S608 - IN_SCOPE is a constant

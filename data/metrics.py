@@ -98,10 +98,10 @@ WITH people AS (
           FROM feedback f JOIN people USING (employee_id)
           WHERE f.score IS NOT NULL AND f.answered_at >= {START} AND f.answered_at < {END}) f
 )
-SELECT p.employee_id, e.code AS employee_code, e.name AS employee_name, e.team_id, tm.name AS team_name, p.day,
+SELECT p.employee_id, e.code AS employee_code, display_name(e) AS employee_name, e.team_id, tm.name AS team_name, p.day,
        {SUM_COLUMNS}
 FROM parts p JOIN employees e ON e.id = p.employee_id LEFT JOIN teams tm ON tm.id = e.team_id
-GROUP BY p.employee_id, e.code, e.name, e.team_id, tm.name, p.day
+GROUP BY p.employee_id, e.id, tm.name, p.day
 ORDER BY p.employee_id, p.day
 """  # noqa: S608 - only constants are formatted in
 
@@ -141,7 +141,7 @@ def overdue_tasks(
 def active_people(db: Database, scope: Scope) -> list[dict]:
     """Active employees in scope with their code, name and current team."""
     return db.fetch_all(
-        f"""SELECT e.id AS employee_id, e.code AS employee_code, e.name AS employee_name, e.team_id,
+        f"""SELECT e.id AS employee_id, e.code AS employee_code, display_name(e) AS employee_name, e.team_id,
                    tm.name AS team_name
             FROM employees e LEFT JOIN teams tm ON tm.id = e.team_id
             WHERE e.active AND {IN_SCOPE} ORDER BY e.id""",  # noqa: S608 - only constants are formatted in

@@ -37,7 +37,7 @@ def save_plan(db: Database, plan: dict) -> int:
 def latest_plans(db: Database, scope: Scope, day: date) -> list[dict]:
     """Each person's newest plan of the day in the scope, with their name."""
     return db.fetch_all(
-        """SELECT DISTINCT ON (p.employee_id) p.employee_id, e.name AS employee_name, p.planned_at, p.reason,
+        """SELECT DISTINCT ON (p.employee_id) p.employee_id, display_name(e) AS employee_name, p.planned_at, p.reason,
                   p.task_ids, p.entered_travel_s, p.planned_travel_s, p.late_tasks, p.path
            FROM route_plans p JOIN employees e ON e.id = p.employee_id
            WHERE p.day = %(day)s AND (%(teams)s::int[] IS NULL OR e.team_id = ANY(%(teams)s))

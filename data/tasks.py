@@ -28,7 +28,7 @@ TASK_ROWS = """
     SELECT t.id, t.customer_id, t.employee_id, t.kind, t.priority, t.state, t.window_start, t.window_end,
            t.duration_min, t.planned_seq, t.notes, t.arrived_at, t.departed_at, t.created_at, t.updated_at,
            c.name AS customer_name, c.address AS customer_address, c.lat, c.lon,
-           e.name AS employee_name, coalesce(e.team_id, o.team_id) AS team_id
+           display_name(e) AS employee_name, coalesce(e.team_id, o.team_id) AS team_id
     FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN employees e ON e.id = t.employee_id
     LEFT JOIN employees o ON o.id = c.owner_employee_id
 """
@@ -239,7 +239,7 @@ def customer_tasks(db: Database, scope: Scope, customer_id: int) -> list[dict]:
 
 def events(db: Database, scope: Scope, task_id: int) -> list[dict]:
     return db.fetch_all(
-        f"""SELECT ev.from_state, ev.to_state, ev.at, ev.reason, e.name AS employee_name, u.username
+        f"""SELECT ev.from_state, ev.to_state, ev.at, ev.reason, display_name(e) AS employee_name, u.username
             FROM task_events ev JOIN tasks t ON t.id = ev.task_id
             LEFT JOIN employees e ON e.id = ev.employee_id LEFT JOIN users u ON u.id = ev.user_id
             WHERE ev.task_id = %(id)s AND {IN_SCOPE} ORDER BY ev.at, ev.id""",  # noqa: S608 - IN_SCOPE is a constant
