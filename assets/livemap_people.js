@@ -79,6 +79,12 @@
     });
 
     window.dashAgGridComponentFunctions = Object.assign({}, window.dashAgGridComponentFunctions, {
+        /* A person's name with their code beneath it: seen whole even when the name is cut short. */
+        PersonName: function (props) {
+            const data = props.data || {};
+            const h = window.React.createElement;
+            return h("span", {className: "fo-person-name"}, h("span", null, data.name), h("small", null, data.code));
+        },
         /* A person's state in words beside the legend's mark: its palette colour and its shape. */
         PersonState: function (props) {
             const data = props.data || {};

@@ -77,9 +77,10 @@ def _people_grid() -> dag.AgGrid:
             "field": "name",
             "headerName": _("Person"),
             "flex": 1,
-            "minWidth": 120,
+            "minWidth": 110,
             "sort": "asc",
-            "valueFormatter": {"function": "params.data.name + ' · ' + params.data.code"},
+            "cellRenderer": "PersonName",  # the code under the name, always: two people may share a name
+            "cellClass": "fo-person-cell",
             "tooltipValueGetter": {"function": "params.data.name + ' · ' + params.data.code"},
         },
         {"field": "team", "headerName": _("Team"), "width": 66},
@@ -87,7 +88,7 @@ def _people_grid() -> dag.AgGrid:
         {
             "field": "last",
             "headerName": _("Last report"),
-            "width": 76,
+            "width": 94,
             "valueFormatter": {"function": "params.data.last_text"},
             "sortingOrder": ["desc", "asc", None],
         },
@@ -100,7 +101,7 @@ def _people_grid() -> dag.AgGrid:
         defaultColDef={"sortable": True, "resizable": True, "wrapHeaderText": True, "autoHeaderHeight": True},
         dashGridOptions={
             "animateRows": False,
-            "rowHeight": 30,
+            "rowHeight": 40,
             "localeText": {"noRowsToShow": _("Nobody matches.")},
             "rowClassRules": {"fo-row-chosen": "params.data.chosen"},
             "tooltipShowDelay": 300,
@@ -127,7 +128,7 @@ def layout(**_query: str) -> html.Div:
                         placeholder=_("Name or code"),
                         autoComplete="off",
                         debounce=False,
-                        className="form-control form-control-sm fo-search",
+                        className="fo-search",
                     ),
                     html.Div(
                         [
