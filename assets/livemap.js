@@ -5,6 +5,7 @@
     let paused = new Set();  // employee ids paused (sharing, or outside working hours): listed, never placed
     let team = undefined;
     let shownStates = "";
+    let now = Date.now();  // the server's clock at the last payload: the instant the fleet is of
 
     function escapeHtml(text) {
         return String(text).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
@@ -156,50 +157,8 @@
         },
     });
 
-    /* One row of the people list: a button that keeps its place (and the keyboard's focus) while the
-       fleet refreshes; only its state text and classes change. */
-    function personItem(person, selected, labels) {
-        const item = document.createElement("li");
-        item.dataset.person = String(person.id);
-        const button = document.createElement("button");
-        button.type = "button";
-        button.dataset.person = String(person.id);
-        button.className = "fo-person";
-        const dot = document.createElement("span");
-        dot.setAttribute("aria-hidden", "true");
-        const name = document.createElement("span");
-        name.className = "fo-person-name";
-        const state = document.createElement("span");
-        state.className = "fo-person-state";
-        button.append(dot, name, state);
-        item.append(button);
-        return item;
-    }
-
-    function showPerson(item, person, selected, labels) {
-        const button = item.firstChild;
-        const [dot, name, state] = button.children;
-        const shape = (labels.shapes && labels.shapes[person.state]) || "circle";
-        dot.className = "fo-dot fo-" + person.state + " fo-shape-" + shape;
-        name.textContent = person.name;
-        state.textContent = labels[person.state] || person.state;
-        button.classList.toggle("fo-person-selected", person.id === selected);
-        if (person.id === selected) { button.setAttribute("aria-current", "true"); }
-        else { button.removeAttribute("aria-current"); }
-    }
-
-    /* A person chosen in the list (Enter or Space on its button, or a click): select them and bring
-       their marker into view. */
-    document.addEventListener("click", function (event) {
-        const button = event.target.closest && event.target.closest("#livemap-people .fo-person");
-        if (!button || !window.dash_clientside.set_props) { return; }
-        const id = Number(button.dataset.person);
-        window.dash_clientside.set_props("livemap-selected", {data: id});
-        const person = fleet.get(id);
-        if (person) {
-            window.dash_clientside.set_props("livemap-map", {viewport: {center: [person.lat, person.lon], transition: "panTo"}});
-        }
-    });
+    /* The browser's copy of the fleet, read by the people list, the search and Follow (assets/livemap_people.js). */
+    window.fieldopsFleetNow = function () { return {fleet: fleet, paused: paused, now: now}; };
 
     /* Fold a fleet payload (columns of what changed) into the browser's copy of the fleet (a full one, sent
        again whenever the paused people change, replaces it), age a fix past offline_after_ms to offline with
@@ -217,6 +176,7 @@
             });
         }
         if (payload.paused) { paused = new Set(payload.paused); }  // sent with every full payload only
+        now = payload.now;
         const features = [];
         let states = "";
         fleet.forEach(function (p, id) {
@@ -242,42 +202,14 @@
         /* The fleet layer's hideout (issue 16): the names of the people the viewer may see, for the markers'
            tooltips and labels, and the states in words, for a cluster's mix. */
         fleetNames: function (names, labels) {
-            return {names: names || {}, states: labels || {}};
-        },
-        /* The people on the map as a list of buttons, by name (issue 22): the keyboard's and the screen
-           reader's way to a marker. Each shows its state in words and the legend's shape beside its colour.
-           Drawn here rather than by Dash, so that rows stay put and keep the focus while states change. */
-        peopleList: function (features, names, selected, labels) {
-            const list = document.getElementById("livemap-people");
-            if (!list || !features || !names || !labels) { return window.dash_clientside.no_update; }
-            // Everyone in the roster: placed people in their marker's state, the rest paused or without a
-            // position, as the server's counts have them (dashboard/live/presence.py).
-            const placed = new Map();
-            features.features.forEach(function (feature) { placed.set(String(feature.properties.id), feature.properties.state); });
-            const people = Object.keys(names).map(function (id) {
-                const state = paused.has(Number(id)) ? "paused" : (placed.get(id) || "no_position");
-                return {id: Number(id), name: names[id], state: state};
-            });
-            people.sort(function (a, b) { return a.name.localeCompare(b.name, labels.locale); });
-            const shown = new Map();
-            list.querySelectorAll(":scope > li").forEach(function (item) { shown.set(item.dataset.person, item); });
-            let previous = null;
-            people.forEach(function (person) {
-                let item = shown.get(String(person.id));
-                shown.delete(String(person.id));
-                item = item || personItem(person);
-                showPerson(item, person, selected, labels);
-                const place = previous ? previous.nextSibling : list.firstChild;
-                if (item !== place) { list.insertBefore(item, place); }
-                previous = item;
-            });
-            shown.forEach(function (item) { item.remove(); });
-            return people.length;
+            const labelled = {};
+            Object.keys(names || {}).forEach(function (id) { labelled[id] = names[id].name; });
+            return {names: labelled, states: labels || {}};
         },
         /* Who was chosen, said once through the panel's status region (the details refresh silently). */
         announceChoice: function (selected, names, labels) {
-            const name = selected && names && names[selected];
-            return name ? labels.chosen.replace("{name}", name) : "";
+            const person = selected && names && names[selected];
+            return person ? labels.chosen.replace("{name}", person.name + " (" + person.code + ")") : "";
         },
         /* Fold a fleet payload into the browser's copy and show the server's counts (the counters' order
            comes in labels.counters); returns the markers, the cursor, one number per counter, the time. */
@@ -286,7 +218,8 @@
             const counters = (labels && labels.counters) || [];
             if (!payload) { return [noUpdate, noUpdate].concat(counters.map(function () { return noUpdate; }), [noUpdate]); }
             const merged = merge(payload);
-            const clock = new Date(payload.now).toLocaleTimeString(labels && labels.locale, {timeZone: labels && labels.timezone});
+            const clock = new Date(payload.now).toLocaleTimeString(
+                labels && labels.locale, {timeZone: labels && labels.timezone, hourCycle: "h23"});  // 24-hour, as the app
             const updated = (labels && labels.updated ? labels.updated : "Updated") + " " + clock;
             const counts = counters.map(function (key) { return payload.counts[key]; });
             return [merged.features, merged.cursor].concat(counts, [updated]);

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
+import dash
 import dash_leaflet as dl
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
@@ -12,7 +13,7 @@ from flask import g
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _, relative_time
 from dashboard.core.inputs import BIGINT, mapping, whole_number
-from dashboard.core.permissions import ALERT_RESOLVER_ROLES, may_see_individuals
+from dashboard.core.permissions import ALERT_RESOLVER_ROLES, may_open, may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.live.livemap import LiveMap
 from dashboard.live.presence import COUNTS
@@ -57,14 +58,14 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
     return payload
 
 
-def people_names(team_id: int | None) -> dict[str, str]:
-    """Names of everyone the viewer may see (the chosen team's), for the list beside the map: the same roster
-    the counts are taken over, so the list holds the people without a position too; none for the wall or an
-    executive who may not see individuals."""
+def people_names(team_id: int | None) -> dict[str, dict]:
+    """Everyone the viewer may see (the chosen team's) with name, code, team and the name's Latin reading, for
+    the list beside the map and the search box: the same roster the counts are taken over, so the list holds
+    the people without a position too; none for the wall or an executive who may not see individuals."""
     if not may_see_individuals(g.viewer, runtime().org_settings()):
         return {}
     scope = g.viewer.scope.narrowed_to_team(whole_number(team_id))
-    return {str(person["id"]): person["name"] for person in employees.roster(runtime().db, scope)}
+    return {str(employee_id): person for employee_id, person in live_map().people(scope).items()}
 
 
 def select_person(click: dict | None) -> object:
@@ -106,9 +107,30 @@ def person_details(employee_id: int | None, _tick: int) -> object:
         [
             html.H2(person["name"], id="livemap-details-name", className="h5"),
             html.Div(person["code"], className="text-muted small"),
+            _onward_links(person["id"], day_start, activities.current_visit(rt.db, person["id"])),
             html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))]),
         ]
     )
+
+
+def _onward_links(employee_id: int, day: datetime, visit: dict | None) -> html.Nav | None:
+    """Where a supervisor goes next from a person: their day, their tasks, the customer they are with; only the
+    pages the viewer's role may open."""
+    links = [
+        (f"/analytics/day?employee={employee_id}&date={day:%Y-%m-%d}", _("Their day"), "day"),
+        (f"/tasks?employee={employee_id}", _("Their tasks"), "tasks"),
+    ]
+    if visit and visit["customer_id"] is not None:
+        customer = visit["customer_name"] or _("Customer")
+        links.append((f"/customers?customer={visit['customer_id']}", _("Customer: {name}", name=customer), "customer"))
+    pages = {page["relative_path"]: page for page in dash.page_registry.values()}
+    settings = runtime().org_settings()
+    allowed = [
+        html.A(text, href=href, id=f"livemap-link-{key}", className="btn btn-sm btn-outline-primary")
+        for href, text, key in links
+        if (page := pages.get(href.split("?", 1)[0])) is not None and may_open(g.viewer, page, settings)
+    ]
+    return html.Nav(allowed, className="fo-onward", **{"aria-label": _("Go to")}) if allowed else None
 
 
 def alerts_view(_tick: int, _resolved: object, shown: object) -> tuple:
@@ -215,15 +237,43 @@ def register(app: Dash) -> None:
         Input("livemap-names", "data"),
         State("livemap-labels", "data"),
     )
-    # The list of people beside the map (issue 22): drawn in the browser from the fleet it holds; a press on
-    # a name sets livemap-selected there (assets/livemap.js).
+    # The people beside the map (issue 16, as Traccar's device list): rows drawn in the browser from the fleet it
+    # holds and the roster, narrowed by the search box; a row or the search's Enter chooses a person, flies the
+    # map to them and opens their details (assets/livemap_people.js).
     app.clientside_callback(
-        ClientsideFunction(namespace="fieldops", function_name="peopleList"),
-        Output("livemap-people-shown", "data"),
-        Input("livemap-fleet", "data"),
+        ClientsideFunction(namespace="fieldopsPeople", function_name="rows"),
+        Output("livemap-people", "rowData"),
+        Input("livemap-cursor", "data"),  # every refresh, so that "last report" ages while markers stand still
         Input("livemap-names", "data"),
+        Input("livemap-search", "value"),
         Input("livemap-selected", "data"),
+        State("livemap-fleet", "data"),
         State("livemap-labels", "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsPeople", function_name="pickFirst"),
+        Output("livemap-picked", "data"),
+        Input("livemap-search", "n_submit"),
+        State("livemap-people", "virtualRowData"),
+        prevent_initial_call=True,
+    )
+    # Follow: the map keeps the chosen person in its centre as their fixes arrive, until switched off or
+    # another person is chosen.
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsPeople", function_name="follow"),
+        Output("livemap-follow", "value"),
+        Output("livemap-followed", "data"),
+        Output("livemap-follow-box", "hidden"),
+        Input("livemap-follow", "value"),
+        Input("livemap-selected", "data"),
+        State("livemap-followed", "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsPeople", function_name="keepCentred"),
+        Output("livemap-follow-at", "data"),
+        Input("livemap-cursor", "data"),
+        Input("livemap-followed", "data"),
+        State("livemap-follow-at", "data"),
     )
     app.clientside_callback(
         ClientsideFunction(namespace="fieldops", function_name="announceChoice"),

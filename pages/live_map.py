@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dash
+import dash_ag_grid as dag
 import dash_leaflet as dl
 from dash import dcc, html
 
@@ -68,6 +69,48 @@ def _map() -> dl.Map:
     return dl.Map(id="livemap-map", center=HELSINKI, zoom=14, preferCanvas=True, children=layers, className="fo-map")
 
 
+def _people_grid() -> dag.AgGrid:
+    """Everyone in view as Traccar's device list: name with code, team, state, last report; sortable. Rows come
+    from the browser's copy of the fleet (assets/livemap_people.js), so they follow every refresh in place."""
+    columns = [
+        {
+            "field": "name",
+            "headerName": _("Person"),
+            "flex": 1,
+            "minWidth": 110,
+            "sort": "asc",
+            "cellRenderer": "PersonName",  # the code under the name, always: two people may share a name
+            "cellClass": "fo-person-cell",
+            "tooltipValueGetter": {"function": "params.data.name + ' · ' + params.data.code"},
+        },
+        {"field": "team", "headerName": _("Team"), "width": 66},
+        {"field": "rank", "headerName": _("State"), "width": 112, "cellRenderer": "PersonState"},
+        {
+            "field": "last",
+            "headerName": _("Last report"),
+            "width": 94,
+            "valueFormatter": {"function": "params.data.last_text"},
+            "sortingOrder": ["desc", "asc", None],
+        },
+    ]
+    return dag.AgGrid(
+        id="livemap-people",
+        columnDefs=columns,
+        rowData=[],
+        getRowId="params.data.key",
+        defaultColDef={"sortable": True, "resizable": True, "wrapHeaderText": True, "autoHeaderHeight": True},
+        dashGridOptions={
+            "animateRows": False,
+            "rowHeight": 40,
+            "localeText": {"noRowsToShow": _("Nobody matches.")},
+            "rowClassRules": {"fo-row-chosen": "params.data.chosen"},
+            "tooltipShowDelay": 300,
+        },
+        className="fo-grid fo-people-grid",
+        style={"height": "100%"},
+    )
+
+
 def layout(**_query: str) -> html.Div:
     labels = state_labels()
     return html.Div(
@@ -78,6 +121,15 @@ def layout(**_query: str) -> html.Div:
                 children=[
                     html.Label(_("Team"), htmlFor="livemap-team", className="fo-label"),
                     dcc.Dropdown(id="livemap-team", placeholder=_("All teams"), clearable=True, className="fo-team"),
+                    html.Label(_("Find"), htmlFor="livemap-search", className="fo-label"),
+                    dcc.Input(
+                        id="livemap-search",
+                        type="search",
+                        placeholder=_("Name or code"),
+                        autoComplete="off",
+                        debounce=False,
+                        className="fo-search",
+                    ),
                     html.Div(
                         [
                             html.Span([_("Staff"), " ", html.B("0", id="livemap-count-total")], className="fo-count"),
@@ -101,20 +153,55 @@ def layout(**_query: str) -> html.Div:
                 children=[
                     _map(),
                     html.Aside(
+                        id="livemap-side",
                         className="fo-details fo-livemap-side",
                         **{"aria-label": _("People and details")},
                         children=[
-                            html.H2(_("People"), className="h6", id="livemap-people-title"),
-                            html.Ul(
-                                id="livemap-people",
-                                className="fo-people list-unstyled",
-                                **{"aria-labelledby": "livemap-people-title"},
+                            html.Div(
+                                className="fo-side-head",
+                                children=[
+                                    html.H2(_("People"), className="h6 mb-0", id="livemap-people-title"),
+                                    html.Button(
+                                        "⟩",
+                                        id="livemap-fold",
+                                        type="button",
+                                        className="btn btn-sm btn-light fo-fold",
+                                        title=_("Hide the list"),
+                                        **{
+                                            "aria-controls": "livemap-side-body",
+                                            "aria-expanded": "true",
+                                            "aria-label": _("Hide the list"),
+                                            "data-hide": _("Hide the list"),
+                                            "data-show": _("Show the list"),
+                                        },
+                                    ),
+                                ],
                             ),
                             html.Div(
-                                id="livemap-details",
-                                children=html.P(
-                                    _("Choose a person on the map or in the list for details."), className="text-muted"
-                                ),
+                                id="livemap-side-body",
+                                className="fo-side-body",
+                                children=[
+                                    html.Div(_people_grid(), className="fo-people"),
+                                    html.Div(
+                                        dcc.Checklist(
+                                            id="livemap-follow",
+                                            options=[{"label": _("Follow on the map"), "value": "follow"}],
+                                            value=[],
+                                            inputClassName="form-check-input me-2",
+                                            labelClassName="form-check-label",
+                                        ),
+                                        id="livemap-follow-box",
+                                        className="fo-follow",
+                                        hidden=True,
+                                    ),
+                                    html.Div(
+                                        id="livemap-details",
+                                        children=html.P(
+                                            _("Choose a person on the map or in the list for details."),
+                                            className="text-muted",
+                                        ),
+                                    ),
+                                ],
                             ),
                             html.Div(id="livemap-announce", className="visually-hidden", role="status"),
                         ],
@@ -127,7 +214,9 @@ def layout(**_query: str) -> html.Div:
             dcc.Store(id="livemap-cursor"),
             dcc.Store(id="livemap-selected"),
             dcc.Store(id="livemap-names"),
-            dcc.Store(id="livemap-people-shown"),
+            dcc.Store(id="livemap-picked"),
+            dcc.Store(id="livemap-followed"),
+            dcc.Store(id="livemap-follow-at"),
             dcc.Store(id="livemap-alert-resolve"),
             dcc.Store(id="livemap-alert-resolved"),
             dcc.Store(id="livemap-alerts-shown"),
@@ -136,9 +225,12 @@ def layout(**_query: str) -> html.Div:
                 data={
                     **labels,
                     "shapes": STATE_SHAPES,
+                    "order": list(BADGES),  # the people list sorts by state in this order
                     "counters": list(COUNTS),
                     "chosen": _("Details of {name}"),
                     "updated": _("Updated"),
+                    "ago_s": _("{n} s ago"),
+                    "ago_min": _("{n} min ago"),
                     "timezone": runtime().settings.timezone,
                     "locale": current_language(),
                 },

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import threading
 import time
+import unicodedata
 import zlib
 from collections.abc import KeysView
 from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
 
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import tracking_policy
@@ -62,6 +66,15 @@ def build_board(snapshot: Snapshot, moving_speed_mps: float) -> Board:
     return Board(snapshot.version, ids, lat, lon, ts, speed, state, changed, paused, row)
 
 
+@lru_cache(maxsize=65536)
+def latin_reading(name: str) -> str:
+    """A name as the search box compares it: Chinese characters read as toneless pinyin, accents dropped,
+    lower case, no spaces ("王芳" → "wangfang", "Mäkinen" → "makinen")."""
+    read = "".join(lazy_pinyin(name))
+    plain = "".join(c for c in unicodedata.normalize("NFKD", read) if not unicodedata.combining(c))
+    return "".join(plain.lower().split())
+
+
 class Expiring:
     """A value recomputed after `ttl` seconds; one computation at a time."""
 
@@ -101,6 +114,19 @@ class LiveMap:
 
     def roster(self, scope: Scope) -> dict[int, dict]:
         return self._roster.get(scope, lambda: {row["id"]: row for row in employees.roster(self.rt.db, scope)})
+
+    def people(self, scope: Scope) -> dict[int, dict]:
+        """The roster as the people list and the search box need it: name, code, team and the name's Latin
+        reading, worked out once per roster read (not per keystroke: the browser compares)."""
+        return {
+            employee_id: {
+                "name": row["name"],
+                "code": row["code"],
+                "team": row["team_name"] or "",
+                "latin": latin_reading(row["name"]),
+            }
+            for employee_id, row in self.roster(scope).items()
+        }
 
     def presence(self, scope: Scope, now_ms: int | None = None) -> Presence:
         """Everyone in the scope as online, offline, paused or no position yet, at `now_ms` (default: now)."""

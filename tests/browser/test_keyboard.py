@@ -112,20 +112,31 @@ def test_find_a_person_on_the_live_map_and_open_their_details(browser, a11y_serv
     context = browser.new_context(viewport=DESKTOP, locale="en-GB")
     page = context.new_page()
     sign_in_by_keyboard(page, a11y_server.url, "manager")
-    page.wait_for_selector("#livemap-people .fo-person")
-    tab_to(page, "#livemap-people .fo-person")
-    page.keyboard.press("Tab")
-    assert focused(page, "#livemap-people li:nth-child(2) .fo-person")
-    name = page.evaluate("() => document.activeElement.querySelector('.fo-person-name').textContent")
-    state = page.evaluate("() => document.activeElement.querySelector('.fo-person-state').textContent")
+    rows = "#livemap-people .ag-center-cols-container .ag-row"
+    page.wait_for_selector(rows)
+    # The search box: type a code, Enter opens the first match (issue 16).
+    code = page.inner_text(f"{rows}[row-index='0'] .fo-person-name small")
+    tab_to(page, "#livemap-search")
+    assert_focus_visible(page)
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#livemap-details >> text={code}")
+    page.fill("#livemap-search", "")
+    # The list beside the map: the grid's keys walk its cells; Enter on a row opens that person.
+    tab_to(page, "#livemap-people .ag-cell")
+    page.keyboard.press("ArrowDown")
+    row = "document.activeElement.closest('.ag-row')"
+    assert page.evaluate(f"() => {row}.getAttribute('row-index')") == "1"
+    name = page.evaluate(f"() => {row}.querySelector('.fo-person-name span').textContent")
+    state = page.evaluate(f"() => {row}.querySelector('.fo-person-state').textContent")
     assert state in ("Moving", "On a visit", "Idle", "Offline")
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#livemap-details-name >> text={name}")
     page.wait_for_selector(f"#livemap-announce >> text=Details of {name}")
     assert "Last report" in page.inner_text("#livemap-details")
-    page.wait_for_selector("#livemap-people .fo-person-selected")
-    assert focused(page, "#livemap-people .fo-person")  # the list was redrawn; the focus stayed
-    assert_focus_visible(page)
+    page.wait_for_selector(f"{rows}.fo-row-chosen")
+    page.wait_for_timeout(2500)  # a refresh or two of the list
+    assert focused(page, "#livemap-people .ag-cell")  # the rows were updated in place; the focus stayed
     page.screenshot(path=screenshot_path("keyboard_live_map_person"))
     axe(page, "the live map with a person's details")
     context.close()
