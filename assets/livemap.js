@@ -203,7 +203,7 @@
            tooltips and labels, and the states in words, for a cluster's mix. */
         fleetNames: function (names, labels) {
             const labelled = {};
-            Object.keys(names || {}).forEach(function (id) { labelled[id] = names[id].name; });
+            Object.keys(names || {}).forEach(function (id) { labelled[id] = names[id].label; });
             return {names: labelled, states: labels || {}};
         },
         /* Who was chosen, said once through the panel's status region (the details refresh silently). */

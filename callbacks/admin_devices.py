@@ -9,7 +9,7 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, text
 from dashboard.core.runtime import runtime
 from dashboard.ingest.trackers import DeviceError, register_device
-from dashboard.web.components import result
+from dashboard.web.components import person_options, result
 from data import devices, employees
 
 
@@ -24,7 +24,7 @@ def load(_refresh: int) -> tuple:
         }
         for d in devices.list_devices(db)
     ]
-    people = [{"label": f"{p['name']} ({p['code']})", "value": p["code"]} for p in employees.roster(db, g.viewer.scope)]
+    people = person_options(employees.roster(db, g.viewer.scope))
     picks = [{"label": f"{r['identifier']} · {r['employee']}", "value": r["identifier"]} for r in rows]
     return rows, people, picks
 

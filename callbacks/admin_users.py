@@ -9,7 +9,7 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, text, whole_numbers
 from dashboard.core.permissions import PEOPLE_ROLES
 from dashboard.core.runtime import runtime
-from dashboard.web.components import result
+from dashboard.web.components import person_options, result
 from dashboard.web.shell import role_label
 from dashboard.work.accounts import AccountError, change_password, create_account, set_disabled
 from data import employees, teams, users
@@ -29,7 +29,7 @@ def load(_refresh: int) -> tuple:
         for u in users.list_users(db)
     ]
     roles = [{"label": role_label(role), "value": role} for role in PEOPLE_ROLES]
-    people = [{"label": f"{p['name']} ({p['code']})", "value": p["code"]} for p in employees.roster(db, g.viewer.scope)]
+    people = person_options(employees.roster(db, g.viewer.scope))
     team_options = [{"label": t["name"], "value": t["id"]} for t in teams.list_teams(db, g.viewer.scope)]
     accounts = [{"label": u["username"], "value": u["username"]} for u in users.list_users(db)]
     return rows, roles, people, team_options, roles, team_options, accounts

@@ -12,15 +12,13 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import text, whole_number
 from dashboard.core.runtime import runtime
 from dashboard.ingest.protocols.gpx import import_file
+from dashboard.web.components import person_options
 from data import employees
 from data.feed import StreamFull
 
 
 def employee_options(_id: object) -> list[dict]:
-    return [
-        {"label": f"{person['name']} ({person['code']})", "value": person["id"]}
-        for person in employees.roster(runtime().db, g.viewer.scope)
-    ]
+    return person_options(employees.roster(runtime().db, g.viewer.scope), value="id")
 
 
 def import_files(contents: list[str] | None, names: list[str] | None, employee_id: int | None) -> html.Div | str:

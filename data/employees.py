@@ -24,7 +24,8 @@ def _scope_params(scope: Scope) -> dict:
 def roster(db: Database, scope: Scope) -> list[dict]:
     """Active employees in scope with their team: what the live map needs beside positions."""
     return db.fetch_all(
-        f"""SELECT e.id, e.code, display_name(e) AS name, e.team_id, t.name AS team_name, t.color AS team_color
+        f"""SELECT e.id, e.code, display_name(e) AS name, e.name AS plain_name, e.team_id, t.name AS team_name,
+                   t.color AS team_color
             FROM employees e LEFT JOIN teams t ON t.id = e.team_id
             WHERE e.active AND {IN_SCOPE} ORDER BY e.id""",  # noqa: S608 - IN_SCOPE is a constant
         _scope_params(scope),

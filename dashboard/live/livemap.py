@@ -117,13 +117,16 @@ class LiveMap:
 
     def people(self, scope: Scope) -> dict[int, dict]:
         """The roster as the people list and the search box need it: name, code, team and the name's Latin
-        reading, worked out once per roster read (not per keystroke: the browser compares)."""
+        reading, worked out once per roster read (not per keystroke: the browser compares); `label` is the name
+        as markers show it, with the code when another person shares the name (display_name, migration 0012),
+        `name` the plain one, as the list shows the code beside every name."""
         return {
             employee_id: {
-                "name": row["name"],
+                "name": row["plain_name"],
+                "label": row["name"],
                 "code": row["code"],
                 "team": row["team_name"] or "",
-                "latin": latin_reading(row["name"]),
+                "latin": latin_reading(row["plain_name"]),
             }
             for employee_id, row in self.roster(scope).items()
         }

@@ -136,3 +136,8 @@ def order_lines(orders: list[dict], element_id: str) -> html.Div:
         id=element_id,
         className="fo-orders",
     )
+
+
+def person_options(roster: list[dict], value: str = "code") -> list[dict]:
+    """A dropdown's people from employees.roster: the plain name with the code, which a picker always shows."""
+    return [{"label": f"{person['plain_name']} ({person['code']})", "value": person[value]} for person in roster]
