@@ -117,6 +117,7 @@ def test_the_desktop_menu_is_unchanged_at_desktop_size(browser, server):
     assert page.locator("#tab-bar").is_hidden()
     assert page.locator("nav.fo-nav .navbar-nav").is_visible()
     assert page.locator("nav.fo-nav").bounding_box()["height"] == pytest.approx(52, abs=1)
+    page.screenshot(path=screenshot_path("i16-phone-desktop-menu-en"))
     context.close()
 
 
@@ -212,10 +213,15 @@ def test_the_result_appears_on_the_card_tapped(browser, server, language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_page_of_field_staff_scrolls_sideways_at_360(browser, server, language):
+    rt = server.runtime
+    customer = rt.db.fetch_one(
+        "SELECT id FROM customers WHERE owner_employee_id = %s ORDER BY id LIMIT 1", (_field(rt),)
+    )["id"]
     context, page = _phone(browser, server, language)
     for path, ready, name in (
         ("/m", ".fo-m-task", "today"),
         ("/customers", "#customers-grid .ag-row", "customers"),
+        (f"/customers?customer={customer}", "#customers-visits-section", "customer"),
         ("/me", "#me-retention", "my-data"),
     ):
         page.goto(f"{server.url}{path}")
