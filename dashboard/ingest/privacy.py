@@ -198,13 +198,13 @@ def next_slot_start(slots: list[Slot], local: datetime) -> datetime | None:
 
 def pause_sharing(rt: Runtime, employee_id: int, reason: str) -> None:
     """Stop storing the person's positions and take them off every live map until they resume."""
-    pauses.pause(rt.db, employee_id, reason)
+    pauses.pause(rt.db, employee_id, reason, datetime.now(UTC))
     rt.feed.forget([employee_id])
     rt.feed.set_status(employee_id, {"paused": True})
     tracking_policy(rt).refresh(force=True)
 
 
 def resume_sharing(rt: Runtime, employee_id: int) -> None:
-    pauses.resume(rt.db, employee_id)
+    pauses.resume(rt.db, employee_id, datetime.now(UTC))
     rt.feed.forget([employee_id])
     tracking_policy(rt).refresh(force=True)

@@ -9,6 +9,7 @@ from datetime import time as clock
 
 import pytest
 
+from dashboard.ingest.privacy import pause_sharing
 from data import audit, pauses, working_hours
 from tests.browser import screenshot_path
 from tests.conftest import password_of, sign_in_browser, track_around_the_clock
@@ -169,7 +170,9 @@ def test_the_phone_page_and_my_data_say_the_same_sharing_state(browser, server):
         elif state == "outside_hours":  # hours tomorrow only: not now, whatever the instant
             working_hours.replace_slots(rt.db, [(tomorrow, clock(8), clock(16))], employee_id=employee)
         else:
-            pauses.pause(rt.db, employee, "Doctor's appointment")
+            pause_sharing(rt, employee, "Doctor's appointment")
+            paused_at = pauses.open_pause(rt.db, employee)["started_at"]
+            assert abs(paused_at - datetime.now(rt.settings.tz)) < timedelta(minutes=1)  # by the app's clock
         texts = []
         for path in ("/m", "/me"):
             page.goto(f"{server.url}{path}")
@@ -184,7 +187,7 @@ def test_the_phone_page_and_my_data_say_the_same_sharing_state(browser, server):
     assert seen["outside_hours"] == (
         f"Outside your working hours: your position is not stored. Sharing starts again at {next_start}."
     )
-    assert seen["paused"].startswith("Paused since ") and seen["paused"].endswith("Doctor's appointment")
+    assert seen["paused"] == f"Paused since {rt.local(paused_at)}: Doctor's appointment"
     context.close()
 
 
