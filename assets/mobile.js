@@ -21,7 +21,38 @@
     document.addEventListener("mousedown", function (event) {
         if (!(event.target.closest && event.target.closest(".fo-m-task"))) { lastFocus = null; }
     });
+    /* The tab bar at phone widths (dashboard/web/shell.py): the tab of the page shown is marked, or "More"
+       when the page is not one of the tabs. */
+    function markTab() {
+        const bar = document.getElementById("tab-bar");
+        if (!bar) { return; }
+        let marked = false;
+        bar.querySelectorAll("a.fo-tab").forEach(function (tab) {
+            if (tab.getAttribute("href") === window.location.pathname) {
+                marked = true;
+                if (tab.getAttribute("aria-current") !== "page") { tab.setAttribute("aria-current", "page"); }
+            } else if (tab.hasAttribute("aria-current")) {
+                tab.removeAttribute("aria-current");
+            }
+        });
+        const more = bar.querySelector(".fo-tab-more");
+        if (more) { more.classList.toggle("fo-tab-current", !marked); }
+    }
+
+    /* The result of a tap is drawn on the card tapped (callbacks/mobile.act): brought into view once, above the
+       tab bar (its scroll-margin), when the card sits low on the screen. */
+    const revealed = new WeakSet();
+    function revealResult() {
+        const outcome = document.getElementById("mobile-card-result");
+        if (outcome && !revealed.has(outcome)) {
+            revealed.add(outcome);
+            outcome.scrollIntoView({block: "nearest"});
+        }
+    }
+
     new MutationObserver(function () {
+        markTab();
+        revealResult();
         if (!lastFocus || (document.activeElement && document.activeElement !== document.body)) { return; }
         const card = document.getElementById(lastFocus.card);
         if (!card) { return; }
@@ -128,8 +159,8 @@
         if (!label) {
             return;
         }
-        const paused = document.querySelector("#mobile-paused[data-paused='1']");
-        const mode = paused ? "paused" : state.denied ? "denied" : state.watch !== null ? "on" : "off";
+        // What this phone does; whether positions are kept (paused, outside hours) is said above it by the server.
+        const mode = state.denied ? "denied" : state.watch !== null ? "on" : "off";
         label.dataset.mode = mode;
         label.textContent = label.dataset[mode] || mode;
         const waiting = buffered().length;
@@ -180,6 +211,7 @@
     }
 
     setInterval(function () {
+        markTab();
         setUpPhonePage();
         if (state.watch === null && localStorage.getItem(SHARING_KEY) === "on" && document.getElementById("mobile-page")) {
             start();

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
+from callbacks.my_data import change_sharing_of, sharing_view
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number
 from dashboard.core.runtime import runtime
-from dashboard.ingest.privacy import pause_sharing, resume_sharing
 from dashboard.web.components import order_lines, result
 from dashboard.work.lifecycle import TaskError, change_state
 from dashboard.work.lifecycle import state_label as task_state_label
@@ -30,7 +30,7 @@ from dashboard.work.phone import (
     save_visit_note,
 )
 from dashboard.work.surveys import survey_path_of_task
-from data import activities, orders, pauses, share_links, tasks
+from data import activities, orders, share_links, tasks
 
 ACTIONS = ("accept", "decline", "en_route", "failed", "check_in", "check_out")
 MOVES = {"accept": "accepted", "decline": "new", "en_route": "en_route", "failed": "failed"}
@@ -71,7 +71,8 @@ def _button(label: str, action: str, task_id: int, style: str) -> html.Button:
     )
 
 
-def _task_card(task: dict) -> html.Div:
+def _task_card(task: dict, outcome: html.Div | None = None) -> html.Div:
+    """A task's card; `outcome` is the result of what the person just did on it, shown on the card itself."""
     rt = runtime()
     state = task["state"]
     buttons = [_navigation(task)]
@@ -104,6 +105,7 @@ def _task_card(task: dict) -> html.Div:
                 orders.customer_orders(rt.db, g.viewer.scope, task["customer_id"], 3), f"mobile-orders-{task['id']}"
             ),
             html.Div(buttons, className="fo-m-buttons"),
+            *([html.Div(outcome, className="fo-m-card-result", id="mobile-card-result")] if outcome else []),
             *(_survey_link(task["id"]) if state == "done" else []),
         ],
     )
@@ -146,15 +148,23 @@ def day_view(_tick: int, _refresh: int, signature: object) -> tuple:
     employee_id = g.viewer.employee_id
     if employee_id is None:
         message = html.P(_("Your account is not linked to an employee."))
-        return message, None, no_update, no_update, no_update, no_update, None
+        return message, None, no_update, no_update, no_update, None
     return (*_day_lists(employee_id, signature), *note_target(employee_id))
+
+
+def sharing(_tick: int, _refresh: int) -> tuple:
+    """Whether the person's positions are kept now, and Pause or Resume, whichever applies (as on My data)."""
+    employee_id = g.viewer.employee_id
+    if employee_id is None:
+        return "", True, True
+    return sharing_view(employee_id, "mobile-sharing-status")
 
 
 def _day_lists(employee_id: int, signature: object) -> tuple:
     rt = runtime()
     start, end = _day()
     plan = tasks.day_plan(rt.db, employee_id, start, end)
-    current = [[t["id"], t["state"], t["updated_at"].isoformat()] for t in plan]
+    current = _signature(plan)
     summary = activities.day_summary(rt.db, employee_id, start.astimezone(UTC), end.astimezone(UTC))
     done = sum(t["state"] == "done" for t in plan)
     summary_view = html.Dl(
@@ -171,55 +181,61 @@ def _day_lists(employee_id: int, signature: object) -> tuple:
         className="fo-details-list",
         id="mobile-summary-list",
     )
-    pause = pauses.open_pause(rt.db, employee_id)
-    pause_view = html.P(
-        _("Paused since {at}: {reason}", at=rt.local(pause["started_at"]), reason=pause["reason"]) if pause else "",
-        id="mobile-paused",
-        className="fw-semibold",
-        **{"data-paused": "1" if pause else "0"},
-    )
     if current == signature:
-        return no_update, no_update, no_update, summary_view, pause_view
-    cards = [_task_card(t) for t in plan] or [html.P(_("No tasks today."), className="text-muted")]
+        return no_update, no_update, no_update, summary_view
     notice = (
         result(_("Your tasks changed at {at}.", at=rt.local(datetime.now(UTC), "%H:%M:%S")), ok=True)
         if isinstance(signature, list)
         else ""
     )
-    return cards, current, notice, summary_view, pause_view
+    return _cards(plan), current, notice, summary_view
+
+
+def _signature(plan: list[dict]) -> list:
+    return [[t["id"], t["state"], t["updated_at"].isoformat()] for t in plan]
+
+
+def _cards(plan: list[dict], acted: int | None = None, outcome: html.Div | None = None) -> list:
+    cards = [_task_card(t, outcome if t["id"] == acted else None) for t in plan]
+    return cards or [html.P(_("No tasks today."), className="text-muted")]
 
 
 def act(request: object, refresh: object) -> tuple:
-    """Accept, decline, check in or check out, as the browser asked (with its position for a check)."""
+    """Accept, decline, check in or check out, as the browser asked (with its position for a check); the result
+    is shown on the card acted on, the list redrawn at once (and said once more for screen readers)."""
     request = mapping(request)
     action, task_id = request.get("action"), whole_number(request.get("task"))
     employee_id = g.viewer.employee_id
     if action not in ACTIONS or task_id is None or employee_id is None:
-        return no_update, no_update
+        return no_update, no_update, no_update, no_update
+    outcome = _carry_out(action, task_id, request.get("fix"))
+    start, end = _day()
+    plan = tasks.day_plan(runtime().db, employee_id, start, end)
+    return outcome, _cards(plan, task_id, outcome), _signature(plan), counter(refresh) + 1
+
+
+def _carry_out(action: str, task_id: int, fix: object) -> html.Div:
     rt = runtime()
-    refresh = counter(refresh) + 1
     if action in MOVES:
         try:
             change_state(rt, task_id, MOVES[action], g.viewer, reason=action)
         except TaskError as exc:
-            return result(str(exc), ok=False), refresh
+            return result(str(exc), ok=False)
         done = {
             "accept": _("Task accepted."),
             "decline": _("Task handed back to your supervisor."),
             "en_route": _("On your way: your supervisor sees it."),
             "failed": _("Marked as not done: your supervisor sees it."),
         }
-        return result(done[action], ok=True), refresh
+        return result(done[action], ok=True)
     try:
-        check = record_presence(rt, g.viewer, task_id, action, phone_fix(request.get("fix")))
+        check = record_presence(rt, g.viewer, task_id, action, phone_fix(fix))
     except MobileError as exc:
-        return result(str(exc), ok=False), refresh
+        return result(str(exc), ok=False)
     done = _("Checked in") if action == "check_in" else _("Checked out")
     if check["verified"]:
-        return result(_("{done}: verified at the customer's site.", done=done), ok=True), refresh
-    return result(
-        _("{done}, not verified: {reason}.", done=done, reason=reason_label(check["reason"])), ok=False
-    ), refresh
+        return result(_("{done}: verified at the customer's site.", done=done), ok=True)
+    return result(_("{done}, not verified: {reason}.", done=done, reason=reason_label(check["reason"])), ok=False)
 
 
 def save_note(_clicks: int, note: object, photo: object, visit: object, refresh: object) -> tuple:
@@ -266,18 +282,7 @@ def ask_for_help(request: object) -> object:
 
 
 def change_sharing(_pause: int, _resume: int, reason: object, refresh: object) -> tuple:
-    rt = runtime()
-    employee_id = g.viewer.employee_id
-    if employee_id is None:
-        return result(_("Your account is not linked to an employee."), ok=False), no_update
-    if ctx.triggered_id == "mobile-resume":
-        resume_sharing(rt, employee_id)
-        return result(_("Sharing resumed."), ok=True), counter(refresh) + 1
-    reason = text(reason, 1000).strip()
-    if not 1 <= len(reason) <= 200:
-        return result(_("Say why you pause (up to 200 characters)."), ok=False), no_update
-    pause_sharing(rt, employee_id, reason)
-    return result(_("Sharing paused. Your supervisor sees “paused”, not where you are."), ok=True), counter(refresh) + 1
+    return change_sharing_of(g.viewer.employee_id, ctx.triggered_id == "mobile-resume", reason, refresh)
 
 
 def share_link(_create: int, _revoke: int, minutes: object) -> object:
@@ -313,13 +318,19 @@ def register(app: Dash) -> None:
         Output("mobile-tasks-sig", "data"),
         Output("mobile-notice", "children"),
         Output("mobile-summary", "children"),
-        Output("mobile-pause-state", "children"),
         Output("mobile-note-for", "children"),
         Output("mobile-note-visit", "data"),
         Input("mobile-tick", "n_intervals"),
         Input("mobile-refresh", "data"),
         State("mobile-tasks-sig", "data"),
     )(day_view)
+    app.callback(
+        Output("mobile-sharing", "children"),
+        Output("mobile-pause-form", "hidden"),
+        Output("mobile-resume", "hidden"),
+        Input("mobile-tick", "n_intervals"),
+        Input("mobile-refresh", "data"),
+    )(sharing)
     # The browser adds its current position to a button press: only it knows where the phone is.
     app.clientside_callback(
         ClientsideFunction(namespace="fieldopsMobile", function_name="act"),
@@ -333,6 +344,8 @@ def register(app: Dash) -> None:
     )
     app.callback(
         Output("mobile-action-result", "children"),
+        Output("mobile-tasks", "children", allow_duplicate=True),
+        Output("mobile-tasks-sig", "data", allow_duplicate=True),
         Output("mobile-refresh", "data"),
         Input("mobile-request", "data"),
         State("mobile-refresh", "data"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
@@ -9,10 +11,10 @@ from callbacks.admin_audit import action_labels
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, text
 from dashboard.core.runtime import runtime
-from dashboard.ingest.privacy import pause_sharing, resume_sharing
-from dashboard.web.components import result
+from dashboard.ingest.privacy import pause_sharing, resume_sharing, sharing_state
+from dashboard.web.components import result, sharing_status
 from dashboard.web.shell import role_label
-from data import audit, employees, pauses
+from data import audit, employees
 
 
 def overview(_refresh: int) -> tuple:
@@ -32,6 +34,8 @@ def overview(_refresh: int) -> tuple:
             ),
             "",
             [],
+            True,
+            True,
         )
     stored = employees.stored_about(rt.db, employee_id)
     span = (
@@ -55,51 +59,56 @@ def overview(_refresh: int) -> tuple:
             kept,
         ]
     )
-    pause = pauses.open_pause(rt.db, employee_id)
-    sharing = html.P(
-        _(
-            "Paused since {at}: {reason}",
-            at=rt.local(pause["started_at"]),
-            reason=pause["reason"],
-        )
-        if pause
-        else _("Sharing is on during your working hours."),
-        id="me-sharing-state",
-        className="fw-semibold",
-    )
+    sharing, pause_hidden, resume_hidden = sharing_view(employee_id, "me-sharing-state")
     labels = action_labels()
     looks = [
-        {
-            "at": rt.local(r["at"]),
-            "username": r["username"],
-            "role": role_label(r["role"]),
-            "action": labels.get(r["action"], r["action"]),
-        }
+        html.Li(
+            [
+                html.Time(rt.local(r["at"]), dateTime=r["at"].isoformat(), className="fo-look-when"),
+                html.Span(f"{r['username']} · {role_label(r['role'])}", className="fo-look-who"),
+                html.Span(labels.get(r["action"], r["action"]), className="fo-look-what"),
+            ],
+            className="fo-look",
+        )
         for r in audit.looks_at(rt.db, employee_id)
-    ]
-    return summary, sharing, looks
+    ] or [html.Li(_("Nobody has looked at your location."), className="text-muted")]
+    return summary, sharing, looks, pause_hidden, resume_hidden
 
 
-def change_sharing(_pause: int, _resume: int, reason: str | None, refresh: int) -> tuple:
+def sharing_view(employee_id: int, element_id: str) -> tuple[html.P, bool, bool]:
+    """The person's sharing as My data and the phone page show it, and which of Pause / Resume is hidden."""
+    state = sharing_state(runtime(), employee_id, datetime.now(UTC))
+    paused = state.state == "paused"
+    return sharing_status(state, element_id), paused, not paused
+
+
+def change_sharing_of(employee_id: int | None, resume: bool, reason: object, refresh: object) -> tuple:
+    """Pause (for a stated reason) or resume the viewer's sharing: the result line, and the page's refresh count."""
     rt = runtime()
-    employee_id, refresh = g.viewer.employee_id, counter(refresh)
     if employee_id is None:
         return result(_("Your account is not linked to an employee."), ok=False), no_update
-    if ctx.triggered_id == "me-resume":
+    if resume:
         resume_sharing(rt, employee_id)
-        return result(_("Sharing resumed."), ok=True), refresh + 1
+        return result(_("Sharing resumed."), ok=True), counter(refresh) + 1
     reason = text(reason, 1000).strip()
     if not 1 <= len(reason) <= 200:
         return result(_("Say why you pause (up to 200 characters)."), ok=False), no_update
     pause_sharing(rt, employee_id, reason)
-    return result(_("Sharing paused. Your supervisor sees “paused”, not where you are."), ok=True), refresh + 1
+    paused = _("Sharing paused. Your supervisor sees “paused”, not where you are.")
+    return result(paused, ok=True), counter(refresh) + 1
+
+
+def change_sharing(_pause: int, _resume: int, reason: str | None, refresh: int) -> tuple:
+    return change_sharing_of(g.viewer.employee_id, ctx.triggered_id == "me-resume", reason, refresh)
 
 
 def register(app: Dash) -> None:
     app.callback(
         Output("me-summary", "children"),
         Output("me-sharing", "children"),
-        Output("me-looks", "rowData"),
+        Output("me-looks", "children"),
+        Output("me-pause-form", "hidden"),
+        Output("me-resume", "hidden"),
         Input("me-refresh", "data"),
     )(overview)
     app.callback(

@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.permissions import PHONE_ROLES
-from dashboard.web.components import field, page_frame, share_link_controls
+from dashboard.web.components import page_frame, pause_controls, share_link_controls
 from dashboard.work.phone import SHARE_MINUTES
 
 dash.register_page(__name__, path="/m", name="Phone", order=5, roles=PHONE_ROLES, id_prefix="mobile")
@@ -23,32 +23,39 @@ def layout(**_query: str) -> html.Div:
         html.Div(
             className="fo-m-sharing",
             children=[
+                # Whether positions are kept now (paused, outside working hours, sharing): the same as My data says.
+                html.Div(id="mobile-sharing"),
+                # Whether this phone sends its position (assets/mobile.js).
                 html.Span(
-                    _("Sharing off"),
+                    _("This phone is not sending your position."),
                     id="mobile-sharing-state",
-                    className="fo-m-state",
+                    className="fo-m-state small",
                     **{
-                        "data-on": _("Sharing on"),
-                        "data-off": _("Sharing off"),
-                        "data-paused": _("Sharing paused"),
+                        "data-on": _("This phone is sending your position."),
+                        "data-off": _("This phone is not sending your position."),
                         "data-denied": _("Location permission denied"),
                         "data-waiting": _("{count} positions waiting for the network"),
                     },
                 ),
                 html.Span("", id="mobile-pending", className="small text-muted"),
                 html.Button(
-                    _("Start sharing"),
+                    _("Send from this phone"),
                     id="mobile-share-toggle",
                     className="btn btn-primary btn-sm",
-                    **{"data-start": _("Start sharing"), "data-stop": _("Stop sharing")},
+                    **{"data-start": _("Send from this phone"), "data-stop": _("Stop sending")},
                 ),
             ],
         ),
         html.Button(_("Help"), id="mobile-help", className="btn btn-danger btn-lg w-100 mt-2 fo-m-help"),
         html.Div(id="mobile-help-result", role="status"),
-        html.Div(id="mobile-notice", role="status"),
-        html.Div(id="mobile-action-result", role="status"),
-        _section(_("Tasks in route order"), html.Div(id="mobile-tasks"), section_id="mobile-tasks-section"),
+        _section(
+            _("Tasks in route order"),
+            html.Div(id="mobile-notice", role="status"),
+            # A result is shown on the card acted on; this copy is for screen readers, the cards being redrawn.
+            html.Div(id="mobile-action-result", role="status", className="visually-hidden"),
+            html.Div(id="mobile-tasks"),
+            section_id="mobile-tasks-section",
+        ),
         _section(
             _("Visit note"),
             # Filled with the open visit the note goes on (callbacks/mobile.note_target), sent back on save.
@@ -69,16 +76,8 @@ def layout(**_query: str) -> html.Div:
         ),
         _section(_("Today so far"), html.Div(id="mobile-summary"), section_id="mobile-summary-section"),
         _section(
-            _("Pause sharing"),
-            html.Div(id="mobile-pause-state"),
-            field(_("Reason for a pause"), dcc.Input(id="mobile-reason", maxLength=200, className="form-control")),
-            html.Div(
-                className="fo-form-row",
-                children=[
-                    html.Button(_("Pause sharing"), id="mobile-pause", className="btn btn-outline-danger"),
-                    html.Button(_("Resume sharing"), id="mobile-resume", className="btn btn-outline-success"),
-                ],
-            ),
+            _("Location sharing"),
+            pause_controls("mobile"),
             html.Div(id="mobile-pause-result", role="status"),
             section_id="mobile-pause-section",
         ),

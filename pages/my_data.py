@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.permissions import PEOPLE_ROLES
-from dashboard.web.components import field, grid, page_frame
+from dashboard.web.components import page_frame, pause_controls
 
 dash.register_page(__name__, path="/me", name="My data", order=90, roles=PEOPLE_ROLES, id_prefix="me")
 
@@ -18,20 +18,15 @@ def layout(**_query: str) -> html.Div:
         html.Div(id="me-summary"),
         html.H3(_("Location sharing"), className="h5 mt-4"),
         html.Div(id="me-sharing"),
-        html.Div(
-            className="fo-form-row",
-            children=[
-                field(_("Reason for a pause"), dcc.Input(id="me-reason", maxLength=200, className="form-control")),
-                html.Button(_("Pause sharing"), id="me-pause", className="btn btn-outline-danger"),
-                html.Button(_("Resume sharing"), id="me-resume", className="btn btn-outline-success"),
-            ],
-        ),
+        pause_controls("me"),
         html.Div(id="me-sharing-result"),
         html.H3(_("Who looked at my location"), className="h5 mt-4"),
-        grid(
-            "me-looks",
-            [("at", _("When")), ("username", _("Who")), ("role", _("Role")), ("action", _("What"))],
-            height="300px",
+        # A list, not a grid: each look reads whole on a phone (when, who and what on lines of their own).
+        html.Ol(
+            id="me-looks",
+            className="fo-looks list-unstyled",
+            tabIndex="0",  # it scrolls: the keyboard reaches it too
+            **{"aria-label": _("Who looked at my location")},
         ),
         html.A(
             _("Download all my data (JSON)"),

@@ -37,6 +37,10 @@ TRACKER_SETUP_ROLES = ("field", "supervisor", "manager", "admin")  # tracker app
 
 # Where a role lands after sign-in, when it may open that page; otherwise its first page in menu order.
 HOME_PAGES = {"field": "/m", "executive": "/analytics/performance", "admin": "/admin/users", "wall": "/wall"}
+# The tab bar at phone widths (dashboard/web/shell.py): a role's pages there, beside "More"; by default its home
+# and the next pages of its menu.
+PHONE_TABS = {"field": ("/m", "/customers", "/me")}
+PHONE_TAB_COUNT = 3
 
 # Dash's own page router: allowed for a path the viewer may open (or no page at all: a 404 page).
 PAGE_ROUTER_OUTPUTS = frozenset({"_pages_content", "_pages_store"})
@@ -107,6 +111,16 @@ def home_path(viewer: Viewer, pages: list[dict], settings: dict) -> str | None:
         if path in allowed:
             return path
     return allowed[0] if allowed else None
+
+
+def phone_tabs(viewer: Viewer, pages: list[dict], settings: dict) -> list[dict]:
+    """The pages of the viewer's tab bar at phone widths, in order (the menu's "More" holds them all)."""
+    allowed = [page for page in menu_order(pages) if may_open(viewer, page, settings)]
+    by_path = {page["relative_path"]: page for page in allowed}
+    home = home_path(viewer, pages, settings)
+    wanted = PHONE_TABS.get(viewer.role) or (home, *by_path)
+    chosen = list(dict.fromkeys(path for path in wanted if path in by_path))
+    return [by_path[path] for path in chosen[:PHONE_TAB_COUNT]]
 
 
 def menu_order(pages: list[dict]) -> list[dict]:

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 
 import h3
@@ -158,15 +158,53 @@ def coarse_rows(fixes: list[Fix]) -> list[tuple[int, datetime, int]]:
     return rows
 
 
+@dataclass(frozen=True)
+class SharingState:
+    """Whether a person's positions are kept at a moment: the one answer the phone page and My data show.
+    `state` is "paused" (with since and reason), "outside_hours" (with the next start of working hours and
+    whether a coarse area per hour is kept meanwhile) or "sharing"."""
+
+    state: str
+    since: datetime | None = None
+    reason: str | None = None
+    next_start: datetime | None = None
+    coarse: bool = False
+
+
+def sharing_state(rt: Runtime, employee_id: int, now: datetime) -> SharingState:
+    """The person's sharing now, by the rules ingest applies (a pause, then working hours), read fresh."""
+    pause = pauses.open_pause(rt.db, employee_id)
+    if pause:
+        return SharingState("paused", since=pause["started_at"], reason=pause["reason"])
+    slots = working_hours.schedules(rt.db).get(employee_id, [])
+    local = now.astimezone(rt.settings.tz)
+    if in_slots(slots, local):
+        return SharingState("sharing")
+    coarse = str(rt.org_settings()["privacy.off_hours"]) == "coarse"
+    return SharingState("outside_hours", next_start=next_slot_start(slots, local), coarse=coarse)
+
+
+def next_slot_start(slots: list[Slot], local: datetime) -> datetime | None:
+    """When working hours next begin after `local` (within a week), or None when the person has none."""
+    starts = [
+        datetime.combine(local.date() + timedelta(days=ahead), starts, local.tzinfo)
+        for ahead in range(8)
+        for day, starts, _ends in slots
+        if day == (local.weekday() + ahead) % 7
+    ]
+    later = [moment for moment in starts if moment > local]
+    return min(later) if later else None
+
+
 def pause_sharing(rt: Runtime, employee_id: int, reason: str) -> None:
     """Stop storing the person's positions and take them off every live map until they resume."""
-    pauses.pause(rt.db, employee_id, reason)
+    pauses.pause(rt.db, employee_id, reason, datetime.now(UTC))
     rt.feed.forget([employee_id])
     rt.feed.set_status(employee_id, {"paused": True})
     tracking_policy(rt).refresh(force=True)
 
 
 def resume_sharing(rt: Runtime, employee_id: int) -> None:
-    pauses.resume(rt.db, employee_id)
+    pauses.resume(rt.db, employee_id, datetime.now(UTC))
     rt.feed.forget([employee_id])
     tracking_policy(rt).refresh(force=True)

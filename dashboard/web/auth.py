@@ -195,8 +195,15 @@ def _login_page(error: str | None = None, username: str = "", status: int = 200)
 @blueprint.get("/login")
 def login_form() -> Response:
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(destination(current_viewer(), request.args.get("next")))
     return _login_page()
+
+
+def destination(viewer: Viewer, asked_for: str | None) -> str:
+    """Where a sign-in leads: the page asked for when it is a deep link, else the role's home (field staff to the
+    phone page, a wall to the wall, ...). "/" is no deep link: the guard sends every page-less visit there."""
+    wanted = safe_next(asked_for)
+    return wanted if wanted != "/" else landing_path(viewer) or "/"
 
 
 @blueprint.post("/login")
@@ -229,7 +236,7 @@ def login_submit() -> Response:
     login_user(_principal_from_user(users.get_user(db, row["id"])), remember=bool(request.form.get("remember")))
     session.permanent = True
     csrf_token()
-    return redirect(safe_next(asked_for) if asked_for else landing_path(current_viewer()) or "/")
+    return redirect(destination(current_viewer(), asked_for))
 
 
 @blueprint.post("/logout")
@@ -252,4 +259,4 @@ def wall_login(token: str) -> Response:
     session.clear()
     login_user(_principal_from_wall(row), remember=True, duration=timedelta(days=WALL_SESSION_DAYS))
     csrf_token()
-    return redirect("/wall")
+    return redirect(landing_path(current_viewer()) or "/wall")

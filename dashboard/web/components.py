@@ -9,6 +9,8 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.palette import STATE_SHAPES
+from dashboard.core.runtime import runtime
+from dashboard.ingest.privacy import SharingState
 
 
 def page_frame(title: str, *children, page_id: str) -> html.Div:
@@ -42,6 +44,46 @@ def field(label: str, control) -> html.Div:
 
 def result(message: str, ok: bool) -> html.Div:
     return html.Div(message, className=f"alert {'alert-success' if ok else 'alert-danger'} py-2 my-2", role="status")
+
+
+def sharing_status(state: SharingState, element_id: str) -> html.P:
+    """The person's location sharing in one sentence (ingest/privacy.sharing_state): the phone page and My data
+    say the same thing."""
+    rt = runtime()
+    if state.state == "paused":
+        sentence = _("Paused since {at}: {reason}", at=rt.local(state.since), reason=state.reason or "")
+    elif state.state == "sharing":
+        sentence = _("Sharing is on during your working hours.")
+    else:
+        sentence = (
+            _("Outside your working hours: only the area you are in (about 5 km²) is kept, once an hour.")
+            if state.coarse
+            else _("Outside your working hours: your position is not stored.")
+        )
+        if state.next_start is not None:
+            sentence += " " + _("Sharing starts again at {at}.", at=rt.local(state.next_start))
+    return html.P(sentence, id=element_id, className="fo-sharing-state", **{"data-state": state.state})
+
+
+def pause_controls(prefix: str) -> html.Div:
+    """Pause (with its reason) or Resume: the page's callback shows only the one that applies (`hidden`)."""
+    return html.Div(
+        [
+            html.Div(
+                [
+                    field(
+                        _("Reason for a pause"),
+                        dcc.Input(id=f"{prefix}-reason", maxLength=200, className="form-control"),
+                    ),
+                    html.Button(_("Pause sharing"), id=f"{prefix}-pause", className="btn btn-outline-danger"),
+                ],
+                id=f"{prefix}-pause-form",
+                className="fo-form-row",
+                hidden=True,
+            ),
+            html.Button(_("Resume sharing"), id=f"{prefix}-resume", className="btn btn-outline-success", hidden=True),
+        ]
+    )
 
 
 def share_link_controls(prefix: str, minutes_choices: tuple[int, ...], revoke_label: str) -> list:

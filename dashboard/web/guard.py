@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import dash
 from flask import Flask, Response, abort, current_app, g, redirect, request, session
@@ -107,7 +107,8 @@ def check_request() -> Response | None:
     viewer = current_viewer()
     if viewer is None:
         if path in _page_paths() and request.method == "GET":
-            return redirect(f"/login?next={path}")
+            # The whole address, query too (/customers?customer=7): a deep link survives the sign-in.
+            return redirect(f"/login?next={quote(request.full_path.rstrip('?'), safe='/')}")
         raise AppError(401, "unauthenticated", _("Sign in first."))
     g.viewer = viewer
     if path in DASH_PLUMBING:

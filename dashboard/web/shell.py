@@ -7,7 +7,7 @@ from dash import html
 from flask import g
 
 from dashboard.core.i18n import _, current_language
-from dashboard.core.permissions import Viewer, home_path, may_open, menu_order
+from dashboard.core.permissions import Viewer, home_path, may_open, menu_order, phone_tabs
 from dashboard.core.runtime import runtime
 
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
@@ -26,7 +26,8 @@ def layout() -> html.Div:
         return html.Div(dash.page_container)  # the wall display is full screen: no menu (issue 8)
     settings = runtime().org_settings()
     registry = menu_order(list(dash.page_registry.values()))
-    links = _menu([page for page in registry if viewer and may_open(viewer, page, settings)])
+    allowed = [page for page in registry if viewer and may_open(viewer, page, settings)]
+    links = _menu(allowed)
     language = current_language()
     switch = [
         html.A(
@@ -45,7 +46,9 @@ def layout() -> html.Div:
                 className="navbar navbar-expand fo-nav px-3",
                 **{"aria-label": _("Main menu")},
                 children=[
-                    html.A("FieldOps", href="/", className="navbar-brand"),
+                    html.A(
+                        "FieldOps", href=(landing_path(viewer) if viewer else None) or "/", className="navbar-brand"
+                    ),
                     html.Div(links, className="navbar-nav me-auto"),
                     html.Div(switch, className="fo-lang"),
                     html.Span(
@@ -58,8 +61,32 @@ def layout() -> html.Div:
                 ],
             ),
             html.Main(dash.page_container, id=MAIN_ID, tabIndex="-1"),
+            _tab_bar(phone_tabs(viewer, registry, settings), allowed) if viewer else None,
         ]
     )
+
+
+def _tab_bar(tabs: list[dict], pages: list[dict]) -> html.Nav:
+    """At phone widths the menu is this bar of thumb-sized tabs at the bottom instead (assets/fieldops.css):
+    the role's tabs and "More", which opens every page of the menu; assets/mobile.js marks the current tab."""
+    more = html.Details(
+        [
+            html.Summary(_("More"), className="fo-tab", id="tab-more"),
+            html.Div([_link(page, "tab-page") for page in pages], className="fo-tab-menu"),
+        ],
+        className="fo-tab-more",
+    )
+    return html.Nav(
+        [*(_link(page, "tab", tab_label(page)) for page in tabs), more],
+        className="fo-tabbar",
+        id="tab-bar",
+        **{"aria-label": _("Tabs")},
+    )
+
+
+def tab_label(page: dict) -> str:
+    labels = {"/m": _("Today")}  # the phone page's own title, shorter than its menu name
+    return labels.get(page["relative_path"]) or _(page["name"])
 
 
 def skip_link() -> html.A:
@@ -93,8 +120,9 @@ def _menu(pages: list[dict]) -> list:
     return menu
 
 
-def _link(page: dict) -> html.A:
-    return html.A(_(page["name"]), href=page["relative_path"], className="nav-link", id=f"nav-{page['id_prefix']}")
+def _link(page: dict, kind: str = "nav", label: str | None = None) -> html.A:
+    css = "fo-tab" if kind == "tab" else "nav-link"
+    return html.A(label or _(page["name"]), href=page["relative_path"], className=css, id=f"{kind}-{page['id_prefix']}")
 
 
 def section_label(section: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.browser import screenshot_path
-from tests.conftest import password_of, sign_in_browser
+from tests.conftest import password_of, sign_in_browser, track_around_the_clock
 
 XSS_NAME = '<img src=x onerror="window.__xss=1">Mallory'
 
@@ -95,6 +95,8 @@ def test_the_audit_page_shows_who_opened_the_live_map(browser, page, server):
 
 
 def test_field_staff_see_their_data_and_pause_sharing(page, server):
+    employee = server.runtime.db.fetch_one("SELECT employee_id FROM users WHERE username = 'field'")["employee_id"]
+    track_around_the_clock(server.runtime.db, employee)  # inside working hours at any instant: sharing is on
     sign_in_browser(page, server.url, "field")
     page.goto(server.url + "/me")
     page.wait_for_selector("#me-retention")
@@ -105,7 +107,6 @@ def test_field_staff_see_their_data_and_pause_sharing(page, server):
     page.wait_for_selector("text=Paused since")
     assert "Doctor's appointment" in page.inner_text("#me-sharing-state")
     page.screenshot(path=screenshot_path("my_data"))
-    employee = server.runtime.db.fetch_one("SELECT employee_id FROM users WHERE username = 'field'")["employee_id"]
     assert server.runtime.feed.latest(employee) is None
 
 

@@ -248,14 +248,14 @@ def test_accept_check_in_and_save_a_note_on_the_phone_by_keyboard(browser, a11y_
     page.wait_for_selector(card)
     tab_to(page, phone_button(task_id, "accept"))
     page.keyboard.press("Enter")
-    page.wait_for_selector("#mobile-action-result >> text=Task accepted.")
+    page.wait_for_selector(f"{card} .fo-m-card-result >> text=Task accepted.")  # on the card itself
     page.wait_for_selector(phone_button(task_id, "check_in"))
     page.wait_for_function(f"() => document.activeElement.id === '{card[1:]}'")  # the redrawn card, not a button
     tab_to(page, phone_button(task_id, "check_in"))
     assert_focus_visible(page)
     page.screenshot(path=screenshot_path("keyboard_phone_check_in"))
     page.keyboard.press("Enter")
-    page.wait_for_selector("#mobile-action-result >> text=verified at the customer's site")
+    page.wait_for_selector(f"{card} .fo-m-card-result >> text=verified at the customer's site")
     tab_to(page, "#mobile-note")
     page.keyboard.type("Gate code changed; typed without a pointer.")
     tab_to(page, "#mobile-note-save")

@@ -14,6 +14,7 @@ from tests.conftest import (
     callback_body,
     csrf_headers,
     make_app,
+    password_of,
     post_callback,
     server_callbacks,
     sign_in,
@@ -99,6 +100,34 @@ def test_each_role_lands_on_a_page_it_may_open(app, viewer):
     answer = sign_in(client, viewer)
     assert answer.status_code == 302 and answer.headers["Location"] == LANDING[viewer]
     assert client.get(LANDING[viewer]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("viewer", "asked_for", "lands"),
+    [
+        *((viewer, "/", home) for viewer, home in sorted(LANDING.items())),  # the form's next after a visit to "/"
+        ("field", "/me", "/me"),
+        ("field", "/customers?customer=3", "/customers?customer=3"),
+        ("supervisor", "/?person=1", "/?person=1"),
+    ],
+)
+def test_a_deep_link_is_kept_and_home_is_the_roles_own(app, viewer, asked_for, lands):
+    client = app.server.test_client()
+    client.get("/login")
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    form = {"username": viewer, "password": password_of(viewer), "csrf_token": token, "next": asked_for}
+    answer = client.post("/login", data=form)
+    assert answer.status_code == 302 and answer.headers["Location"] == lands
+    assert client.get(f"/login?next={asked_for}").headers["Location"] == lands  # signed in already: the same
+
+
+def test_a_deep_link_asked_for_before_sign_in_keeps_its_query(app):
+    answer = app.server.test_client().get("/customers?customer=3&tab=visits")
+    assert (
+        answer.status_code == 302
+        and answer.headers["Location"] == "/login?next=/customers%3Fcustomer%3D3%26tab%3Dvisits"
+    )
 
 
 def test_home_sends_a_viewer_who_may_not_see_the_live_map_to_their_first_page(app):

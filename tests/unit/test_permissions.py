@@ -21,6 +21,7 @@ from dashboard.core.permissions import (
     may_run_callback,
     may_see_individuals,
     output_ids,
+    phone_tabs,
     role_sees_individuals,
     scope_for,
 )
@@ -137,6 +138,20 @@ def test_a_role_without_its_home_page_lands_on_the_live_map_else_its_first_page_
 
 def test_a_viewer_who_may_open_no_page_has_no_home():
     assert home_path(viewer("wall"), [USERS, MY_DATA], PRIVATE) is None
+
+
+CUSTOMERS = {"relative_path": "/customers", "order": 3, "roles": ("field", "supervisor"), "id_prefix": "customers"}
+
+
+def test_field_staff_tabs_at_phone_widths_are_today_customers_and_my_data():
+    tabs = phone_tabs(viewer("field"), [*PAGES, CUSTOMERS], PRIVATE)
+    assert [page["relative_path"] for page in tabs] == ["/m", "/customers", "/me"]
+
+
+def test_other_roles_tabs_are_their_home_then_their_menu_and_never_a_page_they_may_not_open():
+    assert [p["relative_path"] for p in phone_tabs(viewer("admin"), PAGES, PRIVATE)] == ["/admin/users", "/me"]
+    tabs = phone_tabs(viewer("executive"), PAGES, PRIVATE)
+    assert [p["relative_path"] for p in tabs] == ["/analytics/performance", "/reports", "/me"]
 
 
 # Callbacks

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock
 from zoneinfo import ZoneInfo
 
-from dashboard.ingest.privacy import in_slots
+from dashboard.ingest.privacy import in_slots, next_slot_start
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -18,3 +18,14 @@ def test_working_hours_include_the_start_and_exclude_the_end():
     assert not in_slots(monday_nine_to_five, at.replace(hour=17))
     assert not in_slots(monday_nine_to_five, (at + timedelta(days=1)).replace(hour=10))
     assert in_slots([(0, clock(0), clock(0))], at.replace(hour=23, minute=59))
+
+
+def test_sharing_starts_again_at_the_next_slot_of_the_week():
+    weekdays = [(day, clock(8), clock(18)) for day in range(5)]
+    saturday_night = datetime(2026, 10, 24, 23, 30, tzinfo=HELSINKI)
+    assert next_slot_start(weekdays, saturday_night) == datetime(2026, 10, 26, 8, 0, tzinfo=HELSINKI)
+    monday_early = datetime(2026, 10, 26, 6, 0, tzinfo=HELSINKI)
+    assert next_slot_start(weekdays, monday_early) == monday_early.replace(hour=8)
+    friday_evening = datetime(2026, 10, 30, 19, 0, tzinfo=HELSINKI)
+    assert next_slot_start(weekdays, friday_evening) == datetime(2026, 11, 2, 8, 0, tzinfo=HELSINKI)
+    assert next_slot_start([], saturday_night) is None
