@@ -15,6 +15,12 @@ def page_frame(title: str, *children, page_id: str) -> html.Div:
     return html.Div([html.H2(title), *children], className="fo-page", id=page_id)
 
 
+def row_id(field: str) -> str:
+    """A grid's getRowId: the row's `field` as a string, as AG Grid requires (its warning #25 for a number); by
+    concatenation, as dash-ag-grid's expressions may not call String()."""
+    return f"'' + params.data.{field}"
+
+
 def grid(grid_id: str, columns: list[tuple[str, str]], height: str = "360px") -> dag.AgGrid:
     """A sortable, filterable table; cells are rendered as text, so names and notes are never HTML."""
     return dag.AgGrid(
