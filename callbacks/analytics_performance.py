@@ -117,6 +117,7 @@ def _teams_figure(team_rows: list[dict], targets: dict) -> go.Figure:
         name=metrics.FIGURE["visits_per_person_day"].label(None),
         x=names,
         y=[r["visits_per_person_day"] for r in team_rows],
+        offsetgroup="visits",  # bars on two axes side by side, not drawn over each other
     )
     for key in ("on_time_rate", "idle_share"):
         fig.add_bar(
@@ -124,6 +125,7 @@ def _teams_figure(team_rows: list[dict], targets: dict) -> go.Figure:
             x=names,
             y=[None if r[key] is None else 100 * r[key] for r in team_rows],
             yaxis="y2",
+            offsetgroup=key,
         )
     fig.update_layout(
         barmode="group",

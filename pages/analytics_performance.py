@@ -11,7 +11,7 @@ from dashboard.core.i18n import _
 from dashboard.core.permissions import ANALYTICS_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.web.charts import chart_config
-from dashboard.web.components import analytics_filters, row_id
+from dashboard.web.components import analytics_filters, grid_texts, row_id
 
 dash.register_page(
     __name__,
@@ -76,7 +76,7 @@ def layout(**_query: str) -> html.Div:
                             "wrapHeaderText": True,  # "Satisfaction", "Outside area" whole, not cut
                             "autoHeaderHeight": True,
                         },
-                        dashGridOptions={"animateRows": False},
+                        dashGridOptions={"animateRows": False, "localeText": grid_texts()},
                         getRowId=row_id("employee_id"),
                         style={"height": "420px"},
                         className="fo-grid",
