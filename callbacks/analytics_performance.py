@@ -158,7 +158,7 @@ def charts(start: object, end: object, team: object, selected: object):
     last = datetime.combine(selection["last_day"], datetime.min.time())
     span = [first - timedelta(hours=12), last + timedelta(hours=12)]
     for fig in figures:
-        fig.update_xaxes(range=span, type="date", tickformat=chart_day_format())
+        fig.update_xaxes(range=span, type="date", tickformat=chart_day_format(), hoverformat=chart_day_format())
     return (*figures, _person_panel(person, rows, selection["last_day"]))
 
 
