@@ -144,3 +144,29 @@ def test_a_page_fits_its_users_screen_in_their_language(screen_of, a11y_server, 
             assert seen[part] is None or CJK.search(seen[part]), f"{part}: {seen[part]!r}"
     elif seen["menu"] is not None:
         assert not CJK.search(seen["menu"]), seen["menu"]
+
+
+# A chart's day ticks, and a month named by the Plotly locale the chart was drawn with.
+CHART_DATES = """() => {
+  const chart = document.querySelector("#perf-visits .js-plotly-plot");
+  const locale = chart._fullLayout._d3locale;
+  return {
+    ticks: [...chart.querySelectorAll(".xtick text")].map(tick => tick.textContent),
+    locale: chart._context.locale,
+    november: locale.timeFormat("%B")(new Date(2026, 10, 1)),
+  };
+}"""
+
+
+@pytest.mark.parametrize(("language", "november"), [("en", "November"), ("zh-CN", "十一月")])
+def test_chart_dates_read_in_the_viewers_language(screen_of, a11y_server, language, november):
+    page, _problems = screen_of("manager", language)
+    page.goto(a11y_server.url + "/analytics/performance")
+    page.wait_for_selector("#perf-visits .xtick text")
+    seen = page.evaluate(CHART_DATES)
+    assert seen["locale"] == language and seen["november"] == november
+    assert seen["ticks"]
+    if language == "zh-CN":
+        assert all(re.fullmatch(r"\d{1,2}月\d{1,2}日", tick) for tick in seen["ticks"]), seen["ticks"]  # 10月5日
+    else:
+        assert all(re.fullmatch(r"\d{2} [A-Z][a-z]{2}", tick) for tick in seen["ticks"]), seen["ticks"]  # 05 Oct
