@@ -140,6 +140,7 @@ def test_a_page_fits_its_users_screen_in_their_language(screen_of, a11y_server, 
     assert problems == [], problems
     if language == "zh-CN":
         assert CJK.search(seen["content"]), seen["content"][:200]
+        assert "No Rows To Show" not in seen["content"]  # AG Grid's own words translated too
         for part in ("menu", "heading"):
             assert seen[part] is None or CJK.search(seen[part]), f"{part}: {seen[part]!r}"
     elif seen["menu"] is not None:
@@ -170,3 +171,21 @@ def test_chart_dates_read_in_the_viewers_language(screen_of, a11y_server, langua
         assert all(re.fullmatch(r"\d{1,2}月\d{1,2}日", tick) for tick in seen["ticks"]), seen["ticks"]  # 10月5日
     else:
         assert all(re.fullmatch(r"\d{2} [A-Z][a-z]{2}", tick) for tick in seen["ticks"]), seen["ticks"]  # 05 Oct
+
+
+# Each column header of the ranking: its text, and whether the text is cut (wider than its box).
+RANKING_HEADERS = """() => [...document.querySelectorAll("#perf-grid .ag-header-cell")].map(cell => {
+  const text = cell.querySelector(".ag-header-cell-text");
+  return {text: text ? text.innerText.trim() : "", cut: text ? text.scrollWidth > text.clientWidth : false};
+})"""
+
+
+def test_every_ranking_column_has_a_whole_header(screen_of, a11y_server):
+    page, _problems = screen_of("manager", "en")
+    page.goto(a11y_server.url + "/analytics/performance")
+    page.wait_for_selector("#perf-grid .ag-row")
+    settle(page)
+    headers = page.evaluate(RANKING_HEADERS)
+    assert [h["text"] for h in headers][:3] == ["Person", "Team", "Days"]
+    assert all(h["text"] for h in headers), headers
+    assert not [h["text"] for h in headers if h["cut"]], headers
