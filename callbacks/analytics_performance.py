@@ -10,7 +10,7 @@ from flask import g
 
 from dashboard.analytics import efficiency as service
 from dashboard.analytics import metrics
-from dashboard.core.i18n import _
+from dashboard.core.i18n import _, chart_day_format
 from dashboard.core.inputs import mapping, whole_number, whole_number_in_text
 from dashboard.core.palette import SPLIT_COLORS
 from dashboard.core.permissions import may_see_individuals
@@ -19,6 +19,7 @@ from dashboard.web.charts import empty, figure, target_line
 from data import teams
 
 DAY_BAR_MS = 0.8 * 86_400_000
+SHARE_TICKS = {"tickmode": "linear", "tick0": 0, "dtick": 20}  # 0, 20 … 100 %: round steps, not Plotly's 31.3 %
 FILTERS = (Input("perf-dates", "start_date"), Input("perf-dates", "end_date"), Input("perf-team", "value"))
 
 
@@ -116,6 +117,7 @@ def _teams_figure(team_rows: list[dict], targets: dict) -> go.Figure:
         name=metrics.FIGURE["visits_per_person_day"].label(None),
         x=names,
         y=[r["visits_per_person_day"] for r in team_rows],
+        offsetgroup="visits",  # bars on two axes side by side, not drawn over each other
     )
     for key in ("on_time_rate", "idle_share"):
         fig.add_bar(
@@ -123,10 +125,18 @@ def _teams_figure(team_rows: list[dict], targets: dict) -> go.Figure:
             x=names,
             y=[None if r[key] is None else 100 * r[key] for r in team_rows],
             yaxis="y2",
+            offsetgroup=key,
         )
     fig.update_layout(
         barmode="group",
-        yaxis2={"overlaying": "y", "side": "right", "range": [0, 100], "showgrid": False, "ticksuffix": "%"},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 100],
+            **SHARE_TICKS,
+            "showgrid": False,
+            "ticksuffix": "%",
+        },
         margin={"r": 48},
     )
     return fig
@@ -148,7 +158,7 @@ def charts(start: object, end: object, team: object, selected: object):
     last = datetime.combine(selection["last_day"], datetime.min.time())
     span = [first - timedelta(hours=12), last + timedelta(hours=12)]
     for fig in figures:
-        fig.update_xaxes(range=span, type="date", tickformat="%d %b")
+        fig.update_xaxes(range=span, type="date", tickformat=chart_day_format(), hoverformat=chart_day_format())
     return (*figures, _person_panel(person, rows, selection["last_day"]))
 
 

@@ -52,13 +52,13 @@ def period(first_value: object, last_value: object) -> tuple:
 
 
 def register(app: Dash) -> None:
-    app.callback(Output("exports-from", "value"), Output("exports-to", "value"), Input("exports-page", "id"))(defaults)
+    app.callback(Output("exports-from", "date"), Output("exports-to", "date"), Input("exports-page", "id"))(defaults)
     app.callback(
         Output("exports-attendance", "href"),
         Output("exports-visits", "href"),
         Output("exports-activities", "href"),
         Output("exports-result", "children"),
         Output("exports-attendance-grid", "rowData"),
-        Input("exports-from", "value"),
-        Input("exports-to", "value"),
+        Input("exports-from", "date"),
+        Input("exports-to", "date"),
     )(period)

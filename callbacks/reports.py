@@ -152,7 +152,7 @@ def report_list(_tick: int, _job: object, shown: object) -> tuple:
     body = [
         html.Tr(
             [
-                html.Td(period_of(row).label(row["language"])),
+                html.Td(period_of(row).label(current_language())),  # the viewer's; the files keep the report's
                 html.Td(_scope_text(row["scope_team_ids"], team_names)),
                 html.Td(_author(row, named) + (" · " + _("scheduled") if row["schedule_id"] else "")),
                 html.Td(rt.local(row["created_at"])),

@@ -14,6 +14,8 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import calendar_day, whole_number_in_text
 from dashboard.core.permissions import DAY_REPLAY_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.web.charts import chart_config
+from dashboard.web.components import grid_texts
 from dashboard.web.maps import HELSINKI, base_layers
 
 dash.register_page(
@@ -128,13 +130,14 @@ def layout(employee: str | None = None, date: str | None = None, **_query: str) 
                     ),
                 ],
             ),
-            dcc.Graph(id="day-timeline", config={"displayModeBar": False}),
+            dcc.Graph(id="day-timeline", config=chart_config()),
             html.H5(_("Tasks: planned against what happened")),
             dag.AgGrid(
                 id="day-tasks",
                 columnDefs=task_columns(),
                 rowData=[],
                 defaultColDef={"resizable": True, "sortable": True, "flex": 1, "minWidth": 90},
+                dashGridOptions={"localeText": grid_texts()},
                 style={"height": "300px"},
                 className="fo-grid",
             ),

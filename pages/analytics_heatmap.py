@@ -11,6 +11,7 @@ from dashboard.analytics.efficiency import default_period, measure_labels
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ANALYTICS_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.web.charts import chart_config
 from dashboard.web.components import analytics_filters
 from dashboard.web.maps import HELSINKI, base_layers
 
@@ -86,6 +87,6 @@ def layout(**_query: str) -> html.Div:
                 className="fo-analytics-body",
                 **{"aria-label": _("Hexagons")},
             ),
-            dcc.Graph(id="heatmap-matrix", config={"displayModeBar": False}, className="fo-matrix"),
+            dcc.Graph(id="heatmap-matrix", config=chart_config(), className="fo-matrix"),
         ],
     )

@@ -10,7 +10,8 @@ from dashboard.analytics.efficiency import default_period
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ANALYTICS_ROLES
 from dashboard.core.runtime import runtime
-from dashboard.web.components import analytics_filters
+from dashboard.web.charts import chart_config
+from dashboard.web.components import analytics_filters, grid_texts, row_id
 
 dash.register_page(
     __name__,
@@ -32,7 +33,7 @@ def ranking_columns() -> list[dict]:
     return [
         {"field": "employee_name", "headerName": _("Person"), "pinned": "left", "minWidth": 160},
         {"field": "team_name", "headerName": _("Team")},
-        {"field": "person_days", "headerName": _("Days"), "type": "numericColumn"},
+        {"field": "person_days", "headerName": _("Days")},  # left-aligned, as its header and every other figure
         {"field": "visits_per_person_day", "headerName": _("Visits per day"), "valueFormatter": ONE_DECIMAL},
         {"field": "on_time_rate", "headerName": _("On time"), "valueFormatter": PERCENT},
         {"field": "km_per_person_day", "headerName": _("km per day"), "valueFormatter": ONE_DECIMAL},
@@ -56,22 +57,27 @@ def layout(**_query: str) -> html.Div:
                     html.Div(id="perf-kpis", className="fo-kpis"),
                     html.Div(id="perf-person", className="fo-person"),
                     html.Div(
-                        [
-                            dcc.Graph(id=chart, config={"displayModeBar": False}, className="fo-chart")
-                            for chart in CHARTS
-                        ],
+                        [dcc.Graph(id=chart, config=chart_config(), className="fo-chart") for chart in CHARTS],
                         className="fo-charts",
                     ),
-                    dcc.Graph(id="perf-teams", config={"displayModeBar": False}, className="fo-chart-wide"),
+                    dcc.Graph(id="perf-teams", config=chart_config(), className="fo-chart-wide"),
                     html.H5(_("Ranking")),
                     html.P(id="perf-ranking-note", className="text-muted small"),
                     dag.AgGrid(
                         id="perf-grid",
                         columnDefs=ranking_columns(),
                         rowData=[],
-                        defaultColDef={"resizable": True, "sortable": True, "filter": True, "flex": 1, "minWidth": 100},
-                        dashGridOptions={"animateRows": False},
-                        getRowId="params.data.employee_id",
+                        defaultColDef={
+                            "resizable": True,
+                            "sortable": True,
+                            "filter": True,
+                            "flex": 1,
+                            "minWidth": 100,
+                            "wrapHeaderText": True,  # "Satisfaction", "Outside area" whole, not cut
+                            "autoHeaderHeight": True,
+                        },
+                        dashGridOptions={"animateRows": False, "localeText": grid_texts()},
+                        getRowId=row_id("employee_id"),
                         style={"height": "420px"},
                         className="fo-grid",
                     ),

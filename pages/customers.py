@@ -10,7 +10,7 @@ from dash import dcc, html
 from dashboard.core.i18n import _
 from dashboard.core.permissions import CUSTOMER_ROLES
 from dashboard.core.runtime import runtime
-from dashboard.web.components import field, grid, page_frame
+from dashboard.web.components import field, grid, page_frame, row_id
 from dashboard.web.maps import HELSINKI, base_layers, js, tasks_js
 from dashboard.work.customers import INTERACTIONS, interaction_label
 
@@ -27,7 +27,7 @@ def _customer_grid():
         [("name", _("Customer")), ("address", _("Address")), ("owner", _("Account owner"))],
         height="100%",
     )
-    table.getRowId = "params.data.id"  # a clicked row names its customer
+    table.getRowId = row_id("id")  # a clicked row names its customer
     return table
 
 

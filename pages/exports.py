@@ -14,6 +14,11 @@ dash.register_page(
 )
 
 
+def _day_picker(picker_id: str) -> dcc.DatePickerSingle:
+    """A day written 2026-11-23, as in the files: a native date input shows the browser's own format (11/23/2026)."""
+    return dcc.DatePickerSingle(id=picker_id, display_format="YYYY-MM-DD", first_day_of_week=1)
+
+
 def layout(**_query: str) -> html.Div:
     return page_frame(
         _("Exports"),
@@ -27,8 +32,8 @@ def layout(**_query: str) -> html.Div:
         html.Div(
             className="fo-form-row",
             children=[
-                field(_("From"), dcc.Input(id="exports-from", type="date", className="form-control")),
-                field(_("To"), dcc.Input(id="exports-to", type="date", className="form-control")),
+                field(_("From"), _day_picker("exports-from")),
+                field(_("To"), _day_picker("exports-to")),
             ],
         ),
         html.Div(

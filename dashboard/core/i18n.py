@@ -64,6 +64,17 @@ def relative_time(seconds: float, language: str | None = None) -> str:
     return _("{n} d ago", language, n=seconds // 86400)
 
 
+# Dates as each language writes them, one place for every surface: a chart's day axis (Plotly's d3 time format;
+# month and hover names from Plotly's locale, assets/plotly-locale-zh-cn.js, set by dashboard/web/charts.py
+# chart_config), a page's text. Files (CSV, XLSX, the report's tables) write ISO dates, 2026-11-23, always.
+DAY_MONTH_FORMATS = {"en": "%d %b", "zh-CN": "%-m月%-d日"}
+
+
+def chart_day_format(language: str | None = None) -> str:
+    """A date axis's tick labels: "01 Nov" in English, "11月1日" in Chinese."""
+    return DAY_MONTH_FORMATS.get(language or current_language(), DAY_MONTH_FORMATS["en"])
+
+
 @blueprint.get("/language/<code>")
 def choose_language(code: str) -> Response:
     """Remember the user's language in a cookie, then go back to the dashboard."""

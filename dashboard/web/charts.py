@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard.core.i18n import current_language
 from dashboard.core.palette import CHART_COLORS
 
 pio.templates["fieldops"] = go.layout.Template(
@@ -20,6 +21,11 @@ pio.templates["fieldops"] = go.layout.Template(
         title={"font": {"size": 14}, "x": 0.01},
     )
 )
+
+
+def chart_config() -> dict:
+    """Every dcc.Graph's config: no mode bar; Plotly's locale (month names, hover dates) in the viewer's language."""
+    return {"displayModeBar": False, "locale": current_language()}
 
 
 def figure(title: str, height: int = 260) -> go.Figure:

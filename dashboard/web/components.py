@@ -17,6 +17,38 @@ def page_frame(title: str, *children, page_id: str) -> html.Div:
     return html.Div([html.H2(title), *children], className="fo-page", id=page_id)
 
 
+def row_id(field: str) -> str:
+    """A grid's getRowId: the row's `field` as a string, as AG Grid requires (its warning #25 for a number); by
+    concatenation, as dash-ag-grid's expressions may not call String()."""
+    return f"'' + params.data.{field}"
+
+
+def grid_texts() -> dict[str, str]:
+    """AG Grid's own words (its empty grid, its filter menu) in the viewer's language: dashGridOptions' localeText."""
+    return {
+        "noRowsToShow": _("Nothing to show"),
+        "loadingOoo": _("Loading…"),
+        "filterOoo": _("Filter…"),
+        "contains": _("Contains"),
+        "notContains": _("Does not contain"),
+        "equals": _("Equals"),
+        "notEqual": _("Does not equal"),
+        "startsWith": _("Begins with"),
+        "endsWith": _("Ends with"),
+        "blank": _("Blank"),
+        "notBlank": _("Not blank"),
+        "lessThan": _("Less than"),
+        "greaterThan": _("Greater than"),
+        "lessThanOrEqual": _("Less than or equal to"),
+        "greaterThanOrEqual": _("Greater than or equal to"),
+        "inRange": _("Between"),
+        "inRangeStart": _("From"),
+        "inRangeEnd": _("To"),
+        "andCondition": _("AND"),
+        "orCondition": _("OR"),
+    }
+
+
 def grid(grid_id: str, columns: list[tuple[str, str]], height: str = "360px") -> dag.AgGrid:
     """A sortable, filterable table; cells are rendered as text, so names and notes are never HTML."""
     return dag.AgGrid(
@@ -26,7 +58,7 @@ def grid(grid_id: str, columns: list[tuple[str, str]], height: str = "360px") ->
         ],
         rowData=[],
         defaultColDef={"resizable": True, "flex": 1, "minWidth": 110},
-        dashGridOptions={"animateRows": False, "domLayout": "normal"},
+        dashGridOptions={"animateRows": False, "domLayout": "normal", "localeText": grid_texts()},
         style={"height": height},
         className="fo-grid",
     )

@@ -109,6 +109,8 @@ def check_request() -> Response | None:
         if path in _page_paths() and request.method == "GET":
             # The whole address, query too (/customers?customer=7): a deep link survives the sign-in.
             return redirect(f"/login?next={quote(request.full_path.rstrip('?'), safe='/')}")
+        if request.method == "GET" and not _viewers_path(path):
+            abort(404)  # no such address for anyone: a page that says so, with the way to sign in
         raise AppError(401, "unauthenticated", _("Sign in first."))
     g.viewer = viewer
     if path in DASH_PLUMBING:
@@ -132,6 +134,16 @@ def check_request() -> Response | None:
             return redirect(home)
         raise AppError(403, "forbidden", _("You do not have access to this page."))
     return None
+
+
+def _viewers_path(path: str) -> bool:
+    """Whether `path` is an address of signed-in viewers: a page, a route or Dash's own requests."""
+    return (
+        path in _page_paths()
+        or path in VIEWER_ROUTES
+        or path.startswith(tuple(VIEWER_PREFIXES))
+        or path in (*DASH_PLUMBING, CALLBACK_PATH)
+    )
 
 
 def _page_paths() -> dict[str, dict]:

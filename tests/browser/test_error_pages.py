@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from dashboard.work.accounts import create_account
 from data.db import Database
 from data.migrate import migrate
@@ -75,3 +77,59 @@ def test_while_postgres_is_down_a_page_says_so_and_tries_again(page, settings, o
         page.wait_for_selector("#livemap-count-total")
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_refused_and_missing_pages_keep_the_menu_and_lead_home(browser, server, language):
+    """Issue 16: a 403 or 404 is a page of the app: the viewer's own menu over it, its heading and message in
+    their language, a button to their home page; nothing wider than the screen. Programs still get JSON."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    context.add_cookies([{"name": "fieldops_lang", "value": language, "url": server.url}])
+    page = context.new_page()
+    sign_in_browser(page, server.url, "supervisor")
+    zh = language == "zh-CN"
+    for path, status, heading in (
+        ("/admin/users", 403, "无权访问" if zh else "No access"),
+        ("/no-such-page", 404, "页面不存在" if zh else "Page not found"),
+    ):
+        answer = page.goto(server.url + path)
+        assert answer is not None and answer.status == status
+        assert page.get_attribute("html", "lang") == language
+        menu = page.locator("nav.fo-nav")
+        box = menu.bounding_box()
+        assert box is not None and box["y"] == 0 and box["width"] == 1600  # the app's menu bar, across the top
+        assert page.inner_text("nav.fo-nav .navbar-nav").split()[:2] == (
+            ["实时地图", "任务"] if zh else ["Live", "map"]
+        )
+        assert page.inner_text("#main-content h2") == heading
+        home = page.locator("#error-home")
+        assert home.inner_text() == ("返回您的首页" if zh else "Back to your home page")
+        home_box = home.bounding_box()
+        assert home_box is not None and home_box["y"] + home_box["height"] < 1000  # in the first screen
+        assert page.evaluate("() => document.scrollingElement.scrollWidth <= innerWidth")
+        page.screenshot(path=screenshot_path(f"i16-screens-error-{status}-{language}"))
+    page.locator("#nav-tasks").click()  # the menu works from the error page
+    page.wait_for_url(f"{server.url}/tasks")
+    page.goto(server.url + "/no-such-page")
+    page.locator("#error-home").click()
+    page.wait_for_selector("#livemap-count-total")  # a supervisor's home: the live map
+    api = page.request.get(server.url + "/api/no-such-thing")
+    assert api.status == 404 and api.headers["content-type"].startswith("application/problem+json")
+    assert api.json()["error"]["code"] == "not_found"
+    context.close()
+
+
+def test_an_unknown_address_for_someone_not_signed_in_is_the_sign_in_styled_page(browser, server):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.add_cookies([{"name": "fieldops_lang", "value": "zh-CN", "url": server.url}])
+    page = context.new_page()
+    answer = page.goto(server.url + "/no-such-page")
+    assert answer is not None and answer.status == 404
+    assert page.inner_text("#error-message") == "此页面不存在。"
+    card = page.locator("main.fo-login").bounding_box()
+    assert card is not None and card["x"] >= 0 and card["x"] + card["width"] <= 360
+    assert page.evaluate("() => document.scrollingElement.scrollWidth <= innerWidth")
+    page.screenshot(path=screenshot_path("i16-screens-error-404-anonymous-zh-CN"))
+    page.get_by_role("link", name="登录").click()
+    page.wait_for_selector("#username")
+    context.close()
