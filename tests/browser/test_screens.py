@@ -50,9 +50,6 @@ USUAL_USER = {
     "/admin/integration": "admin",
 }
 # Pages other parts of issue 16 are fixing: expected to fail here until their branches are merged.
-OWNED_ELSEWHERE = {
-    ("/customers", "phone"): "helper E (issue 16, phone): /customers scrolls sideways at 360 px",
-}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # What the page shows of its width and words, once settled.
 MEASURE = """() => {
@@ -114,14 +111,9 @@ def screen_of(browser, a11y_server) -> Iterator[Callable[[str, str], tuple[Page,
 
 
 def _cases() -> list:
-    cases = []
-    for path, role in USUAL_USER.items():
-        size = "phone" if role == "field" else "wall" if role == "wall" else "desktop"
-        marks = ()
-        if (path, size) in OWNED_ELSEWHERE:
-            marks = (pytest.mark.xfail(reason=OWNED_ELSEWHERE[path, size], strict=False),)
-        cases += [pytest.param(path, language, id=f"{_slug(path)}-{language}", marks=marks) for language in LANGUAGES]
-    return cases
+    return [
+        pytest.param(path, language, id=f"{_slug(path)}-{language}") for path in USUAL_USER for language in LANGUAGES
+    ]
 
 
 @pytest.mark.parametrize(("path", "language"), _cases())
