@@ -146,7 +146,7 @@ def test_the_address_opens_the_persons_day_fitted_to_their_data_and_hours(browse
         for frame in (boxes["svg"], boxes["panel"]):
             assert frame["left"] <= item["left"] and item["right"] <= frame["right"], (item, frame)
             assert frame["top"] <= item["top"] and item["bottom"] <= frame["bottom"], (item, frame)
-    page.screenshot(path=screenshot_path(f"i16-replay-day-{language}"))
+    page.screenshot(path=screenshot_path(f"i16-replay-day-{language}"), full_page=True)
 
 
 def test_playback_runs_in_the_browser_at_the_chosen_speed(browser, replayed):
