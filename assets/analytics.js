@@ -66,7 +66,10 @@
                 lat += (track.lat[low + 1] - lat) * share;
                 lon += (track.lon[low + 1] - lon) * share;
             }
-            return [[lat, lon], clockText(track, playhead), MARKER_SHOWN];
+            const clock = clockText(track, playhead);
+            const thumb = document.querySelector("#day-slider [role=slider]");
+            if (thumb) { thumb.setAttribute("aria-valuetext", clock); }  // a screen reader reads the time, not seconds
+            return [[lat, lon], clock, MARKER_SHOWN];
         },
         /* Play/pause starts and stops the ticker; each tick moves the playhead on by the speed times the time
            that passed (1×: a second of the day per second), in the browser: no server round trip per frame.

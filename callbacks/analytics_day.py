@@ -26,8 +26,8 @@ TIMELINE_MARGIN = timedelta(minutes=15)  # beyond the first and last thing of th
 
 
 def employee_options(_id: object, chosen: object) -> tuple[list[dict], object, dict]:
-    """The people in the viewer's scope (the one asked for in the address kept, field staff: themselves),
-    and the demo city's street lines under the track."""
+    """The people in the viewer's scope and, with them, the one asked for in the address (field staff:
+    themselves), and the demo city's street lines under the track."""
     rt = runtime()
     people = employees.roster(rt.db, g.viewer.scope)
     options = [{"label": f"{_person(p)} · {p['team_name'] or ''}", "value": p["id"]} for p in people]
@@ -286,7 +286,7 @@ def register(app: Dash) -> None:
         Output("day-employee", "value"),
         Output("day-streets", "data"),
         Input("day-employee", "id"),
-        State("day-employee", "value"),
+        State("day-asked", "data"),
     )(employee_options)
     app.callback(
         Output("day-track", "data"),

@@ -61,9 +61,9 @@ def layout(employee: str | None = None, date: str | None = None, **_query: str) 
                 className="fo-toolbar",
                 children=[
                     html.Label(_("Person"), htmlFor="day-employee", className="fo-label"),
-                    dcc.Dropdown(
-                        id="day-employee", value=chosen, placeholder=_("Choose a person"), className="fo-team"
-                    ),
+                    # Chosen when its options arrive: Dash 4's dropdown clears a value its options lack.
+                    dcc.Dropdown(id="day-employee", placeholder=_("Choose a person"), className="fo-team"),
+                    dcc.Store(id="day-asked", data=chosen),
                     html.Label(_("Day"), htmlFor="day-date", className="fo-label"),
                     dcc.DatePickerSingle(
                         id="day-date",

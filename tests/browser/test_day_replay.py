@@ -172,6 +172,7 @@ def test_playback_runs_in_the_browser_at_the_chosen_speed(browser, replayed):
         page.click("#day-play")
         expect(page.locator("#day-play")).to_have_text("Play")
         assert page.inner_text("#day-clock") != clock, "the clock moved with the playhead"
+        assert thumb.get_attribute("aria-valuetext") == page.inner_text("#day-clock")
         return float(thumb.get_attribute("aria-valuenow")) - before
 
     slow = played("1×", 4)
