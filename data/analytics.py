@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from data.db import Database
-from data.metrics import ratio_sql
+from data.metrics import HAS_WINDOW, on_time_sql, ratio_sql
 from data.scope import Scope
 
 GAP_S = 300  # a fix accounts for the time until the next one, but never for more than this
@@ -48,12 +48,12 @@ ANALYZE analytics_fixes
 """
 # The fixes go through a temporary table with fresh statistics: today's partition of positions
 # rarely has them, and a planner that expects a few fixes joins them to activities by nested loop.
-FACTS = """
+FACTS = f"""
 WITH acts AS (
     SELECT b.employee_id, b.hour, a.kind, a.customer_id, a.started_at,
            coalesce(a.ended_at, 'infinity') AS ended_at,
-           t.window_start IS NOT NULL AND t.window_end IS NOT NULL AS has_window,
-           coalesce(a.started_at BETWEEN t.window_start AND t.window_end, false) AS on_time
+           coalesce({HAS_WINDOW}, false) AS has_window,
+           {on_time_sql("a.started_at")} AS on_time
     FROM analytics_buckets b
     JOIN activities a ON a.employee_id = b.employee_id AND a.kind IN ('visit', 'stay')
      AND a.started_at > %(first_ts)s - make_interval(secs => %(activity_max)s) AND a.started_at < %(last_ts)s
@@ -94,7 +94,7 @@ SELECT employee_id, hour, h3_res9(cell), team_id, count(*), min(ts), max(ts),
        sum(starts), sum(on_time), sum(windowed)
 FROM placed
 GROUP BY employee_id, hour, h3_res9(cell), team_id
-"""
+"""  # noqa: S608 - only constants are formatted in
 
 COLUMNS = "tracked_s, visit_s, travel_s, idle_s, outside_s, distance_m, visits, visits_on_time, visits_with_window"
 SUMS = """sum(tracked_s) AS tracked_s, sum(visit_s) AS visit_s, sum(travel_s) AS travel_s,
@@ -466,10 +466,12 @@ def day_activities(db: Database, scope: Scope, employee_id: int, start: datetime
 
 
 def day_tasks(db: Database, scope: Scope, employee_id: int, start: datetime, end: datetime) -> list[dict]:
-    """One person's tasks planned in [start, end): plan (sequence, window) against what happened, with feedback."""
+    """One person's tasks planned in [start, end): plan (sequence, window) against what happened, with feedback;
+    on_time is the figures' verdict on the arrival (None: not arrived, or no window to judge by)."""
     return db.fetch_all(
-        """SELECT t.id, t.planned_seq, t.state, t.window_start, t.window_end, t.duration_min, t.arrived_at,
-                  t.departed_at, c.name AS customer_name, c.lat, c.lon, f.score, f.comment
+        f"""SELECT t.id, t.planned_seq, t.state, t.window_start, t.window_end, t.duration_min, t.arrived_at,
+                  t.departed_at, c.name AS customer_name, c.lat, c.lon, f.score, f.comment,
+                  CASE WHEN t.arrived_at IS NOT NULL AND {HAS_WINDOW} THEN {on_time_sql("t.arrived_at")} END AS on_time
            FROM tasks t JOIN employees e ON e.id = t.employee_id
            JOIN customers c ON c.id = t.customer_id
            LEFT JOIN feedback f ON f.task_id = t.id
@@ -478,7 +480,7 @@ def day_tasks(db: Database, scope: Scope, employee_id: int, start: datetime, end
              AND coalesce(t.window_start, t.arrived_at, t.created_at) < %(end)s
              AND (%(teams)s::int[] IS NULL OR e.team_id = ANY(%(teams)s))
              AND (%(employee)s::int IS NULL OR e.id = %(employee)s)
-           ORDER BY t.planned_seq NULLS LAST, t.window_start, t.id""",
+           ORDER BY t.planned_seq NULLS LAST, t.window_start, t.id""",  # noqa: S608 - only constants are formatted in
         {"id": employee_id, "start": start, "end": end, "teams": scope.team_filter(), "employee": scope.employee_id},
     )
 

@@ -58,6 +58,14 @@ END = "((%(last_day)s::date + 1)::timestamp AT TIME ZONE %(tz)s)"
 TASK_DAY = "coalesce(t.window_start, t.arrived_at, t.created_at)"
 # Overdue: still open at `now` though its window has closed.
 OVERDUE = "t.state = ANY(%(open)s) AND t.window_end < %(now)s"
+# A task `t` whose window has both ends: only such a visit or arrival can be judged on time or late.
+HAS_WINDOW = "(t.window_start IS NOT NULL AND t.window_end IS NOT NULL)"
+
+
+def on_time_sql(arrival: str) -> str:
+    """On time (docs/EFFICIENCY.md): `arrival` is no later than task `t`'s window closes; arriving early is on
+    time. False without a window or an arrival. The figures, the heatmap's facts and the day replay use it."""
+    return f"coalesce({HAS_WINDOW} AND {arrival} <= t.window_end, false)"
 
 
 def _zeros(*keys: str) -> str:
@@ -80,8 +88,8 @@ WITH people AS (
     SELECT a.employee_id, (a.started_at AT TIME ZONE %(tz)s)::date AS day,
            {_zeros("visits", "visits_on_time", "visits_with_window")}
     FROM (SELECT a.employee_id, a.started_at, 1 AS visits,
-                 coalesce(a.started_at BETWEEN t.window_start AND t.window_end, false)::int AS visits_on_time,
-                 (t.window_start IS NOT NULL AND t.window_end IS NOT NULL)::int AS visits_with_window
+                 {on_time_sql("a.started_at")}::int AS visits_on_time,
+                 coalesce({HAS_WINDOW}, false)::int AS visits_with_window
           FROM activities a JOIN people USING (employee_id) LEFT JOIN tasks t ON t.id = a.task_id
           WHERE a.kind = 'visit' AND a.started_at >= {START} AND a.started_at < {END}) a
     UNION ALL

@@ -12,11 +12,15 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.inputs import calendar_day, whole_number_in_text
+from dashboard.core.palette import BLACK, VERMILION
 from dashboard.core.permissions import DAY_REPLAY_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.web.charts import chart_config
 from dashboard.web.components import grid_texts
 from dashboard.web.maps import HELSINKI, base_layers
+
+REPLAY_SPEEDS = (1, 10, 60)  # seconds of the day replayed per second, as Traccar's replay offers
+REPLAY_TICK_MS = 200  # the browser moves the playhead this often (assets/analytics.js, no server round trip)
 
 dash.register_page(
     __name__,
@@ -59,9 +63,9 @@ def layout(employee: str | None = None, date: str | None = None, **_query: str) 
                 className="fo-toolbar",
                 children=[
                     html.Label(_("Person"), htmlFor="day-employee", className="fo-label"),
-                    dcc.Dropdown(
-                        id="day-employee", value=chosen, placeholder=_("Choose a person"), className="fo-team"
-                    ),
+                    # Chosen when its options arrive: Dash 4's dropdown clears a value its options lack.
+                    dcc.Dropdown(id="day-employee", placeholder=_("Choose a person"), className="fo-team"),
+                    dcc.Store(id="day-asked", data=chosen),
                     html.Label(_("Day"), htmlFor="day-date", className="fo-label"),
                     dcc.DatePickerSingle(
                         id="day-date",
@@ -92,12 +96,13 @@ def layout(employee: str | None = None, date: str | None = None, **_query: str) 
                                     dl.CircleMarker(
                                         id="day-marker",
                                         center=list(HELSINKI),
-                                        radius=8,
-                                        color="#ffffff",
-                                        fillColor="#D55E00",
+                                        radius=9,
+                                        color=BLACK,
+                                        fillColor=VERMILION,
                                         fillOpacity=0,
                                         opacity=0,
-                                        weight=2,
+                                        weight=3,
+                                        pane="markerPane",  # above the track and the stops drawn after it
                                     ),
                                     dl.ScaleControl(position="bottomleft", imperial=False),
                                 ],
@@ -105,7 +110,21 @@ def layout(employee: str | None = None, date: str | None = None, **_query: str) 
                             html.Div(
                                 className="fo-replay",
                                 children=[
-                                    html.Button(_("Play / pause"), id="day-play", className="btn btn-sm btn-primary"),
+                                    html.Button(_("Play"), id="day-play", className="btn btn-sm btn-primary fo-play"),
+                                    html.Div(
+                                        className="fo-speed",
+                                        children=[
+                                            html.Label(_("Speed"), htmlFor="day-speed", className="fo-label"),
+                                            dcc.RadioItems(
+                                                id="day-speed",
+                                                options=[{"label": f"{n}×", "value": n} for n in REPLAY_SPEEDS],
+                                                value=REPLAY_SPEEDS[-1],
+                                                inline=True,
+                                                inputClassName="me-1",
+                                                labelClassName="me-2",
+                                            ),
+                                        ],
+                                    ),
                                     html.Label(_("Time of day"), htmlFor="day-slider", className="visually-hidden"),
                                     html.Div(
                                         dcc.Slider(
@@ -142,6 +161,7 @@ def layout(employee: str | None = None, date: str | None = None, **_query: str) 
                 className="fo-grid",
             ),
             dcc.Store(id="day-track"),
-            dcc.Interval(id="day-ticker", interval=200, disabled=True),
+            dcc.Store(id="day-play-labels", data={"play": _("Play"), "pause": _("Pause")}),
+            dcc.Interval(id="day-ticker", interval=REPLAY_TICK_MS, disabled=True),
         ],
     )

@@ -11,8 +11,9 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
+from zoneinfo import ZoneInfo
 
 import h3
 
@@ -33,6 +34,21 @@ def in_slots(slots: list[Slot], local: datetime) -> bool:
     return any(
         day == local.weekday() and starts <= now and (ends == MIDNIGHT or now < ends) for day, starts, ends in slots
     )
+
+
+def working_spans(slots: list[Slot], day: date, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The working hours of one local day as instants, read as in_slots reads them (an end at 00:00 is the
+    midnight that ends the day)."""
+    return [
+        (
+            datetime.combine(day, starts, tz),
+            datetime.combine(day + timedelta(days=1), MIDNIGHT, tz)
+            if ends == MIDNIGHT
+            else datetime.combine(day, ends, tz),
+        )
+        for weekday, starts, ends in slots
+        if weekday == day.weekday()
+    ]
 
 
 @dataclass

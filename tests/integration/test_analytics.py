@@ -147,17 +147,36 @@ def test_a_constructed_hour_splits_into_visit_travel_idle_and_outside_time(rt):
     assert _hour_totals(rt.db, day["employee_id"], HOUR + timedelta(hours=1))["tracked_s"] == pytest.approx(45)
 
 
-def test_a_visit_outside_its_window_is_not_on_time(rt):
+def _visit_with_window(rt, window_start, window_end) -> dict:
     day = _known_day(rt.db)
     rt.db.execute(
-        "UPDATE tasks SET window_start = %s, window_end = %s WHERE id = %s",
-        (HOUR + timedelta(hours=2), HOUR + timedelta(hours=3), day["task"]),
+        "UPDATE tasks SET window_start = %s, window_end = %s, arrived_at = %s WHERE id = %s",
+        (window_start, window_end, day["visit"][0], day["task"]),
     )
     insert_positions(rt.db, day["rows"])
     _add_activities(rt.db, day)
     service.upkeep(rt.db, TZ)
+    return day
+
+
+def test_a_visit_after_its_window_closed_is_late(rt):
+    day = _visit_with_window(rt, HOUR - timedelta(hours=2), HOUR)  # the visit starts 08:10 UTC, after the window
     totals = _hour_totals(rt.db, day["employee_id"], HOUR)
     assert (totals["visits"], totals["visits_on_time"], totals["visits_with_window"]) == (1, 0, 1)
+
+
+def test_a_visit_before_its_window_opened_is_on_time_in_every_figure(rt):
+    day = _visit_with_window(rt, HOUR + timedelta(hours=2), HOUR + timedelta(hours=3))  # early: before the window
+    totals = _hour_totals(rt.db, day["employee_id"], HOUR)
+    assert (totals["visits"], totals["visits_on_time"], totals["visits_with_window"]) == (1, 1, 1)
+    (person,) = metrics.per_employee(
+        metrics.employee_days(rt.db, Scope.everything(), HOUR.date(), HOUR.date(), TZ, HOUR + timedelta(days=1))
+    )
+    assert person["on_time_rate"] == 1.0
+    (task,) = analytics.day_tasks(
+        rt.db, Scope.everything(), day["employee_id"], HOUR - timedelta(hours=8), HOUR + timedelta(hours=16)
+    )
+    assert task["on_time"] is True
 
 
 def test_the_day_and_heatmap_rollups_carry_the_hour_in_local_time(rt):
