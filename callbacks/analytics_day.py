@@ -17,7 +17,7 @@ from dashboard.core.inputs import calendar_day, whole_number
 from dashboard.core.palette import GREY, SPLIT_COLORS
 from dashboard.core.runtime import runtime
 from dashboard.ingest.privacy import tracking_policy, working_spans
-from dashboard.web.charts import empty, figure
+from dashboard.web.charts import chart_config, empty, figure
 from dashboard.work.lifecycle import state_label
 from data import analytics, employees
 
@@ -276,7 +276,7 @@ def _split(hours: list[dict]) -> list:
             [html.Div([html.Dt(term), html.Dd(value)]) for term, value in facts],
             className="fo-day-facts",
         ),
-        dcc.Graph(figure=fig, config={"displayModeBar": False}),
+        dcc.Graph(figure=fig, config=chart_config()),
     ]
 
 
