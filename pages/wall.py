@@ -24,9 +24,15 @@ KPI_TILES = ("active", "visits", "done", "overdue", "satisfaction")
 
 
 def _tile(key: str, label: str) -> html.Div:
+    """A figure, its name and (callbacks/wall.py) its target; coloured by the figure's verdict."""
     return html.Div(
-        [html.Div("—", className="fo-wall-value", id=f"wall-kpi-{key}"), html.Div(label, className="fo-wall-label")],
+        [
+            html.Div("—", className="fo-wall-value", id=f"wall-kpi-{key}"),
+            html.Div(label, className="fo-wall-label"),
+            html.Div(className="fo-wall-target", id=f"wall-kpi-{key}-target"),
+        ],
         className=f"fo-wall-tile fo-wall-tile-{key}",
+        id=f"wall-tile-{key}",
     )
 
 
@@ -35,6 +41,7 @@ def _map(map_id: str, children: list) -> dl.Map:
         id=map_id,
         center=HELSINKI,
         zoom=13,
+        zoomSnap=0.1,  # framed to the team's area as closely as the screen allows, not to a whole zoom level
         preferCanvas=True,
         zoomControl=False,
         attributionControl=False,
@@ -93,13 +100,14 @@ def layout(**_query: str) -> html.Div:
                                         pointToLayer=wall_js("fleetPoint"),
                                         clusterToLayer=js("fleetCluster"),
                                         cluster=True,
-                                        superClusterOptions={"radius": 45, "maxZoom": 15},
+                                        superClusterOptions={"radius": 80, "maxZoom": 15},  # as wide as the wall's cluster bubble
                                         interactive=False,
                                     ),
                                 ],
                             ),
                             html.Div(
                                 className="fo-wall-legend",
+                                id="wall-legend",
                                 children=[
                                     html.Span(
                                         [
@@ -144,9 +152,9 @@ def layout(**_query: str) -> html.Div:
                             ),
                             html.Div(
                                 [
-                                    html.Div(_("Where the team spent time today")),
+                                    html.Div(_("Where the team spent time today"), className="fo-wall-caption-title"),
                                     html.Div(
-                                        scale_legend(SCALES[HEAT], _("Hours tracked per hexagon today")),
+                                        scale_legend(SCALES[HEAT], SCALES[HEAT].short_label()),
                                         className="fo-wall-heat-legend",
                                     ),
                                 ],
@@ -164,6 +172,7 @@ def layout(**_query: str) -> html.Div:
             dcc.Interval(id="wall-tick", interval=1000),
             dcc.Interval(id="wall-slow", interval=5000),
             dcc.Store(id="wall-feed"),
+            dcc.Store(id="wall-area"),
             dcc.Store(id="wall-cursor"),
             dcc.Store(id="wall-alerts-seen"),
             dcc.Store(
@@ -178,7 +187,7 @@ def layout(**_query: str) -> html.Div:
                         "map": _("Live map"),
                         "kpis": _("Today"),
                         "alerts": _("Alerts"),
-                        "heatmap": _("Heatmap"),
+                        "heatmap": _("Hours tracked per hexagon today"),  # the measure and its period
                     },
                 },
             ),
