@@ -21,6 +21,7 @@ dash.register_page(__name__, path="/wall", name="Wall display", order=95, roles=
 wall_js = Namespace("fieldops", "wall")  # assets/wall.js
 PANELS = ("map", "kpis", "alerts", "heatmap")
 KPI_TILES = ("active", "visits", "done", "overdue", "satisfaction")
+CLUSTER_RADIUS_PX = 80  # people this close share a bubble: about the wall's bubble (--fo-cluster-size)
 
 
 def _tile(key: str, label: str) -> html.Div:
@@ -100,7 +101,7 @@ def layout(**_query: str) -> html.Div:
                                         pointToLayer=wall_js("fleetPoint"),
                                         clusterToLayer=js("fleetCluster"),
                                         cluster=True,
-                                        superClusterOptions={"radius": 80, "maxZoom": 15},  # as wide as the wall's cluster bubble
+                                        superClusterOptions={"radius": CLUSTER_RADIUS_PX, "maxZoom": 15},
                                         interactive=False,
                                     ),
                                 ],
