@@ -25,6 +25,7 @@ from dashboard.live.wall import (
 
 HEAT_EVERY_TICKS = 12  # the slow tick is 5 s: the heatmap is redrawn, and the maps framed, every minute
 LEGEND = (*ACTIVITIES, OFFLINE, PAUSED, NO_POSITION)  # the map's legend, counted with the tiles
+ALERT_ROWS = 7  # as many as the screen holds whole, help requests first
 TILE_IDS = {"visits": "visits", "tasks_done": "done", "overdue_tasks": "overdue", "satisfaction": "satisfaction"}
 
 
@@ -96,6 +97,9 @@ def tiles_and_alerts(_tick: int) -> tuple:
             for t in found["overdue"]
         ]
     )
+    more = len(rows) - ALERT_ROWS
+    if more > 0:  # whole rows only: the rest are counted, never cut off at the screen's edge
+        rows = [*rows[:ALERT_ROWS], html.Div(_("and {count} more", count=more), className="fo-wall-alert-more")]
     alerts_view = rows or html.Div(_("No open alerts"), className="fo-wall-calm")
     settings = rt.org_settings()
     state = {

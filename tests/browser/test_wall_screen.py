@@ -5,6 +5,7 @@ panel gets its turn while only a help request interrupts it."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -95,7 +96,8 @@ def panel(page) -> str:
 def show(page, name: str) -> None:
     """Run the page's clock until the rotation shows `name` (as the room would see it, only sooner)."""
     wait_until(page, lambda: run(page, 1000) or panel(page) == name, 60, f"the {name} panel")
-    run(page, 1000)  # the panel fades in
+    run(page, 1000)
+    page.wait_for_timeout(800)  # the panel fades in (a CSS transition: real time)
 
 
 def run(page, ms: int) -> None:
@@ -212,6 +214,8 @@ def test_the_wall_reads_from_across_the_room(browser, wall_screen, language):
     assert min(ticks.evaluate_all(FONT_SIZES_JS)) >= READABLE_PX
     bands = box(page, "#wall-heat-caption .fo-legend-bands")
     assert bands["height"] >= 24 and bands["width"] >= 300
+    edges = [box(page, f"#wall-heat-caption .fo-legend-tick:nth-child({n + 1})") for n in range(5)]
+    assert all(left["right"] + 8 <= right["left"] for left, right in itertools.pairwise(edges)), edges  # apart
     for n in range(5):
         inside_screen(page, f"#wall-heat-caption .fo-legend-tick:nth-child({n + 1})")
     inside_screen(page, "#wall-heat-caption")
@@ -245,22 +249,30 @@ def test_every_panel_gets_its_turn_and_only_a_help_request_interrupts(browser, w
             break
     assert page.evaluate("window.fieldopsWallState.interruptions") == 0, seen
     assert seen.count("kpis") >= 3 and seen.count("heatmap") >= 3 and seen.count("alerts") >= 2, seen
-    assert seen[:5] == ["map", "kpis", "alerts", "heatmap", "map"], seen
+    first = seen.index("alerts")  # from the first exit the server reported on: every panel in its order
+    assert seen[first:] == [PANELS[(2 + n) % 4] for n in range(len(seen) - first)], seen
+    show(page, "alerts")
     text = page.inner_text("#wall-alerts")
     assert "Left work area" in text and person["name"] not in text
+    inside_screen(page, "#wall-alerts > :last-child")  # whole rows, the rest counted
+    assert box(page, "#wall-alerts > :last-child")["bottom"] <= box(page, ".fo-wall-dots")["top"]
     page.screenshot(path=screenshot_path("i16-wall-alerts-en"))
 
-    # A help request interrupts whatever is shown, and the rotation resumes with the interrupted panel.
-    show(page, "kpis")
+    # A help request interrupts whatever is shown (from the heatmap on, three panels before the alerts' own
+    # turn), and the rotation then resumes with the interrupted panel and goes on to the tiles.
+    show(page, "heatmap")
     alerts.raise_alert(rt.db, person["id"], 60.17, 24.94, 10.0)
-    wait_until(page, lambda: run(page, 500) or panel(page) == "alerts", 20, "the help request")
-    assert page.evaluate("window.fieldopsWallState.interruptions") == 1
-    assert "Help requested" in page.inner_text("#wall-alerts")
+    interruptions = "window.fieldopsWallState.interruptions"
+    wait_until(page, lambda: run(page, 500) or page.evaluate(interruptions) == 1, 30, "the help request")
+    assert panel(page) == "alerts"
+    interrupted = page.evaluate("window.fieldopsWallState.resume.panel")
+    assert interrupted in ("heatmap", "map", "kpis")
     run(page, 1000)
+    assert "Help requested" in page.inner_text("#wall-alerts")
     page.screenshot(path=screenshot_path("i16-wall-help-en"))
     wait_until(page, lambda: run(page, 500) or panel(page) != "alerts", 20, "the rotation resuming")
-    assert panel(page) == "kpis"
-    show(page, "heatmap")  # and goes on from there
+    assert panel(page) == interrupted
+    show(page, "kpis")
     page.context.close()
 
 
