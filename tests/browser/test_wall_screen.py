@@ -78,7 +78,7 @@ def wall_screen(seeded_settings):
 
 
 def open_wall(browser, server: LiveServer, language: str):
-    """The wall signed in with its token, in `language`, at the wall's size, on a clock the test can run."""
+    """The wall signed in with its token, in `language`, at the wall's size, on a clock the test runs."""
     context = browser.new_context(viewport=SCREEN)
     if not isinstance(browser, PinnedBrowser):  # a pinned run's browser has installed the clock already
         context.clock.install(time=datetime.now(UTC))
@@ -86,6 +86,9 @@ def open_wall(browser, server: LiveServer, language: str):
     page = context.new_page()
     page.goto(f"{server.url}/wall/login/{demo_wall_secret(SECRET)}")
     page.wait_for_url(f"{server.url}/wall")
+    # From here the page's time moves only when the test runs it: a busy machine cannot rotate a panel away
+    # while the test reads it.
+    page.clock.pause_at(datetime.fromtimestamp(page.evaluate("Date.now()") / 1000 + 0.1, UTC))
     return page
 
 
@@ -119,7 +122,7 @@ CLUSTERS_JS = """() => [...document.querySelectorAll('#wall-map .fo-cluster')].m
   const text = holders[0] || bubble;
   const r = bubble.getBoundingClientRect();
   return {size: Math.min(r.width, r.height), font: parseFloat(getComputedStyle(text).fontSize),
-          count: text.textContent.trim()};
+          count: text.textContent.trim(), x: (r.left + r.right) / 2};
 })"""
 # The tallest and widest run of a state's colour on the map's canvas, in CSS pixels: a marker's drawn size.
 MARKER_JS = """state => {
@@ -166,33 +169,37 @@ def test_the_wall_reads_from_across_the_room(browser, wall_screen, language):
     assert screen_map["width"] * screen_map["height"] >= 0.9 * below_header
     legend = box(page, "#wall-legend")
     inside_screen(page, "#wall-legend")
-    labels = page.locator("#wall-legend > span").evaluate_all(
-        "s => s.map(e => parseFloat(getComputedStyle(e).fontSize))"
-    )
+    labels = page.locator("#wall-legend > span").evaluate_all(FONT_SIZES_JS)
     assert len(labels) == 6 and min(labels) >= READABLE_PX
     for state in ("moving", "visit", "idle"):
         drawn = page.evaluate(MARKER_JS, state)
         if drawn["tallest"]:
             assert min(drawn["tallest"], drawn["widest"]) >= MARKER_PX, (state, drawn)
-    clusters = page.evaluate(CLUSTERS_JS)
-    assert clusters and all(c["font"] >= READABLE_PX and c["size"] >= 2 * READABLE_PX for c in clusters), clusters
+    clusters: list[dict] = []  # people drive apart and together: the first moment the map shows a bubble
+
+    def cluster_on_screen() -> list[dict]:
+        run(page, 300)
+        if panel(page) == "map":
+            clusters.extend(page.evaluate(CLUSTERS_JS))
+        return clusters
+
+    wait_until(page, cluster_on_screen, 60, "a cluster on the map")
+    page.wait_for_timeout(800)  # the panel fades in (the page's clock stands still meanwhile)
+    assert all(c["font"] >= READABLE_PX and c["size"] >= 2 * READABLE_PX for c in clusters), clusters
     assert all(c["count"].isdigit() for c in clusters)
     # The people are beside the legend, not under it: the map framed the team's area beside it.
-    westmost = page.evaluate(
-        """() => Math.min(...[...document.querySelectorAll('#wall-map .fo-cluster')]
-                 .map(e => { const r = e.getBoundingClientRect(); return (r.left + r.right) / 2; }))"""
-    )
-    assert westmost >= legend["right"]
+    assert min(c["x"] for c in clusters) >= legend["right"], (clusters, legend)
     page.screenshot(path=screenshot_path(f"i16-wall-map-{language}"))
 
     # The tiles: the colour says what the figure means. None overdue is good; satisfaction below target a warning.
+    text = page.text_content
+    wait_until(page, lambda: run(page, 500) or text("#wall-kpi-satisfaction") != "—", 20, "today's figures")
     show(page, "kpis")
-    wait_until(page, lambda: run(page, 500) or page.inner_text("#wall-kpi-satisfaction") != "—", 20, "today's figures")
-    assert page.inner_text("#wall-kpi-overdue") == "0"
+    assert text("#wall-kpi-overdue") == "0"
     assert "fo-wall-good" in page.get_attribute("#wall-tile-overdue", "class")
     assert "fo-wall-warning" in page.get_attribute("#wall-tile-satisfaction", "class")
-    assert float(page.inner_text("#wall-kpi-satisfaction")) < wall_screen.extra["target"]
-    assert f"{wall_screen.extra['target']:.1f}" in page.inner_text("#wall-kpi-satisfaction-target")
+    assert float(text("#wall-kpi-satisfaction")) < wall_screen.extra["target"]
+    assert f"{wall_screen.extra['target']:.1f}" in text("#wall-kpi-satisfaction-target")
     overdue_colour, satisfaction_colour, plain_colour = page.evaluate(COLOURS_JS, ["overdue", "satisfaction", "visits"])
     good, warning = page.evaluate(
         """() => ['good', 'warning'].map(v => { const probe = document.createElement('span');
@@ -210,7 +217,7 @@ def test_the_wall_reads_from_across_the_room(browser, wall_screen, language):
     assert title == {"en": "Hours tracked per hexagon today", "zh-CN": "今天每个六边形的记录时长"}[language]
     assert box(page, "#wall-title")["font"] >= READABLE_PX
     ticks = page.locator("#wall-heat-caption .fo-legend-tick")
-    assert ticks.all_inner_texts() == ["0 h", "2 h", "4 h", "6 h", "≥ 8 h"]
+    assert ticks.all_text_contents() == ["0 h", "2 h", "4 h", "6 h", "≥ 8 h"]
     assert min(ticks.evaluate_all(FONT_SIZES_JS)) >= READABLE_PX
     bands = box(page, "#wall-heat-caption .fo-legend-bands")
     assert bands["height"] >= 24 and bands["width"] >= 300
@@ -252,7 +259,7 @@ def test_every_panel_gets_its_turn_and_only_a_help_request_interrupts(browser, w
     first = seen.index("alerts")  # from the first exit the server reported on: every panel in its order
     assert seen[first:] == [PANELS[(2 + n) % 4] for n in range(len(seen) - first)], seen
     show(page, "alerts")
-    text = page.inner_text("#wall-alerts")
+    text = page.text_content("#wall-alerts")
     assert "Left work area" in text and person["name"] not in text
     inside_screen(page, "#wall-alerts > :last-child")  # whole rows, the rest counted
     assert box(page, "#wall-alerts > :last-child")["bottom"] <= box(page, ".fo-wall-dots")["top"]
@@ -268,7 +275,7 @@ def test_every_panel_gets_its_turn_and_only_a_help_request_interrupts(browser, w
     interrupted = page.evaluate("window.fieldopsWallState.resume.panel")
     assert interrupted in ("heatmap", "map", "kpis")
     run(page, 1000)
-    assert "Help requested" in page.inner_text("#wall-alerts")
+    assert "Help requested" in page.text_content("#wall-alerts")
     page.screenshot(path=screenshot_path("i16-wall-help-en"))
     wait_until(page, lambda: run(page, 500) or panel(page) != "alerts", 20, "the rotation resuming")
     assert panel(page) == interrupted
@@ -287,8 +294,8 @@ def test_the_alerts_panel_in_chinese(browser, wall_screen, language):
     wait_until(page, lambda: run(page, 500) or panel(page) == "alerts", 20, "the help request")
     run(page, 1000)
     first = page.locator("#wall-alerts .fo-wall-alert").first
-    assert "请求帮助" in first.inner_text()
-    assert person["name"] not in page.inner_text("#wall-alerts")
+    assert "请求帮助" in first.text_content()
+    assert person["name"] not in page.text_content("#wall-alerts")
     assert first.evaluate("e => e.scrollWidth <= e.clientWidth")
     assert first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= READABLE_PX
     page.screenshot(path=screenshot_path(f"i16-wall-alerts-{language}"))
