@@ -130,18 +130,28 @@
             else if (!byId("wall-title").textContent) { show(state.panel, true); }
             return window.dash_clientside.no_update;
         },
-        /* Both maps fit the team's area into the screen beside their legends (which sit on the left). */
-        frame: function (area) {
+        /* Both maps fit the team's area into the screen beside their legends (which sit on the left); the
+           heatmap also every hexagon of today, so none is cut at the screen's edge. */
+        frame: function (area, heat) {
             if (!area || !area.bounds) { return [window.dash_clientside.no_update, window.dash_clientside.no_update]; }
-            function viewport(besideId) {
+            function viewport(bounds, besideId) {
                 const beside = byId(besideId);
                 const left = beside ? beside.getBoundingClientRect().right : 0;
-                return {bounds: area.bounds, transition: "fitBounds", options: {
+                return {bounds: bounds, transition: "fitBounds", options: {
                     paddingTopLeft: [left + FRAME_MARGIN_PX, FRAME_MARGIN_PX],
                     paddingBottomRight: [FRAME_MARGIN_PX, FRAME_MARGIN_PX], maxZoom: 16, animate: false,
                 }};
             }
-            return [viewport("wall-legend"), viewport("wall-heat-caption")];
+            const heatBounds = [area.bounds[0].slice(), area.bounds[1].slice()];
+            ((heat && heat.features) || []).forEach(function (hexagon) {
+                hexagon.geometry.coordinates[0].forEach(function (corner) {  // [lon, lat]
+                    heatBounds[0][0] = Math.min(heatBounds[0][0], corner[1]);
+                    heatBounds[0][1] = Math.min(heatBounds[0][1], corner[0]);
+                    heatBounds[1][0] = Math.max(heatBounds[1][0], corner[1]);
+                    heatBounds[1][1] = Math.max(heatBounds[1][1], corner[0]);
+                });
+            });
+            return [viewport(area.bounds, "wall-legend"), viewport(heatBounds, "wall-heat-caption")];
         },
     };
 })();

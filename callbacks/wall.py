@@ -162,6 +162,7 @@ def register(app: Dash) -> None:
         Output("wall-map", "viewport"),
         Output("wall-heatmap", "viewport"),
         Input("wall-area", "data"),
+        Input("wall-heat", "data"),
     )
     app.callback(
         *[Output(f"wall-kpi-{key}", "children") for key in ("active", "visits", "done", "overdue", "satisfaction")],
