@@ -7,7 +7,7 @@
     const STALE_AFTER_MS = 4000;  // three missed 1 Hz refreshes
     const FRAME_MARGIN_PX = 32;  // between the team's area and the screen's edges or the legend
     const state = {panel: "map", shownAt: Date.now(), lastOk: Date.now(), cycleMs: 20000, alerts: null, rotations: 0,
-                   refreshes: 0, lastRefresh: 0, urgent: null, resume: null, interruptions: 0,
+                   refreshes: 0, lastRefresh: 0, urgent: null, resume: null, resumed: null, interruptions: 0,
                    shown: {map: 1}};
     let config = null;
     window.fieldopsWallState = state;  // read by the browser tests
@@ -41,6 +41,7 @@
         if (state.resume) {
             const resume = state.resume;
             state.resume = null;
+            state.resumed = resume.panel;
             show(resume.panel, true);
             state.shownAt = Date.now() - resume.elapsed;
             return;
