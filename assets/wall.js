@@ -1,11 +1,14 @@
-/* Wall display (/wall): rotates the panels on the organisation's cycle, jumps to the alerts panel
-   when a new alert appears, and shows a stale indicator when answers from the server stop coming
-   (server restart, network drop); Dash's intervals keep asking, so it recovers by itself.
-   Clientside namespace fieldopsWall; dash-leaflet namespace fieldops.wall (heatmap style). */
+/* Wall display (/wall): rotates the panels on the organisation's cycle, each panel its share; an alert that
+   needs a person now (the server says which: dashboard/live/wall.py INTERRUPTS) interrupts, and the rotation
+   then resumes where it was. Shows a stale indicator when answers from the server stop coming (server
+   restart, network drop); Dash's intervals keep asking, so it recovers by itself. Frames the maps on the
+   team's area beside their legends. Clientside namespace fieldopsWall; dash-leaflet namespace fieldops.wall. */
 (function () {
     const STALE_AFTER_MS = 4000;  // three missed 1 Hz refreshes
+    const FRAME_MARGIN_PX = 32;  // between the team's area and the screen's edges or the legend
     const state = {panel: "map", shownAt: Date.now(), lastOk: Date.now(), cycleMs: 20000, alerts: null, rotations: 0,
-                   refreshes: 0, lastRefresh: 0};
+                   refreshes: 0, lastRefresh: 0, urgent: null, resume: null, resumed: null, interruptions: 0,
+                   shown: {map: 1}};
     let config = null;
     window.fieldopsWallState = state;  // read by the browser tests
 
@@ -16,7 +19,7 @@
         return all.filter(function (p) { return p !== "alerts" || (state.alerts && state.alerts.size > 0); });
     }
 
-    function show(panel) {
+    function show(panel, resumed) {
         const all = (config && config.panels) || ["map", "kpis", "alerts", "heatmap"];
         all.forEach(function (p) {
             const section = byId("wall-panel-" + p);
@@ -26,9 +29,40 @@
         });
         const title = byId("wall-title");
         if (title && config && config.titles) { title.textContent = config.titles[panel] || ""; }
-        if (panel === "map" && state.panel !== "map") { state.rotations += 1; }
+        if (panel === "map" && state.panel !== "map" && !resumed) { state.rotations += 1; }
+        if (state.panel !== panel) { state.shown[panel] = (state.shown[panel] || 0) + 1; }
         state.panel = panel;
         state.shownAt = Date.now();
+    }
+
+    /* The panel after the current one in the turn; after an interruption, the interrupted panel for the rest
+       of its share, so a stream of alerts never keeps a panel from being reached. */
+    function advance() {
+        if (state.resume) {
+            const resume = state.resume;
+            state.resume = null;
+            state.resumed = resume.panel;
+            show(resume.panel, true);
+            state.shownAt = Date.now() - resume.elapsed;
+            return;
+        }
+        const turn = panelsInTurn();
+        const all = (config && config.panels) || turn;
+        let at = all.indexOf(state.panel);
+        for (let step = 1; step <= all.length; step += 1) {
+            const next = all[(at + step) % all.length];
+            if (turn.indexOf(next) >= 0) { show(next); return; }
+        }
+    }
+
+    function interrupt() {
+        if (state.panel !== "alerts") {
+            state.resume = {panel: state.panel, elapsed: Math.min(Date.now() - state.shownAt, state.cycleMs)};
+            state.interruptions += 1;
+            show("alerts", true);
+        } else {
+            state.shownAt = Date.now();  // already showing: the new alert gets a full share
+        }
     }
 
     function clockText(ms, seconds) {
@@ -48,22 +82,18 @@
         if (staleText && config) { staleText.textContent = stale ? config.stale.replace("{time}", clockText(state.lastOk, true)) : ""; }
         const clock = byId("wall-clock");
         if (clock) { clock.textContent = clockText(now, false); }
-        if (now - state.shownAt >= state.cycleMs) {
-            const turn = panelsInTurn();
-            const at = turn.indexOf(state.panel);
-            show(turn[(at + 1) % turn.length]);
-        }
+        if (now - state.shownAt >= state.cycleMs) { advance(); }
     }
 
     window.setInterval(tick, 250);
 
     window.fieldops = Object.assign({}, window.fieldops, {
         wall: {
-            /* The live map's colours and shapes, twice the size: seen from across the room. */
+            /* The live map's colours and shapes, about 40 px across: seen from 5 m. */
             fleetPoint: function (feature, latlng) {
                 const state = feature.properties.state;
                 return window.fieldops.palette.stateMarker(latlng, state, {
-                    radius: 12, weight: 3, color: "#0b1118", fillOpacity: state === "offline" ? 0.6 : 1,
+                    radius: 17, weight: 3, color: "#0b1118", fillOpacity: state === "offline" ? 0.6 : 1,
                 });
             },
             /* Colour from the server's fixed tracked-hours scale; fuller hexagons also stand out more on the dark map. */
@@ -85,19 +115,44 @@
             }
             return window.dash_clientside.no_update;
         },
-        /* The cycle from the organisation's settings; a new alert interrupts the rotation. */
+        /* The cycle from the organisation's settings; a new alert that needs a person interrupts the rotation,
+           the others wait for the alerts panel's turn. */
         configure: function (seen, wallConfig) {
             config = wallConfig;
             if (!seen) { return window.dash_clientside.no_update; }
             state.lastOk = Date.now();
             state.cycleMs = Math.max(5, seen.cycle_s || 20) * 1000;
-            const ids = new Set(seen.alerts || []);
-            const fresh = state.alerts !== null && Array.from(ids).some(function (id) { return !state.alerts.has(id); });
-            state.alerts = ids;
-            if (fresh) { show("alerts"); }
-            else if (state.panel === "alerts" && ids.size === 0) { show("heatmap"); }
-            else if (!byId("wall-title").textContent) { show(state.panel); }
+            state.alerts = new Set(seen.alerts || []);
+            const urgent = new Set(seen.interrupt || []);
+            const fresh = state.urgent !== null && Array.from(urgent).some(function (id) { return !state.urgent.has(id); });
+            state.urgent = urgent;
+            if (fresh) { interrupt(); }
+            else if (state.panel === "alerts" && state.alerts.size === 0) { advance(); }
+            else if (!byId("wall-title").textContent) { show(state.panel, true); }
             return window.dash_clientside.no_update;
+        },
+        /* Both maps fit the team's area into the screen beside their legends (which sit on the left); the
+           heatmap also every hexagon of today, so none is cut at the screen's edge. */
+        frame: function (area, heat) {
+            if (!area || !area.bounds) { return [window.dash_clientside.no_update, window.dash_clientside.no_update]; }
+            function viewport(bounds, besideId) {
+                const beside = byId(besideId);
+                const left = beside ? beside.getBoundingClientRect().right : 0;
+                return {bounds: bounds, transition: "fitBounds", options: {
+                    paddingTopLeft: [left + FRAME_MARGIN_PX, FRAME_MARGIN_PX],
+                    paddingBottomRight: [FRAME_MARGIN_PX, FRAME_MARGIN_PX], maxZoom: 16, animate: false,
+                }};
+            }
+            const heatBounds = [area.bounds[0].slice(), area.bounds[1].slice()];
+            ((heat && heat.features) || []).forEach(function (hexagon) {
+                hexagon.geometry.coordinates[0].forEach(function (corner) {  // [lon, lat]
+                    heatBounds[0][0] = Math.min(heatBounds[0][0], corner[1]);
+                    heatBounds[0][1] = Math.min(heatBounds[0][1], corner[0]);
+                    heatBounds[1][0] = Math.max(heatBounds[1][0], corner[1]);
+                    heatBounds[1][1] = Math.max(heatBounds[1][1], corner[0]);
+                });
+            });
+            return [viewport(area.bounds, "wall-legend"), viewport(heatBounds, "wall-heat-caption")];
         },
     };
 })();

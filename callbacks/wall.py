@@ -6,15 +6,27 @@ from __future__ import annotations
 from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
 from flask import g
 
+from dashboard.analytics.metrics import FIGURE
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
 from dashboard.core.inputs import BIGINT, counter, mapping, whole_number
 from dashboard.core.runtime import runtime
 from dashboard.live.presence import ACTIVITIES, NO_POSITION, OFFLINE, PAUSED
-from dashboard.live.wall import cycle_seconds, heat_today, tiles, wall_alerts
+from dashboard.live.wall import (
+    INTERRUPTS,
+    TILE_FIGURES,
+    cycle_seconds,
+    heat_today,
+    team_area,
+    tiles,
+    verdicts,
+    wall_alerts,
+)
 
-HEAT_EVERY_TICKS = 12  # the slow tick is 5 s: the heatmap is redrawn every minute
+HEAT_EVERY_TICKS = 12  # the slow tick is 5 s: the heatmap is redrawn, and the maps framed, every minute
 LEGEND = (*ACTIVITIES, OFFLINE, PAUSED, NO_POSITION)  # the map's legend, counted with the tiles
+ALERT_ROWS = 7  # as many as the screen holds whole, help requests first
+TILE_IDS = {"visits": "visits", "tasks_done": "done", "overdue_tasks": "overdue", "satisfaction": "satisfaction"}
 
 
 def fleet(_tick: int, cursor: object) -> dict:
@@ -28,16 +40,19 @@ def fleet(_tick: int, cursor: object) -> dict:
     return payload
 
 
-def static_layers(_id: object) -> tuple[dict, dict, object, object]:
-    """Streets for both maps, and a view that frames the customers in scope."""
-    livemap = runtime().livemap
-    streets = livemap.streets_geojson()
-    points = [f["geometry"]["coordinates"] for f in livemap.customers_geojson(g.viewer.scope)["features"]]
-    if not points:
-        return streets, streets, no_update, no_update
-    lons, lats = [p[0] for p in points], [p[1] for p in points]
-    viewport = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]]}
-    return streets, streets, viewport, viewport
+def static_layers(_id: object) -> tuple[dict, dict]:
+    """Streets for both maps."""
+    streets = runtime().livemap.streets_geojson()
+    return streets, streets
+
+
+def area(tick: object) -> object:
+    """The team's area (work areas and the people in view) for both maps to frame (assets/wall.js fits it
+    beside the legend), at first and then every HEAT_EVERY_TICKS slow ticks: people move out and back."""
+    if counter(tick) % HEAT_EVERY_TICKS:
+        return no_update
+    bounds = team_area(runtime(), g.viewer.scope)
+    return no_update if bounds is None else {"bounds": bounds}
 
 
 def _number(value: object, digits: int = 0) -> str:
@@ -82,21 +97,36 @@ def tiles_and_alerts(_tick: int) -> tuple:
             for t in found["overdue"]
         ]
     )
+    more = len(rows) - ALERT_ROWS
+    if more > 0:  # whole rows only: the rest are counted, never cut off at the screen's edge
+        rows = [*rows[:ALERT_ROWS], html.Div(_("and {count} more", count=more), className="fo-wall-alert-more")]
     alerts_view = rows or html.Div(_("No open alerts"), className="fo-wall-calm")
+    settings = rt.org_settings()
     state = {
-        "alerts": [a["id"] for group in ("help", "breaches", "overdue") for a in found[group]],
-        "cycle_s": cycle_seconds(rt.org_settings()),
+        "alerts": [a["id"] for group in INTERRUPTS for a in found[group]],
+        "interrupt": [a["id"] for group, interrupts in INTERRUPTS.items() if interrupts for a in found[group]],
+        "cycle_s": cycle_seconds(settings),
     }
+    judged = verdicts(figures, settings)
     return (
         _number(figures["active"]),
         _number(figures["visits"]),
         _number(figures["tasks_done"]),
         _number(figures["overdue_tasks"]),
         _number(figures["satisfaction"], 1),
+        *[f"fo-wall-tile fo-wall-tile-{TILE_IDS[key]} fo-wall-{judged[key]}" for key in TILE_FIGURES],
+        *[_target(key, settings) for key in TILE_FIGURES],
         *[_number(figures["people"][key]) for key in LEGEND],
         alerts_view,
         state,
     )
+
+
+def _target(key: str, settings: dict) -> str:
+    """ "target 4.0" under a tile whose figure has one: the colour's reason, in words."""
+    figure = FIGURE[key]
+    goal = figure.goal(settings)
+    return "" if goal is None else _("target {value}", value=_number(float(goal), 1 if figure.digits else 0))
 
 
 def heatmap(tick: object) -> object:
@@ -124,12 +154,20 @@ def register(app: Dash) -> None:
     app.callback(
         Output("wall-streets", "data"),
         Output("wall-heat-streets", "data"),
-        Output("wall-map", "viewport"),
-        Output("wall-heatmap", "viewport"),
         Input("wall-page", "id"),
     )(static_layers)
+    app.callback(Output("wall-area", "data"), Input("wall-slow", "n_intervals"))(area)
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsWall", function_name="frame"),
+        Output("wall-map", "viewport"),
+        Output("wall-heatmap", "viewport"),
+        Input("wall-area", "data"),
+        Input("wall-heat", "data"),
+    )
     app.callback(
         *[Output(f"wall-kpi-{key}", "children") for key in ("active", "visits", "done", "overdue", "satisfaction")],
+        *[Output(f"wall-tile-{TILE_IDS[key]}", "className") for key in TILE_FIGURES],
+        *[Output(f"wall-kpi-{TILE_IDS[key]}-target", "children") for key in TILE_FIGURES],
         *[Output(f"wall-count-{key}", "children") for key in LEGEND],
         Output("wall-alerts", "children"),
         Output("wall-alerts-seen", "data"),

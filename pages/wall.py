@@ -21,12 +21,19 @@ dash.register_page(__name__, path="/wall", name="Wall display", order=95, roles=
 wall_js = Namespace("fieldops", "wall")  # assets/wall.js
 PANELS = ("map", "kpis", "alerts", "heatmap")
 KPI_TILES = ("active", "visits", "done", "overdue", "satisfaction")
+CLUSTER_RADIUS_PX = 80  # people this close share a bubble: about the wall's bubble (--fo-cluster-size)
 
 
 def _tile(key: str, label: str) -> html.Div:
+    """A figure, its name and (callbacks/wall.py) its target; coloured by the figure's verdict."""
     return html.Div(
-        [html.Div("—", className="fo-wall-value", id=f"wall-kpi-{key}"), html.Div(label, className="fo-wall-label")],
+        [
+            html.Div("—", className="fo-wall-value", id=f"wall-kpi-{key}"),
+            html.Div(label, className="fo-wall-label"),
+            html.Div(className="fo-wall-target", id=f"wall-kpi-{key}-target"),
+        ],
         className=f"fo-wall-tile fo-wall-tile-{key}",
+        id=f"wall-tile-{key}",
     )
 
 
@@ -35,6 +42,7 @@ def _map(map_id: str, children: list) -> dl.Map:
         id=map_id,
         center=HELSINKI,
         zoom=13,
+        zoomSnap=0.1,  # framed to the team's area as closely as the screen allows, not to a whole zoom level
         preferCanvas=True,
         zoomControl=False,
         attributionControl=False,
@@ -93,13 +101,14 @@ def layout(**_query: str) -> html.Div:
                                         pointToLayer=wall_js("fleetPoint"),
                                         clusterToLayer=js("fleetCluster"),
                                         cluster=True,
-                                        superClusterOptions={"radius": 45, "maxZoom": 15},
+                                        superClusterOptions={"radius": CLUSTER_RADIUS_PX, "maxZoom": 15},
                                         interactive=False,
                                     ),
                                 ],
                             ),
                             html.Div(
                                 className="fo-wall-legend",
+                                id="wall-legend",
                                 children=[
                                     html.Span(
                                         [
@@ -144,9 +153,9 @@ def layout(**_query: str) -> html.Div:
                             ),
                             html.Div(
                                 [
-                                    html.Div(_("Where the team spent time today")),
+                                    html.Div(_("Where the team spent time today"), className="fo-wall-caption-title"),
                                     html.Div(
-                                        scale_legend(SCALES[HEAT], _("Hours tracked per hexagon today")),
+                                        scale_legend(SCALES[HEAT], SCALES[HEAT].short_label()),
                                         className="fo-wall-heat-legend",
                                     ),
                                 ],
@@ -164,6 +173,7 @@ def layout(**_query: str) -> html.Div:
             dcc.Interval(id="wall-tick", interval=1000),
             dcc.Interval(id="wall-slow", interval=5000),
             dcc.Store(id="wall-feed"),
+            dcc.Store(id="wall-area"),
             dcc.Store(id="wall-cursor"),
             dcc.Store(id="wall-alerts-seen"),
             dcc.Store(
@@ -178,7 +188,7 @@ def layout(**_query: str) -> html.Div:
                         "map": _("Live map"),
                         "kpis": _("Today"),
                         "alerts": _("Alerts"),
-                        "heatmap": _("Heatmap"),
+                        "heatmap": _("Hours tracked per hexagon today"),  # the measure and its period
                     },
                 },
             ),

@@ -31,6 +31,10 @@ class Figure:
     denominator: str | None = None
     scale: float = 1.0
     column: Callable[[str | None], str] | None = None  # a shorter header for tables; the label when None
+    # How a value reads, where the figure has a rule: "up" (at least `target`) or "down" (at most it) is good;
+    # `target` is a number or the key of the organisation's setting (data/org_settings.py) that holds it.
+    better: str | None = None
+    target: float | str | None = None
 
     def header(self, language: str | None = None) -> str:
         return (self.column or self.label)(language)
@@ -50,6 +54,22 @@ class Figure:
         if self.unit == "share":
             return f"{value:.{self.digits}%}"
         return f"{value:,.{self.digits}f}"
+
+    def goal(self, settings: dict) -> float | None:
+        """The value the figure aims at: its own number, or the organisation's setting (rt.org_settings())."""
+        return float(settings[self.target]) if isinstance(self.target, str) else self.target
+
+    def verdict(self, value: float | None, settings: dict) -> str:
+        """good | warning by the figure's own rule; neutral without a rule or a value. A missed target is a
+        warning: a figure of a day in progress says "look at this", not "failed"."""
+        goal = self.goal(settings)
+        if value is None or goal is None or self.better is None:
+            return NEUTRAL
+        meets = value <= goal if self.better == "down" else value >= goal
+        return GOOD if meets else WARNING
+
+
+GOOD, WARNING, NEUTRAL = "good", "warning", "neutral"  # a figure's verdict: the wall colours its tile by it
 
 
 def _ratio(
@@ -102,6 +122,8 @@ FIGURES: tuple[Figure, ...] = (
         "score_sum",
         "answers",
         column=lambda lang: _("Satisfaction", lang),
+        better="up",
+        target="analytics.target_satisfaction",
     ),
     Figure("answers", lambda lang: _("Answers", lang), "count", 0, "answers"),
     Figure("tracked_hours", lambda lang: _("Hours tracked", lang), "hours", 1, "tracked_s", scale=1 / 3600),
@@ -117,6 +139,8 @@ FIGURES: tuple[Figure, ...] = (
         0,
         "overdue_tasks",
         column=lambda lang: _("Overdue", lang),
+        better="down",
+        target=0,  # none overdue is the goal
     ),
 )
 FIGURE = {figure.key: figure for figure in FIGURES}

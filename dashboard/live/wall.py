@@ -9,13 +9,14 @@ taken with the other tiles, so no two numbers on the wall can disagree.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from math import cos, radians
 
 from dashboard.analytics import metrics
 from dashboard.analytics.efficiency import hexagon_geojson
 from dashboard.analytics.scales import SCALES
 from dashboard.core.runtime import Runtime
 from dashboard.live.livemap import Expiring
-from dashboard.live.presence import ONLINE
+from dashboard.live.presence import ONLINE, PAUSED
 from data import alerts, analytics, reports
 from data.scope import Scope
 
@@ -23,6 +24,9 @@ WALL_TTL_S = 4.0
 BREACH_WINDOW = timedelta(hours=2)  # work-area exits this recent are shown as alerts
 MIN_CYCLE_S, MAX_CYCLE_S = 5, 600
 HEAT = "tracked_hours"  # the today layer's measure: hours per hexagon today, on the report map's scale
+# Which kinds of alert interrupt the rotation (the others wait for the alerts panel's turn): only those that
+# need a person now. The one place issue 17's alert rules replace.
+INTERRUPTS = {"help": True, "breaches": False, "overdue": False}
 
 _cache = Expiring(WALL_TTL_S)
 
@@ -36,7 +40,8 @@ def cycle_seconds(settings: dict) -> int:
     return max(MIN_CYCLE_S, min(MAX_CYCLE_S, seconds))
 
 
-# The tiles' figures of today (dashboard/analytics/metrics.py), beside the presence counts.
+# The tiles' figures of today (dashboard/analytics/metrics.py), beside the presence counts; each tile's colour
+# is its figure's verdict (metrics.Figure.verdict).
 TILE_FIGURES = ("visits", "tasks_done", "overdue_tasks", "satisfaction")
 
 
@@ -48,6 +53,50 @@ def tiles(rt: Runtime, scope: Scope) -> dict:
         return {"active": people[ONLINE], "people": people, **{key: today[key] for key in TILE_FIGURES}}
 
     return _cache.get(("tiles", id(rt), scope), compute)
+
+
+def verdicts(figures: dict, settings: dict) -> dict[str, str]:
+    """Each tile figure's good | warning | neutral, by the figure's own rule and the organisation's targets."""
+    return {key: metrics.FIGURE[key].verdict(figures[key], settings) for key in TILE_FIGURES}
+
+
+def team_area(rt: Runtime, scope: Scope) -> list[list[float]] | None:
+    """[[south, west], [north, east]] around the work areas and the people in view (customers' sites when
+    there are neither): what the wall's maps frame."""
+    lats: list[float] = []
+    lons: list[float] = []
+    for zone in rt.livemap.zones_geojson(scope)["features"]:
+        if zone["properties"]["kind"] != "work_area":
+            continue
+        geometry = zone["geometry"]
+        if geometry["type"] == "Point":  # a circle: its centre, widened by its radius
+            lon, lat = geometry["coordinates"]
+            reach = zone["properties"]["radius"] / 111_320
+            lats += [lat - reach, lat + reach]
+            lons += [lon - reach / max(0.1, cos(radians(lat))), lon + reach / max(0.1, cos(radians(lat)))]
+        else:
+            for lon, lat in _points(geometry["coordinates"]):
+                lats.append(lat)
+                lons.append(lon)
+    board = rt.livemap.board()
+    shown = rt.livemap.roster(scope).keys() - set(rt.livemap.presence(scope).ids(PAUSED))  # as on the map
+    for employee_id in shown & board.row.keys():
+        lats.append(board.lat[board.row[employee_id]])
+        lons.append(board.lon[board.row[employee_id]])
+    if not lats:
+        for site in rt.livemap.customers_geojson(scope)["features"]:
+            lons.append(site["geometry"]["coordinates"][0])
+            lats.append(site["geometry"]["coordinates"][1])
+    if not lats:
+        return None
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def _points(coordinates: list) -> list:
+    """The [lon, lat] pairs of a GeoJSON geometry's nested coordinates."""
+    if coordinates and isinstance(coordinates[0], int | float):
+        return [coordinates]
+    return [point for part in coordinates for point in _points(part)]
 
 
 def wall_alerts(rt: Runtime, scope: Scope) -> dict:
