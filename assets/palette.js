@@ -78,8 +78,18 @@
        and its count's font come from the CSS custom properties --fo-cluster-size (the diameter of a cluster of
        fewer than 100) and --fo-cluster-font, read where the map is: a page (the wall) sets its own.
        `tally` counts people by state. */
+    function lengthInPixels(container, property, fallback) {
+        /* A custom property's length as the page resolves it (the wall gives vh, the live map px). */
+        const probe = document.createElement("div");
+        probe.style.cssText = "position:absolute;visibility:hidden;width:var(" + property + ")";
+        container.appendChild(probe);
+        const width = probe.getBoundingClientRect().width;
+        probe.remove();
+        return width || fallback;
+    }
+
     function clusterIcon(count, text, tally, container) {
-        const base = parseFloat(getComputedStyle(container).getPropertyValue("--fo-cluster-size")) || 36;
+        const base = lengthInPixels(container, "--fo-cluster-size", 36);
         const size = Math.round(base * (count < 100 ? 1 : count < 1000 ? 1.2 : 1.4));
         const parts = STATES.filter(function (state) { return tally[state] > 0; });
         const gap = parts.length > 1 ? 2 : 0;  // degrees of white between two states' parts
