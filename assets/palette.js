@@ -78,14 +78,20 @@
        and its count's font come from the CSS custom properties --fo-cluster-size (the diameter of a cluster of
        fewer than 100) and --fo-cluster-font, read where the map is: a page (the wall) sets its own.
        `tally` counts people by state. */
+    const resolvedLengths = new WeakMap();  // container -> {key, width}: one layout per viewport size, not per cluster
+
     function lengthInPixels(container, property, fallback) {
         /* A custom property's length as the page resolves it (the wall gives vh, the live map px). */
+        const key = property + " " + window.innerWidth + "x" + window.innerHeight;
+        const known = resolvedLengths.get(container);
+        if (known && known.key === key) { return known.width; }
         const probe = document.createElement("div");
         probe.style.cssText = "position:absolute;visibility:hidden;width:var(" + property + ")";
         container.appendChild(probe);
-        const width = probe.getBoundingClientRect().width;
+        const width = probe.getBoundingClientRect().width || fallback;
         probe.remove();
-        return width || fallback;
+        resolvedLengths.set(container, {key: key, width: width});
+        return width;
     }
 
     function clusterIcon(count, text, tally, container) {

@@ -105,7 +105,7 @@ def person_details(employee_id: int | None, _tick: int) -> object:
     ]
     return html.Div(
         [
-            html.H2(person["name"], id="livemap-details-name", className="h5"),
+            html.H2(person["plain_name"], id="livemap-details-name", className="h5"),  # the code is beneath
             html.Div(person["code"], className="text-muted small"),
             _onward_links(person["id"], day_start, activities.current_visit(rt.db, person["id"])),
             html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))]),

@@ -17,7 +17,7 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number
 from dashboard.core.permissions import PLANNER_ROLES, may_see_individuals
 from dashboard.core.runtime import runtime
-from dashboard.web.components import result
+from dashboard.web.components import person_options, result
 from dashboard.work.dispatch import rank_candidates
 from dashboard.work.lifecycle import (
     FINAL_STATES,
@@ -94,7 +94,7 @@ def form_options(_id: object) -> tuple[list[dict], list[dict]]:
     rt = runtime()
     scope = g.viewer.scope
     roster = employees.roster(rt.db, scope) if _named() else []
-    people = [{"label": f"{p['name']} ({p['code']})", "value": p["id"]} for p in roster]
+    people = person_options(roster, value="id")
     places = [{"label": c["name"], "value": c["id"]} for c in customers.list_customers(rt.db, scope)]
     return places, people
 
@@ -213,7 +213,7 @@ def filter_chip(employee: object) -> object:
     if employee is None or not _named():
         return None
     person = employees.get_employee(runtime().db, g.viewer.scope, employee)
-    who = f"{person['name']} ({person['code']})" if person else _("a person not in your view")
+    who = f"{person['plain_name']} ({person['code']})" if person else _("a person not in your view")
     return html.Span(
         [
             _("Tasks of {person}", person=who),

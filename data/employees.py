@@ -34,7 +34,7 @@ def roster(db: Database, scope: Scope) -> list[dict]:
 
 def get_employee(db: Database, scope: Scope, employee_id: int) -> dict | None:
     return db.fetch_one(
-        f"""SELECT e.id, e.code, display_name(e) AS name, e.team_id, e.phone, t.name AS team_name
+        f"""SELECT e.id, e.code, display_name(e) AS name, e.name AS plain_name, e.team_id, e.phone, t.name AS team_name
             FROM employees e LEFT JOIN teams t ON t.id = e.team_id
             WHERE e.id = %(id)s AND {IN_SCOPE}""",  # noqa: S608 - IN_SCOPE is a constant
         {"id": employee_id, **_scope_params(scope)},
