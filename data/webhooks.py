@@ -21,6 +21,8 @@ EVENTS = (
     "geofence.exit",
     "help.requested",
     "survey.answered",
+    "alert.raised",
+    "alert.resolved",
 )
 TEST_EVENT = "test"
 LEASE_S = 120  # a claimed delivery is not claimed again for this long (its deliverer may have died)

@@ -106,7 +106,7 @@ def wall_alerts(rt: Runtime, scope: Scope) -> dict:
         now = datetime.now(rt.settings.tz)
         help_rows = alerts.open_alerts(rt.db, scope)
         return {
-            "help": [{"id": f"h{a['id']}", "at": a["created_at"], "team": a["team_name"]} for a in help_rows],
+            "help": [{"id": f"h{a['id']}", "at": a["at"], "team": a["team_name"]} for a in help_rows],
             "overdue": [
                 {"id": f"t{t['id']}", "at": t["window_end"], "customer": t["customer_name"], "team": t["team_name"]}
                 for t in metrics.overdue_tasks(rt.db, scope, now.date(), now.date(), rt.settings.timezone, now)

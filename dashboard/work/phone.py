@@ -19,10 +19,11 @@ from dashboard.core.i18n import _
 from dashboard.core.permissions import Viewer
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.trackers import register_device
+from dashboard.work import alerting
 from dashboard.work.dispatch import rank_candidates
 from dashboard.work.lifecycle import TaskError, change_state
 from dashboard.work.streets import distance_m
-from data import activities, alerts, employees, share_links, tasks, zones
+from data import activities, employees, share_links, tasks, zones
 from data.scope import Scope
 
 CHECK_IN_MAX_ACCURACY_M = 100.0  # a fix vaguer than this cannot tell one house from the next
@@ -173,7 +174,7 @@ def call_for_help(rt: Runtime, employee_id: int, fix: PhoneFix | None) -> tuple[
     if point is None:
         latest = rt.feed.latest(employee_id)
         point = (latest.lat, latest.lon, latest.accuracy) if latest else None
-    alert_id = alerts.raise_alert(rt.db, employee_id, *(point or (None, None, None)))
+    alert_id = alerting.raise_help(rt, employee_id, point or (None, None, None))
     return alert_id, nearest_colleagues(rt, employee_id, point[0], point[1]) if point else []
 
 

@@ -15,7 +15,7 @@ def test_an_executive_sees_teams_and_no_names(browser, day_server):
     rt = day_server.runtime
     rt.db.execute("UPDATE employees SET name = %s || ' ' || code", (NAME,))
     task = rt.db.fetch_one("SELECT id, employee_id, customer_id FROM tasks WHERE employee_id IS NOT NULL LIMIT 1")
-    alerts.raise_alert(rt.db, task["employee_id"], 60.1699, 24.9384, 12.0)
+    alerts.raise_help(rt.db, task["employee_id"], 60.1699, 24.9384, 12.0)
     page = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="en-GB").new_page()
     sign_in_browser(page, day_server.url, "executive")
     page.goto(f"{day_server.url}/tasks")

@@ -115,7 +115,7 @@ def test_wall_rotates_is_interrupted_by_alerts_and_survives_a_restart(browser, w
 
     # A help request interrupts the rotation, without anyone's name.
     person = server.runtime.db.fetch_one("SELECT id, name FROM employees ORDER BY id LIMIT 1")
-    alerts.raise_alert(server.runtime.db, person["id"], 60.17, 24.94, 10.0)
+    alerts.raise_help(server.runtime.db, person["id"], 60.17, 24.94, 10.0)
     wait_until(page, lambda: panel(page) == "alerts", 15, "the alerts panel")
     text = page.inner_text("#wall-alerts")
     assert "Help requested" in text and person["name"] not in text

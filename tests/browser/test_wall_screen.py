@@ -274,7 +274,7 @@ def test_every_panel_gets_its_turn_and_only_a_help_request_interrupts(browser, w
     # A help request interrupts whatever is shown (from the heatmap on, three panels before the alerts' own
     # turn), and the rotation then resumes with the interrupted panel and goes on to the tiles.
     show(page, "heatmap")
-    alerts.raise_alert(rt.db, person["id"], 60.17, 24.94, 10.0)
+    alerts.raise_help(rt.db, person["id"], 60.17, 24.94, 10.0)
     interruptions = "window.fieldopsWallState.interruptions"
     wait_until(page, lambda: run(page, 500) or page.evaluate(interruptions) == 1, 30, "the help request")
     assert panel(page) == "alerts"
@@ -296,7 +296,7 @@ def test_the_alerts_panel_in_chinese(browser, wall_screen, language):
     person = rt.db.fetch_one("SELECT id, name FROM employees WHERE active ORDER BY id LIMIT 1")
     page = open_wall(browser, wall_screen, language)
     wait_until(page, lambda: run(page, 500) or page.evaluate("window.fieldopsWallState.refreshes") > 2, 30, "the feed")
-    alerts.raise_alert(rt.db, person["id"], 60.17, 24.94, 10.0)
+    alerts.raise_help(rt.db, person["id"], 60.17, 24.94, 10.0)
     wait_until(page, lambda: run(page, 500) or panel(page) == "alerts", 20, "the help request")
     run(page, 1000)
     first = page.locator("#wall-alerts .fo-wall-alert").first

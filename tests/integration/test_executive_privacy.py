@@ -57,7 +57,7 @@ def world(seeded_module_app):
         plan_day(rt.db, TODAY, rt.settings.tz)
         walk_visits(rt, WALKED)
         someone = rt.db.fetch_one("SELECT id FROM employees ORDER BY id LIMIT 1")["id"]
-        alerts.raise_alert(rt.db, someone, 60.17, 24.94, 10.0)
+        alerts.raise_help(rt.db, someone, 60.17, 24.94, 10.0)
         yield app, rt
 
 

@@ -358,7 +358,7 @@ def test_executives_see_no_individual_on_the_tasks_page_unless_the_organisation_
         | {"reason": "plan", "task_ids": [task], "entered_travel_s": 60, "planned_travel_s": 60, "late_tasks": 0}
         | {"path": [[60.17, 24.94], [customer["lat"], customer["lon"]]]},
     )
-    alerts.raise_alert(rt.db, colleague["id"], 60.171, 24.94, 5)
+    alerts.raise_help(rt.db, colleague["id"], 60.171, 24.94, 5)
     names = [row["name"] for row in employees.roster(rt.db, Scope.everything())]
     executive = signed_in_client(app, "executive")
 

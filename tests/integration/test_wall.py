@@ -26,7 +26,7 @@ def test_alerts_name_no_one_and_overdue_tasks_count(seeded_settings):
         with time_machine.travel(morning, tick=True):
             plan_day(rt.db, morning.date(), rt.settings.tz, start=morning - timedelta(hours=3))
             person = rt.db.fetch_one("SELECT id, name FROM employees ORDER BY id LIMIT 1")
-            alerts.raise_alert(rt.db, person["id"], 60.17, 24.94, 8.0)
+            alerts.raise_help(rt.db, person["id"], 60.17, 24.94, 8.0)
             team = rt.db.fetch_one("SELECT team_id FROM employees WHERE id = %s", (person["id"],))["team_id"]
             scope = Scope(frozenset({team}))
             found = wall_alerts(rt, scope)

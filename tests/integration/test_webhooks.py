@@ -96,7 +96,7 @@ def test_a_failing_receiver_is_retried_with_backoff_then_succeeds(allowed, recei
     rt = allowed
     subscribe(rt, receiver.url, ["help.requested"], None)
     person, _customer = _person_and_customer(rt.db)
-    alerts.raise_alert(rt.db, person, 60.17, 24.94, 12.0)
+    alerts.raise_help(rt.db, person, 60.17, 24.94, 12.0)
     receiver.statuses = [500, 503]
     deliverer = Deliverer(rt)
     for attempt in (1, 2):
@@ -136,7 +136,7 @@ def test_events_are_queued_only_for_their_subscribers(allowed, receiver):
     now = datetime.now(UTC)
     activities.record_event(rt.db, person, "geofence_enter", now, "geofence", {"zone_id": 1, "zone": "North area"})
     activities.record_event(rt.db, person, "stay", now, "geofence", {"lat": 60.1, "lon": 24.9})
-    alerts.raise_alert(rt.db, person, None, None, None)
+    alerts.raise_help(rt.db, person, None, None, None)
     assert [row["event"] for row in webhooks.delivery_log(rt.db)] == ["geofence.enter"]
     Deliverer(rt).deliver_due()
     assert orjson.loads(receiver.received[0]["body"])["data"]["zone"] == "North area"
