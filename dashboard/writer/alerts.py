@@ -380,7 +380,8 @@ class Alerts(Handler):
         if time.time() * 1000 - event.at_ms > FRESH_MS + GEOFENCE_DWELL_S * 1000:
             return
         local = datetime.fromtimestamp(event.at_ms / 1000, self.rt.settings.tz)
-        fix = next((e.fix for e in batch.live if e.fix.employee_id == employee_id and e.fix.ts_ms == event.at_ms), None)
+        # Where they were when it happened: its first certain fix, or the first after it in this batch.
+        fix = next((e.fix for e in batch.live if e.fix.employee_id == employee_id and e.fix.ts_ms >= event.at_ms), None)
         for rule in plan.covering(kind, employee_id):
             if alerting.watches_zone(rule, zone.id) and alerting.in_window(alerting.window_of(rule), local):
                 detail = {"zone": zone.name, "zone_kind": zone.kind}

@@ -4,6 +4,8 @@ late fix from an offline buffer raises nothing; the timers survive a restart and
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -239,8 +241,16 @@ def test_two_writers_taking_the_same_due_timers_fire_each_once(office, clock):
     send(rt, one, [fix(p, TUESDAY) for p in people])
     due = TUESDAY + timedelta(minutes=6)
     clock.move_to(due)
-    assert tick(one, due) + tick(two, due) == 3
-    assert tick(two, due) == 0
+    together = threading.Barrier(2)
+
+    def fire(writer: Writer) -> int:
+        together.wait()
+        return tick(writer, due)
+
+    with ThreadPoolExecutor(2) as pool:
+        fired = list(pool.map(fire, [one, two]))
+    assert sum(fired) == 3
+    assert tick(one, due) + tick(two, due) == 0
     assert sorted(a["employee_id"] for a in alerts_of(rt, rule)) == sorted(people)
 
 
