@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from dashboard.core.errors import POSTGRES_DOWN, REDIS_DOWN
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import next_slot_start, tracking_policy
 from dashboard.work import alerting
@@ -402,14 +403,17 @@ class Alerts(Handler):
         for done, (member, due_ms) in enumerate(due):
             try:
                 raised += self._fire(plan, member, due_ms)
-            except Exception:
-                self.state.arm(dict(due[done:]))  # taken but not evaluated: back for the next loop
+            except (*POSTGRES_DOWN, *REDIS_DOWN):
+                self.state.arm(dict(due[done:]))  # taken but not evaluated: back for the loop after the outage
                 raise
+            except Exception:  # one timer at fault holds up no other
+                log.exception("Alert timer %s failed; dropped", member)
         return raised
 
     def _fire(self, plan: Plan, member: str, due_ms: int) -> bool:
-        kind, rule_id, target = member.split(":")
-        rule = plan.rules.get(int(rule_id))
+        kind, _, rest = member.partition(":")
+        rule_id, _, target = rest.partition(":")
+        rule = plan.rules.get(int(rule_id)) if rule_id.isdigit() and target.isdigit() else None
         if rule is None or rule["kind"] != kind:
             return False  # the rule was disabled, changed or removed since
         if kind == "silent":

@@ -20,6 +20,7 @@ from dashboard.writer.alerts import Alerts
 from dashboard.writer.worker import Writer
 from data import feedback
 from data.feed import Fix
+from tests.conftest import wait_until
 from tests.integration.test_alerts_data import make_rule, person
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -479,3 +480,26 @@ def test_a_new_rule_applies_once_the_rules_are_read_again(office, clock, monkeyp
     monkeypatch.setattr(engine(writer).plan, "_ttl_s", -1)  # the pinned clock stands still: as if RULES_TTL_S passed
     send(rt, writer, [fix(employee, TUESDAY, batt=5.0)])
     assert len(alerts_of(rt, rule)) == 1
+
+
+def test_the_writers_loop_fires_due_timers_and_a_malformed_one_holds_up_none(office):
+    rt = office
+    rule = make_rule(rt, "silent", params={"minutes": 5})
+    employee = person(rt, "E0001")
+    with time_machine.travel(TUESDAY, tick=True) as running:
+        writer = Writer(rt, "loop")
+        stop = threading.Event()
+        loop = threading.Thread(target=writer.run, args=(stop, 100), daemon=True)
+        loop.start()
+        try:
+            rt.feed.publish([fix(employee, TUESDAY)], "native")
+            member = f"silent:{rule['id']}:{employee}"
+            wait_until(lambda: alerting.state(rt).due_at(member) is not None, "the silent timer")
+            alerting.state(rt).arm({"silent:nonsense": 0, f"silent:{rule['id']}:x": 0})
+            running.move_to(TUESDAY + timedelta(minutes=6))
+            wait_until(lambda: alerts_of(rt, rule), "the silent alert")
+        finally:
+            stop.set()
+            loop.join(10)
+    assert [(a["employee_id"], a["at"]) for a in alerts_of(rt, rule)] == [(employee, TUESDAY + timedelta(minutes=5))]
+    assert alerting.state(rt).timer_count() == 0
