@@ -18,6 +18,7 @@ from dashboard.work.tokens import SCOPES, issue
 from dashboard.work.webhooks import Deliverer, subscribe
 from data import alerts, org_settings
 from data.scope import Scope
+from tests.conftest import signed_in_client
 from tests.integration.test_webhooks import Receiver
 
 # A Tuesday morning in Helsinki, inside working hours (the API itself does not depend on them).
@@ -155,13 +156,23 @@ def test_acknowledge_then_resolve_by_the_tokens_maker_and_409_when_already_so(db
     assert answer.status_code == 403 and answer.json["error"]["code"] == "insufficient_scope"
 
 
+def test_a_signed_in_session_never_acts_through_the_alerts_api(app, db):
+    rule = _rule(db, name="Silent for sessions")
+    [person] = _people(db, "North", 1)
+    alert_id = _raise(db, rule, person)
+    manager = signed_in_client(app, "manager")  # sends its CSRF token too: a cookie is still no API token
+    assert manager.post(f"/api/v1/alerts/{alert_id}/resolve").status_code == 401
+    assert manager.post("/api/v1/alert-rules", json={"kind": "idle", "name": "By cookie"}).status_code == 401
+    assert alerts.get_alert(db, alert_id, Scope.everything())["state"] == "open"
+
+
 def test_reading_an_alert_with_a_position_is_audited(db, client):
     rule = _rule(db, name="Silent for audit")
     [person] = _people(db, "East", 1)
     alert_id = _raise(db, rule, person)
     assert client.get(f"/api/v1/alerts/{alert_id}", headers=_token(db)).json["lat"] == pytest.approx(60.17)
     row = db.fetch_one("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1")
-    assert row["action"] == "view_person" and row["subject_ids"] == [person] and row["username"] == "token:Ops bot"
+    assert row["action"] == "view_alert" and row["subject_ids"] == [person] and row["username"] == "token:Ops bot"
     assert row["detail"] == {"via": "api", "alerts": [alert_id]}
 
 

@@ -1006,7 +1006,7 @@ def _alerts_answer(rows: list[dict]) -> list[dict]:
     placed = [row for row in rows if row["lat"] is not None]
     if placed:
         subjects = sorted({row["employee_id"] for row in placed})
-        record_look("view_person", subjects, {"via": "api", "alerts": [row["id"] for row in placed]})
+        record_look("view_alert", subjects, {"via": "api", "alerts": [row["id"] for row in placed]})
     return [_alert_answer(row) for row in rows]
 
 
