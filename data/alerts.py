@@ -313,7 +313,8 @@ def _change_state(db: Database, alert_id: int, scope: Scope, sets: str, when: st
         names = ("id", "rule_id", "kind", "severity", "employee_id", "subject", "state", "resolution")
         changed = dict(zip(names, row, strict=True))
         if changed["state"] == "resolved":
-            webhooks.enqueue(cur, "alert.resolved", {"alert_id": alert_id, "at": params["now"]} | changed)
+            announced = {key: value for key, value in changed.items() if key != "id"}  # `alert_id`, as on `clear`
+            webhooks.enqueue(cur, "alert.resolved", {"alert_id": alert_id, "at": params["now"]} | announced)
         return changed
 
 

@@ -1,8 +1,9 @@
-"""`fieldops`: demo, serve, worker, simulate, migrate, seed, device, rollup, report, report-schedule.
+"""`fieldops`: demo, serve, worker, simulate, migrate, seed, device, rollup, report, report-schedule, alert-rule,
+alerts.
 
 The parser is here; each command is a `cmd_*` function in its group's module, named by `handler="module:function"`:
-run (demo, worker, simulate), serve, accounts (user, wall-token), devices, reports (report, report-schedule) and
-upkeep (migrate, seed, purge, rollup).
+run (demo, worker, simulate), serve, accounts (user, wall-token), devices, reports (report, report-schedule),
+alerts (alert-rule, alerts) and upkeep (migrate, seed, purge, rollup).
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from datetime import date
 
 from dashboard.core.config import ConfigError
 from dashboard.core.permissions import PEOPLE_ROLES
+from data import alerts
+
+# Alert rules a person may make: every kind but help, which is the one built-in rule of its kind.
+ALERT_RULE_KINDS = tuple(kind for kind in alerts.KINDS if kind != "help")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,6 +120,29 @@ def build_parser() -> argparse.ArgumentParser:
     schedule_add.add_argument("--language", default="en", choices=("en", "zh-CN"))
     schedule_add.add_argument("--email", help="comma-separated recipients (needs FIELDOPS_SMTP_URL)")
     schedule.set_defaults(handler="reports:cmd_report_schedule")
+
+    alert_rule = sub.add_parser("alert-rule", help="alert rules: list, add, remove (issue 17)")
+    rule_actions = alert_rule.add_subparsers(dest="action", required=True)
+    rule_actions.add_parser("list", help="every rule: id, kind, name, severity, enabled, scope")
+    rule_add = rule_actions.add_parser("add", help="a rule for the teams (default: every team) and zones named")
+    rule_add.add_argument("kind", choices=ALERT_RULE_KINDS)
+    rule_add.add_argument("name")
+    rule_add.add_argument("--minutes", type=float, help="silent, idle, task_overdue: for this long")
+    rule_add.add_argument("--percent", type=float, help="low_battery: at or below this level")
+    rule_add.add_argument("--kmh", type=float, help="speeding: over this speed ...")
+    rule_add.add_argument("--seconds", type=float, help="speeding: ... for this long")
+    rule_add.add_argument("--stars", type=float, help="low_survey: an answer of this many stars or fewer")
+    rule_add.add_argument("--team", action="extend", nargs="+", default=[], metavar="NAME", help="team names")
+    rule_add.add_argument("--zone", action="extend", nargs="+", default=[], metavar="NAME", help="zone names")
+    rule_add.add_argument("--severity", choices=alerts.SEVERITIES, help="default: the kind's")
+    rule_add.add_argument("--cooldown", type=int, metavar="MINUTES", help="no second alert within (default 30)")
+    rule_add.add_argument("--always", action="store_true", help="round the clock, not only in working hours")
+    rule_actions.add_parser("remove", help="remove a rule (not the built-in help rule)").add_argument("id", type=int)
+    alert_rule.set_defaults(handler="alerts:cmd_alert_rule")
+    alert_list = sub.add_parser("alerts", help="list alerts: changed in the last --days, or --open ones")
+    alert_list.add_argument("--open", action="store_true", help="every unresolved alert (open or acknowledged)")
+    alert_list.add_argument("--days", type=int, default=1, help="raised or changed in the last DAYS (1-366, default 1)")
+    alert_list.set_defaults(handler="alerts:cmd_alerts")
 
     seed = sub.add_parser("seed", help="seed the Helsinki demo city and plan today's tasks")
     seed.add_argument("--employees", type=int, default=50)

@@ -194,7 +194,7 @@ def validate_rule(values: object, viewer: Viewer, *, existing: dict | None = Non
         raise AppError(400, "invalid_rule", _("A rule's kind cannot change."), field="kind")
     kind = KINDS[kind_key]
     name = merged.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 120:
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 120 or "\x00" in name:
         raise AppError(400, "invalid_rule", _("Give the rule a name of at most 120 characters."), field="name")
     severity = merged.get("severity", kind.severity)
     if severity not in alerts.SEVERITIES:

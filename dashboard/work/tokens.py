@@ -27,8 +27,9 @@ READ_RESOURCES = (
     "attendance",
     "reports",
     "metrics",
+    "alerts",  # issue 17: alerts and alert rules
 )
-WRITE_RESOURCES = ("customers", "orders")
+WRITE_RESOURCES = ("customers", "orders", "alerts")
 SCOPES = tuple(f"{r}:read" for r in READ_RESOURCES) + tuple(f"{r}:write" for r in WRITE_RESOURCES)
 VALID_DAYS = (30, 90, 365)
 

@@ -42,8 +42,9 @@ PERSON_APIS = (
     "/api/v1/visits",
     "/api/v1/feedback",
     "/api/v1/attendance?from=2026-05-01&to=2026-05-31",
+    "/api/v1/alerts",
 )
-TEAM_APIS = ("/api/v1/teams", "/api/v1/customers", "/api/v1/orders", "/api/v1/reports")
+TEAM_APIS = ("/api/v1/teams", "/api/v1/customers", "/api/v1/orders", "/api/v1/reports", "/api/v1/alert-rules")
 EXPORTS = ("attendance", "visits", "activities")
 
 

@@ -55,8 +55,8 @@ SPEC: dict = {
         "description": "How positions enter FieldOps (ingest: device tokens and tracker protocols), and the "
         "integrators' REST API (issue 9).\n\n"
         "**Tokens.** An administrator creates an API token on *Admin → API & webhooks*, with scopes "
-        "(`customers:read`, `orders:write`, …) and optionally a set of teams; it is shown once. Send it as "
-        "`Authorization: Bearer fop_…`. Session cookies are not accepted here. A token reads exactly what a "
+        "(`customers:read`, `orders:write`, `alerts:read`, …) and optionally a set of teams; it is shown once. "
+        "Send it as `Authorization: Bearer fop_…`. Session cookies are not accepted here. A token reads exactly what a "
         "supervisor of its teams would (all teams without a limit); every read of positions is audited.\n\n"
         '**Errors**, everywhere (ingest too), are `{"error": {"code": "…", "message": "…"}}` with a stable code; '
         "a batch of positions refused whole also names each position's problem in `rejected`. Under /api/ the "
@@ -66,18 +66,26 @@ SPEC: dict = {
         "or Redis cannot be reached (`dependency` names which), send again after that time. While PostgreSQL "
         "is down, trackers already known to this server go on sending and their positions are stored once it "
         "is back.\n\n"
-        '**Lists** are pages `{"data": [...], "next_cursor": "…"}` ordered by id: pass `cursor` to get '
-        "the next page until `next_cursor` is null. For incremental sync keep the newest `updated_at` you "
-        "stored and pass it as `updated_since` next time, less a minute: a transaction that committed late may "
+        '**Lists** are pages `{"data": [...], "next_cursor": "…"}` ordered by id (alerts by their last change, '
+        "`updated_at` then id): pass `cursor` to get the next page until `next_cursor` is null. For incremental "
+        "sync keep the newest `updated_at` you stored and pass it as `updated_since` next time, less a minute: "
+        "a transaction that committed late may "
         "carry an earlier time, and a row seen twice is harmless when you upsert by id.\n\n"
         "**ERP import**: `POST /api/v1/import/customers` then `/api/v1/import/orders`, CSV or JSON, with "
         "`dry_run=true` first.\n\n"
+        "**Alerts** (issue 17) are raised by alert rules for a person to act on: `GET /api/v1/alerts` "
+        "(open → acknowledged → resolved; `POST …/acknowledge` and `…/resolve` act as the token's maker), and "
+        "the rules at `/api/v1/alert-rules` (a refused rule is a 400 whose `field` names the field at fault; the "
+        "built-in help rule changes only in its recipients, channels and robots, and is never removed).\n\n"
         "**Webhooks**: each delivery is a POST of `{id, event, created_at, data}` with headers "
         "`FieldOps-Event`, `FieldOps-Delivery` and `FieldOps-Signature: t=<unix>,v1=<hex>` where v1 is "
         "HMAC-SHA256 of `<t>.<raw body>` keyed with the subscription's secret. Reject a t older than 5 minutes. "
         "Answer 2xx within 10 s; anything else is retried with exponential backoff (30 s doubling, at most "
         "1 h apart, 8 attempts). Events: visit.completed, task.state_changed, geofence.enter, geofence.exit, "
-        "help.requested, survey.answered, and test.",
+        "help.requested, survey.answered, alert.raised, alert.resolved, and test. `alert.raised` data: alert_id, "
+        "rule_id, kind, severity, employee_id, at (when the condition held), subject, detail (the figures that "
+        "satisfied the rule), lat, lon, accuracy_m. `alert.resolved` data: alert_id, rule_id, kind, severity, "
+        "employee_id, subject, state, resolution (`resolved` by a person, `cleared` when the condition ended), at.",
     },
     "paths": {
         "/api/v1/positions": {

@@ -15,13 +15,14 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
 import orjson
 from flask import Blueprint, Response, g, request
 from jsonschema import Draft4Validator
+from jsonschema.exceptions import ValidationError, best_match
 
 from dashboard.analytics import metrics
 from dashboard.analytics.efficiency import MAX_PERIOD_DAYS
@@ -29,11 +30,11 @@ from dashboard.analytics.metrics import FIGURES
 from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
 from dashboard.core.inputs import json_body
-from dashboard.core.permissions import may_read_report, may_see_individuals
+from dashboard.core.permissions import Viewer, may_read_report, may_see_individuals
 from dashboard.core.runtime import runtime
-from dashboard.work import erp
+from dashboard.work import alerting, erp
 from dashboard.work.attendance import MAX_ATTENDANCE_DAYS, attendance_rows
-from data import employees, reports, sync
+from data import alerts, employees, reports, sync
 from data.scope import Scope
 
 blueprint = Blueprint("api", __name__)
@@ -361,7 +362,7 @@ def _serve(spec: Route, path_values: dict) -> Response:
 
 
 def _cursor(raw: str | None, kind: str) -> object:
-    """A page cursor: base64url of [kind, value] (a last id, or a last timestamp)."""
+    """A page cursor: base64url of [kind, value] (a last id, a last timestamp, or a last (updated_at, id) key)."""
     if raw is None:
         return None
     try:
@@ -372,6 +373,10 @@ def _cursor(raw: str | None, kind: str) -> object:
         return value
     if kind == "ts" and found_kind == "ts" and isinstance(value, str):
         return _parse_moment("cursor", value)
+    if kind == "key" and found_kind == "key" and isinstance(value, list) and len(value) == 2:
+        moment, last_id = value
+        if isinstance(moment, str) and isinstance(last_id, int) and 0 <= last_id <= 2**63 - 1:
+            return _parse_moment("cursor", moment), last_id
     raise AppError(400, "invalid_cursor", "the cursor is not one this API gave out")
 
 
@@ -834,13 +839,442 @@ def import_orders(dry_run: bool) -> Response:
     return _import("orders", dry_run)
 
 
+# Alerts (issue 17): what a rule raised for a person to act on, and the rules that raise them. Alerts are pages
+# by (updated_at, id), so `updated_since` with the cursor follows every change of state; a token acts on them as
+# its maker (acknowledged_by, resolved_by) within its team limit.
+
+ALERT_KEYS = (
+    "id",
+    "rule_id",
+    "rule_name",
+    "kind",
+    "severity",
+    "state",
+    "employee_id",
+    "team_id",
+    "team_name",
+    "at",
+    "created_at",
+    "updated_at",
+    "subject",
+    "task_id",
+    "zone_id",
+    "detail",
+    "lat",
+    "lon",
+    "accuracy_m",
+    "acknowledged_at",
+    "acknowledged_by",
+    "resolved_at",
+    "resolved_by",
+    "resolution",
+)
+RULE_KEYS = ("id", "builtin", *alerts.RULE_FIELDS, "created_by", "created_at", "updated_at")
+IDS_N = _t("array", True, items=INT)
+RECIPIENT = {
+    "oneOf": [
+        {"type": "string", "enum": list(alerts.RELATIVE_RECIPIENTS)},
+        {"type": "object", "required": ["user"], "properties": {"user": ID}, "additionalProperties": False},
+    ]
+}
+SCHEMAS["Alert"] = _object(
+    id=INT,
+    rule_id=INT_N,
+    rule_name=STR_N,
+    kind=_t("string", enum=list(alerts.KINDS)),
+    severity=_t("string", enum=list(alerts.SEVERITIES)),
+    state=_t("string", enum=list(alerts.STATES)),
+    employee_id=INT,
+    employee_code=STR,
+    employee_name=STR,
+    team_id=INT_N,
+    team_name=STR_N,
+    at=TIME,
+    created_at=TIME,
+    updated_at=TIME,
+    subject=STR,
+    task_id=INT_N,
+    zone_id=INT_N,
+    detail={"type": "object"},
+    lat=NUM_N,
+    lon=NUM_N,
+    accuracy_m=NUM_N,
+    acknowledged_at=TIME_N,
+    acknowledged_by=INT_N,
+    resolved_at=TIME_N,
+    resolved_by=INT_N,
+    resolution=_t("string", True, enum=["resolved", "cleared"]),
+)
+SCHEMAS["AlertRule"] = _object(
+    id=INT,
+    builtin=BOOL,
+    kind=_t("string", enum=list(alerts.KINDS)),
+    name=STR,
+    severity=_t("string", enum=list(alerts.SEVERITIES)),
+    params={"type": "object"},
+    team_ids=IDS_N,
+    employee_ids=IDS_N,
+    zone_ids=IDS_N,
+    working_hours_only=BOOL,
+    cooldown_min=INT,
+    recipients={"type": "array", "items": RECIPIENT},
+    channels={"type": "array", "items": _t("string", enum=list(alerts.CHANNELS))},
+    robot_ids={"type": "array", "items": INT},
+    enabled=BOOL,
+    created_by=INT_N,
+    created_at=TIME,
+    updated_at=TIME,
+)
+_RULE_NUMBER = {"type": "number"}
+_CLOCK = {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "description": "HH:MM, the organisation's time"}
+_BODY_IDS = {"type": "array", "nullable": True, "maxItems": 1000, "items": ID}
+RULE_PROPERTIES = {
+    "kind": {"type": "string", "enum": [key for key, kind in alerting.KINDS.items() if kind.user_made]},
+    "name": {"type": "string", "minLength": 1, "maxLength": 120},
+    "severity": {"type": "string", "enum": list(alerts.SEVERITIES)},
+    "params": {
+        "type": "object",
+        "description": "minutes (silent, idle, task_overdue), percent (low_battery), kmh and seconds (speeding), "
+        "stars (low_survey); from and to: a daily window of a zone rule",
+        "properties": {"minutes": _RULE_NUMBER, "percent": _RULE_NUMBER, "kmh": _RULE_NUMBER, "seconds": _RULE_NUMBER}
+        | {"stars": _RULE_NUMBER, "from": _CLOCK, "to": _CLOCK},
+        "additionalProperties": False,
+    },
+    "team_ids": _BODY_IDS | {"description": "null: every team (a team-limited token: its teams)"},
+    "employee_ids": _BODY_IDS | {"description": "null: everyone in the teams"},
+    "zone_ids": _BODY_IDS | {"description": "zone rules: the zones watched (null: every zone)"},
+    "working_hours_only": {"type": "boolean", "default": True},
+    "cooldown_min": {"type": "integer", "minimum": 0, "maximum": 10080, "default": 30},
+    "recipients": {"type": "array", "maxItems": 100, "items": RECIPIENT},
+    "channels": {"type": "array", "maxItems": 4, "items": {"type": "string", "enum": list(alerts.CHANNELS)}},
+    "robot_ids": {"type": "array", "maxItems": 100, "items": ID},
+    "enabled": {"type": "boolean", "default": True},
+}
+RULE_CHANGE_BODY = {
+    "type": "object",
+    "properties": RULE_PROPERTIES | {"kind": {"type": "string", "enum": list(alerts.KINDS)}},  # it cannot change
+    "additionalProperties": False,
+}
+RULE_BODY = {
+    "type": "object",
+    "required": ["kind", "name"],
+    "properties": RULE_PROPERTIES,
+    "additionalProperties": False,
+}
+BUILTIN_CHANGES = ("recipients", "channels", "robot_ids")  # all that the built-in help rule lets change
+ALERT_ID = _param("alert_id", ID, "the alert", where="path")
+RULE_ID = _param("rule_id", ID, "the rule", where="path")
+
+
+def _draft4(schema: object) -> object:
+    """An OpenAPI 3.0 schema as JSON Schema draft 4 reads it: `nullable` becomes a null type."""
+    if isinstance(schema, list):
+        return [_draft4(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _draft4(value) for key, value in schema.items() if key != "nullable"}
+    if schema.get("nullable"):
+        out["type"] = [schema["type"], "null"]
+    return out
+
+
+def _rule_body(schema: dict) -> dict:
+    """The request's rule fields, checked against the published schema: 400 naming the field at fault."""
+    body = json_body(force=True)
+    problem = best_match(Draft4Validator(_draft4(schema)).iter_errors(body))
+    if problem is not None:
+        raise AppError(400, "invalid_rule", str(problem.message)[:200], field=_field_of(problem))
+    return body
+
+
+def _field_of(problem: ValidationError) -> str | None:
+    path = [str(part) for part in problem.absolute_path if not isinstance(part, int)]
+    instance = problem.instance if isinstance(problem.instance, dict) else {}
+    if problem.validator == "required":
+        path.append(next(key for key in problem.validator_value if key not in instance))
+    elif problem.validator == "additionalProperties":
+        path.append(sorted(set(instance) - set(problem.schema.get("properties", {})))[0])
+    return ".".join(path) or None
+
+
+def _alert_answer(row: dict) -> dict:
+    return {key: row[key] for key in ALERT_KEYS} | {"employee_code": row["code"], "employee_name": row["name"]}
+
+
+def _alerts_answer(rows: list[dict]) -> list[dict]:
+    """Alerts as the API gives them; those that show where someone was are audited like a look at a position."""
+    placed = [row for row in rows if row["lat"] is not None]
+    if placed:
+        subjects = sorted({row["employee_id"] for row in placed})
+        record_look("view_alert", subjects, {"via": "api", "alerts": [row["id"] for row in placed]})
+    return [_alert_answer(row) for row in rows]
+
+
+def _alert_in_scope(alert_id: int) -> dict:
+    found = alerts.get_alert(runtime().db, alert_id, g.viewer.scope)
+    if found is None:
+        raise AppError(404, "not_found", "no such alert in this token's teams")
+    return found
+
+
+@route(
+    "GET",
+    "/api/v1/alerts",
+    "alerts:read",
+    "Alerts raised by the alert rules",
+    [
+        LIMIT,
+        CURSOR,
+        _moment("updated_since", "only alerts raised or changed at or after this moment (ISO-8601 with a zone)"),
+        _param("state", {"type": "string", "enum": list(alerts.STATES)}, "one state only"),
+        _param("severity", {"type": "string", "enum": list(alerts.SEVERITIES)}, "one severity only"),
+        _param("kind", {"type": "string", "enum": list(alerts.KINDS)}, "one kind of rule only"),
+        _id_filter("team_id", "one team's people only"),
+        _id_filter("employee_id", "one person's alerts"),
+    ],
+    _page_of("Alert"),
+    individuals=True,
+)
+def list_alerts(
+    limit: int,
+    cursor: str | None,
+    updated_since: datetime | None,
+    state: str | None,
+    severity: str | None,
+    kind: str | None,
+    team_id: int | None,
+    employee_id: int | None,
+) -> Response:
+    """Alerts about people in the token's teams, oldest change first: each is listed again when it is acknowledged
+    or resolved (its `updated_at` moves), so a sync that keeps the newest `updated_at` and passes it as
+    `updated_since` sees every change of state. An alert with a position is audited like a look at it."""
+    rows = alerts.list_alerts(
+        runtime().db,
+        g.viewer.scope,
+        states=[state] if state else None,
+        severities=[severity] if severity else None,
+        kinds=[kind] if kind else None,
+        team_id=team_id,
+        employee_id=employee_id,
+        updated_since=updated_since,
+        after=_cursor(cursor, "key"),
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if more else None
+    next_cursor = _next_cursor("key", [last["updated_at"].isoformat(), last["id"]]) if last else None
+    return _json({"data": _alerts_answer(rows), "next_cursor": next_cursor})
+
+
+@route(
+    "GET",
+    "/api/v1/alerts/{alert_id}",
+    "alerts:read",
+    "One alert",
+    [ALERT_ID],
+    _ref("Alert"),
+    errors=(400, 401, 403, 404),
+    individuals=True,
+)
+def get_alert(alert_id: int) -> Response:
+    """The alert, when it is about someone in the token's teams (404 otherwise, as for one that does not exist)."""
+    return _json(_alerts_answer([_alert_in_scope(alert_id)])[0])
+
+
+def _change_alert(alert_id: int, change: Callable[..., bool], allowed_from: tuple[str, ...]) -> Response:
+    found = _alert_in_scope(alert_id)
+    if found["state"] not in allowed_from or not change(runtime(), g.viewer, alert_id):
+        state = _alert_in_scope(alert_id)["state"]
+        raise AppError(409, f"already_{state}", f"the alert is already {state}", state=state)
+    return _json(_alerts_answer([_alert_in_scope(alert_id)])[0])
+
+
+@route(
+    "POST",
+    "/api/v1/alerts/{alert_id}/acknowledge",
+    "alerts:write",
+    "Acknowledge an open alert (taken in hand)",
+    [ALERT_ID],
+    _ref("Alert"),
+    errors=(400, 401, 403, 404, 409),
+    individuals=True,
+)
+def acknowledge_alert(alert_id: int) -> Response:
+    """Open → acknowledged, by the token's maker, now. 409 `already_acknowledged` or `already_resolved` when the
+    alert is not open."""
+    return _change_alert(alert_id, alerting.acknowledge, ("open",))
+
+
+@route(
+    "POST",
+    "/api/v1/alerts/{alert_id}/resolve",
+    "alerts:write",
+    "Resolve an alert",
+    [ALERT_ID],
+    _ref("Alert"),
+    errors=(400, 401, 403, 404, 409),
+    individuals=True,
+)
+def resolve_alert(alert_id: int) -> Response:
+    """Open or acknowledged → resolved (resolution `resolved`), by the token's maker, now; announced by the
+    webhook event `alert.resolved`. 409 `already_resolved` when it is resolved already (by a person, or cleared:
+    the condition ended)."""
+    return _change_alert(alert_id, alerting.resolve, ("open", "acknowledged"))
+
+
+def _rule_maker() -> Viewer:
+    """A token makes and changes rules as a supervisor of its teams would, or as a manager without a team limit."""
+    return replace(g.viewer, role="manager" if g.viewer.scope.team_ids is None else "supervisor")
+
+
+def _rule_answer(row: dict) -> dict:
+    return {key: row[key] for key in RULE_KEYS}
+
+
+def _visible_rule(rule_id: int) -> dict:
+    """A rule the token may read: any without a team limit; with one, those for every team or one of its teams."""
+    found = alerts.rule(runtime().db, rule_id)
+    teams = g.viewer.scope.team_ids
+    if found is None or not (teams is None or found["team_ids"] is None or teams & set(found["team_ids"])):
+        raise AppError(404, "not_found", "no such alert rule for this token's teams")
+    return found
+
+
+def _managed_rule(rule_id: int) -> dict:
+    found = _visible_rule(rule_id)
+    if not alerting.may_manage(_rule_maker(), found):
+        raise AppError(403, "forbidden", "a team-limited token changes only the rules of its own teams")
+    return found
+
+
+@route(
+    "GET",
+    "/api/v1/alert-rules",
+    "alerts:read",
+    "Alert rules",
+    [*PAGED, _param("kind", {"type": "string", "enum": list(alerts.KINDS)}, "one kind only")],
+    _page_of("AlertRule"),
+)
+def list_alert_rules(limit: int, cursor: str | None, updated_since: datetime | None, kind: str | None) -> Response:
+    """The rules, by id: with a team limit, those for every team and those for one of the token's teams."""
+    after = _cursor(cursor, "id") or 0
+    rows = sorted(alerts.rules(runtime().db, team_ids=g.viewer.scope.team_filter()), key=lambda row: row["id"])
+    rows = [
+        row
+        for row in rows
+        if row["id"] > after
+        and (kind is None or row["kind"] == kind)
+        and (updated_since is None or row["updated_at"] >= updated_since)
+    ]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = _next_cursor("id", rows[-1]["id"]) if more else None
+    return _json({"data": [_rule_answer(row) for row in rows], "next_cursor": next_cursor})
+
+
+@route(
+    "GET",
+    "/api/v1/alert-rules/{rule_id}",
+    "alerts:read",
+    "One alert rule",
+    [RULE_ID],
+    _ref("AlertRule"),
+    errors=(400, 401, 403, 404),
+)
+def get_alert_rule(rule_id: int) -> Response:
+    """The rule (404 for one outside a team-limited token's teams)."""
+    return _json(_rule_answer(_visible_rule(rule_id)))
+
+
+RULE_CREATED = {
+    "201": {
+        "description": "Created; Location names the new rule",
+        "headers": {"Location": {"schema": {"type": "string"}}},
+        "content": {"application/json": {"schema": _ref("AlertRule")}},
+    }
+}
+
+
+@route(
+    "POST",
+    "/api/v1/alert-rules",
+    "alerts:write",
+    "Create an alert rule",
+    [],
+    {},
+    body={"application/json": {"schema": RULE_BODY}},
+    errors=(400, 401, 403),
+    extra_answers=RULE_CREATED,
+)
+def create_alert_rule() -> Response:
+    """A rule of a kind with its parameters (each kind's defaults fill what is left out), its scope of teams,
+    people and zones, working hours as its calendar unless `working_hours_only` is false, a cooldown, recipients
+    and channels. A 400 names the field at fault in `field`. A team-limited token makes rules for its own teams
+    only (with no `team_ids`: all of them)."""
+    maker = _rule_maker()
+    values = alerting.validate_rule(_rule_body(RULE_BODY), maker)
+    rule_id = alerts.create_rule(runtime().db, values, maker.user_id)
+    answer = _json(_rule_answer(alerts.rule(runtime().db, rule_id)), 201)
+    answer.headers["Location"] = f"/api/v1/alert-rules/{rule_id}"
+    return answer
+
+
+@route(
+    "PATCH",
+    "/api/v1/alert-rules/{rule_id}",
+    "alerts:write",
+    "Change an alert rule",
+    [RULE_ID],
+    _ref("AlertRule"),
+    body={"application/json": {"schema": RULE_CHANGE_BODY}},
+    errors=(400, 401, 403, 404),
+)
+def change_alert_rule(rule_id: int) -> Response:
+    """The fields sent change, the others stay; a rule's kind never changes. The built-in help rule changes only
+    in its recipients, channels and robots (400 naming any other field sent with a different value)."""
+    existing = _managed_rule(rule_id)
+    body = _rule_body(RULE_CHANGE_BODY)
+    if existing["builtin"]:
+        fixed = next((key for key in body if key not in BUILTIN_CHANGES and body[key] != existing[key]), None)
+        if fixed is not None:
+            message = "the built-in help rule changes only in its recipients, channels and robots"
+            raise AppError(400, "invalid_rule", message, field=fixed)
+    values = alerting.validate_rule(body, _rule_maker(), existing=existing)
+    alerts.update_rule(runtime().db, rule_id, values)
+    return _json(_rule_answer(alerts.rule(runtime().db, rule_id)))
+
+
+@route(
+    "DELETE",
+    "/api/v1/alert-rules/{rule_id}",
+    "alerts:write",
+    "Remove an alert rule",
+    [RULE_ID],
+    {},
+    errors=(400, 401, 403, 404, 409),
+    extra_answers={"204": {"description": "Removed; the alerts it raised stay"}},
+)
+def delete_alert_rule(rule_id: int) -> Response:
+    """The rule goes; the alerts it raised stay (their `rule_id` becomes null). The built-in help rule cannot be
+    removed: 409 `builtin_rule`."""
+    if _managed_rule(rule_id)["builtin"]:
+        raise AppError(409, "builtin_rule", "the built-in help rule cannot be removed")
+    if not alerts.delete_rule(runtime().db, rule_id):
+        raise AppError(404, "not_found", "no such alert rule for this token's teams")
+    return Response(status=204)
+
+
 # The OpenAPI document's part for these routes.
 
 ERROR_TEXT = {
-    400: "Bad parameter or body (code invalid_parameter, missing_parameter, invalid_cursor, invalid_period, ...)",
+    400: "Bad parameter or body (code invalid_parameter, missing_parameter, invalid_cursor, invalid_period, "
+    "invalid_body, invalid_rule; `field` names the body's field at fault, ...)",
     401: "No valid token (code token_required, invalid_token)",
-    403: "The token lacks the scope (code insufficient_scope)",
+    403: "The token lacks the scope (code insufficient_scope), its maker may not see individuals "
+    "(individuals_hidden), or the thing is outside its team limit (forbidden)",
     404: "Not found (code not_found)",
+    409: "The resource is not in a state that allows this (code already_acknowledged, already_resolved, builtin_rule)",
     413: "The body is too large (code too_large)",
     415: "Send application/json or text/csv (code unsupported_media_type)",
 }
