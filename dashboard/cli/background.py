@@ -12,7 +12,7 @@ from dashboard.work.webhooks import Deliverer
 
 
 def start_background(rt: Runtime, stop: threading.Event) -> list[threading.Thread]:
-    """Start the report runner, the webhook and alert notification deliverers and the rollup keeper; each ends once `stop` is set."""
+    """Start the report runner, the webhook and notification deliverers and the rollup keeper; each ends with `stop`."""
     loops = {
         "reports": ReportRunner(rt).run,  # report schedules, queued builds and their e-mail (issue 8)
         "webhooks": Deliverer(rt).run,  # webhook deliveries (issue 9)
