@@ -411,3 +411,65 @@ def test_nothing_is_sent_for_a_muted_rule(nrt, receiver):
         ("email", supervisor),
         ("webpush", supervisor),
     }
+
+
+# ---- the browser's routes ---------------------------------------------------------------------------------------
+
+
+def test_a_signed_in_user_subscribes_a_browser_and_only_they_can_end_it(seeded_settings, tmp_path):
+    from tests.conftest import csrf_headers, make_app, sign_in, signed_in_client
+
+    app = make_app(replace(seeded_settings, data_dir=tmp_path))
+    rt = app.server.extensions["fieldops"]
+    try:
+        org_settings.set_setting(rt.db, "webhooks.allow_private_targets", True, None)
+        rt.forget_org_settings()
+        anonymous = app.server.test_client()
+        assert anonymous.get("/push/key").status_code == 401
+        worker = anonymous.get("/push-sw.js")
+        assert worker.status_code == 200 and worker.headers["Service-Worker-Allowed"] == "/"
+        assert b"showNotification" in worker.data and worker.mimetype == "text/javascript"
+
+        client = app.server.test_client()
+        assert sign_in(client, "supervisor").status_code == 302
+        key = client.get("/push/key").get_json()
+        assert key["public_key"] == application_server_key(rt.settings) and len(_unb64url(key["public_key"])) == 65
+        assert set(key["labels"]) == {"on", "off", "unsupported", "denied"}
+        browser_key = ec.generate_private_key(ec.SECP256R1()).public_key()
+        p256dh = _b64url(
+            browser_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        )
+        subscription = {
+            "endpoint": "http://127.0.0.1:9/push/one",
+            "keys": {"p256dh": p256dh, "auth": _b64url(b"a" * 16)},
+        }
+        assert client.post("/push/subscription", json=subscription).status_code == 403  # no CSRF token
+        headers = csrf_headers(client)
+        for bad in (
+            [],
+            {"endpoint": "ftp://x"},
+            {"endpoint": subscription["endpoint"], "keys": {"p256dh": "AAAA", "auth": "AAAA"}},
+            {"endpoint": subscription["endpoint"], "keys": {"p256dh": p256dh, "auth": 5}},
+        ):
+            answer = client.post("/push/subscription", json=bad, headers=headers)
+            assert answer.status_code == 400  # a browser route's error: the page in the viewer's language
+        assert client.post("/push/subscription", data=b"{nope", headers=headers).status_code == 400
+        assert client.post("/push/subscription", json=subscription, headers=headers).status_code == 201
+        supervisor = user_id(rt, "supervisor")
+        assert [s["endpoint"] for s in alerts.push_subscriptions(rt.db, supervisor)] == [subscription["endpoint"]]
+
+        other = signed_in_client(app, "manager")
+        answer = other.delete(
+            "/push/subscription", json={"endpoint": subscription["endpoint"]}, headers=csrf_headers(other)
+        )
+        assert answer.status_code == 200 and answer.get_json() == {"removed": False}
+        answer = client.delete("/push/subscription", json={"endpoint": subscription["endpoint"]}, headers=headers)
+        assert answer.get_json() == {"removed": True} and alerts.push_subscriptions(rt.db, supervisor) == []
+        assert client.delete("/push/subscription", json={}, headers=headers).status_code == 400
+
+        org_settings.set_setting(rt.db, "webhooks.allow_private_targets", False, None)
+        rt.forget_org_settings()
+        answer = client.post("/push/subscription", json=subscription, headers=headers)
+        assert answer.status_code == 400 and "private" in answer.get_data(as_text=True)
+    finally:
+        rt.close()

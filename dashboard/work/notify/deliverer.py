@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BATCH = 100
 IDLE_WAIT_S = 2.0
-PRIVATE_SETTING = "webhooks.allow_private_targets"  # the same allowance as the webhooks' (admin integration page)
+PRIVATE_SETTING = webpush.PRIVATE_SETTING
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,16 @@ from pywebpush import WebPushException, webpush
 
 from dashboard.core.config import Settings
 from dashboard.core.i18n import _
+from dashboard.core.runtime import Runtime
 from dashboard.work.notify.messages import Notice
 from dashboard.work.notify.vapid import contact, vapid_key
+from dashboard.work.webhooks import target_refusal
+from data import alerts, notifications
 
 TTL_S = 12 * 3600  # a push waits this long for a browser that is off; an alert older than that is in the inbox
 TIMEOUT_S = 10
 GONE = (404, 410)
+PRIVATE_SETTING = "webhooks.allow_private_targets"  # the same allowance as the webhooks' and the robots'
 URGENCY = {"info": "normal", "warning": "high", "critical": "high"}  # RFC 8030 §5.3
 
 
@@ -78,3 +82,22 @@ def push(
     except requests.RequestException as exc:
         return None, f"{type(exc).__name__}: {exc}"[:500]
     return answer.status_code, None
+
+
+def subscribe(rt: Runtime, user_id: int, value: object) -> str:
+    """Keep a browser's subscription for this user; its endpoint, or SubscriptionError with the reason. The push
+    service's address must be public (as a webhook's), unless the organisation allows private targets."""
+    endpoint, p256dh, auth = checked_subscription(value)
+    refusal = target_refusal(endpoint, bool(rt.org_settings().get(PRIVATE_SETTING)))
+    if refusal:
+        raise SubscriptionError(refusal)
+    alerts.save_push_subscription(rt.db, user_id, endpoint, p256dh, auth)
+    return endpoint
+
+
+def unsubscribe(rt: Runtime, user_id: int, value: object) -> bool:
+    """Forget one of this user's browsers (by its endpoint); False when it was not theirs or not known."""
+    endpoint = value.get("endpoint") if isinstance(value, dict) else None
+    if not isinstance(endpoint, str) or not endpoint or len(endpoint) > 2000:
+        raise SubscriptionError(_("Send the subscription's endpoint."))
+    return notifications.delete_user_push_subscription(rt.db, user_id, endpoint)
