@@ -473,3 +473,52 @@ def test_a_signed_in_user_subscribes_a_browser_and_only_they_can_end_it(seeded_s
         assert answer.status_code == 400 and "private" in answer.get_data(as_text=True)
     finally:
         rt.close()
+
+
+# ---- the admin's chat robots --------------------------------------------------------------------------------------
+
+
+def test_the_admin_adds_tests_and_deletes_a_chat_robot(seeded_settings, receiver):
+    from tests.conftest import callback_body, make_app, server_callbacks, signed_in_client
+
+    app = make_app(seeded_settings)
+    rt = app.server.extensions["fieldops"]
+    try:
+        admin = signed_in_client(app, "admin")
+        output, spec = next((o, s) for o, s in server_callbacks(app) if "integration-robot-result" in o)
+        names = [f"{item['id']}.{item['property']}" for item in spec["inputs"] + spec["state"]]
+
+        def act(button: str, **values: object) -> str:
+            chosen = {f"integration-robot-{k}.value": v for k, v in values.items()} | {"integration-refresh.data": 1}
+            body = callback_body(
+                output, spec, lambda item: chosen.get(f"{item['id']}.{item['property']}", 1), names.index(button)
+            )
+            answer = admin.post("/_dash-update-component", json=body)
+            assert answer.status_code in (200, 204), answer.data
+            return answer.get_data(as_text=True)
+
+        url = f"{receiver.base}/feishu/hook"
+        refused = act("integration-robot-create.n_clicks", kind="feishu", name="Ops group", url=url, secret="s3")
+        assert "private" in refused and alerts.robots(rt.db) == []
+        assert "kind" in act("integration-robot-create.n_clicks", kind="telegram", name="x", url=url, secret="")
+        org_settings.set_setting(rt.db, "webhooks.allow_private_targets", True, None)
+        rt.forget_org_settings()
+        assert "Robot #" in act(
+            "integration-robot-create.n_clicks", kind="feishu", name="Ops group", url=url, secret="s3"
+        )
+        (robot,) = alerts.robots(rt.db)
+        assert (robot["kind"], robot["name"], robot["secret"]) == ("feishu", "Ops group", "s3")
+
+        assert "Test message sent." in act("integration-robot-test.n_clicks", pick=robot["id"])
+        sent = orjson.loads(receiver.received[-1]["body"])
+        assert sent["msg_type"] == "post" and "FieldOps test message" in sent["content"]["post"]["en_us"]["title"]
+        assert (
+            sent["sign"]
+            == base64.b64encode(hmac.new(f"{sent['timestamp']}\ns3".encode(), b"", hashlib.sha256).digest()).decode()
+        )
+        assert "Choose a robot first." in act("integration-robot-delete.n_clicks", pick=robot["id"] + 99)
+        assert "Robot deleted" in act("integration-robot-delete.n_clicks", pick=robot["id"])
+        assert alerts.robots(rt.db) == []
+        assert signed_in_client(app, "manager").get("/admin/integration").status_code == 403
+    finally:
+        rt.close()
