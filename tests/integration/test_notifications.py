@@ -175,6 +175,24 @@ def test_email_reaches_a_real_smtp_server_in_the_recipients_language(nrt):
     assert row["delivered_at"] is not None and row["attempts"] == 1
 
 
+def test_an_account_takes_its_own_address_or_else_its_employees(nrt):
+    from dashboard.work.accounts import AccountError, set_email
+
+    with pytest.raises(AccountError):
+        set_email(nrt.db, "field", "not an address")
+    field_user = user_id(nrt, "field")
+    assert notifications.contact(nrt.db, field_user)["email"] is None
+    nrt.db.execute(
+        "UPDATE employees SET email = 'e0001@example.com' WHERE id = (SELECT employee_id FROM users WHERE id = %s)",
+        (field_user,),
+    )
+    assert notifications.contact(nrt.db, field_user)["email"] == "e0001@example.com"
+    set_email(nrt.db, "field", " own@example.com ")
+    assert notifications.contact(nrt.db, field_user)["email"] == "own@example.com"
+    set_email(nrt.db, "field", "")
+    assert notifications.contact(nrt.db, field_user)["email"] == "e0001@example.com"
+
+
 def test_email_without_an_address_is_given_up_with_the_reason(nrt):
     nrt.settings = replace(nrt.settings, smtp_url="smtp://127.0.0.1:9")
     alert_id = raise_for(nrt, make_rule(nrt, ["email"]), north_person(nrt)["id"])
