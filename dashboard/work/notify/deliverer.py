@@ -87,8 +87,10 @@ class Deliverer:
         if not outcome.delivered and not outcome.final and attempts < MAX_ATTEMPTS:
             retry_at = now + timedelta(seconds=retry_delay_s(attempts))
         if not outcome.delivered:
-            log.warning(
-                "Alert notification %s (%s) failed%s: %s",
+            # Nowhere to send it (no address, no browser subscribed) is no fault: said quietly.
+            log.log(
+                logging.INFO if outcome.final else logging.WARNING,
+                "Alert notification %s (%s) not delivered%s: %s",
                 [row["id"] for row in rows],
                 rows[0]["channel"],
                 "" if retry_at else ", given up",
