@@ -1,5 +1,6 @@
 """Admin API & webhooks page: tokens (shown once, revocable), subscriptions (secret shown once), the test
-event, the private-target allowance and the delivery log."""
+event, the private-target allowance and the delivery log; the chat robots (add, test message, delete) and the
+alert notifications' log."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, text, whole_number, whole_numbers
 from dashboard.core.runtime import runtime
 from dashboard.web.components import result
+from dashboard.work.notify.deliverer import send_robot_test
+from dashboard.work.notify.registry import KIND_LABELS, RobotError, register_robot, shown_address
 from dashboard.work.tokens import TokenError, issue
 from dashboard.work.webhooks import WebhookError, send_test, subscribe
-from data import api_tokens, org_settings, teams, webhooks
+from data import alerts, api_tokens, notifications, org_settings, teams, webhooks
 
 PRIVATE_SETTING = "webhooks.allow_private_targets"
 
@@ -164,6 +167,71 @@ def hooks_act(
     return result(message, ok=True), refresh + 1
 
 
+def robots_load(_tick: int, _refresh: int) -> tuple:
+    rt = runtime()
+    robots = [
+        {
+            "id": r["id"],
+            "kind": KIND_LABELS.get(r["kind"], r["kind"]),
+            "name": r["name"],
+            "url": shown_address(r["url"]),
+            "signed": _("yes") if r["secret"] else _("no"),
+        }
+        for r in alerts.robots(rt.db)
+    ]
+    notices = [
+        {
+            "id": n["id"],
+            "alert": n["alert_id"],
+            "channel": n["channel"],
+            "to": n["robot_name"] or n["username"] or "",
+            "created": rt.local(n["created_at"], "%Y-%m-%d %H:%M:%S"),
+            "attempts": n["attempts"],
+            "outcome": _outcome(n, rt) + (_(" (digest of {n})", n=n["digest_of"]) if n["digest_of"] > 1 else ""),
+            "error": n["last_error"] or "",
+        }
+        for n in notifications.notification_log(rt.db)
+    ]
+    picks = [{"label": f"#{r['id']} {r['name']}", "value": r["id"]} for r in robots]
+    return robots, picks, notices
+
+
+def robots_act(
+    _create: int,
+    _test: int,
+    _delete: int,
+    kind: object,
+    name: object,
+    url: object,
+    secret: object,
+    picked: object,
+    refresh: object,
+) -> tuple:
+    rt = runtime()
+    refresh = counter(refresh)
+    trigger = ctx.triggered_id
+    if trigger == "integration-robot-create":
+        try:
+            robot_id = register_robot(
+                rt, text(kind, 20), text(name, 200), text(url, 2100), text(secret, 300), g.viewer.user_id
+            )
+        except RobotError as exc:
+            return result(str(exc), ok=False), no_update
+        return result(_("Robot #{id} added: send it a test message.", id=robot_id), ok=True), refresh + 1
+    robot_id = whole_number(picked)
+    if robot_id is None or not any(r["id"] == robot_id for r in alerts.robots(rt.db)):
+        return result(_("Choose a robot first."), ok=False), no_update
+    if trigger == "integration-robot-test":
+        error = send_robot_test(rt, robot_id, g.viewer.username)
+        if error:
+            return result(_("The robot did not take the message: {error}", error=error), ok=False), refresh + 1
+        return result(_("Test message sent."), ok=True), refresh + 1
+    if trigger != "integration-robot-delete":
+        return no_update, no_update
+    alerts.delete_robot(rt.db, robot_id)
+    return result(_("Robot deleted; rules no longer post to it."), ok=True), refresh + 1
+
+
 def register(app: Dash) -> None:
     app.callback(
         Output("integration-tokens", "rowData"),
@@ -204,3 +272,24 @@ def register(app: Dash) -> None:
         State("integration-refresh", "data"),
         prevent_initial_call=True,
     )(hooks_act)
+    app.callback(
+        Output("integration-robots", "rowData"),
+        Output("integration-robot-pick", "options"),
+        Output("integration-notices", "rowData"),
+        Input("integration-tick", "n_intervals"),
+        Input("integration-refresh", "data"),
+    )(robots_load)
+    app.callback(
+        Output("integration-robot-result", "children"),
+        Output("integration-refresh", "data", allow_duplicate=True),
+        Input("integration-robot-create", "n_clicks"),
+        Input("integration-robot-test", "n_clicks"),
+        Input("integration-robot-delete", "n_clicks"),
+        State("integration-robot-kind", "value"),
+        State("integration-robot-name", "value"),
+        State("integration-robot-url", "value"),
+        State("integration-robot-secret", "value"),
+        State("integration-robot-pick", "value"),
+        State("integration-refresh", "data"),
+        prevent_initial_call=True,
+    )(robots_act)

@@ -1,4 +1,4 @@
-"""Admin users page: list, create, change role and teams, disable, reset a password."""
+"""Admin users page: list, create, change role and teams, disable, reset a password, the e-mail for alerts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dashboard.core.permissions import PEOPLE_ROLES
 from dashboard.core.runtime import runtime
 from dashboard.web.components import person_options, result
 from dashboard.web.shell import role_label
-from dashboard.work.accounts import AccountError, change_password, create_account, set_disabled
+from dashboard.work.accounts import AccountError, change_password, create_account, set_disabled, set_email
 from data import employees, teams, users
 
 
@@ -64,11 +64,13 @@ def change(
     _disable: int,
     _enable: int,
     _reset: int,
+    _save_email: int,
     username: str | None,
     role: str | None,
     team_ids: list[int] | None,
     password: str | None,
     refresh: int,
+    email: str | None = None,
 ) -> tuple:
     db = runtime().db
     username, role, team_ids, refresh = text(username, 64), text(role), whole_numbers(team_ids), counter(refresh)
@@ -76,7 +78,10 @@ def change(
         return result(_("Choose an account first."), ok=False), no_update, no_update
     try:
         action = ctx.triggered_id
-        if action == "users-reset":
+        if action == "users-save-email":
+            set_email(db, username, text(email, 320))
+            message = _("E-mail of {name} saved.", name=username)
+        elif action == "users-reset":
             change_password(db, username, text(password))
             message = _("Password of {name} reset; their sessions are signed out.", name=username)
         elif action in ("users-disable", "users-enable"):
@@ -133,10 +138,12 @@ def register(app: Dash) -> None:
         Input("users-disable", "n_clicks"),
         Input("users-enable", "n_clicks"),
         Input("users-reset", "n_clicks"),
+        Input("users-save-email", "n_clicks"),
         State("users-pick", "value"),
         State("users-role", "value"),
         State("users-teams", "value"),
         State("users-password", "value"),
         State("users-refresh", "data"),
+        State("users-email", "value"),
         prevent_initial_call=True,
     )(change)

@@ -86,3 +86,8 @@ def record_success(db: Database, user_id: int) -> None:
 
 def end_sessions(db: Database, user_id: int) -> None:
     db.execute("UPDATE users SET session_version = session_version + 1 WHERE id = %s", (user_id,))
+
+
+def set_email(db: Database, user_id: int, email: str | None) -> None:
+    """Where the account's alert e-mail goes (None: its linked employee's address, if any)."""
+    db.execute("UPDATE users SET email = %s WHERE id = %s", (email, user_id))

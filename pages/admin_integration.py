@@ -1,4 +1,5 @@
-"""Admin: API tokens and webhook subscriptions with their delivery log (issue 9). Layout only."""
+"""Admin: API tokens and webhook subscriptions with their delivery log (issue 9); the chat robots alerts are
+posted to and the alert notifications' log (issue 17). Layout only."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dash import dcc, html
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ADMIN_ROLES
 from dashboard.web.components import field, grid, page_frame
+from dashboard.work.notify.registry import KIND_LABELS
 from dashboard.work.tokens import SCOPES, VALID_DAYS
 from data.webhooks import EVENTS
 
@@ -136,6 +138,64 @@ def layout(**_query: str) -> html.Div:
             ],
         ),
         html.Div(id="integration-hook-result"),
+        html.H3(_("Chat robots"), className="h5 mt-4"),
+        html.P(
+            _("Alert rules post to these group robots. Private addresses follow the webhooks' setting above."),
+            className="text-muted small",
+        ),
+        grid(
+            "integration-robots",
+            [("id", "#"), ("kind", _("Kind")), ("name", _("Name")), ("url", _("Address")), ("signed", _("Signed"))],
+            height="180px",
+        ),
+        html.Div(
+            className="fo-form-row mt-2",
+            children=[
+                field(
+                    _("Kind"),
+                    dcc.Dropdown(
+                        id="integration-robot-kind",
+                        options=[{"label": label, "value": kind} for kind, label in KIND_LABELS.items()],
+                        value="wecom",
+                        clearable=False,
+                    ),
+                ),
+                field(_("Name"), dcc.Input(id="integration-robot-name", className="form-control", maxLength=120)),
+                field(
+                    _("Webhook address (URL)"),
+                    dcc.Input(id="integration-robot-url", className="form-control", maxLength=2000),
+                ),
+                field(
+                    _("Signing secret (DingTalk, Feishu)"),
+                    dcc.Input(id="integration-robot-secret", type="password", className="form-control", maxLength=200),
+                ),
+                html.Button(_("Add robot"), id="integration-robot-create", className="btn btn-primary"),
+            ],
+        ),
+        html.Div(
+            className="fo-form-row mt-2",
+            children=[
+                field(_("Robot"), dcc.Dropdown(id="integration-robot-pick")),
+                html.Button(_("Send test message"), id="integration-robot-test", className="btn btn-outline-primary"),
+                html.Button(_("Delete"), id="integration-robot-delete", className="btn btn-outline-danger"),
+            ],
+        ),
+        html.Div(id="integration-robot-result"),
+        html.H3(_("Alert notifications"), className="h5 mt-4"),
+        grid(
+            "integration-notices",
+            [
+                ("id", "#"),
+                ("alert", _("Alert")),
+                ("channel", _("Channel")),
+                ("to", _("Recipient")),
+                ("created", _("Created")),
+                ("attempts", _("Attempts")),
+                ("outcome", _("Outcome")),
+                ("error", _("Last error")),
+            ],
+            height="220px",
+        ),
         html.H3(_("Delivery log"), className="h5 mt-4"),
         grid(
             "integration-log",

@@ -60,6 +60,16 @@ def layout(**_query: str) -> html.Div:
                 html.Button(_("Reset password"), id="users-reset", className="btn btn-outline-primary"),
             ],
         ),
+        html.Div(
+            className="fo-form-row",
+            children=[
+                field(
+                    _("E-mail for alerts"),
+                    dcc.Input(id="users-email", type="email", className="form-control", maxLength=320),
+                ),
+                html.Button(_("Save e-mail"), id="users-save-email", className="btn btn-outline-primary"),
+            ],
+        ),
         html.Div(id="users-change-result"),
         dcc.Store(id="users-refresh", data=0),
         page_id="users-page",

@@ -13,6 +13,7 @@ from dashboard.work.accounts import (
     create_account,
     new_wall_token,
     set_disabled,
+    set_email,
     team_ids_by_name,
 )
 from data import users, wall_tokens
@@ -33,6 +34,9 @@ def cmd_user(args: argparse.Namespace) -> int:
             elif args.action == "passwd":
                 change_password(rt.db, args.username, _read_password(args))
                 print(f"Password of {args.username} changed; their sessions are signed out")
+            elif args.action == "email":
+                set_email(rt.db, args.username, args.address)
+                print(f"Alert e-mail of {args.username}: {args.address.strip() or 'their employee’s address, if any'}")
             else:
                 set_disabled(rt.db, args.username, args.action == "disable")
                 print(f"{args.username} {args.action}d")

@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("--password-stdin", action="store_true")
     for action in ("disable", "enable"):
         user_actions.add_parser(action).add_argument("username")
+    email = user_actions.add_parser("email", help="the address alert notifications are e-mailed to")
+    email.add_argument("username")
+    email.add_argument("address", help='an e-mail address, or "" to clear it')
     user.set_defaults(handler="accounts:cmd_user")
 
     wall = sub.add_parser("wall-token", help="tokens for wall displays")

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import smtplib
-from email.message import EmailMessage
-from urllib.parse import unquote, urlsplit
 
 from dashboard.core.i18n import _
+from dashboard.core.mail import MAIL_ERRORS, new_message, send_mail
 from dashboard.core.runtime import Runtime
 from dashboard.reports.periods import period_of
 from data import reports
@@ -17,25 +15,14 @@ log = logging.getLogger(__name__)
 
 def send_report_mail(rt: Runtime, report: dict, recipients: list[str]) -> None:
     """E-mail a finished report's files through the configured SMTP server (FIELDOPS_SMTP_URL)."""
-    parts = urlsplit(rt.settings.smtp_url or "")
     lang = report["language"]
-    message = EmailMessage()
-    message["Subject"] = _("FieldOps report: {period}", lang, period=period_of(report).label(lang))
-    message["From"] = rt.settings.smtp_from
-    message["To"] = ", ".join(recipients)
+    subject = _("FieldOps report: {period}", lang, period=period_of(report).label(lang))
+    message = new_message(rt.settings, recipients, subject)
     message.set_content(_("The report is attached.", lang))
     for row in reports.report_files(rt.db, report["id"]):
         maintype, subtype = row["media_type"].split(";")[0].split("/")
         message.add_attachment(bytes(row["content"]), maintype=maintype, subtype=subtype, filename=row["name"])
-    smtp_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-    with smtp_class(
-        parts.hostname or "127.0.0.1", parts.port or (465 if parts.scheme == "smtps" else 25), timeout=30
-    ) as smtp:
-        if parts.scheme == "smtp+starttls":
-            smtp.starttls()
-        if parts.username:
-            smtp.login(unquote(parts.username), unquote(parts.password or ""))
-        smtp.send_message(message)
+    send_mail(rt.settings, message)
 
 
 def mail_scheduled_reports(rt: Runtime) -> int:
@@ -48,7 +35,7 @@ def mail_scheduled_reports(rt: Runtime) -> int:
             continue
         try:
             send_report_mail(rt, row, row["email_to"])
-        except (OSError, smtplib.SMTPException) as exc:
+        except MAIL_ERRORS as exc:
             log.warning("E-mailing report %s failed (retried): %s", row["id"], exc)
             continue
         reports.mark_emailed(rt.db, row["id"])

@@ -22,7 +22,7 @@ from dashboard.web.api import routes as api_routes
 from dashboard.web.auth import install_auth
 from dashboard.web.errors import install_error_handler
 from dashboard.web.guard import install_guard
-from dashboard.web.routes import exports, my_data, phone, report_files, survey
+from dashboard.web.routes import exports, my_data, phone, push, report_files, survey
 from dashboard.web.shell import layout as shell_layout
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -
         use_pages=True,
         pages_folder=str(ROOT / "pages"),
         assets_folder=str(ROOT / "assets"),
+        assets_ignore=r"^push-sw\.js$",  # the push service worker, served at /push-sw.js (routes/push.py), no page's
         suppress_callback_exceptions=True,
         compress=True,
         title="FieldOps",
@@ -113,6 +114,7 @@ def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -
         report_files.blueprint,
         my_data.blueprint,
         exports.blueprint,
+        push.blueprint,  # Web Push: the VAPID key, browsers' subscriptions, the service worker (issue 17)
         # The integrators' REST API and its OpenAPI document.
         api_routes.blueprint,
         openapi.blueprint,

@@ -35,6 +35,7 @@ from dashboard.core.permissions import (
 from dashboard.core.runtime import runtime
 from dashboard.ingest.trackers import device_for_token
 from dashboard.web.auth import csrf_ok, current_viewer
+from dashboard.web.routes import push
 from dashboard.web.routes.phone import SHARE_SCRIPT
 from dashboard.web.shell import landing_path
 from dashboard.work.tokens import token_viewer
@@ -58,6 +59,8 @@ CALLBACK_PATH = "/_dash-update-component"
 VIEWER_ROUTES = {"/logout": ROLES, "/me/export": PEOPLE_ROLES, "/api/v1/gpx": HISTORY_IMPORT_ROLES}
 VIEWER_ROUTES["/api/v1/me/positions"] = PHONE_ROLES  # the phone page's location sharing (issue 7)
 VIEWER_ROUTES["/api/v1/me/notes"] = PHONE_ROLES  # a note on the visit the phone showed (issue 15)
+VIEWER_ROUTES |= {push.KEY_PATH: ROLES, push.SUBSCRIPTION_PATH: ROLES}  # Web Push of alerts (issue 17)
+OPEN_PATHS += (push.WORKER_PATH,)  # the push service worker carries no data
 # Issue 9: period exports (CSV) for the roles that read the field's day; the integrators' API (below).
 VIEWER_ROUTES |= {
     path: EXPORT_ROLES for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv")

@@ -61,6 +61,18 @@ def set_disabled(db: Database, username: str, disabled: bool) -> None:
     users.set_disabled(db, _existing(db, username)["id"], disabled)
 
 
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def set_email(db: Database, username: str, email: str) -> None:
+    """The account's e-mail for alert notifications; empty clears it (its employee's address is used, if any)."""
+    row = _existing(db, username)
+    email = email.strip()
+    if email and (len(email) > 320 or not EMAIL.match(email)):
+        raise AccountError(_("{email} is not an e-mail address.", email=email))
+    users.set_email(db, row["id"], email or None)
+
+
 def team_ids_by_name(db: Database, names: list[str]) -> list[int]:
     rows = teams.teams_by_name(db, names)
     missing = set(names) - {row["name"] for row in rows}
