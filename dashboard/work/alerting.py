@@ -74,20 +74,20 @@ KINDS: dict[str, Kind] = {
 assert tuple(KINDS) == alerts.KINDS  # the database's list and this one are the same
 
 
-def kind_label(kind: str) -> str:
+def kind_label(kind: str, language: str | None = None) -> str:
     """A kind's name in the viewer's language."""
     labels = {
-        "silent": _("Device silent"),
-        "idle": _("Idle away from customers"),
-        "zone_exit": _("Left a zone"),
-        "zone_enter": _("Entered a zone"),
-        "task_not_arrived": _("Not arrived by the end of the task's window"),
-        "task_at_risk": _("Task at risk (arrival expected after its window)"),
-        "task_overdue": _("Task overdue"),
-        "low_battery": _("Low battery"),
-        "speeding": _("Speeding"),
-        "low_survey": _("Customer survey of 2 stars or fewer"),
-        "help": _("Help requested"),
+        "silent": _("Device silent", language),
+        "idle": _("Idle away from customers", language),
+        "zone_exit": _("Left a zone", language),
+        "zone_enter": _("Entered a zone", language),
+        "task_not_arrived": _("Not arrived by the end of the task's window", language),
+        "task_at_risk": _("Task at risk (arrival expected after its window)", language),
+        "task_overdue": _("Task overdue", language),
+        "low_battery": _("Low battery", language),
+        "speeding": _("Speeding", language),
+        "low_survey": _("Customer survey of 2 stars or fewer", language),
+        "help": _("Help requested", language),
     }
     return labels.get(kind, kind)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from dashboard.core.config import Settings
 from dashboard.core.i18n import _
-from dashboard.work.alerting import KINDS
+from dashboard.work.alerting import KINDS, kind_label
 
 DIGEST_LINES = 10  # a digest names every alert by count, and the first ones by their title
 
@@ -39,7 +39,7 @@ def severity_label(severity: str, language: str) -> str:
 
 
 def title_of(alert: dict, event: str, language: str) -> str:
-    what = alert["rule_name"] or (_(KINDS[alert["kind"]].label, language) if alert["kind"] in KINDS else alert["kind"])
+    what = alert["rule_name"] or kind_label(alert["kind"], language)
     if event == "resolved":
         return _("Resolved: {what} — {person}", language, what=what, person=alert["name"])
     severity = severity_label(alert["severity"], language)
@@ -54,7 +54,7 @@ def notice_of(settings: Settings, alert: dict, event: str, language: str | None)
         _("When: {when}", language, when=when),
     ]
     if alert["kind"] in KINDS:
-        lines.append(_("Rule: {kind}", language, kind=_(KINDS[alert["kind"]].label, language)))
+        lines.append(_("Rule: {kind}", language, kind=kind_label(alert["kind"], language)))
     return Notice(
         title=title_of(alert, event, language),
         lines=tuple(lines),
