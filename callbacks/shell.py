@@ -46,7 +46,9 @@ class OpenCounts:
         return counts
 
 
-open_counts = OpenCounts()
+def open_counts(rt) -> OpenCounts:
+    """The serving process's one cache (kept on its runtime: an app of its own has its own)."""
+    return rt.extensions.setdefault("alerts_open_counts", OpenCounts())
 
 
 def bell_label(count: int) -> str:
@@ -58,7 +60,7 @@ def bell(_tick: object, seen: object) -> tuple:
     rt = runtime()
     version = alerting.state(rt).version()
     scope = g.viewer.scope
-    counts = open_counts.get(version, scope, lambda: alerts.open_count_by_severity(rt.db, scope))
+    counts = open_counts(rt).get(version, scope, lambda: alerts.open_count_by_severity(rt.db, scope))
     total = sum(counts.values())
     shown = [version, total, sum(counts[s] for s in URGENT)]
     if shown == seen:
