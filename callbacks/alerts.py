@@ -98,7 +98,7 @@ def rows(
         team_id=whole_number(team),
     )
     opened = sum(a["state"] == "open" for a in found)
-    summary = _("{count} alerts shown · {open} open", count=len(found), open=opened)
+    summary = _("Shown: {count} · open: {open}", count=len(found), open=opened)
     return [row(a) for a in found], version, summary
 
 

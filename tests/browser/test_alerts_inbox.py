@@ -23,9 +23,12 @@ TEXTS = {
     "en": {"one": "1 open alert", "none": "0 open alerts", "ack": "Acknowledge", "acked": "Acknowledged"},
     "zh-CN": {"one": "1 条未处理警报", "none": "0 条未处理警报", "ack": "确认", "acked": "已确认"},
 }
+# The panel has slid in: all of it inside the window.
 PANEL_SHOWN = """() => {
   const panel = document.getElementById("alerts-panel");
-  return !!panel && panel.classList.contains("show") && getComputedStyle(panel).visibility === "visible";
+  if (!panel || !panel.classList.contains("show") || getComputedStyle(panel).visibility !== "visible") return false;
+  const r = panel.getBoundingClientRect();
+  return r.left >= 0 && r.right <= window.innerWidth + 0.5 && r.width >= 300;
 }"""
 PANEL_CLOSED = """() => {
   const panel = document.getElementById("alerts-panel");
