@@ -12,6 +12,7 @@ from callbacks import (
     admin_teams,
     admin_users,
     admin_zones,
+    alerts,
     analytics_day,
     analytics_heatmap,
     analytics_performance,
@@ -24,6 +25,7 @@ from callbacks import (
     my_data,
     ops_ingest,
     reports,
+    shell,
     tasks,
     trackers,
     wall,
@@ -52,6 +54,8 @@ PAGES = (
     analytics_heatmap,  # issue 5
     analytics_performance,
     analytics_day,
+    alerts,  # issue 17: the inbox, and the shell's bell
+    shell,
 )
 
 

@@ -98,6 +98,14 @@ def unit_label(param: Param) -> str:
     return units.get(param.label, param.label)
 
 
+def severity_label(severity: str) -> str:
+    return {"info": _("Info"), "warning": _("Warning"), "critical": _("Critical")}.get(severity, severity)
+
+
+def state_label(state: str) -> str:
+    return {"open": _("Open"), "acknowledged": _("Acknowledged"), "resolved": _("Resolved")}.get(state, state)
+
+
 def params_of(rule: dict) -> dict[str, float]:
     """A rule's parameters with each kind's defaults filled in."""
     kind = KINDS[rule["kind"]]
