@@ -68,7 +68,7 @@ def _param(key: str) -> html.Div:
             html.Label(
                 id=f"alert-rule-param-{key}-label", className="form-label small mb-1", htmlFor=f"alert-rule-param-{key}"
             ),
-            dcc.Input(id=f"alert-rule-param-{key}", type="number", className="form-control", debounce=True),
+            dcc.Input(id=f"alert-rule-param-{key}", type="number", step=1, className="form-control", debounce=True),
             html.Div(id=f"alert-rule-param-{key}-hint", className="form-text"),
             error(key),
         ],
@@ -166,6 +166,7 @@ def _form() -> html.Div:
                             html.Legend(_("Recipients"), className="form-label small mb-1"),
                             dcc.Checklist(
                                 id="alert-rule-recipients",
+                                inline=True,
                                 options=recipient_options(),
                                 inputClassName="form-check-input me-1",
                                 labelClassName="form-check-label me-3",
@@ -183,6 +184,7 @@ def _form() -> html.Div:
                             html.Legend(_("Channels"), className="form-label small mb-1"),
                             dcc.Checklist(
                                 id="alert-rule-channels",
+                                inline=True,
                                 options=channel_options(),
                                 inputClassName="form-check-input me-1",
                                 labelClassName="form-check-label me-3",
