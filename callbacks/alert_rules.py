@@ -3,7 +3,7 @@ dashboard/work/alert_rules (who may, then alerting.validate_rule); the preview i
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from dashboard.core.errors import AppError
@@ -505,6 +505,14 @@ def register(app: Dash) -> None:
         Input("alert-rule-selected", "data"),
         prevent_initial_call=True,
     )(panel)
+    # The panel takes the focus when it opens and gives it back when it closes; Escape closes it
+    # (assets/alert_rules.js).
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsAlertRules", function_name="panelFocus"),
+        Output("alert-rule-panel-title", "className"),
+        Input("alert-rule-panel", "className"),
+        prevent_initial_call=True,
+    )
     app.callback(
         *[
             Output(f"alert-rule-param-{key}{part}", prop)
