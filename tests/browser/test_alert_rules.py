@@ -11,7 +11,7 @@ import pytest
 
 from data.positions import PositionRow, insert_positions
 from tests.browser import screenshot_path
-from tests.browser.conftest import settle
+from tests.browser.conftest import axe_violations, describe, settle
 from tests.conftest import sign_in_browser
 
 DESKTOP = {"width": 1600, "height": 1000}
@@ -101,5 +101,9 @@ def test_a_refused_field_says_why_beside_it(server, browser):
     page.wait_for_function("() => document.querySelector('#alert-rule-error-name').innerText.includes('name')")
     assert "not saved" in page.locator("#alert-rule-result").inner_text()
     assert page.locator("#alert-rule-error-minutes").inner_text() == ""
+    violations = axe_violations(page)  # the panel open, with its message
+    assert not violations, describe(violations)
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('#alert-rule-panel').classList.contains('show')")
     page.screenshot(path=screenshot_path("i17-alert-rules-refused"))
     context.close()
