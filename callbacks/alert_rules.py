@@ -251,9 +251,7 @@ def kind_fields(kind: object) -> tuple:
         if param is None:
             out += [True, "", None, None, ""]
             continue
-        hint = _(
-            "{low} to {high} {unit}", low=_number(param.low), high=_number(param.high), unit=unit_label(param.label)
-        )
+        hint = _("{low} to {high} {unit}", low=_number(param.low), high=_number(param.high), unit=unit_label(param))
         out += [False, param_label(found.key, key), param.low, param.high, hint]
     return (*out, not found.zones, not found.window)
 
