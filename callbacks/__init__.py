@@ -12,6 +12,7 @@ from callbacks import (
     admin_teams,
     admin_users,
     admin_zones,
+    alert_rules,
     alerts,
     analytics_day,
     analytics_heatmap,
@@ -56,6 +57,7 @@ PAGES = (
     analytics_day,
     alerts,  # issue 17: the inbox, and the shell's bell
     shell,
+    alert_rules,  # issue 17
 )
 
 
