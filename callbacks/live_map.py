@@ -201,17 +201,21 @@ def alerts_view(_tick: int, team_id: int | None, _done: object, shown: object) -
     mark = {"v": version, "team": team_id, "digest": digest}
     if shown.get("team") == team_id and shown.get("digest") == digest and ctx.triggered_id != "livemap-alert-done":
         return no_update, no_update, mark
-    badges: dict[str, dict] = {}
+    people: dict[str, dict] = {}
     for alert in found:  # the most severe first: a person's badge takes the colour of their worst alert
         if alert["severity"] not in BADGED:
             continue
         text = f"{severity_label(alert['severity'])}: {alerting.kind_label(alert['kind'])}"
-        badge = badges.setdefault(
-            str(alert["employee_id"]),
-            {"severity": alert["severity"], "texts": [], "lat": alert["lat"], "lon": alert["lon"]},
-        )
-        badge["texts"].append(text)
-    people = {key: {**badge, "text": " · ".join(badge.pop("texts"))} for key, badge in badges.items()}
+        badge = people.get(str(alert["employee_id"]))
+        if badge is None:
+            people[str(alert["employee_id"])] = {
+                "severity": alert["severity"],
+                "text": text,
+                "lat": alert["lat"],
+                "lon": alert["lon"],
+            }
+        else:
+            badge["text"] += f" · {text}"
     if not found:
         return [], people, mark
     if not may_see_individuals(viewer, rt.org_settings()):
