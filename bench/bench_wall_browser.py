@@ -78,9 +78,7 @@ def main() -> None:
     print(f"gap between refreshes: median {statistics.median(gaps):.0f} ms, p90 {p90:.0f} ms, max {max(gaps):.0f} ms")
     print(f"browser merge per refresh: median {statistics.median(merges):.1f} ms, max {max(merges):.1f} ms")
     print(f"server, delta payload of one tick: median {statistics.median(payload_s) * 1000:.1f} ms")
-    print(
-        f"server, tiles + alerts (uncached, once per scope: tiles per 5 s, alerts per version): {uncached * 1000:.0f} ms"
-    )
+    print(f"server, tiles + alerts (uncached; tiles per 5 s, alerts per version): {uncached * 1000:.0f} ms")
     server.stop()
     services.stop()
 

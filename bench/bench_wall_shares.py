@@ -56,10 +56,8 @@ def main() -> None:
     for name in PANELS:
         print(f"  {name:8} {shown[name] / total:5.0%} of the time  ({samples[name]} one-second samples)")
     print(f"map + KPI tiles: {(shown['map'] + shown['kpis']) / total:.0%}")
-    print(
-        f"interruptions: {state['interruptions']}; open alerts at the end: {state['alerts']} ({state['urgent']} warnings "
-        "or criticals)"
-    )
+    urgent = f"{state['urgent']} warnings or criticals"
+    print(f"interruptions: {state['interruptions']}; open alerts at the end: {state['alerts']} ({urgent})")
     print("panels in order:", " → ".join(panels))
 
 
