@@ -197,7 +197,7 @@ def alerts_view(_tick: int, team_id: int | None, _done: object, shown: object) -
     if ctx.triggered_id == "livemap-alerts-tick" and shown.get("v") == version and shown.get("team") == team_id:
         return no_update, no_update, no_update
     found = alerts.open_alerts_placed(rt.db, viewer.scope.narrowed_to_team(team_id))
-    digest = [[a["id"], a["state"]] for a in found]
+    digest = [[a["id"], a["state"], a["updated_at"].isoformat()] for a in found]  # a help pressed again moves
     mark = {"v": version, "team": team_id, "digest": digest}
     if shown.get("team") == team_id and shown.get("digest") == digest and ctx.triggered_id != "livemap-alert-done":
         return no_update, no_update, mark

@@ -1,6 +1,6 @@
 """Alerts on the live map as a supervisor sees them (issue 17): a warning raised for a North person shows within
-the refresh as a row above the map and a badge on their marker; they acknowledge it, then resolve it, and the
-badge goes; an info alert is listed without a badge. Fixes enter through the ingest's one door."""
+the refresh as a row above the map and a badge on their marker (which, clicked, opens the person's details); they
+acknowledge it, then resolve it, and the badge goes; an info alert is listed without a badge. Fixes enter through the ingest's one door."""
 
 from __future__ import annotations
 
@@ -68,6 +68,8 @@ def test_a_warning_badges_the_persons_marker_until_it_is_resolved(browser, day_s
         path=screenshot_path("i17-live-map-badge"),
         clip={"x": ring["x"] - 60, "y": ring["y"] - 60, "width": ring["width"] + 120, "height": ring["height"] + 120},
     )
+    page.click(f"{badge} .fo-alert-badge-mark")  # the badge chooses its person, as the marker does
+    page.wait_for_selector(f"#livemap-details-name >> text={person['name']}")
 
     page.click(f"{row} button >> text=Acknowledge")
     _until(page, lambda: "Acknowledged" in page.inner_text(row), "the row acknowledged")
