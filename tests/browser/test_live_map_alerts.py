@@ -1,6 +1,7 @@
 """Alerts on the live map as a supervisor sees them (issue 17): a warning raised for a North person shows within
 the refresh as a row above the map and a badge on their marker (which, clicked, opens the person's details); they
-acknowledge it, then resolve it, and the badge goes; an info alert is listed without a badge. Fixes enter through the ingest's one door."""
+acknowledge it, then resolve it, and the badge goes; an info alert is listed without a badge. Fixes enter through
+the ingest's one door."""
 
 from __future__ import annotations
 
