@@ -434,7 +434,7 @@ def run_latency(args: argparse.Namespace, rt: Runtime) -> None:
                 if quiet not in stopped_at and second - 5 < len(silent_group):
                     stopped_at[quiet] = -1  # their fix of this second is their last
             fixes = []
-            for _ in range(per_tick):
+            while len(fixes) < per_tick:  # those gone silent leave their turns to the others: the rate holds
                 e = order[cursor % EMPLOYEES]
                 cursor += 1
                 if stopped_at.get(e, 0) > 0:
