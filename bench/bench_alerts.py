@@ -1,25 +1,25 @@
 """Alert rules in the writer (issue 17): what they cost, and how soon their alerts are seen.
 
     python bench/bench_alerts.py throughput [--positions 50000] [--rounds 6] [--profile]
-    python bench/bench_alerts.py latency    [--rate 1000] [--seconds 150]
+    python bench/bench_alerts.py latency    [--rate 1000] [--seconds 180]
 
-throughput: the writer alone, in this process (`Writer.process`, its whole pipeline, and the
-            timers' tick after each batch as `Writer.run` does), on a fleet of 1,000
-            people in 10 teams moving through 60 customer sites and 4 work areas with today's tasks, every fix
-            carrying the tracker's battery. Rounds alternate without rules (only the built-in help rule, which
-            the writer does not evaluate) and with 20 rules covering everyone (the mix in RULES), A B A B …, so
-            the shared machine's noise falls on both; each round is a fresh Writer over the next
-            positions/1,000 seconds of the same fleet. Reports each round, the medians, their ratio and the
-            share of the time each handler took. The process clock is moved along the fleet's own time
-            (time-machine), so every fix reaches the writer as fresh as from a live phone. --profile: cProfile
-            of the rounds with rules, the functions that cost most.
+throughput: the writer alone, in this process (`Writer.process`, its whole pipeline, and the timers' tick after
+            each batch as `Writer.run` does), on a fleet of 1,000 people in 10 teams moving through 60 customer
+            sites and 4 work areas with today's tasks, every fix carrying the tracker's battery. Rounds
+            alternate without rules (only the built-in help rule, which the writer does not evaluate) and with
+            20 rules covering everyone (the mix in RULES), A B A B …, so the shared machine's noise falls on
+            both; each round is a fresh Writer over the next positions/1,000 seconds of the same fleet. Reports
+            each round, the medians, their ratio and the share of the time each handler took. The process clock
+            is moved along the fleet's own time (time-machine), so every fix reaches the writer as fresh as from
+            a live phone. --profile: cProfile of the rounds with rules, the functions that cost most.
 latency:    the writer as `fieldops worker` runs it (its thread, and the loops beside it), the fleet publishing
-            --rate positions/s through the ingest's Redis round trip. Occasions: each second one person's fix
-            reports a battery of 8 % (low battery ≤ 15 %), another's 126 km/h (speeding over 110 km/h, at
-            once), and one person of the last hundred stops reporting (silent 1 minute: its timer is due a
-            minute after their last fix). Measures from the fix (its timestamp, stamped as it is sent) or the
-            timer (its due time) to the alert seen by a reader polling the alerts' version every 50 ms as the
-            live map does and reading the open alerts: p50, p95, max.
+            --rate positions/s through the ingest's Redis round trip. After WARM_S under that load, occasions:
+            each second one person's fix reports a battery of 8 % (low battery ≤ 15 %), another drives at
+            126 km/h for 5 s (speeding over 110 km/h, at once), and one person of the last hundred stops
+            reporting (silent 1 minute: its timer is due a minute after their last fix). Measures from the fix
+            (its timestamp, stamped as it is sent) or the timer (its due time) to the alert seen by a reader
+            polling the alerts' version every 50 ms as the live map does and reading the open alerts: p50,
+            p95, max; and the writer's backlog each second.
 
 Uses DATABASE_URL / REDIS_URL when set, else embedded servers in ./var/bench-alerts; its own database
 (fieldops_bench_alerts) and Redis prefix (benchalerts:), cleared first. Working hours are all day, every day:
@@ -66,6 +66,8 @@ TEAMS = 10
 BOX = (60.16, 60.18, 24.93, 24.96)  # the area bench_ingest.add_zones tiles with sites and work areas
 METRES_PER_DEGREE = 111_320.0
 POLL_S = 0.05  # the latency reader's poll of the alerts' version
+WARM_S = 20  # latency: the writer runs under the load this long before the first occasion
+SPEEDING_S = 5  # latency: how long a speeding occasion's person drives at 126 km/h
 
 # The 20 rules, all for everyone: (kind, name, severity, params, zones: None | "areas" | "sites", cooldown).
 RULES: tuple[tuple[str, str, str, dict, str | None, int], ...] = (
@@ -371,6 +373,7 @@ class Occasion:
     kind: str
     employee_id: int
     due_ms: int  # when the rule was satisfied: the fix's timestamp, or the silent timer's due time
+    second: int  # of the run, when the occasion was set up
 
 
 class AlertWatcher:
@@ -422,6 +425,8 @@ def run_latency(args: argparse.Namespace, rt: Runtime) -> None:
     per_tick = args.rate // 10
     occasions_end_s = args.seconds - silent_after_s - 10  # every occasion has time to be seen before the end
     order = talkers + silent_group
+    speeding_until: dict[int, int] = {}  # a speeder keeps 126 km/h for SPEEDING_S, so the alert stays open
+    backlog: list[tuple[int, int]] = []  # (second, stream entries not yet written)
     cursor, published, tick = 0, 0, 0
     t0 = time.monotonic()
     try:
@@ -429,27 +434,31 @@ def run_latency(args: argparse.Namespace, rt: Runtime) -> None:
             now_ms = int(time.time() * 1000)
             second, first_of_second = int(elapsed), tick % 10 == 0
             special: dict[int, dict[str, float]] = {}
-            if first_of_second and 5 <= second < occasions_end_s:
+            if first_of_second:
+                backlog.append((second, rt.feed.stream_backlog()))
+            if first_of_second and WARM_S <= second < occasions_end_s:
                 battery_person = talkers[(2 * second) % len(talkers)]
                 speed_person = talkers[(2 * second + 1) % len(talkers)]
                 special = {battery_person: {"battery": 8.0}, speed_person: {"speed": 35.0}}
+                speeding_until[speed_person] = now_ms + SPEEDING_S * 1000
                 occasions += [
-                    Occasion("low_battery", battery_person, now_ms),
-                    Occasion("speeding", speed_person, now_ms),
+                    Occasion("low_battery", battery_person, now_ms, second),
+                    Occasion("speeding", speed_person, now_ms, second),
                 ]
-                quiet = silent_group[(second - 5) % len(silent_group)]
-                if quiet not in stopped_at and second - 5 < len(silent_group):
-                    stopped_at[quiet] = -1  # their fix of this second is their last
+                quiet = silent_group[(second - WARM_S) % len(silent_group)]
+                if quiet not in stopped_at and second - WARM_S < len(silent_group):
+                    stopped_at[quiet] = -1  # their next fix is their last
             fixes = []
             while len(fixes) < per_tick:  # those gone silent leave their turns to the others: the rate holds
                 e = order[cursor % EMPLOYEES]
                 cursor += 1
                 if stopped_at.get(e, 0) > 0:
                     continue
-                fixes.append(fleet.fix(e, now_ms, 1.0, **special.get(e, {})))
+                override = special.get(e) or ({"speed": 35.0} if speeding_until.get(e, 0) > now_ms else {})
+                fixes.append(fleet.fix(e, now_ms, 1.0, **override))
                 if stopped_at.get(e) == -1:
                     stopped_at[e] = now_ms
-                    occasions.append(Occasion("silent", e, now_ms + silent_after_s * 1000))
+                    occasions.append(Occasion("silent", e, now_ms + silent_after_s * 1000, second))
             for e, override in special.items():  # an occasion's person reports now, whoever's turn it is
                 if not any(f.employee_id == e for f in fixes):
                     fixes.append(fleet.fix(e, now_ms, 0.1, **override))
@@ -467,6 +476,8 @@ def run_latency(args: argparse.Namespace, rt: Runtime) -> None:
         watching.join(5)
     elapsed = time.monotonic() - t0
     report_latency(occasions, watcher, published, elapsed, args)
+    worst = max(backlog, key=lambda b: b[1])
+    print(f"  the writer's backlog (stream entries not yet written): at most {worst[1]:,}, at second {worst[0]}")
 
 
 def report_latency(
@@ -501,9 +512,13 @@ def report_latency(
             f"  all {len(everything)} occasions: p50 {percentile(everything, 50):.2f} s, "
             f"p95 {percentile(everything, 95):.2f} s, max {max(everything):.2f} s (target p95 ≤ 3 s)"
         )
-    print(
-        f"  alerts first seen by the once-a-second read, not by a move of the version: {watcher.seen_without_version}"
-    )
+    print(f"  alerts first seen by the once-a-second read, the version unmoved: {watcher.seen_without_version}")
+    late = sorted(
+        ((watcher.seen_ms[(o.kind, o.employee_id)] - o.due_ms) / 1000, o.second, o.kind)
+        for o in occasions
+        if (o.kind, o.employee_id) in watcher.seen_ms
+    )[-5:]
+    print("  the slowest (delay, second of the run, kind): " + ", ".join(f"{d:.1f} s @{s} {k}" for d, s, k in late))
 
 
 def main() -> None:
@@ -513,10 +528,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6, help="throughput: rounds of each arm")
     parser.add_argument("--profile", action="store_true", help="throughput: cProfile the rounds with rules")
     parser.add_argument("--rate", type=int, default=1000, help="latency: positions/s")
-    parser.add_argument("--seconds", type=int, default=150, help="latency: how long the fleet reports")
+    parser.add_argument("--seconds", type=int, default=180, help="latency: how long the fleet reports")
     args = parser.parse_args()
-    if args.kind == "latency" and args.seconds < 90:
-        parser.error("latency needs --seconds of at least 90 (the silent rule's minute and time to see it)")
+    if args.kind == "latency" and args.seconds < WARM_S + 90:
+        parser.error(f"latency needs --seconds of at least {WARM_S + 90} (warm-up, the silent minute, time to see)")
     load = os.getloadavg()[0]
     print(f"machine: {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}, load {load:.1f}")
     rt, services = setup()
