@@ -234,9 +234,9 @@ class Alerts(Handler):
                 stop = stops.get(employee_id)
                 if stop is None:
                     if still and not at_customer[row]:
-                        self._idle(plan, covered["idle"], fix, still, at_customer[row], changes)
+                        self._idle(plan, covered["idle"], fix, still, at_customer[row], now_ms, changes)
                 elif not still or at_customer[row] or _apart_m(stop.lat, stop.lon, fix.lat, fix.lon) > STOP_RADIUS_M:
-                    self._idle(plan, covered["idle"], fix, still, at_customer[row], changes)
+                    self._idle(plan, covered["idle"], fix, still, at_customer[row], now_ms, changes)
         if "task_at_risk" in plan.kinds:
             self._at_risk(plan, last, now_ms)
         if "silent" in plan.kinds:
@@ -302,8 +302,11 @@ class Alerts(Handler):
         if left:
             self.speeding_people[employee_id] = left
 
-    def _idle(self, plan: Plan, rules: list[dict], fix: Fix, still: bool, at_customer: bool, changes: Changes) -> None:
-        """A stop begins, ends, or moves: its timers are disarmed and armed, its alert cleared."""
+    def _idle(
+        self, plan: Plan, rules: list[dict], fix: Fix, still: bool, at_customer: bool, now_ms: int, changes: Changes
+    ) -> None:
+        """A stop begins, ends, or moves: its timers are disarmed and armed, its alert cleared. A stop that began
+        longer ago than a rule's minutes (an offline buffer arriving) times nothing for that rule."""
         employee_id = fix.employee_id
         if self.stops.pop(employee_id, None) is not None:
             changes.memory[f"stop:{employee_id}"] = None
@@ -314,7 +317,8 @@ class Alerts(Handler):
             stop = self.stops[employee_id] = Stop(fix.ts_ms, fix.lat, fix.lon)
             changes.memory[f"stop:{employee_id}"] = [stop.since_ms, stop.lat, stop.lon]
             for rule in rules:
-                changes.timers[f"idle:{rule['id']}:{employee_id}"] = stop.since_ms + plan.minutes_ms(rule)
+                if stop.since_ms + plan.minutes_ms(rule) > now_ms:
+                    changes.timers[f"idle:{rule['id']}:{employee_id}"] = stop.since_ms + plan.minutes_ms(rule)
 
     def _at_risk(self, plan: Plan, last: dict[int, Fix], now_ms: int) -> None:
         """Each person's latest fix of the batch, at most every RISK_EVERY_MS: the straight-line ETA to their next
