@@ -1,7 +1,7 @@
 """Alert rules in the writer (issue 17): what they cost, and how soon their alerts are seen.
 
     python bench/bench_alerts.py throughput [--positions 50000] [--rounds 6] [--profile]
-    python bench/bench_alerts.py latency    [--rate 1000] [--seconds 180]
+    python bench/bench_alerts.py latency    [--rate 1000] [--seconds 180] [--no-rules]
 
 throughput: the writer alone, in this process (`Writer.process`, its whole pipeline, and the timers' tick after
             each batch as `Writer.run` does), on a fleet of 1,000 people in 10 teams moving through 60 customer
@@ -20,7 +20,8 @@ latency:    the writer as `fieldops worker` runs it (its thread, and the loops b
             reporting (silent 1 minute: its timer is due a minute after their last fix). Measures from the fix
             (its timestamp, stamped as it is sent) or the timer (its due time) to the alert seen by a reader
             polling the alerts' version every 50 ms as the live map does and reading the open alerts: p50,
-            p95, max; and the writer's backlog each second.
+            p95, max; and the writer's backlog each second (--no-rules: the same load without the rules, to
+            see whether the writer keeps up without them).
 
 Uses DATABASE_URL / REDIS_URL when set, else embedded servers in ./var/bench-alerts; its own database
 (fieldops_bench_alerts) and Redis prefix (benchalerts:), cleared first. Working hours are all day, every day:
@@ -432,6 +433,8 @@ class AlertWatcher:
 
 
 def run_latency(args: argparse.Namespace, rt: Runtime) -> None:
+    if args.no_rules:  # the same load with only the built-in help rule: does the writer keep up without them?
+        set_rules(rt, False)
     fleet = Fleet(random.Random(3), speeders=False, low_batteries=False)
     silent_group = list(range(EMPLOYEES - 99, EMPLOYEES + 1))  # the last hundred go silent, one a second
     talkers = [e for e in range(1, EMPLOYEES + 1) if e not in silent_group]
@@ -558,6 +561,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="throughput: cProfile the rounds with rules")
     parser.add_argument("--rate", type=int, default=1000, help="latency: positions/s")
     parser.add_argument("--seconds", type=int, default=180, help="latency: how long the fleet reports")
+    parser.add_argument("--no-rules", action="store_true", help="latency: the same load, the 20 rules off")
     args = parser.parse_args()
     if args.kind == "latency" and args.seconds < WARM_S + 90:
         parser.error(f"latency needs --seconds of at least {WARM_S + 90} (warm-up, the silent minute, time to see)")
