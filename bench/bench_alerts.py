@@ -508,6 +508,7 @@ def run_latency(args: argparse.Namespace, rt: Runtime) -> None:
         watching.join(5)
     elapsed = time.monotonic() - t0
     report_latency(occasions, watcher, published, elapsed, args)
+    report_stored(rt, [o for o in occasions if o.kind != "silent"], watcher)
     worst = max(backlog, key=lambda b: b[1])
     print(f"  the writer's backlog (stream entries not yet written): at most {worst[1]:,}, at second {worst[0]}")
 
@@ -551,6 +552,36 @@ def report_latency(
         if (o.kind, o.employee_id) in watcher.seen_ms
     )[-5:]
     print("  the slowest (delay, second of the run, kind): " + ", ".join(f"{d:.1f} s @{s} {k}" for d, s, k in late))
+
+
+def report_stored(rt: Runtime, occasions: list[Occasion], watcher: AlertWatcher) -> None:
+    """The fix occasions' delay split at the writer's insert (`received_at`): waiting in the stream behind the
+    writer's backlog, then the rest of the batch, the rules and the commit until the reader saw the alert."""
+    seen = [o for o in occasions if (o.kind, o.employee_id) in watcher.seen_ms]
+    if not seen:
+        return
+    rows = rt.db.fetch_all(
+        """SELECT p.employee_id, (extract(epoch FROM p.ts) * 1000)::bigint AS ts_ms,
+                  extract(epoch FROM p.received_at) * 1000 AS stored_ms
+           FROM positions p JOIN unnest(%s::int[], %s::bigint[]) AS o(employee_id, ts_ms)
+             ON p.employee_id = o.employee_id AND p.ts = to_timestamp(o.ts_ms / 1000.0)""",
+        ([o.employee_id for o in seen], [o.due_ms for o in seen]),
+    )
+    stored = {(r["employee_id"], int(r["ts_ms"])): float(r["stored_ms"]) for r in rows}
+    waited = [
+        (stored[(o.employee_id, o.due_ms)] - o.due_ms) / 1000 for o in seen if (o.employee_id, o.due_ms) in stored
+    ]
+    after = [
+        (watcher.seen_ms[(o.kind, o.employee_id)] - stored[(o.employee_id, o.due_ms)]) / 1000
+        for o in seen
+        if (o.employee_id, o.due_ms) in stored
+    ]
+    if waited:
+        print(
+            f"  the fix occasions ({len(waited)}) split at the writer's insert: fix → stored p50 "
+            f"{percentile(waited, 50):.2f} s, p95 {percentile(waited, 95):.2f} s; stored → alert seen p50 "
+            f"{percentile(after, 50):.2f} s, p95 {percentile(after, 95):.2f} s, max {max(after):.2f} s"
+        )
 
 
 def main() -> None:
