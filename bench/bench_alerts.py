@@ -1,7 +1,7 @@
 """Alert rules in the writer (issue 17): what they cost, and how soon their alerts are seen.
 
     python bench/bench_alerts.py throughput [--positions 50000] [--rounds 6] [--profile]
-    python bench/bench_alerts.py latency    [--rate 1000] [--seconds 180] [--no-rules]
+    python bench/bench_alerts.py latency    [--rate 1000] [--seconds 180] [--no-rules] [--writer-only]
 
 throughput: the writer alone, in this process (`Writer.process`, its whole pipeline, and the timers' tick after
             each batch as `Writer.run` does), on a fleet of 1,000 people in 10 teams moving through 60 customer
@@ -21,7 +21,8 @@ latency:    the writer as `fieldops worker` runs it (its thread, and the loops b
             (its timestamp, stamped as it is sent) or the timer (its due time) to the alert seen by a reader
             polling the alerts' version every 50 ms as the live map does and reading the open alerts: p50,
             p95, max; and the writer's backlog each second (--no-rules: the same load without the rules, to
-            see whether the writer keeps up without them).
+            see whether the writer keeps up without them; --writer-only: without the loops `fieldops worker`
+            runs beside the writer — reports, webhooks, notifications, rollups).
 
 Uses DATABASE_URL / REDIS_URL when set, else embedded servers in ./var/bench-alerts; its own database
 (fieldops_bench_alerts) and Redis prefix (benchalerts:), cleared first. Working hours are all day, every day:
@@ -448,7 +449,8 @@ def run_latency(args: argparse.Namespace, rt: Runtime) -> None:
     writer = Writer(rt)
     threads = [threading.Thread(target=writer.run, args=(stop,), name="writer", daemon=True)]
     threads[0].start()
-    threads += start_background(rt, stop)
+    if not args.writer_only:
+        threads += start_background(rt, stop)
     watcher = AlertWatcher(rt)
     watch_stop = threading.Event()
     watching = threading.Thread(target=watcher.run, args=(watch_stop,), name="watcher", daemon=True)
@@ -593,6 +595,7 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=1000, help="latency: positions/s")
     parser.add_argument("--seconds", type=int, default=180, help="latency: how long the fleet reports")
     parser.add_argument("--no-rules", action="store_true", help="latency: the same load, the 20 rules off")
+    parser.add_argument("--writer-only", action="store_true", help="latency: without the worker's other loops")
     args = parser.parse_args()
     if args.kind == "latency" and args.seconds < WARM_S + 90:
         parser.error(f"latency needs --seconds of at least {WARM_S + 90} (warm-up, the silent minute, time to see)")
