@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -503,3 +504,51 @@ def test_the_writers_loop_fires_due_timers_and_a_malformed_one_holds_up_none(off
             loop.join(10)
     assert [(a["employee_id"], a["at"]) for a in alerts_of(rt, rule)] == [(employee, TUESDAY + timedelta(minutes=5))]
     assert alerting.state(rt).timer_count() == 0
+
+
+# ---- nobody paused, nothing after hours: the kinds not shown above ---------------------------------------------------
+
+
+def test_speeding_zone_and_task_rules_raise_nothing_for_a_paused_person(office, clock):
+    rt = office
+    employee = person(rt, "E0001")
+    zone_id, inside = north_area(rt)
+    rules = [
+        make_rule(rt, "speeding", params={"kmh": 90, "seconds": 0}),
+        make_rule(rt, "zone_exit", zone_ids=[zone_id]),
+        make_rule(rt, "task_not_arrived", employee_ids=[employee]),
+        make_rule(rt, "task_at_risk", employee_ids=[employee]),
+    ]
+    window_end = TUESDAY + timedelta(minutes=5)
+    customer_task(rt, employee, window_end, near=(60.17, 24.94))
+    pause_sharing(rt, employee, "doctor")
+    writer = started(rt)
+    start = TUESDAY - timedelta(minutes=4)
+    send(rt, writer, walk(employee, start, inside, 8))
+    send(rt, writer, [replace(f, speed=40.0) for f in walk(employee, start + timedelta(seconds=80), (59.5, 23.0), 8)])
+    clock.move_to(window_end)
+    assert tick(writer, window_end) == 0
+    assert [alerts_of(rt, rule) for rule in rules] == [[], [], [], []]
+
+
+def test_idle_zone_and_task_rules_raise_nothing_after_hours(office, clock):
+    rt = office
+    employee = person(rt, "E0001")
+    zone_id, inside = north_area(rt)
+    rules = [
+        make_rule(rt, "idle", params={"minutes": 15}),
+        make_rule(rt, "zone_exit", zone_ids=[zone_id]),
+        make_rule(rt, "task_overdue", employee_ids=[employee], params={"minutes": 10}),
+        make_rule(rt, "task_at_risk", employee_ids=[employee]),
+    ]
+    late = datetime(2026, 11, 24, 17, 58, tzinfo=HELSINKI)
+    customer_task(rt, employee, late + timedelta(minutes=5), near=(60.17, 24.94))
+    clock.move_to(late)
+    writer = started(rt)
+    tick(writer, late)
+    send(rt, writer, walk(employee, late, inside, 8))  # still in the North area from 17:58: idle from then
+    send(rt, writer, walk(employee, late + timedelta(minutes=2), (59.5, 23.0), 8))  # gone at 18:00, after hours
+    for minutes in (15, 20, 60):
+        clock.move_to(late + timedelta(minutes=minutes))
+        tick(writer, late + timedelta(minutes=minutes))
+    assert [alerts_of(rt, rule) for rule in rules] == [[], [], [], []]
