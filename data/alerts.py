@@ -9,6 +9,7 @@ unresolved at a time (a unique index), and none is raised again within the rule'
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -208,6 +209,22 @@ def raise_alert(
 
     In the same transaction: the webhook `alert.raised` and the outbox rows of its notifications."""
     now = now or datetime.now(UTC)
+    with db.transaction() as conn, conn.cursor() as cur:
+        return _raise_in(cur, rule, employee_id, at, subject, task_id, zone_id, detail, point, now)
+
+
+def _raise_in(
+    cur: Cursor,
+    rule: dict,
+    employee_id: int,
+    at: datetime,
+    subject: str,
+    task_id: int | None,
+    zone_id: int | None,
+    detail: dict | None,
+    point: tuple[float | None, float | None, float | None],
+    now: datetime,
+) -> int | None:
     lat, lon, accuracy_m = point
     params = {
         "rule_id": rule["id"],
@@ -225,15 +242,14 @@ def raise_alert(
         "accuracy_m": accuracy_m,
         "cooldown_min": rule["cooldown_min"],
     }
-    with db.transaction() as conn, conn.cursor() as cur:
-        cur.execute(RAISE, params)
-        row = cur.fetchone()
-        if row is None:
-            return None
-        alert_id = row[0]
-        webhooks.enqueue(cur, "alert.raised", _announcement(alert_id, rule, employee_id, at, subject, detail, point))
-        _enqueue_notifications(cur, alert_id, rule, employee_id, now)
-        return alert_id
+    cur.execute(RAISE, params)
+    row = cur.fetchone()
+    if row is None:
+        return None
+    alert_id = row[0]
+    webhooks.enqueue(cur, "alert.raised", _announcement(alert_id, rule, employee_id, at, subject, detail, point))
+    _enqueue_notifications(cur, alert_id, rule, employee_id, now)
+    return alert_id
 
 
 def _announcement(
@@ -364,35 +380,88 @@ def resolve(db: Database, alert_id: int, scope: Scope, user_id: int | None, now:
 def clear(db: Database, rule_id: int, employee_id: int, subject: str = "", now: datetime | None = None) -> int | None:
     """The condition ended (the device reports again, the person moves on): the rule's unresolved alert about the
     person is resolved by the system (resolution "cleared"). Returns its id, or None when none was open."""
-    now = now or datetime.now(UTC)
     with db.transaction() as conn, conn.cursor() as cur:
-        cur.execute(
-            """UPDATE alerts SET state = 'resolved', resolved_at = %(now)s, resolution = 'cleared', updated_at = %(now)s
-               WHERE rule_id = %(rule)s AND employee_id = %(employee)s AND subject = %(subject)s
-                 AND state <> 'resolved'
-               RETURNING id, kind, severity""",
-            {"now": now, "rule": rule_id, "employee": employee_id, "subject": subject},
-        )
-        row = cur.fetchone()
-        if row is None:
-            return None
-        alert_id, kind, severity = row
-        webhooks.enqueue(
-            cur,
-            "alert.resolved",
-            {
-                "alert_id": alert_id,
-                "rule_id": rule_id,
-                "kind": kind,
-                "severity": severity,
-                "employee_id": employee_id,
-                "subject": subject,
-                "state": "resolved",
-                "resolution": "cleared",
-                "at": now,
-            },
-        )
-        return alert_id
+        return _clear_in(cur, rule_id, employee_id, subject, now or datetime.now(UTC))
+
+
+def _clear_in(cur: Cursor, rule_id: int, employee_id: int, subject: str, now: datetime) -> int | None:
+    cur.execute(
+        """UPDATE alerts SET state = 'resolved', resolved_at = %(now)s, resolution = 'cleared', updated_at = %(now)s
+           WHERE rule_id = %(rule)s AND employee_id = %(employee)s AND subject = %(subject)s
+             AND state <> 'resolved'
+           RETURNING id, kind, severity""",
+        {"now": now, "rule": rule_id, "employee": employee_id, "subject": subject},
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    alert_id, kind, severity = row
+    webhooks.enqueue(
+        cur,
+        "alert.resolved",
+        {
+            "alert_id": alert_id,
+            "rule_id": rule_id,
+            "kind": kind,
+            "severity": severity,
+            "employee_id": employee_id,
+            "subject": subject,
+            "state": "resolved",
+            "resolution": "cleared",
+            "at": now,
+        },
+    )
+    return alert_id
+
+
+@dataclass(frozen=True)
+class Raise:
+    """One alert to raise (data/alerts.raise_alert's arguments), in a batch of changes."""
+
+    rule: dict
+    employee_id: int
+    at: datetime
+    subject: str = ""
+    task_id: int | None = None
+    zone_id: int | None = None
+    detail: dict | None = None
+    point: tuple[float | None, float | None, float | None] = (None, None, None)
+
+
+@dataclass(frozen=True)
+class Clear:
+    """One rule's open alert about a person to resolve as "cleared", in a batch of changes."""
+
+    rule_id: int
+    employee_id: int
+    subject: str = ""
+
+
+def apply(db: Database, changes: Sequence[Raise | Clear], now: datetime | None = None) -> list[int | None]:
+    """Raise and clear in order, in ONE transaction (the writer's batch: one commit, not one per alert). Each
+    answer is the alert's id, or None as raise_alert and clear give it."""
+    now = now or datetime.now(UTC)
+    done: list[int | None] = []
+    with db.transaction() as conn, conn.cursor() as cur:
+        for change in changes:
+            if isinstance(change, Raise):
+                done.append(
+                    _raise_in(
+                        cur,
+                        change.rule,
+                        change.employee_id,
+                        change.at,
+                        change.subject,
+                        change.task_id,
+                        change.zone_id,
+                        change.detail,
+                        change.point,
+                        now,
+                    )
+                )
+            else:
+                done.append(_clear_in(cur, change.rule_id, change.employee_id, change.subject, now))
+    return done
 
 
 # ---- reading ----------------------------------------------------------------------------------------------------

@@ -305,6 +305,23 @@ def raise_alert(
     return alert_id
 
 
+def apply(rt: Runtime, changes: list[alerts.Raise | alerts.Clear]) -> list[int | None]:
+    """Raise and clear a batch's alerts in one transaction (the writer), moving the alerts' version once."""
+    done = alerts.apply(rt.db, changes)
+    if any(alert_id is not None for alert_id in done):
+        state(rt).bump()
+        for change, alert_id in zip(changes, done, strict=True):
+            if alert_id is not None and isinstance(change, alerts.Raise):
+                log.info(
+                    "Alert %s raised: rule %s (%s) for employee %s",
+                    alert_id,
+                    change.rule["id"],
+                    change.rule["kind"],
+                    change.employee_id,
+                )
+    return done
+
+
 def clear(rt: Runtime, rule: dict, employee_id: int, subject: str = "") -> int | None:
     """The condition ended: the rule's open alert about the person is resolved as "cleared"."""
     alert_id = alerts.clear(rt.db, rule["id"], employee_id, subject)

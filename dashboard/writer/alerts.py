@@ -17,6 +17,7 @@ writes of a batch are one ZADD, one ZREM, one HSET and one HDEL at most.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import time
@@ -183,6 +184,8 @@ class Alerts(Handler):
         self._windows: TaskWindows | None = None
         self._windows_loaded = 0.0
         self._customer_columns: tuple[ZoneIndex, np.ndarray] | None = None
+        # Raises and clears evaluated, stored together at the end of the batch or the tick (_flush).
+        self._pending: list[tuple[alerts.Raise | alerts.Clear, str, Key]] = []
 
     def restore(self) -> None:
         for key, value in self.state.recall().items():
@@ -199,6 +202,12 @@ class Alerts(Handler):
     # ---- fixes --------------------------------------------------------------------------------------------------
 
     def handle(self, batch: Batch) -> None:
+        """Evaluate the batch's fixes, then store what they and the events before them raised and cleared, in one
+        transaction."""
+        self._evaluate(batch)
+        self._flush()
+
+    def _evaluate(self, batch: Batch) -> None:
         if not batch.live:
             return
         plan = self.plan.get()
@@ -385,12 +394,21 @@ class Alerts(Handler):
         if time.time() * 1000 - event.at_ms > FRESH_MS + GEOFENCE_DWELL_S * 1000:
             return
         local = datetime.fromtimestamp(event.at_ms / 1000, self.rt.settings.tz)
-        # Where they were when it happened: its first certain fix, or the first after it in this batch.
-        fix = next((e.fix for e in batch.live if e.fix.employee_id == employee_id and e.fix.ts_ms >= event.at_ms), None)
-        for rule in plan.covering(kind, employee_id):
-            if alerting.watches_zone(rule, zone.id) and alerting.in_window(alerting.window_of(rule), local):
-                detail = {"zone": zone.name, "zone_kind": zone.kind}
-                self._raise(rule, employee_id, event.at_ms, subject=subject, zone_id=zone.id, detail=detail, fix=fix)
+        firing = [
+            rule
+            for rule in plan.covering(kind, employee_id)
+            if alerting.watches_zone(rule, zone.id) and alerting.in_window(alerting.window_of(rule), local)
+        ]
+        if not firing:
+            return
+        # Where they were when it happened: its first certain fix, or the first after it in this batch (sorted by
+        # person and time, so found by bisection).
+        live = batch.live
+        row = bisect.bisect_left(live, (employee_id, event.at_ms), key=lambda e: (e.fix.employee_id, e.fix.ts_ms))
+        fix = live[row].fix if row < len(live) and live[row].fix.employee_id == employee_id else None
+        detail = {"zone": zone.name, "zone_kind": zone.kind}
+        for rule in firing:
+            self._raise(rule, employee_id, event.at_ms, subject=subject, zone_id=zone.id, detail=detail, fix=fix)
 
     # ---- timers -------------------------------------------------------------------------------------------------
 
@@ -412,6 +430,11 @@ class Alerts(Handler):
                 raise
             except Exception:  # one timer at fault holds up no other
                 log.exception("Alert timer %s failed; dropped", member)
+        try:
+            self._flush()
+        except (*POSTGRES_DOWN, *REDIS_DOWN):
+            self.state.arm(dict(due))  # evaluated but not stored: all back for the loop after the outage
+            raise
         return raised
 
     def _fire(self, plan: Plan, member: str, due_ms: int) -> bool:
@@ -556,19 +579,12 @@ class Alerts(Handler):
             return False
         if point is None:
             point = (fix.lat, fix.lon, fix.accuracy) if fix is not None else (None, None, None)
-        alert_id = alerting.raise_alert(
-            self.rt,
-            rule,
-            employee_id,
-            at_ms,
-            subject=subject,
-            task_id=task_id,
-            zone_id=zone_id,
-            detail=detail,
-            point=point,
+        at = datetime.fromtimestamp(at_ms / 1000, UTC)
+        self._pending.append(
+            (alerts.Raise(rule, employee_id, at, subject, task_id, zone_id, detail, point), rule["kind"], key)
         )
         self._mark(rule["kind"], key)  # raised, or refused while one is open or in the cooldown: not tried again
-        return alert_id is not None
+        return True
 
     def _clear(self, rule: dict, employee_id: int, subject: str = "") -> None:
         key = (rule["id"], employee_id, subject)
@@ -577,7 +593,31 @@ class Alerts(Handler):
             left = self.active_people.pop((rule["kind"], employee_id)) - 1
             if left:
                 self.active_people[rule["kind"], employee_id] = left
-            alerting.clear(self.rt, rule, employee_id, subject)
+            self._pending.append((alerts.Clear(rule["id"], employee_id, subject), rule["kind"], key))
+
+    def _unmark(self, kind: str, key: Key) -> None:
+        if key in self.active:
+            self.active.discard(key)
+            left = self.active_people.pop((kind, key[1])) - 1
+            if left:
+                self.active_people[kind, key[1]] = left
+
+    def _flush(self) -> None:
+        """Store the raises and clears evaluated since the last flush, in order and in one transaction (one commit
+        and one move of the alerts' version for a batch, not one per alert). Should that fail, nothing of it was
+        stored: what was marked raised or cleared is put back, so the batch's retry evaluates it again."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        try:
+            alerting.apply(self.rt, [change for change, _kind, _key in pending])
+        except Exception:
+            for change, kind, key in reversed(pending):
+                if isinstance(change, alerts.Raise):
+                    self._unmark(kind, key)
+                else:
+                    self._mark(kind, key)
+            raise
 
     def _mark(self, kind: str, key: Key) -> None:
         if key not in self.active:
