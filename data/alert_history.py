@@ -89,14 +89,15 @@ def idle_stays(db: Database, employee_ids: Sequence[int], start: datetime, end: 
 def zone_crossings(
     db: Database, employee_ids: Sequence[int], start: datetime, end: datetime, kind: str, zone_ids: Sequence[int] | None
 ) -> list[dict]:
-    """Geofence events (`geofence_enter` or `geofence_exit`) in [start, end), of the zones named (None: any)."""
+    """Geofence events (`geofence_enter` or `geofence_exit`) in [start, end), of the zones named (None: the work
+    areas, as alerting.watches_zone reads a rule that names none)."""
     return db.fetch_all(
         """SELECT a.employee_id, a.started_at, z.id AS zone_id, z.name AS zone FROM activities a
            JOIN zones z ON z.id = (a.attributes->>'zone_id')::int
            WHERE a.employee_id = ANY(%(people)s) AND a.kind = %(kind)s
              AND a.started_at >= %(start)s AND a.started_at < %(end)s
              AND jsonb_typeof(a.attributes->'zone_id') = 'number'
-             AND (%(zones)s::int[] IS NULL OR z.id = ANY(%(zones)s))
+             AND (CASE WHEN %(zones)s::int[] IS NULL THEN z.kind = 'work_area' ELSE z.id = ANY(%(zones)s) END)
            ORDER BY a.employee_id, a.started_at""",
         {
             "people": list(employee_ids),

@@ -136,8 +136,10 @@ def covers(rule: dict, employee_id: int, team_id: int | None) -> bool:
     return rule["team_ids"] is None or team_id in rule["team_ids"]
 
 
-def watches_zone(rule: dict, zone_id: int) -> bool:
-    return rule["zone_ids"] is None or zone_id in rule["zone_ids"]
+def watches_zone(rule: dict, zone_id: int, zone_kind: str) -> bool:
+    """A zone rule watches the zones it names; one that names none watches the work areas (not every customer's
+    site, which would raise at every visit)."""
+    return zone_kind == "work_area" if rule["zone_ids"] is None else zone_id in rule["zone_ids"]
 
 
 def holds_now(rt: Runtime, rule: dict, employee_id: int, ts_ms: int) -> bool:

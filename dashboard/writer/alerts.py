@@ -388,7 +388,7 @@ class Alerts(Handler):
         zone, employee_id = event.zone, event.employee_id
         subject = f"zone:{zone.id}"
         for rule in plan.covering(ended, employee_id):
-            if alerting.watches_zone(rule, zone.id):
+            if alerting.watches_zone(rule, zone.id, zone.kind):
                 self._clear(rule, employee_id, subject)
         # The crossing is timed from its first certain fix, a dwell before the fix that confirmed it.
         if time.time() * 1000 - event.at_ms > FRESH_MS + GEOFENCE_DWELL_S * 1000:
@@ -397,7 +397,7 @@ class Alerts(Handler):
         firing = [
             rule
             for rule in plan.covering(kind, employee_id)
-            if alerting.watches_zone(rule, zone.id) and alerting.in_window(alerting.window_of(rule), local)
+            if alerting.watches_zone(rule, zone.id, zone.kind) and alerting.in_window(alerting.window_of(rule), local)
         ]
         if not firing:
             return

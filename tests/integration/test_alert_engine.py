@@ -351,6 +351,20 @@ def test_leaving_a_watched_zone_raises_and_coming_back_clears(office, clock):
     assert [(a["state"], a["resolution"]) for a in alerts_of(rt, rule)] == [("resolved", "cleared")]
 
 
+def test_a_zone_rule_naming_no_zone_watches_the_work_areas_not_the_customers_sites(office, clock):
+    rt = office
+    zone_id, inside = north_area(rt)
+    rule = make_rule(rt, "zone_enter")
+    employee = person(rt, "E0001")
+    site = rt.db.fetch_one("SELECT center_lat, center_lon FROM zones WHERE kind = 'customer_site' ORDER BY id LIMIT 1")
+    writer = started(rt)
+    start = TUESDAY - timedelta(minutes=4)
+    send(rt, writer, walk(employee, start, (59.5, 23.0), 4))  # the open sea: in no zone
+    send(rt, writer, walk(employee, start + timedelta(seconds=40), (site["center_lat"], site["center_lon"]), 10))
+    send(rt, writer, walk(employee, start + timedelta(seconds=140), inside, 10))
+    assert {a["zone_id"] for a in alerts_of(rt, rule)} == {zone_id}
+
+
 def test_entering_a_zone_outside_the_rules_window_raises_nothing(office, clock):
     rt = office
     zone_id, inside = north_area(rt)

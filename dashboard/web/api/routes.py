@@ -942,7 +942,7 @@ RULE_PROPERTIES = {
     },
     "team_ids": _BODY_IDS | {"description": "null: every team (a team-limited token: its teams)"},
     "employee_ids": _BODY_IDS | {"description": "null: everyone in the teams"},
-    "zone_ids": _BODY_IDS | {"description": "zone rules: the zones watched (null: every zone)"},
+    "zone_ids": _BODY_IDS | {"description": "zone rules: the zones watched (null: the work areas)"},
     "working_hours_only": {"type": "boolean", "default": True},
     "cooldown_min": {"type": "integer", "minimum": 0, "maximum": 10080, "default": 30},
     "recipients": {"type": "array", "maxItems": 100, "items": RECIPIENT},
