@@ -120,3 +120,8 @@ def employees_by_code(db: Database, scope: Scope, codes: list[str]) -> dict[str,
         {"codes": codes, **_scope_params(scope)},
     )
     return {row["code"]: row for row in rows}
+
+
+def teams_of_people(db: Database) -> dict[int, int | None]:
+    """Every active employee's team (the alert rules' scope is by team)."""
+    return {r["id"]: r["team_id"] for r in db.fetch_all("SELECT id, team_id FROM employees WHERE active")}

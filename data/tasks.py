@@ -269,3 +269,15 @@ def open_task_orders(db: Database, day_start: datetime, day_end: datetime) -> di
         (list(OPEN_STATES), day_start, day_end),
     )
     return {r["employee_id"]: r["ids"] for r in rows}
+
+
+def windows_of_day(db: Database, day_start: datetime, day_end: datetime) -> list[dict]:
+    """Assigned tasks still open whose window ends in [day_start, day_end), with the customer's location, in each
+    person's planned order: the alert rules' task timers and each person's next task."""
+    return db.fetch_all(
+        """SELECT t.id, t.employee_id, t.state, t.window_start, t.window_end, c.lat, c.lon
+           FROM tasks t JOIN customers c ON c.id = t.customer_id
+           WHERE t.employee_id IS NOT NULL AND t.state = ANY(%s) AND t.window_end >= %s AND t.window_end < %s
+           ORDER BY t.employee_id, t.planned_seq NULLS LAST, t.window_start, t.id""",
+        (list(OPEN_STATES), day_start, day_end),
+    )

@@ -34,7 +34,9 @@ def _on_network(streets: StreetNetwork, lat: float, lon: float) -> int | None:
     return node if distance_m(lat, lon, *streets.node_point(node)) <= OFF_NETWORK_M else None
 
 
-def _fallback_s(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def straight_travel_s(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Seconds at city speed over the straight line × DETOUR_FACTOR: what needs no street graph (the writer's
+    task-at-risk rule times every fix with it)."""
     return distance_m(lat1, lon1, lat2, lon2) * DETOUR_FACTOR / TRAVEL_SPEED_MPS
 
 
@@ -54,7 +56,7 @@ def travel_times_s(origins: list[tuple[float, float]], target: tuple[float, floa
     for lat, lon in origins:
         node = _on_network(streets, lat, lon) if goal else None
         if node is None or node not in lengths:
-            times.append(_fallback_s(lat, lon, *target))
+            times.append(straight_travel_s(lat, lon, *target))
             continue
         first_metres = distance_m(lat, lon, *streets.node_point(node))
         times.append((first_metres + lengths[node] + last_metres) / TRAVEL_SPEED_MPS)

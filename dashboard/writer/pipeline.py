@@ -1,6 +1,6 @@
 """The writer's pipeline: a batch of accepted fixes goes through an ordered list of small handlers.
 
-    store → zones → stays → visits → tasks
+    store → zones → stays → visits → tasks → alerts
 
 Each handler does one thing (dashboard/writer/<name>.py) and can be read, tested and timed on its own;
 a new rule (an alert, say) is a new handler, not an edit to the others. Handlers talk through the
@@ -115,6 +115,9 @@ class Handler(Protocol):
     def react(self, event: Event, batch: Batch) -> None:
         """Answer an event an earlier handler emits, at the moment it is emitted."""
 
+    def tick(self, now_ms: int) -> None:
+        """Do what the clock makes due (the alert rules' timers); the writer calls it once per loop."""
+
 
 class Pipeline:
     """The handlers in order, with the time each has taken in total."""
@@ -130,6 +133,10 @@ class Pipeline:
     def restore(self) -> None:
         for handler in self.handlers:
             handler.restore()
+
+    def tick(self, now_ms: int) -> None:
+        for handler in self.handlers:
+            handler.tick(now_ms)
 
     def run(self, batch: Batch) -> Batch:
         for index, handler in enumerate(self.handlers):
@@ -160,15 +167,16 @@ class MovesForward:
 
 
 class Reloaded(Generic[T]):
-    """A value loaded again when older than INDEX_TTL_S (the zones, the customer sites)."""
+    """A value loaded again when older than ttl_s (the zones, the customer sites: INDEX_TTL_S)."""
 
-    def __init__(self, load: Callable[[], T]) -> None:
+    def __init__(self, load: Callable[[], T], ttl_s: float = INDEX_TTL_S) -> None:
         self._load = load
+        self._ttl_s = ttl_s
         self._value: T | None = None
         self._loaded = 0.0
 
     def get(self) -> T:
-        if self._value is None or time.monotonic() - self._loaded > INDEX_TTL_S:
+        if self._value is None or time.monotonic() - self._loaded > self._ttl_s:
             self._value = self._load()
             self._loaded = time.monotonic()
         return self._value

@@ -1,5 +1,6 @@
 """The writer: takes accepted fixes from the Redis stream into PostgreSQL, and turns them into zones,
-stays, visits and task arrivals through its pipeline (dashboard/writer/pipeline.py).
+stays, visits, task arrivals and alerts through its pipeline (dashboard/writer/pipeline.py); every loop the
+pipeline's clock fires the alert rules' timers that are due (dashboard/writer/alerts.py).
 
 At-least-once: entries are acknowledged only after the pipeline has committed their rows, so a crash
 replays them; the (employee_id, ts) key makes the replay harmless. Imported history (source "gpx") is
@@ -23,6 +24,7 @@ import time
 
 from dashboard.core.errors import POSTGRES_DOWN, REDIS_DOWN
 from dashboard.core.runtime import Runtime
+from dashboard.writer.alerts import Alerts
 from dashboard.writer.pipeline import Batch, Pipeline
 from dashboard.writer.stays import Stays
 from dashboard.writer.store import Store
@@ -41,8 +43,8 @@ FORGET_IDLE_MS = 10 * CLAIM_IDLE_MS  # 5 min without a read and holding nothing:
 
 
 def pipeline(rt: Runtime) -> Pipeline:
-    """The writer's handlers in their order: store → zones → stays → visits → tasks."""
-    return Pipeline([Store(rt), Zones(rt), Stays(rt), Visits(rt), Tasks(rt)])
+    """The writer's handlers in their order: store → zones → stays → visits → tasks → alerts."""
+    return Pipeline([Store(rt), Zones(rt), Stays(rt), Visits(rt), Tasks(rt), Alerts(rt)])
 
 
 class Writer:
@@ -92,6 +94,7 @@ class Writer:
                     pending = False
                     continue
                 self.process(entries)
+                self.pipeline.tick(int(time.time() * 1000))  # the alert rules' timers due by now
                 self.upkeep.run_if_due()
             except WriterGroupLost:
                 log.warning("Redis has no writer group (it restarted without its data?): creating it again")

@@ -115,7 +115,7 @@ def test_noise_between_overlapping_sites_does_not_restart_the_stay(seeded_rt):
 
 
 def test_the_pipeline_runs_its_handlers_in_the_documented_order(rt):
-    assert Writer(rt, "test").pipeline.names == ["store", "zones", "stays", "visits", "tasks"]
+    assert Writer(rt, "test").pipeline.names == ["store", "zones", "stays", "visits", "tasks", "alerts"]
 
 
 def test_every_handler_is_timed_on_its_own(seeded_rt):

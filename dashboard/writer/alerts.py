@@ -1,0 +1,513 @@
+"""The alerts handler (issue 17): the alert rules evaluated on the fixes and events the writer already has, and
+on timers in Redis, never by polling SQL.
+
+On each fix (event time, the fix's own ts_ms): low_battery (the trackers' `batt` attribute), speeding (over
+km/h for N seconds, remembered in Redis), task_at_risk (straight-line ETA to the person's next task past its
+window's end), and the fix re-arms the person's silent timer and moves their idle stop. On each geofence
+crossing (ZoneCrossed): zone_exit / zone_enter. On the clock (`tick`, once per writer loop): the timers of
+data/alert_state.py — silent, idle, task_not_arrived, task_overdue — taken atomically, so two writers never
+both fire one.
+
+A rule applies only to the people it covers and only while it holds (alerting.holds_now: working hours unless
+the rule says otherwise, never while paused). A fix older than the rule's window when it reaches the writer (a
+device's offline buffer) raises nothing, and an older fix than one already taken moves no state.
+The rules and the roster are read again every RULES_TTL_S, today's task windows every TASKS_TTL_S; the Redis
+writes of a batch are one ZADD, one ZREM, one HSET and one HDEL at most.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from dashboard.core.runtime import Runtime
+from dashboard.ingest.privacy import next_slot_start, tracking_policy
+from dashboard.work import alerting
+from dashboard.work.dispatch import straight_travel_s
+from dashboard.writer.geofences import GEOFENCE_DWELL_S, METRES_PER_DEGREE, ZoneIndex
+from dashboard.writer.pipeline import Arrived, Batch, Event, Handler, MovesForward, Reloaded, ZoneCrossed
+from data import alerts, employees, tasks
+from data.feed import Fix
+
+log = logging.getLogger(__name__)
+
+RULES_TTL_S = 10  # a new or changed rule applies within this
+TASKS_TTL_S = 60  # a task's new window, or a new task, is timed within this
+FRESH_MS = 5 * 60_000  # an instantaneous kind's fix older than this when it reaches the writer raises nothing
+STOPPED_MPS = 0.5  # slower than this a person is stopped ...
+STOP_RADIUS_M = 50.0  # ... while within this of where they stopped
+BATTERY_CLEAR_PERCENT = 5.0  # a low battery's alert clears above the rule's percent plus this
+ENGINE_KINDS = tuple(k for k in alerts.KINDS if k not in ("help", "low_survey"))
+FIX_KINDS = frozenset({"low_battery", "speeding", "silent", "idle", "task_at_risk"})
+TIMER_KINDS = frozenset({"silent", "idle", "task_not_arrived", "task_overdue"})
+TASK_TIMER_KINDS = frozenset({"task_not_arrived", "task_overdue"})
+WAITING_STATES = ("assigned", "accepted", "en_route")  # on the way to the task: an ETA means something
+ARRIVED_STATES = ("on_site", "done", "failed", "cancelled")  # arrived, or closed: not "not arrived"
+ARMED_TASKS = "armed_tasks"  # memory field: the task timers armed (member → due), so a restart re-arms no fired one
+
+Key = tuple[int, int, str]  # rule, person, subject: one unresolved alert at most
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _battery(attributes: dict | None) -> float | None:
+    """The trackers' battery percent (`batt`: OsmAnd's query and its JSON battery.level, OwnTracks)."""
+    value = attributes.get("batt") if attributes else None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _apart_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Metres between two near points (an equirectangular projection: exact enough within a stop's radius)."""
+    dy = (lat2 - lat1) * METRES_PER_DEGREE
+    dx = (lon2 - lon1) * METRES_PER_DEGREE * math.cos(math.radians(lat1))
+    return math.hypot(dx, dy)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The enabled rules the writer evaluates, grouped by kind, and for each person the rules that cover them."""
+
+    rules: dict[int, dict]
+    params: dict[int, dict[str, float]]
+    kinds: frozenset[str]
+    teams: dict[int, int | None]
+    person_rules: dict[int, dict[str, list[dict]]]  # person → kind → the rules covering them
+
+    @classmethod
+    def load(cls, rt: Runtime) -> Plan:
+        rules = [r for r in alerts.rules(rt.db, enabled_only=True) if r["kind"] in ENGINE_KINDS]
+        teams = employees.teams_of_people(rt.db)
+        person_rules: dict[int, dict[str, list[dict]]] = {}
+        for employee_id, team_id in teams.items():
+            kinds: dict[str, list[dict]] = {}
+            for rule in rules:
+                if alerting.covers(rule, employee_id, team_id):
+                    kinds.setdefault(rule["kind"], []).append(rule)
+            if kinds:
+                person_rules[employee_id] = kinds
+        return cls(
+            {r["id"]: r for r in rules},
+            {r["id"]: alerting.params_of(r) for r in rules},
+            frozenset(r["kind"] for r in rules),
+            teams,
+            person_rules,
+        )
+
+    def covering(self, kind: str, employee_id: int) -> list[dict]:
+        return self.person_rules.get(employee_id, {}).get(kind, [])
+
+    def minutes_ms(self, rule: dict) -> int:
+        return int(self.params[rule["id"]]["minutes"] * 60_000)
+
+
+@dataclass(frozen=True)
+class TaskWindow:
+    id: int
+    employee_id: int
+    state: str
+    window_end_ms: int
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class TaskWindows:
+    """Today's open tasks with a window, and each person's next one (the first they are on the way to)."""
+
+    by_id: dict[int, TaskWindow]
+    next_task: dict[int, TaskWindow]
+
+
+@dataclass
+class Stop:
+    """Where and since when a person has stood still."""
+
+    since_ms: int
+    lat: float
+    lon: float
+
+
+@dataclass
+class Changes:
+    """A batch's writes to Redis, the last per member or field winning (None: disarm, forget)."""
+
+    timers: dict[str, int | None] = field(default_factory=dict)
+    memory: dict[str, object | None] = field(default_factory=dict)
+
+
+class Alerts(Handler):
+    name = "alerts"
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.state = alerting.state(rt)
+        self.plan = Reloaded(lambda: Plan.load(rt), RULES_TTL_S)
+        self.forward = MovesForward()
+        self.active: set[Key] = set()  # alerts raised (or tried, in their cooldown) and not yet cleared
+        self.speeding: dict[str, list] = {}  # "speeding:<rule>:<person>" → [since ms, top speed m/s]
+        self.stops: dict[int, Stop] = {}
+        self.armed_tasks: dict[str, int] = {}
+        self._windows: TaskWindows | None = None
+        self._windows_loaded = 0.0
+        self._customer_columns: tuple[ZoneIndex, np.ndarray] | None = None
+
+    def restore(self) -> None:
+        for key, value in self.state.recall().items():
+            if key.startswith("speeding:"):
+                self.speeding[key] = list(value)
+            elif key.startswith("stop:"):
+                self.stops[int(key.split(":")[1])] = Stop(*value)
+            elif key == ARMED_TASKS:
+                self.armed_tasks = {str(m): int(d) for m, d in dict(value).items()}
+        for row in alerts.unresolved_of_kinds(self.rt.db, ENGINE_KINDS):
+            self.active.add((row["rule_id"], row["employee_id"], row["subject"]))
+
+    # ---- fixes --------------------------------------------------------------------------------------------------
+
+    def handle(self, batch: Batch) -> None:
+        if not batch.live:
+            return
+        plan = self.plan.get()
+        if not plan.kinds & FIX_KINDS:
+            return
+        now_ms = int(time.time() * 1000)
+        at_customer = self._at_customer(batch) if "idle" in plan.kinds else None
+        next_task = self._task_windows(plan, now_ms).next_task if "task_at_risk" in plan.kinds else {}
+        changes = Changes()
+        last: dict[int, Fix] = {}
+        for row, entry in enumerate(batch.live):
+            fix = entry.fix
+            kinds = plan.person_rules.get(fix.employee_id)
+            if not kinds or not self.forward(fix.employee_id, fix.ts_ms):
+                continue
+            fresh = now_ms - fix.ts_ms <= FRESH_MS
+            last[fix.employee_id] = fix
+            if "low_battery" in kinds:
+                self._battery(plan, kinds["low_battery"], fix, fresh)
+            if "speeding" in kinds:
+                self._speeding(plan, kinds["speeding"], fix, fresh, changes)
+            if "idle" in kinds:
+                self._idle(plan, kinds["idle"], fix, bool(at_customer[row]), changes)
+            if "task_at_risk" in kinds and fix.employee_id in next_task:
+                self._at_risk(kinds["task_at_risk"], fix, next_task[fix.employee_id], fresh)
+        for employee_id, fix in last.items():
+            for rule in plan.covering("silent", employee_id):
+                self._clear(rule, employee_id)
+                due_ms = fix.ts_ms + plan.minutes_ms(rule)
+                if due_ms > now_ms:  # a fix older than the rule's minutes times nothing: it is already late
+                    changes.timers[f"silent:{rule['id']}:{employee_id}"] = due_ms
+        self._write(changes)
+
+    def _battery(self, plan: Plan, rules: list[dict], fix: Fix, fresh: bool) -> None:
+        level = _battery(fix.attributes)
+        if level is None:
+            return
+        for rule in rules:
+            percent = plan.params[rule["id"]]["percent"]
+            if level <= percent:
+                if fresh:
+                    self._raise(rule, fix.employee_id, fix.ts_ms, detail={"percent": level}, fix=fix)
+            elif level > percent + BATTERY_CLEAR_PERCENT:
+                self._clear(rule, fix.employee_id)
+
+    def _speeding(self, plan: Plan, rules: list[dict], fix: Fix, fresh: bool, changes: Changes) -> None:
+        if fix.speed is None:
+            return  # unknown: neither over nor under
+        for rule in rules:
+            params = plan.params[rule["id"]]
+            field_ = f"speeding:{rule['id']}:{fix.employee_id}"
+            over = self.speeding.get(field_)
+            if fix.speed * 3.6 <= params["kmh"]:
+                if over is not None:
+                    del self.speeding[field_]
+                    changes.memory[field_] = None
+                self._clear(rule, fix.employee_id)
+                continue
+            if over is None:
+                over = self.speeding[field_] = [fix.ts_ms, fix.speed]
+                changes.memory[field_] = over
+            elif fix.speed > over[1]:
+                over[1] = fix.speed
+                changes.memory[field_] = over
+            lasted_s = (fix.ts_ms - over[0]) / 1000
+            if fresh and lasted_s >= params["seconds"]:
+                detail = {"max_kmh": round(over[1] * 3.6, 1), "seconds": round(lasted_s), "kmh": params["kmh"]}
+                self._raise(rule, fix.employee_id, fix.ts_ms, detail=detail, fix=fix)
+
+    def _idle(self, plan: Plan, rules: list[dict], fix: Fix, at_customer: bool, changes: Changes) -> None:
+        employee_id = fix.employee_id
+        stop = self.stops.get(employee_id)
+        still = fix.speed is None or fix.speed < STOPPED_MPS
+        standing = still and not at_customer
+        if standing and stop is not None and _apart_m(stop.lat, stop.lon, fix.lat, fix.lon) <= STOP_RADIUS_M:
+            return  # standing on where they stopped: the timer runs
+        if stop is not None:  # moving, at a customer, or stopped elsewhere: this stop has ended
+            del self.stops[employee_id]
+            changes.memory[f"stop:{employee_id}"] = None
+            for rule in rules:
+                changes.timers[f"idle:{rule['id']}:{employee_id}"] = None
+                self._clear(rule, employee_id)
+        if standing:
+            stop = self.stops[employee_id] = Stop(fix.ts_ms, fix.lat, fix.lon)
+            changes.memory[f"stop:{employee_id}"] = [stop.since_ms, stop.lat, stop.lon]
+            for rule in rules:
+                changes.timers[f"idle:{rule['id']}:{employee_id}"] = stop.since_ms + plan.minutes_ms(rule)
+
+    def _at_risk(self, rules: list[dict], fix: Fix, task: TaskWindow, fresh: bool) -> None:
+        if fix.ts_ms >= task.window_end_ms:
+            return  # the window has ended: not arriving is task_not_arrived's
+        eta_ms = fix.ts_ms + int(straight_travel_s(fix.lat, fix.lon, task.lat, task.lon) * 1000)
+        subject = f"task:{task.id}"
+        for rule in rules:
+            if eta_ms <= task.window_end_ms:
+                self._clear(rule, fix.employee_id, subject)
+            elif fresh:
+                detail = {
+                    "eta": datetime.fromtimestamp(eta_ms / 1000, UTC).isoformat(),
+                    "window_end": datetime.fromtimestamp(task.window_end_ms / 1000, UTC).isoformat(),
+                    "late_min": math.ceil((eta_ms - task.window_end_ms) / 60_000),
+                }
+                self._raise(rule, fix.employee_id, fix.ts_ms, subject=subject, task_id=task.id, detail=detail, fix=fix)
+
+    def _at_customer(self, batch: Batch) -> np.ndarray:
+        """Whether each live fix is inside a customer's site, from the margins the zones handler measured."""
+        index, margins = batch.zone_index, batch.zone_margins
+        if index is None or margins is None or not margins.size:
+            return np.zeros(len(batch.live), dtype=bool)
+        if self._customer_columns is None or self._customer_columns[0] is not index:
+            columns = np.array([zone.kind == "customer_site" for zone in index.zones], dtype=bool)
+            self._customer_columns = (index, columns)
+        columns = self._customer_columns[1]
+        if not columns.any():
+            return np.zeros(len(batch.live), dtype=bool)
+        return (margins[:, columns] >= 0).any(axis=1)
+
+    # ---- events -------------------------------------------------------------------------------------------------
+
+    def react(self, event: Event, batch: Batch) -> None:
+        if isinstance(event, ZoneCrossed):
+            self._zone_crossed(event, batch)
+        elif isinstance(event, Arrived) and event.task_id is not None:
+            subject = f"task:{event.task_id}"
+            plan = self.plan.get()
+            for kind in ("task_not_arrived", "task_at_risk"):
+                for rule in plan.covering(kind, event.employee_id):
+                    self._clear(rule, event.employee_id, subject)
+
+    def _zone_crossed(self, event: ZoneCrossed, batch: Batch) -> None:
+        plan = self.plan.get()
+        kind, ended = ("zone_enter", "zone_exit") if event.kind == "geofence_enter" else ("zone_exit", "zone_enter")
+        if kind not in plan.kinds and ended not in plan.kinds:
+            return
+        zone, employee_id = event.zone, event.employee_id
+        subject = f"zone:{zone.id}"
+        for rule in plan.covering(ended, employee_id):
+            if alerting.watches_zone(rule, zone.id):
+                self._clear(rule, employee_id, subject)
+        # The crossing is timed from its first certain fix, a dwell before the fix that confirmed it.
+        if time.time() * 1000 - event.at_ms > FRESH_MS + GEOFENCE_DWELL_S * 1000:
+            return
+        local = datetime.fromtimestamp(event.at_ms / 1000, self.rt.settings.tz)
+        fix = next((e.fix for e in batch.live if e.fix.employee_id == employee_id and e.fix.ts_ms == event.at_ms), None)
+        for rule in plan.covering(kind, employee_id):
+            if alerting.watches_zone(rule, zone.id) and alerting.in_window(alerting.window_of(rule), local):
+                detail = {"zone": zone.name, "zone_kind": zone.kind}
+                self._raise(rule, employee_id, event.at_ms, subject=subject, zone_id=zone.id, detail=detail, fix=fix)
+
+    # ---- timers -------------------------------------------------------------------------------------------------
+
+    def tick(self, now_ms: int) -> int:
+        """Fire the timers due by now_ms; returns how many raised an alert. Cheap when nothing is due: no rule of
+        a timed kind costs nothing, otherwise one Redis call."""
+        plan = self.plan.get()
+        if not plan.kinds & TIMER_KINDS:
+            return 0
+        if plan.kinds & TASK_TIMER_KINDS:
+            self._task_windows(plan, now_ms)
+        due = self.state.take_due(now_ms)
+        raised = 0
+        for done, (member, due_ms) in enumerate(due):
+            try:
+                raised += self._fire(plan, member, due_ms)
+            except Exception:
+                self.state.arm(dict(due[done:]))  # taken but not evaluated: back for the next loop
+                raise
+        return raised
+
+    def _fire(self, plan: Plan, member: str, due_ms: int) -> bool:
+        kind, rule_id, target = member.split(":")
+        rule = plan.rules.get(int(rule_id))
+        if rule is None or rule["kind"] != kind:
+            return False  # the rule was disabled, changed or removed since
+        if kind == "silent":
+            return self._fire_silent(plan, rule, member, int(target), due_ms)
+        if kind == "idle":
+            return self._fire_idle(plan, rule, member, int(target), due_ms)
+        return self._fire_task(plan, rule, member, int(target), due_ms)
+
+    def _fire_silent(self, plan: Plan, rule: dict, member: str, employee_id: int, due_ms: int) -> bool:
+        if employee_id not in plan.teams or not alerting.covers(rule, employee_id, plan.teams[employee_id]):
+            return False
+        minutes_ms = plan.minutes_ms(rule)
+        latest = self.rt.feed.latest(employee_id)
+        if latest is not None and latest.ts_ms + minutes_ms > due_ms:
+            self.state.arm({member: latest.ts_ms + minutes_ms})  # a newer fix came (its entry may not be read yet)
+            return False
+        rules = tracking_policy(self.rt).refresh()
+        if employee_id in rules.paused:
+            return False  # the person's next fix after resuming arms the timer again
+        if rule["working_hours_only"] and not tracking_policy(self.rt).tracks(employee_id, due_ms):
+            local = datetime.fromtimestamp(due_ms / 1000, self.rt.settings.tz)
+            starts = next_slot_start(rules.schedules.get(employee_id, []), local)
+            if starts is not None:  # silent from the start of the next working hours
+                self.state.arm({member: _ms(starts) + minutes_ms})
+            return False
+        detail = {"minutes": minutes_ms // 60_000, "last_fix": None}
+        if latest is not None:
+            detail["last_fix"] = datetime.fromtimestamp(latest.ts_ms / 1000, UTC).isoformat()
+        return self._raise(rule, employee_id, due_ms, detail=detail, fix=latest, check_hours=False)
+
+    def _fire_idle(self, plan: Plan, rule: dict, member: str, employee_id: int, due_ms: int) -> bool:
+        stop = self.stops.get(employee_id)
+        if stop is None or not alerting.covers(rule, employee_id, plan.teams.get(employee_id)):
+            return False  # moved on, or arrived at a customer
+        if due_ms < stop.since_ms + plan.minutes_ms(rule):
+            self.state.arm({member: stop.since_ms + plan.minutes_ms(rule)})  # the rule's minutes grew since
+            return False
+        since = datetime.fromtimestamp(stop.since_ms / 1000, UTC).isoformat()
+        detail = {"minutes": plan.minutes_ms(rule) // 60_000, "since": since}
+        return self._raise(rule, employee_id, due_ms, detail=detail, point=(stop.lat, stop.lon, None))
+
+    def _fire_task(self, plan: Plan, rule: dict, member: str, task_id: int, due_ms: int) -> bool:
+        task = self._windows.by_id.get(task_id) if self._windows else None
+        if task is None:
+            return False  # closed, or its window moved off today
+        expected = task.window_end_ms
+        if rule["kind"] == "task_overdue":
+            expected += plan.minutes_ms(rule)
+        if due_ms != expected:
+            self.state.arm({member: expected})  # the window moved since the timer was armed
+            return False
+        state = tasks.task_state(self.rt.db, task_id)
+        closed = ARRIVED_STATES if rule["kind"] == "task_not_arrived" else ARRIVED_STATES[1:]
+        if state is None or state in closed:
+            return False
+        if not alerting.covers(rule, task.employee_id, plan.teams.get(task.employee_id)):
+            return False
+        detail = {"window_end": datetime.fromtimestamp(task.window_end_ms / 1000, UTC).isoformat(), "state": state}
+        return self._raise(
+            rule,
+            task.employee_id,
+            due_ms,
+            subject=f"task:{task_id}",
+            task_id=task_id,
+            detail=detail,
+            fix=self.rt.feed.latest(task.employee_id),
+        )
+
+    def _task_windows(self, plan: Plan, now_ms: int) -> TaskWindows:
+        """Today's task windows, read again every TASKS_TTL_S: their timers armed (or moved, or disarmed) in one
+        write, and the alerts of tasks since arrived or closed cleared."""
+        if self._windows is not None and time.monotonic() - self._windows_loaded <= TASKS_TTL_S:
+            return self._windows
+        today = datetime.fromtimestamp(now_ms / 1000, self.rt.settings.tz).date()
+        start = datetime.combine(today, datetime.min.time(), self.rt.settings.tz)
+        rows = tasks.windows_of_day(self.rt.db, start, start + timedelta(days=1))
+        by_id, next_task = {}, {}
+        for r in rows:
+            task = TaskWindow(r["id"], r["employee_id"], r["state"], _ms(r["window_end"]), r["lat"], r["lon"])
+            by_id[task.id] = task
+            if task.state in WAITING_STATES:
+                next_task.setdefault(task.employee_id, task)
+        self._windows, self._windows_loaded = TaskWindows(by_id, next_task), time.monotonic()
+        self._arm_task_timers(plan, by_id)
+        self._clear_settled_tasks(plan, by_id)
+        return self._windows
+
+    def _arm_task_timers(self, plan: Plan, by_id: dict[int, TaskWindow]) -> None:
+        wanted: dict[str, int] = {}
+        for task in by_id.values():
+            if task.state not in ARRIVED_STATES:
+                for rule in plan.covering("task_not_arrived", task.employee_id):
+                    wanted[f"task_not_arrived:{rule['id']}:{task.id}"] = task.window_end_ms
+            for rule in plan.covering("task_overdue", task.employee_id):
+                wanted[f"task_overdue:{rule['id']}:{task.id}"] = task.window_end_ms + plan.minutes_ms(rule)
+        if wanted == self.armed_tasks:
+            return
+        self.state.arm({m: due for m, due in wanted.items() if self.armed_tasks.get(m) != due})
+        self.state.disarm(set(self.armed_tasks) - set(wanted))
+        self.armed_tasks = wanted
+        self.state.remember({ARMED_TASKS: wanted})
+
+    def _clear_settled_tasks(self, plan: Plan, by_id: dict[int, TaskWindow]) -> None:
+        for rule_id, employee_id, subject in list(self.active):
+            rule = plan.rules.get(rule_id)
+            if rule is None or not subject.startswith("task:"):
+                continue
+            task = by_id.get(int(subject.split(":")[1]))
+            arrived = task is None or (rule["kind"] != "task_overdue" and task.state in ARRIVED_STATES)
+            if arrived:
+                self._clear(rule, employee_id, subject)
+
+    # ---- raising and clearing -------------------------------------------------------------------------------------
+
+    def _raise(
+        self,
+        rule: dict,
+        employee_id: int,
+        at_ms: int,
+        *,
+        subject: str = "",
+        task_id: int | None = None,
+        zone_id: int | None = None,
+        detail: dict | None = None,
+        fix: Fix | None = None,
+        point: tuple[float | None, float | None, float | None] | None = None,
+        check_hours: bool = True,
+    ) -> bool:
+        """Raise once per condition: not again while it is remembered as raised (or refused by the cooldown)."""
+        key = (rule["id"], employee_id, subject)
+        if key in self.active:
+            return False
+        if check_hours and not alerting.holds_now(self.rt, rule, employee_id, at_ms):
+            return False
+        if point is None:
+            point = (fix.lat, fix.lon, fix.accuracy) if fix is not None else (None, None, None)
+        alert_id = alerting.raise_alert(
+            self.rt,
+            rule,
+            employee_id,
+            at_ms,
+            subject=subject,
+            task_id=task_id,
+            zone_id=zone_id,
+            detail=detail,
+            point=point,
+        )
+        self.active.add(key)  # raised, or refused while one is open or in the cooldown: not tried again per fix
+        return alert_id is not None
+
+    def _clear(self, rule: dict, employee_id: int, subject: str = "") -> None:
+        key = (rule["id"], employee_id, subject)
+        if key in self.active:
+            self.active.discard(key)
+            alerting.clear(self.rt, rule, employee_id, subject)
+
+    def _write(self, changes: Changes) -> None:
+        self.state.arm({m: due for m, due in changes.timers.items() if due is not None})
+        self.state.disarm(m for m, due in changes.timers.items() if due is None)
+        self.state.remember({f: v for f, v in changes.memory.items() if v is not None})
+        self.state.forget(f for f, v in changes.memory.items() if v is None)
