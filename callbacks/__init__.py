@@ -12,6 +12,7 @@ from callbacks import (
     admin_teams,
     admin_users,
     admin_zones,
+    alert_rules,
     analytics_day,
     analytics_heatmap,
     analytics_performance,
@@ -52,6 +53,7 @@ PAGES = (
     analytics_heatmap,  # issue 5
     analytics_performance,
     analytics_day,
+    alert_rules,  # issue 17
 )
 
 

@@ -140,6 +140,19 @@ def set_muted(db: Database, user_id: int, rule_id: int, muted: bool) -> None:
         db.execute("DELETE FROM alert_mutes WHERE user_id = %s AND rule_id = %s", (user_id, rule_id))
 
 
+def recipient_users(db: Database, team_ids: Sequence[int] | None) -> list[dict]:
+    """Users a rule may name as recipients (the roles that read alerts): supervisors and managers; for a viewer
+    limited to `team_ids`, the supervisors of those teams and the managers."""
+    return db.fetch_all(
+        """SELECT u.id, u.username, u.role FROM users u
+           WHERE NOT u.disabled AND u.role IN ('supervisor', 'manager')
+             AND (%(teams)s::int[] IS NULL OR u.role = 'manager'
+                  OR EXISTS (SELECT 1 FROM user_teams ut WHERE ut.user_id = u.id AND ut.team_id = ANY(%(teams)s)))
+           ORDER BY u.username""",
+        {"teams": None if team_ids is None else list(team_ids)},
+    )
+
+
 # ---- raising, acknowledging, resolving --------------------------------------------------------------------------
 
 RAISE = """
