@@ -13,6 +13,7 @@ from callbacks import (
     admin_users,
     admin_zones,
     alert_rules,
+    alerts,
     analytics_day,
     analytics_heatmap,
     analytics_performance,
@@ -25,6 +26,7 @@ from callbacks import (
     my_data,
     ops_ingest,
     reports,
+    shell,
     tasks,
     trackers,
     wall,
@@ -54,6 +56,8 @@ PAGES = (
     analytics_performance,
     analytics_day,
     alert_rules,  # issue 17
+    alerts,  # issue 17: the inbox, and the shell's bell
+    shell,
 )
 
 

@@ -20,6 +20,7 @@ def action_labels() -> dict[str, str]:
         "export_own_data": _("exported their own data"),
         "view_shared_link": _("opened a share link"),
         "view_customer_visits": _("looked at a customer's visits"),
+        "view_alert": _("opened an alert about a person"),
     }
 
 

@@ -482,6 +482,58 @@ def unresolved_of_kinds(db: Database, kinds: Sequence[str]) -> list[dict]:
     )
 
 
+INBOX_COLUMNS = f"""{ALERT_COLUMNS}, e.name AS plain_name, ua.username AS acknowledged_by_name,
+    ur.username AS resolved_by_name"""
+INBOX_FROM = (
+    f"""{ALERT_FROM} LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users ur ON ur.id = a.resolved_by"""
+)
+
+
+def inbox(
+    db: Database,
+    scope: Scope,
+    *,
+    alert_id: int | None = None,
+    states: Sequence[str] | None = None,
+    severities: Sequence[str] | None = None,
+    kinds: Sequence[str] | None = None,
+    team_id: int | None = None,
+    limit: int = 500,
+) -> list[dict]:
+    """The inbox's alerts in the viewer's scope, newest event first, with the names of who acknowledged and who
+    resolved them (and the person's plain name beside display_name); `alert_id`: that one alert only."""
+    return db.fetch_all(
+        f"""SELECT {INBOX_COLUMNS} FROM {INBOX_FROM}
+            WHERE {IN_SCOPE}
+              AND (%(id)s::bigint IS NULL OR a.id = %(id)s)
+              AND (%(states)s::text[] IS NULL OR a.state = ANY(%(states)s))
+              AND (%(severities)s::text[] IS NULL OR a.severity = ANY(%(severities)s))
+              AND (%(kinds)s::text[] IS NULL OR a.kind = ANY(%(kinds)s))
+              AND (%(team)s::int IS NULL OR e.team_id = %(team)s)
+            ORDER BY a.at DESC, a.id DESC
+            LIMIT %(limit)s""",  # noqa: S608 - constants
+        _scope(scope)
+        | {
+            "id": alert_id,
+            "states": list(states) if states else None,
+            "severities": list(severities) if severities else None,
+            "kinds": list(kinds) if kinds else None,
+            "team": team_id,
+            "limit": limit,
+        },
+    )
+
+
+def open_count_by_severity(db: Database, scope: Scope) -> dict[str, int]:
+    """Unresolved alerts in the viewer's scope per severity (the bell: red for warnings and criticals)."""
+    rows = db.fetch_all(
+        f"""SELECT a.severity, count(*) AS n FROM alerts a JOIN employees e ON e.id = a.employee_id
+            WHERE a.state <> 'resolved' AND {IN_SCOPE} GROUP BY a.severity""",  # noqa: S608 - a constant
+        _scope(scope),
+    )
+    return {severity: 0 for severity in SEVERITIES} | {r["severity"]: r["n"] for r in rows}
+
+
 # ---- chat robots and Web Push subscriptions ------------------------------------------------------------------------
 
 

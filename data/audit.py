@@ -10,6 +10,7 @@ from data.db import Database
 
 ACTIONS = ("view_live_map", "view_person", "view_track", "export", "export_own_data", "view_shared_link")
 ACTIONS += ("view_customer_visits",)  # a customer's page lists who visited when (issue 6)
+ACTIONS += ("view_alert",)  # an alert's panel shows where and when, and links to that day (issue 17)
 
 
 def record(

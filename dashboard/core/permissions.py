@@ -48,6 +48,10 @@ PHONE_TAB_COUNT = 3
 PAGE_ROUTER_OUTPUTS = frozenset({"_pages_content", "_pages_store"})
 # Outputs that reveal one person in detail: never for the wall display.
 DRILL_DOWN_OUTPUTS = frozenset({"livemap-selected", "livemap-details"})
+# Outputs of the shell around every page (dashboard/web/shell.py), with the roles whose shell has them.
+SHELL_OUTPUTS = {
+    f"shell-alerts-{part}": ALERT_ROLES for part in ("bell", "count", "label", "seen")
+}  # issue 17: the alerts' bell
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,8 @@ def may_run_callback(
     if set(ids) <= PAGE_ROUTER_OUTPUTS:
         page = next((p for p in pages if p.get("relative_path") == pathname), None)
         return page is None or may_open(viewer, page, settings)
+    if set(ids) <= SHELL_OUTPUTS.keys():
+        return all(viewer.role in SHELL_OUTPUTS[component] for component in ids)
     for component in ids:
         page = page_for_component(component, pages)
         if page is None or not may_open(viewer, page, settings):

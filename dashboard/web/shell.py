@@ -1,18 +1,19 @@
-"""The navigation shell around every page: brand, the pages' menu, the language switch."""
+"""The navigation shell around every page: brand, the pages' menu, the alerts' bell, the language switch."""
 
 from __future__ import annotations
 
 import dash
-from dash import html
+from dash import dcc, html
 from flask import g
 
 from dashboard.core.i18n import _, current_language
-from dashboard.core.permissions import Viewer, home_path, may_open, menu_order, phone_tabs
+from dashboard.core.permissions import ALERT_ROLES, Viewer, home_path, may_open, menu_order, phone_tabs
 from dashboard.core.runtime import runtime
 
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
 MAIN_ID = "main-content"  # the skip link's target on every page
 FLAT_MENU_MAX = 7  # up to this many pages, every page is a link of its own; beyond it, sections fold
+BELL_REFRESH_MS = 5_000  # the bell asks the alerts' version this often (callbacks/shell.py)
 
 
 def landing_path(viewer: Viewer) -> str | None:
@@ -50,6 +51,7 @@ def layout() -> html.Div:
                         "FieldOps", href=(landing_path(viewer) if viewer else None) or "/", className="navbar-brand"
                     ),
                     html.Div(links, className="navbar-nav me-auto"),
+                    alerts_bell() if viewer and viewer.role in ALERT_ROLES else None,
                     html.Div(switch, className="fo-lang"),
                     html.Span(
                         viewer.username if viewer else "",
@@ -63,6 +65,30 @@ def layout() -> html.Div:
             html.Main(dash.page_container, id=MAIN_ID, tabIndex="-1"),
             _tab_bar(phone_tabs(viewer, registry, settings), allowed) if viewer else None,
         ]
+    )
+
+
+def alerts_bell() -> html.Div:
+    """A bell linking to the alerts inbox with the open count; callbacks/shell.py fills it, red while a warning or
+    a critical alert is open, grey for info only. Its name to a screen reader is "N open alerts"."""
+    return html.Div(
+        [
+            html.A(
+                [
+                    html.Span(className="fo-bell-icon", **{"aria-hidden": "true"}),
+                    html.Span(
+                        id="shell-alerts-count", className="fo-bell-count", hidden=True, **{"aria-hidden": "true"}
+                    ),
+                    html.Span(_("Alerts"), id="shell-alerts-label", className="visually-hidden"),
+                ],
+                href="/alerts",
+                id="shell-alerts-bell",
+                className="fo-bell",
+            ),
+            dcc.Interval(id="shell-alerts-tick", interval=BELL_REFRESH_MS),
+            dcc.Store(id="shell-alerts-seen"),
+        ],
+        className="fo-bell-wrap",
     )
 
 

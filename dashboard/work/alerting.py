@@ -78,7 +78,29 @@ assert tuple(KINDS) == alerts.KINDS  # the database's list and this one are the 
 
 
 def kind_label(kind: str) -> str:
-    return _(KINDS[kind].label) if kind in KINDS else kind
+    """A kind's label in the viewer's language (written out as _() literals: the translation check reads them)."""
+    labels = {
+        "silent": _("Device silent"),
+        "idle": _("Idle away from customers"),
+        "zone_exit": _("Left a zone"),
+        "zone_enter": _("Entered a zone"),
+        "task_not_arrived": _("Not arrived by the end of the task's window"),
+        "task_at_risk": _("Task at risk (arrival expected after its window)"),
+        "task_overdue": _("Task overdue"),
+        "low_battery": _("Low battery"),
+        "speeding": _("Speeding"),
+        "low_survey": _("Customer survey of 2 stars or fewer"),
+        "help": _("Help requested"),
+    }
+    return labels.get(kind) or (_(KINDS[kind].label) if kind in KINDS else kind)
+
+
+def severity_label(severity: str) -> str:
+    return {"info": _("Info"), "warning": _("Warning"), "critical": _("Critical")}.get(severity, severity)
+
+
+def state_label(state: str) -> str:
+    return {"open": _("Open"), "acknowledged": _("Acknowledged"), "resolved": _("Resolved")}.get(state, state)
 
 
 def params_of(rule: dict) -> dict[str, float]:

@@ -33,6 +33,7 @@ USUAL_USER = {
     "/customers": "field",
     "/analytics/day": "supervisor",
     "/tasks": "supervisor",
+    "/alerts": "supervisor",
     "/import/gpx": "supervisor",
     "/exports": "supervisor",
     "/analytics/heatmap": "manager",

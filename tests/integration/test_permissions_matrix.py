@@ -46,6 +46,7 @@ PAGE_ACCESS = {
     "/admin/integration": {"admin"},  # issue 9
     "/import/erp": {"manager", "admin"},
     "/exports": {"supervisor", "manager", "executive"},
+    "/alerts": {"supervisor", "manager"},  # issue 17
 }
 
 
