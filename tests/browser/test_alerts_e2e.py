@@ -150,7 +150,7 @@ def test_a_silent_north_device_is_an_alert_the_supervisor_sees_and_resolves(brow
         pauses.pause(rt.db, paused["id"], "lunch", last_fix)
         tracking_policy(rt).refresh(force=True)
         page.goto(f"{server.url}/")
-        page.wait_for_selector("#livemap-alerts")
+        page.wait_for_selector("#livemap-alerts", state="attached")
         assert _bell(page) == 0
 
         # Past the rule's minutes: the clocks move on, and the writer's timer fires.
@@ -187,6 +187,7 @@ def test_a_silent_north_device_is_an_alert_the_supervisor_sees_and_resolves(brow
         page.goto(f"{server.url}/alerts?alert={alert['id']}")
         page.click("#alert-ack")
         wait_until(lambda: _state(rt, alert["id"]) == "acknowledged", "the acknowledgement")
+        page.wait_for_selector("#alerts-detail >> text=Acknowledged", timeout=REFRESH_S * 1000)  # the panel says so
         page.screenshot(path=screenshot_path("i17-e2e-inbox-acknowledged"))
         page.click("#alert-resolve")
         wait_until(lambda: _state(rt, alert["id"]) == "resolved", "the resolution")
