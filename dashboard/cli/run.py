@@ -74,7 +74,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
             rt.db, last_month, yesterday, rt.settings.tz, stay_min_s=rt.settings.stay_min_s, tracked_from=last_month
         )
     plan_day(rt.db, now.date(), rt.settings.tz, start=now)
-    plan_late_task(rt.db, now)  # one of the demo's alert occasions (the simulator makes the others)
     seed_demo_rules(rt.db)
     accounts = seed_demo_accounts(rt.db, rt.settings.secret_key)
     wall = demo_wall_token(rt.db, rt.settings.secret_key)
@@ -102,6 +101,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         if not _wait_healthy(url, stop, server):
             return 1
+        plan_late_task(rt.db, datetime.now(rt.settings.tz))  # an alert occasion, timed from the simulator's start
         simulator = FleetSimulator(rt.db, rt.settings.secret_key, url, interval_s=args.interval, tz=rt.settings.tz)
         threading.Thread(target=simulator.run, args=(stop,), name="simulator", daemon=True).start()
         customers = DemoCustomers(rt.db, rt.settings.secret_key, url)  # answer surveys (issue 6)
