@@ -276,13 +276,15 @@ class FleetSimulator:
         self.sent = 0
         self.failed = 0
         self.dispatch_checked_s = 0.0
+        self.buffers_sent = False
 
     def load(self) -> None:
         people = devices.native_devices(self.db)
         now = datetime.now(UTC)
         occasions = {employee: occasion for occasion, employee in occasion_people(self.db).items()}
         batteries = random.Random(f"{SIMULATOR_SEED}:batteries")  # apart from the plans' draws (history repeats them)
-        hours_into_day = (datetime.now(self.tz).hour - DAY_STARTS_H) % 24 + datetime.now(self.tz).minute / 60
+        local = datetime.now(self.tz)
+        hours_into_day = (local.hour - DAY_STARTS_H) % 24 + local.minute / 60
         orders = self._open_tasks()
         for row, (habit, speed) in zip(people, fleet_habits(self.rng, len(people)), strict=True):
             occasion = occasions.get(row["id"])
@@ -393,6 +395,7 @@ class FleetSimulator:
         """The first round of the occasions' phones: what they recorded before the simulator started (the
         part of their day that began earlier), in one upload each, as a phone sends its buffer. Returns how
         many fixes went out."""
+        self.buffers_sent = True
         sent = 0
         for person in self.people:
             plan = person.plan
@@ -448,6 +451,7 @@ class FleetSimulator:
     def run(self, stop: threading.Event, step_s: float = 0.5) -> None:
         if not self.people:
             self.load()
+        if not self.buffers_sent:
             self.send_buffers()
         while not stop.is_set():
             self.tick()
