@@ -130,6 +130,30 @@
                 }).join(" · ") : "";
                 return L.marker(latlng, {icon: icon, title: title});
             },
+            /* An alert's badge (issue 17) on a person's marker: a ring round it and a mark at its upper right, in
+               the severity's colour (--severity-*), the mark "!" for a warning and "!!" in a square for a critical,
+               so the severity shows without colour too; its tooltip names the alert. Drawn as HTML above the
+               canvas, so a page (and a test) finds it by the person: data-employee. */
+            alertBadge: function (feature, latlng) {
+                const p = feature.properties;
+                const severity = p.severity === "critical" ? "critical" : "warning";
+                const html = '<span class="fo-alert-badge-ring"></span><span class="fo-alert-badge-mark">' +
+                    (severity === "critical" ? "!!" : "!") + "</span>";
+                const marker = L.marker(latlng, {
+                    icon: L.divIcon({html: html, className: "fo-alert-badge fo-alert-badge-" + severity,
+                                     iconSize: [18, 18], iconAnchor: [-1, 19]}),
+                    keyboard: false, zIndexOffset: 1000,
+                });
+                marker.bindTooltip(escapeHtml(p.text), {direction: "top", offset: [10, -20], className: "fo-marker-tip"});
+                marker.on("add", function () {
+                    const element = marker.getElement();
+                    element.dataset.employee = String(p.id);
+                    element.dataset.severity = severity;
+                    element.setAttribute("role", "img");
+                    element.setAttribute("aria-label", p.text);
+                });
+                return marker;
+            },
             nameTooltip: function (feature, layer) {
                 if (feature.properties && feature.properties.name) {
                     layer.bindTooltip(escapeHtml(feature.properties.name));
@@ -197,8 +221,35 @@
         };
     }
 
+    /* The alert badges where their people are now: on the marker of a person the map places, else at the alert's
+       own point (a help request from a phone that shares no position); never for a paused person. */
+    let shownBadges = "";
+    let badgesOf = null;
+
+    function alertBadges(people) {
+        const features = [];
+        Object.keys(people || {}).forEach(function (key) {
+            const id = Number(key);
+            const badge = people[key];
+            const placed = fleet.get(id);
+            let at = null;
+            if (placed) { at = [placed.lon, placed.lat]; }
+            else if (!paused.has(id) && badge.lat !== null && badge.lon !== null) { at = [badge.lon, badge.lat]; }
+            if (!at) { return; }
+            features.push({type: "Feature", id: id, geometry: {type: "Point", coordinates: at},
+                           properties: {id: id, severity: badge.severity, text: badge.text}});
+        });
+        const key = JSON.stringify(features);
+        if (key === shownBadges && people === badgesOf) { return window.dash_clientside.no_update; }
+        shownBadges = key;
+        badgesOf = people;  // new alerts (or the page drawn again) redraw the layer whatever it held
+        return {type: "FeatureCollection", features: features};
+    }
+
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.fieldops = Object.assign({}, window.dash_clientside.fieldops, {
+        /* The badges' layer: at every refresh of the fleet and whenever the alerts changed. */
+        alertBadges: function (people) { return alertBadges(people); },
         /* The fleet layer's hideout (issue 16): the names of the people the viewer may see, for the markers'
            tooltips and labels, and the states in words, for a cluster's mix. */
         fleetNames: function (names, labels) {

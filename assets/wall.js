@@ -1,6 +1,7 @@
-/* Wall display (/wall): rotates the panels on the organisation's cycle, each panel its share; an alert that
-   needs a person now (the server says which: dashboard/live/wall.py INTERRUPTS) interrupts, and the rotation
-   then resumes where it was. Shows a stale indicator when answers from the server stop coming (server
+/* Wall display (/wall): rotates the panels on the organisation's cycle, each panel its share (the map and the
+   tiles the longest: dashboard/live/wall.py SHARES); a newly raised alert that needs a person now (a warning or
+   a critical: the server says which, dashboard/live/wall.py INTERRUPTING) interrupts once, and the rotation
+   then resumes where it was; info alerts wait for the alerts panel's turn. Shows a stale indicator when answers from the server stop coming (server
    restart, network drop); Dash's intervals keep asking, so it recovers by itself. Frames the maps on the
    team's area beside their legends. Clientside namespace fieldopsWall; dash-leaflet namespace fieldops.wall. */
 (function () {
@@ -8,11 +9,17 @@
     const FRAME_MARGIN_PX = 32;  // between the team's area and the screen's edges or the legend
     const state = {panel: "map", shownAt: Date.now(), lastOk: Date.now(), cycleMs: 20000, alerts: null, rotations: 0,
                    refreshes: 0, lastRefresh: 0, urgent: null, resume: null, resumed: null, interruptions: 0,
-                   shown: {map: 1}};
+                   shown: {map: 1}, time: {}, lastTick: Date.now(), interruptedAt: -Infinity};  // time: ms each panel was shown
     let config = null;
     window.fieldopsWallState = state;  // read by the browser tests
 
     function byId(id) { return document.getElementById(id); }
+
+    /* How long a panel shows in its turn: its share of cycles. */
+    function shareMs(panel) {
+        const shares = (config && config.shares) || {};
+        return state.cycleMs * (shares[panel] || 1);
+    }
 
     function panelsInTurn() {
         const all = (config && config.panels) || ["map", "kpis", "alerts", "heatmap"];
@@ -55,14 +62,16 @@
         }
     }
 
-    function interrupt() {
-        if (state.panel !== "alerts") {
-            state.resume = {panel: state.panel, elapsed: Math.min(Date.now() - state.shownAt, state.cycleMs)};
-            state.interruptions += 1;
-            show("alerts", true);
-        } else {
-            state.shownAt = Date.now();  // already showing: the new alert gets a full share
-        }
+    /* A new warning or critical: the alerts panel now, unless it is showing (the new alert is on it already) or,
+       for a warning, the rotation was interrupted less than a rotation ago: then it waits for the alerts' turn,
+       so a stream of warnings never keeps the room from the map and the figures. A critical always interrupts. */
+    function interrupt(critical) {
+        const rotationMs = panelsInTurn().reduce(function (sum, p) { return sum + shareMs(p); }, 0);
+        if (state.panel === "alerts" || (!critical && Date.now() - state.interruptedAt < rotationMs)) { return; }
+        state.resume = {panel: state.panel, elapsed: Math.min(Date.now() - state.shownAt, shareMs(state.panel))};
+        state.interruptions += 1;
+        state.interruptedAt = Date.now();
+        show("alerts", true);
     }
 
     function clockText(ms, seconds) {
@@ -76,13 +85,15 @@
         const page = byId("wall-page");
         if (!page) { return; }
         const now = Date.now();
+        state.time[state.panel] = (state.time[state.panel] || 0) + (now - state.lastTick);
+        state.lastTick = now;
         const stale = now - state.lastOk > STALE_AFTER_MS;
         page.classList.toggle("fo-wall-is-stale", stale);
         const staleText = byId("wall-stale-text");
         if (staleText && config) { staleText.textContent = stale ? config.stale.replace("{time}", clockText(state.lastOk, true)) : ""; }
         const clock = byId("wall-clock");
         if (clock) { clock.textContent = clockText(now, false); }
-        if (now - state.shownAt >= state.cycleMs) { advance(); }
+        if (now - state.shownAt >= shareMs(state.panel)) { advance(); }
     }
 
     window.setInterval(tick, 250);
@@ -115,19 +126,22 @@
             }
             return window.dash_clientside.no_update;
         },
-        /* The cycle from the organisation's settings; a new alert that needs a person interrupts the rotation,
-           the others wait for the alerts panel's turn. */
+        /* The cycle from the organisation's settings; a newly raised alert that needs a person interrupts the
+           rotation once (state.urgent holds those already seen), the others wait for the alerts panel's turn.
+           What is open when the wall is opened interrupts nothing. */
         configure: function (seen, wallConfig) {
             config = wallConfig;
             if (!seen) { return window.dash_clientside.no_update; }
             state.lastOk = Date.now();
             state.cycleMs = Math.max(5, seen.cycle_s || 20) * 1000;
             state.alerts = new Set(seen.alerts || []);
-            const urgent = new Set(seen.interrupt || []);
-            const fresh = state.urgent !== null && Array.from(urgent).some(function (id) { return !state.urgent.has(id); });
-            state.urgent = urgent;
-            if (fresh) { interrupt(); }
-            else if (state.panel === "alerts" && state.alerts.size === 0) { advance(); }
+            const urgent = seen.interrupt || [];
+            const known = state.urgent;
+            const fresh = known === null ? [] : urgent.filter(function (id) { return !known.has(id); });
+            state.urgent = new Set(urgent);  // every open one the server knows: a resolved id never comes back
+            if (fresh.length) {
+                interrupt(fresh.some(function (id) { return (seen.critical || []).indexOf(id) >= 0; }));
+            } else if (state.panel === "alerts" && state.alerts.size === 0) { advance(); }
             else if (!byId("wall-title").textContent) { show(state.panel, true); }
             return window.dash_clientside.no_update;
         },

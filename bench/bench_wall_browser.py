@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_livemap import move_a_tenth_every_second, setup
 from dashboard.live.wall import tiles, wall_alerts
+from dashboard.work import alerting
 from dashboard.work.accounts import new_wall_token
 from data.scope import Scope
 from tests.browser import chromium
@@ -68,7 +69,7 @@ def main() -> None:
         payload_s.append(time.perf_counter() - t)
     t = time.perf_counter()
     tiles(live, Scope(frozenset({1})))
-    wall_alerts(live, Scope(frozenset({1})))
+    wall_alerts(live, Scope(frozenset({1})), alerting.state(live).bump())  # a new version: read afresh
     uncached = time.perf_counter() - t
     print(f"employees: {args.employees}")
     print(f"wall open to all markers counted: {first:.1f} s")
@@ -77,7 +78,7 @@ def main() -> None:
     print(f"gap between refreshes: median {statistics.median(gaps):.0f} ms, p90 {p90:.0f} ms, max {max(gaps):.0f} ms")
     print(f"browser merge per refresh: median {statistics.median(merges):.1f} ms, max {max(merges):.1f} ms")
     print(f"server, delta payload of one tick: median {statistics.median(payload_s) * 1000:.1f} ms")
-    print(f"server, tiles + alerts (uncached, every 5 s at most once per scope): {uncached * 1000:.0f} ms")
+    print(f"server, tiles + alerts (uncached; tiles per 5 s, alerts per version): {uncached * 1000:.0f} ms")
     server.stop()
     services.stop()
 

@@ -6,17 +6,19 @@ import time
 from datetime import datetime, timedelta
 
 import dash
-import dash_leaflet as dl
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from dashboard.core.auditing import record_look
+from dashboard.core.errors import AppError
 from dashboard.core.i18n import _, relative_time
 from dashboard.core.inputs import BIGINT, mapping, whole_number
-from dashboard.core.permissions import ALERT_RESOLVER_ROLES, may_open, may_see_individuals
-from dashboard.core.runtime import runtime
+from dashboard.core.permissions import ALERT_ROLES, may_open, may_see_individuals
+from dashboard.core.runtime import Runtime, runtime
 from dashboard.live.livemap import LiveMap
 from dashboard.live.presence import COUNTS
+from dashboard.web.components import severity_chip, severity_label
+from dashboard.work import alerting
 from dashboard.work.lifecycle import state_label as task_state_label
 from data import activities, alerts, employees, tasks, teams
 
@@ -68,7 +70,10 @@ def people_names(team_id: int | None) -> dict[str, dict]:
     return {str(employee_id): person for employee_id, person in live_map().people(scope).items()}
 
 
-def select_person(click: dict | None) -> object:
+def select_person(click: dict | None, badge_click: dict | None = None) -> object:
+    """The person whose marker (or alert badge) was clicked."""
+    if ctx.triggered_id == "livemap-alert-badges":
+        click = {"properties": {}, "id": mapping(mapping(badge_click).get("properties")).get("id")}
     if not isinstance(click, dict) or (click.get("properties") or {}).get("cluster"):
         return no_update
     return whole_number(click.get("id")) or no_update
@@ -133,65 +138,104 @@ def _onward_links(employee_id: int, day: datetime, visit: dict | None) -> html.N
     return html.Nav(allowed, className="fo-onward", **{"aria-label": _("Go to")}) if allowed else None
 
 
-def alerts_view(_tick: int, _resolved: object, shown: object) -> tuple:
-    """Open help alerts in the viewer's scope: a banner and a red marker each; names only for people viewers.
-    Redrawn only when the set of open alerts changes, so a Resolve button stays put under the pointer."""
+BADGED = ("warning", "critical")  # info alerts are in the list only
+
+
+def _when(rt: Runtime, at: datetime) -> str:
+    """An alert's time: the hour today, the day too when it is older."""
+    today = datetime.now(rt.settings.tz).date()
+    return rt.local(at, "%H:%M") if at.astimezone(rt.settings.tz).date() == today else rt.local(at, "%Y-%m-%d %H:%M")
+
+
+def _alert_row(alert: dict, acts: bool) -> html.Div:
+    kind = alerting.kind_label(alert["kind"])
+    place = alert["zone_name"] or alert["customer_name"]
+    buttons = []
+    if acts and alert["state"] == "open":
+        buttons.append(
+            html.Button(
+                _("Acknowledge"),
+                id={"type": "livemap-alert-ack", "alert": alert["id"]},
+                className="btn btn-sm btn-outline-secondary",
+            )
+        )
+    if acts:
+        buttons.append(
+            html.Button(
+                _("Resolve"),
+                id={"type": "livemap-alert-resolve", "alert": alert["id"]},
+                className="btn btn-sm btn-outline-primary",
+            )
+        )
+    return html.Div(
+        [
+            severity_chip(alert["severity"]),
+            html.Span(f"{kind} · {place}" if place else kind, className="fo-livemap-alert-kind"),
+            html.Span(alert["name"], className="fo-livemap-alert-name"),
+            html.Span(_when(runtime(), alert["at"]), className="fo-livemap-alert-time"),
+            html.Span(_("Acknowledged"), className="fo-livemap-alert-state")
+            if alert["state"] == "acknowledged"
+            else None,
+            *buttons,
+        ],
+        className=f"fo-livemap-alert fo-livemap-alert-{alert['severity']}",
+        id=f"livemap-alert-{alert['id']}",
+    )
+
+
+def alerts_view(_tick: int, team_id: int | None, _done: object, shown: object) -> tuple:
+    """Every open or acknowledged alert in the viewer's scope (the chosen team's), the most severe first: a list
+    above the map (names only for viewers who may see individuals; Acknowledge and Resolve for ALERT_ROLES) and,
+    for each person with a warning or a critical, a badge on their marker (assets/livemap.js alertBadges). The
+    alerts' version is read every second (one Redis read); the list is read again only when it moved, and
+    redrawn only when what it shows changed, so a button stays put under the pointer."""
     rt = runtime()
     viewer = g.viewer
-    open_alerts = alerts.open_alerts(rt.db, viewer.scope)
-    ids = [a["id"] for a in open_alerts]
-    if ids == shown:
+    team_id = whole_number(team_id)
+    version = alerting.state(rt).version()
+    shown = mapping(shown)
+    if ctx.triggered_id == "livemap-alerts-tick" and shown.get("v") == version and shown.get("team") == team_id:
         return no_update, no_update, no_update
-    if not open_alerts:
-        return [], [], ids
-    named = may_see_individuals(viewer, rt.org_settings())
-    markers = [
-        dl.CircleMarker(
-            center=[a["lat"], a["lon"]],
-            radius=14,
-            color="#d62728",
-            fillColor="#d62728",
-            fillOpacity=0.35,
-            children=dl.Tooltip(a["name"] if named else _("Help requested")),
-            id=f"livemap-alert-marker-{a['id']}",
-        )
-        for a in open_alerts
-        if a["lat"] is not None
-    ]
-    if not named:
-        return (
-            [html.Div(_("{count} open help alert(s)", count=len(open_alerts)), className="fo-alert-item")],
-            markers,
-            ids,
-        )
-    items = [
-        html.Div(
-            [
-                html.B(_("Help requested"), className="me-1"),
-                html.Span(a["name"], className="fo-alert-name"),
-                html.Span(f" · {rt.local(a['created_at'], '%H:%M:%S')}"),
-                html.Button(
-                    _("Resolve"),
-                    id={"type": "livemap-alert-resolve-button", "alert": a["id"]},
-                    className="btn btn-sm btn-light ms-2",
-                )
-                if viewer.role in ALERT_RESOLVER_ROLES
-                else None,
-            ],
-            className="fo-alert-item",
-            id=f"livemap-alert-{a['id']}",
-        )
-        for a in open_alerts
-    ]
-    return items, markers, ids
+    found = alerts.open_alerts_placed(rt.db, viewer.scope.narrowed_to_team(team_id))
+    digest = [[a["id"], a["state"], a["updated_at"].isoformat()] for a in found]  # a help pressed again moves
+    mark = {"v": version, "team": team_id, "digest": digest}
+    if shown.get("team") == team_id and shown.get("digest") == digest and ctx.triggered_id != "livemap-alert-done":
+        return no_update, no_update, mark
+    people: dict[str, dict] = {}
+    for alert in found:  # the most severe first: a person's badge takes the colour of their worst alert
+        if alert["severity"] not in BADGED:
+            continue
+        text = f"{severity_label(alert['severity'])}: {alerting.kind_label(alert['kind'])}"
+        badge = people.get(str(alert["employee_id"]))
+        if badge is None:
+            people[str(alert["employee_id"])] = {
+                "severity": alert["severity"],
+                "text": text,
+                "lat": alert["lat"],
+                "lon": alert["lon"],
+            }
+        else:
+            badge["text"] += f" · {text}"
+    if not found:
+        return [], people, mark
+    if not may_see_individuals(viewer, rt.org_settings()):
+        summary = html.Div(_("{count} open alert(s)", count=len(found)), className="fo-livemap-alert")
+        return [summary], people, mark
+    acts = viewer.role in ALERT_ROLES
+    return [_alert_row(alert, acts) for alert in found], people, mark
 
 
-def resolve_alert(request: object) -> object:
-    alert_id = whole_number(mapping(request).get("alert"), BIGINT)  # alerts.id is a bigserial
-    if alert_id is None or g.viewer.role not in ALERT_RESOLVER_ROLES:
-        return no_update
-    alerts.resolve(runtime().db, alert_id, g.viewer.scope, g.viewer.user_id)
-    return {"resolved": alert_id}
+def act_on_alert(request: object) -> dict:
+    """Acknowledge or resolve the alert whose button was pressed, for a viewer in ALERT_ROLES, in their scope."""
+    if g.viewer.role not in ALERT_ROLES:
+        raise AppError(403, "forbidden", _("Only supervisors and managers act on alerts."))
+    request = mapping(request)
+    alert_id = whole_number(request.get("alert"), BIGINT)  # alerts.id is a bigserial
+    action = request.get("action")
+    if alert_id is None or action not in ("acknowledge", "resolve"):
+        raise AppError(400, "invalid_alert_action", _("Choose an alert to acknowledge or resolve."))
+    act = alerting.acknowledge if action == "acknowledge" else alerting.resolve
+    return {"alert": alert_id, "action": action, "done": act(runtime(), g.viewer, alert_id)}
 
 
 def _task_text(task: dict | None) -> str:
@@ -229,7 +273,11 @@ def register(app: Dash) -> None:
         State("livemap-labels", "data"),
     )
     app.callback(Output("livemap-names", "data"), Input("livemap-team", "value"))(people_names)
-    app.callback(Output("livemap-selected", "data"), Input("livemap-fleet", "clickData"))(select_person)
+    app.callback(
+        Output("livemap-selected", "data"),
+        Input("livemap-fleet", "clickData"),
+        Input("livemap-alert-badges", "clickData"),
+    )(select_person)
     # Names on the markers and the states' words for the clusters (issue 16): the fleet layer's hideout.
     app.clientside_callback(
         ClientsideFunction(namespace="fieldops", function_name="fleetNames"),
@@ -288,20 +336,30 @@ def register(app: Dash) -> None:
         Input("livemap-selected", "data"),
         Input("livemap-details-tick", "n_intervals"),
     )(person_details)
-    # Help alerts from the phone page (issue 7): polled with the fleet; a press on Resolve goes through a store.
+    # Alerts (issue 17): the list and the badges, checked every second against the alerts' version; a press on
+    # Acknowledge or Resolve goes through a store to the server, and the list follows at once.
     app.callback(
         Output("livemap-alerts", "children"),
-        Output("livemap-alert-markers", "children"),
+        Output("livemap-alert-people", "data"),
         Output("livemap-alerts-shown", "data"),
-        Input("livemap-tick", "n_intervals"),
-        Input("livemap-alert-resolved", "data"),
+        Input("livemap-alerts-tick", "n_intervals"),
+        Input("livemap-team", "value"),
+        Input("livemap-alert-done", "data"),
         State("livemap-alerts-shown", "data"),
     )(alerts_view)
     app.clientside_callback(
+        ClientsideFunction(namespace="fieldops", function_name="alertBadges"),
+        Output("livemap-alert-badges", "data"),
+        Input("livemap-alert-people", "data"),
+        Input("livemap-cursor", "data"),  # every refresh: a badge follows its person
+    )
+    app.clientside_callback(
         ClientsideFunction(namespace="fieldopsAlerts", function_name="pressed"),
-        Output("livemap-alert-resolve", "data"),
-        Input({"type": "livemap-alert-resolve-button", "alert": ALL}, "n_clicks"),
+        Output("livemap-alert-action", "data"),
+        Input({"type": "livemap-alert-ack", "alert": ALL}, "n_clicks"),
+        Input({"type": "livemap-alert-resolve", "alert": ALL}, "n_clicks"),
+        prevent_initial_call=True,
     )
     app.callback(
-        Output("livemap-alert-resolved", "data"), Input("livemap-alert-resolve", "data"), prevent_initial_call=True
-    )(resolve_alert)
+        Output("livemap-alert-done", "data"), Input("livemap-alert-action", "data"), prevent_initial_call=True
+    )(act_on_alert)

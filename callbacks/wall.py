@@ -1,5 +1,5 @@
-"""Wall display callbacks: the fleet every second (deltas, as on the live map), tiles and alerts every
-five seconds, the heatmap every minute. No drill-down, no names of people."""
+"""Wall display callbacks: the fleet every second (deltas, as on the live map), the alerts every second when
+their version moved, tiles every five seconds, the heatmap every minute. No drill-down, no names of people."""
 
 from __future__ import annotations
 
@@ -12,20 +12,13 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import BIGINT, counter, mapping, whole_number
 from dashboard.core.runtime import runtime
 from dashboard.live.presence import ACTIVITIES, NO_POSITION, OFFLINE, PAUSED
-from dashboard.live.wall import (
-    INTERRUPTS,
-    TILE_FIGURES,
-    cycle_seconds,
-    heat_today,
-    team_area,
-    tiles,
-    verdicts,
-    wall_alerts,
-)
+from dashboard.live.wall import TILE_FIGURES, cycle_seconds, heat_today, team_area, tiles, verdicts, wall_alerts
+from dashboard.web.components import severity_chip
+from dashboard.work import alerting
 
 HEAT_EVERY_TICKS = 12  # the slow tick is 5 s: the heatmap is redrawn, and the maps framed, every minute
 LEGEND = (*ACTIVITIES, OFFLINE, PAUSED, NO_POSITION)  # the map's legend, counted with the tiles
-ALERT_ROWS = 7  # as many as the screen holds whole, help requests first
+ALERT_ROWS = 5  # as many as the screen holds whole, the most severe first
 TILE_IDS = {"visits": "visits", "tasks_done": "done", "overdue_tasks": "overdue", "satisfaction": "satisfaction"}
 
 
@@ -61,52 +54,50 @@ def _number(value: object, digits: int = 0) -> str:
     return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
 
 
-def _alert_row(kind: str, css: str, time_text: str, where: str) -> html.Div:
+def _alert_row(alert: dict) -> html.Div:
+    """An alert as the room reads it: severity, kind, time; team and place beneath. Never a person."""
+    where = " · ".join(part for part in (alert["team"], alert["place"]) if part)
     return html.Div(
-        [html.Span(kind, className="fo-wall-alert-kind"), html.Span(time_text), html.Span(where)],
-        className=f"fo-wall-alert {css}",
-    )
-
-
-def tiles_and_alerts(_tick: int) -> tuple:
-    rt = runtime()
-    scope = g.viewer.scope
-    figures = tiles(rt, scope)
-    found = wall_alerts(rt, scope)
-    rows = (
         [
-            _alert_row(_("Help requested"), "fo-wall-alert-help", rt.local(a["at"], "%H:%M"), a["team"] or "")
-            for a in found["help"]
-        ]
-        + [
-            _alert_row(
-                _("Left work area"),
-                "fo-wall-alert-breach",
-                rt.local(b["at"], "%H:%M"),
-                f"{b['zone']} · {b['team'] or ''}",
-            )
-            for b in found["breaches"]
-        ]
-        + [
-            _alert_row(
-                _("Overdue"),
-                "fo-wall-alert-overdue",
-                rt.local(t["at"], "%H:%M"),
-                f"{t['customer']} · {t['team'] or ''}",
-            )
-            for t in found["overdue"]
-        ]
+            severity_chip(alert["severity"]),
+            html.Span(alerting.kind_label(alert["kind"]), className="fo-wall-alert-kind"),
+            html.Span(runtime().local(alert["at"], "%H:%M"), className="fo-wall-alert-time"),
+            html.Span(where, className="fo-wall-alert-where"),
+        ],
+        className=f"fo-wall-alert fo-wall-alert-{alert['severity']}",
+        id=f"wall-alert-{alert['id']}",
     )
-    more = len(rows) - ALERT_ROWS
+
+
+def alerts_view(_tick: int, seen: object) -> tuple:
+    """The alerts panel and what the rotation needs to know (assets/wall.js): every alert shown, those that
+    interrupt when new (warnings and criticals), the cycle. Redrawn only when the alerts' version or the cycle
+    moved, checked every second (one Redis read), so a new alert interrupts within about a second."""
+    rt = runtime()
+    version = alerting.state(rt).version()
+    cycle_s = cycle_seconds(rt.org_settings())
+    seen = mapping(seen)
+    if seen.get("v") == version and seen.get("cycle_s") == cycle_s:
+        return no_update, no_update
+    found = wall_alerts(rt, g.viewer.scope, version)
+    rows = [_alert_row(alert) for alert in found[:ALERT_ROWS]]
+    more = len(found) - ALERT_ROWS
     if more > 0:  # whole rows only: the rest are counted, never cut off at the screen's edge
-        rows = [*rows[:ALERT_ROWS], html.Div(_("and {count} more", count=more), className="fo-wall-alert-more")]
-    alerts_view = rows or html.Div(_("No open alerts"), className="fo-wall-calm")
-    settings = rt.org_settings()
+        rows.append(html.Div(_("and {count} more", count=more), className="fo-wall-alert-more"))
     state = {
-        "alerts": [a["id"] for group in INTERRUPTS for a in found[group]],
-        "interrupt": [a["id"] for group, interrupts in INTERRUPTS.items() if interrupts for a in found[group]],
-        "cycle_s": cycle_seconds(settings),
+        "v": version,
+        "alerts": [alert["id"] for alert in found],
+        "interrupt": [alert["id"] for alert in found if alert["interrupts"]],
+        "critical": [alert["id"] for alert in found if alert["severity"] == "critical"],
+        "cycle_s": cycle_s,
     }
+    return rows or html.Div(_("No open alerts"), className="fo-wall-calm"), state
+
+
+def tiles_view(_tick: int) -> tuple:
+    rt = runtime()
+    figures = tiles(rt, g.viewer.scope)
+    settings = rt.org_settings()
     judged = verdicts(figures, settings)
     return (
         _number(figures["active"]),
@@ -117,8 +108,6 @@ def tiles_and_alerts(_tick: int) -> tuple:
         *[f"fo-wall-tile fo-wall-tile-{TILE_IDS[key]} fo-wall-{judged[key]}" for key in TILE_FIGURES],
         *[_target(key, settings) for key in TILE_FIGURES],
         *[_number(figures["people"][key]) for key in LEGEND],
-        alerts_view,
-        state,
     )
 
 
@@ -169,10 +158,14 @@ def register(app: Dash) -> None:
         *[Output(f"wall-tile-{TILE_IDS[key]}", "className") for key in TILE_FIGURES],
         *[Output(f"wall-kpi-{TILE_IDS[key]}-target", "children") for key in TILE_FIGURES],
         *[Output(f"wall-count-{key}", "children") for key in LEGEND],
+        Input("wall-slow", "n_intervals"),
+    )(tiles_view)
+    app.callback(
         Output("wall-alerts", "children"),
         Output("wall-alerts-seen", "data"),
-        Input("wall-slow", "n_intervals"),
-    )(tiles_and_alerts)
+        Input("wall-tick", "n_intervals"),
+        State("wall-alerts-seen", "data"),
+    )(alerts_view)
     app.callback(Output("wall-heat", "data"), Input("wall-slow", "n_intervals"))(heatmap)
     app.clientside_callback(
         ClientsideFunction(namespace="fieldopsWall", function_name="configure"),

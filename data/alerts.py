@@ -534,6 +534,21 @@ def open_count_by_severity(db: Database, scope: Scope) -> dict[str, int]:
     return {severity: 0 for severity in SEVERITIES} | {r["severity"]: r["n"] for r in rows}
 
 
+def open_alerts_placed(db: Database, scope: Scope) -> list[dict]:
+    """Unresolved alerts in the viewer's scope with the place each is about (`zone_name`, the task's
+    `customer_name`), the most severe first, then the newest: the live map's list and the wall's panel."""
+    return db.fetch_all(
+        f"""SELECT {ALERT_COLUMNS}, z.name AS zone_name, c.name AS customer_name
+            FROM {ALERT_FROM}
+                 LEFT JOIN zones z ON z.id = a.zone_id
+                 LEFT JOIN tasks k ON k.id = a.task_id
+                 LEFT JOIN customers c ON c.id = k.customer_id
+            WHERE a.state <> 'resolved' AND {IN_SCOPE}
+            ORDER BY array_position(%(severities)s::text[], a.severity) DESC, a.created_at DESC, a.id DESC""",  # noqa: S608 - constants
+        _scope(scope) | {"severities": list(SEVERITIES)},
+    )
+
+
 # ---- chat robots and Web Push subscriptions ------------------------------------------------------------------------
 
 

@@ -80,7 +80,7 @@ def layout(**_query: str) -> html.Div:
             className="fo-form-row mt-2",
             children=[
                 field(
-                    _("Seconds per wall panel"),
+                    _("Seconds per wall panel (the map and today's figures show twice as long)"),
                     dcc.Input(id="privacy-wall-cycle", type="number", min=5, max=600, className="form-control"),
                 ),
                 html.Button(_("Save rotation"), id="privacy-wall-cycle-save", className="btn btn-outline-primary"),

@@ -26,6 +26,8 @@ dash.register_page(
     individual_positions=True,
 )
 
+# The alerts' version is read this often (one Redis GET): an alert raised shows within about a second.
+ALERTS_POLL_MS = 1000
 BADGES = ("moving", "visit", "idle", "offline", "paused", "no_position")  # online's three activities, then the rest
 
 
@@ -63,7 +65,8 @@ def _map() -> dl.Map:
             zoomToBoundsOnClick=True,
             superClusterOptions={"radius": 45, "maxZoom": 15},
         ),
-        dl.LayerGroup(id="livemap-alert-markers"),
+        # Issue 17: a badge on the marker of each person with an open warning or critical alert (assets/livemap.js).
+        dl.GeoJSON(id="livemap-alert-badges", pointToLayer=js("alertBadge")),
         dl.ScaleControl(position="bottomleft", imperial=False),
     ]
     return dl.Map(id="livemap-map", center=HELSINKI, zoom=14, preferCanvas=True, children=layers, className="fo-map")
@@ -147,7 +150,12 @@ def layout(**_query: str) -> html.Div:
                     html.Span(id="livemap-updated", className="fo-updated"),
                 ],
             ),
-            html.Div(id="livemap-alerts", className="fo-alerts", role="alert"),
+            html.Div(
+                id="livemap-alerts",
+                className="fo-livemap-alerts",
+                role="region",
+                **{"aria-label": _("Alerts"), "aria-live": "polite"},
+            ),
             html.Div(
                 className="fo-map-row",
                 children=[
@@ -210,6 +218,7 @@ def layout(**_query: str) -> html.Div:
             ),
             dcc.Interval(id="livemap-tick", interval=runtime().settings.map_refresh_ms),
             dcc.Interval(id="livemap-details-tick", interval=10_000),
+            dcc.Interval(id="livemap-alerts-tick", interval=ALERTS_POLL_MS),
             dcc.Store(id="livemap-feed"),
             dcc.Store(id="livemap-cursor"),
             dcc.Store(id="livemap-selected"),
@@ -217,9 +226,10 @@ def layout(**_query: str) -> html.Div:
             dcc.Store(id="livemap-picked"),
             dcc.Store(id="livemap-followed"),
             dcc.Store(id="livemap-follow-at"),
-            dcc.Store(id="livemap-alert-resolve"),
-            dcc.Store(id="livemap-alert-resolved"),
+            dcc.Store(id="livemap-alert-action"),
+            dcc.Store(id="livemap-alert-done"),
             dcc.Store(id="livemap-alerts-shown"),
+            dcc.Store(id="livemap-alert-people"),
             dcc.Store(
                 id="livemap-labels",
                 data={

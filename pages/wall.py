@@ -12,14 +12,13 @@ from dashboard.analytics.scales import SCALES
 from dashboard.core.i18n import _, current_language
 from dashboard.core.permissions import WALL_ROLES
 from dashboard.core.runtime import runtime
-from dashboard.live.wall import HEAT
+from dashboard.live.wall import HEAT, PANELS, SHARES
 from dashboard.web.components import state_dot
 from dashboard.web.maps import HELSINKI, base_layers, js, scale_legend
 
 dash.register_page(__name__, path="/wall", name="Wall display", order=95, roles=WALL_ROLES, id_prefix="wall")
 
 wall_js = Namespace("fieldops", "wall")  # assets/wall.js
-PANELS = ("map", "kpis", "alerts", "heatmap")
 KPI_TILES = ("active", "visits", "done", "overdue", "satisfaction")
 CLUSTER_RADIUS_PX = 80  # people this close share a bubble: about the wall's bubble (--fo-cluster-size)
 
@@ -184,6 +183,7 @@ def layout(**_query: str) -> html.Div:
                     "timezone": rt.settings.timezone,
                     "locale": current_language(),
                     "panels": list(PANELS),
+                    "shares": SHARES,
                     "titles": {
                         "map": _("Live map"),
                         "kpis": _("Today"),

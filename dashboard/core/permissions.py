@@ -31,7 +31,6 @@ ANALYTICS_ROLES = ("supervisor", "manager", "executive")  # heatmap and performa
 DAY_REPLAY_ROLES = ("field", "supervisor", "manager", "executive")  # one person's day; field: their own
 PHONE_ROLES = ("field",)  # the phone page and its location sharing (issue 7)
 PLANNER_ROLES = ("supervisor", "manager")  # plan and assign tasks; field staff only move their own
-ALERT_RESOLVER_ROLES = PLANNER_ROLES  # the people who send help, not the one who asked
 ALERT_ROLES = PLANNER_ROLES  # issue 17: the alerts inbox and the bell; they acknowledge and resolve
 ALERT_RULE_ROLES = ("supervisor", "manager", "admin")  # issue 17: alert rules (supervisors for their teams)
 ACTIVITY_LOG_ROLES = ("field", "supervisor", "manager")  # log a call, e-mail or meeting with a customer

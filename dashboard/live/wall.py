@@ -1,14 +1,16 @@
 """The wall display's figures (issue 8): KPI tiles and alerts, no individual's name anywhere.
 
-Tiles and alerts are computed at most once per WALL_TTL_S per scope and shared by every display
-in the process, so a room full of walls costs one set of queries. The people tiles (active now = online,
-offline, paused, no position yet) and the map's legend are one `Presence` (dashboard/live/presence.py)
-taken with the other tiles, so no two numbers on the wall can disagree.
+Tiles are computed at most once per WALL_TTL_S per scope, alerts once per change of the alerts' version
+(issue 17), and both are shared by every display in the process, so a room full of walls costs one set of
+queries. The people tiles (active now = online, offline, paused, no position yet) and the map's legend are
+one `Presence` (dashboard/live/presence.py) taken with the other tiles, so no two numbers on the wall can
+disagree.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import threading
+from datetime import datetime
 from math import cos, radians
 
 from dashboard.analytics import metrics
@@ -17,18 +19,24 @@ from dashboard.analytics.scales import SCALES
 from dashboard.core.runtime import Runtime
 from dashboard.live.livemap import Expiring
 from dashboard.live.presence import ONLINE, PAUSED
-from data import alerts, analytics, reports
+from data import alerts, analytics
 from data.scope import Scope
 
 WALL_TTL_S = 4.0
-BREACH_WINDOW = timedelta(hours=2)  # work-area exits this recent are shown as alerts
 MIN_CYCLE_S, MAX_CYCLE_S = 5, 600
 HEAT = "tracked_hours"  # the today layer's measure: hours per hexagon today, on the report map's scale
-# Which kinds of alert interrupt the rotation (the others wait for the alerts panel's turn): only those that
-# need a person now. The one place issue 17's alert rules replace.
-INTERRUPTS = {"help": True, "breaches": False, "overdue": False}
+# The alerts that interrupt the rotation when newly raised (issue 17): those that need a person now, a warning
+# at most once a rotation, a critical always (assets/wall.js). Info alerts never do; they, and every alert once
+# it has interrupted, wait for the alerts panel's turn.
+INTERRUPTING = frozenset({"warning", "critical"})
+# Each panel's share of the rotation, in cycles (the organisation's `wall.cycle_s`): the room looks at the map
+# and today's figures most of the time; the alerts panel takes its turn only while there are alerts.
+PANELS = ("map", "kpis", "alerts", "heatmap")  # in the order of the rotation
+SHARES = {"map": 2, "kpis": 2, "alerts": 1, "heatmap": 1}
 
 _cache = Expiring(WALL_TTL_S)
+_alerts_by_version: dict[tuple[int, Scope], tuple[int, list[dict]]] = {}  # (runtime, scope) -> the version's list
+_alerts_lock = threading.Lock()
 
 
 def cycle_seconds(settings: dict) -> int:
@@ -99,25 +107,34 @@ def _points(coordinates: list) -> list:
     return [point for part in coordinates for point in _points(part)]
 
 
-def wall_alerts(rt: Runtime, scope: Scope) -> dict:
-    """Open help requests, overdue tasks of today and recent work-area exits: time, team and place only."""
+def interrupts(severity: str) -> bool:
+    return severity in INTERRUPTING
 
-    def compute() -> dict:
-        now = datetime.now(rt.settings.tz)
-        help_rows = alerts.open_alerts(rt.db, scope)
-        return {
-            "help": [{"id": f"h{a['id']}", "at": a["at"], "team": a["team_name"]} for a in help_rows],
-            "overdue": [
-                {"id": f"t{t['id']}", "at": t["window_end"], "customer": t["customer_name"], "team": t["team_name"]}
-                for t in metrics.overdue_tasks(rt.db, scope, now.date(), now.date(), rt.settings.timezone, now)
-            ],
-            "breaches": [
-                {"id": f"g{b['id']}", "at": b["started_at"], "zone": b["zone_name"], "team": b["team_name"]}
-                for b in reports.geofence_breaches(rt.db, scope, now - BREACH_WINDOW)
-            ],
-        }
 
-    return _cache.get(("alerts", id(rt), scope), compute)
+def wall_alerts(rt: Runtime, scope: Scope, version: int) -> list[dict]:
+    """The open (and acknowledged) alerts of the scope, the most severe first: kind, severity, time, team and
+    place only, never a person. Read once per alerts' version and scope for every display of the process."""
+
+    def compute() -> list[dict]:
+        return [
+            {
+                "id": a["id"],
+                "kind": a["kind"],
+                "severity": a["severity"],
+                "at": a["at"],
+                "team": a["team_name"],
+                "place": a["zone_name"] or a["customer_name"],
+                "interrupts": interrupts(a["severity"]),
+            }
+            for a in alerts.open_alerts_placed(rt.db, scope)
+        ]
+
+    key = (id(rt), scope)
+    with _alerts_lock:
+        known = _alerts_by_version.get(key)
+        if known is None or known[0] != version:
+            known = _alerts_by_version[key] = (version, compute())
+        return known[1]
 
 
 def heat_today(rt: Runtime, scope: Scope) -> dict:

@@ -70,6 +70,24 @@ def state_dot(state: str) -> html.Span:
     return html.Span(className=f"fo-dot fo-{state}{shape}", **{"aria-hidden": "true"})
 
 
+SEVERITY_MARKS = {"info": "i", "warning": "!", "critical": "!!"}  # the mark says it without colour too
+
+
+def severity_label(severity: str) -> str:
+    return {"info": _("Info"), "warning": _("Warning"), "critical": _("Critical")}.get(severity, severity)
+
+
+def severity_chip(severity: str) -> html.Span:
+    """An alert's severity (issue 17): its mark in the severity's colour (--severity-*) and its word."""
+    return html.Span(
+        [
+            html.Span(SEVERITY_MARKS.get(severity, "?"), className="fo-severity-mark", **{"aria-hidden": "true"}),
+            severity_label(severity),
+        ],
+        className=f"fo-severity fo-severity-{severity}",
+    )
+
+
 def field(label: str, control) -> html.Div:
     return html.Div([html.Label(label, className="form-label small mb-1", htmlFor=control.id), control])
 

@@ -11,12 +11,15 @@ import pytest
 
 from dashboard.demo.seed import demo_wall_secret, plan_day
 from dashboard.demo.simulator import FleetSimulator
-from data import alerts, audit, org_settings
+from dashboard.live.wall import SHARES
+from dashboard.work import alerting
+from data import audit, org_settings
 from data.db import Database
 from tests.browser import screenshot_path
 from tests.conftest import SECRET, LiveServer, free_port
 
 CYCLE_S = 5
+ROTATION_S = (SHARES["map"] + SHARES["kpis"] + SHARES["heatmap"]) * CYCLE_S  # no alerts: no alerts panel
 # The people tile and the map's legend, read at one moment (both come from one snapshot: dashboard/live/wall.py).
 PEOPLE_JS = """() => Object.fromEntries(
     [["active", "wall-kpi-active"], ...["moving", "visit", "idle", "offline", "paused", "no_position"]
@@ -36,9 +39,8 @@ def wall_server(seeded_settings):
     server = LiveServer(seeded_settings, port)
     rt = server.runtime
     org_settings.set_setting(rt.db, "wall.cycle_s", CYCLE_S, None)
-    # Earlier modules' help requests and work-area exits share this database and would be "recent" alerts here.
-    rt.db.execute("UPDATE alerts SET resolved_at = %s WHERE resolved_at IS NULL", (datetime.now(UTC),))
-    rt.db.execute("DELETE FROM activities WHERE kind = 'geofence_exit'")
+    # Earlier modules' alerts share this database and would be open alerts here.
+    resolve_every_alert(rt)
     plan_day(rt.db, datetime.now(rt.settings.tz).date(), rt.settings.tz, start=datetime.now(rt.settings.tz))
     stop = threading.Event()
     # The fleet has its own pool: the test stops and restarts the server (and its pool) under it.
@@ -53,6 +55,15 @@ def wall_server(seeded_settings):
     fleet.join(10)
     fleet_db.close()
     holder["server"].stop()
+
+
+def resolve_every_alert(rt) -> None:
+    """Alerts raised by earlier tests of the module's database leave the wall (the version moves)."""
+    rt.db.execute(
+        "UPDATE alerts SET state = 'resolved', resolution = 'resolved', resolved_at = %s WHERE state <> 'resolved'",
+        (datetime.now(UTC),),
+    )
+    alerting.state(rt).bump()
 
 
 def panel(page) -> str:
@@ -88,17 +99,18 @@ def test_wall_rotates_is_interrupted_by_alerts_and_survives_a_restart(browser, w
     assert looks and looks[0]["role"] == "wall"  # who was shown on the wall is audited like the live map
     page.screenshot(path=screenshot_path("wall_map"))
 
-    # A full rotation: map, tiles, heatmap (no alerts yet, so no alerts panel), and back to the map.
+    # A full rotation: map, tiles, heatmap (no alerts yet, so no alerts panel), and back to the map; the map
+    # and the tiles two cycles each, the heatmap one.
     seen = [panel(page)]
     wait_until(
         page,
         lambda: seen.append(panel(page)) or page.evaluate("window.fieldopsWallState.rotations") >= 1,
-        4 * CYCLE_S + 5,
+        ROTATION_S + 5,
         "one full rotation",
     )
     order = [name for i, name in enumerate(seen) if i == 0 or name != seen[i - 1]]
     assert order[:4] == ["map", "kpis", "heatmap", "map"]
-    wait_until(page, lambda: panel(page) == "kpis", CYCLE_S + 2, "the KPI tiles")
+    wait_until(page, lambda: panel(page) == "kpis", SHARES["map"] * CYCLE_S + 2, "the KPI tiles")
     people = page.evaluate(PEOPLE_JS)  # one moment: the tile and the legend come from one snapshot
     assert people["active"] == people["moving"] + people["visit"] + people["idle"] > 0
     page.wait_for_timeout(800)  # the panel fades in
@@ -107,7 +119,7 @@ def test_wall_rotates_is_interrupted_by_alerts_and_survives_a_restart(browser, w
     page.screenshot(path=screenshot_path("wall_kpis"))
 
     # Today's heat layer has a legend in hours on its fixed scale, the report map's.
-    wait_until(page, lambda: panel(page) == "heatmap", CYCLE_S + 2, "the heatmap")
+    wait_until(page, lambda: panel(page) == "heatmap", SHARES["kpis"] * CYCLE_S + 2, "the heatmap")
     ticks = page.locator("#wall-heat-caption .fo-legend-tick").all_inner_texts()
     assert ticks == ["0 h", "2 h", "4 h", "6 h", "≥ 8 h"]
     page.wait_for_timeout(800)
@@ -115,7 +127,7 @@ def test_wall_rotates_is_interrupted_by_alerts_and_survives_a_restart(browser, w
 
     # A help request interrupts the rotation, without anyone's name.
     person = server.runtime.db.fetch_one("SELECT id, name FROM employees ORDER BY id LIMIT 1")
-    alerts.raise_help(server.runtime.db, person["id"], 60.17, 24.94, 10.0)
+    alerting.raise_help(server.runtime, person["id"], (60.17, 24.94, 10.0))
     wait_until(page, lambda: panel(page) == "alerts", 15, "the alerts panel")
     text = page.inner_text("#wall-alerts")
     assert "Help requested" in text and person["name"] not in text

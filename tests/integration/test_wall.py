@@ -1,23 +1,98 @@
-"""The wall display's figures and its one setting (issue 8), without a browser."""
+"""The wall display's figures, its alerts (issue 17: the alerts table's, warnings and criticals interrupting)
+and its one setting (issue 8), without a browser."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import h3
 import time_machine
+from dash import no_update
+from flask import g
 
+from callbacks.wall import alerts_view
+from dashboard.analytics import metrics
 from dashboard.analytics.efficiency import rebuild
 from dashboard.analytics.scales import SCALES
+from dashboard.core.permissions import Viewer, scope_for
 from dashboard.demo.seed import plan_day
 from dashboard.live.wall import HEAT, heat_today, tiles, wall_alerts
+from dashboard.work import alerting
 from data import alerts, org_settings
 from data.positions import PositionRow, insert_positions
 from data.scope import Scope
 from tests.conftest import make_app, post_callback, signed_in_client
 
+ADMIN = Viewer(None, "admin", "admin", None, scope_for("admin", None, []))
+WALL = Viewer(None, "wall", "wall", None, scope_for("wall", None, []))
+TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
 
-def test_alerts_name_no_one_and_overdue_tasks_count(seeded_settings):
+
+def make_rule(rt, kind: str, severity: str, name: str, **values) -> dict:
+    """A rule as the rules page makes one: validated, then stored (data/alerts.create_rule)."""
+    checked = alerting.validate_rule({"kind": kind, "name": name, "severity": severity, **values}, ADMIN)
+    return alerts.rule(rt.db, alerts.create_rule(rt.db, checked, None))
+
+
+def raise_now(rt, rule: dict, employee_id: int, **where) -> int:
+    return alerting.raise_alert(rt, rule, employee_id, int(datetime.now(UTC).timestamp() * 1000), **where)
+
+
+def wall_alerts_view(app, seen=None) -> tuple:
+    with app.server.test_request_context("/wall"):
+        g.viewer = WALL
+        return alerts_view(0, seen)
+
+
+def test_the_walls_alerts_are_the_open_alerts_and_only_warnings_and_criticals_interrupt(seeded_settings):
+    app = make_app(seeded_settings)
+    rt = app.server.extensions["fieldops"]
+    try:
+        with time_machine.travel(TUESDAY_MORNING, tick=True):
+            people = rt.db.fetch_all("SELECT id, name, team_id FROM employees ORDER BY id LIMIT 3")
+            area = rt.db.fetch_one("SELECT id, name FROM zones WHERE kind = 'work_area' ORDER BY id LIMIT 1")
+            entered = make_rule(rt, "zone_enter", "info", "Entered a work area")
+            silent = make_rule(rt, "silent", "warning", "Silent 10 min")
+            info = raise_now(rt, entered, people[0]["id"], subject=f"zone:{area['id']}", zone_id=area["id"])
+            warning = raise_now(rt, silent, people[1]["id"])
+            help_id = alerting.raise_help(rt, people[2]["id"], (60.17, 24.94, 8.0))
+
+            panel, seen = wall_alerts_view(app)
+            assert seen["alerts"] == [help_id, warning, info]  # the most severe first
+            assert seen["interrupt"] == [help_id, warning] and seen["critical"] == [help_id]  # info never
+            text = str(panel)
+            assert "Help requested" in text and "Device silent" in text and "Entered a zone" in text
+            assert area["name"] in text and "North" in text  # team and place
+            assert not any(person["name"] in text for person in people)  # never a person
+
+            # Nothing moved: nothing is read again or redrawn; a new alert moves the version and shows.
+            assert wall_alerts_view(app, seen) == (no_update, no_update)
+            later = raise_now(rt, make_rule(rt, "low_battery", "info", "Battery"), people[1]["id"])
+            _panel, after = wall_alerts_view(app, seen)
+            assert later in after["alerts"] and later not in after["interrupt"]
+            # Resolved alerts leave the wall; an acknowledged one stays until resolved.
+            manager = Viewer(None, "manager", "manager", None, scope_for("manager", None, []))
+            assert alerting.acknowledge(rt, manager, warning) and alerting.resolve(rt, manager, help_id)
+            _panel, after = wall_alerts_view(app, after)
+            assert after["alerts"] == [warning, later, info] and after["critical"] == []
+            assert wall_alerts(rt, Scope(frozenset({-1})), alerting.state(rt).version()) == []
+    finally:
+        rt.close()
+
+
+def test_the_walls_alerts_are_read_once_per_version_for_every_display(seeded_rt):
+    rt = seeded_rt
+    person = rt.db.fetch_one("SELECT id FROM employees ORDER BY id LIMIT 1")["id"]
+    alerting.raise_help(rt, person, (60.17, 24.94, 8.0))
+    version = alerting.state(rt).version()
+    first = wall_alerts(rt, Scope.everything(), version)
+    rt.db.execute("UPDATE alerts SET state = 'resolved', resolution = 'resolved'")  # behind the version's back
+    assert wall_alerts(rt, Scope.everything(), version) is first  # the same version: no query
+    assert wall_alerts(rt, Scope.everything(), alerting.state(rt).bump()) == []
+
+
+def test_the_overdue_tile_still_counts_todays_overdue_tasks(seeded_settings):
     app = make_app(seeded_settings)
     rt = app.server.extensions["fieldops"]
     # A pinned morning: some of today's tasks are overdue (within an hour after midnight none could be).
@@ -25,16 +100,10 @@ def test_alerts_name_no_one_and_overdue_tasks_count(seeded_settings):
     try:
         with time_machine.travel(morning, tick=True):
             plan_day(rt.db, morning.date(), rt.settings.tz, start=morning - timedelta(hours=3))
-            person = rt.db.fetch_one("SELECT id, name FROM employees ORDER BY id LIMIT 1")
-            alerts.raise_help(rt.db, person["id"], 60.17, 24.94, 8.0)
-            team = rt.db.fetch_one("SELECT team_id FROM employees WHERE id = %s", (person["id"],))["team_id"]
+            team = rt.db.fetch_one("SELECT id FROM teams ORDER BY id LIMIT 1")["id"]
             scope = Scope(frozenset({team}))
-            found = wall_alerts(rt, scope)
-            assert len(found["help"]) == 1 and person["name"] not in str(found)
-            assert found["overdue"] and all(t["team"] for t in found["overdue"])
-            figures = tiles(rt, scope)
-            assert figures["overdue_tasks"] == len(found["overdue"]) > 0
-            assert wall_alerts(rt, Scope(frozenset({-1}))) == {"help": [], "overdue": [], "breaches": []}
+            overdue = metrics.overdue_tasks(rt.db, scope, morning.date(), morning.date(), rt.settings.timezone, morning)
+            assert tiles(rt, scope)["overdue_tasks"] == len(overdue) > 0
     finally:
         rt.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dashboard.core.palette import SPLIT_COLORS, STATE_COLORS, STATE_SHAPES
+from dashboard.core.palette import SEVERITY_COLORS, SPLIT_COLORS, STATE_COLORS, STATE_SHAPES
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -39,6 +39,10 @@ def test_css_state_colours_are_the_palettes():
 
 def test_css_time_split_colours_are_the_palettes():
     assert _root_colours("--split-") == {part: colour.lower() for part, colour in SPLIT_COLORS.items()}
+
+
+def test_css_alert_severity_colours_are_the_palettes():
+    assert _root_colours("--severity-") == {level: colour.lower() for level, colour in SEVERITY_COLORS.items()}
 
 
 def test_a_theme_overrides_only_colours_the_palette_has():

@@ -1,8 +1,8 @@
-"""The wall display's rotation setting read within its bounds, its tiles' verdicts and which alerts interrupt
-(dashboard/live/wall.py), no server. The
-wall's figures and the admin's setting are tested in tests/integration/test_wall.py."""
+"""The wall display's rotation setting read within its bounds, its tiles' verdicts, which alerts interrupt and
+each panel's share (dashboard/live/wall.py), no server. The wall's figures and the admin's setting are tested in
+tests/integration/test_wall.py."""
 
-from dashboard.live.wall import INTERRUPTS, cycle_seconds, verdicts
+from dashboard.live.wall import PANELS, SHARES, cycle_seconds, interrupts, verdicts
 from data.org_settings import DEFAULTS
 
 
@@ -32,5 +32,10 @@ def test_a_tile_says_what_its_figure_means():
     assert verdicts(figures, {**settings, "analytics.target_satisfaction": 3.5})["satisfaction"] == "good"
 
 
-def test_only_a_help_request_interrupts_the_rotation():
-    assert [kind for kind, interrupts in INTERRUPTS.items() if interrupts] == ["help"]
+def test_warnings_and_criticals_interrupt_the_rotation_and_info_never_does():
+    assert [level for level in ("info", "warning", "critical") if interrupts(level)] == ["warning", "critical"]
+
+
+def test_the_map_and_the_tiles_hold_most_of_a_rotation_even_with_alerts_in_turn():
+    assert set(SHARES) == set(PANELS)
+    assert SHARES["map"] + SHARES["kpis"] > sum(SHARES.values()) / 2
