@@ -473,10 +473,10 @@ def history_for_preview(db: Database, rule_id: int, since: datetime, until: date
 
 
 def unresolved_of_kinds(db: Database, kinds: Sequence[str]) -> list[dict]:
-    """(rule_id, employee_id, subject, task_id) of every unresolved alert of these kinds: what the writer's rules
-    have raised and may clear, read again when a writer starts."""
+    """(rule_id, kind, employee_id, subject, task_id) of every unresolved alert of these kinds: what the writer's
+    rules have raised and may clear, read again when a writer starts."""
     return db.fetch_all(
-        """SELECT rule_id, employee_id, subject, task_id FROM alerts
+        """SELECT rule_id, kind, employee_id, subject, task_id FROM alerts
            WHERE state <> 'resolved' AND rule_id IS NOT NULL AND kind = ANY(%s)""",
         (list(kinds),),
     )

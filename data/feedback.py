@@ -45,7 +45,7 @@ def survey_by_nonce(db: Database, nonce: str) -> dict | None:
     """What the customer's page shows: the visit's customer, who came, and whether it is still open."""
     return db.fetch_one(
         """SELECT f.id, f.task_id, f.nonce, f.expires_at, f.answered_at, f.score, c.name AS customer_name,
-                  e.name AS employee_name, t.departed_at
+                  f.employee_id, e.name AS employee_name, t.departed_at
            FROM feedback f JOIN customers c ON c.id = f.customer_id
            LEFT JOIN employees e ON e.id = f.employee_id LEFT JOIN tasks t ON t.id = f.task_id
            WHERE f.nonce = %s""",

@@ -7,6 +7,7 @@ single-use (answered_at) and lets it expire (expires_at). No Flask here: routes 
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +15,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from dashboard.core.i18n import _
 from dashboard.core.runtime import Runtime
-from data import feedback
+from dashboard.work import alerting
+from data import alerts, employees, feedback
+from data.scope import Scope
+
+log = logging.getLogger(__name__)
 
 SURVEY_DAYS = 7  # long enough for a customer to find the message, short enough that a link goes stale
 SALT = "fieldops.survey"
@@ -74,6 +79,34 @@ def answer_survey(rt: Runtime, token: str, score: object, comment: object, langu
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise SurveyError("score", _("Choose a score from 1 to 5."))
     text = comment.strip()[:MAX_COMMENT] if isinstance(comment, str) and comment.strip() else None
-    if not feedback.answer(rt.db, survey["nonce"], score, text, language, datetime.now(UTC)):
+    now = datetime.now(UTC)
+    if not feedback.answer(rt.db, survey["nonce"], score, text, language, now):
         raise SurveyError("answered", _("This survey has already been answered. Thank you!"))
+    try:
+        _raise_low_survey(rt, survey, score, now)
+    except Exception:  # the customer's answer is stored: an alert that fails is logged, not their error
+        log.exception("Low survey alert for survey %s failed", survey["id"])
     return {"survey_id": survey["id"], "task_id": survey["task_id"], "score": score, "comment": text}
+
+
+def _raise_low_survey(rt: Runtime, survey: dict, score: int, now: datetime) -> None:
+    """Every enabled low_survey rule covering the visit's person raises when the score is at most its stars. A
+    customer answers when they like: working hours do not apply."""
+    employee_id = survey["employee_id"]
+    person = employees.get_employee(rt.db, Scope.everything(), employee_id) if employee_id is not None else None
+    if person is None:
+        return
+    for rule in alerts.rules(rt.db, enabled_only=True):
+        if rule["kind"] != "low_survey" or not alerting.covers(rule, employee_id, person["team_id"]):
+            continue
+        stars = alerting.params_of(rule)["stars"]
+        if score <= stars:
+            alerting.raise_alert(
+                rt,
+                rule,
+                employee_id,
+                int(now.timestamp() * 1000),
+                subject=f"survey:{survey['id']}",
+                task_id=survey["task_id"],
+                detail={"score": score, "stars": stars},
+            )

@@ -25,12 +25,13 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from dashboard.core.errors import POSTGRES_DOWN, REDIS_DOWN
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import next_slot_start, tracking_policy
 from dashboard.work import alerting
 from dashboard.work.dispatch import straight_travel_s
 from dashboard.writer.geofences import GEOFENCE_DWELL_S, METRES_PER_DEGREE, ZoneIndex
-from dashboard.writer.pipeline import Arrived, Batch, Event, Handler, MovesForward, Reloaded, ZoneCrossed
+from dashboard.writer.pipeline import Arrived, Batch, Event, Handler, Reloaded, ZoneCrossed
 from data import alerts, employees, tasks
 from data.feed import Fix
 
@@ -42,6 +43,7 @@ FRESH_MS = 5 * 60_000  # an instantaneous kind's fix older than this when it rea
 STOPPED_MPS = 0.5  # slower than this a person is stopped ...
 STOP_RADIUS_M = 50.0  # ... while within this of where they stopped
 BATTERY_CLEAR_PERCENT = 5.0  # a low battery's alert clears above the rule's percent plus this
+RISK_EVERY_MS = 30_000  # a person's task-at-risk ETA is timed again at most this often (event time)
 ENGINE_KINDS = tuple(k for k in alerts.KINDS if k not in ("help", "low_survey"))
 FIX_KINDS = frozenset({"low_battery", "speeding", "silent", "idle", "task_at_risk"})
 TIMER_KINDS = frozenset({"silent", "idle", "task_not_arrived", "task_overdue"})
@@ -77,6 +79,18 @@ def _apart_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 @dataclass(frozen=True)
+class Covered:
+    """One person's rules by kind, with the bounds that let most fixes pass without a look at each rule."""
+
+    kinds: dict[str, list[dict]]
+    battery_clear: float  # above this percent none of their low_battery rules has anything to raise
+    speed_limit_mps: float  # at or under this none of their speeding rules is exceeded
+
+    def __getitem__(self, kind: str) -> list[dict]:
+        return self.kinds.get(kind, [])
+
+
+@dataclass(frozen=True)
 class Plan:
     """The enabled rules the writer evaluates, grouped by kind, and for each person the rules that cover them."""
 
@@ -84,30 +98,32 @@ class Plan:
     params: dict[int, dict[str, float]]
     kinds: frozenset[str]
     teams: dict[int, int | None]
-    person_rules: dict[int, dict[str, list[dict]]]  # person → kind → the rules covering them
+    people: dict[int, Covered]  # only the people some rule covers
 
     @classmethod
     def load(cls, rt: Runtime) -> Plan:
         rules = [r for r in alerts.rules(rt.db, enabled_only=True) if r["kind"] in ENGINE_KINDS]
+        params = {r["id"]: alerting.params_of(r) for r in rules}
         teams = employees.teams_of_people(rt.db)
-        person_rules: dict[int, dict[str, list[dict]]] = {}
+        people: dict[int, Covered] = {}
         for employee_id, team_id in teams.items():
             kinds: dict[str, list[dict]] = {}
             for rule in rules:
                 if alerting.covers(rule, employee_id, team_id):
                     kinds.setdefault(rule["kind"], []).append(rule)
             if kinds:
-                person_rules[employee_id] = kinds
-        return cls(
-            {r["id"]: r for r in rules},
-            {r["id"]: alerting.params_of(r) for r in rules},
-            frozenset(r["kind"] for r in rules),
-            teams,
-            person_rules,
-        )
+                percents = [params[r["id"]]["percent"] for r in kinds.get("low_battery", [])]
+                limits = [params[r["id"]]["kmh"] / 3.6 for r in kinds.get("speeding", [])]
+                people[employee_id] = Covered(
+                    kinds,
+                    max(percents) + BATTERY_CLEAR_PERCENT if percents else -math.inf,
+                    min(limits) if limits else math.inf,
+                )
+        return cls({r["id"]: r for r in rules}, params, frozenset(r["kind"] for r in rules), teams, people)
 
     def covering(self, kind: str, employee_id: int) -> list[dict]:
-        return self.person_rules.get(employee_id, {}).get(kind, [])
+        covered = self.people.get(employee_id)
+        return covered[kind] if covered is not None else []
 
     def minutes_ms(self, rule: dict) -> int:
         return int(self.params[rule["id"]]["minutes"] * 60_000)
@@ -155,10 +171,14 @@ class Alerts(Handler):
         self.rt = rt
         self.state = alerting.state(rt)
         self.plan = Reloaded(lambda: Plan.load(rt), RULES_TTL_S)
-        self.forward = MovesForward()
+        self.last_ms: dict[int, int] = {}  # each person's latest fix taken (MovesForward, inline: it runs per fix)
         self.active: set[Key] = set()  # alerts raised (or tried, in their cooldown) and not yet cleared
-        self.speeding: dict[str, list] = {}  # "speeding:<rule>:<person>" → [since ms, top speed m/s]
+        self.active_people: dict[tuple[str, int], int] = {}  # (kind, person) → how many of `active`
+        self.speeding: dict[tuple[int, int], list] = {}  # (rule, person) → [since ms, top speed m/s]
+        self.speeding_people: dict[int, int] = {}  # person → how many rules they are over
         self.stops: dict[int, Stop] = {}
+        self.risk_checked_ms: dict[int, int] = {}
+        self.silent_due: dict[tuple[int, int], int] = {}  # (rule, person) → when the timer this writer armed is due
         self.armed_tasks: dict[str, int] = {}
         self._windows: TaskWindows | None = None
         self._windows_loaded = 0.0
@@ -167,13 +187,14 @@ class Alerts(Handler):
     def restore(self) -> None:
         for key, value in self.state.recall().items():
             if key.startswith("speeding:"):
-                self.speeding[key] = list(value)
+                _kind, rule_id, employee_id = key.split(":")
+                self._speeding_started(int(rule_id), int(employee_id), list(value))
             elif key.startswith("stop:"):
                 self.stops[int(key.split(":")[1])] = Stop(*value)
             elif key == ARMED_TASKS:
                 self.armed_tasks = {str(m): int(d) for m, d in dict(value).items()}
         for row in alerts.unresolved_of_kinds(self.rt.db, ENGINE_KINDS):
-            self.active.add((row["rule_id"], row["employee_id"], row["subject"]))
+            self._mark(row["kind"], (row["rule_id"], row["employee_id"], row["subject"]))
 
     # ---- fixes --------------------------------------------------------------------------------------------------
 
@@ -184,37 +205,60 @@ class Alerts(Handler):
         if not plan.kinds & FIX_KINDS:
             return
         now_ms = int(time.time() * 1000)
-        at_customer = self._at_customer(batch) if "idle" in plan.kinds else None
-        next_task = self._task_windows(plan, now_ms).next_task if "task_at_risk" in plan.kinds else {}
+        at_customer = self._at_customer(batch) if "idle" in plan.kinds else []
         changes = Changes()
         last: dict[int, Fix] = {}
+        people, last_ms, stops, speeding_people = plan.people, self.last_ms, self.stops, self.speeding_people
+        # Most fixes change nothing: each kind is looked at only past its bounds, or where something is going on.
         for row, entry in enumerate(batch.live):
             fix = entry.fix
-            kinds = plan.person_rules.get(fix.employee_id)
-            if not kinds or not self.forward(fix.employee_id, fix.ts_ms):
+            employee_id = fix.employee_id
+            covered = people.get(employee_id)
+            if covered is None or fix.ts_ms <= last_ms.get(employee_id, 0):
                 continue
+            last_ms[employee_id] = fix.ts_ms
+            last[employee_id] = fix
             fresh = now_ms - fix.ts_ms <= FRESH_MS
-            last[fix.employee_id] = fix
-            if "low_battery" in kinds:
-                self._battery(plan, kinds["low_battery"], fix, fresh)
-            if "speeding" in kinds:
-                self._speeding(plan, kinds["speeding"], fix, fresh, changes)
-            if "idle" in kinds:
-                self._idle(plan, kinds["idle"], fix, bool(at_customer[row]), changes)
-            if "task_at_risk" in kinds and fix.employee_id in next_task:
-                self._at_risk(kinds["task_at_risk"], fix, next_task[fix.employee_id], fresh)
-        for employee_id, fix in last.items():
-            for rule in plan.covering("silent", employee_id):
-                self._clear(rule, employee_id)
-                due_ms = fix.ts_ms + plan.minutes_ms(rule)
-                if due_ms > now_ms:  # a fix older than the rule's minutes times nothing: it is already late
-                    changes.timers[f"silent:{rule['id']}:{employee_id}"] = due_ms
+            level = fix.attributes.get("batt") if fix.attributes and "low_battery" in covered.kinds else None
+            if level is not None:
+                level = level if type(level) is float else _battery(fix.attributes)
+                if level is not None and (
+                    level <= covered.battery_clear or ("low_battery", employee_id) in self.active_people
+                ):
+                    self._battery(plan, covered["low_battery"], fix, level, fresh)
+            speed = fix.speed
+            if speed is not None and (speed > covered.speed_limit_mps or employee_id in speeding_people):
+                self._speeding(plan, covered["speeding"], fix, fresh, changes)
+            if "idle" in covered.kinds:
+                still = speed is None or speed < STOPPED_MPS
+                stop = stops.get(employee_id)
+                if stop is None:
+                    if still and not at_customer[row]:
+                        self._idle(plan, covered["idle"], fix, still, at_customer[row], now_ms, changes)
+                elif not still or at_customer[row] or _apart_m(stop.lat, stop.lon, fix.lat, fix.lon) > STOP_RADIUS_M:
+                    self._idle(plan, covered["idle"], fix, still, at_customer[row], now_ms, changes)
+        if "task_at_risk" in plan.kinds:
+            self._at_risk(plan, last, now_ms)
+        if "silent" in plan.kinds:
+            self._silent(plan, last, now_ms, changes)
         self._write(changes)
 
-    def _battery(self, plan: Plan, rules: list[dict], fix: Fix, fresh: bool) -> None:
-        level = _battery(fix.attributes)
-        if level is None:
-            return
+    def _silent(self, plan: Plan, last: dict[int, Fix], now_ms: int, changes: Changes) -> None:
+        """A fix clears the person's silent alert and makes sure a timer waits for their next one. A timer already
+        waiting is left as it is: when it comes due, a newer fix in the live feed re-arms it from that fix, so a
+        person costs one timer write per rule's minutes, not one per fix."""
+        for employee_id, fix in last.items():
+            for rule in plan.people[employee_id]["silent"]:
+                if ("silent", employee_id) in self.active_people:
+                    self._clear(rule, employee_id)
+                key = (rule["id"], employee_id)
+                due_ms = fix.ts_ms + plan.minutes_ms(rule)
+                # A fix older than the rule's minutes times nothing: it is already late.
+                if self.silent_due.get(key, 0) <= now_ms < due_ms:
+                    self.silent_due[key] = due_ms
+                    changes.timers[f"silent:{rule['id']}:{employee_id}"] = due_ms
+
+    def _battery(self, plan: Plan, rules: list[dict], fix: Fix, level: float, fresh: bool) -> None:
         for rule in rules:
             percent = plan.params[rule["id"]]["percent"]
             if level <= percent:
@@ -224,20 +268,19 @@ class Alerts(Handler):
                 self._clear(rule, fix.employee_id)
 
     def _speeding(self, plan: Plan, rules: list[dict], fix: Fix, fresh: bool, changes: Changes) -> None:
-        if fix.speed is None:
-            return  # unknown: neither over nor under
         for rule in rules:
             params = plan.params[rule["id"]]
+            key = (rule["id"], fix.employee_id)
             field_ = f"speeding:{rule['id']}:{fix.employee_id}"
-            over = self.speeding.get(field_)
+            over = self.speeding.get(key)
             if fix.speed * 3.6 <= params["kmh"]:
                 if over is not None:
-                    del self.speeding[field_]
+                    self._speeding_ended(*key)
                     changes.memory[field_] = None
                 self._clear(rule, fix.employee_id)
                 continue
             if over is None:
-                over = self.speeding[field_] = [fix.ts_ms, fix.speed]
+                over = self._speeding_started(*key, [fix.ts_ms, fix.speed])
                 changes.memory[field_] = over
             elif fix.speed > over[1]:
                 over[1] = fix.speed
@@ -247,53 +290,74 @@ class Alerts(Handler):
                 detail = {"max_kmh": round(over[1] * 3.6, 1), "seconds": round(lasted_s), "kmh": params["kmh"]}
                 self._raise(rule, fix.employee_id, fix.ts_ms, detail=detail, fix=fix)
 
-    def _idle(self, plan: Plan, rules: list[dict], fix: Fix, at_customer: bool, changes: Changes) -> None:
+    def _speeding_started(self, rule_id: int, employee_id: int, over: list) -> list:
+        if (rule_id, employee_id) not in self.speeding:
+            self.speeding_people[employee_id] = self.speeding_people.get(employee_id, 0) + 1
+        self.speeding[rule_id, employee_id] = over
+        return over
+
+    def _speeding_ended(self, rule_id: int, employee_id: int) -> None:
+        del self.speeding[rule_id, employee_id]
+        left = self.speeding_people.pop(employee_id) - 1
+        if left:
+            self.speeding_people[employee_id] = left
+
+    def _idle(
+        self, plan: Plan, rules: list[dict], fix: Fix, still: bool, at_customer: bool, now_ms: int, changes: Changes
+    ) -> None:
+        """A stop begins, ends, or moves: its timers are disarmed and armed, its alert cleared. A stop that began
+        longer ago than a rule's minutes (an offline buffer arriving) times nothing for that rule."""
         employee_id = fix.employee_id
-        stop = self.stops.get(employee_id)
-        still = fix.speed is None or fix.speed < STOPPED_MPS
-        standing = still and not at_customer
-        if standing and stop is not None and _apart_m(stop.lat, stop.lon, fix.lat, fix.lon) <= STOP_RADIUS_M:
-            return  # standing on where they stopped: the timer runs
-        if stop is not None:  # moving, at a customer, or stopped elsewhere: this stop has ended
-            del self.stops[employee_id]
+        if self.stops.pop(employee_id, None) is not None:
             changes.memory[f"stop:{employee_id}"] = None
             for rule in rules:
                 changes.timers[f"idle:{rule['id']}:{employee_id}"] = None
                 self._clear(rule, employee_id)
-        if standing:
+        if still and not at_customer:
             stop = self.stops[employee_id] = Stop(fix.ts_ms, fix.lat, fix.lon)
             changes.memory[f"stop:{employee_id}"] = [stop.since_ms, stop.lat, stop.lon]
             for rule in rules:
-                changes.timers[f"idle:{rule['id']}:{employee_id}"] = stop.since_ms + plan.minutes_ms(rule)
+                if stop.since_ms + plan.minutes_ms(rule) > now_ms:
+                    changes.timers[f"idle:{rule['id']}:{employee_id}"] = stop.since_ms + plan.minutes_ms(rule)
 
-    def _at_risk(self, rules: list[dict], fix: Fix, task: TaskWindow, fresh: bool) -> None:
-        if fix.ts_ms >= task.window_end_ms:
-            return  # the window has ended: not arriving is task_not_arrived's
-        eta_ms = fix.ts_ms + int(straight_travel_s(fix.lat, fix.lon, task.lat, task.lon) * 1000)
-        subject = f"task:{task.id}"
-        for rule in rules:
-            if eta_ms <= task.window_end_ms:
-                self._clear(rule, fix.employee_id, subject)
-            elif fresh:
-                detail = {
-                    "eta": datetime.fromtimestamp(eta_ms / 1000, UTC).isoformat(),
-                    "window_end": datetime.fromtimestamp(task.window_end_ms / 1000, UTC).isoformat(),
-                    "late_min": math.ceil((eta_ms - task.window_end_ms) / 60_000),
-                }
-                self._raise(rule, fix.employee_id, fix.ts_ms, subject=subject, task_id=task.id, detail=detail, fix=fix)
+    def _at_risk(self, plan: Plan, last: dict[int, Fix], now_ms: int) -> None:
+        """Each person's latest fix of the batch, at most every RISK_EVERY_MS: the straight-line ETA to their next
+        task against its window's end."""
+        next_task = self._task_windows(plan, now_ms).next_task
+        for employee_id, fix in last.items():
+            task = next_task.get(employee_id)
+            rules = plan.people[employee_id]["task_at_risk"]
+            if task is None or not rules or fix.ts_ms >= task.window_end_ms:
+                continue  # after the window's end, not arriving is task_not_arrived's
+            raised = ("task_at_risk", employee_id) in self.active_people
+            if not raised and fix.ts_ms - self.risk_checked_ms.get(employee_id, 0) < RISK_EVERY_MS:
+                continue
+            self.risk_checked_ms[employee_id] = fix.ts_ms
+            eta_ms = fix.ts_ms + int(straight_travel_s(fix.lat, fix.lon, task.lat, task.lon) * 1000)
+            subject = f"task:{task.id}"
+            for rule in rules:
+                if eta_ms <= task.window_end_ms:
+                    self._clear(rule, employee_id, subject)
+                elif now_ms - fix.ts_ms <= FRESH_MS:
+                    detail = {
+                        "eta": datetime.fromtimestamp(eta_ms / 1000, UTC).isoformat(),
+                        "window_end": datetime.fromtimestamp(task.window_end_ms / 1000, UTC).isoformat(),
+                        "late_min": math.ceil((eta_ms - task.window_end_ms) / 60_000),
+                    }
+                    self._raise(rule, employee_id, fix.ts_ms, subject=subject, task_id=task.id, detail=detail, fix=fix)
 
-    def _at_customer(self, batch: Batch) -> np.ndarray:
+    def _at_customer(self, batch: Batch) -> list[bool]:
         """Whether each live fix is inside a customer's site, from the margins the zones handler measured."""
         index, margins = batch.zone_index, batch.zone_margins
         if index is None or margins is None or not margins.size:
-            return np.zeros(len(batch.live), dtype=bool)
+            return [False] * len(batch.live)
         if self._customer_columns is None or self._customer_columns[0] is not index:
             columns = np.array([zone.kind == "customer_site" for zone in index.zones], dtype=bool)
             self._customer_columns = (index, columns)
         columns = self._customer_columns[1]
         if not columns.any():
-            return np.zeros(len(batch.live), dtype=bool)
-        return (margins[:, columns] >= 0).any(axis=1)
+            return [False] * len(batch.live)
+        return (margins[:, columns] >= 0).any(axis=1).tolist()
 
     # ---- events -------------------------------------------------------------------------------------------------
 
@@ -321,7 +385,8 @@ class Alerts(Handler):
         if time.time() * 1000 - event.at_ms > FRESH_MS + GEOFENCE_DWELL_S * 1000:
             return
         local = datetime.fromtimestamp(event.at_ms / 1000, self.rt.settings.tz)
-        fix = next((e.fix for e in batch.live if e.fix.employee_id == employee_id and e.fix.ts_ms == event.at_ms), None)
+        # Where they were when it happened: its first certain fix, or the first after it in this batch.
+        fix = next((e.fix for e in batch.live if e.fix.employee_id == employee_id and e.fix.ts_ms >= event.at_ms), None)
         for rule in plan.covering(kind, employee_id):
             if alerting.watches_zone(rule, zone.id) and alerting.in_window(alerting.window_of(rule), local):
                 detail = {"zone": zone.name, "zone_kind": zone.kind}
@@ -342,14 +407,17 @@ class Alerts(Handler):
         for done, (member, due_ms) in enumerate(due):
             try:
                 raised += self._fire(plan, member, due_ms)
-            except Exception:
-                self.state.arm(dict(due[done:]))  # taken but not evaluated: back for the next loop
+            except (*POSTGRES_DOWN, *REDIS_DOWN):
+                self.state.arm(dict(due[done:]))  # taken but not evaluated: back for the loop after the outage
                 raise
+            except Exception:  # one timer at fault holds up no other
+                log.exception("Alert timer %s failed; dropped", member)
         return raised
 
     def _fire(self, plan: Plan, member: str, due_ms: int) -> bool:
-        kind, rule_id, target = member.split(":")
-        rule = plan.rules.get(int(rule_id))
+        kind, _, rest = member.partition(":")
+        rule_id, _, target = rest.partition(":")
+        rule = plan.rules.get(int(rule_id)) if rule_id.isdigit() and target.isdigit() else None
         if rule is None or rule["kind"] != kind:
             return False  # the rule was disabled, changed or removed since
         if kind == "silent":
@@ -364,7 +432,9 @@ class Alerts(Handler):
         minutes_ms = plan.minutes_ms(rule)
         latest = self.rt.feed.latest(employee_id)
         if latest is not None and latest.ts_ms + minutes_ms > due_ms:
-            self.state.arm({member: latest.ts_ms + minutes_ms})  # a newer fix came (its entry may not be read yet)
+            # A newer fix came (its stream entry may not be read yet): silent, if at all, from that fix.
+            self.silent_due[rule["id"], employee_id] = latest.ts_ms + minutes_ms
+            self.state.arm({member: latest.ts_ms + minutes_ms})
             return False
         rules = tracking_policy(self.rt).refresh()
         if employee_id in rules.paused:
@@ -497,14 +567,22 @@ class Alerts(Handler):
             detail=detail,
             point=point,
         )
-        self.active.add(key)  # raised, or refused while one is open or in the cooldown: not tried again per fix
+        self._mark(rule["kind"], key)  # raised, or refused while one is open or in the cooldown: not tried again
         return alert_id is not None
 
     def _clear(self, rule: dict, employee_id: int, subject: str = "") -> None:
         key = (rule["id"], employee_id, subject)
         if key in self.active:
             self.active.discard(key)
+            left = self.active_people.pop((rule["kind"], employee_id)) - 1
+            if left:
+                self.active_people[rule["kind"], employee_id] = left
             alerting.clear(self.rt, rule, employee_id, subject)
+
+    def _mark(self, kind: str, key: Key) -> None:
+        if key not in self.active:
+            self.active.add(key)
+            self.active_people[kind, key[1]] = self.active_people.get((kind, key[1]), 0) + 1
 
     def _write(self, changes: Changes) -> None:
         self.state.arm({m: due for m, due in changes.timers.items() if due is not None})
