@@ -3,12 +3,12 @@ dashboard/work/alert_rules (who may, then alerting.validate_rule); the preview i
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from dashboard.core.errors import AppError
 from dashboard.core.i18n import _
-from dashboard.core.inputs import counter, mapping, text, whole_number, whole_number_in_text
+from dashboard.core.inputs import counter, mapping, text, whole_number, whole_number_in_text, whole_numbers
 from dashboard.core.runtime import runtime
 from dashboard.web.components import person_options, result
 from dashboard.work import alert_rules
@@ -310,11 +310,13 @@ def form_values(
     rule_params: dict = {p.key: given[p.key] for p in found.params} if found else {}
     if found and found.window and (text(start, 8) or text(end, 8)):
         rule_params |= {"from": text(start, 8), "to": text(end, 8)}
-    named = users if isinstance(users, list) else []
+    # Choices come as the browser sends them: strings and whole numbers only reach validate_rule, which checks the
+    # rest (a NUL or a number beyond 64 bits could not be stored at all).
+    named = whole_numbers(users)
     return {
         "kind": kind_key,
-        "name": name if isinstance(name, str) else "",
-        "severity": severity,
+        "name": text(name, 1000),
+        "severity": text(severity, 40),
         "params": rule_params,
         "team_ids": _ids(team_ids),
         "employee_ids": _ids(people),
@@ -322,10 +324,14 @@ def form_values(
         "working_hours_only": _checked(hours),
         "enabled": _checked(enabled),
         "cooldown_min": cooldown,
-        "recipients": [r for r in (relative if isinstance(relative, list) else [])] + [{"user": u} for u in named],
-        "channels": list(channels) if isinstance(channels, list) else channels,
+        "recipients": _strings(relative) + [{"user": u} for u in named],
+        "channels": _strings(channels),
         "robot_ids": _ids(robots),
     }
+
+
+def _strings(value: object) -> list[str]:
+    return [text(v, 40) for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _errors(exc: AppError) -> tuple[list, object]:
@@ -397,7 +403,7 @@ def rule_preview(mode, kind, *fields) -> object:  # fmt: skip
             id="alert-rule-preview-none",
         )
     values = form_values(
-        kind, "preview", None, params, team_ids, people, zone_ids, start, end, hours, ["on"], cooldown, [], [], [], []
+        kind, "preview", "info", params, team_ids, people, zone_ids, start, end, hours, ["on"], cooldown, [], [], [], []
     )
     try:
         rule = validate_rule(values, g.viewer)
@@ -462,6 +468,7 @@ FORM_OUTPUTS = [
     *[Output(s.component_id, "value") for s in FORM_STATES[1:]],
 ]
 ERROR_OUTPUTS = [Output(f"alert-rule-error-{name}", "children") for name in ERROR_FIELDS]
+SAVE_ERROR_OUTPUTS = [Output(f"alert-rule-error-{name}", "children", allow_duplicate=True) for name in ERROR_FIELDS]
 
 
 def register(app: Dash) -> None:
@@ -498,6 +505,14 @@ def register(app: Dash) -> None:
         Input("alert-rule-selected", "data"),
         prevent_initial_call=True,
     )(panel)
+    # The panel takes the focus when it opens and gives it back when it closes; Escape closes it
+    # (assets/alert_rules.js).
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsAlertRules", function_name="panelFocus"),
+        Output("alert-rule-panel-title", "className"),
+        Input("alert-rule-panel", "className"),
+        prevent_initial_call=True,
+    )
     app.callback(
         *[
             Output(f"alert-rule-param-{key}{part}", prop)
@@ -523,7 +538,7 @@ def register(app: Dash) -> None:
     )(kind_defaults)
     app.callback(
         Output("alert-rule-result", "children", allow_duplicate=True),
-        *ERROR_OUTPUTS,
+        *SAVE_ERROR_OUTPUTS,
         Output("alert-rules-refresh", "data"),
         Output("alert-rule-selected", "data", allow_duplicate=True),
         Output("alert-rule-mode", "data", allow_duplicate=True),

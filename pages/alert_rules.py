@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ALERT_RULE_ROLES
-from dashboard.web.components import field, grid, row_id
+from dashboard.web.components import field, grid, page_frame, row_id
 from dashboard.work.alert_rules import PARAM_KEYS
 
 dash.register_page(
@@ -68,7 +68,7 @@ def _param(key: str) -> html.Div:
             html.Label(
                 id=f"alert-rule-param-{key}-label", className="form-label small mb-1", htmlFor=f"alert-rule-param-{key}"
             ),
-            dcc.Input(id=f"alert-rule-param-{key}", type="number", className="form-control", debounce=True),
+            dcc.Input(id=f"alert-rule-param-{key}", type="number", step=1, className="form-control", debounce=True),
             html.Div(id=f"alert-rule-param-{key}-hint", className="form-text"),
             error(key),
         ],
@@ -166,6 +166,7 @@ def _form() -> html.Div:
                             html.Legend(_("Recipients"), className="form-label small mb-1"),
                             dcc.Checklist(
                                 id="alert-rule-recipients",
+                                inline=True,
                                 options=recipient_options(),
                                 inputClassName="form-check-input me-1",
                                 labelClassName="form-check-label me-3",
@@ -183,6 +184,7 @@ def _form() -> html.Div:
                             html.Legend(_("Channels"), className="form-label small mb-1"),
                             dcc.Checklist(
                                 id="alert-rule-channels",
+                                inline=True,
                                 options=channel_options(),
                                 inputClassName="form-check-input me-1",
                                 labelClassName="form-check-label me-3",
@@ -275,28 +277,30 @@ def layout(**_query: str) -> html.Div:
     ]
     rules = grid("alert-rules-grid", columns, height="520px")
     rules.getRowId = row_id("id")
-    return html.Div(
-        [
-            html.Div(
-                className="fo-toolbar",
-                children=[
-                    html.H2(_("Alert rules"), className="me-auto"),
-                    html.Button(_("New rule"), id="alert-rule-new", className="btn btn-primary btn-sm"),
-                ],
-            ),
-            html.P(
-                _(
-                    "A rule raises an alert for a person to act on. Choose a row to read or change its rule; the "
-                    "preview counts how often it would have fired."
+    widths = {"kind": 2, "name": 2, "scope": 2, "condition": 3, "channels": 2}
+    rules.columnDefs = [
+        column | {"flex": widths.get(column["field"], 1), "tooltipField": column["field"]}
+        for column in rules.columnDefs
+    ]
+    return page_frame(
+        _("Alert rules"),
+        html.Div(
+            className="fo-toolbar",
+            children=[
+                html.P(
+                    _(
+                        "A rule raises an alert for a person to act on. Choose a row to read or change its rule; "
+                        "the preview counts how often it would have fired."
+                    ),
+                    className="small text-muted mb-0 me-auto",
                 ),
-                className="small text-muted",
-            ),
-            rules,
-            _panel(),
-            dcc.Store(id="alert-rule-selected"),
-            dcc.Store(id="alert-rule-mode"),
-            dcc.Store(id="alert-rules-refresh", data=0),
-        ],
-        className="fo-page",
-        id="alert-rules-page",
+                html.Button(_("New rule"), id="alert-rule-new", className="btn btn-primary btn-sm"),
+            ],
+        ),
+        rules,
+        _panel(),
+        dcc.Store(id="alert-rule-selected"),
+        dcc.Store(id="alert-rule-mode"),
+        dcc.Store(id="alert-rules-refresh", data=0),
+        page_id="alert-rules-page",
     )

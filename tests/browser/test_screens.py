@@ -34,6 +34,7 @@ USUAL_USER = {
     "/analytics/day": "supervisor",
     "/tasks": "supervisor",
     "/alerts": "supervisor",
+    "/alerts/rules": "supervisor",
     "/import/gpx": "supervisor",
     "/exports": "supervisor",
     "/analytics/heatmap": "manager",

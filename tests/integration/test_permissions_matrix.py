@@ -42,6 +42,7 @@ PAGE_ACCESS = {
     "/analytics/performance": {"supervisor", "manager", "executive"},
     "/analytics/day": {"field", "supervisor", "manager"},  # executives: only with executive_sees_individuals
     "/tasks": {"supervisor", "manager", "executive"},
+    "/alerts/rules": {"supervisor", "manager", "admin"},  # issue 17
     "/customers": {"field", "supervisor", "manager", "executive"},
     "/admin/integration": {"admin"},  # issue 9
     "/import/erp": {"manager", "admin"},
