@@ -28,6 +28,14 @@ SEVERITY_RANK = {severity: rank for rank, severity in enumerate(alerts.SEVERITIE
 DAY_PAGE = "/analytics/day"
 
 
+def _states(choice: object) -> tuple[str, ...]:
+    """The states the state filter's choice lists (pages/alerts.py STATE_CHOICES): by default the unresolved."""
+    choice = text(choice, 20)
+    if choice == "all":
+        return ()
+    return (choice,) if choice in alerts.STATES else ("open", "acknowledged")
+
+
 def _chosen(values: object, allowed: tuple[str, ...]) -> list[str]:
     """A multi-select's values that are known ones; nothing chosen is everything."""
     return [v for v in values if v in allowed] if isinstance(values, list) else []
@@ -84,13 +92,13 @@ def rows(
     found = alerts.inbox(
         rt.db,
         g.viewer.scope,
-        states=_chosen(states, alerts.STATES),
+        states=_states(states),
         severities=_chosen(severities, alerts.SEVERITIES),
         kinds=_chosen(kinds, alerts.KINDS),
         team_id=whole_number(team),
     )
     opened = sum(a["state"] == "open" for a in found)
-    summary = _("{count} alerts shown · {open} open", count=len(found), open=opened)
+    summary = _("Shown: {count} · open: {open}", count=len(found), open=opened)
     return [row(a) for a in found], version, summary
 
 

@@ -505,7 +505,7 @@ def inbox(
     return db.fetch_all(
         f"""SELECT {INBOX_COLUMNS} FROM {INBOX_FROM}
             WHERE {IN_SCOPE}
-              AND (%(id)s::bigint IS NULL OR a.id = %(id)s)
+              AND (CAST(%(id)s AS bigint) IS NULL OR a.id = %(id)s)
               AND (%(states)s::text[] IS NULL OR a.state = ANY(%(states)s))
               AND (%(severities)s::text[] IS NULL OR a.severity = ANY(%(severities)s))
               AND (%(kinds)s::text[] IS NULL OR a.kind = ANY(%(kinds)s))

@@ -17,8 +17,14 @@ from data.alerts import SEVERITIES, STATES
 
 dash.register_page(__name__, path="/alerts", name="Alerts", order=4, roles=ALERT_ROLES, id_prefix="alerts")
 
-DEFAULT_STATES = ["open", "acknowledged"]
+# The state filter's choices: the unresolved (open or acknowledged), one state, or every state.
+STATE_CHOICES = ("unresolved", *STATES, "all")
 REFRESH_MS = 5_000  # the page asks the alerts' version this often and re-reads only when it moved
+
+
+def state_choice_label(key: str) -> str:
+    labels = {"unresolved": _("Open or acknowledged"), "all": _("Every state")}
+    return labels.get(key) or state_label(key)
 
 
 def columns() -> list[dict]:
@@ -92,10 +98,9 @@ def _filters() -> html.Div:
                 _("State"),
                 dcc.Dropdown(
                     id="alerts-state",
-                    options=choices(STATES, state_label),
-                    value=DEFAULT_STATES,
-                    multi=True,
-                    placeholder=_("Every state"),
+                    options=[{"label": state_choice_label(key), "value": key} for key in STATE_CHOICES],
+                    value="unresolved",
+                    clearable=False,
                     className="fo-filter-choice",
                 ),
             ),

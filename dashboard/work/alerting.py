@@ -44,7 +44,6 @@ class Param:
 @dataclass(frozen=True)
 class Kind:
     key: str
-    label: str
     severity: str  # the default severity of a new rule of this kind
     params: tuple[Param, ...] = ()
     zones: bool = False  # the rule names the zones it watches
@@ -59,26 +58,24 @@ def _minutes(default: float, high: float = 24 * 60) -> Param:
 KINDS: dict[str, Kind] = {
     k.key: k
     for k in (
-        Kind("silent", "Device silent", "warning", (_minutes(10),)),
-        Kind("idle", "Idle away from customers", "warning", (_minutes(15),)),
-        Kind("zone_exit", "Left a zone", "warning", zones=True, window=True),
-        Kind("zone_enter", "Entered a zone", "info", zones=True, window=True),
-        Kind("task_not_arrived", "Not arrived by the end of the task's window", "warning"),
-        Kind("task_at_risk", "Task at risk (arrival expected after its window)", "warning"),
-        Kind("task_overdue", "Task overdue", "warning", (_minutes(30),)),
-        Kind("low_battery", "Low battery", "info", (Param("percent", "%", 15, 1, 99),)),
-        Kind(
-            "speeding", "Speeding", "warning", (Param("kmh", "km/h", 90, 10, 300), Param("seconds", "s", 30, 0, 3600))
-        ),
-        Kind("low_survey", "Customer survey of 2 stars or fewer", "warning", (Param("stars", "stars", 2, 1, 4),)),
-        Kind("help", "Help requested", "critical", user_made=False),
+        Kind("silent", "warning", (_minutes(10),)),
+        Kind("idle", "warning", (_minutes(15),)),
+        Kind("zone_exit", "warning", zones=True, window=True),
+        Kind("zone_enter", "info", zones=True, window=True),
+        Kind("task_not_arrived", "warning"),
+        Kind("task_at_risk", "warning"),
+        Kind("task_overdue", "warning", (_minutes(30),)),
+        Kind("low_battery", "info", (Param("percent", "%", 15, 1, 99),)),
+        Kind("speeding", "warning", (Param("kmh", "km/h", 90, 10, 300), Param("seconds", "s", 30, 0, 3600))),
+        Kind("low_survey", "warning", (Param("stars", "stars", 2, 1, 4),)),
+        Kind("help", "critical", user_made=False),
     )
 }
 assert tuple(KINDS) == alerts.KINDS  # the database's list and this one are the same
 
 
 def kind_label(kind: str) -> str:
-    """A kind's label in the viewer's language (written out as _() literals: the translation check reads them)."""
+    """A kind's name in the viewer's language."""
     labels = {
         "silent": _("Device silent"),
         "idle": _("Idle away from customers"),
@@ -92,7 +89,13 @@ def kind_label(kind: str) -> str:
         "low_survey": _("Customer survey of 2 stars or fewer"),
         "help": _("Help requested"),
     }
-    return labels.get(kind) or (_(KINDS[kind].label) if kind in KINDS else kind)
+    return labels.get(kind, kind)
+
+
+def unit_label(param: Param) -> str:
+    """A parameter's unit in the viewer's language."""
+    units = {"minutes": _("min"), "s": _("s"), "stars": _("stars"), "%": "%", "km/h": "km/h"}
+    return units.get(param.label, param.label)
 
 
 def severity_label(severity: str) -> str:
@@ -232,7 +235,7 @@ def validate_rule(values: object, viewer: Viewer, *, existing: dict | None = Non
         raise AppError(
             400,
             "invalid_rule",
-            _('Recipients are "person", "supervisors", "managers" or {"user": id}.'),
+            _("Recipients are the person, supervisors, managers or named users."),
             field="recipients",
         )
     channels = merged.get("channels", ["inbox"])
