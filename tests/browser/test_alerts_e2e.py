@@ -22,6 +22,7 @@ from dashboard.ingest.privacy import tracking_policy
 from dashboard.work import alerting
 from dashboard.writer.worker import Writer
 from data import pauses, working_hours
+from data.db import Database
 from tests.browser import PinnedBrowser, screenshot_path
 from tests.conftest import SECRET, LiveServer, sign_in_browser, wait_until
 
@@ -48,6 +49,14 @@ def alert_server(seeded_settings):
     server.stop()
 
 
+@pytest.fixture
+def db(alert_server):
+    """The test's own connection: the server's pool is for its requests and its writer."""
+    database = Database(alert_server.runtime.settings.database_url)
+    yield database
+    database.close()
+
+
 def _context(browser, **options):
     """A browser context on this process's (pinned) clock, running on by itself."""
     context = browser.new_context(locale="en-GB", **options)
@@ -57,8 +66,16 @@ def _context(browser, **options):
 
 
 def _choose(page, dropdown_id: str, option: str) -> None:
-    page.click(f"#{dropdown_id}")
-    page.get_by_role("option", name=option, exact=True).click()
+    """Open a dropdown and pick an option; its options may come from a callback a moment after the panel opens."""
+    for _attempt in range(5):
+        page.click(f"#{dropdown_id}")
+        choice = page.get_by_role("option", name=option, exact=True)
+        try:
+            choice.click(timeout=3_000)
+            return
+        except PlaywrightError:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"no option {option} in {dropdown_id}")
 
 
 def _report(rt, people: list[dict]) -> None:
@@ -98,15 +115,15 @@ def _wall(page, key: str):
     return page.evaluate(f"window.fieldopsWallState.{key}")
 
 
-def test_a_silent_north_device_is_an_alert_the_supervisor_sees_and_resolves(browser, alert_server):
+def test_a_silent_north_device_is_an_alert_the_supervisor_sees_and_resolves(browser, alert_server, db):
     server, rt = alert_server, alert_server.runtime
-    north = rt.db.fetch_all(
+    north = db.fetch_all(
         """SELECT e.id, e.name, e.team_id FROM employees e JOIN teams t ON t.id = e.team_id
            WHERE t.name = 'North' AND e.active ORDER BY e.id"""
     )
     silent, paused, off_hours = north[:3]
     start = STARTS.replace(tzinfo=rt.settings.tz)
-    working_hours.replace_slots(rt.db, [(day, clock(0), HOURS_END) for day in range(7)], employee_id=off_hours["id"])
+    working_hours.replace_slots(db, [(day, clock(0), HOURS_END) for day in range(7)], employee_id=off_hours["id"])
     tracking_policy(rt).refresh(force=True)
 
     with time_machine.travel(start, tick=True) as traveller:
@@ -121,8 +138,8 @@ def test_a_silent_north_device_is_an_alert_the_supervisor_sees_and_resolves(brow
         page.press("#alert-rule-param-minutes", "Tab")
         _choose(page, "alert-rule-teams", "North")
         page.click("#alert-rule-save")
-        wait_until(lambda: rt.db.fetch_one("SELECT 1 FROM alert_rules WHERE name = %s", (RULE_NAME,)), "the rule")
-        rule = rt.db.fetch_one("SELECT * FROM alert_rules WHERE name = %s", (RULE_NAME,))
+        wait_until(lambda: db.fetch_one("SELECT 1 FROM alert_rules WHERE name = %s", (RULE_NAME,)), "the rule")
+        rule = db.fetch_one("SELECT * FROM alert_rules WHERE name = %s", (RULE_NAME,))
         assert (rule["kind"], rule["params"], rule["team_ids"]) == (
             "silent",
             {"minutes": RULE_MIN},
@@ -147,7 +164,7 @@ def test_a_silent_north_device_is_an_alert_the_supervisor_sees_and_resolves(brow
 
         wait_until(armed, "the silent timers", 40)
         last_fix = datetime.now(UTC)
-        pauses.pause(rt.db, paused["id"], "lunch", last_fix)
+        pauses.pause(db, paused["id"], "lunch", last_fix)
         tracking_policy(rt).refresh(force=True)
         page.goto(f"{server.url}/")
         page.wait_for_selector("#livemap-alerts", state="attached")
@@ -158,8 +175,8 @@ def test_a_silent_north_device_is_an_alert_the_supervisor_sees_and_resolves(brow
         traveller.shift(ahead)
         for moved in (page, wall):
             moved.clock.fast_forward(int(ahead.total_seconds() * 1000))
-        wait_until(lambda: rt.db.fetch_one("SELECT id FROM alerts WHERE rule_id = %s", (rule["id"],)), "the alert", 20)
-        alert = rt.db.fetch_one("SELECT * FROM alerts WHERE rule_id = %s", (rule["id"],))
+        wait_until(lambda: db.fetch_one("SELECT id FROM alerts WHERE rule_id = %s", (rule["id"],)), "the alert", 20)
+        alert = db.fetch_one("SELECT * FROM alerts WHERE rule_id = %s", (rule["id"],))
         assert (alert["employee_id"], alert["kind"], alert["severity"], alert["state"]) == (
             silent["id"],
             "silent",
@@ -186,20 +203,20 @@ def test_a_silent_north_device_is_an_alert_the_supervisor_sees_and_resolves(brow
         # The supervisor acknowledges, then resolves, in the inbox.
         page.goto(f"{server.url}/alerts?alert={alert['id']}")
         page.click("#alert-ack")
-        wait_until(lambda: _state(rt, alert["id"]) == "acknowledged", "the acknowledgement")
+        wait_until(lambda: _state(db, alert["id"]) == "acknowledged", "the acknowledgement")
         page.wait_for_selector("#alerts-detail >> text=Acknowledged", timeout=REFRESH_S * 1000)  # the panel says so
         page.screenshot(path=screenshot_path("i17-e2e-inbox-acknowledged"))
         page.click("#alert-resolve")
-        wait_until(lambda: _state(rt, alert["id"]) == "resolved", "the resolution")
-        supervisor = rt.db.fetch_one("SELECT id FROM users WHERE username = 'supervisor'")["id"]
-        handled = rt.db.fetch_one(
+        wait_until(lambda: _state(db, alert["id"]) == "resolved", "the resolution")
+        supervisor = db.fetch_one("SELECT id FROM users WHERE username = 'supervisor'")["id"]
+        handled = db.fetch_one(
             "SELECT acknowledged_by, resolved_by, resolution FROM alerts WHERE id = %s", (alert["id"],)
         )
         assert handled == {"acknowledged_by": supervisor, "resolved_by": supervisor, "resolution": "resolved"}
         wait_until(lambda: _bell(page) == 0, "the bell to empty", REFRESH_S)
 
         # Nothing for the paused person, nor for the one whose working hours ended: theirs waits for the next.
-        others = rt.db.fetch_one(
+        others = db.fetch_one(
             "SELECT count(*) AS n FROM alerts WHERE employee_id = ANY(%s)", ([paused["id"], off_hours["id"]],)
         )
         assert others["n"] == 0
@@ -210,5 +227,5 @@ def test_a_silent_north_device_is_an_alert_the_supervisor_sees_and_resolves(brow
         page.context.close()
 
 
-def _state(rt, alert_id: int) -> str:
-    return rt.db.fetch_one("SELECT state FROM alerts WHERE id = %s", (alert_id,))["state"]
+def _state(db: Database, alert_id: int) -> str:
+    return db.fetch_one("SELECT state FROM alerts WHERE id = %s", (alert_id,))["state"]
