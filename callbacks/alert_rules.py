@@ -14,29 +14,12 @@ from dashboard.web.components import person_options, result
 from dashboard.work import alert_rules
 from dashboard.work.alert_preview import DAYS, preview
 from dashboard.work.alert_rules import ERROR_FIELDS, PARAM_KEYS
-from dashboard.work.alerting import KINDS, may_manage, params_of, validate_rule, window_of
+from dashboard.work.alerting import KINDS, kind_label, may_manage, params_of, unit_label, validate_rule, window_of
 from data import alerts, employees, teams, zones
 
 PANEL = "offcanvas offcanvas-end fo-tasks-panel fo-rules-panel"
 PEOPLE_SHOWN = 3  # names in the grid's scope column before "and N more"
 PREVIEW_NAMES = 12
-
-
-def kind_label(kind: str) -> str:
-    labels = {
-        "silent": _("Device silent"),
-        "idle": _("Idle away from customers"),
-        "zone_exit": _("Left a zone"),
-        "zone_enter": _("Entered a zone"),
-        "task_not_arrived": _("Not arrived by the end of the task's window"),
-        "task_at_risk": _("Task at risk (arrival expected after its window)"),
-        "task_overdue": _("Task overdue"),
-        "low_battery": _("Low battery"),
-        "speeding": _("Speeding"),
-        "low_survey": _("Customer survey of 2 stars or fewer"),
-        "help": _("Help requested"),
-    }
-    return labels.get(kind, kind)
 
 
 def severity_label(severity: str) -> str:
@@ -62,10 +45,6 @@ def param_label(kind: str, key: str) -> str:
         "seconds": _("For at least, seconds"),
         "stars": _("Stars or fewer"),
     }.get(key, key)
-
-
-def unit_label(unit: str) -> str:
-    return {"minutes": _("min"), "s": _("s"), "stars": _("stars")}.get(unit, unit)
 
 
 def _number(value: float) -> str:
@@ -272,9 +251,7 @@ def kind_fields(kind: object) -> tuple:
         if param is None:
             out += [True, "", None, None, ""]
             continue
-        hint = _(
-            "{low} to {high} {unit}", low=_number(param.low), high=_number(param.high), unit=unit_label(param.label)
-        )
+        hint = _("{low} to {high} {unit}", low=_number(param.low), high=_number(param.high), unit=unit_label(param))
         out += [False, param_label(found.key, key), param.low, param.high, hint]
     return (*out, not found.zones, not found.window)
 

@@ -101,9 +101,9 @@ def test_a_refused_field_says_why_beside_it(server, browser):
     page.wait_for_function("() => document.querySelector('#alert-rule-error-name').innerText.includes('name')")
     assert "not saved" in page.locator("#alert-rule-result").inner_text()
     assert page.locator("#alert-rule-error-minutes").inner_text() == ""
+    page.screenshot(path=screenshot_path("i17-alert-rules-refused"))
     violations = axe_violations(page)  # the panel open, with its message
     assert not violations, describe(violations)
     page.keyboard.press("Escape")
     page.wait_for_function("() => !document.querySelector('#alert-rule-panel').classList.contains('show')")
-    page.screenshot(path=screenshot_path("i17-alert-rules-refused"))
     context.close()

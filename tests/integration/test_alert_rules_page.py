@@ -253,3 +253,20 @@ def test_other_roles_can_neither_open_the_page_nor_run_its_callbacks(page, role)
 def test_the_page_opens_for_its_roles(page):
     for role in ("supervisor", "manager", "admin"):
         assert page.clients[role].get("/alerts/rules").status_code == 200
+
+
+def test_the_kind_shows_its_own_parameters_with_units_and_bounds(page):
+    def shown(kind: str) -> dict:
+        answer = page.post("supervisor", "alert-rule-kind", {"alert-rule-kind.value": kind}, "alert-rule-zones-field")
+        return answer.get_json()["response"]
+
+    speeding = shown("speeding")
+    assert speeding["alert-rule-param-kmh-field"]["hidden"] is False
+    assert speeding["alert-rule-param-kmh"] == {"min": 10, "max": 300}
+    assert speeding["alert-rule-param-seconds-label"]["children"] == "For at least, seconds"
+    assert speeding["alert-rule-param-minutes-field"]["hidden"] is True
+    assert speeding["alert-rule-zones-field"]["hidden"] is True
+    zone = shown("zone_exit")
+    assert zone["alert-rule-zones-field"]["hidden"] is False and zone["alert-rule-window-field"]["hidden"] is False
+    assert all(zone[f"alert-rule-param-{key}-field"]["hidden"] for key in ("minutes", "percent", "kmh", "seconds"))
+    assert shown("silent")["alert-rule-param-minutes-hint"]["children"] == "1 to 1440 min"
