@@ -5,7 +5,7 @@ link to their day) is audited as a look at a location ("view_alert")."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import dash
@@ -129,9 +129,10 @@ def _figure(value: object) -> str:
         return f"{value:.1f}".removesuffix(".0")
     if isinstance(value, str):
         try:
-            return _when(datetime.fromisoformat(value))
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return value
+        return _when(moment if moment.tzinfo else moment.replace(tzinfo=UTC))  # stored times are UTC
     return str(value)
 
 

@@ -92,7 +92,7 @@ def a11y_server(servers, templates):
     writer.start()
     simulate_past_hours(rt, hours=1)
     field = rt.db.fetch_one("SELECT id FROM employees WHERE code = 'E0001'")["id"]
-    alerts.raise_help(rt.db, field, 60.1699, 24.9384, 12.0)
+    help_alert = alerts.raise_help(rt.db, field, 60.1699, 24.9384, 12.0)
     manager = rt.db.fetch_one("SELECT id, username FROM users WHERE username = 'manager'")
     viewer = Viewer(manager["id"], manager["username"], "manager", None, scope_for("manager", None, []))
     last_month = (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -106,6 +106,7 @@ def a11y_server(servers, templates):
         "customer": rt.db.fetch_one("SELECT id FROM customers WHERE owner_employee_id = %s LIMIT 1", (field,))["id"],
         "field": field,
         "today": now.date().isoformat(),
+        "alert": help_alert,
     }
     yield server
     server.background.set()

@@ -71,6 +71,7 @@ def test_every_page_of_a_role_has_no_wcag_violation(browser, a11y_server, role):
         "/customers": [f"/customers?customer={server.extra['customer']}"],
         "/tasks": [f"/tasks?employee={server.extra['field']}"],  # one person's board and its chip (issue 16)
         "/analytics/day": [f"/analytics/day?employee={server.extra['field']}&date={server.extra['today']}"],
+        "/alerts": [f"/alerts?alert={server.extra['alert']}"],  # an alert's panel, as a push links to it (issue 17)
     }
     found: dict[str, list[dict]] = {}
     for language in LANGUAGES:

@@ -263,6 +263,8 @@ OWNER_OF_PAGE = {
     "customers": "manager",
     "erp": "manager",  # issue 9
     "exports": "manager",
+    "alerts": "supervisor",  # issue 17: the inbox, and the shell's bell
+    "shell": "supervisor",
 }  # every other page is an admin page
 
 
