@@ -225,8 +225,10 @@ def alerts_view(_tick: int, team_id: int | None, _done: object, shown: object) -
     return [_alert_row(alert, acts) for alert in found], people, mark
 
 
-def act_on_alert(request: object) -> dict:
+def act_on_alert(request: object) -> object:
     """Acknowledge or resolve the alert whose button was pressed, for a viewer in ALERT_ROLES, in their scope."""
+    if request is None:  # nothing pressed
+        return no_update
     if g.viewer.role not in ALERT_ROLES:
         raise AppError(403, "forbidden", _("Only supervisors and managers act on alerts."))
     request = mapping(request)
