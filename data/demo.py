@@ -155,3 +155,23 @@ def insert_worked_day(db: Database, worked_tasks: Sequence[dict], stays: Sequenc
 def answer_surveys(db: Database, start: datetime, end: datetime, seed: float, comments: Sequence[str]) -> None:
     """Survey answers for the seeded visits begun in [start, end); comments: the n-th for a score of n."""
     db.execute(SURVEY_ANSWERS_SQL, {"seed": seed, "start": start, "end": end, "comments": list(comments)})
+
+
+def work_areas(db: Database) -> list[dict]:
+    """Each team's work area (zone id, team id and name): the demo's zone-exit rules watch them."""
+    return db.fetch_all(
+        """SELECT z.id, z.team_id, t.name AS team FROM zones z JOIN teams t ON t.id = z.team_id
+           WHERE z.kind = 'work_area' ORDER BY t.id, z.id"""
+    )
+
+
+def has_open_task_closing(db: Database, employee_id: int, start: datetime, end: datetime) -> bool:
+    """Whether the person has an open task whose window closes between start and end."""
+    row = db.fetch_one(
+        """SELECT 1 AS found FROM tasks
+           WHERE employee_id = %s AND state NOT IN ('done', 'failed', 'cancelled')
+             AND window_end >= %s AND window_end < %s
+           LIMIT 1""",
+        (employee_id, start, end),
+    )
+    return row is not None

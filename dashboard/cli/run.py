@@ -16,7 +16,14 @@ import requests
 from dashboard.cli.background import start_background
 from dashboard.cli.boot import open_runtime
 from dashboard.demo.history import seed_history
-from dashboard.demo.seed import demo_wall_token, plan_day, seed_demo, seed_demo_accounts
+from dashboard.demo.seed import (
+    demo_wall_token,
+    plan_day,
+    plan_late_task,
+    seed_demo,
+    seed_demo_accounts,
+    seed_demo_rules,
+)
 from dashboard.demo.simulator import DemoCustomers, FleetSimulator
 from dashboard.ingest.protocols.mqtt import OwnTracksSubscriber
 from dashboard.writer.worker import Writer
@@ -47,7 +54,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     services, rt = open_runtime(args)
     stop = _stop_on_signals()
     _wait_healthy(args.url, stop)
-    simulator = FleetSimulator(rt.db, rt.settings.secret_key, args.url, interval_s=args.interval)
+    simulator = FleetSimulator(rt.db, rt.settings.secret_key, args.url, interval_s=args.interval, tz=rt.settings.tz)
     customers = DemoCustomers(rt.db, rt.settings.secret_key, args.url)  # answer surveys (issue 6)
     threading.Thread(target=customers.run, args=(stop,), name="demo-customers", daemon=True).start()
     simulator.run(stop)
@@ -67,6 +74,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             rt.db, last_month, yesterday, rt.settings.tz, stay_min_s=rt.settings.stay_min_s, tracked_from=last_month
         )
     plan_day(rt.db, now.date(), rt.settings.tz, start=now)
+    seed_demo_rules(rt.db)
     accounts = seed_demo_accounts(rt.db, rt.settings.secret_key)
     wall = demo_wall_token(rt.db, rt.settings.secret_key)
     url = f"http://{args.host}:{args.port}"
@@ -93,7 +101,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         if not _wait_healthy(url, stop, server):
             return 1
-        simulator = FleetSimulator(rt.db, rt.settings.secret_key, url, interval_s=args.interval)
+        plan_late_task(rt.db, datetime.now(rt.settings.tz))  # an alert occasion, timed from the simulator's start
+        simulator = FleetSimulator(rt.db, rt.settings.secret_key, url, interval_s=args.interval, tz=rt.settings.tz)
         threading.Thread(target=simulator.run, args=(stop,), name="simulator", daemon=True).start()
         customers = DemoCustomers(rt.db, rt.settings.secret_key, url)  # answer surveys (issue 6)
         threading.Thread(target=customers.run, args=(stop,), name="demo-customers", daemon=True).start()

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from dashboard.analytics import efficiency as analytics
 from dashboard.cli.boot import opened
-from dashboard.demo.seed import plan_day, seed_demo
+from dashboard.demo.seed import plan_day, seed_demo, seed_demo_rules
 from dashboard.writer.retention import purge_old_positions
 from data.migrate import applied_versions
 
@@ -26,6 +26,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
         seeded = seed_demo(rt.db, rt.settings.secret_key, args.employees)
         now = datetime.now(tz)
         planned = plan_day(rt.db, now.date(), tz, start=now)
+        seed_demo_rules(rt.db)
     print(f"{'Seeded the demo city' if seeded else 'Demo city already seeded'}; {planned} tasks planned today")
     return 0
 

@@ -13,10 +13,13 @@ from zoneinfo import ZoneInfo
 import orjson
 from shapely.geometry import MultiPoint, mapping
 
+from dashboard.core.permissions import Viewer
+from dashboard.work.alerting import validate_rule
 from dashboard.work.streets import StreetNetwork, helsinki_places, helsinki_streets
-from data import customers, demo, devices, employees, tasks, users, wall_tokens
+from data import alerts, customers, demo, devices, employees, tasks, users, wall_tokens
 from data.db import Database
 from data.demo import DemoArea, DemoCustomer, DemoPerson
+from data.scope import Scope
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +168,101 @@ def seed_demo(db: Database, secret_key: str, employee_count: int = 50) -> bool:
     demo.insert_city(db, _street_rows(network), TEAMS, people, areas, SITE_RADIUS_M, all_day_weekdays=range(7))
     log.info("Seeded %d employees in %d teams and %d customers", employee_count, len(TEAMS), len(places))
     return True
+
+
+# The demo organisation's alert rules (issue 17), switched on; the built-in help rule (critical) comes with the
+# schema. Each is (kind, name, severity, params); a rule with the same kind and name is not made twice.
+DEMO_RULES = (
+    ("silent", "Device silent 10 min", "warning", {"minutes": 10}),
+    ("idle", "Idle away from customers 20 min", "warning", {"minutes": 20}),
+    ("task_not_arrived", "Not arrived by the end of the window", "warning", {}),
+    ("task_overdue", "Task overdue 30 min", "warning", {"minutes": 30}),
+    ("low_battery", "Low battery 15 %", "info", {"percent": 15}),
+    ("speeding", "Speeding over 80 km/h for 30 s", "warning", {"kmh": 80, "seconds": 30}),  # no street here is faster
+    ("low_survey", "Customer survey of 2 stars or fewer", "warning", {"stars": 2}),
+)
+DEMO_RULE_SEEDER = Viewer(None, "demo", "admin", None, Scope.everything())
+
+
+def seed_demo_rules(db: Database) -> int:
+    """Switch on the demo's rules once: those above for everyone, and for each team one that tells when
+    someone leaves the team's work area (info). Values go through the rules' own validation, as an admin's
+    would. Returns how many rules were created."""
+    wanted = [{"kind": k, "name": n, "severity": s, "params": p} for k, n, s, p in DEMO_RULES]
+    wanted += [
+        {
+            "kind": "zone_exit",
+            "name": f"Left the {area['team']} work area",
+            "severity": "info",
+            "team_ids": [area["team_id"]],
+            "zone_ids": [area["id"]],
+        }
+        for area in demo.work_areas(db)
+    ]
+    existing = {(rule["kind"], rule["name"]) for rule in alerts.rules(db)}
+    created = 0
+    for values in wanted:
+        if (values["kind"], values["name"]) not in existing:
+            alerts.create_rule(db, validate_rule(values, DEMO_RULE_SEEDER), None)
+            created += 1
+    return created
+
+
+def demo_rule_param(kind: str, key: str) -> float:
+    """A parameter of the demo's rule of this kind (the simulator times its occasions by them)."""
+    return next(float(params[key]) for k, _name, _severity, params in DEMO_RULES if k == kind)
+
+
+# What the simulator makes happen soon after the demo starts, so the wall and the inbox have something real to
+# show on first open: one person's device goes silent, one idles on a street, one runs late for a task, and
+# one phone's battery runs low.
+OCCASIONS = ("silent", "idle", "late", "battery")
+LATE_WINDOW_LEFT = timedelta(minutes=3)  # the late task's window closes this long after the demo starts
+LATE_WINDOW = timedelta(minutes=60)
+
+
+def occasion_people(db: Database) -> dict[str, int]:
+    """Occasion → employee id, the same people every run: the first three from team North (the demo
+    supervisor's, so their inbox shows them), chosen by the demo's seed, and one more from anywhere for the
+    battery. Empty when the demo has fewer people than occasions."""
+    roster = employees.roster(db, Scope.everything())
+    if len(roster) < len(OCCASIONS):
+        return {}
+    rng = random.Random(f"{DEMO_SEED}:occasions")
+    north = [p["id"] for p in roster if p["team_name"] == TEAMS[0][0]]
+    chosen = rng.sample(north if len(north) >= 3 else [p["id"] for p in roster], 3)
+    chosen.append(rng.choice([p["id"] for p in roster if p["id"] not in chosen]))
+    return dict(zip(OCCASIONS, chosen, strict=True))
+
+
+def plan_late_task(db: Database, now: datetime) -> int | None:
+    """The late occasion's task: a visit first in the person's round whose window (`now` local, with its time
+    zone) closes LATE_WINDOW_LEFT from now, at a customer of their team they have no other task at today. The
+    simulator holds them up longer than that, so the task runs late. Returns the person's id; None when they
+    have a task closing soon already (the demo started again within it)."""
+    person = occasion_people(db).get("late")
+    if person is None or demo.has_open_task_closing(db, person, now, now + 2 * LATE_WINDOW_LEFT):
+        return None
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    team = next(p["team_id"] for p in employees.roster(db, Scope.everything()) if p["id"] == person)
+    planned = {t["customer_id"] for t in tasks.planned_route(db, person, day_start, day_start + timedelta(days=1))}
+    pool = [c for c in customers.owned_customers(db) if c["team_id"] == team]
+    pool = [c for c in pool if c["id"] not in planned] or pool
+    if not pool:
+        return None
+    customer = random.Random(f"{DEMO_SEED}:late:{now.date().isoformat()}").choice(sorted(pool, key=lambda c: c["id"]))
+    window_end = now + LATE_WINDOW_LEFT
+    task = {
+        "customer_id": customer["id"],
+        "employee_id": person,
+        "priority": 2,
+        "window_start": max(window_end - LATE_WINDOW, day_start),  # a window of today, even just after midnight
+        "window_end": window_end,
+        "duration_min": 8,
+        "planned_seq": 0,
+    }
+    tasks.insert_planned(db, [task])
+    return person
 
 
 def plan_day(db: Database, day: date, tz: ZoneInfo, start: datetime | None = None) -> int:

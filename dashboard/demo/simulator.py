@@ -4,6 +4,11 @@ report like a phone would — through the same HTTP endpoint devices use, never 
 Some people are given a habit that costs time, so the analytics have something real to find:
 long idle stops away from customers, detours, a late start, an early finish. Idlers all idle at
 one place (IDLE_SPOT), so the analytics heatmap has a known place to show.
+
+A few people make the demo's alert occasions (dashboard/demo/seed.py OCCASIONS) soon after it starts: their
+day began a little before the simulator did, and their phone uploads what it buffered of it on the first
+round (`send_buffers`). One device then goes silent, one person stands on a street, one is held up past a
+task's window, and one phone's battery runs low. Every phone reports its battery, falling through the day.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import requests
 
-from dashboard.demo.seed import device_token
+from dashboard.demo.seed import LATE_WINDOW_LEFT, demo_rule_param, device_token, occasion_people
 from dashboard.work.streets import StreetNetwork, bearing_deg, distance_m, helsinki_streets
 from dashboard.work.surveys import survey_path
 from data import devices, feedback, tasks
@@ -34,6 +40,16 @@ METRES_PER_DEGREE_LAT = 111_320.0
 DISPATCH_CHECK_S = 3.0  # an assigned task reaches the simulated person within this (the phone polls every 5 s)
 SIMULATOR_SEED = 7
 IDLE_SPOT = (60.1752, 24.9423)  # a street node 170 m from any demo place: no customer visit can start there
+SILENT_FOR_S = 25 * 60  # the silent occasion's device sends nothing this long
+BUFFERED_BEFORE_SILENCE_S = 3 * 60  # what it sent (and buffered) before it went quiet
+IDLE_AFTER_START_S = 10 * 60  # the idle occasion stands still this long after the start, then works on
+LATE_HOLDUP_S = 2 * LATE_WINDOW_LEFT.total_seconds()  # the late occasion is held up past the task's window
+FULL_PCT = 100.0
+CHARGE_AT_PCT = 20.0  # a phone this low goes on the car charger until full
+CHARGE_PCT_PER_H = 60.0
+DAY_STARTS_H = 6  # phones come off their night charger at 06:00 local
+HELSINKI = ZoneInfo("Europe/Helsinki")  # the demo city's time zone, unless the organisation's is given
+BUFFER_UPLOAD = 500  # fixes per upload of a phone's buffer (the ingest takes up to 1000)
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,12 @@ class Plan:
     legs: list[Leg] = field(default_factory=list)
     reporting_from_s: float = 0.0
     reporting_until_s: float = math.inf
+    silences: list[tuple[float, float]] = field(default_factory=list)  # (from, until): the device sends nothing
+
+    def reports_at(self, t: float) -> bool:
+        if not self.reporting_from_s <= t < self.reporting_until_s:
+            return False
+        return not any(start <= t < end for start, end in self.silences)
 
     @property
     def end_s(self) -> float:
@@ -176,6 +198,43 @@ def fleet_habits(rng: random.Random, count: int) -> list[tuple[str, float]]:
     return drawn
 
 
+@dataclass(frozen=True)
+class Battery:
+    """A phone's battery: it drains from `level_pct` at the start; unless `charges` is False (the cable is at
+    home), at CHARGE_AT_PCT it goes on the car charger until full and drains again."""
+
+    level_pct: float
+    drain_pct_h: float
+    charges: bool = True
+
+    def at(self, t_s: float) -> tuple[float, bool]:
+        """(level %, charging) t seconds after the start."""
+        hours = max(0.0, t_s) / 3600
+        to_charger_h = max(0.0, self.level_pct - CHARGE_AT_PCT) / self.drain_pct_h
+        if not self.charges or hours < to_charger_h:
+            return max(1.0, round(self.level_pct - self.drain_pct_h * hours, 1)), False
+        charging_h = (FULL_PCT - CHARGE_AT_PCT) / CHARGE_PCT_PER_H
+        draining_h = (FULL_PCT - CHARGE_AT_PCT) / self.drain_pct_h
+        into = (hours - to_charger_h) % (charging_h + draining_h)
+        if into < charging_h:
+            return round(CHARGE_AT_PCT + CHARGE_PCT_PER_H * into, 1), True
+        return round(FULL_PCT - self.drain_pct_h * (into - charging_h), 1), False
+
+
+def morning_battery(rng: random.Random, hours_into_day: float) -> Battery:
+    """A phone full at 06:00 local, drained since at 4-8 % an hour (it has been on the car charger if that
+    took it down to CHARGE_AT_PCT)."""
+    full = Battery(FULL_PCT, rng.uniform(4.0, 8.0))
+    level, _charging = full.at(hours_into_day * 3600)
+    return Battery(max(level, CHARGE_AT_PCT + 1.0), full.drain_pct_h)
+
+
+def low_battery(rule_pct: float) -> Battery:
+    """The battery occasion's phone: a little above the rule's level at the start, no charger, under it within
+    minutes."""
+    return Battery(rule_pct + 0.5, 20.0, charges=False)
+
+
 @dataclass
 class SimulatedPerson:
     employee_id: int
@@ -186,6 +245,8 @@ class SimulatedPerson:
     plan: Plan
     next_report_s: float = 0.0
     open_tasks: list[int] = field(default_factory=list)  # the open tasks its plan drives to, in order
+    occasion: str | None = None  # the alert occasion this person makes (dashboard/demo/seed.py OCCASIONS)
+    battery: Battery = field(default_factory=lambda: Battery(FULL_PCT, 5.0))
 
 
 class FleetSimulator:
@@ -200,8 +261,10 @@ class FleetSimulator:
         interval_s: float = 5.0,
         seed: int = SIMULATOR_SEED,
         network: StreetNetwork | None = None,
+        tz: ZoneInfo = HELSINKI,
     ) -> None:
         self.db = db
+        self.tz = tz  # the organisation's: phones' batteries follow its day
         self.secret_key = secret_key
         self.url = f"{base_url.rstrip('/')}/api/v1/positions"
         self.interval_s = interval_s
@@ -213,19 +276,62 @@ class FleetSimulator:
         self.sent = 0
         self.failed = 0
         self.dispatch_checked_s = 0.0
+        self.buffers_sent = False
 
     def load(self) -> None:
         people = devices.native_devices(self.db)
         now = datetime.now(UTC)
+        occasions = {employee: occasion for occasion, employee in occasion_people(self.db).items()}
+        batteries = random.Random(f"{SIMULATOR_SEED}:batteries")  # apart from the plans' draws (history repeats them)
+        local = datetime.now(self.tz)
+        hours_into_day = (local.hour - DAY_STARTS_H) % 24 + local.minute / 60
+        orders = self._open_tasks()
         for row, (habit, speed) in zip(people, fleet_habits(self.rng, len(people)), strict=True):
+            occasion = occasions.get(row["id"])
             person = SimulatedPerson(
-                row["id"], row["code"], device_token(self.secret_key, row["identifier"]), habit, speed, Plan()
+                row["id"],
+                row["code"],
+                device_token(self.secret_key, row["identifier"]),
+                "diligent" if occasion in ("silent", "idle", "late") else habit,  # the occasion is their story
+                speed,
+                Plan(),
+                occasion=occasion,
+                battery=morning_battery(batteries, hours_into_day),
             )
-            person.plan = self._plan_for(person, now, begin_s=0.0)
-            person.open_tasks = self._open_tasks().get(person.employee_id, [])
+            if occasion == "battery":
+                person.battery = low_battery(demo_rule_param("low_battery", "percent"))
+            person.plan = self._occasion_plan(person, now) if occasion else self._plan_for(person, now, begin_s=0.0)
+            person.open_tasks = orders.get(person.employee_id, [])
             person.next_report_s = self.rng.uniform(0, self.interval_s)
             self.people.append(person)
-        log.info("Simulating %d people", len(self.people))
+        log.info("Simulating %d people; occasions: %s", len(self.people), occasions)
+
+    def _occasion_plan(self, person: SimulatedPerson, now: datetime) -> Plan:
+        """The day of a person who makes an alert occasion; it began before the simulator did when the rule
+        needs time to notice, and the phone buffered that part (`send_buffers`)."""
+        if person.occasion == "silent":
+            quiet_from = -(demo_rule_param("silent", "minutes") - 1) * 60  # the rule notices a minute after the start
+            plan = self._plan_for(person, now, begin_s=quiet_from - BUFFERED_BEFORE_SILENCE_S)
+            plan.reporting_from_s = quiet_from - BUFFERED_BEFORE_SILENCE_S
+            plan.silences = [(quiet_from, quiet_from + SILENT_FOR_S)]
+            return plan
+        if person.occasion == "idle":
+            since = -(demo_rule_param("idle", "minutes") - 1) * 60  # standing there since, a minute short of the rule
+            return self._held_up(person, now, IDLE_SPOT, since, IDLE_AFTER_START_S)
+        if person.occasion == "late":
+            start = self.network.node_point(int(self.rng.choice(self.network.node_ids)))
+            return self._held_up(person, now, start, 0.0, LATE_HOLDUP_S)
+        return self._plan_for(person, now, begin_s=0.0)
+
+    def _held_up(
+        self, person: SimulatedPerson, now: datetime, where: tuple[float, float], since_s: float, until_s: float
+    ) -> Plan:
+        """Standing on the street nearest `where` from since_s to until_s, then the day's round from there."""
+        corner = self.network.node_point(self.network.nearest_node(*where))
+        plan = self._plan_for(person, now, begin_s=until_s, start=corner)
+        plan.legs.insert(0, Leg(since_s, until_s, [corner], [0.0]))
+        plan.reporting_from_s = since_s
+        return plan
 
     def _plan_for(self, person: SimulatedPerson, now: datetime, begin_s: float, start=None) -> Plan:
         day_start = now - timedelta(hours=12)
@@ -254,8 +360,10 @@ class FleetSimulator:
             still_open = [task for task in person.open_tasks if task in order]
             if order != still_open:
                 here = person.plan.state_at(t)
+                silences = person.plan.silences
                 person.plan = self._plan_for(person, datetime.now(UTC), begin_s=t, start=(here.lat, here.lon))
                 person.plan.reporting_from_s = t
+                person.plan.silences = silences  # a new round does not bring a silent device back
                 replanned += 1
             person.open_tasks = order
         return replanned
@@ -276,28 +384,53 @@ class FleetSimulator:
             if t >= plan.end_s and plan.reporting_until_s == math.inf:
                 last = plan.legs[-1].points[-1]
                 person.plan = plan = self._replan(person, t, last)
-            if not plan.reporting_from_s <= t < plan.reporting_until_s:
+            if not plan.reports_at(t):
                 continue
-            state = plan.state_at(t)
-            accuracy = round(self.rng.uniform(4.0, 15.0), 1)
-            lat, lon = add_gps_noise(state, accuracy, self.rng)
-            fix = {
-                "ts": int(wall * 1000),
-                "lat": lat,
-                "lon": lon,
-                "accuracy": accuracy,
-                "speed": round(max(0.0, state.speed + self.rng.gauss(0, 0.3)) if state.speed else 0.0, 2),
-                "heading": None if state.heading is None else round(state.heading, 1),
-            }
-            if self._post(person, [fix]):
+            if self._post(person, [self._fix(person, t, wall)]):
                 sent += 1
         self.sent += sent
         return sent
+
+    def send_buffers(self) -> int:
+        """The first round of the occasions' phones: what they recorded before the simulator started (the
+        part of their day that began earlier), in one upload each, as a phone sends its buffer. Returns how
+        many fixes went out."""
+        self.buffers_sent = True
+        sent = 0
+        for person in self.people:
+            plan = person.plan
+            fixes, t = [], plan.reporting_from_s
+            while t < 0:
+                if plan.reports_at(t):
+                    fixes.append(self._fix(person, t, self.started + t))
+                t += self.interval_s
+            for chunk in range(0, len(fixes), BUFFER_UPLOAD):
+                if self._post(person, fixes[chunk : chunk + BUFFER_UPLOAD]):
+                    sent += len(fixes[chunk : chunk + BUFFER_UPLOAD])
+        self.sent += sent
+        return sent
+
+    def _fix(self, person: SimulatedPerson, t: float, wall: float) -> dict:
+        """What the person's phone reports t seconds after the start (`wall`, the epoch seconds of that)."""
+        state = person.plan.state_at(t)
+        accuracy = round(self.rng.uniform(4.0, 15.0), 1)
+        lat, lon = add_gps_noise(state, accuracy, self.rng)
+        level, charging = person.battery.at(t)
+        return {
+            "ts": int(wall * 1000),
+            "lat": lat,
+            "lon": lon,
+            "accuracy": accuracy,
+            "speed": round(max(0.0, state.speed + self.rng.gauss(0, 0.3)) if state.speed else 0.0, 2),
+            "heading": None if state.heading is None else round(state.heading, 1),
+            "attributes": {"batt": level, "charge": charging},
+        }
 
     def _replan(self, person: SimulatedPerson, t: float, last: tuple[float, float]) -> Plan:
         """After the last visit, another round of the same customers, as a longer day would go."""
         plan = self._plan_for(person, datetime.now(UTC), begin_s=t, start=last)
         plan.reporting_from_s = t
+        plan.silences = person.plan.silences
         return plan
 
     def _post(self, person: SimulatedPerson, fixes: list[dict]) -> bool:
@@ -318,6 +451,8 @@ class FleetSimulator:
     def run(self, stop: threading.Event, step_s: float = 0.5) -> None:
         if not self.people:
             self.load()
+        if not self.buffers_sent:
+            self.send_buffers()
         while not stop.is_set():
             self.tick()
             stop.wait(step_s)

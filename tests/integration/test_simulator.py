@@ -13,7 +13,7 @@ def test_the_simulator_posts_through_the_ingest_endpoint(seeded_rt):
         simulator = FleetSimulator(seeded_rt.db, seeded_rt.settings.secret_key, server.url, interval_s=1.0)
         simulator.load()
         sent = simulator.tick(simulator.started + 2.0)
-        reporting = [p for p in simulator.people if p.plan.reporting_from_s <= 2.0 < p.plan.reporting_until_s]
+        reporting = [p for p in simulator.people if p.plan.reports_at(2.0)]
         assert sent == len(reporting) > 0
         assert simulator.failed == 0
         assert len(server.runtime.feed.snapshot().employee_ids) == sent
