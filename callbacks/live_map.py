@@ -235,7 +235,7 @@ def act_on_alert(request: object) -> object:
     alert_id = whole_number(request.get("alert"), BIGINT)  # alerts.id is a bigserial
     action = request.get("action")
     if alert_id is None or action not in ("acknowledge", "resolve"):
-        raise AppError(400, "invalid_alert_action", _("Choose an alert to acknowledge or resolve."))
+        return no_update  # not a press of one of the page's buttons: nothing to do
     act = alerting.acknowledge if action == "acknowledge" else alerting.resolve
     return {"alert": alert_id, "action": action, "done": act(runtime(), g.viewer, alert_id)}
 
