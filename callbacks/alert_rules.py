@@ -14,16 +14,21 @@ from dashboard.web.components import person_options, result
 from dashboard.work import alert_rules
 from dashboard.work.alert_preview import DAYS, preview
 from dashboard.work.alert_rules import ERROR_FIELDS, PARAM_KEYS
-from dashboard.work.alerting import KINDS, kind_label, may_manage, params_of, unit_label, validate_rule, window_of
+from dashboard.work.alerting import (
+    KINDS,
+    kind_label,
+    may_manage,
+    params_of,
+    severity_label,
+    unit_label,
+    validate_rule,
+    window_of,
+)
 from data import alerts, employees, teams, zones
 
 PANEL = "offcanvas offcanvas-end fo-tasks-panel fo-rules-panel"
 PEOPLE_SHOWN = 3  # names in the grid's scope column before "and N more"
 PREVIEW_NAMES = 12
-
-
-def severity_label(severity: str) -> str:
-    return {"info": _("Info"), "warning": _("Warning"), "critical": _("Critical")}.get(severity, severity)
 
 
 def channel_label(channel: str) -> str:

@@ -17,7 +17,7 @@ from dashboard.core.permissions import ALERT_ROLES, may_open, may_see_individual
 from dashboard.core.runtime import Runtime, runtime
 from dashboard.live.livemap import LiveMap
 from dashboard.live.presence import COUNTS
-from dashboard.web.components import severity_chip, severity_label
+from dashboard.web.components import severity_chip
 from dashboard.work import alerting
 from dashboard.work.lifecycle import state_label as task_state_label
 from data import activities, alerts, employees, tasks, teams
@@ -205,7 +205,7 @@ def alerts_view(_tick: int, team_id: int | None, _done: object, shown: object) -
     for alert in found:  # the most severe first: a person's badge takes the colour of their worst alert
         if alert["severity"] not in BADGED:
             continue
-        text = f"{severity_label(alert['severity'])}: {alerting.kind_label(alert['kind'])}"
+        text = f"{alerting.severity_label(alert['severity'])}: {alerting.kind_label(alert['kind'])}"
         badge = people.get(str(alert["employee_id"]))
         if badge is None:
             people[str(alert["employee_id"])] = {

@@ -11,6 +11,7 @@ from dashboard.core.i18n import _
 from dashboard.core.palette import STATE_SHAPES
 from dashboard.core.runtime import runtime
 from dashboard.ingest.privacy import SharingState
+from dashboard.work import alerting
 
 
 def page_frame(title: str, *children, page_id: str) -> html.Div:
@@ -73,16 +74,12 @@ def state_dot(state: str) -> html.Span:
 SEVERITY_MARKS = {"info": "i", "warning": "!", "critical": "!!"}  # the mark says it without colour too
 
 
-def severity_label(severity: str) -> str:
-    return {"info": _("Info"), "warning": _("Warning"), "critical": _("Critical")}.get(severity, severity)
-
-
 def severity_chip(severity: str) -> html.Span:
     """An alert's severity (issue 17): its mark in the severity's colour (--severity-*) and its word."""
     return html.Span(
         [
             html.Span(SEVERITY_MARKS.get(severity, "?"), className="fo-severity-mark", **{"aria-hidden": "true"}),
-            severity_label(severity),
+            alerting.severity_label(severity),
         ],
         className=f"fo-severity fo-severity-{severity}",
     )

@@ -98,8 +98,10 @@ def unit_label(param: Param) -> str:
     return units.get(param.label, param.label)
 
 
-def severity_label(severity: str) -> str:
-    return {"info": _("Info"), "warning": _("Warning"), "critical": _("Critical")}.get(severity, severity)
+def severity_label(severity: str, language: str | None = None) -> str:
+    """A severity's word in the viewer's (or the recipient's) language: every surface names it so."""
+    labels = {"info": _("Info", language), "warning": _("Warning", language), "critical": _("Critical", language)}
+    return labels.get(severity, severity)
 
 
 def state_label(state: str) -> str:
@@ -206,7 +208,7 @@ def validate_rule(values: object, viewer: Viewer, *, existing: dict | None = Non
     name = merged.get("name")
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > 120 or "\x00" in name:
         raise AppError(400, "invalid_rule", _("Give the rule a name of at most 120 characters."), field="name")
-    severity = merged.get("severity", kind.severity)
+    severity = merged.get("severity") or kind.severity
     if severity not in alerts.SEVERITIES:
         raise AppError(400, "invalid_rule", _("Severity is info, warning or critical."), field="severity")
     given = merged.get("params") or {}

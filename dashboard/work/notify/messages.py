@@ -8,7 +8,7 @@ from datetime import datetime
 
 from dashboard.core.config import Settings
 from dashboard.core.i18n import _
-from dashboard.work.alerting import KINDS, kind_label
+from dashboard.work.alerting import KINDS, kind_label, severity_label
 
 DIGEST_LINES = 10  # a digest names every alert by count, and the first ones by their title
 
@@ -31,11 +31,6 @@ def alert_url(settings: Settings, alert_id: int) -> str:
 
 def day_url(settings: Settings, employee_id: int, at: datetime) -> str:
     return f"{settings.public_url}/analytics/day?employee={employee_id}&date={at.astimezone(settings.tz):%Y-%m-%d}"
-
-
-def severity_label(severity: str, language: str) -> str:
-    labels = {"info": _("Info", language), "warning": _("Warning", language), "critical": _("Critical", language)}
-    return labels.get(severity, severity)
 
 
 def title_of(alert: dict, event: str, language: str) -> str:
