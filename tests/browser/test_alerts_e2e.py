@@ -24,6 +24,7 @@ from dashboard.writer.worker import Writer
 from data import pauses, working_hours
 from data.db import Database
 from tests.browser import PinnedBrowser, screenshot_path
+from tests.browser.conftest import settle
 from tests.conftest import SECRET, LiveServer, sign_in_browser, wait_until
 
 RULE_NAME = "North silent 5 min"
@@ -131,6 +132,7 @@ def test_a_silent_north_device_is_an_alert_the_supervisor_sees_and_resolves(brow
         page = _context(browser, viewport={"width": 1400, "height": 1000}).new_page()
         sign_in_browser(page, server.url, "supervisor")
         page.goto(f"{server.url}/alerts/rules")
+        settle(page)  # the page's callbacks answer before the button is pressed
         page.click("#alert-rule-new")
         _choose(page, "alert-rule-kind", "Device silent")
         page.fill("#alert-rule-name", RULE_NAME)
@@ -202,6 +204,7 @@ def test_a_silent_north_device_is_an_alert_the_supervisor_sees_and_resolves(brow
 
         # The supervisor acknowledges, then resolves, in the inbox.
         page.goto(f"{server.url}/alerts?alert={alert['id']}")
+        settle(page)
         page.click("#alert-ack")
         wait_until(lambda: _state(db, alert["id"]) == "acknowledged", "the acknowledgement")
         page.wait_for_selector("#alerts-detail >> text=Acknowledged", timeout=REFRESH_S * 1000)  # the panel says so
