@@ -29,41 +29,4 @@
             },
         },
     });
-
-    /* The task panel (issue 16): it takes the focus where it opens (its title) and gives it back to the card or
-       button that opened it when it closes; Escape closes it. */
-    let opener = null;
-    let open = false;
-    function visible(element) {
-        return !!element && element !== document.body && element.offsetParent !== null;
-    }
-    window.dash_clientside = Object.assign({}, window.dash_clientside);
-    window.dash_clientside.fieldopsTasks = {
-        panelFocus: function (className) {
-            const panel = document.getElementById("tasks-panel");
-            const nowOpen = (className || "").split(" ").indexOf("show") >= 0;
-            const active = document.activeElement;
-            if (nowOpen && !open && panel && !panel.contains(active)) {
-                opener = active;
-            }
-            window.requestAnimationFrame(function () {
-                const focus = document.activeElement;
-                if (nowOpen && (!open || !visible(focus))) {
-                    const title = document.getElementById("tasks-panel-title");
-                    if (title) { title.focus(); }
-                } else if (!nowOpen && open && visible(opener)) {
-                    opener.focus();
-                }
-                open = nowOpen;
-            });
-            return window.dash_clientside.no_update;
-        },
-    };
-    document.addEventListener("keydown", function (event) {
-        const panel = document.getElementById("tasks-panel");
-        if (event.key === "Escape" && panel && panel.classList.contains("show")) {
-            const close = document.getElementById("tasks-panel-close");
-            if (close) { close.click(); }
-        }
-    });
 })();

@@ -3,14 +3,14 @@ dashboard/work/alert_rules (who may, then alerting.validate_rule); the preview i
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import g
 
 from dashboard.core.errors import AppError
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number, whole_number_in_text, whole_numbers
 from dashboard.core.runtime import runtime
-from dashboard.web.components import person_options, result
+from dashboard.web.components import person_options, result, side_panel_class, side_panel_focus
 from dashboard.work import alert_rules
 from dashboard.work.alert_preview import DAYS, preview
 from dashboard.work.alert_rules import ERROR_FIELDS, PARAM_KEYS
@@ -26,7 +26,6 @@ from dashboard.work.alerting import (
 )
 from data import alerts, employees, teams, zones
 
-PANEL = "offcanvas offcanvas-end fo-tasks-panel fo-rules-panel"
 PEOPLE_SHOWN = 3  # names in the grid's scope column before "and N more"
 PREVIEW_NAMES = 12
 
@@ -205,15 +204,15 @@ def panel(mode: object, rule_id: object) -> tuple:
             ["inbox"],
             [],
         ]
-        frame = [f"{PANEL} show", _("New rule"), "", False, True, [], True]
+        frame = [side_panel_class(True), _("New rule"), "", False, True, [], True]
         return (*frame, *values, *cleared)
-    closed = [PANEL, "", "", True, True, [], True]
+    closed = [side_panel_class(False), "", "", True, True, [], True]
     if mode != "edit" or rule_id is None:
         return (*closed, *[no_update] * 21, *cleared)
     try:
         rule = alert_rules.visible_rule(rt, viewer, rule_id)
     except AppError as exc:
-        return (f"{PANEL} show", exc.message, "", True, True, [], True, *[no_update] * 21, *cleared)
+        return (side_panel_class(True), exc.message, "", True, True, [], True, *[no_update] * 21, *cleared)
     editable = may_manage(viewer, rule)
     params = rule["params"] or {}
     relative = [r for r in rule["recipients"] if isinstance(r, str)]
@@ -242,7 +241,7 @@ def panel(mode: object, rule_id: object) -> tuple:
         note = _("The built-in help rule: only its recipients and channels change.")
     title = _("Rule: {name}", name=rule["name"])
     mute = ["on"] if alert_rules.muted(rt, viewer, rule_id) else []
-    frame = [f"{PANEL} show", title, note, not editable, not editable or rule["builtin"], mute, False]
+    frame = [side_panel_class(True), title, note, not editable, not editable or rule["builtin"], mute, False]
     return (*frame, *values, *cleared)
 
 
@@ -487,14 +486,7 @@ def register(app: Dash) -> None:
         Input("alert-rule-selected", "data"),
         prevent_initial_call=True,
     )(panel)
-    # The panel takes the focus when it opens and gives it back when it closes; Escape closes it
-    # (assets/alert_rules.js).
-    app.clientside_callback(
-        ClientsideFunction(namespace="fieldopsAlertRules", function_name="panelFocus"),
-        Output("alert-rule-panel-title", "className"),
-        Input("alert-rule-panel", "className"),
-        prevent_initial_call=True,
-    )
+    side_panel_focus(app, "alert-rule-panel")
     app.callback(
         *[
             Output(f"alert-rule-param-{key}{part}", prop)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import dash
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import g
 
@@ -18,11 +18,10 @@ from dashboard.core.i18n import _, chart_day_format
 from dashboard.core.inputs import BIGINT, counter, text, whole_number
 from dashboard.core.permissions import may_open
 from dashboard.core.runtime import runtime
-from dashboard.web.components import result
+from dashboard.web.components import result, side_panel_class, side_panel_focus
 from dashboard.work import alerting
 from data import alerts, teams
 
-PANEL = "offcanvas offcanvas-end fo-tasks-panel fo-alert-panel"
 ACTIONS = "fo-form-row mt-2 fo-alert-actions"  # + fo-may-ack, fo-may-resolve: which buttons show (fieldops.css)
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(alerts.SEVERITIES)}
 DAY_PAGE = "/analytics/day"
@@ -204,11 +203,11 @@ def panel(selected: object, _refresh: object, _version: object) -> tuple:
     """The chosen alert as stored now: redrawn when it opens, after an action, and when alerts changed."""
     alert_id = whole_number(selected, BIGINT)
     if alert_id is None:
-        return PANEL, "", None, ACTIONS
+        return side_panel_class(False), "", None, ACTIONS
     rt = runtime()
     found = alerts.inbox(rt.db, g.viewer.scope, alert_id=alert_id, limit=1)
     if not found:
-        return f"{PANEL} show", _("This alert is not in your view."), None, ACTIONS
+        return side_panel_class(True), _("This alert is not in your view."), None, ACTIONS
     alert = found[0]
     link = day_link(alert)
     if ctx.triggered_id in (None, "alerts-selected") and (alert["lat"] is not None or link):
@@ -216,7 +215,7 @@ def panel(selected: object, _refresh: object, _version: object) -> tuple:
     title = f"{alerting.kind_label(alert['kind'])} · {alert['plain_name']}"
     actions = ACTIONS + (" fo-may-ack" if alert["state"] == "open" else "")
     actions += " fo-may-resolve" if alert["state"] != "resolved" else ""
-    return f"{PANEL} show", title, _details(alert, link), actions
+    return side_panel_class(True), title, _details(alert, link), actions
 
 
 def act(_ack: object, _resolve: object, selected: object, refresh: object) -> tuple:
@@ -278,11 +277,4 @@ def register(app: Dash) -> None:
         State("alerts-refresh", "data"),
         prevent_initial_call=True,
     )(act)
-    # The panel takes the focus when it opens and gives it back when it closes; Escape closes it
-    # (assets/alerts_inbox.js).
-    app.clientside_callback(
-        ClientsideFunction(namespace="fieldopsAlertsInbox", function_name="panelFocus"),
-        Output("alerts-panel-title", "className"),
-        Input("alerts-panel", "className"),
-        prevent_initial_call=True,
-    )
+    side_panel_focus(app, "alerts-panel")

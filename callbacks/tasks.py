@@ -10,14 +10,14 @@ import binascii
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import g
 
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number
 from dashboard.core.permissions import PLANNER_ROLES, may_see_individuals
 from dashboard.core.runtime import runtime
-from dashboard.web.components import person_options, result
+from dashboard.web.components import person_options, result, side_panel_class, side_panel_focus
 from dashboard.work.dispatch import rank_candidates
 from dashboard.work.lifecycle import (
     FINAL_STATES,
@@ -47,7 +47,6 @@ from data import tasks as task_rows
 BOARD_CARDS = 40  # per column; the rest are counted
 CANDIDATES = 6
 ACTIONS = {"cancel": "cancelled", "unassign": "new", "fail": "failed"}
-PANEL = "offcanvas offcanvas-end fo-tasks-panel"
 
 
 def _scope(team_id: object, employee: object = None):
@@ -264,9 +263,9 @@ def panel(mode: object, task_id: object, _refresh: object, _board: object, shown
     placeholders = (f"{day} 09:00", f"{day} 11:00")
     opened = ctx.triggered_id in (None, "tasks-panel-mode", "tasks-selected")
     mode, task_id = text(mode, 10), whole_number(task_id)
-    closed = (PANEL, "", True, True, True, *(no_update,) * 8, *placeholders, None, no_update)
+    closed = (side_panel_class(False), "", True, True, True, *(no_update,) * 8, *placeholders, None, no_update)
     if mode == "new" and _planner():
-        frame = (f"{PANEL} show", _("New task"), False, False, True)
+        frame = (side_panel_class(True), _("New task"), False, False, True)
         if not opened:
             return (*frame, *(no_update,) * 8, *placeholders, None, no_update)
         start, end = new_task_window(rt)
@@ -276,10 +275,13 @@ def panel(mode: object, task_id: object, _refresh: object, _board: object, shown
         return closed
     task = task_rows.get_task(rt.db, g.viewer.scope, task_id)
     if task is None:
-        return (f"{PANEL} show", _("This task is not in your view."), True, True, True, *closed[5:])
+        return (side_panel_class(True), _("This task is not in your view."), True, True, True, *closed[5:])
     editable = _planner() and task["state"] not in FINAL_STATES
     title = f"#{task['id']} {task['customer_name']}"
-    frame = (f"{PANEL} show", _("Edit task {title}", title=title) if editable else _("Task {title}", title=title))
+    frame = (
+        side_panel_class(True),
+        _("Edit task {title}", title=title) if editable else _("Task {title}", title=title),
+    )
     frame += (not editable, True, not editable)
     version = _version(task)
     if not opened and ctx.triggered_id != "tasks-refresh" and version == shown:
@@ -679,15 +681,7 @@ def register(app: Dash) -> None:
         State("tasks-form-version", "data"),
         prevent_initial_call=True,
     )(panel)
-    # The panel takes the focus when it opens (or when the button that had it went, as Create does once the task
-    # exists) and gives it back when it closes; Escape closes it (assets/tasks.js).
-    app.clientside_callback(
-        ClientsideFunction(namespace="fieldopsTasks", function_name="panelFocus"),
-        Output("tasks-panel-title", "className"),
-        Input("tasks-panel", "className"),
-        Input("tasks-panel-title", "children"),
-        prevent_initial_call=True,
-    )
+    side_panel_focus(app, "tasks-panel")
     app.callback(
         Output("tasks-details", "children"),
         Input("tasks-selected", "data"),

@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ALERT_RULE_ROLES
-from dashboard.web.components import field, grid, page_frame, row_id
+from dashboard.web.components import field, grid, page_frame, row_id, side_panel
 from dashboard.work.alert_rules import PARAM_KEYS
 
 dash.register_page(
@@ -235,30 +235,15 @@ def _preview() -> html.Section:
 
 
 def _panel() -> html.Div:
-    return html.Div(
-        id="alert-rule-panel",
-        className="offcanvas offcanvas-end fo-tasks-panel fo-rules-panel",
-        role="dialog",
-        tabIndex="-1",
-        **{"aria-labelledby": "alert-rule-panel-title"},
-        children=[
-            html.Div(
-                className="offcanvas-header",
-                children=[
-                    html.H3(id="alert-rule-panel-title", className="offcanvas-title h5", tabIndex="-1"),
-                    html.Button(_("Close"), id="alert-rule-close", className="btn btn-sm btn-outline-secondary"),
-                ],
-            ),
-            html.Div(
-                className="offcanvas-body",
-                children=[
-                    html.Div(id="alert-rule-result", role="status"),
-                    html.Div(id="alert-rule-readonly", className="small text-muted"),
-                    html.Div(checked("alert-rule-mute", _("Mute for me"), value=False), id="alert-rule-mute-field"),
-                    _form(),
-                    _preview(),
-                ],
-            ),
+    return side_panel(
+        "alert-rule-panel",
+        "alert-rule-close",
+        [
+            html.Div(id="alert-rule-result", role="status"),
+            html.Div(id="alert-rule-readonly", className="small text-muted"),
+            html.Div(checked("alert-rule-mute", _("Mute for me"), value=False), id="alert-rule-mute-field"),
+            _form(),
+            _preview(),
         ],
     )
 

@@ -11,7 +11,7 @@ from dash import dcc, html
 from dashboard.core.i18n import _
 from dashboard.core.inputs import BIGINT, whole_number_in_text
 from dashboard.core.permissions import ALERT_ROLES
-from dashboard.web.components import grid_texts, row_id
+from dashboard.web.components import grid_texts, row_id, side_panel
 from dashboard.work.alerting import KINDS, kind_label, severity_label, state_label
 from data.alerts import SEVERITIES, STATES
 
@@ -138,33 +138,18 @@ def _filters() -> html.Div:
 
 def _panel() -> html.Div:
     """One alert at a time, drawn closed: a row of the grid (or ?alert=) opens it."""
-    return html.Div(
-        id="alerts-panel",
-        className="offcanvas offcanvas-end fo-tasks-panel fo-alert-panel",
-        role="dialog",
-        tabIndex="-1",
-        **{"aria-labelledby": "alerts-panel-title"},
-        children=[
+    return side_panel(
+        "alerts-panel",
+        "alerts-panel-close",
+        [
+            html.Div(id="alerts-action-result", role="status"),
+            html.Div(id="alerts-detail"),
             html.Div(
-                className="offcanvas-header",
+                id="alerts-actions",
+                className="fo-form-row mt-2 fo-alert-actions",  # which buttons show: callbacks/alerts.py
                 children=[
-                    html.H3(id="alerts-panel-title", className="offcanvas-title h5", tabIndex="-1"),
-                    html.Button(_("Close"), id="alerts-panel-close", className="btn btn-sm btn-outline-secondary"),
-                ],
-            ),
-            html.Div(
-                className="offcanvas-body",
-                children=[
-                    html.Div(id="alerts-action-result", role="status"),
-                    html.Div(id="alerts-detail"),
-                    html.Div(
-                        id="alerts-actions",
-                        className="fo-form-row mt-2 fo-alert-actions",  # which buttons show: callbacks/alerts.py
-                        children=[
-                            html.Button(_("Acknowledge"), id="alert-ack", className="btn btn-primary"),
-                            html.Button(_("Resolve"), id="alert-resolve", className="btn btn-outline-success"),
-                        ],
-                    ),
+                    html.Button(_("Acknowledge"), id="alert-ack", className="btn btn-primary"),
+                    html.Button(_("Resolve"), id="alert-resolve", className="btn btn-outline-success"),
                 ],
             ),
         ],

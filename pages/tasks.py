@@ -12,7 +12,7 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import whole_number_in_text
 from dashboard.core.permissions import TASK_ROLES
 from dashboard.core.runtime import runtime
-from dashboard.web.components import field, page_frame
+from dashboard.web.components import field, page_frame, side_panel
 from dashboard.web.maps import HELSINKI, base_layers, js, tasks_js
 from dashboard.work.lifecycle import KINDS, kind_label
 
@@ -87,29 +87,14 @@ def _form() -> html.Div:
 def _panel() -> html.Div:
     """One task at a time, in a side panel that opens where the person is looking: a new task, or the chosen
     one (its fields, who can go, its history). Drawn closed; a task's card or point, or New task, opens it."""
-    return html.Div(
-        id="tasks-panel",
-        className="offcanvas offcanvas-end fo-tasks-panel",
-        role="dialog",
-        tabIndex="-1",
-        **{"aria-labelledby": "tasks-panel-title"},
-        children=[
-            html.Div(
-                className="offcanvas-header",
-                children=[
-                    html.H3(id="tasks-panel-title", className="offcanvas-title h5", tabIndex="-1"),
-                    html.Button(_("Close"), id="tasks-panel-close", className="btn btn-sm btn-outline-secondary"),
-                ],
-            ),
-            html.Div(
-                className="offcanvas-body",
-                children=[
-                    html.Div(id="tasks-form-result", role="status"),
-                    _form(),
-                    html.Div(id="tasks-action-result", role="status"),
-                    html.Div(id="tasks-details"),
-                ],
-            ),
+    return side_panel(
+        "tasks-panel",
+        "tasks-panel-close",
+        [
+            html.Div(id="tasks-form-result", role="status"),
+            _form(),
+            html.Div(id="tasks-action-result", role="status"),
+            html.Div(id="tasks-details"),
         ],
     )
 

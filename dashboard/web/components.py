@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import dash_ag_grid as dag
-from dash import dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.palette import STATE_SHAPES
@@ -82,6 +82,50 @@ def severity_chip(severity: str) -> html.Span:
             alerting.severity_label(severity),
         ],
         className=f"fo-severity fo-severity-{severity}",
+    )
+
+
+def side_panel_class(is_open: bool) -> str:
+    """A side panel's classes, closed or open: the callback that opens it returns this as its className."""
+    return "offcanvas offcanvas-end fo-side-panel show" if is_open else "offcanvas offcanvas-end fo-side-panel"
+
+
+def side_panel(panel_id: str, close_id: str, body: list) -> html.Div:
+    """A dialog on the right, drawn closed, titled by `{panel_id}-title` (which a callback fills). It takes the
+    focus and gives it back, and Escape closes it (assets/panels.js, wired by `side_panel_focus`)."""
+    return html.Div(
+        id=panel_id,
+        className=side_panel_class(False),
+        role="dialog",
+        tabIndex="-1",
+        **{"aria-labelledby": f"{panel_id}-title"},
+        children=[
+            html.Div(
+                className="offcanvas-header",
+                children=[
+                    html.H3(id=f"{panel_id}-title", className="offcanvas-title h5", tabIndex="-1"),
+                    html.Button(
+                        _("Close"),
+                        id=close_id,
+                        className="btn btn-sm btn-outline-secondary",
+                        **{"data-panel-close": ""},
+                    ),
+                ],
+            ),
+            html.Div(className="offcanvas-body", children=body),
+        ],
+    )
+
+
+def side_panel_focus(app, panel_id: str) -> None:
+    """The panel's focus as it opens, closes, or shows another item (its title changes): assets/panels.js."""
+    app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsPanel", function_name="focus"),
+        Output(f"{panel_id}-title", "className"),
+        Input(panel_id, "className"),
+        Input(f"{panel_id}-title", "children"),
+        State(panel_id, "id"),
+        prevent_initial_call=True,
     )
 
 

@@ -107,3 +107,23 @@ def test_a_refused_field_says_why_beside_it(server, browser):
     page.keyboard.press("Escape")
     page.wait_for_function("() => !document.querySelector('#alert-rule-panel').classList.contains('show')")
     context.close()
+
+
+def test_escape_closes_an_open_dropdown_first_and_the_panel_only_after(server, browser):
+    """Escape in an open list closes the list and keeps what the form holds; the next Escape closes the panel."""
+    context, page = _desktop(browser, server.url, "en")
+    page.goto(f"{server.url}/alerts/rules")
+    settle(page)
+    page.click("#alert-rule-new")
+    page.wait_for_selector("#alert-rule-panel.show")
+    page.fill("#alert-rule-name", "Kept")
+    page.click("#alert-rule-kind")
+    page.wait_for_selector("[role='listbox']")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("[role='listbox']", state="detached")
+    page.wait_for_timeout(300)
+    assert "show" in page.locator("#alert-rule-panel").get_attribute("class")
+    assert page.input_value("#alert-rule-name") == "Kept"
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('#alert-rule-panel').classList.contains('show')")
+    context.close()
