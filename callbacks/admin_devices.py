@@ -8,7 +8,7 @@ from flask import g
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, text
 from dashboard.core.runtime import runtime
-from dashboard.ingest.trackers import DeviceError, register_device
+from dashboard.ingest.trackers import DeviceError, register_device, remove_device
 from dashboard.web.components import person_options, result
 from data import devices, employees
 
@@ -41,9 +41,9 @@ def act(
     rt = runtime()
     refresh = counter(refresh)
     if ctx.triggered_id == "devices-remove":
-        if not text(picked, 128) or not devices.remove_device(rt.db, text(picked, 128)):
+        if not text(picked, 128) or not remove_device(rt, text(picked, 128)):
             return result(_("Choose a device first."), ok=False), no_update
-        return result(_("Device removed: it is refused within 10 seconds."), ok=True), refresh + 1
+        return result(_("Device removed: its next fix is refused."), ok=True), refresh + 1
     try:
         person, ident, secret = register_device(rt.db, text(employee, 32), text(protocol, 16), text(identifier, 200))
     except DeviceError as exc:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import time
 
 from dash import Dash, Input, Output, State, no_update
+from flask import g
 
+from dashboard.core.errors import AppError
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, text, whole_number_in_text
 from dashboard.core.runtime import runtime
 from dashboard.web.components import result
+from dashboard.work import people
 from data import employees, teams, working_hours
 from data.scope import Scope
 
@@ -63,13 +66,11 @@ def save_hours(_clicks: int, target: str, *values: str | None) -> object:
 
 
 def create_team(_clicks: int, name: str | None, refresh: int) -> tuple:
-    name, refresh = text(name, 100).strip(), counter(refresh)
-    if not 1 <= len(name) <= 60:
-        return result(_("A team needs a name (up to 60 characters)."), ok=False), no_update
-    if any(t["name"].lower() == name.lower() for t in teams.list_teams(runtime().db, Scope.everything())):
-        return result(_("There is already a team named {name}.", name=name), ok=False), no_update
-    teams.create_team(runtime().db, name, "#3366cc")
-    return result(_("Team {name} created.", name=name), ok=True), refresh + 1
+    try:
+        team = people.add_team(runtime(), people.Actor.of(g.viewer), {"name": text(name, 100)})
+    except AppError as exc:
+        return result(exc.message, ok=False), no_update
+    return result(_("Team {name} created.", name=team["name"]), ok=True), counter(refresh) + 1
 
 
 def register(app: Dash) -> None:

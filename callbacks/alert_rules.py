@@ -12,7 +12,7 @@ from dashboard.core.inputs import counter, mapping, text, whole_number, whole_nu
 from dashboard.core.runtime import runtime
 from dashboard.web.components import person_options, result, side_panel_class, side_panel_focus
 from dashboard.work import alert_rules
-from dashboard.work.alert_preview import DAYS, preview
+from dashboard.work.alert_preview import DAYS, UNSUPPORTED, preview
 from dashboard.work.alert_rules import ERROR_FIELDS, PARAM_KEYS
 from dashboard.work.alerting import (
     KINDS,
@@ -78,6 +78,7 @@ def condition(rule: dict, zone_names: dict[int, str]) -> str:
         "speeding": lambda: _("over {kmh} km/h for {seconds} s", kmh=p["kmh"], seconds=p["seconds"]),
         "low_survey": lambda: _("{stars} stars or fewer", stars=p["stars"]),
         "help": lambda: _("the phone's help button"),
+        "tasks_freed": lambda: _("a person's open tasks freed by their deactivation"),
     }
     return phrases[kind]() if kind in phrases else ""
 
@@ -377,7 +378,7 @@ def rule_preview(mode, kind, *fields) -> object:  # fmt: skip
         fields[: len(PARAM_KEYS)],
         fields[len(PARAM_KEYS) :],
     )
-    if kind in ("help", "task_at_risk"):
+    if kind in UNSUPPORTED:
         return html.P(
             _("This kind depends on the moment itself (a button, live travel times): it has no preview from history."),
             className="small text-muted",

@@ -33,7 +33,11 @@ KINDS = (
     "speeding",
     "low_survey",
     "help",
+    "tasks_freed",
 )
+# Built-in kinds raised by an event (the phone's help button; a deactivation freeing tasks), not by the writer's
+# engine, the preview or a person's rule.
+EVENT_KINDS = ("help", "tasks_freed")
 SEVERITIES = ("info", "warning", "critical")
 STATES = ("open", "acknowledged", "resolved")
 CHANNELS = ("inbox", "email", "webpush", "robot")
@@ -210,10 +214,10 @@ def raise_alert(
     In the same transaction: the webhook `alert.raised` and the outbox rows of its notifications."""
     now = now or datetime.now(UTC)
     with db.transaction() as conn, conn.cursor() as cur:
-        return _raise_in(cur, rule, employee_id, at, subject, task_id, zone_id, detail, point, now)
+        return raise_in(cur, rule, employee_id, at, subject, task_id, zone_id, detail, point, now)
 
 
-def _raise_in(
+def raise_in(
     cur: Cursor,
     rule: dict,
     employee_id: int,
@@ -446,7 +450,7 @@ def apply(db: Database, changes: Sequence[Raise | Clear], now: datetime | None =
         for change in changes:
             if isinstance(change, Raise):
                 done.append(
-                    _raise_in(
+                    raise_in(
                         cur,
                         change.rule,
                         change.employee_id,

@@ -42,9 +42,70 @@ def get_employee(db: Database, scope: Scope, employee_id: int) -> dict | None:
 
 
 def create_employee(db: Database, code: str, name: str, team_id: int | None) -> int:
+    """The demo's and the tests' quick way; people are added by dashboard/work/people.add_person."""
     return db.fetch_one(
         "INSERT INTO employees (code, name, team_id) VALUES (%s, %s, %s) RETURNING id", (code, name, team_id)
     )["id"]
+
+
+# The managed record of a person (issue 18): what the People page, the import, the CLI and the API read and write.
+# `version` is the row's PostgreSQL xmin, which every update changes: the API's ETag, and the page's guard against
+# saving over a change made since it was read.
+PERSON_FIELDS = (
+    "code",
+    "name",
+    "team_id",
+    "phone",
+    "email",
+    "external_id",
+    "supervisor_user_id",
+    "skills",
+    "home_lat",
+    "home_lon",
+)
+PERSON_COLUMNS = """e.id, e.code, e.name, display_name(e) AS display_name, e.team_id, t.name AS team_name, e.phone,
+    e.email, e.external_id, e.supervisor_user_id, su.username AS supervisor_username, e.skills, e.home_lat,
+    e.home_lon, e.active, e.deactivated_at, e.created_at, e.updated_at, e.xmin::text AS version,
+    (SELECT u.username FROM users u WHERE u.employee_id = e.id ORDER BY u.id LIMIT 1) AS username,
+    (SELECT count(*) FROM devices d WHERE d.employee_id = e.id) AS devices"""
+PERSON_FROM = """employees e LEFT JOIN teams t ON t.id = e.team_id
+    LEFT JOIN users su ON su.id = e.supervisor_user_id"""
+
+
+def people(db: Database, scope: Scope, include_inactive: bool = True) -> list[dict]:
+    """Every person in the scope, managed record and all, active first then by name."""
+    return db.fetch_all(
+        f"""SELECT {PERSON_COLUMNS} FROM {PERSON_FROM}
+            WHERE (%(all)s OR e.active) AND {IN_SCOPE}
+            ORDER BY e.active DESC, e.name, e.id""",  # noqa: S608 - constants
+        {"all": include_inactive, **_scope_params(scope)},
+    )
+
+
+def person(db: Database, scope: Scope, employee_id: int) -> dict | None:
+    """One person's managed record in the scope (active or not)."""
+    return db.fetch_one(
+        f"SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE e.id = %(id)s AND {IN_SCOPE}",  # noqa: S608 - constants
+        {"id": employee_id, **_scope_params(scope)},
+    )
+
+
+def person_by(db: Database, scope: Scope, *, code: str | None = None, external_id: str | None = None) -> dict | None:
+    """One person in the scope by employee code or by the ERP's external id."""
+    return db.fetch_one(
+        f"""SELECT {PERSON_COLUMNS} FROM {PERSON_FROM}
+            WHERE (e.code = %(code)s OR e.external_id = %(external)s) AND {IN_SCOPE}""",  # noqa: S608 - constants
+        {"code": code, "external": external_id, **_scope_params(scope)},
+    )
+
+
+def changes_of(db: Database, employee_id: int, limit: int = 100) -> list[dict]:
+    """What changed about one person, newest first."""
+    return db.fetch_all(
+        """SELECT action, detail, username, at FROM people_changes WHERE employee_id = %s
+           ORDER BY at DESC, id DESC LIMIT %s""",
+        (employee_id, limit),
+    )
 
 
 def without_tasks_between(db: Database, start: datetime, end: datetime) -> list[dict]:

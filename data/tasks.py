@@ -281,3 +281,11 @@ def windows_of_day(db: Database, day_start: datetime, day_end: datetime) -> list
            ORDER BY t.employee_id, t.planned_seq NULLS LAST, t.window_start, t.id""",
         (list(OPEN_STATES), day_start, day_end),
     )
+
+
+def task_ids_of(db: Database, employee_id: int, states: tuple[str, ...]) -> list[int]:
+    """The ids of one person's tasks in these states, oldest first."""
+    rows = db.fetch_all(
+        "SELECT id FROM tasks WHERE employee_id = %s AND state = ANY(%s) ORDER BY id", (employee_id, list(states))
+    )
+    return [row["id"] for row in rows]

@@ -91,3 +91,11 @@ def end_sessions(db: Database, user_id: int) -> None:
 def set_email(db: Database, user_id: int, email: str | None) -> None:
     """Where the account's alert e-mail goes (None: its linked employee's address, if any)."""
     db.execute("UPDATE users SET email = %s WHERE id = %s", (email, user_id))
+
+
+def planner_accounts(db: Database) -> list[dict]:
+    """Enabled supervisors' and managers' accounts (id, username, role): who may be a person's supervisor."""
+    return db.fetch_all(
+        """SELECT id, username, role FROM users WHERE role IN ('supervisor', 'manager') AND NOT disabled
+           ORDER BY username"""
+    )

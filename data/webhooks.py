@@ -23,6 +23,15 @@ EVENTS = (
     "survey.answered",
     "alert.raised",
     "alert.resolved",
+    # People and teams (issue 18): the record as it is after the change (dashboard/work/people.py).
+    "employee.created",
+    "employee.updated",
+    "employee.deactivated",
+    "employee.reactivated",
+    "team.created",
+    "team.updated",
+    "team.merged",
+    "team.deleted",
 )
 TEST_EVENT = "test"
 LEASE_S = 120  # a claimed delivery is not claimed again for this long (its deliverer may have died)

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from dashboard.cli.boot import opened
-from dashboard.ingest.trackers import DeviceError, register_device
+from dashboard.ingest.trackers import DeviceError, register_device, remove_device
 from data import devices
 
 
@@ -21,10 +21,10 @@ def cmd_device(args: argparse.Namespace) -> int:
                 )
             return 0
         if args.action == "remove":
-            if not devices.remove_device(rt.db, args.identifier):
+            if not remove_device(rt, args.identifier):
                 print(f"No device {args.identifier!r}", file=sys.stderr)
                 return 1
-            print(f"Removed {args.identifier} (trackers are refused within 10 s)")
+            print(f"Removed {args.identifier} (its next fix is refused)")
             return 0
         protocol = "osmand" if args.osmand else "owntracks" if args.owntracks else "native"
         try:

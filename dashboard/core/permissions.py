@@ -35,6 +35,7 @@ ALERT_ROLES = PLANNER_ROLES  # issue 17: the alerts inbox and the bell; they ack
 ALERT_RULE_ROLES = ("supervisor", "manager", "admin")  # issue 17: alert rules (supervisors for their teams)
 ACTIVITY_LOG_ROLES = ("field", "supervisor", "manager")  # log a call, e-mail or meeting with a customer
 TRACKER_SETUP_ROLES = ("field", "supervisor", "manager", "admin")  # tracker app settings and share links
+PEOPLE_ADMIN_ROLES = ("manager", "admin")  # issue 18: add, change, move, deactivate people; teams (a scope limits)
 
 # Where a role lands after sign-in, when it may open that page; otherwise its first page in menu order.
 HOME_PAGES = {"field": "/m", "executive": "/analytics/performance", "admin": "/admin/users", "wall": "/wall"}

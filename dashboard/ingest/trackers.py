@@ -1,7 +1,9 @@
 """Which employee a tracker belongs to, for every protocol and the native token.
 
 Cached briefly, so a busy device costs no query per fix, and kept while PostgreSQL is down, so
-known devices go on sending (their fixes wait in the Redis stream) during an outage.
+known devices go on sending (their fixes wait in the Redis stream) during an outage. A change that must
+take effect at once (a person deactivated, a device removed) calls `forget_devices`: it bumps an epoch in
+Redis that every process compares with its own at most every EPOCH_CHECK_S, and drops its cache when it moved.
 """
 
 from __future__ import annotations
@@ -12,16 +14,54 @@ import threading
 import time
 from collections.abc import Callable
 
+import redis
+
 from dashboard.core.errors import POSTGRES_DOWN, Outage
 from dashboard.core.i18n import _
 from dashboard.core.runtime import Runtime
 from data import devices
 
-CACHE_TTL_S = 10  # a device added or removed takes effect within this time
+CACHE_TTL_S = 10  # a device added takes effect within this time
+EPOCH_CHECK_S = 1.0  # a device refused (forget_devices) takes effect within this time in every process
 MAX_CACHED = 100_000  # a flood of invented identifiers cannot grow the cache forever
 _cache: dict[tuple[str, str, str], tuple[float, dict | None]] = {}
 _outages: dict[str, Outage] = {}  # per database: when to ask it again after a failure
+_epochs: dict[str, tuple[float, bytes | None]] = {}  # per database: when the epoch was read, and its value
 _lock = threading.Lock()
+
+
+def _epoch_key(rt: Runtime) -> str:
+    return f"{rt.feed.prefix}devices:epoch"
+
+
+def forget_devices(rt: Runtime) -> None:
+    """Every process drops its cached devices within EPOCH_CHECK_S (this one at once): a deactivated person's or a
+    removed device's next fix is refused."""
+    rt.feed.client.incr(_epoch_key(rt))
+    _drop(rt.db.url)
+
+
+def _drop(url: str) -> None:
+    with _lock:
+        for key in [key for key in _cache if key[0] == url]:
+            del _cache[key]
+        _epochs.pop(url, None)
+
+
+def _check_epoch(rt: Runtime, now: float) -> None:
+    """Drop this database's cached devices when another process moved the epoch; while Redis cannot answer, keep
+    them (the fixes could not be accepted anyway: they go through Redis)."""
+    seen = _epochs.get(rt.db.url)
+    if seen is not None and now - seen[0] < EPOCH_CHECK_S:
+        return
+    try:
+        epoch = rt.feed.client.get(_epoch_key(rt))
+    except redis.RedisError:
+        return
+    if seen is not None and seen[1] != epoch:
+        _drop(rt.db.url)
+    with _lock:
+        _epochs[rt.db.url] = (now, epoch)
 
 
 class DevicesUnavailable(RuntimeError):
@@ -48,6 +88,7 @@ def secret_matches(device: dict, secret: str) -> bool:
 def _cached(rt: Runtime, kind: str, key: str, query: Callable[[], dict | None]) -> dict | None:
     cache_key = (rt.db.url, kind, key)
     now = time.monotonic()
+    _check_epoch(rt, now)
     with _lock:
         cached = _cache.get(cache_key)
         outage = _outages.setdefault(rt.db.url, Outage("device register"))
@@ -66,6 +107,14 @@ def _cached(rt: Runtime, kind: str, key: str, query: Callable[[], dict | None]) 
             _cache.clear()
         _cache[cache_key] = (now + CACHE_TTL_S, device)
     return device
+
+
+def remove_device(rt: Runtime, identifier: str) -> bool:
+    """Unregister a tracker: its next fix is refused, in every process within EPOCH_CHECK_S."""
+    removed = devices.remove_device(rt.db, identifier)
+    if removed:
+        forget_devices(rt)
+    return removed
 
 
 class DeviceError(ValueError):

@@ -37,11 +37,11 @@ from dashboard.core.permissions import Viewer
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import in_slots, working_spans
 from dashboard.work.alerting import in_window, params_of, window_of
-from data import alert_history, working_hours
+from data import alert_history, alerts, working_hours
 from data.working_hours import Slot
 
 DAYS = 7
-UNSUPPORTED = frozenset({"task_at_risk", "help"})
+UNSUPPORTED = frozenset({"task_at_risk", *alerts.EVENT_KINDS})
 ZONE_EVENTS = {"zone_exit": "geofence_exit", "zone_enter": "geofence_enter"}
 
 

@@ -55,10 +55,10 @@ def save_rule(rt: Runtime, viewer: Viewer, values: dict, rule_id: int | None = N
 
 
 def delete_rule(rt: Runtime, viewer: Viewer, rule_id: int) -> None:
-    """Remove a rule the viewer manages; the built-in help rule stays."""
+    """Remove a rule the viewer manages; the built-in rules (help, tasks freed) stay."""
     existing = visible_rule(rt, viewer, rule_id)
     if existing["builtin"]:
-        raise AppError(400, "builtin", _("The built-in help rule cannot be deleted."))
+        raise AppError(400, "builtin", _("A built-in rule cannot be deleted."))
     if not may_manage(viewer, existing):
         raise AppError(403, "forbidden", _("You can read this rule but not change it."))
     alerts.delete_rule(rt.db, rule_id)

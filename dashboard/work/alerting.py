@@ -5,7 +5,8 @@ raises for a person to act on.
 Where each kind is evaluated:
 - in the writer's stream (dashboard/writer/alerts.py): silent, idle, zone_exit, zone_enter, low_battery,
   speeding, task_at_risk, and the timers of task_not_arrived and task_overdue (data/alert_state.py);
-- where the event happens: help (the phone, data/alerts.raise_help), low_survey (the survey's answer).
+- where the event happens: help (the phone, data/alerts.raise_help), low_survey (the survey's answer), tasks_freed
+  (a deactivation, dashboard/work/people.deactivate_person).
 
 A rule applies to a person when they are in its scope (teams, people), and — unless the rule says
 otherwise — only while they are tracked: inside their working hours and not paused. A fix older than the
@@ -48,7 +49,7 @@ class Kind:
     params: tuple[Param, ...] = ()
     zones: bool = False  # the rule names the zones it watches
     window: bool = False  # the rule may hold only in a daily time window (from, to)
-    user_made: bool = True  # help is built in, one rule only
+    user_made: bool = True  # help and tasks_freed are built in, one rule each
 
 
 def _minutes(default: float, high: float = 24 * 60) -> Param:
@@ -69,6 +70,7 @@ KINDS: dict[str, Kind] = {
         Kind("speeding", "warning", (Param("kmh", "km/h", 90, 10, 300), Param("seconds", "s", 30, 0, 3600))),
         Kind("low_survey", "warning", (Param("stars", "stars", 2, 1, 4),)),
         Kind("help", "critical", user_made=False),
+        Kind("tasks_freed", "warning", user_made=False),
     )
 }
 assert tuple(KINDS) == alerts.KINDS  # the database's list and this one are the same
@@ -88,6 +90,7 @@ def kind_label(kind: str, language: str | None = None) -> str:
         "speeding": _("Speeding", language),
         "low_survey": _("Customer survey of 2 stars or fewer", language),
         "help": _("Help requested", language),
+        "tasks_freed": _("Tasks freed by a deactivation", language),
     }
     return labels.get(kind, kind)
 
@@ -194,7 +197,7 @@ def _ids(value: object, field: str) -> list[int] | None:
 
 def validate_rule(values: object, viewer: Viewer, *, existing: dict | None = None) -> dict:
     """A rule's fields checked and normalised, or AppError 400 naming the field. A supervisor's rule must be for
-    their own teams (it is narrowed to them when it names none); the built-in help rule changes only in its
+    their own teams (it is narrowed to them when it names none); a built-in rule changes only in its
     recipients, channels and robots."""
     if not isinstance(values, dict):
         raise AppError(400, "invalid_rule", _("A rule is an object."))

@@ -25,7 +25,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("assigned", "cancelled"),
     "assigned": ("assigned", "accepted", "en_route", "on_site", "new", "failed", "cancelled"),
     "accepted": ("assigned", "en_route", "on_site", "new", "failed", "cancelled"),
-    "en_route": ("assigned", "on_site", "failed", "cancelled"),
+    "en_route": ("assigned", "on_site", "new", "failed", "cancelled"),
     "on_site": ("done", "failed"),
     "done": (),
     "failed": (),
@@ -114,6 +114,8 @@ def change_state(
     if to_state == "new":
         assignee = None  # back to the planner: nobody has it
     from_states = tuple(state for state, moves in TRANSITIONS.items() if to_state in moves)
+    if viewer is None and to_state == "new":
+        from_states += ("on_site",)  # the system hands back a visit its person cannot finish (a deactivation)
     before, after = tasks.transition(
         rt.db,
         task_id,
