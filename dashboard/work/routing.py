@@ -1,10 +1,11 @@
 """Daily routes: the order of a person's open visits that keeps travel lowest within their time windows.
 
 Google OR-Tools' routing solver on the street travel-time matrix of dashboard/work/dispatch.py. The route
-starts where the person is (their fresh latest fix, else the customer they are on site at, else the
-first stop) and may end anywhere. Arriving early means waiting for the window; arriving late is allowed
-but costs, more for urgent tasks, so an infeasible day still gets the least bad order. Each plan is
-stored with the travel of the order the tasks were entered in (task id order), so the saving is known.
+starts where the person is (their fresh latest fix, else the customer they are on site at, else their home
+base, issue 18, else the first stop) and may end anywhere. Arriving early means waiting for the window;
+arriving late is allowed but costs, more for urgent tasks, so an infeasible day still gets the least bad
+order. Each plan is stored with the travel of the order the tasks were entered in (task id order), so the
+saving is known.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from dashboard.core.runtime import Runtime
 from dashboard.work.dispatch import street_path, travel_matrix_s
-from data import route_plans, tasks
+from data import employees, route_plans, tasks
+from data.scope import Scope
 
 ROUTABLE_STATES = ("new", "assigned", "accepted", "en_route")
 LATE_PENALTY_PER_S = {1: 100, 2: 20, 3: 5}  # seconds of extra travel worth one second less late, by priority
@@ -163,5 +165,10 @@ def _start_point(rt: Runtime, employee_id: int, route: list[dict], stops: list[d
     fix = rt.feed.latest(employee_id)
     if fix is not None and time.time() * 1000 - fix.ts_ms <= rt.settings.offline_after_s * 1000:
         return fix.lat, fix.lon
-    here = next((t for t in route if t["state"] == "on_site"), None) or stops[0]
+    here = next((t for t in route if t["state"] == "on_site"), None)
+    if here is None:
+        person = employees.person(rt.db, Scope.everything(), employee_id)
+        if person is not None and person["home_lat"] is not None:
+            return person["home_lat"], person["home_lon"]
+    here = here or stops[0]
     return here["lat"], here["lon"]

@@ -11,6 +11,7 @@ from itertools import pairwise, permutations
 import time_machine
 
 from dashboard.ingest.accept import accept_fixes
+from dashboard.work import people
 from dashboard.work.dispatch import rank_candidates, travel_matrix_s, travel_time_s
 from dashboard.work.routing import plan_route
 from dashboard.work.streets import distance_m
@@ -146,3 +147,16 @@ def test_a_candidates_open_count_is_of_today_not_of_yesterday_or_tomorrow(seeded
         accept_fixes(rt, person, [fix], "native")
         ranked = rank_candidates(rt, Scope.everything(), *TARGET, now=now)
     assert [(c.employee_id, c.open_today) for c in ranked] == [(person, 1)]
+
+
+def test_a_route_without_a_fresh_fix_starts_at_the_persons_home_base(seeded_rt):
+    """Issue 18: a home base set on the People page is where the day's route starts when no fix is fresh."""
+    rt = seeded_rt
+    person = employees.employee_by_code(rt.db, "E0001")["id"]
+    entered = _scattered_tasks(rt, person, 3, seed=5)
+    home = (60.2055, 24.6559)  # Espoo, well outside the demo's stops
+    people.change_person(rt, people.Actor.command_line(), person, {"home_lat": home[0], "home_lon": home[1]})
+    plan = plan_route(rt, person)
+    assert sorted(plan.task_ids) == sorted(entered)
+    first = plan.path[0]
+    assert abs(first[0] - home[0]) < 0.01 and abs(first[1] - home[1]) < 0.01
