@@ -5,6 +5,7 @@ state, the provider's own refusal, and passwords switched off for all but the br
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
@@ -13,6 +14,7 @@ import pytest
 import requests
 import time_machine
 
+from dashboard.cli.main import main
 from dashboard.work import accounts, sso
 from data import users
 from tests.conftest import make_app, password_of, sign_in
@@ -222,3 +224,24 @@ def _form_of(config: sso.SsoConfig) -> dict:
         "teams_claim": config.teams_claim,
         "default_role": config.default_role,
     }
+
+
+def test_the_cli_sets_and_shows_single_sign_on_and_gives_passwords_back(seeded_settings, op, monkeypatch, capsys):
+    for name, value in (
+        ("DATABASE_URL", seeded_settings.database_url),
+        ("REDIS_URL", seeded_settings.redis_url),
+        ("FIELDOPS_REDIS_PREFIX", seeded_settings.redis_prefix),
+        ("SECRET_KEY", seeded_settings.secret_key),
+    ):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr("sys.stdin", io.StringIO(CLIENT_SECRET + "\n"))
+    argv = ["sso", "set", "--enable", "--name", "Example ID", "--issuer", op.issuer, "--client-id", CLIENT_ID]
+    argv += ["--client-secret-stdin", "--role-claim", "groups", "--map", "fieldops-supervisors=supervisor"]
+    assert main([*argv, "--passwords-off", "--break-glass", "admin"]) == 0
+    shown = capsys.readouterr().out
+    assert "client secret: set" in shown and CLIENT_SECRET not in shown
+    assert "passwords:     off, but for admin" in shown and "fieldops-supervisors = supervisor" in shown
+    assert main(["sso", "set", "--break-glass", "manager"]) == 2
+    assert "break-glass" in capsys.readouterr().err
+    assert main(["sso", "set", "--passwords-on"]) == 0  # the way back in when the provider is lost
+    assert "passwords:     on" in capsys.readouterr().out
