@@ -6,6 +6,7 @@ import orjson
 
 from data.db import Database
 
+FIRST_SIGN_IN_LOCK = 727_018  # pg_advisory_xact_lock key: first sign-ins make accounts one at a time
 CONFIG_COLUMNS = """enabled, display_name, issuer, client_id, client_secret, scopes, role_claim, role_map,
                     teams_claim, default_role, passwords_off, break_glass_username, updated_at"""
 
@@ -43,10 +44,26 @@ def linked_user_id(db: Database, issuer: str, subject: str) -> int | None:
 
 
 def create_linked_user(
-    db: Database, issuer: str, subject: str, username: str, role: str, team_ids: list[int], email: str | None
-) -> int:
-    """A user without a password, linked to its provider account, in one transaction."""
+    db: Database, issuer: str, subject: str, base_username: str, role: str, team_ids: list[int], email: str | None
+) -> tuple[int, bool]:
+    """The user linked to this provider account: made now without a password (named `base_username`, or with -2,
+    -3 ... when taken) unless a sign-in running at the same moment made it first. Returns (user id, made now)."""
     with db.transaction() as conn, conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (FIRST_SIGN_IN_LOCK,))
+        cur.execute("SELECT user_id FROM user_identities WHERE issuer = %s AND subject = %s", (issuer, subject))
+        found = cur.fetchone()
+        if found is not None:
+            return found[0], False
+        cur.execute(
+            "SELECT lower(username) FROM users WHERE lower(username) LIKE lower(%s) || '%%'",
+            (base_username.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"),),
+        )
+        taken = {row[0] for row in cur.fetchall()}
+        username = next(
+            name
+            for name in (base_username, *(f"{base_username}-{n}" for n in range(2, len(taken) + 3)))
+            if name.lower() not in taken
+        )
         cur.execute(
             "INSERT INTO users (username, password_hash, role, email) VALUES (%s, NULL, %s, %s) RETURNING id",
             (username, role, email),
@@ -57,21 +74,4 @@ def create_linked_user(
         cur.execute(
             "INSERT INTO user_identities (issuer, subject, user_id) VALUES (%s, %s, %s)", (issuer, subject, user_id)
         )
-        return user_id
-
-
-def usernames_like(db: Database, base: str) -> set[str]:
-    """The taken user names that are `base` or `base` followed by anything: to find a free one."""
-    rows = db.fetch_all(
-        "SELECT lower(username) AS name FROM users WHERE lower(username) LIKE lower(%s) || '%%'",
-        (base.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"),),
-    )
-    return {row["name"] for row in rows}
-
-
-def linked_usernames(db: Database) -> list[dict]:
-    """Every account linked to a provider account, for the admin's overview."""
-    return db.fetch_all(
-        """SELECT u.username, i.issuer, i.subject, i.created_at FROM user_identities i
-           JOIN users u ON u.id = i.user_id ORDER BY u.username"""
-    )
+        return user_id, True

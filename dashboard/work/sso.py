@@ -293,7 +293,9 @@ def verified_claims(config: SsoConfig, callback_uri: str, pending: dict | None, 
                 code_verifier=pending["verifier"],
                 timeout=HTTP_TIMEOUT_S,
             )
-    except (OAuthError, requests.RequestException, ValueError) as exc:
+    except requests.RequestException as exc:
+        raise SsoRefused(502, _unavailable(), f"token request: {exc}") from exc
+    except (OAuthError, ValueError) as exc:
         raise SsoRefused(
             401, _("The sign-in service refused to complete this sign-in. Start again."), f"token request: {exc}"
         ) from exc
@@ -388,17 +390,13 @@ def mapped_team_ids(db: Database, config: SsoConfig, claims: dict) -> list[int] 
     return sorted(row["id"] for row in rows)
 
 
-def _free_username(db: Database, claims: dict) -> str:
+def _wanted_username(claims: dict) -> str:
+    """A user name from preferred_username (else the e-mail) in the characters user names have."""
     wanted = next(
         (value for value in (claims.get("preferred_username"), claims.get("email")) if isinstance(value, str)), ""
     )
     base = USERNAME_CHARS.sub("", wanted)[:60]
-    if len(base) < 3:
-        base = "sso-" + hashlib.sha256(str(claims["sub"]).encode()).hexdigest()[:8]
-    taken = sso.usernames_like(db, base)
-    if base.lower() not in taken:
-        return base
-    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}".lower() not in taken)
+    return base if len(base) >= 3 else "sso-" + hashlib.sha256(str(claims["sub"]).encode()).hexdigest()[:8]
 
 
 def _email(claims: dict) -> str | None:
@@ -414,14 +412,13 @@ def account_for(db: Database, config: SsoConfig, claims: dict) -> int:
     role, team_ids = mapped_role(config, claims), mapped_team_ids(db, config, claims)
     user_id = sso.linked_user_id(db, config.issuer, claims["sub"])
     if user_id is None:
-        username = _free_username(db, claims)
-        user_id = sso.create_linked_user(
-            db, config.issuer, claims["sub"], username, role or config.default_role, team_ids or [], _email(claims)
+        first_role = role or config.default_role
+        user_id, made = sso.create_linked_user(
+            db, config.issuer, claims["sub"], _wanted_username(claims), first_role, team_ids or [], _email(claims)
         )
-        log.info(
-            "Single sign-on: user %s (%s) made for subject %s", username, role or config.default_role, claims["sub"]
-        )
-        return user_id
+        if made:
+            log.info("Single sign-on: user %s (%s) made for subject %s", user_id, first_role, claims["sub"])
+            return user_id
     row = users.get_user(db, user_id)
     if row is None or row["disabled"]:
         raise SsoRefused(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -245,3 +246,25 @@ def test_the_cli_sets_and_shows_single_sign_on_and_gives_passwords_back(seeded_s
     assert "break-glass" in capsys.readouterr().err
     assert main(["sso", "set", "--passwords-on"]) == 0  # the way back in when the provider is lost
     assert "passwords:     on" in capsys.readouterr().out
+
+
+def test_two_first_sign_ins_at_the_same_moment_make_one_account(app, op):
+    configure(app, op)
+    db = app.server.extensions["fieldops"].db
+    config = sso.load_config(db)
+    claims = {"sub": "one-person", "preferred_username": "twin"}
+    with ThreadPoolExecutor(4) as pool:
+        made = set(pool.map(lambda _n: sso.account_for(db, config, claims), range(4)))
+    assert len(made) == 1
+    assert db.fetch_one("SELECT count(*) AS n FROM users WHERE username LIKE %s", ("twin%",))["n"] == 1
+
+
+def test_a_provider_that_stops_answering_mid_sign_in_gives_a_page_not_a_500(app, op):
+    configure(app, op)
+    client = app.server.test_client()
+    start = client.get("/login/sso")
+    back = urlsplit(requests.get(start.location, allow_redirects=False, timeout=10).headers["Location"])
+    op.stop()
+    answer = client.get(f"{back.path}?{back.query}")
+    assert answer.status_code == 502
+    assert "sign-in service does not answer" in answer.get_data(as_text=True)
