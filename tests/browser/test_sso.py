@@ -52,13 +52,14 @@ def _configure(server: LiveServer, provider: LocalProvider, **changes) -> None:
     sso.save(server.runtime.db, form, CLIENT_SECRET, None)
 
 
-def test_a_person_signs_in_with_the_organisations_account_and_lands_on_their_home_page(op_page, sso_server):
+def test_a_person_signs_in_with_the_organisations_account_and_lands_on_their_home_page(op_page, sso_server, axe):
     server, provider = sso_server
     _configure(server, provider)
     page = op_page
     page.goto(server.url + "/login")
     button = page.locator("#login-sso")
     assert button.inner_text() == "Sign in with Example ID"
+    axe(page, "the sign-in page offering single sign-on")
     page.screenshot(path=screenshot_path("sso_login"))
     button.click()
     page.wait_for_url(f"{server.url}/")  # a supervisor's home: the live map of her team
@@ -69,7 +70,7 @@ def test_a_person_signs_in_with_the_organisations_account_and_lands_on_their_hom
     page.screenshot(path=screenshot_path("sso_signed_in_home"))
 
 
-def test_an_admin_sets_up_single_sign_on_and_the_secret_is_never_shown_again(op_page, sso_server):
+def test_an_admin_sets_up_single_sign_on_and_the_secret_is_never_shown_again(op_page, sso_server, axe):
     server, provider = sso_server
     page = op_page
     sign_in_browser(page, server.url, "admin")
@@ -94,6 +95,7 @@ def test_an_admin_sets_up_single_sign_on_and_the_secret_is_never_shown_again(op_
         "() => document.getElementById('sso-client-secret').placeholder === 'set: leave empty to keep it'"
     )
     assert CLIENT_SECRET not in page.content()
+    axe(page, "/admin/sso")
     page.screenshot(path=screenshot_path("sso_admin"), full_page=True)
     config = sso.load_config(server.runtime.db)
     assert config.active and config.passwords_off and config.break_glass_username == "admin"
@@ -107,5 +109,6 @@ def test_an_admin_sets_up_single_sign_on_and_the_secret_is_never_shown_again(op_
     fresh.fill("#password", "whatever-it-is")
     fresh.click("#login-submit")
     assert "Passwords are switched off: sign in with Example ID." in fresh.inner_text("#login-error")
+    axe(fresh, "the sign-in page with passwords off")
     fresh.screenshot(path=screenshot_path("sso_passwords_off"))
     fresh.context.close()
