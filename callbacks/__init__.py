@@ -9,6 +9,7 @@ from callbacks import (
     admin_devices,
     admin_integration,
     admin_privacy,
+    admin_sso,
     admin_teams,
     admin_users,
     admin_zones,
@@ -58,6 +59,7 @@ PAGES = (
     alerts,  # issue 17: the inbox, and the shell's bell
     shell,
     alert_rules,  # issue 17
+    admin_sso,  # issue 18: single sign-on
 )
 
 

@@ -1,4 +1,4 @@
-"""Sign-in accounts and wall displays: `fieldops user` and `fieldops wall-token`."""
+"""Sign-in accounts, single sign-on and wall displays: `fieldops user`, `fieldops sso` and `fieldops wall-token`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import getpass
 import sys
 
 from dashboard.cli.boot import opened
+from dashboard.work import sso
 from dashboard.work.accounts import (
     AccountError,
     change_password,
@@ -43,6 +44,48 @@ def cmd_user(args: argparse.Namespace) -> int:
         except AccountError as exc:
             print(f"fieldops user: {exc}", file=sys.stderr)
             return 2
+    return 0
+
+
+def cmd_sso(args: argparse.Namespace) -> int:
+    with opened(args) as rt:
+        config = sso.load_config(rt.db)
+        if args.action == "set":
+            form = {
+                key: value if (value := getattr(args, key, None)) is not None else getattr(config, key)
+                for key in (
+                    "enabled",
+                    "display_name",
+                    "issuer",
+                    "client_id",
+                    "scopes",
+                    "role_claim",
+                    "teams_claim",
+                    "default_role",
+                    "passwords_off",
+                    "break_glass_username",
+                )
+            }
+            form["role_map"] = "\n".join(args.map) if args.map else sso.role_map_text(config.role_map)
+            secret = sys.stdin.readline().rstrip("\n") if args.client_secret_stdin else None
+            try:
+                config = sso.save(rt.db, form, secret, None)
+            except sso.SsoConfigError as exc:
+                print(f"fieldops sso: {exc}", file=sys.stderr)
+                return 2
+        print(f"enabled:       {'yes' if config.enabled else 'no'}")
+        print(f"name:          {config.display_name}")
+        print(f"issuer:        {config.issuer}")
+        print(f"client id:     {config.client_id}")
+        print(f"client secret: {'set' if config.client_secret else 'not set'}")
+        print(f"scopes:        {config.scopes}")
+        print(f"role claim:    {config.role_claim or '-'}")
+        for value, role in config.role_map.items():
+            print(f"  {value} = {role}")
+        print(f"teams claim:   {config.teams_claim or '-'}")
+        print(f"default role:  {config.default_role}")
+        print(f"passwords:     {'off, but for ' + str(config.break_glass_username) if config.passwords_off else 'on'}")
+        print(f"redirect URI:  {sso.redirect_uri(rt.settings.public_url)}")
     return 0
 
 

@@ -75,6 +75,31 @@ def build_parser() -> argparse.ArgumentParser:
     email.add_argument("address", help='an e-mail address, or "" to clear it')
     user.set_defaults(handler="accounts:cmd_user")
 
+    single_sign_on = sub.add_parser("sso", help="single sign-on with an OpenID Provider: show or set (issue 18)")
+    sso_actions = single_sign_on.add_subparsers(dest="action", required=True)
+    sso_actions.add_parser("show", help="the settings (the client secret only as set or not) and the redirect URI")
+    sso_set = sso_actions.add_parser("set", help="change the settings named; the others stay")
+    sso_set.add_argument("--enable", dest="enabled", action="store_true", default=None)
+    sso_set.add_argument("--disable", dest="enabled", action="store_false")
+    sso_set.add_argument("--name", dest="display_name", help='the sign-in button says "Sign in with NAME"')
+    sso_set.add_argument("--issuer", help="the provider's issuer URL (its discovery document is read)")
+    sso_set.add_argument("--client-id")
+    sso_set.add_argument("--client-secret-stdin", action="store_true", help="read the client secret from stdin")
+    sso_set.add_argument("--scopes", help='space-separated, openid among them (default "openid profile email")')
+    sso_set.add_argument("--role-claim", help='the claim that carries the role ("" for none)')
+    sso_set.add_argument(
+        "--map",
+        action="append",
+        metavar="VALUE=ROLE",
+        help="a role claim value and its role; repeat for each; given once or more, it replaces the mapping",
+    )
+    sso_set.add_argument("--teams-claim", help='the claim that carries team names ("" for none)')
+    sso_set.add_argument("--default-role", help="the role of a first sign-in no claim maps")
+    sso_set.add_argument("--passwords-off", dest="passwords_off", action="store_true", default=None)
+    sso_set.add_argument("--passwords-on", dest="passwords_off", action="store_false")
+    sso_set.add_argument("--break-glass", dest="break_glass_username", help="the admin who keeps a password")
+    single_sign_on.set_defaults(handler="accounts:cmd_sso")
+
     wall = sub.add_parser("wall-token", help="tokens for wall displays")
     wall_actions = wall.add_subparsers(dest="action", required=True)
     wall_actions.add_parser("list")

@@ -16,7 +16,7 @@ from dashboard.core.i18n import current_language
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.protocols import gpx, native, osmand, owntracks
 from dashboard.live.livemap import LiveMap
-from dashboard.web import health, metrics
+from dashboard.web import health, metrics, sso
 from dashboard.web.api import openapi
 from dashboard.web.api import routes as api_routes
 from dashboard.web.auth import install_auth
@@ -115,6 +115,7 @@ def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -
         my_data.blueprint,
         exports.blueprint,
         push.blueprint,  # Web Push: the VAPID key, browsers' subscriptions, the service worker (issue 17)
+        sso.blueprint,  # single sign-on with the organisation's OpenID Provider (issue 18)
         # The integrators' REST API and its OpenAPI document.
         api_routes.blueprint,
         openapi.blueprint,

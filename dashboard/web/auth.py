@@ -10,12 +10,14 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, Flask, Response, abort, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
+from dashboard.core.errors import POSTGRES_DOWN
 from dashboard.core.i18n import _, current_language
 from dashboard.core.inputs import safe_next
 from dashboard.core.passwords import rehashed, verify_password
 from dashboard.core.permissions import Viewer, scope_for
 from dashboard.core.runtime import runtime
 from dashboard.web.shell import landing_path
+from dashboard.work import sso
 from data import login_throttle, users, wall_tokens
 
 LOCK_AFTER_FAILURES = 5
@@ -155,6 +157,10 @@ LOGIN_PAGE = """<!doctype html>
     <h1 class="h4 mb-3">FieldOps</h1>
     <h2 class="h6 text-muted mb-3">{{ title }}</h2>
     {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
+    {% if sso_label %}<a class="btn btn-primary w-100 mb-3" id="login-sso"
+       href="/login/sso?next={{ next|urlencode }}">{{ sso_label }}</a>
+    {% if passwords_off %}<p class="small text-muted" id="login-passwords-off">{{ passwords_off }}</p>{% endif %}
+    <p class="small text-muted text-center mb-2">{{ or_password }}</p>{% endif %}
     <form method="post" action="/login">
       <input type="hidden" name="csrf_token" value="{{ csrf }}">
       <input type="hidden" name="next" value="{{ next }}">
@@ -166,7 +172,8 @@ LOGIN_PAGE = """<!doctype html>
                autocomplete="current-password" required></div>
       <div class="form-check mb-3"><input class="form-check-input" type="checkbox" id="remember" name="remember">
         <label class="form-check-label" for="remember">{{ remember_label }}</label></div>
-      <button class="btn btn-primary w-100" type="submit" id="login-submit">{{ submit }}</button>
+      <button class="btn {{ 'btn-outline-secondary' if sso_label else 'btn-primary' }} w-100" type="submit"
+              id="login-submit">{{ submit }}</button>
     </form>
     <p class="small text-muted mt-3 mb-0">
       <a href="/language/en?next=/login">English</a> · <a href="/language/zh-CN?next=/login">简体中文</a></p>
@@ -174,7 +181,17 @@ LOGIN_PAGE = """<!doctype html>
 </main></body></html>"""
 
 
+def _sso_offer() -> sso.SsoConfig | None:
+    """The provider the sign-in page offers; while PostgreSQL is down the page still shows (its outage in it)."""
+    try:
+        config = sso.load_config(runtime().db)
+    except POSTGRES_DOWN:
+        return None
+    return config if config.active else None
+
+
 def _login_page(error: str | None = None, username: str = "", status: int = 200) -> Response:
+    offer = _sso_offer()
     html = render_template_string(
         LOGIN_PAGE,
         lang=current_language(),
@@ -187,7 +204,12 @@ def _login_page(error: str | None = None, username: str = "", status: int = 200)
         username_label=_("User name"),
         password_label=_("Password"),
         remember_label=_("Keep me signed in on this device"),
-        submit=_("Sign in"),
+        submit=_("Sign in with a password") if offer else _("Sign in"),
+        sso_label=_("Sign in with {provider}", provider=offer.display_name) if offer else None,
+        or_password=_("or with a FieldOps password:"),
+        passwords_off=_("Passwords are switched off: only the break-glass administrator signs in with one.")
+        if offer and offer.passwords_off
+        else None,
     )
     return Response(html, status=status, mimetype="text/html")
 
@@ -218,6 +240,11 @@ def login_submit() -> Response:
     matches = verify_password(row["password_hash"] if row else None, password)
     if _name_locked(username):
         return _login_page(_("This account is locked for a while after repeated failures."), username, 429)
+    config = sso.load_config(db)
+    if not config.password_allowed(username):
+        # Said whatever the password: the refusal tells nothing about it.
+        message = _("Passwords are switched off: sign in with {provider}.", provider=config.display_name)
+        return _login_page(message, username, 403)
     if row is None or row["disabled"] or row["role"] == "wall" or not matches:
         _count_failure(username)
         return _login_page(_("Wrong user name or password."), username, 401)
@@ -226,14 +253,17 @@ def login_submit() -> Response:
     fresh_hash = rehashed(row["password_hash"], password)
     if fresh_hash is not None:
         users.set_password(db, row["id"], fresh_hash)
-        row = users.user_by_name(db, username)
+    return start_session(row["id"], bool(request.form.get("remember")), request.form.get("next"))
+
+
+def start_session(user_id: int, remember: bool, asked_for: str | None) -> Response:
+    """A signed-in session, the same for a password and a single sign-on, and the way to where it leads."""
     # A fresh session at sign-in: nothing from before it (a planted cookie) carries over.
-    asked_for = request.form.get("next")
     language = session.get("language")
     session.clear()
     if language:
         session["language"] = language
-    login_user(_principal_from_user(users.get_user(db, row["id"])), remember=bool(request.form.get("remember")))
+    login_user(_principal_from_user(users.get_user(runtime().db, user_id)), remember=remember)
     session.permanent = True
     csrf_token()
     return redirect(destination(current_viewer(), asked_for))

@@ -38,6 +38,7 @@ from dashboard.web.auth import csrf_ok, current_viewer
 from dashboard.web.routes import push
 from dashboard.web.routes.phone import SHARE_SCRIPT
 from dashboard.web.shell import landing_path
+from dashboard.work import sso
 from dashboard.work.tokens import token_viewer
 
 # Dash's own machinery and static files: no data in them.
@@ -50,6 +51,7 @@ OPEN_PREFIXES = ("/language/", "/wall/login/")
 OPEN_PATHS += ("/m/manifest.webmanifest", "/m/sw.js", "/m/icon.svg")
 OPEN_PREFIXES += ("/share/",)
 OPEN_PREFIXES += ("/survey/",)  # a customer's satisfaction survey: the signed link is its own key (issue 6)
+OPEN_PATHS += (sso.START_PATH, sso.CALLBACK_PATH)  # single sign-on: state, PKCE and the ID token are its keys
 DEVICE_PATHS = ("/api/v1/positions",)
 # Tracker protocols authenticate their devices themselves, each its own way (dashboard/ingest/protocols/).
 INGEST_PATHS = ("/ingest/osmand", "/ingest/owntracks")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from dashboard.core.i18n import _
 from dashboard.core.passwords import MIN_PASSWORD_LENGTH, hash_password
 from dashboard.core.permissions import PEOPLE_ROLES
+from dashboard.work.sso import load_config as load_sso_config
 from data import employees, teams, users, wall_tokens
 from data.db import Database
 
@@ -52,6 +53,15 @@ def create_account(
 
 def change_password(db: Database, username: str, password: str) -> None:
     row = _existing(db, username)
+    config = load_sso_config(db)
+    if not config.password_allowed(row["username"]):
+        raise AccountError(
+            _(
+                "Passwords are switched off: {name} signs in with {provider}.",
+                name=row["username"],
+                provider=config.display_name,
+            )
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("A password has at least {n} characters.", n=MIN_PASSWORD_LENGTH))
     users.set_password(db, row["id"], hash_password(password))

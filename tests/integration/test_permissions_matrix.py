@@ -45,6 +45,7 @@ PAGE_ACCESS = {
     "/alerts/rules": {"supervisor", "manager", "admin"},  # issue 17
     "/customers": {"field", "supervisor", "manager", "executive"},
     "/admin/integration": {"admin"},  # issue 9
+    "/admin/sso": {"admin"},  # issue 18
     "/import/erp": {"manager", "admin"},
     "/exports": {"supervisor", "manager", "executive"},
     "/alerts": {"supervisor", "manager"},  # issue 17
