@@ -163,16 +163,17 @@ def transition(
 
 
 def create_task(db: Database, task: dict, user_id: int | None) -> int:
-    """A new task (state new, or assigned when it has an assignee), with its first event."""
+    """A new task (state new, or assigned when it has an assignee; `external_id` optional), with its first event."""
     with db.transaction() as conn, conn.cursor() as cur:
         state = "assigned" if task.get("employee_id") else "new"
         now = datetime.now(UTC)  # the clock `transition` stamps later changes by, so events stay in order
         cur.execute(
             """INSERT INTO tasks (customer_id, employee_id, kind, priority, state, window_start, window_end,
-                                  duration_min, notes, created_at, updated_at)
+                                  duration_min, notes, external_id, created_at, updated_at)
                VALUES (%(customer_id)s, %(employee_id)s, %(kind)s, %(priority)s, %(state)s, %(window_start)s,
-                       %(window_end)s, %(duration_min)s, %(notes)s, %(now)s, %(now)s) RETURNING id""",
-            {**task, "employee_id": task.get("employee_id"), "state": state, "now": now},
+                       %(window_end)s, %(duration_min)s, %(notes)s, %(external_id)s, %(now)s, %(now)s) RETURNING id""",
+            {**task, "employee_id": task.get("employee_id"), "external_id": task.get("external_id"), "state": state}
+            | {"now": now},
         )
         task_id = cur.fetchone()[0]
         cur.execute(

@@ -42,7 +42,12 @@ KEEP = object()  # change_state(assignee=KEEP): the task stays with whoever has 
 
 
 class TaskError(ValueError):
-    """A task change that cannot be made; str(error) is the reason, ready to show."""
+    """A task change that cannot be made; str(error) is the reason, ready to show, and `field` the value at fault
+    when one is (for the API's problem details)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class TaskNotFound(TaskError):
@@ -210,23 +215,24 @@ def validate_task(
         raise NotAllowed(_("Your role cannot change tasks."))
     allowed = {c["id"] for c in customers.list_customers(rt.db, viewer.scope)}
     if not isinstance(customer_id, int) or customer_id not in allowed:
-        raise TaskError(_("Choose a customer of your teams."))
+        raise TaskError(_("Choose a customer of your teams."), "customer_id")
     if kind not in KINDS:
-        raise TaskError(_("Choose the kind of task."))
+        raise TaskError(_("Choose the kind of task."), "kind")
     if priority not in PRIORITIES:
-        raise TaskError(_("Priority is 1 (urgent), 2 (normal) or 3 (low)."))
+        raise TaskError(_("Priority is 1 (urgent), 2 (normal) or 3 (low)."), "priority")
     start, end = _moment(rt, window_start), _moment(rt, window_end)
     if (window_start and start is None) or (window_end and end is None):
         example = datetime.now(rt.settings.tz).strftime("%Y-%m-%d 09:30")
-        raise TaskError(_("Times are written like {example}.", example=example))
+        field = "window_start" if window_start and start is None else "window_end"
+        raise TaskError(_("Times are written like {example}.", example=example), field)
     if start and end and end <= start:
-        raise TaskError(_("The window must end after it starts."))
+        raise TaskError(_("The window must end after it starts."), "window_end")
     if not isinstance(duration_min, int) or not 1 <= duration_min <= MAX_DURATION_MIN:
-        raise TaskError(_("Expected duration is 1 to 720 minutes."))
+        raise TaskError(_("Expected duration is 1 to 720 minutes."), "duration_min")
     if employee_id is not None and (
         not isinstance(employee_id, int) or employees.get_employee(rt.db, viewer.scope, employee_id) is None
     ):
-        raise TaskError(_("That person is not in your teams."))
+        raise TaskError(_("That person is not in your teams."), "employee_id")
     body = notes.strip()[:2000] if isinstance(notes, str) and notes.strip() else None
     return TaskInput(customer_id, kind, priority, start, end, duration_min, body, employee_id)
 
@@ -248,8 +254,9 @@ def _moment(rt: Runtime, value: object) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def create_task(rt: Runtime, viewer: Viewer, task: TaskInput) -> int:
-    return tasks.create_task(rt.db, task.row(), viewer.user_id)
+def create_task(rt: Runtime, viewer: Viewer, task: TaskInput, external_id: str | None = None) -> int:
+    """A new task (assigned when it names its person); `external_id` is the ERP's name for it (unique)."""
+    return tasks.create_task(rt.db, task.row() | {"external_id": external_id}, viewer.user_id)
 
 
 def default_duration_min(rt: Runtime) -> int:
