@@ -1,9 +1,12 @@
-"""Issue 18's "done when": the work orders an ERP sends through the API are on the Tasks page. An ERP token creates
+"""Issue 18's "done when": the work orders an ERP sends through the API are on the Tasks page; and the admin's API
+page offers the write scopes and the people and team webhook events. An ERP token creates
 a customer and its work orders (one retried with its Idempotency-Key, one cancelled, one assigned); a manager sees
 each once, in its column, with the ERP's customer on the card. The orders have no window ("as soon as possible"),
 so they belong to whatever day the test runs on."""
 
 from __future__ import annotations
+
+import requests
 
 from dashboard.work.tokens import issue
 from data import employees
@@ -49,3 +52,27 @@ def test_the_erps_work_orders_are_on_the_tasks_page(browser, server):
     page.locator("#tasks-column-new").scroll_into_view_if_needed()
     page.screenshot(path=screenshot_path("api_work_orders_on_tasks_page"), full_page=True)
     page.context.close()
+
+
+def test_the_admin_page_offers_the_write_scopes_and_the_people_events(page, server):
+    sign_in_browser(page, server.url, "admin")
+    page.goto(server.url + "/admin/integration")
+    settle(page)
+    page.fill("#integration-token-name", "HR and work orders")
+    for scope in ("people:write", "tasks:write", "employees:read"):
+        page.check(f"#integration-token-scopes >> text={scope}")
+    page.click("#integration-token-create")
+    token = page.inner_text("#integration-new-token")
+    page.wait_for_selector("#integration-tokens .ag-row:has-text('HR and work orders')")
+    for event in ("employee.created", "employee.deactivated", "team.merged", "team.deleted"):
+        assert page.locator(f"#integration-hook-events >> text={event}").is_visible()
+    page.screenshot(path=screenshot_path("admin_integration_write_scopes"), full_page=True)
+
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "hire-ville"}
+    body = {"code": "HR-42", "name": "Ville Laine", "external_id": "SAP-42"}
+    hired = requests.post(f"{server.url}/api/v1/employees", json=body, headers=headers, timeout=10)
+    assert hired.status_code == 201 and hired.headers["Location"] == f"/api/v1/employees/{hired.json()['id']}"
+    again = requests.post(f"{server.url}/api/v1/employees", json=body, headers=headers, timeout=10)
+    assert again.json() == hired.json() and again.headers["Idempotent-Replayed"] == "true"
+    refused = requests.post(f"{server.url}/api/v1/customers", json={}, headers=headers, timeout=10)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "insufficient_scope"
