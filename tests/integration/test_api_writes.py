@@ -12,7 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from jsonschema import Draft4Validator
 
+from dashboard.web.api.openapi import SPEC
+from dashboard.web.api.routes import _draft4
 from dashboard.work import lifecycle
 from dashboard.work.tokens import SCOPES, issue
 from dashboard.writer.upkeep import Upkeep
@@ -59,11 +62,17 @@ def _person_of(db, team: str) -> int:
     )["id"]
 
 
+def _as_documented(answer, schema: str):
+    """The answer's body as the OpenAPI document publishes the record."""
+    Draft4Validator(_draft4(SPEC["components"]["schemas"][schema])).validate(answer.json)
+    return answer
+
+
 def _customer(client, headers, external_id: str, **values) -> dict:
     body = {"external_id": external_id, "name": f"Customer {external_id}", "lat": 60.17, "lon": 24.94} | values
     answer = client.post("/api/v1/customers", json=body, headers=headers)
     assert answer.status_code == 201, answer.json
-    return answer.json
+    return _as_documented(answer, "Customer").json
 
 
 def _order(number: int, customer: str) -> dict:
@@ -88,7 +97,7 @@ def test_an_erp_creates_100_work_orders_retries_half_reschedules_one_stale_and_c
     first = {}
     for number, body in enumerate(bodies):
         answer = client.post("/api/v1/tasks", json=body, headers=headers | {"Idempotency-Key": f"key-{number}"})
-        assert answer.status_code == 201, answer.json
+        assert _as_documented(answer, "Task").status_code == 201, answer.json
         assert answer.headers["Location"] == f"/api/v1/tasks/{answer.json['id']}" and answer.headers["ETag"]
         first[number] = answer
     for number in range(0, 100, 2):  # the ERP did not hear the answers: it sends half of them again
@@ -244,7 +253,11 @@ def test_employees_are_added_moved_and_deactivated_through_the_people_core(db, c
     north, east = _team_id(db, "North"), _team_id(db, "East")
     body = {"code": "ERP-E1", "name": "Aino Virtanen", "team_id": north, "external_id": "HR-1", "skills": ["gas"]}
     created = client.post("/api/v1/employees", json=body, headers=headers | {"Idempotency-Key": "hire-1"})
-    assert created.status_code == 201 and created.json["skills"] == ["gas"] and created.json["active"] is True
+    assert (
+        _as_documented(created, "Employee").status_code == 201
+        and created.json["skills"] == ["gas"]
+        and created.json["active"] is True
+    )
     person, tag = created.json["id"], created.headers["ETag"]
     assert (
         client.post("/api/v1/employees", json=body, headers=headers | {"Idempotency-Key": "hire-1"}).json["id"]
@@ -277,7 +290,11 @@ def test_employees_are_added_moved_and_deactivated_through_the_people_core(db, c
 def test_teams_are_made_renamed_and_found_by_external_id(db, client):
     headers = _token(db, ["people:write", "teams:read"])
     made = client.post("/api/v1/teams", json={"name": "Harbour", "external_id": "DEPT-S"}, headers=headers)
-    assert made.status_code == 201 and made.json["members"] == 0 and made.json["color"].startswith("#")
+    assert (
+        _as_documented(made, "Team").status_code == 201
+        and made.json["members"] == 0
+        and made.json["color"].startswith("#")
+    )
     team, tag = made.json["id"], made.headers["ETag"]
     renamed = client.patch(f"/api/v1/teams/{team}", json={"name": "Harbour-West"}, headers=headers | {"If-Match": tag})
     assert renamed.status_code == 200 and renamed.json["name"] == "Harbour-West"
@@ -380,6 +397,7 @@ def test_every_resource_has_its_single_record_and_404_outside_scope(db, client):
             continue
         one = client.get(f"/api/v1/{resource}/{listed[0]['id']}", headers=headers)
         assert one.status_code == 200 and one.json == listed[0], resource
+        assert ("ETag" in one.headers) == (resource in ("employees", "teams", "customers", "orders", "tasks"))
         assert client.get(f"/api/v1/{resource}/2147483647", headers=headers).status_code == 404
     north_only = _token(db, teams=[_team_id(db, "North")])
     east_device = db.fetch_one(

@@ -92,6 +92,7 @@ def create_customer() -> Response:
     _ref("Customer"),
     body={"application/json": {"schema": CUSTOMER_CHANGE_BODY}},
     errors=(400, 401, 403, 404, 409),
+    etag=True,
 )
 def change_customer(customer_id: int) -> Response:
     """The fields sent change, the others stay (null clears an optional one). Only a customer with an external id

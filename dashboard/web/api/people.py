@@ -104,6 +104,7 @@ def _team_answer(team: dict, status: int = 200) -> Response:
     _ref("Employee"),
     errors=RECORD_ERRORS,
     individuals=True,
+    etag=True,
 )
 def get_employee(employee_id: int) -> Response:
     """The person (active or deactivated) with their version as the ETag: 404 outside the token's teams, as for an
@@ -120,6 +121,7 @@ def get_employee(employee_id: int) -> Response:
     _ref("Employee"),
     errors=RECORD_ERRORS,
     individuals=True,
+    etag=True,
 )
 def get_employee_by_external_id(external_id: str) -> Response:
     """The person the ERP names so: 404 outside the token's teams, as for an unknown id."""
@@ -159,6 +161,7 @@ def create_employee() -> Response:
     body={"application/json": {"schema": EMPLOYEE_CHANGE_BODY}},
     errors=WRITE_ERRORS,
     individuals=True,
+    etag=True,
 )
 def change_employee(employee_id: int) -> Response:
     """The fields sent change, the others stay; `team_id` moves the person. `"active": false` deactivates them: their
@@ -188,6 +191,7 @@ def change_employee(employee_id: int) -> Response:
     [TEAM_ID],
     _ref("Team"),
     errors=RECORD_ERRORS,
+    etag=True,
 )
 def get_team(team_id: int) -> Response:
     """The team with its version as the ETag: 404 outside the token's teams, as for an id that does not exist."""
@@ -202,6 +206,7 @@ def get_team(team_id: int) -> Response:
     [BY_EXTERNAL_ID],
     _ref("Team"),
     errors=RECORD_ERRORS,
+    etag=True,
 )
 def get_team_by_external_id(external_id: str) -> Response:
     """The team the ERP names so: 404 outside the token's teams, as for an unknown id."""
@@ -237,6 +242,7 @@ def create_team() -> Response:
     _ref("Team"),
     body={"application/json": {"schema": TEAM_CHANGE_BODY}},
     errors=WRITE_ERRORS,
+    etag=True,
 )
 def change_team(team_id: int) -> Response:
     """The fields sent change, the others stay; `supervisor_ids` makes exactly these supervisors' accounts the team's

@@ -49,6 +49,7 @@ def _declare(resource: str, noun: str, scope: str, schema: str, individuals: boo
         _ref(schema),
         errors=RECORD_ERRORS,
         individuals=individuals,
+        etag=sync.RESOURCES[resource].version is not None,
     )(by_id)
     if not external_id:
         return
@@ -67,6 +68,7 @@ def _declare(resource: str, noun: str, scope: str, schema: str, individuals: boo
         _ref(schema),
         errors=RECORD_ERRORS,
         individuals=individuals,
+        etag=sync.RESOURCES[resource].version is not None,
     )(by_external_id)
 
 

@@ -346,6 +346,7 @@ class Route:
     errors: tuple[int, ...] = (400, 401, 403)
     extra_answers: dict = field(default_factory=dict)
     individuals: bool = False  # answers about individuals: refused when the token's maker may not see them
+    etag: bool = False  # the 200 answer carries the record's version as ETag (preconditions.py)
 
 
 ROUTES: list[Route] = []
@@ -1324,6 +1325,8 @@ def openapi_paths() -> dict:
     paths: dict = {}
     for spec in ROUTES:
         answers = {"200": {"description": "OK", "content": {"application/json": {"schema": spec.answer}}}}
+        if spec.etag:
+            answers["200"]["headers"] = preconditions.ETAG_HEADER
         answers = (answers if spec.answer else {}) | spec.extra_answers
         answers |= {str(status): {"description": ERROR_TEXT[status], "content": PROBLEM} for status in spec.errors}
         answers["503"] = UNAVAILABLE

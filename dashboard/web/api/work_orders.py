@@ -143,6 +143,7 @@ def create_task() -> Response:
     body={"application/json": {"schema": TASK_CHANGE_BODY}},
     errors=(400, 401, 403, 404, 409),
     individuals=True,
+    etag=True,
 )
 def change_task(task_id: int) -> Response:
     """The fields sent change, the others stay: a new window reschedules; `employee_id` reassigns (null hands it back
