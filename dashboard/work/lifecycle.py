@@ -229,10 +229,12 @@ def validate_task(
         raise TaskError(_("The window must end after it starts."), "window_end")
     if not isinstance(duration_min, int) or not 1 <= duration_min <= MAX_DURATION_MIN:
         raise TaskError(_("Expected duration is 1 to 720 minutes."), "duration_min")
-    if employee_id is not None and (
-        not isinstance(employee_id, int) or employees.get_employee(rt.db, viewer.scope, employee_id) is None
-    ):
-        raise TaskError(_("That person is not in your teams."), "employee_id")
+    if employee_id is not None:
+        person = employees.person(rt.db, viewer.scope, employee_id) if isinstance(employee_id, int) else None
+        if person is None:
+            raise TaskError(_("That person is not in your teams."), "employee_id")
+        if not person["active"]:  # their open tasks were freed; nothing new goes to them
+            raise TaskError(_("That person is deactivated: choose someone else."), "employee_id")
     body = notes.strip()[:2000] if isinstance(notes, str) and notes.strip() else None
     return TaskInput(customer_id, kind, priority, start, end, duration_min, body, employee_id)
 
