@@ -405,3 +405,13 @@ def test_every_resource_has_its_single_record_and_404_outside_scope(db, client):
            WHERE t.name = 'East' LIMIT 1"""
     )["id"]
     assert client.get(f"/api/v1/devices/{east_device}", headers=north_only).status_code == 404
+
+
+def test_no_work_order_goes_to_a_deactivated_person(db, client):
+    headers = _token(db)
+    _customer(client, headers, "ERP-C12")
+    hired = client.post("/api/v1/employees", json={"code": "ERP-E12", "name": "Leaving Soon"}, headers=headers).json
+    assert client.patch(f"/api/v1/employees/{hired['id']}", json={"active": False}, headers=headers).status_code == 200
+    refused = client.post("/api/v1/tasks", json=_order(900, "ERP-C12") | {"employee_id": hired["id"]}, headers=headers)
+    assert refused.status_code == 400 and refused.json["field"] == "employee_id"
+    assert "deactivated" in refused.json["detail"]
