@@ -71,6 +71,13 @@ class NotAllowed(TaskError):
     pass
 
 
+class StaleTask(TaskError):
+    """The task changed since the version the change was made for (the API's If-Match)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Someone changed this record since you read it: read it again."))
+
+
 def state_label(state: str) -> str:
     labels = {
         "new": _("new"),
@@ -106,9 +113,11 @@ def change_state(
     assignee: object = KEEP,
     reason: str | None = None,
     at: datetime | None = None,
+    version: str | None = None,
 ) -> dict:
     """Move a task to `to_state`; viewer None is the system (the writer's arrivals and departures). Returns the
-    task as it is now; raises IllegalTransition, NotAllowed or TaskNotFound (a TaskError) and changes nothing."""
+    task as it is now (with its new `version`); raises IllegalTransition, NotAllowed, TaskNotFound or, when
+    `version` is given and the task is no longer that version, StaleTask (a TaskError) and changes nothing."""
     if to_state not in STATES:
         raise TaskError(_("Unknown task state: {state}.", state=to_state))
     scope = Scope.everything() if viewer is None else viewer.scope
@@ -131,9 +140,12 @@ def change_state(
         at=at,
         assignee=False if assignee is KEEP else assignee,
         scope=scope,
+        version=version,
     )
     if before is None:
         raise TaskNotFound(_("Task {task} does not exist or is not yours to change.", task=task_id))
+    if after is None and version not in (None, before["version"]):
+        raise StaleTask()
     if after is None:
         raise IllegalTransition(task_id, before["state"], to_state)
     if to_state == "done":
@@ -272,26 +284,34 @@ def _to_minute(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.replace(second=0, microsecond=0)
 
 
-def edit_task(rt: Runtime, viewer: Viewer, task_id: int, task: TaskInput) -> tuple[bool, bool]:
+def edit_task(
+    rt: Runtime, viewer: Viewer, task_id: int, task: TaskInput, version: str | None = None
+) -> tuple[bool, bool]:
     """Save a task as its form shows it: what it is, and who has it (`task.employee_id`, None for nobody; moved
     through change_state, the one way). Returns (its fields changed, its assignee changed): a form saved as it
-    was shown writes nothing (its times are to the minute, so a stored second is no change)."""
+    was shown writes nothing (its times are to the minute, so a stored second is no change). With `version`, each
+    write happens only if nobody changed the task since (StaleTask otherwise)."""
     current = tasks.get_task(rt.db, viewer.scope, task_id)
     if current is None:
         raise TaskNotFound(_("Task {task} does not exist or is not yours to change.", task=task_id))
+    if version not in (None, current["version"]):
+        raise StaleTask()
     if current["state"] in FINAL_STATES:
         raise TaskError(_("A finished task cannot be edited."))
     reassigned = task.employee_id != current["employee_id"]
     if reassigned:  # first: a move the task's state does not allow leaves its fields unsaved too
         to_state = "new" if task.employee_id is None else "assigned"
-        change_state(rt, task_id, to_state, viewer, assignee=task.employee_id, reason="edit")
+        moved = change_state(rt, task_id, to_state, viewer, assignee=task.employee_id, reason="edit", version=version)
+        version = moved["version"] if version is not None else None  # this edit's own write is no stranger's
     wanted = {key: value for key, value in task.row().items() if key != "employee_id"}
     for key in ("window_start", "window_end"):
         if _to_minute(wanted[key]) == _to_minute(current[key]):
             wanted[key] = current[key]
     if all(current[key] == value for key, value in wanted.items()):
         return False, reassigned
-    tasks.update_task(rt.db, viewer.scope, task_id, wanted, at=datetime.now(UTC))
+    written = tasks.update_task(rt.db, viewer.scope, task_id, wanted, at=datetime.now(UTC), version=version)
+    if not written and version is not None:
+        raise StaleTask()
     return True, reassigned
 
 
