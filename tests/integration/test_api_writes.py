@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from jsonschema import Draft4Validator
 
+from dashboard.web.api import preconditions
 from dashboard.web.api.openapi import SPEC
 from dashboard.web.api.routes import _draft4
 from dashboard.work import lifecycle
@@ -415,3 +416,19 @@ def test_no_work_order_goes_to_a_deactivated_person(db, client):
     refused = client.post("/api/v1/tasks", json=_order(900, "ERP-C12") | {"employee_id": hired["id"]}, headers=headers)
     assert refused.status_code == 400 and refused.json["field"] == "employee_id"
     assert "deactivated" in refused.json["detail"]
+
+
+def test_a_change_that_lands_between_the_check_and_the_write_is_still_refused(db, client, monkeypatch):
+    """The lifecycle itself compares the version in its UPDATE: a race past the API's first look is 412 too."""
+    headers = _token(db)
+    _customer(client, headers, "ERP-C13")
+    person = _person_of(db, "North")
+    created = client.post("/api/v1/tasks", json=_order(950, "ERP-C13"), headers=headers)
+    task, tag = created.json["id"], created.headers["ETag"]
+    assert client.patch(f"/api/v1/tasks/{task}", json={"priority": 1}, headers=headers).status_code == 200
+    monkeypatch.setattr(preconditions, "check_version", lambda current: preconditions.wanted_version())
+    for change in ({"notes": "late"}, {"employee_id": person}, {"state": "cancelled"}):
+        refused = client.patch(f"/api/v1/tasks/{task}", json=change, headers=headers | {"If-Match": tag})
+        assert refused.status_code == 412 and refused.json["error"]["code"] == "precondition_failed", change
+    stored = db.fetch_one("SELECT state, employee_id, notes, priority FROM tasks WHERE id = %s", (task,))
+    assert stored == {"state": "new", "employee_id": None, "notes": "ERP work order 950", "priority": 1}

@@ -60,6 +60,8 @@ def _lifecycle(change: Callable[[], object]) -> object:
     """A change of the task lifecycle; its refusal as the API's problem, naming the field at fault."""
     try:
         return change()
+    except lifecycle.StaleTask:
+        raise preconditions.stale() from None
     except lifecycle.TaskNotFound as exc:
         raise AppError(404, "not_found", str(exc)) from None
     except lifecycle.IllegalTransition as exc:
@@ -153,15 +155,16 @@ def change_task(task_id: int) -> Response:
     rt, planner = runtime(), token_planner()
     body = checked_body(TASK_CHANGE_BODY)
     current = found("tasks", "task", id=task_id)
-    preconditions.check_version(current["version"])
+    version = preconditions.check_version(current["version"])
     if "state" in body:
         if len(body) > 1:
             raise AppError(400, "invalid_task", "a cancellation is sent alone", field="state")
-        _lifecycle(lambda: lifecycle.change_state(rt, task_id, "cancelled", planner, reason=g.viewer.username))
+        cancel = lifecycle.change_state
+        _lifecycle(lambda: cancel(rt, task_id, "cancelled", planner, reason=g.viewer.username, version=version))
         return answer(found("tasks", "task", id=task_id))
     wanted = {key: current[key] for key in TASK_PROPERTIES} | body
     for key in ("window_start", "window_end"):
         wanted[key] = _moment(body, key) if key in body else current[key]
     task = _lifecycle(lambda: lifecycle.validate_task(rt, planner, customer_id=current["customer_id"], **wanted))
-    _lifecycle(lambda: lifecycle.edit_task(rt, planner, task_id, task))
+    _lifecycle(lambda: lifecycle.edit_task(rt, planner, task_id, task, version))
     return answer(found("tasks", "task", id=task_id))
