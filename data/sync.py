@@ -27,11 +27,15 @@ class Resource:
     scope: str
     filters: str = "TRUE"  # optional filters, each written to pass when its parameter is NULL
     changed: str | None = None  # the column `since` compares with
+    external_id: str | None = None  # the ERP's id column, for a lookup by it
+    version: str | None = None  # the row's xmin, for a single row's ETag
 
 
 RESOURCES = {
     "employees": Resource(
-        """SELECT e.id, e.code, e.name, e.team_id, e.phone, e.email, e.active, e.created_at, e.updated_at
+        # The columns of data/people.PUBLIC_PERSON: the API's one shape of a person.
+        """SELECT e.id, e.code, e.name, e.team_id, e.phone, e.email, e.external_id, e.supervisor_user_id, e.skills,
+                  e.home_lat, e.home_lon, e.active, e.deactivated_at, e.created_at, e.updated_at
            FROM employees e""",
         "e.id",
         EMPLOYEE_IN_SCOPE,
@@ -39,11 +43,18 @@ RESOURCES = {
         "e.updated_at",
     ),
     "teams": Resource(
-        "SELECT t.id, t.name, t.color, t.created_at FROM teams t",
+        # The columns of data/people.PUBLIC_TEAM: the API's one shape of a team.
+        """SELECT t.id, t.name, t.color, t.external_id,
+                  (SELECT count(*) FROM employees m WHERE m.team_id = t.id AND m.active) AS members,
+                  coalesce((SELECT array_agg(u.id ORDER BY u.username) FROM user_teams ut
+                            JOIN users u ON u.id = ut.user_id WHERE ut.team_id = t.id AND u.role = 'supervisor'),
+                           '{}') AS supervisor_ids,
+                  t.created_at, t.updated_at
+           FROM teams t""",
         "t.id",
         """(%(teams)s::int[] IS NULL OR t.id = ANY(%(teams)s))
            AND (%(employee)s::int IS NULL OR t.id = (SELECT team_id FROM employees WHERE id = %(employee)s))""",
-        changed="t.created_at",
+        changed="t.updated_at",
     ),
     "devices": Resource(
         """SELECT d.id, d.identifier, d.protocol, d.employee_id, d.created_at, d.last_seen
@@ -61,6 +72,8 @@ RESOURCES = {
         CUSTOMER_IN_SCOPE,
         "(%(external_id)s::text IS NULL OR c.external_id = %(external_id)s)",
         "c.updated_at",
+        "c.external_id",
+        "c.xmin::text",
     ),
     "orders": Resource(
         """SELECT r.id, r.external_id, r.customer_id, c.external_id AS customer_external_id, r.number, r.status,
@@ -71,19 +84,27 @@ RESOURCES = {
         CUSTOMER_IN_SCOPE,
         "(%(customer_id)s::int IS NULL OR r.customer_id = %(customer_id)s)",
         "r.updated_at",
+        "r.external_id",
+        "r.xmin::text",
     ),
     "tasks": Resource(
-        """SELECT k.id, k.customer_id, k.employee_id, k.kind, k.priority, k.state, k.window_start, k.window_end,
-                  k.duration_min, k.planned_seq, k.notes, k.arrived_at, k.departed_at, k.created_at, k.updated_at
-           FROM tasks k LEFT JOIN employees e ON e.id = k.employee_id""",
+        """SELECT k.id, k.external_id, k.customer_id, k.employee_id, k.kind, k.priority, k.state, k.window_start,
+                  k.window_end, k.duration_min, k.planned_seq, k.notes, k.arrived_at, k.departed_at, k.created_at,
+                  k.updated_at
+           FROM tasks k""",
         "k.id",
-        """(%(teams)s::int[] IS NULL OR e.team_id = ANY(%(teams)s))
+        # As the Tasks page has them (data/tasks.IN_SCOPE): through the assignee, or unassigned the customer's owner.
+        """(%(teams)s::int[] IS NULL
+            OR (SELECT team_id FROM employees WHERE id = coalesce(k.employee_id,
+                    (SELECT owner_employee_id FROM customers WHERE id = k.customer_id))) = ANY(%(teams)s))
            AND (%(employee)s::int IS NULL OR k.employee_id = %(employee)s)""",
         """(%(employee_id)s::int IS NULL OR k.employee_id = %(employee_id)s)
            AND (%(state)s::text IS NULL OR k.state = %(state)s)
            AND (%(start)s::timestamptz IS NULL OR k.window_start >= %(start)s)
            AND (%(end)s::timestamptz IS NULL OR k.window_start < %(end)s)""",
         "k.updated_at",
+        "k.external_id",
+        "k.xmin::text",
     ),
     "activities": Resource(
         """SELECT a.id, a.employee_id, a.customer_id, a.task_id, a.visit_id, a.kind, a.started_at, a.ended_at,
@@ -147,6 +168,25 @@ def page(
               AND (%(after)s::int IS NULL OR {spec.id} > %(after)s)
             ORDER BY {spec.id} LIMIT %(limit)s""",
         params,
+    )
+
+
+def one(
+    db: Database, resource: str, scope: Scope, *, id: int | None = None, external_id: str | None = None
+) -> dict | None:
+    """One row of a resource by id or by the ERP's external id, in the viewer's scope (None outside it, as for a row
+    that does not exist); with its `version` (the row's xmin, the API's ETag) where the resource has one."""
+    spec = RESOURCES[resource]
+    key = spec.id if id is not None else spec.external_id
+    if key is None:
+        raise ValueError(f"{resource} has no external id")
+    select = spec.select
+    if spec.version is not None:  # the version first among the resource's own columns (constants both)
+        select = select.replace("SELECT ", f"SELECT {spec.version} AS version, ", 1)
+    params = {name: None for name in FILTER_NAMES} | {"teams": scope.team_filter(), "employee": scope.employee_id}
+    return db.fetch_one(
+        f"{select} WHERE ({spec.scope}) AND {key} = %(key)s",
+        params | {"key": id if id is not None else external_id},
     )
 
 

@@ -27,7 +27,7 @@ ON_DAY = """
 TASK_ROWS = """
     SELECT t.id, t.customer_id, t.employee_id, t.kind, t.priority, t.state, t.window_start, t.window_end,
            t.duration_min, t.planned_seq, t.notes, t.arrived_at, t.departed_at, t.created_at, t.updated_at,
-           c.name AS customer_name, c.address AS customer_address, c.lat, c.lon,
+           t.xmin::text AS version, c.name AS customer_name, c.address AS customer_address, c.lat, c.lon,
            display_name(e) AS employee_name, coalesce(e.team_id, o.team_id) AS team_id
     FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN employees e ON e.id = t.employee_id
     LEFT JOIN employees o ON o.id = c.owner_employee_id
@@ -115,22 +115,24 @@ def transition(
     at: datetime | None,
     assignee: int | bool | None = False,
     scope: Scope | None = None,
+    version: str | None = None,
 ) -> tuple[dict | None, dict | None]:
     """Move a task in the scope from one of `from_states` to `to_state`, with its event, in one transaction.
 
     Returns (the task as it was, the task as it is now); the second is None when the move was refused
-    (wrong state), the first None when no such task is in the scope. `assignee` False keeps the assignee.
+    (wrong state, or `version` given and the row's is another), the first None when no such task is in the scope.
+    `assignee` False keeps the assignee.
     Arrival and departure times are filled from `at` on the way into on_site and out of it.
     """
     scope = scope or Scope.everything()
     with db.transaction() as conn, conn.cursor(cursor_factory=RealDictCursor) as cur:
         cur.execute(
-            f"""SELECT t.id, t.state, t.employee_id, t.customer_id FROM tasks t
+            f"""SELECT t.id, t.state, t.employee_id, t.customer_id, t.xmin::text AS version FROM tasks t
                 WHERE t.id = %(id)s AND {IN_SCOPE} FOR UPDATE OF t""",  # noqa: S608 - IN_SCOPE is a constant
             {"id": task_id, **_scope_params(scope)},
         )
         before = cur.fetchone()
-        if before is None or before["state"] not in from_states:
+        if before is None or before["state"] not in from_states or version not in (None, before["version"]):
             return before, None
         employee_id = before["employee_id"] if assignee is False else assignee
         now = datetime.now(UTC)  # this process's clock: ON_DAY puts a task without a window on its updated_at's day
@@ -139,7 +141,8 @@ def transition(
                       arrived_at = CASE WHEN %(to)s = 'on_site' THEN coalesce(arrived_at, %(at)s) ELSE arrived_at END,
                       departed_at = CASE WHEN %(from)s = 'on_site' THEN %(at)s ELSE departed_at END
                WHERE id = %(id)s
-               RETURNING id, state, employee_id, customer_id, arrived_at, departed_at, updated_at""",
+               RETURNING id, state, employee_id, customer_id, arrived_at, departed_at, updated_at,
+                         xmin::text AS version""",
             {
                 "to": to_state,
                 "from": before["state"],
@@ -163,16 +166,17 @@ def transition(
 
 
 def create_task(db: Database, task: dict, user_id: int | None) -> int:
-    """A new task (state new, or assigned when it has an assignee), with its first event."""
+    """A new task (state new, or assigned when it has an assignee; `external_id` optional), with its first event."""
     with db.transaction() as conn, conn.cursor() as cur:
         state = "assigned" if task.get("employee_id") else "new"
         now = datetime.now(UTC)  # the clock `transition` stamps later changes by, so events stay in order
         cur.execute(
             """INSERT INTO tasks (customer_id, employee_id, kind, priority, state, window_start, window_end,
-                                  duration_min, notes, created_at, updated_at)
+                                  duration_min, notes, external_id, created_at, updated_at)
                VALUES (%(customer_id)s, %(employee_id)s, %(kind)s, %(priority)s, %(state)s, %(window_start)s,
-                       %(window_end)s, %(duration_min)s, %(notes)s, %(now)s, %(now)s) RETURNING id""",
-            {**task, "employee_id": task.get("employee_id"), "state": state, "now": now},
+                       %(window_end)s, %(duration_min)s, %(notes)s, %(external_id)s, %(now)s, %(now)s) RETURNING id""",
+            {**task, "employee_id": task.get("employee_id"), "external_id": task.get("external_id"), "state": state}
+            | {"now": now},
         )
         task_id = cur.fetchone()[0]
         cur.execute(
@@ -197,16 +201,17 @@ def insert_planned(db: Database, rows: list[dict]) -> int:
     return len(rows)
 
 
-def update_task(db: Database, scope: Scope, task_id: int, task: dict, at: datetime) -> bool:
+def update_task(db: Database, scope: Scope, task_id: int, task: dict, at: datetime, version: str | None = None) -> bool:
     """Edit what a task is (customer, kind, priority, window, duration, notes) at the app's clock's `at`; its
-    state moves elsewhere."""
+    state moves elsewhere. With `version`, only if the row is still that version (False otherwise)."""
     return bool(
         db.execute(
             f"""UPDATE tasks t SET customer_id = %(customer_id)s, kind = %(kind)s, priority = %(priority)s,
                        window_start = %(window_start)s, window_end = %(window_end)s,
                        duration_min = %(duration_min)s, notes = %(notes)s, updated_at = %(at)s
-                WHERE t.id = %(id)s AND {IN_SCOPE}""",  # noqa: S608 - IN_SCOPE is a constant
-            {**task, "id": task_id, "at": at, **_scope_params(scope)},
+                WHERE t.id = %(id)s AND {IN_SCOPE}
+                  AND (%(version)s::text IS NULL OR t.xmin::text = %(version)s)""",  # noqa: S608 - a constant
+            {**task, "id": task_id, "at": at, "version": version, **_scope_params(scope)},
         )
     )
 

@@ -195,7 +195,7 @@ def _authenticate_api_token() -> None:
             else ("token_required", "send an API token: Authorization: Bearer fop_...")
         )
         raise AppError(401, code, message, headers={"WWW-Authenticate": 'Bearer realm="fieldops-api"'})
-    g.viewer, g.api_scopes = found
+    g.viewer, g.api_scopes, g.api_token_id = found
     rule = request.url_rule
     if rule is not None and not rule.endpoint.startswith("api."):  # Dash's catch-all page route, not an API route
         raise AppError(404, "not_found", "no such API path; see /api/v1/openapi.json")

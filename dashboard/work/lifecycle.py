@@ -42,7 +42,12 @@ KEEP = object()  # change_state(assignee=KEEP): the task stays with whoever has 
 
 
 class TaskError(ValueError):
-    """A task change that cannot be made; str(error) is the reason, ready to show."""
+    """A task change that cannot be made; str(error) is the reason, ready to show, and `field` the value at fault
+    when one is (for the API's problem details)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class TaskNotFound(TaskError):
@@ -64,6 +69,13 @@ class IllegalTransition(TaskError):
 
 class NotAllowed(TaskError):
     pass
+
+
+class StaleTask(TaskError):
+    """The task changed since the version the change was made for (the API's If-Match)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Someone changed this record since you read it: read it again."))
 
 
 def state_label(state: str) -> str:
@@ -101,9 +113,11 @@ def change_state(
     assignee: object = KEEP,
     reason: str | None = None,
     at: datetime | None = None,
+    version: str | None = None,
 ) -> dict:
     """Move a task to `to_state`; viewer None is the system (the writer's arrivals and departures). Returns the
-    task as it is now; raises IllegalTransition, NotAllowed or TaskNotFound (a TaskError) and changes nothing."""
+    task as it is now (with its new `version`); raises IllegalTransition, NotAllowed, TaskNotFound or, when
+    `version` is given and the task is no longer that version, StaleTask (a TaskError) and changes nothing."""
     if to_state not in STATES:
         raise TaskError(_("Unknown task state: {state}.", state=to_state))
     scope = Scope.everything() if viewer is None else viewer.scope
@@ -126,9 +140,12 @@ def change_state(
         at=at,
         assignee=False if assignee is KEEP else assignee,
         scope=scope,
+        version=version,
     )
     if before is None:
         raise TaskNotFound(_("Task {task} does not exist or is not yours to change.", task=task_id))
+    if after is None and version not in (None, before["version"]):
+        raise StaleTask()
     if after is None:
         raise IllegalTransition(task_id, before["state"], to_state)
     if to_state == "done":
@@ -210,23 +227,26 @@ def validate_task(
         raise NotAllowed(_("Your role cannot change tasks."))
     allowed = {c["id"] for c in customers.list_customers(rt.db, viewer.scope)}
     if not isinstance(customer_id, int) or customer_id not in allowed:
-        raise TaskError(_("Choose a customer of your teams."))
+        raise TaskError(_("Choose a customer of your teams."), "customer_id")
     if kind not in KINDS:
-        raise TaskError(_("Choose the kind of task."))
+        raise TaskError(_("Choose the kind of task."), "kind")
     if priority not in PRIORITIES:
-        raise TaskError(_("Priority is 1 (urgent), 2 (normal) or 3 (low)."))
+        raise TaskError(_("Priority is 1 (urgent), 2 (normal) or 3 (low)."), "priority")
     start, end = _moment(rt, window_start), _moment(rt, window_end)
     if (window_start and start is None) or (window_end and end is None):
         example = datetime.now(rt.settings.tz).strftime("%Y-%m-%d 09:30")
-        raise TaskError(_("Times are written like {example}.", example=example))
+        field = "window_start" if window_start and start is None else "window_end"
+        raise TaskError(_("Times are written like {example}.", example=example), field)
     if start and end and end <= start:
-        raise TaskError(_("The window must end after it starts."))
+        raise TaskError(_("The window must end after it starts."), "window_end")
     if not isinstance(duration_min, int) or not 1 <= duration_min <= MAX_DURATION_MIN:
-        raise TaskError(_("Expected duration is 1 to 720 minutes."))
-    if employee_id is not None and (
-        not isinstance(employee_id, int) or employees.get_employee(rt.db, viewer.scope, employee_id) is None
-    ):
-        raise TaskError(_("That person is not in your teams."))
+        raise TaskError(_("Expected duration is 1 to 720 minutes."), "duration_min")
+    if employee_id is not None:
+        person = employees.person(rt.db, viewer.scope, employee_id) if isinstance(employee_id, int) else None
+        if person is None:
+            raise TaskError(_("That person is not in your teams."), "employee_id")
+        if not person["active"]:  # their open tasks were freed; nothing new goes to them
+            raise TaskError(_("That person is deactivated: choose someone else."), "employee_id")
     body = notes.strip()[:2000] if isinstance(notes, str) and notes.strip() else None
     return TaskInput(customer_id, kind, priority, start, end, duration_min, body, employee_id)
 
@@ -248,8 +268,9 @@ def _moment(rt: Runtime, value: object) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def create_task(rt: Runtime, viewer: Viewer, task: TaskInput) -> int:
-    return tasks.create_task(rt.db, task.row(), viewer.user_id)
+def create_task(rt: Runtime, viewer: Viewer, task: TaskInput, external_id: str | None = None) -> int:
+    """A new task (assigned when it names its person); `external_id` is the ERP's name for it (unique)."""
+    return tasks.create_task(rt.db, task.row() | {"external_id": external_id}, viewer.user_id)
 
 
 def default_duration_min(rt: Runtime) -> int:
@@ -263,26 +284,34 @@ def _to_minute(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.replace(second=0, microsecond=0)
 
 
-def edit_task(rt: Runtime, viewer: Viewer, task_id: int, task: TaskInput) -> tuple[bool, bool]:
+def edit_task(
+    rt: Runtime, viewer: Viewer, task_id: int, task: TaskInput, version: str | None = None
+) -> tuple[bool, bool]:
     """Save a task as its form shows it: what it is, and who has it (`task.employee_id`, None for nobody; moved
     through change_state, the one way). Returns (its fields changed, its assignee changed): a form saved as it
-    was shown writes nothing (its times are to the minute, so a stored second is no change)."""
+    was shown writes nothing (its times are to the minute, so a stored second is no change). With `version`, each
+    write happens only if nobody changed the task since (StaleTask otherwise)."""
     current = tasks.get_task(rt.db, viewer.scope, task_id)
     if current is None:
         raise TaskNotFound(_("Task {task} does not exist or is not yours to change.", task=task_id))
+    if version not in (None, current["version"]):
+        raise StaleTask()
     if current["state"] in FINAL_STATES:
         raise TaskError(_("A finished task cannot be edited."))
     reassigned = task.employee_id != current["employee_id"]
     if reassigned:  # first: a move the task's state does not allow leaves its fields unsaved too
         to_state = "new" if task.employee_id is None else "assigned"
-        change_state(rt, task_id, to_state, viewer, assignee=task.employee_id, reason="edit")
+        moved = change_state(rt, task_id, to_state, viewer, assignee=task.employee_id, reason="edit", version=version)
+        version = moved["version"] if version is not None else None  # this edit's own write is no stranger's
     wanted = {key: value for key, value in task.row().items() if key != "employee_id"}
     for key in ("window_start", "window_end"):
         if _to_minute(wanted[key]) == _to_minute(current[key]):
             wanted[key] = current[key]
     if all(current[key] == value for key, value in wanted.items()):
         return False, reassigned
-    tasks.update_task(rt.db, viewer.scope, task_id, wanted, at=datetime.now(UTC))
+    written = tasks.update_task(rt.db, viewer.scope, task_id, wanted, at=datetime.now(UTC), version=version)
+    if not written and version is not None:
+        raise StaleTask()
     return True, reassigned
 
 

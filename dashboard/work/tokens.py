@@ -29,7 +29,7 @@ READ_RESOURCES = (
     "metrics",
     "alerts",  # issue 17: alerts and alert rules
 )
-WRITE_RESOURCES = ("customers", "orders", "alerts")
+WRITE_RESOURCES = ("customers", "orders", "alerts", "people", "tasks")  # issue 18: people = employees and teams
 SCOPES = tuple(f"{r}:read" for r in READ_RESOURCES) + tuple(f"{r}:write" for r in WRITE_RESOURCES)
 VALID_DAYS = (30, 90, 365)
 
@@ -56,8 +56,9 @@ def issue(
     return token
 
 
-def token_viewer(db: Database, token: str) -> tuple[Viewer, frozenset[str]] | None:
-    """The viewer a valid token acts as, and its scopes; None for an unknown, revoked or expired one."""
+def token_viewer(db: Database, token: str) -> tuple[Viewer, frozenset[str], int] | None:
+    """The viewer a valid token acts as, its scopes and its id (whose Idempotency-Keys are its own); None for an
+    unknown, revoked or expired one."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = api_tokens.valid_token(db, token, datetime.now(UTC))
@@ -65,4 +66,4 @@ def token_viewer(db: Database, token: str) -> tuple[Viewer, frozenset[str]] | No
         return None
     scope = Scope(team_ids=frozenset(row["team_ids"])) if row["team_ids"] is not None else Scope.everything()
     viewer = Viewer(row["created_by"], f"token:{row['name']}", API_TOKEN_ROLE, None, scope, row["owner_role"])
-    return viewer, frozenset(row["scopes"])
+    return viewer, frozenset(row["scopes"]), row["id"]

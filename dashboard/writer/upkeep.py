@@ -1,4 +1,5 @@
-"""The writer's hourly upkeep: day partitions of positions a week ahead, and retention (old days dropped)."""
+"""The writer's hourly upkeep: day partitions of positions a week ahead, retention (old days dropped), and the API's
+Idempotency-Key answers past their 24 hours."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from dashboard.core.runtime import Runtime
 from dashboard.writer.retention import purge_old_positions
-from data import positions
+from data import idempotency, positions
 
 PARTITION_DAYS_AHEAD = 7
 UPKEEP_EVERY = timedelta(hours=1)
@@ -23,4 +24,5 @@ class Upkeep:
             return
         positions.ensure_partitions(self.rt.db, now.date() - timedelta(days=1), PARTITION_DAYS_AHEAD + 1)
         purge_old_positions(self.rt.db, self.rt.org_settings()["privacy.retention_days"])
+        idempotency.purge_before(self.rt.db, now - idempotency.KEPT)
         self._done_at = now

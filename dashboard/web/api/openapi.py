@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
+from dashboard.web.api import customers, people, records, work_orders  # noqa: F401 - they declare their routes
 from dashboard.web.api import routes as api
 
 blueprint = Blueprint("openapi", __name__)
@@ -73,6 +74,23 @@ SPEC: dict = {
         "carry an earlier time, and a row seen twice is harmless when you upsert by id.\n\n"
         "**ERP import**: `POST /api/v1/import/customers` then `/api/v1/import/orders`, CSV or JSON, with "
         "`dry_run=true` first.\n\n"
+        "**Writes** (issue 18): `POST`/`PATCH /api/v1/employees` and `/api/v1/teams` (scope `people:write`; "
+        '`"active": false` in a PATCH deactivates a person, `true` reactivates them), `POST`/`PATCH /api/v1/customers` '
+        "(`customers:write`, the ERP import's checks), `POST /api/v1/tasks` to create a work order and `PATCH "
+        '/api/v1/tasks/{id}` to reschedule (window), reassign (`employee_id`) or cancel (`{"state": "cancelled"}`) '
+        "it (`tasks:write`, through the task state machine). Every record has `GET /api/v1/{resource}/{id}`; "
+        "employees, teams, customers, orders and tasks also `GET /api/v1/{resource}/by-external-id/{external_id}`. "
+        "Outside the token's teams a record is 404, as one that does not exist, and a team-limited token writes "
+        "within its teams only.\n\n"
+        "**Idempotency-Key** on every POST: send a new unique key (a UUID) with each request you may retry. The first "
+        "successful answer is kept 24 hours per token and key; a retry with the same key and body gets it again "
+        "(`Idempotent-Replayed: true`) and creates nothing; the same key with another body is 422 "
+        "`idempotency_key_reused`; while the first is still being answered, 409 `idempotency_key_in_progress` with "
+        "Retry-After. A refused request (4xx) keeps nothing: mend it and send it again with the same key.\n\n"
+        "**ETag / If-Match**: a single record's GET and every write's answer carry the record's version as `ETag`. "
+        "Send it back as `If-Match` on a PATCH: if the record changed since, the answer is 412 "
+        "`precondition_failed` and nothing changes. A PATCH without If-Match is allowed and writes regardless.\n\n"
+        "**Problems** name the body's field at fault in `field` (e.g. `team_id`, `window_end`, `params.minutes`).\n\n"
         "**Alerts** (issue 17) are raised by alert rules for a person to act on: `GET /api/v1/alerts` "
         "(open → acknowledged → resolved; `POST …/acknowledge` and `…/resolve` act as the token's maker), and "
         "the rules at `/api/v1/alert-rules` (a refused rule is a 400 whose `field` names the field at fault; the "
@@ -82,7 +100,11 @@ SPEC: dict = {
         "HMAC-SHA256 of `<t>.<raw body>` keyed with the subscription's secret. Reject a t older than 5 minutes. "
         "Answer 2xx within 10 s; anything else is retried with exponential backoff (30 s doubling, at most "
         "1 h apart, 8 attempts). Events: visit.completed, task.state_changed, geofence.enter, geofence.exit, "
-        "help.requested, survey.answered, alert.raised, alert.resolved, and test. `alert.raised` data: alert_id, "
+        "help.requested, survey.answered, alert.raised, alert.resolved, "
+        "employee.created, employee.updated, employee.deactivated, employee.reactivated, team.created, team.updated, "
+        "team.merged, team.deleted, and test. The employee and team events carry the record as the API gives it "
+        "(`employee` or `team`), after the change (`team.merged` also `merged_team_id` and `moved`). "
+        "`alert.raised` data: alert_id, "
         "rule_id, kind, severity, employee_id, at (when the condition held), subject, detail (the figures that "
         "satisfied the rule), lat, lon, accuracy_m. `alert.resolved` data: alert_id, rule_id, kind, severity, "
         "employee_id, subject, state, resolution (`resolved` by a person, `cleared` when the condition ended), at.",

@@ -8,6 +8,11 @@ with a stable code, as RFC 9457 problem details, by the one error handler (dashb
 of `{"data": [...], "next_cursor"}`, ordered by id, with `updated_since` for incremental sync. A route about
 individuals (`individuals=True`) answers 403 `individuals_hidden` to a token whose maker may not see them
 (permissions.may_see_individuals, issue 15).
+
+Issue 18 made it read-write: the single records, lookups by external id and the writes of employees, teams,
+customers and tasks are declared the same way in their own modules (people.py, customers.py, work_orders.py,
+records.py), which openapi.py imports. Every POST goes through idempotency.py (Idempotency-Key), every PATCH may
+send If-Match (preconditions.py).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from dashboard.core.errors import AppError
 from dashboard.core.inputs import json_body
 from dashboard.core.permissions import Viewer, may_read_report, may_see_individuals
 from dashboard.core.runtime import runtime
+from dashboard.web.api import idempotency, preconditions
 from dashboard.work import alerting, erp
 from dashboard.work.attendance import MAX_ATTENDANCE_DAYS, attendance_rows
 from data import alerts, employees, reports, sync
@@ -153,11 +159,26 @@ SCHEMAS = {
         team_id=INT_N,
         phone=STR_N,
         email=STR_N,
+        external_id=STR_N,
+        supervisor_user_id=INT_N,
+        skills={"type": "array", "items": STR},
+        home_lat=NUM_N,
+        home_lon=NUM_N,
         active=BOOL,
+        deactivated_at=TIME_N,
         created_at=TIME,
         updated_at=TIME,
     ),
-    "Team": _object(id=INT, name=STR, color=STR, created_at=TIME),
+    "Team": _object(
+        id=INT,
+        name=STR,
+        color=STR,
+        external_id=STR_N,
+        members=INT,
+        supervisor_ids={"type": "array", "items": INT},
+        created_at=TIME,
+        updated_at=TIME,
+    ),
     "Device": _object(id=INT, identifier=STR, protocol=STR, employee_id=INT, created_at=TIME, last_seen=TIME_N),
     "Customer": _object(
         id=INT,
@@ -187,6 +208,7 @@ SCHEMAS = {
     ),
     "Task": _object(
         id=INT,
+        external_id=STR_N,
         customer_id=INT,
         employee_id=INT_N,
         kind=STR,
@@ -324,6 +346,7 @@ class Route:
     errors: tuple[int, ...] = (400, 401, 403)
     extra_answers: dict = field(default_factory=dict)
     individuals: bool = False  # answers about individuals: refused when the token's maker may not see them
+    etag: bool = False  # the 200 answer carries the record's version as ETag (preconditions.py)
 
 
 ROUTES: list[Route] = []
@@ -358,6 +381,8 @@ def _serve(spec: Route, path_values: dict) -> Response:
             values[param["name"]] = param["schema"].get("default")
         else:
             values[param["name"]] = _coerce(param, raw)
+    if spec.method == "POST":
+        return idempotency.answer_once(lambda: spec.handler(**values))
     return spec.handler(**values)
 
 
@@ -427,7 +452,8 @@ def list_employees(limit: int, cursor: str | None, updated_since: datetime | Non
 
 @route("GET", "/api/v1/teams", "teams:read", "Teams", PAGED, _page_of("Team"))
 def list_teams(limit: int, cursor: str | None, updated_since: datetime | None) -> Response:
-    """Teams; `updated_since` compares with the team's creation."""
+    """Teams, with their active members and supervisors' accounts; `updated_since` compares with the team's last
+    change."""
     return _page("teams", limit, cursor, updated_since)
 
 
@@ -497,7 +523,8 @@ def list_tasks(
     state: str | None,
     **window: datetime | None,
 ) -> Response:
-    """Tasks assigned to people in the token's teams (unassigned tasks only without a team limit)."""
+    """Tasks of the token's teams, as the Tasks page has them: through their assignee, or unassigned through their
+    customer's owner."""
     return _page(
         "tasks",
         limit,
@@ -978,12 +1005,12 @@ def _draft4(schema: object) -> object:
     return out
 
 
-def _rule_body(schema: dict) -> dict:
-    """The request's rule fields, checked against the published schema: 400 naming the field at fault."""
+def checked_body(schema: dict, code: str = "invalid_body") -> dict:
+    """The request's JSON body, checked against the published schema: 400 `code` naming the field at fault."""
     body = json_body(force=True)
     problem = best_match(Draft4Validator(_draft4(schema)).iter_errors(body))
     if problem is not None:
-        raise AppError(400, "invalid_rule", str(problem.message)[:200], field=_field_of(problem))
+        raise AppError(400, code, str(problem.message)[:200], field=_field_of(problem))
     return body
 
 
@@ -1123,8 +1150,9 @@ def resolve_alert(alert_id: int) -> Response:
     return _change_alert(alert_id, alerting.resolve, ("open", "acknowledged"))
 
 
-def _rule_maker() -> Viewer:
-    """A token makes and changes rules as a supervisor of its teams would, or as a manager without a team limit."""
+def token_planner() -> Viewer:
+    """A token makes and changes rules and tasks as a supervisor of its teams would, or as a manager without a team
+    limit."""
     return replace(g.viewer, role="manager" if g.viewer.scope.team_ids is None else "supervisor")
 
 
@@ -1143,7 +1171,7 @@ def _visible_rule(rule_id: int) -> dict:
 
 def _managed_rule(rule_id: int) -> dict:
     found = _visible_rule(rule_id)
-    if not alerting.may_manage(_rule_maker(), found):
+    if not alerting.may_manage(token_planner(), found):
         raise AppError(403, "forbidden", "a team-limited token changes only the rules of its own teams")
     return found
 
@@ -1212,8 +1240,8 @@ def create_alert_rule() -> Response:
     people and zones, working hours as its calendar unless `working_hours_only` is false, a cooldown, recipients
     and channels. A 400 names the field at fault in `field`. A team-limited token makes rules for its own teams
     only (with no `team_ids`: all of them)."""
-    maker = _rule_maker()
-    values = alerting.validate_rule(_rule_body(RULE_BODY), maker)
+    maker = token_planner()
+    values = alerting.validate_rule(checked_body(RULE_BODY, "invalid_rule"), maker)
     rule_id = alerts.create_rule(runtime().db, values, maker.user_id)
     answer = _json(_rule_answer(alerts.rule(runtime().db, rule_id)), 201)
     answer.headers["Location"] = f"/api/v1/alert-rules/{rule_id}"
@@ -1234,13 +1262,13 @@ def change_alert_rule(rule_id: int) -> Response:
     """The fields sent change, the others stay; a rule's kind never changes. The built-in help rule changes only
     in its recipients, channels and robots (400 naming any other field sent with a different value)."""
     existing = _managed_rule(rule_id)
-    body = _rule_body(RULE_CHANGE_BODY)
+    body = checked_body(RULE_CHANGE_BODY, "invalid_rule")
     if existing["builtin"]:
         fixed = next((key for key in body if key not in BUILTIN_CHANGES and body[key] != existing[key]), None)
         if fixed is not None:
             message = "the built-in help rule changes only in its recipients, channels and robots"
             raise AppError(400, "invalid_rule", message, field=fixed)
-    values = alerting.validate_rule(body, _rule_maker(), existing=existing)
+    values = alerting.validate_rule(body, token_planner(), existing=existing)
     alerts.update_rule(runtime().db, rule_id, values)
     return _json(_rule_answer(alerts.rule(runtime().db, rule_id)))
 
@@ -1274,9 +1302,14 @@ ERROR_TEXT = {
     403: "The token lacks the scope (code insufficient_scope), its maker may not see individuals "
     "(individuals_hidden), or the thing is outside its team limit (forbidden)",
     404: "Not found (code not_found)",
-    409: "The resource is not in a state that allows this (code already_acknowledged, already_resolved, builtin_rule)",
+    409: "The resource is not in a state that allows this (code already_acknowledged, already_resolved, builtin_rule, "
+    "illegal_transition, not_empty), a unique value is taken (conflict; `field` names it), or a request with this "
+    "Idempotency-Key is still being answered (idempotency_key_in_progress, with Retry-After)",
+    412: "If-Match names an older version: the record changed since it was read, nothing was changed "
+    "(code precondition_failed)",
     413: "The body is too large (code too_large)",
     415: "Send application/json or text/csv (code unsupported_media_type)",
+    422: "This Idempotency-Key was used for another request (code idempotency_key_reused)",
 }
 # Every error under /api/ is RFC 9457 problem details that also carry the one error shape (openapi.py's schemas).
 PROBLEM = {"application/problem+json": {"schema": _ref("Problem")}}
@@ -1292,6 +1325,8 @@ def openapi_paths() -> dict:
     paths: dict = {}
     for spec in ROUTES:
         answers = {"200": {"description": "OK", "content": {"application/json": {"schema": spec.answer}}}}
+        if spec.etag:
+            answers["200"]["headers"] = preconditions.ETAG_HEADER
         answers = (answers if spec.answer else {}) | spec.extra_answers
         answers |= {str(status): {"description": ERROR_TEXT[status], "content": PROBLEM} for status in spec.errors}
         answers["503"] = UNAVAILABLE
@@ -1304,6 +1339,17 @@ def openapi_paths() -> dict:
             "parameters": spec.parameters,
             "responses": answers,
         }
+        if spec.method == "POST":  # every POST: a retry with the same Idempotency-Key is answered, not done, again
+            operation["parameters"] = [*spec.parameters, idempotency.PARAMETER]
+            for status in ("409", "422"):
+                if int(status) in spec.errors:
+                    continue
+                known = answers.get(status, {"description": "", "content": {}})  # the import's 422 report stays
+                description = f"{known['description']}; or: {ERROR_TEXT[int(status)]}".removeprefix("; or: ")
+                answers[status] = {"description": description, "content": known["content"] | PROBLEM}
+        if spec.method == "PATCH":
+            operation["parameters"] = [*spec.parameters, preconditions.PARAMETER]
+            answers["412"] = {"description": ERROR_TEXT[412], "content": PROBLEM}
         if spec.body:
             operation["requestBody"] = {"required": True, "content": spec.body}
         paths.setdefault(spec.path, {})[spec.method.lower()] = operation
