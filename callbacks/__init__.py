@@ -25,6 +25,7 @@ from callbacks import (
     mobile,
     my_data,
     ops_ingest,
+    people_import,
     reports,
     shell,
     tasks,
@@ -58,6 +59,7 @@ PAGES = (
     alerts,  # issue 17: the inbox, and the shell's bell
     shell,
     alert_rules,  # issue 17
+    people_import,  # issue 18
 )
 
 
