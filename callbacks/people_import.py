@@ -25,9 +25,10 @@ def _digest(contents: object) -> str | None:
     return hashlib.sha256(contents.encode()).hexdigest() if isinstance(contents, str) else None
 
 
-def may_import(contents: object, checked: object) -> bool:
-    """The Import button is disabled unless the file chosen now is the one whose dry run was clean."""
-    return _digest(contents) is None or checked != _digest(contents)
+def may_import(contents: object, checked: object) -> tuple[bool, bool]:
+    """The Import button is disabled (and says why) unless the file chosen now is the one whose dry run was clean."""
+    ready = _digest(contents) is not None and checked == _digest(contents)
+    return not ready, ready
 
 
 def run(_check: int, _import: int, contents: object, name: object, checked: object) -> tuple:
@@ -58,6 +59,7 @@ def register(app: Dash) -> None:
     app.callback(Output("peopleimport-file", "children"), Input("peopleimport-upload", "filename"))(file_name)
     app.callback(
         Output("peopleimport-import", "disabled"),
+        Output("peopleimport-import-hint", "hidden"),
         Input("peopleimport-upload", "contents"),
         Input("peopleimport-checked", "data"),
     )(may_import)

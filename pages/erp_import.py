@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ERP_IMPORT_ROLES
-from dashboard.web.components import field, grid, import_report_columns, page_frame
+from dashboard.web.components import field, import_report_grid, page_frame
 from dashboard.work.erp import COLUMNS, XLSX_TYPE
 
 dash.register_page(
@@ -53,6 +53,6 @@ def layout(**_query: str) -> html.Div:
             className="d-flex gap-2 my-2",
         ),
         html.Div(id="erp-result"),
-        grid("erp-report", import_report_columns(_("External id"))),
+        import_report_grid("erp-report", _("External id")),
         page_id="erp-page",
     )

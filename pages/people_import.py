@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.permissions import PEOPLE_ADMIN_ROLES
-from dashboard.web.components import grid, import_report_columns, page_frame
+from dashboard.web.components import import_report_grid, page_frame
 from dashboard.work.erp import XLSX_TYPE
 from dashboard.work.people import IMPORT_COLUMNS
 
@@ -65,7 +65,7 @@ def layout(**_query: str) -> html.Div:
             className="d-flex gap-2 my-2",
         ),
         html.Div(id="peopleimport-result", role="status"),
-        grid("peopleimport-report", import_report_columns(_("Code"))),
+        import_report_grid("peopleimport-report", _("Code")),
         dcc.Store(id="peopleimport-checked"),
         page_id="peopleimport-page",
     )

@@ -137,15 +137,21 @@ def result(message: str, ok: bool) -> html.Div:
     return html.Div(message, className=f"alert {'alert-success' if ok else 'alert-danger'} py-2 my-2", role="status")
 
 
-def import_report_columns(key_header: str) -> list[tuple[str, str]]:
-    """The columns of an import's report grid (`import_report` fills it); `key_header` names what identifies a row."""
-    return [
-        ("row", _("Row")),
-        ("external_id", key_header),
-        ("outcome", _("Outcome")),
-        ("column", _("Column")),
-        ("reason", _("Reason")),
-    ]
+def import_report_grid(grid_id: str, key_header: str) -> dag.AgGrid:
+    """An import's report grid (`import_report` fills it): row, its key (`key_header`), outcome, column, reason."""
+    table = grid(
+        grid_id,
+        [
+            ("row", _("Row")),
+            ("external_id", key_header),
+            ("outcome", _("Outcome")),
+            ("column", _("Column")),
+            ("reason", _("Reason")),
+        ],
+    )
+    table.columnDefs[0] |= {"flex": 0, "width": 90, "minWidth": 80}
+    table.columnDefs[-1] |= {"flex": 3, "tooltipField": "reason"}  # the reason is the long one
+    return table
 
 
 def import_report(report: dict) -> tuple[html.Div, list[dict]]:
