@@ -11,6 +11,8 @@ from datetime import date, datetime, time
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dashboard.work.erp import (
     MAX_COLUMNS,
@@ -22,6 +24,7 @@ from dashboard.work.erp import (
     template_file,
 )
 from dashboard.work.people import IMPORT_COLUMNS
+from tests.hostile import fuzz
 
 
 def workbook(*rows: list, title: str | None = None) -> bytes:
@@ -212,3 +215,26 @@ def test_a_template_is_the_header_row_and_reads_back_as_no_rows(kind):
     else:
         header = next(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
         assert header == IMPORT_COLUMNS
+
+
+VALID_WORKBOOK = workbook(["code", "name", "team"], ["E1", "Aino", "North"], [1002, "Bo", "South"])
+
+
+@fuzz(150)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(VALID_WORKBOOK) - 1), st.integers(0, 255)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_a_workbook_damaged_anywhere_is_read_or_refused_never_an_other_error(changes):
+    damaged = bytearray(VALID_WORKBOOK)
+    for position, value in changes:
+        damaged[position] = value
+    try:
+        rows = read_rows(bytes(damaged), "xlsx")
+    except ImportFileError as exc:
+        assert str(exc)
+        return
+    assert all(isinstance(value, str) for row in rows for value in row.values())
