@@ -140,25 +140,41 @@ def _text_rows(content: bytes | str, kind: str) -> list:
             raise ImportFileError(_("JSON must be a list of rows, or an object with the list under rows."))
         return rows
     try:
-        reader = csv.DictReader(io.StringIO(content, newline=""))
-        _check_header(reader.fieldnames or [])
+        lines = csv.reader(io.StringIO(content, newline=""))
+        names = _column_names(next(lines, []))
         rows = []
-        for row in reader:
-            if None in row:  # more values than the header names: they would be lost
-                raise ImportFileError(_("Line {line} has more values than the header names.", line=reader.line_num))
-            rows.append(row)
+        for values in lines:
+            if values:  # a blank line is no row
+                rows.append(_named(names, values, lambda _i: _("Line {line}", line=lines.line_num)))
+            if len(rows) > MAX_ROWS:
+                break
     except csv.Error as exc:
         raise ImportFileError(_("The CSV cannot be read: {reason}", reason=str(exc))) from None
-    return rows
+    return rows if names else []
 
 
-def _check_header(names: list[str]) -> None:
+def _column_names(header: list[str]) -> list[str]:
+    """A header row's names, trimmed, without the empty ones at its end; a name given twice is refused."""
+    names = [name.strip() for name in header]
+    while names and not names[-1]:
+        names.pop()
+    if len(names) > MAX_COLUMNS:
+        raise ImportFileError(_("At most {n} columns.", n=MAX_COLUMNS))
     seen = set()
-    for name in names:
-        key = name.strip().lower()
-        if key and key in seen:
-            raise ImportFileError(_("The column {name} appears twice in the header.", name=name.strip()))
-        seen.add(key)
+    for name in filter(None, names):
+        if name.lower() in seen:
+            raise ImportFileError(_("The column {name} appears twice in the header.", name=name))
+        seen.add(name.lower())
+    return names
+
+
+def _named(names: list[str], values: list[str], place) -> dict:
+    """One row's values by column name (a value it lacks is empty). A value under no name is refused, not dropped:
+    `place(i)` says where the i-th value is."""
+    for i, value in enumerate(values):
+        if value.strip() and (i >= len(names) or not names[i]):
+            raise ImportFileError(_("{place} has a value under no column name.", place=place(i)))
+    return {name: values[i] if i < len(values) else "" for i, name in enumerate(names) if name}
 
 
 def _xlsx_rows(content: bytes) -> list[dict]:
@@ -190,32 +206,22 @@ def _xlsx_rows(content: bytes) -> list[dict]:
 
 
 def _sheet_rows(sheet) -> list[dict]:
-    lines = sheet.iter_rows(max_col=MAX_COLUMNS + 1)
-    header = [_cell_text(cell) for cell in next(lines, ())]
-    names = [name.strip() for name in header]
-    while names and not names[-1]:
-        names.pop()
-    if not names:
-        return []
-    if len(names) > MAX_COLUMNS:
-        raise ImportFileError(_("At most {n} columns.", n=MAX_COLUMNS))
-    _check_header(names)
+    lines = sheet.iter_rows(max_col=MAX_COLUMNS + 1)  # a row's cells from column A, gaps filled with empty ones
+    names = _column_names([_cell_text(cell) for cell in next(lines, ())])
     rows, blank = [], 0
-    for line in lines:
+    for line in lines if names else ():
         values = [_cell_text(cell) for cell in line]
-        if not any(values):
+        if not any(value.strip() for value in values):
             blank += 1
             continue
-        for cell, value in zip(line, values, strict=True):
-            column = getattr(cell, "column", None)
-            if value and (column is None or column > len(names) or not names[column - 1]):
-                where = f"{get_column_letter(column)}{cell.row}" if column else ""
-                raise ImportFileError(_("Cell {cell} has a value under no column name.", cell=where))
         rows += [dict.fromkeys(filter(None, names), "") for _n in range(blank)]  # an empty row among others stays
         blank = 0
-        rows.append({name: values[i] if i < len(values) else "" for i, name in enumerate(names) if name})
+        row_number = next(cell.row for cell in line if getattr(cell, "row", None))
+        rows.append(
+            _named(names, values, lambda i, n=row_number: _("Cell {cell}", cell=f"{get_column_letter(i + 1)}{n}"))
+        )
         if len(rows) > MAX_ROWS:
-            raise ImportFileError(_("At most {n} rows per import.", n=MAX_ROWS))
+            break
     return rows
 
 

@@ -70,8 +70,8 @@ def test_employee_add_move_deactivate_reactivate_and_list(cli_env, seeded_rt, ca
 )
 def test_a_refusal_is_printed_to_stderr_with_exit_code_1(cli_env, capsys, argv, reason):
     assert main(argv) == 1
-    err = capsys.readouterr().err
-    assert reason in err and err.startswith(f"fieldops {argv[0]}: ")
+    said = capsys.readouterr().err.strip().splitlines()[-1]  # after any log lines
+    assert reason in said and said.startswith(f"fieldops {argv[0]}: ")
 
 
 def test_team_add_rename_merge_remove_and_list(cli_env, seeded_rt, capsys):

@@ -187,8 +187,11 @@ def test_a_column_named_twice_is_refused(content, kind):
     assert "appears twice" in refused(content, kind)
 
 
-def test_a_csv_line_with_more_values_than_the_header_is_refused():
-    assert "Line 3" in refused("code,name\nE1,One\nE2,Two,extra\n", "csv")
+def test_a_csv_value_under_no_column_name_is_refused_and_empty_ones_are_no_matter():
+    assert "Line 3 has a value under no column name" in refused("code,name\nE1,One\nE2,Two,extra\n", "csv")
+    assert "Line 2" in refused("code,,name\nE1,stray,One\n", "csv")
+    rows = read_rows("code , name,\nE1,One,\nE2\n\n,,\n", "csv")  # a spreadsheet's trailing commas, a short line
+    assert rows == [{"code": "E1", "name": "One"}, {"code": "E2", "name": ""}, {"code": "", "name": ""}]
 
 
 def test_a_file_too_large_is_refused_before_it_is_read():
