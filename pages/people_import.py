@@ -34,7 +34,11 @@ def layout(**_query: str) -> html.Div:
             className="text-muted",
         ),
         html.Div(
-            [html.Span(_("Columns: ")), html.Code(", ".join(IMPORT_COLUMNS))],
+            [
+                html.Span(_("Columns: ")),
+                html.Code(", ".join(IMPORT_COLUMNS)),
+                html.Span(". " + _("Row 1 is the first row under the header.")),
+            ],
             className="small my-2",
         ),
         html.Div(
