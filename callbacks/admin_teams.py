@@ -19,6 +19,7 @@ from data import employees, teams, users, working_hours
 from data.scope import Scope
 
 DAYS = range(7)
+CHANGES = ("teams-rename", "teams-supervisors-save", "teams-merge", "teams-remove")  # the buttons of one team
 
 
 def load(_refresh: int) -> tuple[list[dict], list[dict], list[dict]]:
@@ -164,9 +165,6 @@ def change_team(
     except AppError as exc:
         return result(exc.message, ok=False), counter(refresh) + 1, no_update
     return result(message, ok=True), counter(refresh) + 1, chosen_next
-
-
-CHANGES = ("teams-rename", "teams-supervisors-save", "teams-merge", "teams-remove")
 
 
 def register(app: Dash) -> None:
