@@ -26,6 +26,7 @@ from callbacks import (
     mobile,
     my_data,
     ops_ingest,
+    people_import,
     reports,
     shell,
     tasks,
@@ -60,6 +61,7 @@ PAGES = (
     shell,
     alert_rules,  # issue 17
     admin_sso,  # issue 18: single sign-on
+    people_import,  # issue 18
 )
 
 

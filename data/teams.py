@@ -59,14 +59,3 @@ def team_by(db: Database, scope: Scope, *, name: str | None = None, external_id:
 
 def teams_by_name(db: Database, names: list[str]) -> list[dict]:
     return db.fetch_all("SELECT id, name FROM teams WHERE name = ANY(%s)", (names,))
-
-
-def team_summary(db: Database) -> list[dict]:
-    """Every team with its active members and supervisors: the admin's overview."""
-    return db.fetch_all(
-        """SELECT t.id, t.name, count(DISTINCT e.id) AS members,
-                  coalesce(string_agg(DISTINCT u.username, ', '), '') AS supervisors
-           FROM teams t LEFT JOIN employees e ON e.team_id = t.id AND e.active
-           LEFT JOIN user_teams ut ON ut.team_id = t.id LEFT JOIN users u ON u.id = ut.user_id AND u.role = 'supervisor'
-           GROUP BY t.id ORDER BY t.name"""
-    )

@@ -1,4 +1,5 @@
-"""Admin: teams and working hours (organisation, team or employee). Layout only."""
+"""Admin: teams (made, renamed, merged, removed when empty, their supervisors) and working hours (organisation, team
+or employee). Layout only."""
 
 from __future__ import annotations
 
@@ -32,6 +33,68 @@ def _hours_input(input_id: str, label: str) -> list:
     ]
 
 
+def _change_team() -> html.Section:
+    """One team's name, supervisors, merge and removal; the team is chosen first."""
+    return html.Section(
+        [
+            html.H3(_("Change a team"), className="h5 mt-4"),
+            field(_("Team to change"), dcc.Dropdown(id="teams-chosen", placeholder=_("Choose a team"))),
+            html.Div(
+                id="teams-change",
+                hidden=True,  # shown once a team is chosen (callbacks/admin_teams.py: show_team)
+                children=[
+                    html.Div(
+                        className="fo-form-row mt-2",
+                        children=[
+                            field(_("Name"), dcc.Input(id="teams-rename-name", className="form-control", maxLength=60)),
+                            html.Button(_("Rename"), id="teams-rename", className="btn btn-outline-primary"),
+                        ],
+                    ),
+                    html.Div(
+                        className="fo-form-row mt-2",
+                        children=[
+                            html.Div(
+                                field(
+                                    _("Supervisors"),
+                                    dcc.Dropdown(id="teams-supervisors", multi=True, placeholder=_("No supervisor")),
+                                ),
+                                style={"minWidth": "20rem"},
+                            ),
+                            html.Button(
+                                _("Save supervisors"), id="teams-supervisors-save", className="btn btn-outline-primary"
+                            ),
+                        ],
+                    ),
+                    html.Div(
+                        className="fo-form-row mt-2",
+                        children=[
+                            field(_("Merge into"), dcc.Dropdown(id="teams-merge-into", placeholder=_("Choose a team"))),
+                            dcc.ConfirmDialogProvider(
+                                html.Button(
+                                    _("Merge"),
+                                    id="teams-merge-button",
+                                    className="btn btn-outline-danger",
+                                    disabled=True,
+                                ),
+                                id="teams-merge",
+                            ),
+                        ],
+                    ),
+                    html.Div(
+                        className="fo-form-row mt-2",
+                        children=[
+                            html.Button(_("Delete team"), id="teams-remove", className="btn btn-outline-danger"),
+                            html.Span(id="teams-remove-why", className="small text-muted align-self-center"),
+                        ],
+                    ),
+                ],
+            ),
+            html.Div(id="teams-change-result"),
+            dcc.Store(id="teams-version"),
+        ]
+    )
+
+
 def layout(**_query: str) -> html.Div:
     hours_rows = [
         html.Tr(
@@ -47,7 +110,12 @@ def layout(**_query: str) -> html.Div:
         _("Teams and working hours"),
         grid(
             "teams-grid",
-            [("name", _("Team")), ("members", _("Members")), ("supervisors", _("Supervisors"))],
+            [
+                ("name", _("Team")),
+                ("members", _("Members")),
+                ("former_members", _("Deactivated")),
+                ("supervisors", _("Supervisors")),
+            ],
             height="220px",
         ),
         html.Div(
@@ -58,6 +126,7 @@ def layout(**_query: str) -> html.Div:
             ],
         ),
         html.Div(id="teams-create-result"),
+        _change_team(),
         html.H3(_("Working hours"), className="h5 mt-4"),
         html.P(
             _(

@@ -7,8 +7,8 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ERP_IMPORT_ROLES
-from dashboard.web.components import field, grid, page_frame
-from dashboard.work.erp import COLUMNS
+from dashboard.web.components import field, import_report_grid, page_frame
+from dashboard.work.erp import COLUMNS, XLSX_TYPE
 
 dash.register_page(
     __name__, path="/import/erp", name="ERP import", order=21, section="data", roles=ERP_IMPORT_ROLES, id_prefix="erp"
@@ -40,9 +40,9 @@ def layout(**_query: str) -> html.Div:
         ),
         dcc.Upload(
             id="erp-upload",
-            accept=".csv,.json,text/csv,application/json",
+            accept=".csv,.xlsx,.json,text/csv,application/json," + XLSX_TYPE,
             className="fo-upload",
-            children=html.Div(_("Drop a CSV or JSON file here, or click to choose it")),
+            children=html.Div(_("Drop a CSV, XLSX or JSON file here, or click to choose it")),
         ),
         html.Div(id="erp-file", className="small text-muted"),
         html.Div(
@@ -53,9 +53,6 @@ def layout(**_query: str) -> html.Div:
             className="d-flex gap-2 my-2",
         ),
         html.Div(id="erp-result"),
-        grid(
-            "erp-report",
-            [("row", _("Row")), ("external_id", _("External id")), ("outcome", _("Outcome")), ("detail", _("Detail"))],
-        ),
+        import_report_grid("erp-report", _("External id")),
         page_id="erp-page",
     )

@@ -1,9 +1,9 @@
-"""`fieldops`: demo, serve, worker, simulate, migrate, seed, device, rollup, report, report-schedule, alert-rule,
-alerts.
+"""`fieldops`: demo, serve, worker, simulate, migrate, seed, device, employee, team, rollup, report, report-schedule,
+alert-rule, alerts.
 
 The parser is here; each command is a `cmd_*` function in its group's module, named by `handler="module:function"`:
-run (demo, worker, simulate), serve, accounts (user, wall-token), devices, reports (report, report-schedule),
-alerts (alert-rule, alerts) and upkeep (migrate, seed, purge, rollup).
+run (demo, worker, simulate), serve, accounts (user, wall-token), devices, people (employee, team), reports (report,
+report-schedule), alerts (alert-rule, alerts) and upkeep (migrate, seed, purge, rollup).
 """
 
 from __future__ import annotations
@@ -123,6 +123,42 @@ def build_parser() -> argparse.ArgumentParser:
     remove = device_actions.add_parser("remove", help="forget a tracker")
     remove.add_argument("identifier")
     device.set_defaults(handler="devices:cmd_device")
+
+    employee = sub.add_parser("employee", help="people: list, add, move, deactivate, reactivate, import (issue 18)")
+    employee_actions = employee.add_subparsers(dest="action", required=True)
+    employee_actions.add_parser("list", help="active people (--all: deactivated too)").add_argument(
+        "--all", action="store_true", help="deactivated people too"
+    )
+    employee_add = employee_actions.add_parser("add", help="a new person in a team")
+    employee_add.add_argument("code", help="the employee code, unique")
+    employee_add.add_argument("name")
+    employee_add.add_argument("--team", required=True, help="the team's name")
+    employee_add.add_argument("--phone")
+    employee_add.add_argument("--email")
+    employee_move = employee_actions.add_parser("move", help="into another team")
+    employee_move.add_argument("code")
+    employee_move.add_argument("--team", required=True, help="the team's name")
+    employee_actions.add_parser(
+        "deactivate", help="keep their history; refuse their devices, sign them out, free their open tasks"
+    ).add_argument("code")
+    employee_actions.add_parser("reactivate", help="their devices and accounts work again").add_argument("code")
+    employee_import = employee_actions.add_parser("import", help="people from a CSV or XLSX file, all or nothing")
+    employee_import.add_argument("file", help="a .csv or .xlsx file whose first row names the columns")
+    employee_import.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    employee.set_defaults(handler="people:cmd_employee")
+
+    team = sub.add_parser("team", help="teams: list, add, rename, merge, remove (issue 18)")
+    team_actions = team.add_subparsers(dest="action", required=True)
+    team_actions.add_parser("list", help="every team with its people and supervisors")
+    team_actions.add_parser("add", help="a new, empty team").add_argument("name")
+    team_rename = team_actions.add_parser("rename")
+    team_rename.add_argument("old", help="the team's name now")
+    team_rename.add_argument("new")
+    team_merge = team_actions.add_parser("merge", help="everyone and the supervisors of FROM into INTO; FROM goes")
+    team_merge.add_argument("source", metavar="FROM")
+    team_merge.add_argument("target", metavar="INTO")
+    team_actions.add_parser("remove", help="a team nobody belongs to (deactivated people count)").add_argument("name")
+    team.set_defaults(handler="people:cmd_team")
 
     report = sub.add_parser("report", help="build a report (PDF, XLSX, CSV) now and write its files")
     report.add_argument("--period", required=True, help="2026-11 (month), 2026-W47 (week) or 2026-11-01..2026-11-15")

@@ -137,6 +137,50 @@ def result(message: str, ok: bool) -> html.Div:
     return html.Div(message, className=f"alert {'alert-success' if ok else 'alert-danger'} py-2 my-2", role="status")
 
 
+def import_report_grid(grid_id: str, key_header: str) -> dag.AgGrid:
+    """An import's report grid (`import_report` fills it): row, its key (`key_header`), outcome, column, reason."""
+    table = grid(
+        grid_id,
+        [
+            ("row", _("Row")),
+            ("external_id", key_header),
+            ("outcome", _("Outcome")),
+            ("column", _("Column")),
+            ("reason", _("Reason")),
+        ],
+    )
+    table.columnDefs[0] |= {"flex": 0, "width": 90, "minWidth": 80}
+    table.columnDefs[-1] |= {"flex": 3, "tooltipField": "reason"}  # the reason is the long one
+    return table
+
+
+def import_report(report: dict) -> tuple[html.Div, list[dict]]:
+    """An import's outcome (dashboard/work/erp.Report.as_dict) as the import pages show it: a line with the counts,
+    and every row of the file in order with its outcome, or each of its errors with the column and the reason."""
+    labels = {"created": _("new"), "updated": _("changed"), "unchanged": _("unchanged")}
+    rows = [
+        {"row": e["row"], "external_id": e["external_id"] or "", "outcome": _("error"), "column": e["field"] or ""}
+        | {"reason": e["message"]}
+        for e in report["errors"]
+    ] + [
+        {"row": r["row"], "external_id": r["external_id"], "outcome": labels[r["action"]], "column": "", "reason": ""}
+        for r in report["rows"]
+    ]
+    rows.sort(key=lambda row: row["row"])
+    counts = _(
+        "{created} new, {updated} changed, {unchanged} unchanged, {errors} rows with errors.",
+        created=report["created"],
+        updated=report["updated"],
+        unchanged=report["unchanged"],
+        errors=report["error_rows"],
+    )
+    if report["committed"]:
+        return result(_("Imported: {counts}", counts=counts), ok=True), rows
+    if report["dry_run"]:
+        return result(_("Dry run, nothing written: {counts}", counts=counts), ok=not report["errors"]), rows
+    return result(_("Nothing written, fix the rows in error first: {counts}", counts=counts), ok=False), rows
+
+
 def sharing_status(state: SharingState, element_id: str) -> html.P:
     """The person's location sharing in one sentence (ingest/privacy.sharing_state): the phone page and My data
     say the same thing."""

@@ -1,4 +1,5 @@
-"""ERP import (issue 9): customers and orders from CSV or JSON, upserted by the ERP's id.
+"""ERP import (issue 9): customers and orders from CSV, XLSX or JSON, upserted by the ERP's id. The files' reading
+(read_rows, read_upload) is shared with the people import (dashboard/work/people.py).
 
 A file is read whole, every row checked, and compared with what is stored: each row is
 `created`, `updated`, `unchanged` or in error. A dry run stops there. A commit is all or nothing:
@@ -15,20 +16,30 @@ another team as for an unknown one); an ERP that creates records uses a token wi
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
+import openpyxl
 import orjson
+from openpyxl.utils import get_column_letter
 
+from dashboard.core.i18n import _
 from dashboard.core.runtime import Runtime
 from data import customers, employees, orders
 from data.scope import Scope
 
 MAX_ROWS = 10_000
+MAX_FILE_BYTES = 8 * 2**20  # an uploaded file; as base64 it stays within the 16 MB request body
+MAX_UNPACKED_BYTES = 64 * 2**20  # an XLSX's parts unpacked: a zip bomb is refused before it is parsed
+MAX_COLUMNS = 100
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_AMOUNT = 999_999_999_999  # numeric(14, 2)
 ENTITIES = ("customers", "orders")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -52,7 +63,7 @@ COLUMNS = {
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be read (not CSV, not JSON, no rows, too many rows)."""
+    """The file as a whole cannot be read (not CSV, XLSX or JSON, no rows, too many rows or columns)."""
 
 
 @dataclass
@@ -80,37 +91,176 @@ class Report:
         }
 
 
+def file_kind(name: str) -> str:
+    """How a file is read, from its name: .xlsx a workbook, .json JSON, anything else CSV."""
+    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    return suffix if suffix in ("xlsx", "json") else "csv"
+
+
+def read_upload(data_url: object, name: object) -> list[dict]:
+    """Rows of a file a page's upload sent (a base64 data URL), read by its name's kind."""
+    if not isinstance(data_url, str) or "," not in data_url:
+        raise ImportFileError(_("Choose a file first."))
+    try:
+        content = base64.b64decode(data_url.split(",", 1)[1], validate=True)
+    except binascii.Error:
+        raise ImportFileError(_("The file could not be read.")) from None
+    return read_rows(content, file_kind(name if isinstance(name, str) else ""))
+
+
 def read_rows(content: bytes | str, kind: str) -> list[dict]:
-    """Rows of a CSV file (with a header line) or a JSON list / {"rows": [...]}, as dicts."""
+    """Rows of a CSV file (with a header line), an XLSX workbook's first sheet (its first row the header) or a JSON
+    list / {"rows": [...]}, as dicts; CSV and XLSX cells as text."""
+    if len(content) > MAX_FILE_BYTES:
+        raise ImportFileError(_("A file is at most {n} MB.", n=MAX_FILE_BYTES // 2**20))
+    if kind == "xlsx":
+        rows = _xlsx_rows(content.encode() if isinstance(content, str) else content)
+    else:
+        rows = _text_rows(content, kind)
+    if not rows:
+        raise ImportFileError(_("The file holds no rows."))
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(_("At most {n} rows per import.", n=MAX_ROWS))
+    return rows
+
+
+def _text_rows(content: bytes | str, kind: str) -> list:
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFileError("the file is not UTF-8 text") from exc
+        except UnicodeDecodeError:
+            raise ImportFileError(_("The file is not UTF-8 text.")) from None
     if kind == "json":
         try:
             body = orjson.loads(content)
-        except orjson.JSONDecodeError as exc:
-            raise ImportFileError("the file is not valid JSON") from exc
+        except orjson.JSONDecodeError:
+            raise ImportFileError(_("The file is not valid JSON.")) from None
         rows = body.get("rows") if isinstance(body, dict) else body
         if not isinstance(rows, list):
-            raise ImportFileError('JSON must be a list of rows or {"rows": [...]}')
-    else:
-        try:
-            rows = list(csv.DictReader(io.StringIO(content, newline="")))
-        except csv.Error as exc:
-            raise ImportFileError(f"the CSV cannot be read: {exc}") from exc
-    if not rows:
-        raise ImportFileError("the file holds no rows")
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(f"at most {MAX_ROWS} rows per import")
+            raise ImportFileError(_("JSON must be a list of rows, or an object with the list under rows."))
+        return rows
+    try:
+        lines = csv.reader(io.StringIO(content, newline=""))
+        names = _column_names(next(lines, []))
+        rows = []
+        for values in lines:
+            if values:  # a blank line is no row
+                rows.append(_named(names, values, lambda _i: _("Line {line}", line=lines.line_num)))
+            if len(rows) > MAX_ROWS:
+                break
+    except csv.Error as exc:
+        raise ImportFileError(_("The CSV cannot be read: {reason}", reason=str(exc))) from None
+    return rows if names else []
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """A header row's names, trimmed, without the empty ones at its end; a name given twice is refused."""
+    names = [name.strip() for name in header]
+    while names and not names[-1]:
+        names.pop()
+    if len(names) > MAX_COLUMNS:
+        raise ImportFileError(_("At most {n} columns.", n=MAX_COLUMNS))
+    seen = set()
+    for name in filter(None, names):
+        if name.lower() in seen:
+            raise ImportFileError(_("The column {name} appears twice in the header.", name=name))
+        seen.add(name.lower())
+    return names
+
+
+def _named(names: list[str], values: list[str], place) -> dict:
+    """One row's values by column name (a value it lacks is empty). A value under no name is refused, not dropped:
+    `place(i)` says where the i-th value is."""
+    for i, value in enumerate(values):
+        if value.strip() and (i >= len(names) or not names[i]):
+            raise ImportFileError(_("{place} has a value under no column name.", place=place(i)))
+    return {name: values[i] if i < len(values) else "" for i, name in enumerate(names) if name}
+
+
+def _xlsx_rows(content: bytes) -> list[dict]:
+    """The first sheet's rows under its header row, each cell as text: a whole number without ".0", a date as
+    YYYY-MM-DD. A formula or error cell is refused (its value may be stale or missing), as are a workbook that
+    unpacks to more than MAX_UNPACKED_BYTES, more than MAX_COLUMNS columns and values under no column name.
+    Empty rows at the end are left out; an empty row among others is a row (the import names it)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ImportFileError(_("The file is not an XLSX workbook.")) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(_("The workbook unpacks to more than {n} MB.", n=MAX_UNPACKED_BYTES // 2**20))
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception:  # a damaged workbook fails in many ways (zip, XML, a missing part): each is the file's
+        raise ImportFileError(_("The workbook is damaged or not an XLSX file.")) from None
+    try:
+        if not workbook.worksheets:
+            raise ImportFileError(_("The workbook has no sheet."))
+        return _sheet_rows(workbook.worksheets[0])
+    except ImportFileError:
+        raise
+    except Exception:  # read lazily, a damaged sheet fails while its rows are read
+        raise ImportFileError(_("The workbook is damaged or not an XLSX file.")) from None
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(sheet) -> list[dict]:
+    lines = sheet.iter_rows(max_col=MAX_COLUMNS + 1)  # a row's cells from column A, gaps filled with empty ones
+    names = _column_names([_cell_text(cell) for cell in next(lines, ())])
+    rows, blank = [], 0
+    for line in lines if names else ():
+        values = [_cell_text(cell) for cell in line]
+        if not any(value.strip() for value in values):
+            blank += 1
+            continue
+        rows += [dict.fromkeys(filter(None, names), "") for _n in range(blank)]  # an empty row among others stays
+        blank = 0
+        row_number = next(cell.row for cell in line if getattr(cell, "row", None))
+        rows.append(
+            _named(names, values, lambda i, n=row_number: _("Cell {cell}", cell=f"{get_column_letter(i + 1)}{n}"))
+        )
+        if len(rows) > MAX_ROWS:
+            break
     return rows
+
+
+def _cell_text(cell) -> str:
+    """A cell as CSV would hold it."""
+    if getattr(cell, "data_type", None) in ("f", "e"):
+        where = cell.coordinate
+        raise ImportFileError(
+            _("Cell {cell} holds a formula or an error: save the sheet with values only.", cell=where)
+        )
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # a code or phone number typed as a number: 1001, not 1001.0
+    return str(value)
+
+
+def template_file(columns: tuple[str, ...], kind: str) -> bytes:
+    """An empty file with the header row: what a page offers to fill in."""
+    if kind == "xlsx":
+        workbook = openpyxl.Workbook()
+        workbook.active.append(list(columns))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    return (",".join(columns) + "\r\n").encode()
 
 
 def run_import(rt: Runtime, scope: Scope, entity: str, rows: list, dry_run: bool) -> Report:
     """Check every row, compare with what is stored in the scope, and write everything only if no row is in error."""
     if entity not in ENTITIES:
-        raise ImportFileError(f"unknown entity {entity!r}")
+        raise ImportFileError(_("Unknown entity: {entity}.", entity=str(entity)[:40]))
     report = Report(entity, dry_run)
     clean = (_check_customers if entity == "customers" else _check_orders)(rt, scope, rows, report)
     if dry_run or report.errors:

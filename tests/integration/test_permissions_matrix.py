@@ -49,6 +49,7 @@ PAGE_ACCESS = {
     "/import/erp": {"manager", "admin"},
     "/exports": {"supervisor", "manager", "executive"},
     "/alerts": {"supervisor", "manager"},  # issue 17
+    "/admin/people/import": {"manager", "admin"},  # issue 18
 }
 
 
