@@ -8,6 +8,7 @@ from callbacks import (
     admin_audit,
     admin_devices,
     admin_integration,
+    admin_people,
     admin_privacy,
     admin_teams,
     admin_users,
@@ -58,6 +59,7 @@ PAGES = (
     alerts,  # issue 17: the inbox, and the shell's bell
     shell,
     alert_rules,  # issue 17
+    admin_people,  # issue 18: the People page
 )
 
 

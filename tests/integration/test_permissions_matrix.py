@@ -48,6 +48,7 @@ PAGE_ACCESS = {
     "/import/erp": {"manager", "admin"},
     "/exports": {"supervisor", "manager", "executive"},
     "/alerts": {"supervisor", "manager"},  # issue 17
+    "/admin/people": {"manager", "admin"},  # issue 18
 }
 
 
