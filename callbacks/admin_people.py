@@ -362,8 +362,24 @@ ACTIONS = {
 }
 
 
+def field_labels() -> dict[str, str]:
+    return {
+        "code": _("Code"),
+        "name": _("Name"),
+        "team_id": _("Team"),
+        "phone": _("Phone"),
+        "email": _("E-mail"),
+        "external_id": _("External id (ERP)"),
+        "supervisor_user_id": _("Supervisor"),
+        "skills": _("Skills"),
+        "home_lat": _("Latitude"),
+        "home_lon": _("Longitude"),
+    }
+
+
 def history(employee_id: object, _refresh: object) -> object:
-    """What changed about the person, newest first, by whom."""
+    """What changed about the person, newest first, by whom; a change's fields in words (teams and supervisors by
+    name)."""
     rt = runtime()
     employee_id = whole_number(employee_id)
     if employee_id is None or employees.person(rt.db, g.viewer.scope, employee_id) is None:
@@ -371,6 +387,10 @@ def history(employee_id: object, _refresh: object) -> object:
     changes = employees.changes_of(rt.db, employee_id, HISTORY_SHOWN)
     if not changes:
         return html.P(_("No changes recorded."), className="small text-muted")
+    names = {
+        "team_id": {t["id"]: t["name"] for t in teams.managed_teams(rt.db, g.viewer.scope)},
+        "supervisor_user_id": {a["id"]: a["username"] for a in users.planner_accounts(rt.db)},
+    }
     items = [
         html.Li(
             [
@@ -379,7 +399,7 @@ def history(employee_id: object, _refresh: object) -> object:
                 html.B(ACTIONS[c["action"]]() if c["action"] in ACTIONS else c["action"]),
                 " · ",
                 c["username"] or "",
-                html.Div(_detail(c), className="small") if c["action"] in ("updated", "moved") else None,
+                html.Div(_detail(c, names), className="small") if c["action"] in ("updated", "moved") else None,
             ]
         )
         for c in changes
@@ -387,13 +407,17 @@ def history(employee_id: object, _refresh: object) -> object:
     return html.Ul(items, className="small fo-history", id="people-history-list")
 
 
-def _detail(change: dict) -> str:
-    """An update's fields: "phone: +358 40 1 → +358 40 2"."""
+def _detail(change: dict, names: dict[str, dict]) -> str:
+    """An update's fields: "Phone: +358 40 1 → +358 40 2"; a long value is named, not quoted."""
+    labels = field_labels()
     parts = []
     for key, pair in sorted(mapping(change["detail"]).items()):
         before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        if key in names:
+            before, after = (names[key].get(v, v) for v in (before, after))
         shown = f"{_value(before)} → {_value(after)}"
-        parts.append(f"{key}: {shown}" if len(shown) <= DETAIL_CHARS else key)
+        label = labels.get(key, key)
+        parts.append(f"{label}: {shown}" if len(shown) <= DETAIL_CHARS else label)
     return "; ".join(parts)
 
 

@@ -123,7 +123,7 @@ def _hours() -> html.Section:
             ),
             html.Table(
                 [html.Thead(html.Tr([html.Th(_("Day")), html.Th(_("From")), html.Th(_("To"))])), html.Tbody(rows)],
-                className="table table-sm fo-table",
+                className="table table-sm fo-table fo-hours-table",
             ),
             html.Button(_("Save hours"), id="people-hours-save", className="btn btn-outline-primary btn-sm"),
             html.Div(id="people-hours-result", role="status"),

@@ -141,7 +141,7 @@ def test_a_save_over_a_newer_change_is_refused_with_the_reason(page, db):
     assert "Saved" in json.dumps(saved["people-result"])
     assert employees.person(db, Scope.everything(), person["id"])["phone"] == "+358 9 2"
     history = page.answer("manager", "people-selected", {"people-selected.data": person["id"]}, "people-history")
-    assert "+358 9 1 → +358 9 2" in json.dumps(history, ensure_ascii=False)
+    assert "Phone: +358 9 1 → +358 9 2" in json.dumps(history, ensure_ascii=False)
 
 
 def test_moving_a_person_is_the_team_dropdown(page, db):
