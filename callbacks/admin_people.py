@@ -94,29 +94,19 @@ def panel(mode: object, employee_id: object) -> tuple:
     rt = runtime()
     mode, employee_id = text(mode, 10), whole_number(employee_id)
     hours = [None] * 14
+
+    def without_person(title: str, is_open: bool) -> list:
+        """The frame when no stored person is shown: no version, Deactivate, Reactivate or trackers."""
+        return [side_panel_class(is_open), title, None, "", True, True, True, ""]
+
     if mode == "new":
-        frame = [side_panel_class(True), _("New person"), None, "", True, True, True, ""]
-        return (*frame, *EMPTY_FORM, HELSINKI, *hours, *CLEARED)
-    closed = [side_panel_class(False), "", None, "", True, True, True, ""]
+        return (*without_person(_("New person"), True), *EMPTY_FORM, HELSINKI, *hours, *CLEARED)
     if mode != "edit" or employee_id is None:
-        return (*closed, *[no_update] * 10, no_update, *[no_update] * 14, *CLEARED)
+        return (*without_person("", False), *[no_update] * 10, no_update, *[no_update] * 14, *CLEARED)
     try:
         person = people.person_in_scope(rt, _actor(), employee_id)
     except AppError as exc:
-        return (
-            side_panel_class(True),
-            exc.message,
-            None,
-            "",
-            True,
-            True,
-            True,
-            "",
-            *EMPTY_FORM,
-            HELSINKI,
-            *hours,
-            *CLEARED,
-        )
+        return (*without_person(exc.message, True), *EMPTY_FORM, HELSINKI, *hours, *CLEARED)
     values = [
         person["code"],
         person["name"],

@@ -259,3 +259,19 @@ def test_other_roles_can_neither_open_the_page_nor_run_its_callbacks(page, db, r
 def test_the_page_opens_for_managers_and_admins(page):
     for role in ("manager", "admin"):
         assert page.clients[role].get("/admin/people").status_code == 200
+
+
+def test_a_person_outside_the_viewers_reach_opens_a_panel_that_says_so(page):
+    shown = page.panel("manager", 999_999)
+    assert shown["people-panel-title"]["children"] == "There is no such person among yours."
+    assert shown["people-existing"]["hidden"] is True and shown["people-version"]["data"] is None
+
+
+def test_a_click_on_the_map_sets_the_home_base(page):
+    click = {"people-home-map.clickData": {"latlng": {"lat": 60.1712345678, "lng": 24.9412345678}}}
+    answer = page.answer("manager", "people-home-map", click)
+    assert (answer["people-home-lat"]["value"], answer["people-home-lon"]["value"]) == (60.171235, 24.941235)
+    marker = page.answer("manager", "people-home-lat", {"people-home-lat.value": 60.17, "people-home-lon.value": 24.94})
+    assert marker["people-home-marker"]["children"][0]["props"]["center"] == [60.17, 24.94]
+    nothing = page.post("manager", "people-home-map", {"people-home-map.clickData": {"latlng": "x"}})
+    assert nothing.status_code in (200, 204) and "people-home-lat" not in nothing.get_data(as_text=True)
