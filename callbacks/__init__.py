@@ -8,6 +8,7 @@ from callbacks import (
     admin_audit,
     admin_devices,
     admin_integration,
+    admin_people,
     admin_privacy,
     admin_sso,
     admin_teams,
@@ -62,6 +63,7 @@ PAGES = (
     alert_rules,  # issue 17
     admin_sso,  # issue 18: single sign-on
     people_import,  # issue 18
+    admin_people,  # issue 18: the People page
 )
 
 

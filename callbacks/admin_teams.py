@@ -54,8 +54,8 @@ def show_hours(target: str) -> list:
     return starts + ends
 
 
-def save_hours(_clicks: int, target: str, *values: str | None) -> object:
-    starts, ends = [text(v, 8) for v in values[:7]], [text(v, 8) for v in values[7:]]
+def slots_from(starts: list[str], ends: list[str]) -> list[tuple[int, time, time]]:
+    """The week's slots from the hours table's times (Monday first); an AppError says what is wrong."""
     slots = []
     for day in DAYS:
         if not starts[day] and not ends[day]:
@@ -63,10 +63,18 @@ def save_hours(_clicks: int, target: str, *values: str | None) -> object:
         try:
             begin, end = time.fromisoformat(starts[day]), time.fromisoformat(ends[day])
         except ValueError:
-            return result(_("Give both times of a working day, or neither."), ok=False)
+            raise AppError(400, "invalid_hours", _("Give both times of a working day, or neither.")) from None
         if end <= begin and end != time(0):
-            return result(_("A working day ends after it starts."), ok=False)
+            raise AppError(400, "invalid_hours", _("A working day ends after it starts."))
         slots.append((day, begin, end))
+    return slots
+
+
+def save_hours(_clicks: int, target: str, *values: str | None) -> object:
+    try:
+        slots = slots_from([text(v, 8) for v in values[:7]], [text(v, 8) for v in values[7:]])
+    except AppError as exc:
+        return result(exc.message, ok=False)
     working_hours.replace_slots(runtime().db, slots, **_target(target))
     return result(_("Working hours saved."), ok=True)
 

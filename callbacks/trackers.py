@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 from flask import g
 
 from callbacks.mobile import share_link_for
 from dashboard.core.i18n import _
 from dashboard.core.inputs import whole_number
 from dashboard.core.runtime import runtime
-from dashboard.web.components import result
-from dashboard.work.phone import owntracks_setup, qr_svg, traccar_setup
+from dashboard.web.components import result, tracker_settings
+from dashboard.work.phone import owntracks_setup, traccar_setup
 from data import employees
 
 
@@ -21,45 +21,14 @@ def people(_id: object) -> tuple[list[dict], object]:
     return options, own if own in {p["id"] for p in roster} else (roster[0]["id"] if roster else None)
 
 
-def _settings(rows: list[tuple[str, str]], qr: str, note: str) -> html.Div:
-    return html.Div(
-        [
-            html.Dl(
-                [part for label, value in rows for part in (html.Dt(label), html.Dd(html.Code(value)))],
-                className="fo-details-list",
-                id="trackers-settings",
-            ),
-            html.Img(src=qr_svg(qr), alt=_("QR code with these settings"), className="fo-qr", id="trackers-qr"),
-            html.P(note, className="small text-muted"),
-        ]
-    )
-
-
 def setup(_traccar: int, _owntracks: int, employee_id: object) -> object:
     rt = runtime()
     person = employees.get_employee(rt.db, g.viewer.scope, whole_number(employee_id) or -1)
     if person is None:
         return result(_("Choose someone in your view."), ok=False) if ctx.triggered_id else no_update
     if ctx.triggered_id == "trackers-traccar":
-        s = traccar_setup(rt, person["code"])
-        rows = [
-            (_("Server URL"), s["server"]),
-            (_("Device identifier"), s["identifier"]),
-            (_("Frequency"), _("{seconds} s", seconds=s["interval_s"])),
-            (_("Distance"), _("{metres} m", metres=s["distance_m"])),
-            (_("Location accuracy"), _("medium")),
-        ]
-        return _settings(rows, s["qr"], _("The identifier is the only credential: keep it to this phone."))
-    s = owntracks_setup(rt, person["code"])
-    rows = [
-        (_("Mode"), "HTTP"),
-        (_("URL"), s["url"]),
-        (_("User ID"), s["user"]),
-        (_("Device ID"), s["device"]),
-        (_("Password (shown only now)"), s["password"]),
-        (_("Monitoring"), _("significant changes")),
-    ]
-    return _settings(rows, s["qr"], _("Scan the code in OwnTracks to import these settings."))
+        return tracker_settings("osmand", traccar_setup(rt, person["code"]), "trackers")
+    return tracker_settings("owntracks", owntracks_setup(rt, person["code"]), "trackers")
 
 
 def share_link(_create: int, _revoke: int, employee_id: object, minutes: object) -> object:

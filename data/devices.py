@@ -54,6 +54,15 @@ def list_devices(db: Database) -> list[dict]:
     )
 
 
+def devices_of(db: Database, employee_id: int) -> list[dict]:
+    """One person's trackers, newest first: what the People page lists in their panel."""
+    return db.fetch_all(
+        """SELECT identifier, protocol, created_at, last_seen FROM devices WHERE employee_id = %s
+           ORDER BY created_at DESC, id DESC""",
+        (employee_id,),
+    )
+
+
 def remove_device(db: Database, identifier: str) -> bool:
     return db.execute("DELETE FROM devices WHERE identifier = %s", (identifier,)) > 0
 

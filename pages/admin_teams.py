@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ADMIN_ROLES
+from dashboard.reports.schedule import weekday_names
 from dashboard.web.components import field, grid, page_frame
 
 dash.register_page(
@@ -19,10 +20,6 @@ dash.register_page(
     roles=ADMIN_ROLES,
     id_prefix="teams",
 )
-
-
-def weekday_names() -> list[str]:
-    return [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
 
 
 def _hours_input(input_id: str, label: str) -> list:

@@ -12,6 +12,7 @@ from dashboard.core.palette import STATE_SHAPES
 from dashboard.core.runtime import runtime
 from dashboard.ingest.privacy import SharingState
 from dashboard.work import alerting
+from dashboard.work.phone import qr_svg
 
 
 def page_frame(title: str, *children, page_id: str) -> html.Div:
@@ -318,3 +319,40 @@ def order_lines(orders: list[dict], element_id: str) -> html.Div:
 def person_options(roster: list[dict], value: str = "code") -> list[dict]:
     """A dropdown's people from employees.roster: the plain name with the code, which a picker always shows."""
     return [{"label": f"{person['plain_name']} ({person['code']})", "value": person[value]} for person in roster]
+
+
+def tracker_settings(protocol: str, setup: dict, prefix: str) -> html.Div:
+    """A tracker app's settings, shown once after it is registered (work/phone.traccar_setup or owntracks_setup),
+    with their QR code: the tracker apps page and the People page show the same."""
+    if protocol == "osmand":
+        rows = [
+            (_("Server URL"), setup["server"]),
+            (_("Device identifier"), setup["identifier"]),
+            (_("Frequency"), _("{seconds} s", seconds=setup["interval_s"])),
+            (_("Distance"), _("{metres} m", metres=setup["distance_m"])),
+            (_("Location accuracy"), _("medium")),
+        ]
+        note = _("The identifier is the only credential: keep it to this phone.")
+    else:
+        rows = [
+            (_("Mode"), "HTTP"),
+            (_("URL"), setup["url"]),
+            (_("User ID"), setup["user"]),
+            (_("Device ID"), setup["device"]),
+            (_("Password (shown only now)"), setup["password"]),
+            (_("Monitoring"), _("significant changes")),
+        ]
+        note = _("Scan the code in OwnTracks to import these settings.")
+    return html.Div(
+        [
+            html.Dl(
+                [part for label, value in rows for part in (html.Dt(label), html.Dd(html.Code(value)))],
+                className="fo-details-list",
+                id=f"{prefix}-settings",
+            ),
+            html.Img(
+                src=qr_svg(setup["qr"]), alt=_("QR code with these settings"), className="fo-qr", id=f"{prefix}-qr"
+            ),
+            html.P(note, className="small text-muted"),
+        ]
+    )

@@ -41,6 +41,7 @@ USUAL_USER = {
     "/analytics/performance": "manager",
     "/ops/ingest": "manager",
     "/import/erp": "manager",
+    "/admin/people": "manager",
     "/reports": "executive",
     "/wall": "wall",
     "/admin/users": "admin",

@@ -50,6 +50,7 @@ PAGE_ACCESS = {
     "/exports": {"supervisor", "manager", "executive"},
     "/alerts": {"supervisor", "manager"},  # issue 17
     "/admin/people/import": {"manager", "admin"},  # issue 18
+    "/admin/people": {"manager", "admin"},  # issue 18
 }
 
 
