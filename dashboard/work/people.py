@@ -208,12 +208,20 @@ def change_person(rt: Runtime, actor: Actor, employee_id: int, values: dict, ver
     them since it was read (412 otherwise). Returns the record as it is now."""
     current = person_in_scope(rt, actor, employee_id)
     changes = {k: v for k, v in check_person(rt, actor, values, current).items() if v != current[k]}
+    return _written(
+        current, changes, version, lambda: writes.change_person(rt.db, employee_id, changes, version, actor.by, current)
+    )
+
+
+def _written(current: dict, changes: dict, version: str | None, write) -> dict:
+    """A record's checked changes written (None from `write`: its version was stale), or the record as it is when
+    nothing changes; a stale `version` is refused either way."""
     if not changes:
         if version is not None and version != current["version"]:
             raise _stale()
         return current
     try:
-        changed = writes.change_person(rt.db, employee_id, changes, version, actor.by, current)
+        changed = write()
     except psycopg2.errors.UniqueViolation as exc:
         raise _taken(exc) from None
     if changed is None:
@@ -411,17 +419,9 @@ def change_team(rt: Runtime, actor: Actor, team_id: int, values: dict, version: 
     changes = {k: v for k, v in _team_values(values, current).items() if v != current[k]}
     if "name" in changes:
         _team_name_free(rt, changes["name"], team_id)
-    if not changes:
-        if version is not None and version != current["version"]:
-            raise _stale()
-        return current
-    try:
-        changed = writes.change_team(rt.db, team_id, changes, version, actor.by, current)
-    except psycopg2.errors.UniqueViolation as exc:
-        raise _taken(exc) from None
-    if changed is None:
-        raise _stale()
-    return changed
+    return _written(
+        current, changes, version, lambda: writes.change_team(rt.db, team_id, changes, version, actor.by, current)
+    )
 
 
 def set_team_supervisors(rt: Runtime, actor: Actor, team_id: int, user_ids: list) -> dict:
