@@ -6,6 +6,7 @@
     let team = undefined;
     let shownStates = "";
     let now = Date.now();  // the server's clock at the last payload: the instant the fleet is of
+    let roster = null;  // the digest of the people in the viewer's scope: their names are asked for again on change
 
     function escapeHtml(text) {
         return String(text).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
@@ -267,13 +268,17 @@
         mergeFleet: function (payload, labels) {
             const noUpdate = window.dash_clientside.no_update;
             const counters = (labels && labels.counters) || [];
-            if (!payload) { return [noUpdate, noUpdate].concat(counters.map(function () { return noUpdate; }), [noUpdate]); }
+            if (!payload) {
+                return [noUpdate, noUpdate].concat(counters.map(function () { return noUpdate; }), [noUpdate, noUpdate]);
+            }
             const merged = merge(payload);
+            const rosterChanged = roster !== null && payload.roster !== roster;
+            roster = payload.roster;
             const clock = new Date(payload.now).toLocaleTimeString(
                 labels && labels.locale, {timeZone: labels && labels.timezone, hourCycle: "h23"});  // 24-hour, as the app
             const updated = (labels && labels.updated ? labels.updated : "Updated") + " " + clock;
             const counts = counters.map(function (key) { return payload.counts[key]; });
-            return [merged.features, merged.cursor].concat(counts, [updated]);
+            return [merged.features, merged.cursor].concat(counts, [updated, rosterChanged ? payload.roster : noUpdate]);
         },
         /* The same fold without counters: the wall shows its counts with its tiles (callbacks/wall.py). */
         mergeFleetOnly: function (payload) {

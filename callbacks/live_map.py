@@ -60,7 +60,7 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
     return payload
 
 
-def people_names(team_id: int | None) -> dict[str, dict]:
+def people_names(team_id: int | None, _roster: int | None = None) -> dict[str, dict]:
     """Everyone the viewer may see (the chosen team's) with name, code, team and the name's Latin reading, for
     the list beside the map and the search box: the same roster the counts are taken over, so the list holds
     the people without a position too; none for the wall or an executive who may not see individuals."""
@@ -271,10 +271,13 @@ def register(app: Dash) -> None:
         Output("livemap-cursor", "data"),
         *[Output(f"livemap-count-{key}", "children") for key in COUNTS],
         Output("livemap-updated", "children"),
+        Output("livemap-roster", "data"),  # the people in the scope changed (a move, a deactivation)
         Input("livemap-feed", "data"),
         State("livemap-labels", "data"),
     )
-    app.callback(Output("livemap-names", "data"), Input("livemap-team", "value"))(people_names)
+    app.callback(Output("livemap-names", "data"), Input("livemap-team", "value"), Input("livemap-roster", "data"))(
+        people_names
+    )
     app.callback(
         Output("livemap-selected", "data"),
         Input("livemap-fleet", "clickData"),

@@ -223,6 +223,7 @@ def layout(**_query: str) -> html.Div:
             dcc.Store(id="livemap-cursor"),
             dcc.Store(id="livemap-selected"),
             dcc.Store(id="livemap-names"),
+            dcc.Store(id="livemap-roster"),
             dcc.Store(id="livemap-picked"),
             dcc.Store(id="livemap-followed"),
             dcc.Store(id="livemap-follow-at"),

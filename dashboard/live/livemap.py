@@ -151,14 +151,17 @@ class LiveMap:
 
     def fleet_payload(self, scope: Scope, since_version: int | None, paused_digest: int | None = None) -> dict:
         """The rows of the viewer's scope changed after `since_version` (all rows when None), never a paused
-        person's. When the paused people changed since the browser's `paused_digest`, everything is sent again
-        with the list of them: rare (a pause, a resume, working hours starting), and nothing else is needed to
-        take a newly paused person off the map or to place one who resumed."""
+        person's. When the paused people or the people in the scope changed since the browser's `paused_digest`,
+        everything is sent again with the list of the paused: rare (a pause, a resume, working hours starting, a
+        person moved to another team or deactivated: within ROSTER_TTL_S), and nothing else is needed to take them
+        off the map or to place them. `roster` is a digest of the people in the scope alone: the browser asks for
+        their names again when it changes."""
         board = self.board()
         allowed = self.roster(scope)
         presence = self._presence(board, scope, allowed.keys(), int(time.time() * 1000))
         paused = presence.ids(PAUSED)
-        digest = zlib.crc32(",".join(map(str, paused)).encode())
+        roster = zlib.crc32(",".join(map(str, sorted(allowed))).encode())
+        digest = zlib.crc32(f"{roster}|{','.join(map(str, paused))}".encode())
         pauses_changed = paused_digest is not None and paused_digest != digest
         full = since_version is None or since_version > board.version or pauses_changed
         picked = [
@@ -180,6 +183,7 @@ class LiveMap:
             "spd": [board.speed[i] for i in picked],
             "st": [board.state[i] for i in picked],
             "paused_digest": digest,
+            "roster": roster,
             "counts": presence.counts(),
         }
         if full:

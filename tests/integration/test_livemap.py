@@ -92,3 +92,25 @@ def test_a_paused_person_is_counted_but_never_placed(seeded_rt, livemap):
     quiet = livemap.fleet_payload(Scope.everything(), after["v"], after["paused_digest"])
     assert not quiet["full"] and quiet["id"] == [] and "paused" not in quiet
     assert tracking_policy(seeded_rt).split([Fix(people[0]["id"], int(time.time() * 1000), 60.1, 24.9)]).withheld == 1
+
+
+def test_a_person_moved_out_of_the_scope_leaves_the_map_and_one_moved_in_comes(seeded_rt):
+    """Issue 18: a supervisor's open map drops a person moved to another team and places one moved into theirs
+    (a full payload, and a new roster digest for the names), once the roster is read again."""
+    from dashboard.work import people
+
+    rt = seeded_rt
+    everyone = _people(rt)
+    rt.feed.publish([Fix(p["id"], int(time.time() * 1000), 60.17, 24.94) for p in everyone], "native")
+    team, other = everyone[0]["team_id"], next(p["team_id"] for p in everyone if p["team_id"] != everyone[0]["team_id"])
+    leaver, comer = everyone[0]["id"], next(p["id"] for p in everyone if p["team_id"] == other)
+    scope = Scope(frozenset({team}))
+    before = LiveMap(rt).fleet_payload(scope, None)
+    assert leaver in before["id"] and comer not in before["id"]
+
+    actor = people.Actor.command_line()
+    people.move_person(rt, actor, leaver, other)
+    people.move_person(rt, actor, comer, team)
+    after = LiveMap(rt).fleet_payload(scope, before["v"], before["paused_digest"])  # a fresh roster, as after its TTL
+    assert after["full"] and after["roster"] != before["roster"]
+    assert leaver not in after["id"] and comer in after["id"]
