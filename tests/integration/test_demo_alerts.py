@@ -45,12 +45,13 @@ def test_the_demo_rules_are_switched_on_once_and_valid(seeded_rt):
     assert seed_demo_rules(db) == len(DEMO_RULES) + len(areas) == len(DEMO_RULES) + len(TEAMS)
     assert seed_demo_rules(db) == 0  # seeding again creates nothing twice
     rules = alerts.rules(db, enabled_only=True)
-    assert len(rules) == len(DEMO_RULES) + len(areas) + 1
+    assert len(rules) == len(DEMO_RULES) + len(areas) + len(alerts.EVENT_KINDS)  # and the built-in ones
     by_kind = {}
     for rule in rules:
         by_kind.setdefault(rule["kind"], []).append(rule)
     assert set(by_kind) == {
         "help",
+        "tasks_freed",
         "silent",
         "idle",
         "task_not_arrived",

@@ -12,7 +12,7 @@ from dashboard.web.api import preconditions
 from dashboard.web.api.records import answer, found
 from dashboard.web.api.routes import ID, _param, _ref, checked_body, route
 from dashboard.work import erp
-from data import customers, employees
+from data import employees
 from data.scope import Scope
 
 CUSTOMER_ID = _param("customer_id", ID, "the customer's id", where="path")
@@ -55,7 +55,8 @@ def _upsert(row: dict) -> dict:
         raise AppError(
             400, "invalid_customer", error["message"], **({"field": error["field"]} if error["field"] else {})
         )
-    return found("customers", "customer", external_id=row["external_id"])
+    # The external id as the import stored it (trimmed, as every text of a row is), not as it was sent.
+    return found("customers", "customer", external_id=report.rows[0]["external_id"])
 
 
 @route(
@@ -74,11 +75,10 @@ def create_customer() -> Response:
     the import: a team-limited token creates no customer (external ids are one namespace for the whole
     organisation), so an ERP that creates customers uses a token without a team limit."""
     body = checked_body(CUSTOMER_BODY)
-    if g.viewer.scope.all_teams and customers.customers_by_external_id(
-        runtime().db, Scope.everything(), [body["external_id"]]
-    ):
-        raise AppError(409, "conflict", "a customer already has this external_id", field="external_id")
     row = {key: body.get(key) for key in erp.COLUMNS["customers"]}
+    check = erp.run_import(runtime(), g.viewer.scope, "customers", [row], dry_run=True)  # the import's own checks
+    if not check.errors and check.rows[0]["action"] != "created":
+        raise AppError(409, "conflict", "a customer already has this external_id", field="external_id")
     created = _upsert(row)
     return answer(created, 201, f"/api/v1/customers/{created['id']}")
 
