@@ -11,8 +11,7 @@ from dash import dcc, html
 from dashboard.core.i18n import _
 from dashboard.core.permissions import PEOPLE_ADMIN_ROLES
 from dashboard.core.runtime import runtime
-from dashboard.reports.schedule import weekday_names
-from dashboard.web.components import field, grid, page_frame, row_id, side_panel
+from dashboard.web.components import field, grid, page_frame, row_id, side_panel, week_hours_table
 from dashboard.web.maps import HELSINKI, base_layers
 
 dash.register_page(
@@ -104,16 +103,6 @@ def _form() -> html.Div:
 
 
 def _hours() -> html.Section:
-    rows = [
-        html.Tr(
-            [
-                html.Th(name, scope="row"),
-                html.Td(_time_input(f"people-start-{day}", _("{day} from", day=name))),
-                html.Td(_time_input(f"people-end-{day}", _("{day} to", day=name))),
-            ]
-        )
-        for day, name in enumerate(weekday_names())
-    ]
     return html.Section(
         [
             html.H4(_("Working hours"), className="h6"),
@@ -121,22 +110,12 @@ def _hours() -> html.Section:
                 _("This person's own hours replace their team's. Leave every day empty to use the team's hours."),
                 className="small text-muted",
             ),
-            html.Table(
-                [html.Thead(html.Tr([html.Th(_("Day")), html.Th(_("From")), html.Th(_("To"))])), html.Tbody(rows)],
-                className="table table-sm fo-table fo-hours-table",
-            ),
+            week_hours_table("people"),
             html.Button(_("Save hours"), id="people-hours-save", className="btn btn-outline-primary btn-sm"),
             html.Div(id="people-hours-result", role="status"),
         ],
         className="fo-section",
     )
-
-
-def _time_input(input_id: str, label: str) -> list:
-    return [
-        html.Label(label, htmlFor=input_id, className="visually-hidden"),
-        dcc.Input(id=input_id, type="time", className="form-control form-control-sm"),
-    ]
 
 
 def _devices() -> html.Section:

@@ -8,8 +8,7 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ADMIN_ROLES
-from dashboard.reports.schedule import weekday_names
-from dashboard.web.components import field, grid, page_frame
+from dashboard.web.components import field, grid, page_frame, week_hours_table
 
 dash.register_page(
     __name__,
@@ -20,14 +19,6 @@ dash.register_page(
     roles=ADMIN_ROLES,
     id_prefix="teams",
 )
-
-
-def _hours_input(input_id: str, label: str) -> list:
-    """A time field of the hours table, named for screen readers by its day and column."""
-    return [
-        html.Label(label, htmlFor=input_id, className="visually-hidden"),
-        dcc.Input(id=input_id, type="time", className="form-control form-control-sm"),
-    ]
 
 
 def _change_team() -> html.Section:
@@ -93,16 +84,6 @@ def _change_team() -> html.Section:
 
 
 def layout(**_query: str) -> html.Div:
-    hours_rows = [
-        html.Tr(
-            [
-                html.Th(name, scope="row"),
-                html.Td(_hours_input(f"teams-start-{day}", _("{day} from", day=name))),
-                html.Td(_hours_input(f"teams-end-{day}", _("{day} to", day=name))),
-            ]
-        )
-        for day, name in enumerate(weekday_names())
-    ]
     return page_frame(
         _("Teams and working hours"),
         grid(
@@ -134,11 +115,7 @@ def layout(**_query: str) -> html.Div:
             className="text-muted small",
         ),
         field(_("Hours of"), dcc.Dropdown(id="teams-hours-of", clearable=False, value="org")),
-        html.Table(
-            [html.Thead(html.Tr([html.Th(_("Day")), html.Th(_("From")), html.Th(_("To"))])), html.Tbody(hours_rows)],
-            className="table table-sm fo-table mt-2",
-            style={"maxWidth": "32rem"},
-        ),
+        week_hours_table("teams"),
         html.Button(_("Save hours"), id="teams-hours-save", className="btn btn-primary"),
         html.Div(id="teams-hours-result"),
         dcc.Store(id="teams-refresh", data=0),

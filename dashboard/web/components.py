@@ -11,6 +11,7 @@ from dashboard.core.i18n import _
 from dashboard.core.palette import STATE_SHAPES
 from dashboard.core.runtime import runtime
 from dashboard.ingest.privacy import SharingState
+from dashboard.reports.schedule import weekday_names
 from dashboard.work import alerting
 from dashboard.work.phone import qr_svg
 
@@ -128,6 +129,30 @@ def side_panel_focus(app, panel_id: str) -> None:
         State(panel_id, "id"),
         prevent_initial_call=True,
     )
+
+
+def week_hours_table(prefix: str) -> html.Table:
+    """A week of working hours, a from and a to time per day (`{prefix}-start-{day}`, `{prefix}-end-{day}`, day 0
+    Monday), each named for screen readers by its day and column: the teams page's and the People panel's."""
+    rows = [
+        html.Tr(
+            [
+                html.Th(name, scope="row"),
+                html.Td(_time_input(f"{prefix}-start-{day}", _("{day} from", day=name))),
+                html.Td(_time_input(f"{prefix}-end-{day}", _("{day} to", day=name))),
+            ]
+        )
+        for day, name in enumerate(weekday_names())
+    ]
+    head = html.Thead(html.Tr([html.Th(_("Day")), html.Th(_("From")), html.Th(_("To"))]))
+    return html.Table([head, html.Tbody(rows)], className="table table-sm fo-table fo-hours-table")
+
+
+def _time_input(input_id: str, label: str) -> list:
+    return [
+        html.Label(label, htmlFor=input_id, className="visually-hidden"),
+        dcc.Input(id=input_id, type="time", className="form-control form-control-sm"),
+    ]
 
 
 def field(label: str, control) -> html.Div:
