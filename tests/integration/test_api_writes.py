@@ -229,6 +229,22 @@ def test_keys_are_kept_24_hours_then_the_upkeep_removes_them(db, client, app):
     assert token_id >= kept["token_id"]
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/tasks", {"customer_external_id": "a\x00b", "kind": "visit"}, "customer_external_id"),
+        ("/api/v1/employees", {"code": "N1", "name": "x", "skills": ["ok", "b\x00d"]}, "skills"),
+        ("/api/v1/teams", {"name": "T\x00"}, "name"),
+    ],
+)
+def test_a_nul_in_any_text_of_a_body_is_a_400_naming_its_field(db, client, path, body, field):
+    """PostgreSQL's text cannot hold a NUL: every write refuses it before it reaches a query (a work order's customer
+    external id was a 500)."""
+    answer = client.post(path, json=body, headers=_token(db))
+    assert answer.status_code == 400 and answer.mimetype == "application/problem+json"
+    assert answer.json["field"] == field
+
+
 def test_problems_name_the_field_at_fault(db, client):
     headers = _token(db)
     answer = client.post("/api/v1/tasks", json={"customer_id": 1, "priority": 7}, headers=headers)

@@ -1011,7 +1011,24 @@ def checked_body(schema: dict, code: str = "invalid_body") -> dict:
     problem = best_match(Draft4Validator(_draft4(schema)).iter_errors(body))
     if problem is not None:
         raise AppError(400, code, str(problem.message)[:200], field=_field_of(problem))
+    holding = _nul_at(body)
+    if holding is not None:  # PostgreSQL's text cannot hold one: refused here for every write, not one field at a time
+        raise AppError(400, code, "text may not contain a NUL character", field=holding or None)
     return body
+
+
+def _nul_at(value: object, path: str = "") -> str | None:
+    """The dotted path of the first text in a JSON value that holds a NUL character ("" for the value itself), or
+    None when none does."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        inner = path if isinstance(key, int) else f"{path}.{key}" if path else key  # indices unnamed, as _field_of
+        found = _nul_at(child, inner)
+        if found is not None:
+            return found
+    return None
 
 
 def _field_of(problem: ValidationError) -> str | None:
