@@ -24,6 +24,16 @@ DEFAULTS: dict[str, object] = {
     "analytics.target_satisfaction": 4.0,
     "tasks.default_duration_min": 30,  # issue 16: a new task's expected minutes, and a CSV line's without them
     "wall.cycle_s": 20,  # issue 8: seconds each wall display panel shows
+    # Issue 19 (docs/CHINA.md): maps, consent, filing numbers, check-in trust.
+    "maps.preset": "",  # empty: FIELDOPS_TILE_URL decides; else one of dashboard.geo.tiles.PRESETS
+    "maps.tile_key": "",  # Tianditu's tk
+    "maps.custom_url": "",
+    "maps.custom_system": "wgs84",
+    "maps.offset_regions": [],  # of HK, MO, TW: where the provider offsets too (mainland China always)
+    "privacy.legal_basis": "consent",  # consent (PIPL art. 29, GDPR art. 6(1)(a)) or notice (a lawful basis)
+    "filing.icp": "",  # ICP备案号, e.g. 京ICP备12345678号-1
+    "filing.public_security": "",  # 公安备案号, e.g. 京公网安备11010502030143号
+    "trust.enabled": True,  # score check-ins and shared positions 0-100 (off where a works council says so)
 }
 OFF_HOURS_POLICIES = ("drop", "coarse")
 

@@ -11,6 +11,7 @@ from dash import dcc, html
 from dashboard.core.i18n import _
 from dashboard.core.permissions import PEOPLE_ADMIN_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_tiles
 from dashboard.web.components import field, grid, page_frame, row_id, side_panel, week_hours_table
 from dashboard.web.maps import HELSINKI, base_layers
 
@@ -91,7 +92,7 @@ def _form() -> html.Div:
                         zoom=12,
                         style={"height": "220px"},
                         children=[
-                            *base_layers(runtime().settings, "people-home-streets"),
+                            *base_layers(map_tiles(runtime()), "people-home-streets"),
                             dl.LayerGroup(id="people-home-marker"),
                         ],
                     ),

@@ -9,8 +9,9 @@ from dash import dcc, html
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ADMIN_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_tiles
 from dashboard.web.components import field, page_frame
-from dashboard.web.maps import HELSINKI, js
+from dashboard.web.maps import HELSINKI, js, tile_layers
 
 dash.register_page(
     __name__, path="/admin/zones", name="Zones", order=52, section="admin", roles=ADMIN_ROLES, id_prefix="zones"
@@ -18,10 +19,7 @@ dash.register_page(
 
 
 def layout(**_query: str) -> html.Div:
-    settings = runtime().settings
-    tiles = (
-        [dl.TileLayer(url=settings.tile_url, attribution=settings.tile_attribution)] if settings.tiles_enabled else []
-    )
+    tiles = tile_layers(map_tiles(runtime()))
     return page_frame(
         _("Zones"),
         html.P(

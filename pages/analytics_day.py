@@ -15,6 +15,7 @@ from dashboard.core.inputs import calendar_day, whole_number_in_text
 from dashboard.core.palette import BLACK, VERMILION
 from dashboard.core.permissions import DAY_REPLAY_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_tiles
 from dashboard.web.charts import chart_config
 from dashboard.web.components import grid_texts
 from dashboard.web.maps import HELSINKI, base_layers
@@ -90,7 +91,7 @@ def layout(employee: str | None = None, date: str | None = None, **_query: str) 
                                 zoom=14,
                                 className="fo-map",
                                 children=[
-                                    *base_layers(runtime().settings, "day-streets"),
+                                    *base_layers(map_tiles(runtime()), "day-streets"),
                                     dl.Polyline(id="day-path", positions=[], color="#0072B2", weight=3, opacity=0.7),
                                     dl.LayerGroup(id="day-stops"),
                                     dl.CircleMarker(

@@ -11,6 +11,7 @@ from dashboard.analytics.efficiency import default_period, measure_labels
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ANALYTICS_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_tiles
 from dashboard.web.charts import chart_config
 from dashboard.web.components import analytics_filters
 from dashboard.web.maps import HELSINKI, base_layers
@@ -61,7 +62,7 @@ def layout(**_query: str) -> html.Div:
                                 zoom=13,
                                 className="fo-map",
                                 children=[
-                                    *base_layers(runtime().settings, "heatmap-streets"),
+                                    *base_layers(map_tiles(runtime()), "heatmap-streets"),
                                     dl.GeoJSON(
                                         id="heatmap-cells", style=js("cellStyle"), onEachFeature=js("cellTooltip")
                                     ),

@@ -10,6 +10,7 @@ from dash import dcc, html
 from dashboard.core.i18n import _
 from dashboard.core.permissions import CUSTOMER_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_tiles
 from dashboard.web.components import field, grid, page_frame, row_id
 from dashboard.web.maps import HELSINKI, base_layers, js, tasks_js
 from dashboard.work.customers import INTERACTIONS, interaction_label
@@ -43,7 +44,7 @@ def _list() -> list:
                     preferCanvas=True,
                     className="fo-map",
                     children=[
-                        *base_layers(runtime().settings, "customers-streets"),
+                        *base_layers(map_tiles(runtime()), "customers-streets"),
                         dl.GeoJSON(
                             id="customers-points",
                             pointToLayer=tasks_js("customerMarker"),

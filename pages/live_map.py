@@ -11,6 +11,7 @@ from dashboard.core.i18n import _, current_language
 from dashboard.core.palette import STATE_SHAPES
 from dashboard.core.permissions import LIVE_MAP_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_tiles
 from dashboard.live.presence import COUNTS
 from dashboard.web.components import state_dot
 from dashboard.web.maps import HELSINKI, base_layers, js
@@ -54,7 +55,7 @@ def _count_badge(state: str, label: str) -> html.Span:
 
 def _map() -> dl.Map:
     layers: list = [
-        *base_layers(runtime().settings, "livemap-streets"),
+        *base_layers(map_tiles(runtime()), "livemap-streets"),
         dl.GeoJSON(id="livemap-zones", style=js("zoneStyle"), pointToLayer=js("zonePoint"), interactive=False),
         dl.GeoJSON(id="livemap-customers", pointToLayer=js("customerPoint"), onEachFeature=js("nameTooltip")),
         dl.GeoJSON(

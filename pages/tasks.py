@@ -12,6 +12,7 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import whole_number_in_text
 from dashboard.core.permissions import TASK_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_tiles
 from dashboard.web.components import field, page_frame, side_panel
 from dashboard.web.maps import HELSINKI, base_layers, js, tasks_js
 from dashboard.work.lifecycle import KINDS, kind_label
@@ -31,7 +32,7 @@ def _map() -> dl.Map:
         preferCanvas=True,
         className="fo-map fo-tasks-map",
         children=[
-            *base_layers(runtime().settings, "tasks-streets"),
+            *base_layers(map_tiles(runtime()), "tasks-streets"),
             dl.GeoJSON(id="tasks-routes", style=tasks_js("routeStyle"), onEachFeature=js("nameTooltip")),
             dl.GeoJSON(id="tasks-points", pointToLayer=tasks_js("taskPoint"), onEachFeature=js("nameTooltip")),
             dl.ScaleControl(position="bottomleft", imperial=False),

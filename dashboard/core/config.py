@@ -29,6 +29,8 @@ class Settings:
     data_dir: Path = ROOT / "var"
     tile_url: str = OSM_TILES
     tile_attribution: str = OSM_ATTRIBUTION
+    tile_system: str = "wgs84"  # a self-hosted tile URL's coordinate system (issue 19)
+    tile_key: str = field(default="", repr=False)  # Tianditu's tk, when FIELDOPS_TILE_URL=tianditu
     timezone: str = "Europe/Helsinki"
     language: str = "en"
     offline_after_s: int = 300
@@ -54,10 +56,6 @@ class Settings:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
-    def tiles_enabled(self) -> bool:
-        return self.tile_url.lower() not in ("", "none", "off")
-
     def with_services(self, database_url: str, redis_url: str) -> Settings:
         return replace(self, database_url=database_url, redis_url=redis_url)
 
@@ -73,6 +71,8 @@ class Settings:
             data_dir=data_dir,
             tile_url=env.get("FIELDOPS_TILE_URL", OSM_TILES),
             tile_attribution=env.get("FIELDOPS_TILE_ATTRIBUTION", OSM_ATTRIBUTION),
+            tile_system=env.get("FIELDOPS_TILE_SYSTEM", "wgs84").strip().lower(),
+            tile_key=env.get("FIELDOPS_TILE_KEY", ""),
             timezone=env.get("FIELDOPS_TIMEZONE", "Europe/Helsinki"),
             language=env.get("FIELDOPS_LANGUAGE", "en"),
             offline_after_s=_int(env, "FIELDOPS_OFFLINE_AFTER_S", 300),
@@ -112,6 +112,8 @@ class Settings:
             raise ConfigError("FIELDOPS_OSMAND_PORT: a port number, or 0/off")
         if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://", "smtp+starttls://")):
             raise ConfigError("FIELDOPS_SMTP_URL: smtp://, smtps:// or smtp+starttls://host:port")
+        if self.tile_system not in ("wgs84", "gcj02", "bd09"):
+            raise ConfigError("FIELDOPS_TILE_SYSTEM: wgs84, gcj02 or bd09")
         if self.redis_appendfsync not in APPENDFSYNC_POLICIES:
             raise ConfigError(f"FIELDOPS_REDIS_APPENDFSYNC: one of {', '.join(APPENDFSYNC_POLICIES)}")
 

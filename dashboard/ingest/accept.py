@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,8 @@ import orjson
 from dashboard.core.errors import POSTGRES_DOWN, AppError, Unavailable
 from dashboard.core.metrics import count_ingest
 from dashboard.core.runtime import Runtime
+from dashboard.geo.coords import CoordSystemError, checked_system, to_wgs84
+from dashboard.geo.tiles import offset_regions
 from dashboard.ingest.privacy import coarse_rows, tracking_policy
 from data import activities, positions
 from data.feed import Fix
@@ -158,10 +160,20 @@ def parse_fix(item: Any, employee_id: int, now_ms: int, *, max_age_s: int | None
     )
 
 
-def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: str, *, history: bool = False) -> Outcome:
+def accept_fixes(
+    rt: Runtime,
+    employee_id: int,
+    items: Sequence[Any],
+    source: str,
+    *,
+    history: bool = False,
+    coord_system: str = "wgs84",
+) -> Outcome:
     """Validate fixes of one employee and publish the valid ones in one Redis round trip.
 
     Every protocol ends here. history=True (GPX import) lifts the age window, not the other rules.
+    coord_system is the system the source sends in (the device's, or the request's `coord_system`): the
+    fixes are converted to WGS-84, the only system stored (dashboard/geo/coords.py).
     Raises data.feed.StreamFull, having published nothing, while the writer's backlog is full.
     """
     now_ms = int(time.time() * 1000)
@@ -173,6 +185,9 @@ def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: st
             fixes.append(parse_fix(item, employee_id, now_ms, max_age_s=max_age_s))
         except InvalidFix as exc:
             outcome.rejected.append({"index": index, "error": str(exc)})
+    if coord_system != "wgs84":
+        regions = offset_regions(rt.org_settings())
+        fixes = [_in_wgs84(fix, coord_system, regions) for fix in fixes]
     # Privacy first: only fixes inside working hours, of people sharing, become positions.
     decision = tracking_policy(rt).split(fixes)
     try:
@@ -196,16 +211,26 @@ def accept_fixes(rt: Runtime, employee_id: int, items: Sequence[Any], source: st
     return outcome
 
 
-def accept_batch(rt: Runtime, employee_id: int, body: Any, source: str) -> Outcome:
-    """A native batch, `{"positions": [...]}` (the device endpoint's and the phone's): refused whole when it
-    is not one, is longer than MAX_BATCH, or holds no fix that could be accepted."""
+def _in_wgs84(fix: Fix, coord_system: str, regions: frozenset[str]) -> Fix:
+    lat, lon = to_wgs84(fix.lat, fix.lon, coord_system, regions)
+    return replace(fix, lat=lat, lon=lon)
+
+
+def accept_batch(rt: Runtime, employee_id: int, body: Any, source: str, coord_system: str = "wgs84") -> Outcome:
+    """A native batch, `{"positions": [...], "coord_system": "gcj02"}` (the device endpoint's and the phone's;
+    coord_system optional, else the device's): refused whole when it is not one, is longer than MAX_BATCH, or
+    holds no fix that could be accepted."""
     if body is None:
         raise AppError(400, "invalid_body", "the body must be JSON (Content-Type: application/json)")
     if not isinstance(body, dict) or not isinstance(body.get("positions"), list):
         raise AppError(400, "invalid_body", 'the body is a JSON object with a "positions" list')
     if len(body["positions"]) > MAX_BATCH:
         raise AppError(413, "too_large", f"at most {MAX_BATCH} positions per request")
-    outcome = accept_fixes(rt, employee_id, body["positions"], source)
+    try:
+        coord_system = checked_system(body.get("coord_system", coord_system))
+    except CoordSystemError as exc:
+        raise AppError(400, "invalid_body", str(exc)) from exc
+    outcome = accept_fixes(rt, employee_id, body["positions"], source, coord_system=coord_system)
     if not outcome.accepted:
         raise AppError(400, "nothing_accepted", "no position could be accepted", rejected=outcome.rejected)
     return outcome

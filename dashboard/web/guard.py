@@ -9,16 +9,17 @@ dashboard/web/errors.py like every other. Handlers then read `g.viewer`, whose s
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import dash
 from flask import Flask, Response, abort, current_app, g, redirect, request, session
 
-from dashboard.core.errors import AppError
+from dashboard.core.errors import POSTGRES_DOWN, AppError
 from dashboard.core.i18n import _
 from dashboard.core.permissions import (
     EXPORT_ROLES,
@@ -33,6 +34,7 @@ from dashboard.core.permissions import (
     output_ids,
 )
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import default_tiles, map_tiles
 from dashboard.ingest.trackers import device_for_token
 from dashboard.web.auth import csrf_ok, current_viewer
 from dashboard.web.routes import push
@@ -282,16 +284,14 @@ def script_hash(script: str) -> str:
     return f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
 
 
-def content_security_policy(tile_url: str, script_hashes: list[str]) -> str:
+def content_security_policy(tile_origins: list[str], script_hashes: list[str]) -> str:
     """Scripts only from this site or by the hash of an inline script we wrote (Dash's renderer
-    start-up, the share page); map tiles from the configured tile server; no framing, no plugins."""
-    tiles = urlsplit(tile_url.replace("{s}", "x"))
-    tile_origin = f"{tiles.scheme}://{tiles.netloc.replace('x.', '*.', 1) if '{s}' in tile_url else tiles.netloc}"
+    start-up, the share page); map tiles from the organisation's tile servers; no framing, no plugins."""
     directives = {
         "default-src": "'self'",
         "script-src": " ".join(["'self'", *sorted(set(script_hashes))]),
         "style-src": "'self' 'unsafe-inline'",  # Dash, Plotly and Leaflet set element styles
-        "img-src": "'self' data: blob:" + (f" {tile_origin}" if tiles.scheme in ("http", "https") else ""),
+        "img-src": " ".join(["'self' data: blob:", *tile_origins]),
         "font-src": "'self' data:",
         "connect-src": "'self'",
         "worker-src": "'self'",
@@ -304,13 +304,26 @@ def content_security_policy(tile_url: str, script_hashes: list[str]) -> str:
 
 
 def _policy() -> str:
-    """Settled at the first response: Dash adds inline scripts of its own (the pages' title) as it
-    serves its first request, after the app factory has returned."""
-    policy = current_app.config.get("FIELDOPS_CSP")
-    if policy is None:
-        hashes = [*current_app.extensions["dash"].csp_hashes(), script_hash(SHARE_SCRIPT)]
-        policy = current_app.config["FIELDOPS_CSP"] = content_security_policy(runtime().settings.tile_url, hashes)
-    return policy
+    """The script hashes are settled at the first response: Dash adds inline scripts of its own (the pages'
+    title) as it serves its first request, after the app factory has returned. The tile origins follow the
+    admin's preset; while the settings cannot be read, the environment's."""
+    hashes = current_app.config.get("FIELDOPS_CSP_HASHES")
+    if hashes is None:
+        hashes = current_app.config["FIELDOPS_CSP_HASHES"] = [
+            *current_app.extensions["dash"].csp_hashes(),
+            script_hash(SHARE_SCRIPT),
+        ]
+    rt = runtime()
+    try:
+        tiles = map_tiles(rt, "en")
+    except POSTGRES_DOWN:  # PostgreSQL never answered this process: the environment's tiles
+        tiles = default_tiles(rt.settings, "en")
+    return _policy_for(tuple(tiles.origins), tuple(hashes))
+
+
+@functools.lru_cache(maxsize=16)
+def _policy_for(origins: tuple[str, ...], hashes: tuple[str, ...]) -> str:
+    return content_security_policy(list(origins), list(hashes))
 
 
 def harden_response(response: Response) -> Response:

@@ -8,19 +8,34 @@ from dash import html
 from dash_extensions.javascript import Namespace
 
 from dashboard.analytics.scales import MeasureScale
-from dashboard.core.config import Settings
 from dashboard.core.i18n import _
+from dashboard.geo.tiles import Tiles
 
 HELSINKI = (60.1699, 24.9384)
 js = Namespace("fieldops", "livemap")  # functions in assets/livemap.js
 tasks_js = Namespace("fieldops", "tasks")  # functions in assets/tasks.js (issue 6)
 
 
-def base_layers(settings: Settings, streets_id: str) -> list:
-    """Configured tiles (if any) over our own street lines, which show wherever tiles cannot load."""
-    layers: list = []
-    if settings.tiles_enabled:
-        layers.append(dl.TileLayer(url=settings.tile_url, attribution=settings.tile_attribution, maxZoom=19))
+def tile_layers(tiles: Tiles) -> list:
+    """The organisation's tiles, base then any annotation layer. Take `tiles` from
+    dashboard.geo.tiles.map_tiles; whatever is drawn over them goes through map_frame."""
+    return [
+        dl.TileLayer(
+            url=layer.url,
+            subdomains=layer.subdomains,
+            tms=layer.tms,
+            attribution=tiles.attribution if n == 0 else None,
+            maxZoom=19,
+            className=f"fo-tiles fo-tiles-{tiles.preset}",
+        )
+        for n, layer in enumerate(tiles.layers)
+    ]
+
+
+def base_layers(tiles: Tiles, streets_id: str) -> list:
+    """The tiles under our own street lines, which show wherever tiles cannot load (drawn in the tiles'
+    system too: callbacks convert them through map_frame)."""
+    layers = tile_layers(tiles)
     layers.append(
         dl.Pane(
             name="fo-streets",

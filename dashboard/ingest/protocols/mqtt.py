@@ -118,7 +118,7 @@ class OwnTracksSubscriber:
             log.warning("MQTT message on %s is not JSON; dropped", topic[:120])
             return
         messages = body if isinstance(body, list) else [body]
-        outcome = handle_messages(self.rt, device["employee_id"], messages, "mqtt")
+        outcome = handle_messages(self.rt, device["employee_id"], messages, "mqtt", device["coord_system"])
         self.stored += outcome.accepted
         if outcome.rejected:
             log.warning("MQTT %s: refused %s", identifier[:64], outcome.rejected[:3])

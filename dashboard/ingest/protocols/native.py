@@ -24,5 +24,5 @@ blueprint = Blueprint("native", __name__)
 
 @blueprint.post("/api/v1/positions")
 def receive_positions() -> Response:
-    outcome = accept_batch(runtime(), g.device["employee_id"], json_body(), "native")
+    outcome = accept_batch(runtime(), g.device["employee_id"], json_body(), "native", g.device["coord_system"])
     return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)

@@ -182,7 +182,7 @@ def receive() -> Response:
         fix = fix_from_params(params.to_dict(), received_ms)
     except InvalidFix as exc:
         raise AppError(400, "invalid_fix", str(exc)) from None
-    outcome = accept_fixes(runtime(), device["employee_id"], [fix], "osmand")
+    outcome = accept_fixes(runtime(), device["employee_id"], [fix], "osmand", coord_system=device["coord_system"])
     if outcome.rejected:
         raise AppError(400, "invalid_fix", outcome.rejected[0]["error"])
     return Response(status=200)
@@ -199,7 +199,7 @@ def _receive_json(received_ms: int) -> Response:
         log.warning("OsmAnd JSON from unknown device %r refused", identifier[:64])
         raise AppError(404, "unknown_device", f"unknown device {identifier[:64]!r}")
     fixes = [fix for fix in parsed if not isinstance(fix, InvalidFix)]
-    outcome = accept_fixes(runtime(), device["employee_id"], fixes, "osmand")
+    outcome = accept_fixes(runtime(), device["employee_id"], fixes, "osmand", coord_system=device["coord_system"])
     # Re-number the rejections by the locations' own positions in the request.
     indices = [i for i, fix in enumerate(parsed) if not isinstance(fix, InvalidFix)]
     rejected = [{"index": i, "error": str(fix)} for i, fix in enumerate(parsed) if isinstance(fix, InvalidFix)]

@@ -72,8 +72,11 @@ def fix_from_location(message: dict) -> dict:
     }
 
 
-def handle_messages(rt: Runtime, employee_id: int, messages: list[Any], source: str) -> Outcome:
-    """Store the locations, record the transitions, ignore the rest; rejections numbered by message."""
+def handle_messages(
+    rt: Runtime, employee_id: int, messages: list[Any], source: str, coord_system: str = "wgs84"
+) -> Outcome:
+    """Store the locations (sent in the device's coord_system), record the transitions, ignore the rest;
+    rejections numbered by message."""
     fixes: list[dict] = []
     positions: list[int] = []
     transitions: list[tuple[int, dict]] = []
@@ -89,7 +92,7 @@ def handle_messages(rt: Runtime, employee_id: int, messages: list[Any], source: 
         elif kind == "transition":
             transitions.append((index, message))
     # Positions first: if the backlog is full nothing is recorded, and the sender's retry is clean.
-    outcome = accept_fixes(rt, employee_id, fixes, source)
+    outcome = accept_fixes(rt, employee_id, fixes, source, coord_system=coord_system)
     for index, message in transitions:
         try:
             _record_transition(rt, employee_id, message)
@@ -136,7 +139,7 @@ def receive() -> Response:
     messages = body if isinstance(body, list) else [body]
     if len(messages) > MAX_MESSAGES:
         raise AppError(413, "too_large", f"at most {MAX_MESSAGES} messages per request")
-    outcome = handle_messages(runtime(), device["employee_id"], messages, "owntracks")
+    outcome = handle_messages(runtime(), device["employee_id"], messages, "owntracks", device["coord_system"])
     if outcome.rejected and not outcome.accepted:
         raise AppError(400, "nothing_accepted", "no message could be accepted", rejected=outcome.rejected)
     if outcome.rejected:
