@@ -21,6 +21,7 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 
 from dashboard.core.runtime import Runtime
+from dashboard.geo.tiles import map_frame
 from dashboard.ingest.privacy import tracking_policy
 from dashboard.live.presence import PAUSED, Presence, presence_of
 from data import customers, employees, streets, zones
@@ -221,11 +222,14 @@ class LiveMap:
         return self._static.get(("customers", scope), compute)
 
     def streets_geojson(self) -> dict:
+        """Our own street lines, drawn in the organisation's map system (map_frame)."""
+        frame = map_frame(self.rt)
+
         def compute() -> dict:
             features = [
                 {"type": "Feature", "geometry": row["geometry"], "properties": {"highway": row["highway"]}}
                 for row in streets.street_lines(self.rt.db)
             ]
-            return {"type": "FeatureCollection", "features": features}
+            return frame.out_geojson({"type": "FeatureCollection", "features": features})
 
-        return self._static.get("streets", compute)
+        return self._static.get(("streets", frame), compute)
