@@ -12,6 +12,7 @@ from dashboard.analytics.scales import SCALES
 from dashboard.core.i18n import _, current_language
 from dashboard.core.permissions import WALL_ROLES
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_tiles
 from dashboard.live.wall import HEAT, PANELS, SHARES
 from dashboard.web.components import state_dot
 from dashboard.web.maps import HELSINKI, base_layers, js, scale_legend
@@ -94,7 +95,7 @@ def layout(**_query: str) -> html.Div:
                             _map(
                                 "wall-map",
                                 [
-                                    *base_layers(rt.settings, "wall-streets"),
+                                    *base_layers(map_tiles(rt), "wall-streets"),
                                     dl.GeoJSON(
                                         id="wall-fleet",
                                         pointToLayer=wall_js("fleetPoint"),
@@ -146,7 +147,7 @@ def layout(**_query: str) -> html.Div:
                             _map(
                                 "wall-heatmap",
                                 [
-                                    *base_layers(rt.settings, "wall-heat-streets"),
+                                    *base_layers(map_tiles(rt), "wall-heat-streets"),
                                     dl.GeoJSON(id="wall-heat", style=wall_js("heatStyle"), interactive=False),
                                 ],
                             ),
