@@ -8,6 +8,7 @@ from callbacks import (
     admin_audit,
     admin_devices,
     admin_integration,
+    admin_maps,
     admin_people,
     admin_privacy,
     admin_sso,
@@ -64,6 +65,7 @@ PAGES = (
     admin_sso,  # issue 18: single sign-on
     people_import,  # issue 18
     admin_people,  # issue 18: the People page
+    admin_maps,  # issue 19: tiles, coordinate system, filing numbers
 )
 
 

@@ -10,6 +10,7 @@ from dashboard.core.inputs import counter, text
 from dashboard.core.runtime import runtime
 from dashboard.ingest.trackers import DeviceError, register_device, remove_device
 from dashboard.web.components import person_options, result
+from dashboard.web.maps import SYSTEM_NAMES
 from data import devices, employees
 
 
@@ -21,6 +22,7 @@ def load(_refresh: int) -> tuple:
             "identifier": d["identifier"],
             "employee": f"{d['employee_name']} ({d['employee_code']})",
             "secret": _("set") if d["has_secret"] else _("none (identifier only)"),
+            "coords": SYSTEM_NAMES[d["coord_system"]],
         }
         for d in devices.list_devices(db)
     ]
@@ -35,6 +37,7 @@ def act(
     employee: str | None,
     protocol: str | None,
     identifier: str | None,
+    coord_system: str | None,
     picked: str | None,
     refresh: int,
 ) -> tuple:
@@ -45,7 +48,9 @@ def act(
             return result(_("Choose a device first."), ok=False), no_update
         return result(_("Device removed: its next fix is refused."), ok=True), refresh + 1
     try:
-        person, ident, secret = register_device(rt.db, text(employee, 32), text(protocol, 16), text(identifier, 200))
+        person, ident, secret = register_device(
+            rt.db, text(employee, 32), text(protocol, 16), text(identifier, 200), text(coord_system, 8) or "wgs84"
+        )
     except DeviceError as exc:
         return result(str(exc), ok=False), no_update
     lines = [_("{device} now reports for {name}.", device=ident, name=person["name"])]
@@ -72,6 +77,7 @@ def register(app: Dash) -> None:
         State("devices-employee", "value"),
         State("devices-protocol", "value"),
         State("devices-identifier", "value"),
+        State("devices-coords", "value"),
         State("devices-pick", "value"),
         State("devices-refresh", "data"),
         prevent_initial_call=True,

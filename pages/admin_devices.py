@@ -8,6 +8,7 @@ from dash import dcc, html
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ADMIN_ROLES
 from dashboard.web.components import field, grid, page_frame
+from dashboard.web.maps import system_options
 
 dash.register_page(
     __name__, path="/admin/devices", name="Devices", order=55, section="admin", roles=ADMIN_ROLES, id_prefix="devices"
@@ -24,6 +25,7 @@ def layout(**_query: str) -> html.Div:
                 ("identifier", _("Identifier")),
                 ("employee", _("Employee")),
                 ("secret", _("Secret")),
+                ("coords", _("Coordinates sent")),
             ],
         ),
         html.H3(_("Register a tracker"), className="h5 mt-4"),
@@ -45,6 +47,10 @@ def layout(**_query: str) -> html.Div:
                     ),
                 ),
                 field(_("Identifier"), dcc.Input(id="devices-identifier", maxLength=128, className="form-control")),
+                field(
+                    _("Coordinates sent"),
+                    dcc.Dropdown(id="devices-coords", clearable=False, value="wgs84", options=system_options()),
+                ),
                 html.Button(_("Register"), id="devices-add", className="btn btn-primary"),
             ],
         ),

@@ -17,7 +17,8 @@ def cmd_device(args: argparse.Namespace) -> int:
             for row in devices.list_devices(rt.db):
                 print(
                     f"{row['protocol']:<10} {row['identifier']:<32} {row['employee_code']:<10} "
-                    f"{row['employee_name']}  {'secret set' if row['has_secret'] else 'no secret'}"
+                    f"{row['employee_name']}  {'secret set' if row['has_secret'] else 'no secret'}  "
+                    f"{row['coord_system']}"
                 )
             return 0
         if args.action == "remove":
@@ -29,12 +30,12 @@ def cmd_device(args: argparse.Namespace) -> int:
         protocol = "osmand" if args.osmand else "owntracks" if args.owntracks else "native"
         try:
             employee, identifier, secret = register_device(
-                rt.db, args.employee, protocol, args.osmand or args.owntracks or args.native
+                rt.db, args.employee, protocol, args.osmand or args.owntracks or args.native, args.coord_system
             )
         except DeviceError as exc:
             print(f"fieldops device: {exc}", file=sys.stderr)
             return 2
-        print(f"{protocol} device {identifier} → {employee['code']} {employee['name']}")
+        print(f"{protocol} device {identifier} → {employee['code']} {employee['name']} ({args.coord_system})")
         if protocol == "owntracks":
             print(
                 f"OwnTracks HTTP: URL {rt.settings.public_url}/ingest/owntracks, user {identifier.split('/')[0]}, "

@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument("--osmand", metavar="ID", help="Traccar Client / OsmAnd device identifier")
     kind.add_argument("--owntracks", metavar="USER/DEVICE", help="OwnTracks user and device id")
     kind.add_argument("--native", metavar="IDENTIFIER", nargs="?", const="", help="our mobile page (token)")
+    add.add_argument(
+        "--coord-system",
+        choices=("wgs84", "gcj02", "bd09"),
+        default="wgs84",
+        help="the coordinates the tracker sends (converted to WGS-84 at ingest); default wgs84",
+    )
     device_actions.add_parser("list", help="every registered tracker")
     remove = device_actions.add_parser("remove", help="forget a tracker")
     remove.add_argument("identifier")

@@ -19,6 +19,7 @@ import redis
 from dashboard.core.errors import POSTGRES_DOWN, Outage
 from dashboard.core.i18n import _
 from dashboard.core.runtime import Runtime
+from dashboard.geo.coords import SYSTEMS
 from data import devices
 
 CACHE_TTL_S = 10  # a device added takes effect within this time
@@ -121,11 +122,14 @@ class DeviceError(ValueError):
     """A device that cannot be registered, with the reason."""
 
 
-def register_device(db, employee_code: str, protocol: str, identifier: str | None) -> tuple[dict, str, str | None]:
+def register_device(
+    db, employee_code: str, protocol: str, identifier: str | None, coord_system: str = "wgs84"
+) -> tuple[dict, str, str | None]:
     """Map a tracker to an employee; returns (employee, identifier, secret shown once or None).
 
     OsmAnd has no secret (the identifier is the credential); OwnTracks gets a password and our
-    mobile page a token, both stored hashed.
+    mobile page a token, both stored hashed. coord_system is what the tracker sends (a phone whose location
+    service answers in GCJ-02, say): its fixes are converted to WGS-84 at ingest.
     """
     from data import employees
 
@@ -143,6 +147,8 @@ def register_device(db, employee_code: str, protocol: str, identifier: str | Non
         raise DeviceError(_("Choose a protocol."))
     if len(identifier) > 128:
         raise DeviceError(_("An identifier has at most 128 characters."))
+    if coord_system not in SYSTEMS:
+        raise DeviceError(_("Choose the coordinates the tracker sends: WGS-84, GCJ-02 or BD-09."))
     secret = None if protocol == "osmand" else secrets.token_urlsafe(24)
-    devices.add_device(db, identifier, employee["id"], protocol, secret)
+    devices.add_device(db, identifier, employee["id"], protocol, secret, coord_system)
     return employee, identifier, secret

@@ -16,6 +16,7 @@ from dashboard.core.inputs import safe_next
 from dashboard.core.passwords import rehashed, verify_password
 from dashboard.core.permissions import Viewer, scope_for
 from dashboard.core.runtime import runtime
+from dashboard.web.filing import filing_footer
 from dashboard.web.shell import landing_path
 from dashboard.work import sso
 from data import login_throttle, users, wall_tokens
@@ -178,7 +179,7 @@ LOGIN_PAGE = """<!doctype html>
     <p class="small text-muted mt-3 mb-0">
       <a href="/language/en?next=/login">English</a> · <a href="/language/zh-CN?next=/login">简体中文</a></p>
   </div>
-</main></body></html>"""
+</main>{{ filing }}</body></html>"""
 
 
 def _sso_offer() -> sso.SsoConfig | None:
@@ -195,6 +196,7 @@ def _login_page(error: str | None = None, username: str = "", status: int = 200)
     html = render_template_string(
         LOGIN_PAGE,
         lang=current_language(),
+        filing=filing_footer(),
         skip=_("Skip to main content"),
         title=_("Sign in"),
         error=error,

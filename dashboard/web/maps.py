@@ -14,6 +14,16 @@ from dashboard.geo.tiles import Tiles
 HELSINKI = (60.1699, 24.9384)
 js = Namespace("fieldops", "livemap")  # functions in assets/livemap.js
 tasks_js = Namespace("fieldops", "tasks")  # functions in assets/tasks.js (issue 6)
+SYSTEM_NAMES = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
+
+
+def system_options() -> list[dict]:
+    """The coordinate systems a source or a tile server may speak, for a dropdown."""
+    return [
+        {"label": _("WGS-84 (GPS; most trackers)"), "value": "wgs84"},
+        {"label": _("GCJ-02 (AMap, Tencent, phones in mainland China)"), "value": "gcj02"},
+        {"label": _("BD-09 (Baidu)"), "value": "bd09"},
+    ]
 
 
 def tile_layers(tiles: Tiles) -> list:

@@ -46,6 +46,7 @@ PAGE_ACCESS = {
     "/customers": {"field", "supervisor", "manager", "executive"},
     "/admin/integration": {"admin"},  # issue 9
     "/admin/sso": {"admin"},  # issue 18
+    "/admin/maps": {"admin"},  # issue 19
     "/import/erp": {"manager", "admin"},
     "/exports": {"supervisor", "manager", "executive"},
     "/alerts": {"supervisor", "manager"},  # issue 17

@@ -126,7 +126,13 @@ SPEC: dict = {
                                         "type": "array",
                                         "maxItems": 1000,
                                         "items": {"$ref": "#/components/schemas/Position"},
-                                    }
+                                    },
+                                    "coord_system": {
+                                        "type": "string",
+                                        "enum": ["wgs84", "gcj02", "bd09"],
+                                        "description": "The system lat/lon are in (default: the device's, "
+                                        "else wgs84); stored in WGS-84",
+                                    },
                                 },
                             }
                         }

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, render_template_string, request
 from dashboard.core.i18n import _, current_language
 from dashboard.core.runtime import runtime
 from dashboard.web.auth import csrf_token
+from dashboard.web.filing import filing_footer
 from dashboard.work.surveys import SurveyError, answer_survey, open_survey
 
 blueprint = Blueprint("surveys", __name__)
@@ -43,7 +44,7 @@ SURVEY_PAGE = """<!doctype html>
       <a href="/language/en?next={{ action }}">English</a> ·
       <a href="/language/zh-CN?next={{ action }}">简体中文</a></p>
   </div>
-</main></body></html>"""
+</main>{{ filing }}</body></html>"""
 STATUS = {"tampered": 404, "unknown": 404, "answered": 410, "expired": 410, "score": 400}
 
 
@@ -60,6 +61,7 @@ def _page(token: str, survey: dict | None, state: str, message: str | None, stat
     html = render_template_string(
         SURVEY_PAGE,
         lang=current_language(),
+        filing=filing_footer(),
         skip=_("Skip to main content"),
         title=_("How did we do?"),
         state=state,
