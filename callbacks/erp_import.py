@@ -8,6 +8,7 @@ from flask import g
 from dashboard.core.i18n import _
 from dashboard.core.inputs import text
 from dashboard.core.runtime import runtime
+from dashboard.geo.coords import SYSTEMS
 from dashboard.web.components import import_report, result
 from dashboard.work.erp import COLUMNS, ENTITIES, ImportFileError, read_upload, run_import
 
@@ -20,7 +21,7 @@ def file_name(name: object) -> str:
     return text(name, 200)
 
 
-def run(_check: int, _import: int, entity: object, contents: object, name: object) -> tuple:
+def run(_check: int, _import: int, entity: object, contents: object, name: object, coords: object) -> tuple:
     entity = text(entity, 20)
     if entity not in ENTITIES:
         return result(_("Choose what the file holds."), ok=False), []
@@ -29,7 +30,8 @@ def run(_check: int, _import: int, entity: object, contents: object, name: objec
     except ImportFileError as exc:
         return result(str(exc), ok=False), []
     dry_run = ctx.triggered_id != "erp-import"
-    return import_report(run_import(runtime(), g.viewer.scope, entity, rows, dry_run).as_dict())
+    system = text(coords, 8) if text(coords, 8) in SYSTEMS else "wgs84"
+    return import_report(run_import(runtime(), g.viewer.scope, entity, rows, dry_run, system).as_dict())
 
 
 def register(app: Dash) -> None:
@@ -43,5 +45,6 @@ def register(app: Dash) -> None:
         State("erp-entity", "value"),
         State("erp-upload", "contents"),
         State("erp-upload", "filename"),
+        State("erp-coords", "value"),
         prevent_initial_call=True,
     )(run)

@@ -11,6 +11,7 @@ from flask import g
 from dashboard.core.i18n import _
 from dashboard.core.inputs import text, whole_number
 from dashboard.core.runtime import runtime
+from dashboard.geo.coords import SYSTEMS
 from dashboard.ingest.protocols.gpx import import_file
 from dashboard.web.components import person_options
 from data import employees
@@ -21,13 +22,16 @@ def employee_options(_id: object) -> list[dict]:
     return person_options(employees.roster(runtime().db, g.viewer.scope), value="id")
 
 
-def import_files(contents: list[str] | None, names: list[str] | None, employee_id: int | None) -> html.Div | str:
+def import_files(
+    contents: list[str] | None, names: list[str] | None, employee_id: int | None, coords: object
+) -> html.Div | str:
     contents = [c for c in contents if isinstance(c, str)] if isinstance(contents, list) else []
     names = [text(n, 200) for n in names] if isinstance(names, list) else []
     employee_id = whole_number(employee_id)
     if not contents:
         return ""
     rt = runtime()
+    system = coords if coords in SYSTEMS else "wgs84"
     if employee_id is None or employees.get_employee(rt.db, g.viewer.scope, employee_id) is None:
         return html.Div(_("Choose an employee first, then the files."), className="alert alert-warning")
     reports = []
@@ -47,7 +51,7 @@ def import_files(contents: list[str] | None, names: list[str] | None, employee_i
             )
             continue
         try:
-            reports.append(import_file(rt, employee_id, name, data))
+            reports.append(import_file(rt, employee_id, name, data, system))
         except StreamFull:
             return html.Div(
                 _("The server is busy storing earlier positions; try again in a minute."),
@@ -89,6 +93,7 @@ def register(app: Dash) -> None:
         Input("gpx-upload", "contents"),
         State("gpx-upload", "filename"),
         State("gpx-employee", "value"),
+        State("gpx-coords", "value"),
         running=[
             (Output("gpx-progress", "style"), {"display": "flex"}, {"display": "none"}),
             (Output("gpx-upload", "disabled"), True, False),

@@ -8,6 +8,7 @@ from dash import dcc, html
 from dashboard.core.i18n import _
 from dashboard.core.permissions import ERP_IMPORT_ROLES
 from dashboard.web.components import field, import_report_grid, page_frame
+from dashboard.web.maps import system_options
 from dashboard.work.erp import COLUMNS, XLSX_TYPE
 
 dash.register_page(
@@ -37,6 +38,12 @@ def layout(**_query: str) -> html.Div:
         html.Div(
             [html.Span(_("Columns: ")), html.Code(", ".join(COLUMNS["customers"]), id="erp-columns")],
             className="small my-2",
+        ),
+        field(
+            _("Customers' coordinates are in"),
+            dcc.Dropdown(
+                id="erp-coords", clearable=False, value="wgs84", options=system_options(), style={"width": "28rem"}
+            ),
         ),
         dcc.Upload(
             id="erp-upload",

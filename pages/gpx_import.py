@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from dashboard.core.i18n import _
 from dashboard.core.permissions import HISTORY_IMPORT_ROLES
+from dashboard.web.maps import system_options
 
 dash.register_page(
     __name__,
@@ -28,6 +29,10 @@ def layout(**_query: str) -> html.Div:
             html.P(_("Points without a time, or with an impossible time, are not stored."), className="text-muted"),
             html.Label(_("Employee"), htmlFor="gpx-employee", className="fo-label"),
             dcc.Dropdown(id="gpx-employee", placeholder=_("Choose an employee"), className="fo-gpx-employee"),
+            html.Label(_("The files' coordinates are in"), htmlFor="gpx-coords", className="fo-label"),
+            dcc.Dropdown(
+                id="gpx-coords", clearable=False, value="wgs84", options=system_options(), className="fo-gpx-employee"
+            ),
             dcc.Upload(
                 id="gpx-upload",
                 multiple=True,

@@ -32,6 +32,8 @@ from openpyxl.utils import get_column_letter
 
 from dashboard.core.i18n import _
 from dashboard.core.runtime import Runtime
+from dashboard.geo.coords import to_wgs84
+from dashboard.geo.tiles import offset_regions
 from data import customers, employees, orders
 from data.scope import Scope
 
@@ -257,12 +259,18 @@ def template_file(columns: tuple[str, ...], kind: str) -> bytes:
     return (",".join(columns) + "\r\n").encode()
 
 
-def run_import(rt: Runtime, scope: Scope, entity: str, rows: list, dry_run: bool) -> Report:
-    """Check every row, compare with what is stored in the scope, and write everything only if no row is in error."""
+def run_import(
+    rt: Runtime, scope: Scope, entity: str, rows: list, dry_run: bool, coord_system: str = "wgs84"
+) -> Report:
+    """Check every row, compare with what is stored in the scope, and write everything only if no row is in error.
+    coord_system: the system of the customers' lat/lon (an export from AMap is GCJ-02); stored in WGS-84."""
     if entity not in ENTITIES:
         raise ImportFileError(_("Unknown entity: {entity}.", entity=str(entity)[:40]))
     report = Report(entity, dry_run)
-    clean = (_check_customers if entity == "customers" else _check_orders)(rt, scope, rows, report)
+    if entity == "customers":
+        clean = _check_customers(rt, scope, rows, report, coord_system)
+    else:
+        clean = _check_orders(rt, scope, rows, report)
     if dry_run or report.errors:
         return report
     if clean:
@@ -274,8 +282,12 @@ def run_import(rt: Runtime, scope: Scope, entity: str, rows: list, dry_run: bool
 NOT_IN_TEAMS = "no {what} of your teams has this external id (an import limited to teams updates, never creates)"
 
 
-def _check_customers(rt: Runtime, scope: Scope, rows: list, report: Report) -> list[dict]:
+def _check_customers(rt: Runtime, scope: Scope, rows: list, report: Report, coord_system: str) -> list[dict]:
     checked = _checked_rows(rows, report, _customer_row)
+    if coord_system != "wgs84":
+        regions = offset_regions(rt.org_settings())
+        for _row_number, row in checked:
+            row["lat"], row["lon"] = to_wgs84(row["lat"], row["lon"], coord_system, regions)
     owners = employees.employees_by_code(rt.db, scope, sorted({row["owner_code"] for _n, row in checked} - {None}))
     stored = customers.customers_by_external_id(rt.db, scope, [row["external_id"] for _n, row in checked])
     clean = []

@@ -12,6 +12,7 @@ from dashboard.demo.seed import device_token, employee_code
 from dashboard.geo.coords import from_wgs84
 from dashboard.ingest.trackers import DeviceError, register_device
 from dashboard.work.streets import distance_m
+from dashboard.work.tokens import SCOPES, issue
 from data import devices
 from tests.conftest import SECRET, make_app
 from tests.replay import drain
@@ -76,3 +77,29 @@ def test_a_tracker_is_registered_with_the_system_it_sends(rt):
     assert devices.device_by_identifier(rt.db, "osmand", identifier)["coord_system"] == "gcj02"
     with pytest.raises(DeviceError, match="GCJ-02"):
         register_device(rt.db, employee_code(EMPLOYEE), "osmand", "cn-tracker-3", "epsg3857")
+
+
+def test_customers_from_an_amap_export_are_stored_in_wgs84(app, rt):
+    headers = {"Authorization": f"Bearer {issue(rt.db, 'ERP', SCOPES, None, 30, None)}"}
+    client = app.server.test_client()
+    lat, lon = from_wgs84(*BEIJING, "gcj02")
+    body = {"external_id": "BJ-1", "name": "北京望京店", "lat": lat, "lon": lon, "coord_system": "gcj02"}
+    created = client.post("/api/v1/customers", json=body, headers=headers)
+    assert created.status_code == 201, created.json
+    assert distance_m(created.json["lat"], created.json["lon"], *BEIJING) < 1.0
+    half = client.patch(
+        f"/api/v1/customers/{created.json['id']}", json={"lat": lat, "coord_system": "gcj02"}, headers=headers
+    )
+    assert half.status_code == 400 and half.json["field"] == "lat"
+
+    csv = f"external_id,name,lat,lon\nBJ-2,北京国贸店,{lat},{lon}\n".encode()
+    imported = client.post(
+        "/api/v1/import/customers?coord_system=gcj02", data=csv, headers=headers | {"Content-Type": "text/csv"}
+    )
+    assert imported.status_code == 200, imported.json
+    row = rt.db.fetch_one("SELECT lat, lon FROM customers WHERE external_id = 'BJ-2'")
+    assert distance_m(row["lat"], row["lon"], *BEIJING) < 1.0
+    wrong = client.post(
+        "/api/v1/import/customers?coord_system=utm", data=csv, headers=headers | {"Content-Type": "text/csv"}
+    )
+    assert wrong.status_code == 400

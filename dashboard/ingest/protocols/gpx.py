@@ -27,6 +27,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from dashboard.core.errors import AppError
 from dashboard.core.inputs import json_body
 from dashboard.core.runtime import Runtime, runtime
+from dashboard.geo.coords import CoordSystemError, checked_system
 from dashboard.ingest.accept import accept_fixes
 from data import employees
 
@@ -67,8 +68,9 @@ def read_track_points(text: str) -> tuple[list[dict], int]:
     return fixes, untimed
 
 
-def import_file(rt: Runtime, employee_id: int, name: str, data: bytes) -> dict:
-    """Import one GPX file for one employee; the report says what became of every track point."""
+def import_file(rt: Runtime, employee_id: int, name: str, data: bytes, coord_system: str = "wgs84") -> dict:
+    """Import one GPX file for one employee; the report says what became of every track point. GPX is WGS-84 by
+    its definition, but apps made for mainland China export GCJ-02 in it: coord_system says which."""
     report: dict[str, Any] = {"file": name, "points": 0, "accepted": 0, "untimed": 0, "rejected": [], "error": None}
     try:
         fixes, untimed = read_track_points(data.decode("utf-8-sig"))
@@ -77,7 +79,9 @@ def import_file(rt: Runtime, employee_id: int, name: str, data: bytes) -> dict:
         return report
     reasons: Counter[str] = Counter()
     for start in range(0, len(fixes), CHUNK):
-        outcome = accept_fixes(rt, employee_id, fixes[start : start + CHUNK], "gpx", history=True)
+        outcome = accept_fixes(
+            rt, employee_id, fixes[start : start + CHUNK], "gpx", history=True, coord_system=coord_system
+        )
         report["accepted"] += outcome.accepted
         reasons.update(rejection["error"] for rejection in outcome.rejected)
     report.update(
@@ -122,7 +126,11 @@ def receive() -> Response:
         employee_id = int(employee_id)
     except (TypeError, ValueError):
         raise AppError(400, "invalid_parameter", "employee_id must be a whole number") from None
+    try:
+        coord_system = checked_system(request.args.get("coord_system"))
+    except CoordSystemError as exc:
+        raise AppError(400, "invalid_parameter", str(exc)) from None
     rt = runtime()
     if employees.get_employee(rt.db, g.viewer.scope, employee_id) is None:
         raise AppError(404, "not_found", "no such employee in your view")
-    return jsonify(files=[import_file(rt, employee_id, name, data) for name, data in files])
+    return jsonify(files=[import_file(rt, employee_id, name, data, coord_system) for name, data in files])

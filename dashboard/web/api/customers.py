@@ -8,6 +8,8 @@ from flask import Response, g
 
 from dashboard.core.errors import AppError
 from dashboard.core.runtime import runtime
+from dashboard.geo.coords import SYSTEMS, to_wgs84
+from dashboard.geo.tiles import offset_regions
 from dashboard.web.api import preconditions
 from dashboard.web.api.records import answer, found
 from dashboard.web.api.routes import ID, _param, _ref, checked_body, route
@@ -28,6 +30,12 @@ CUSTOMER_PROPERTIES = {
         "maxLength": erp.TEXT_LIMITS["owner_code"],
         "description": "the owner's employee code (a team-limited token: one of its teams')",
     },
+    "coord_system": {
+        "type": "string",
+        "enum": list(SYSTEMS),
+        "description": "the system of lat/lon sent (default wgs84; AMap and Tencent give gcj02, Baidu bd09); "
+        "stored and answered in WGS-84",
+    },
 }
 CUSTOMER_BODY = {
     "type": "object",
@@ -44,6 +52,17 @@ CREATED = {
         "content": {"application/json": {"schema": _ref("Customer")}},
     }
 }
+
+
+def _in_wgs84(body: dict) -> dict:
+    """The body with its lat/lon in WGS-84, as stored (coord_system says what they were sent in)."""
+    body = dict(body)
+    system = body.pop("coord_system", "wgs84")
+    if system != "wgs84" and "lat" in body and "lon" in body:
+        body["lat"], body["lon"] = to_wgs84(body["lat"], body["lon"], system, offset_regions(runtime().org_settings()))
+    elif system != "wgs84" and ("lat" in body or "lon" in body):
+        raise AppError(400, "invalid_body", "with coord_system, send lat and lon together", field="lat")
+    return body
 
 
 def _upsert(row: dict) -> dict:
@@ -74,7 +93,7 @@ def create_customer() -> Response:
     """A new customer named by the ERP's `external_id` (409 `conflict` when a customer has it: PATCH that one). As
     the import: a team-limited token creates no customer (external ids are one namespace for the whole
     organisation), so an ERP that creates customers uses a token without a team limit."""
-    body = checked_body(CUSTOMER_BODY)
+    body = _in_wgs84(checked_body(CUSTOMER_BODY))
     row = {key: body.get(key) for key in erp.COLUMNS["customers"]}
     check = erp.run_import(runtime(), g.viewer.scope, "customers", [row], dry_run=True)  # the import's own checks
     if not check.errors and check.rows[0]["action"] != "created":
@@ -98,7 +117,7 @@ def change_customer(customer_id: int) -> Response:
     """The fields sent change, the others stay (null clears an optional one). Only a customer with an external id
     (one the ERP made or imported) is written here: 409 `no_external_id` otherwise. With If-Match, a customer
     changed since that version is 412 and nothing changes."""
-    body = checked_body(CUSTOMER_CHANGE_BODY)
+    body = _in_wgs84(checked_body(CUSTOMER_CHANGE_BODY))
     db = runtime().db
     current = found("customers", "customer", id=customer_id)
     preconditions.check_version(current["version"])

@@ -221,6 +221,16 @@ SPEC: dict = {
         "/api/v1/gpx": {
             "post": {
                 "summary": "Import past tracks from GPX files for one employee (signed-in viewer)",
+                "parameters": [
+                    {
+                        "name": "coord_system",
+                        "in": "query",
+                        "required": False,
+                        "description": "the files' system (GPX is WGS-84, but apps for mainland China export "
+                        "gcj02); stored in WGS-84",
+                        "schema": {"type": "string", "enum": ["wgs84", "gcj02", "bd09"], "default": "wgs84"},
+                    }
+                ],
                 "requestBody": {
                     "content": {
                         "multipart/form-data": {

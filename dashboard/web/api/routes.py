@@ -794,13 +794,18 @@ def report_file(report_id: int, name: str) -> Response:
 
 
 DRY_RUN = _param("dry_run", {"type": "boolean", "default": False}, "report what would change, write nothing")
+COORD_SYSTEM = _param(
+    "coord_system",
+    {"type": "string", "enum": ["wgs84", "gcj02", "bd09"], "default": "wgs84"},
+    "the system of the rows' lat/lon (an export from AMap or Tencent is gcj02, from Baidu bd09); stored in WGS-84",
+)
 IMPORT_CONTENT = {
     "application/json": {"schema": IMPORT_BODY},
     "text/csv": {"schema": {"type": "string"}},
 }
 
 
-def _import(entity: str, dry_run: bool) -> Response:
+def _import(entity: str, dry_run: bool, coord_system: str = "wgs84") -> Response:
     kind = request.mimetype
     if kind == "application/json":
         body = json_body()
@@ -816,7 +821,7 @@ def _import(entity: str, dry_run: bool) -> Response:
             raise AppError(400, "invalid_file", str(exc)) from None
     else:
         raise AppError(415, "unsupported_media_type", "send application/json or text/csv")
-    report = erp.run_import(runtime(), g.viewer.scope, entity, rows, dry_run).as_dict()
+    report = erp.run_import(runtime(), g.viewer.scope, entity, rows, dry_run, coord_system).as_dict()
     return _json(report, 422 if report["errors"] and not dry_run else 200)
 
 
@@ -833,19 +838,19 @@ IMPORT_ANSWERS = {
     "/api/v1/import/customers",
     "customers:write",
     "Upsert customers by external_id (ERP import)",
-    [DRY_RUN],
+    [DRY_RUN, COORD_SYSTEM],
     _ref("ImportReport"),
     body=IMPORT_CONTENT,
     errors=(400, 401, 403, 413, 415),
     extra_answers=IMPORT_ANSWERS,
 )
-def import_customers(dry_run: bool) -> Response:
+def import_customers(dry_run: bool, coord_system: str) -> Response:
     """Columns: external_id, name, lat, lon (required), address, category, owner_code (an employee's code).
     All or nothing: with any row in error nothing is written (422). A row states the whole customer: an optional
     column left empty is cleared. `dry_run=true` reports created / updated / unchanged per row. A token limited to
     teams updates only its teams' customers, each with an owner of its teams, and creates none: an id stored
-    outside its teams is answered like an id stored nowhere."""
-    return _import("customers", dry_run)
+    outside its teams is answered like an id stored nowhere. `coord_system` names the system of lat/lon."""
+    return _import("customers", dry_run, coord_system)
 
 
 @route(
