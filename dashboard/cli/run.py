@@ -66,15 +66,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Everything on one machine: services, schema, the city, the writer, the simulator, the dashboard."""
     services, rt = open_runtime(args)
     now = datetime.now(rt.settings.tz)
-    if seed_demo(rt.db, rt.settings.secret_key, args.employees):
+    if seed_demo(rt.db, rt.settings.secret_key, args.employees, rt.settings.language):
         # Last month and this month so far, worked and tracked: reports and analytics have a real past (issue 15).
         last_month = (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
         yesterday = now.date() - timedelta(days=1)
         seed_history(
-            rt.db, last_month, yesterday, rt.settings.tz, stay_min_s=rt.settings.stay_min_s, tracked_from=last_month
+            rt.db,
+            last_month,
+            yesterday,
+            rt.settings.tz,
+            stay_min_s=rt.settings.stay_min_s,
+            tracked_from=last_month,
+            language=rt.settings.language,
         )
     plan_day(rt.db, now.date(), rt.settings.tz, start=now)
-    seed_demo_rules(rt.db)
+    seed_demo_rules(rt.db, rt.settings.language)
     accounts = seed_demo_accounts(rt.db, rt.settings.secret_key)
     wall = demo_wall_token(rt.db, rt.settings.secret_key)
     url = f"http://{args.host}:{args.port}"

@@ -23,10 +23,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     with opened(args) as rt:
         tz = rt.settings.tz
-        seeded = seed_demo(rt.db, rt.settings.secret_key, args.employees)
+        seeded = seed_demo(rt.db, rt.settings.secret_key, args.employees, rt.settings.language)
         now = datetime.now(tz)
         planned = plan_day(rt.db, now.date(), tz, start=now)
-        seed_demo_rules(rt.db)
+        seed_demo_rules(rt.db, rt.settings.language)
     print(f"{'Seeded the demo city' if seeded else 'Demo city already seeded'}; {planned} tasks planned today")
     return 0
 

@@ -50,6 +50,13 @@ SURVEY_COMMENTS = (
     "准时到达，服务专业。",
     "Quick and friendly, thank you!",
 )
+SURVEY_COMMENTS_ZH = (
+    "约好的时间没有人来。",
+    "来晚了，问题还没解决。",
+    "还可以，但花的时间太长。",
+    "准时到达，服务专业。",
+    "又快又热情，谢谢！",
+)
 
 
 @dataclass
@@ -70,10 +77,11 @@ def seed_history(
     stay_min_s: int,
     tracked_from: date | None = None,
     network: StreetNetwork | None = None,
+    language: str = "en",
 ) -> int:
     """Plan and work every weekday from first_day to last_day (included; weekends are days off): tasks with
-    outcomes, visits and survey answers; from tracked_from on (None: no day) also positions and stays, with
-    the analytics rolled up after each day. Returns the tasks planned."""
+    outcomes, visits and survey answers (their comments in Chinese for a zh-CN demo); from tracked_from on (None:
+    no day) also positions and stays, with the analytics rolled up after each day. Returns the tasks planned."""
     network = network or helsinki_streets()
     people = devices.native_devices(db)
     team_of = {row["id"]: row["team_id"] for row in employees.roster(db, Scope.everything())}
@@ -105,7 +113,8 @@ def seed_history(
         day += timedelta(days=1)
     start = datetime.combine(first_day, time(), tz)
     end = datetime.combine(last_day + timedelta(days=1), time(), tz)
-    demo.answer_surveys(db, start, end, SURVEY_SEED, SURVEY_COMMENTS)
+    comments = SURVEY_COMMENTS_ZH if language == "zh-CN" else SURVEY_COMMENTS
+    demo.answer_surveys(db, start, end, SURVEY_SEED, comments)
     log.info("Seeded %d worked tasks from %s to %s (tracked from %s)", planned, first_day, last_day, tracked_from)
     return planned
 

@@ -17,6 +17,7 @@ from dashboard.core.permissions import Viewer
 from dashboard.work.alerting import validate_rule
 from dashboard.work.streets import StreetNetwork, helsinki_places, helsinki_streets
 from data import alerts, customers, demo, devices, employees, tasks, users, wall_tokens
+from data import teams as team_rows
 from data.db import Database
 from data.demo import DemoArea, DemoCustomer, DemoPerson
 from data.scope import Scope
@@ -66,6 +67,44 @@ LAST_NAMES = (
     "Salminen",
 )
 CHINESE_GIVEN = {"Wang Fang": "王芳", "Li Wei": "李伟", "Zhang Min": "张敏", "Chen Jie": "陈杰", "Liu Yang": "刘洋"}
+# FIELDOPS_LANGUAGE=zh-CN (issue 19): the same city and streets, with a Chinese organisation in them.
+TEAM_NAMES_ZH = {"North": "北区", "East": "东区", "South": "南区", "West": "西区"}
+FAMILY_NAMES_ZH = (
+    "王",
+    "李",
+    "张",
+    "刘",
+    "陈",
+    "杨",
+    "黄",
+    "赵",
+    "吴",
+    "周",
+    "徐",
+    "孙",
+    "马",
+    "朱",
+    "胡",
+    "郭",
+    "何",
+    "林",
+)
+GIVEN_NAMES_ZH = (
+    "芳", "伟", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "丽",
+    "强", "平", "刚", "桂英", "建华", "文", "华", "玉兰", "志强", "海燕", "晓东", "雪梅", "国庆", "春生",
+)  # fmt: skip
+SHOP_WORDS_ZH = (
+    "鸿福", "金城", "顺心", "和美", "百佳", "瑞丰", "东方", "新天地", "万家", "好运", "华联", "永盛",
+    "兴隆", "嘉禾", "锦绣", "丰泽", "明珠", "长青", "吉祥", "同心",
+)  # fmt: skip
+CATEGORY_ZH = {
+    "restaurant": "餐厅", "cafe": "咖啡馆", "fast_food": "快餐店", "pub": "酒馆", "bar": "酒吧",
+    "clothes": "服装店", "hairdresser": "理发店", "jewelry": "珠宝店", "beauty": "美容院", "bank": "银行支行",
+    "optician": "眼镜店", "shoes": "鞋店", "furniture": "家具店", "kiosk": "便利亭", "convenience": "便利店",
+    "books": "书店", "sports": "体育用品店", "supermarket": "超市", "pharmacy": "药房", "gift": "礼品店",
+    "mobile_phone": "手机店", "dentist": "牙科诊所", "travel_agency": "旅行社", "tea": "茶庄", "cinema": "影院",
+    "company": "有限公司", "ngo": "协会", "lawyer": "律师事务所", "government": "服务中心", "library": "图书馆",
+}  # fmt: skip
 SITE_RADIUS_M = 40.0
 CUSTOMERS_PER_PERSON = 6
 TASKS_PER_PERSON = (6, 9)
@@ -105,10 +144,16 @@ def seed_demo_accounts(db: Database, secret_key: str) -> list[tuple[str, str, st
                 password,
                 role,
                 employee_code=employee_code,
-                team_ids=team_ids_by_name(db, list(teams)) if teams else None,
+                team_ids=team_ids_by_name(db, [_seeded_team_name(db, team) for team in teams]) if teams else None,
             )
         accounts.append((username, role, password))
     return accounts
+
+
+def _seeded_team_name(db: Database, english: str) -> str:
+    """A demo team's name as seeded: English, or Chinese when the demo was seeded in zh-CN."""
+    chinese = TEAM_NAMES_ZH[english]
+    return chinese if team_rows.teams_by_name(db, [chinese]) else english
 
 
 def demo_wall_secret(secret_key: str) -> str:
@@ -129,22 +174,29 @@ def employee_code(number: int) -> str:
     return f"E{number:04d}"
 
 
-def seed_demo(db: Database, secret_key: str, employee_count: int = 50) -> bool:
-    """Seed the city, teams, people and customers once; return False when already seeded."""
+def seed_demo(db: Database, secret_key: str, employee_count: int = 50, language: str = "en") -> bool:
+    """Seed the city, teams, people and customers once; return False when already seeded. In zh-CN the people,
+    teams and customers have Chinese names and the phones Chinese numbers (the streets stay Helsinki's)."""
     if employees.count_employees(db):
         return False
     rng = random.Random(DEMO_SEED)
     network = helsinki_streets()
     all_places = helsinki_places()
     places = rng.sample(all_places, min(len(all_places), employee_count * CUSTOMERS_PER_PERSON))
-    team_names = [name for name, _color in TEAMS]
+    chinese = language == "zh-CN"
+    seeded_teams = tuple((TEAM_NAMES_ZH[name], color) for name, color in TEAMS) if chinese else TEAMS
+    team_names = [name for name, _color in seeded_teams]
     people = []
     members: dict[str, list[str]] = {name: [] for name in team_names}
     for number in range(1, employee_count + 1):
         team = team_names[(number - 1) % len(team_names)]
         code = employee_code(number)
-        name = _person_name(rng, number)
-        phone = f"+358 40 {rng.randrange(1000000, 9999999)}"
+        name = _chinese_person_name(number) if chinese else _person_name(rng, number)
+        phone = (
+            f"+86 138 {rng.randrange(1000, 9999)} {rng.randrange(1000, 9999)}"
+            if chinese
+            else (f"+358 40 {rng.randrange(1000000, 9999999)}")
+        )
         people.append(DemoPerson(code, name, team, phone, devices.hash_token(device_token(secret_key, code))))
         members[team].append(code)
     areas = []
@@ -153,7 +205,7 @@ def seed_demo(db: Database, secret_key: str, employee_count: int = 50) -> bool:
         team_customers = [
             DemoCustomer(
                 f"osm:{place['osm_id']}",
-                place["name"],
+                _chinese_customer_name(place, index) if chinese else place["name"],
                 place["category"],
                 place["address"],
                 place["lat"],
@@ -165,7 +217,7 @@ def seed_demo(db: Database, secret_key: str, employee_count: int = 50) -> bool:
         area = MultiPoint([(p["lon"], p["lat"]) for p in team_places]).convex_hull.buffer(0.0012)
         areas.append(DemoArea(team, team_customers, orjson.dumps(mapping(area.simplify(0.0002))).decode()))
     # The demo runs at any hour: its teams may be tracked all day, every day.
-    demo.insert_city(db, _street_rows(network), TEAMS, people, areas, SITE_RADIUS_M, all_day_weekdays=range(7))
+    demo.insert_city(db, _street_rows(network), seeded_teams, people, areas, SITE_RADIUS_M, all_day_weekdays=range(7))
     log.info("Seeded %d employees in %d teams and %d customers", employee_count, len(TEAMS), len(places))
     return True
 
@@ -184,15 +236,30 @@ DEMO_RULES = (
 DEMO_RULE_SEEDER = Viewer(None, "demo", "admin", None, Scope.everything())
 
 
-def seed_demo_rules(db: Database) -> int:
+DEMO_RULE_NAMES_ZH = {
+    "Device silent 10 min": "设备 10 分钟无信号",
+    "Idle away from customers 20 min": "离开客户处闲置 20 分钟",
+    "Not arrived by the end of the window": "时间窗结束仍未到达",
+    "Task overdue 30 min": "任务逾期 30 分钟",
+    "Low battery 15 %": "电量低于 15%",
+    "Speeding over 80 km/h for 30 s": "超速 80 公里/小时持续 30 秒",
+    "Customer survey of 2 stars or fewer": "客户评价 2 星及以下",
+}
+
+
+def seed_demo_rules(db: Database, language: str = "en") -> int:
     """Switch on the demo's rules once: those above for everyone, and for each team one that tells when
     someone leaves the team's work area (info). Values go through the rules' own validation, as an admin's
     would. Returns how many rules were created."""
-    wanted = [{"kind": k, "name": n, "severity": s, "params": p} for k, n, s, p in DEMO_RULES]
+    chinese = language == "zh-CN"
+    wanted = [
+        {"kind": k, "name": DEMO_RULE_NAMES_ZH[n] if chinese else n, "severity": s, "params": p}
+        for k, n, s, p in DEMO_RULES
+    ]
     wanted += [
         {
             "kind": "zone_exit",
-            "name": f"Left the {area['team']} work area",
+            "name": f"离开{area['team']}工作区域" if chinese else f"Left the {area['team']} work area",
             "severity": "info",
             "team_ids": [area["team_id"]],
             "zone_ids": [area["id"]],
@@ -229,7 +296,7 @@ def occasion_people(db: Database) -> dict[str, int]:
     if len(roster) < len(OCCASIONS):
         return {}
     rng = random.Random(f"{DEMO_SEED}:occasions")
-    north = [p["id"] for p in roster if p["team_name"] == TEAMS[0][0]]
+    north = [p["id"] for p in roster if p["team_name"] in (TEAMS[0][0], TEAM_NAMES_ZH[TEAMS[0][0]])]
     chosen = rng.sample(north if len(north) >= 3 else [p["id"] for p in roster], 3)
     chosen.append(rng.choice([p["id"] for p in roster if p["id"] not in chosen]))
     return dict(zip(OCCASIONS, chosen, strict=True))
@@ -295,6 +362,20 @@ def plan_day(db: Database, day: date, tz: ZoneInfo, start: datetime | None = Non
                 }
             )
     return tasks.insert_planned(db, planned)
+
+
+def _chinese_person_name(number: int) -> str:
+    """A Chinese name per employee number: family name first, no space (王芳)."""
+    family = FAMILY_NAMES_ZH[(number * 5) % len(FAMILY_NAMES_ZH)]
+    return family + GIVEN_NAMES_ZH[(number * 7) % len(GIVEN_NAMES_ZH)]
+
+
+def _chinese_customer_name(place: dict, index: int) -> str:
+    """A Chinese business name for a real place, by its kind: 鸿福餐厅, 金城有限公司…; the place's own id keeps it
+    stable, and the street number in the address tells two of the same name apart."""
+    kind = place["category"].split(":", 1)[-1]
+    word = SHOP_WORDS_ZH[(place["osm_id"] + index) % len(SHOP_WORDS_ZH)]
+    return word + CATEGORY_ZH.get(kind, "商行")
 
 
 def _person_name(rng: random.Random, number: int) -> str:
