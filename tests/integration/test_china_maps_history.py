@@ -21,6 +21,7 @@ from data import org_settings, route_plans, users, zones
 from data.positions import PositionRow, insert_positions
 from tests.conftest import callback_body, make_app, server_callbacks, signed_in_client
 
+HELSINKI = (60.1699, 24.9384)
 BEIJING = (39.9087, 116.3975)  # Tiananmen, WGS-84: a GCJ-02 map draws it some 600 m east and north
 SITE_RADIUS_M = 80.0
 CLOSE_M = 1.0
@@ -74,14 +75,22 @@ def beijing_day(rt) -> dict:
             "path": route,
         },
     )
+    at_home = db.fetch_one("SELECT id, lat, lon FROM customers WHERE id <> %s ORDER BY id LIMIT 1", (customer,))
+    colleague = db.fetch_one("SELECT id FROM employees WHERE id <> %s ORDER BY id LIMIT 1", (employee,))["id"]
+    helsinki_task = db.fetch_one(
+        """INSERT INTO tasks (customer_id, employee_id, state, window_start, window_end)
+           VALUES (%s, %s, 'assigned', %s, %s) RETURNING id""",
+        (at_home["id"], colleague, now, now + timedelta(hours=1)),
+    )["id"]
     day = now.date() - timedelta(days=1)
     start = datetime.combine(day, datetime.min.time(), tz).replace(hour=10).astimezone(UTC)
     track = [(lat + 0.00002 * n, lon + 0.00003 * n) for n in range(120)]  # an hour, every 30 s, slowly east
+    in_helsinki = [(HELSINKI[0] + 0.00002 * n, HELSINKI[1]) for n in range(120)]  # the same hour at home
     insert_positions(
         db,
         [
             PositionRow(
-                employee,
+                person,
                 start + timedelta(seconds=30 * n),
                 p_lat,
                 p_lon,
@@ -91,7 +100,8 @@ def beijing_day(rt) -> dict:
                 h3.str_to_int(h3.latlng_to_cell(p_lat, p_lon, 10)),
                 "native",
             )
-            for n, (p_lat, p_lon) in enumerate(track)
+            for person, points in ((employee, track), (colleague, in_helsinki))
+            for n, (p_lat, p_lon) in enumerate(points)
         ],
     )
     db.execute(
@@ -110,6 +120,9 @@ def beijing_day(rt) -> dict:
         "day": day,
         "track": track,
         "field": field,
+        "colleague": colleague,
+        "helsinki_task": (helsinki_task, at_home["lat"], at_home["lon"]),
+        "helsinki_track": in_helsinki,
     }
 
 
@@ -246,10 +259,8 @@ def test_the_tasks_map_is_given_the_task_and_its_route_in_gcj02(app, rt, day):
     points = {f["properties"]["id"]: f["geometry"]["coordinates"] for f in shown["tasks-points"]["data"]["features"]}
     lon, lat = points[day["task"]]
     assert metres((lat, lon), gcj(*BEIJING)) < CLOSE_M
-    others = rt.db.fetch_all("SELECT t.id, c.lat, c.lon FROM tasks t JOIN customers c ON c.id = t.customer_id")
-    for task in others:
-        if task["id"] in points and task["id"] != day["task"]:
-            assert points[task["id"]] == [task["lon"], task["lat"]]  # Helsinki: unchanged
+    at_home, home_lat, home_lon = day["helsinki_task"]
+    assert points[at_home] == [home_lon, home_lat]  # Helsinki: exactly as stored
     routes = {f["properties"]["employee"]: f for f in shown["tasks-routes"]["data"]["features"]}
     line = routes[day["employee"]]["geometry"]["coordinates"]
     for (r_lon, r_lat), (w_lat, w_lon) in zip(line, day["route"], strict=True):
@@ -273,6 +284,13 @@ def test_the_day_replay_is_given_the_track_and_stops_in_gcj02(app, rt, day):
     assert metres(tuple(stop["props"]["center"]), gcj(*BEIJING)) < CLOSE_M
     (low_lat, low_lon), _high = shown["day-map"]["viewport"]["bounds"]
     assert metres((low_lat, low_lon), gcj(*day["track"][0])) < CLOSE_M
+    at_home = run(
+        signed_in_client(app, "manager"),
+        app,
+        "day-track.data",
+        {"day-employee.value": day["colleague"], "day-date.date": day["day"].isoformat()},
+    )["day-path"]["positions"]
+    assert [tuple(p) for p in at_home] == day["helsinki_track"]  # Helsinki: exactly as stored
 
 
 def test_the_heatmap_is_given_beijing_hexagons_in_gcj02_and_helsinki_ones_unchanged(app, rt, day):
@@ -284,8 +302,8 @@ def test_the_heatmap_is_given_beijing_hexagons_in_gcj02_and_helsinki_ones_unchan
         {"heatmap-dates.start_date": start, "heatmap-dates.end_date": day["day"].isoformat()},
     )
     features = shown["heatmap-cells"]["data"]["features"]
-    beijing = [f for f in features if f["geometry"]["coordinates"][0][0][0] > 100]
-    assert beijing, "the Beijing hour is on the map"
+    east = [f["geometry"]["coordinates"][0][0][0] > 100 for f in features]
+    assert any(east) and not all(east), "the Beijing hour and the Helsinki hour are on the map"
     for feature in features:
         cell = h3.int_to_str(int(feature["properties"]["cell"]))
         outline = h3.cell_to_boundary(cell)
