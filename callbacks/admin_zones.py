@@ -1,4 +1,5 @@
-"""Admin zones page: draw, name and save work areas; reshape or delete any zone."""
+"""Admin zones page: draw, name and save work areas; reshape or delete any zone. The map is given zones in its
+system (map_frame), and what is drawn on it goes back through the same frame when it is stored (work/zoning)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask import g
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_frame
 from dashboard.web.components import result
 from dashboard.work.zoning import ZoneError, reshape, save_drawn
 from data import teams, zones
@@ -15,14 +17,14 @@ from data import teams, zones
 
 def load(_refresh: int) -> tuple:
     rt = runtime()
-    existing = rt.livemap.zones_geojson(g.viewer.scope, cached=False)
+    existing = rt.livemap.zones_geojson(g.viewer.scope, cached=False)  # stored: WGS-84
     kinds = {"work_area": _("work area"), "customer_site": _("customer site")}
     picks = [
         {"label": f"{f['properties']['name']} ({kinds[f['properties']['kind']]})", "value": f["properties"]["id"]}
         for f in existing["features"]
     ]
     team_options = [{"label": t["name"], "value": t["id"]} for t in teams.list_teams(rt.db, g.viewer.scope)]
-    return existing, rt.livemap.streets_geojson(), picks, team_options
+    return map_frame(rt).out_geojson(existing), rt.livemap.streets_geojson(), picks, team_options
 
 
 def _last_drawn(drawn: dict) -> dict:
@@ -41,20 +43,21 @@ def act(
     zone_id: int | None,
     refresh: int,
 ) -> tuple:
-    db = runtime().db
+    rt = runtime()
+    db, frame = rt.db, map_frame(rt)
     drawn, team_id, zone_id, refresh = mapping(drawn), whole_number(team_id), whole_number(zone_id), counter(refresh)
     action = ctx.triggered_id
     try:
         if action == "zones-create":
-            save_drawn(db, _last_drawn(drawn), name=text(name, 200), team_id=team_id)
+            save_drawn(db, _last_drawn(drawn), name=text(name, 200), team_id=team_id, frame=frame)
             return result(_("Zone {name} saved.", name=name), ok=True), refresh + 1, {"features": []}
         if zone_id is None:
             raise ZoneError(_("Choose a zone first."))
         if action == "zones-load":
-            feature = _feature_of(zones.get_zone(db, zone_id))
+            feature = frame.out_geojson(_feature_of(zones.get_zone(db, zone_id)))
             return result(_("Edit the shape on the map, then save it."), ok=True), no_update, {"features": [feature]}
         if action == "zones-reshape":
-            reshape(db, zone_id, _last_drawn(drawn))
+            reshape(db, zone_id, _last_drawn(drawn), frame)
             return result(_("Shape saved."), ok=True), refresh + 1, {"features": []}
         zones.delete_zone(db, zone_id)
         return result(_("Zone deleted."), ok=True), refresh + 1, {"features": []}

@@ -16,6 +16,8 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import calendar_day, whole_number
 from dashboard.core.palette import GREY, SPLIT_COLORS
 from dashboard.core.runtime import runtime
+from dashboard.geo.coords import Frame
+from dashboard.geo.tiles import map_frame
 from dashboard.ingest.privacy import tracking_policy, working_spans
 from dashboard.web.charts import chart_config, empty, figure
 from dashboard.work.lifecycle import state_label
@@ -66,8 +68,9 @@ def load_day(employee: object, day_value: object):
     tasks = analytics.day_tasks(rt.db, scope, employee_id, start, end)
     hours = analytics.employee_hours(rt.db, scope, employee_id, start, end)
     working = working_spans(tracking_policy(rt).refresh().schedules.get(employee_id, []), day, tz)
-    store = _replay_track(track, rt.settings.timezone)
-    path = [[p["lat"], p["lon"]] for p in track]
+    frame = map_frame(rt)  # the track, stops and playhead as the map's tiles draw them
+    store = _replay_track(track, rt.settings.timezone, frame)
+    path = [[lat, lon] for lat, lon in zip(store.get("lat", []), store.get("lon", []), strict=True)]
     viewport: object = no_update
     if track:
         lats, lons = store["lat"], store["lon"]
@@ -77,7 +80,7 @@ def load_day(employee: object, day_value: object):
         store,
         path,
         math.ceil(store["t"][-1]) if track else 0,
-        _stop_markers(stops),
+        _stop_markers(stops, frame),
         _timeline(stops, tasks, track, working, start, end),
         _task_rows(tasks),
         _split(hours),
@@ -86,22 +89,23 @@ def load_day(employee: object, day_value: object):
     )
 
 
-def _replay_track(track: list[dict], timezone: str) -> dict:
-    """The track as the browser replays it (assets/analytics.js): seconds after the first fix, and the zone
-    the playhead's clock reads in."""
+def _replay_track(track: list[dict], timezone: str, frame: Frame) -> dict:
+    """The track as the browser replays it (assets/analytics.js), in the map's system: seconds after the first
+    fix, and the zone the playhead's clock reads in."""
     if not track:
         return {}
     first = track[0]["ts"]
+    points = frame.out_many((p["lat"], p["lon"]) for p in track)
     return {
         "t0": first.timestamp(),
         "t": [round((p["ts"] - first).total_seconds(), 1) for p in track],
-        "lat": [p["lat"] for p in track],
-        "lon": [p["lon"] for p in track],
+        "lat": [lat for lat, _lon in points],
+        "lon": [lon for _lat, lon in points],
         "tz": timezone,
     }
 
 
-def _stop_markers(stops: list[dict]) -> list:
+def _stop_markers(stops: list[dict], frame: Frame) -> list:
     markers = []
     for stop in stops:
         attributes = stop["attributes"] or {}
@@ -111,7 +115,7 @@ def _stop_markers(stops: list[dict]) -> list:
         label = stop["customer_name"] or (_("Visit") if stop["kind"] == "visit" else _("Stay"))
         markers.append(
             dl.CircleMarker(
-                center=[lat, lon],
+                center=list(frame.out(lat, lon)),
                 radius=6,
                 color=STOP_COLORS[stop["kind"]],
                 fillOpacity=0.6,

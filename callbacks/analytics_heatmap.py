@@ -13,6 +13,7 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import BIGINT, mapping, text, whole_number, whole_number_in_text, whole_numbers
 from dashboard.core.permissions import may_see_individuals
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_frame
 from dashboard.web.charts import empty, figure
 from dashboard.web.maps import scale_legend
 from data import analytics, teams
@@ -57,16 +58,17 @@ def heatmap_view(start: object, end: object, team: object, weekdays: object, hou
     measure = text(measure) if text(measure) in analytics.MEASURES else "idle_share"
     scale = SCALES[measure]
     selection = _selection(start, end, team, weekdays, hours)
-    db = runtime().db
+    rt = runtime()
+    db, frame = rt.db, map_frame(rt)
     cells = analytics.heatmap(db, min_tracked_s=service.MIN_CELL_TRACKED_S, **selection)
-    geojson = service.hexagon_geojson(cells, measure)
+    geojson = frame.out_geojson(service.hexagon_geojson(cells, measure))  # the hexagons as the tiles draw them
     label = scale.label()
     matrix = _matrix(analytics.week_hour_matrix(db, **selection), scale)
     hours_total = sum(float(r["tracked_s"] or 0) for r in cells) / 3600
     summary = _("{cells} hexagons · {hours} tracked hours", cells=len(cells), hours=f"{hours_total:,.0f}")
     viewport: object = no_update
     if cells and ctx.triggered_id != "heatmap-measure":
-        centres = [h3.cell_to_latlng(h3.int_to_str(int(r["cell"]))) for r in cells]
+        centres = frame.out_many(h3.cell_to_latlng(h3.int_to_str(int(r["cell"]))) for r in cells)
         lats, lons = [c[0] for c in centres], [c[1] for c in centres]
         viewport = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]], "transition": "flyToBounds"}
     table = _cell_table(cells, scale, label)

@@ -15,6 +15,7 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number, whole_number_in_text
 from dashboard.core.permissions import ACTIVITY_LOG_ROLES, may_see_individuals
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_frame
 from dashboard.web.components import order_lines, result
 from dashboard.work.customers import INTERACTIONS, interaction_label
 from dashboard.work.lifecycle import kind_label, state_label
@@ -36,21 +37,23 @@ def customer_list(_id: object) -> tuple[list[dict], dict, dict, object]:
     data = [
         {"id": c["id"], "name": c["name"], "address": c["address"] or "", "owner": _who(c["owner_name"])} for c in rows
     ]
+    frame = map_frame(rt)  # the sites as the map's tiles draw them
+    sites = frame.out_many((c["lat"], c["lon"]) for c in rows)
     points = {
         "type": "FeatureCollection",
         "features": [
             {
                 "type": "Feature",
                 "id": f"c{c['id']}",
-                "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
                 "properties": {"id": c["id"], "name": c["name"]},
             }
-            for c in rows
+            for c, (lat, lon) in zip(rows, sites, strict=True)
         ],
     }
     viewport: object = no_update
-    if rows:
-        lats, lons = [c["lat"] for c in rows], [c["lon"] for c in rows]
+    if sites:
+        lats, lons = [lat for lat, _lon in sites], [lon for _lat, lon in sites]
         viewport = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]]}
     return data, points, rt.livemap.streets_geojson(), viewport
 

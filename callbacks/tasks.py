@@ -17,6 +17,7 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number
 from dashboard.core.permissions import PLANNER_ROLES, may_see_individuals
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_frame
 from dashboard.web.components import person_options, result, side_panel_class, side_panel_focus
 from dashboard.work.dispatch import rank_candidates
 from dashboard.work.lifecycle import (
@@ -193,16 +194,18 @@ def board(_tick: object, team_id: object, _refresh: object, employee: object, si
         overdue=overdue,
         at_risk=at_risk,
     )
-    viewport = _frame(rows) if ctx.triggered_id == "tasks-team" or signature is None else no_update
-    routes = routes_geojson(rt, scope) if named else {"type": "FeatureCollection", "features": []}
-    return columns, table, tasks_geojson(rows), routes, summary, updated, current, viewport
+    frame = map_frame(rt)  # tasks and routes as the map's tiles draw them
+    points = frame.out_geojson(tasks_geojson(rows))
+    viewport = _view(points) if ctx.triggered_id == "tasks-team" or signature is None else no_update
+    routes = frame.out_geojson(routes_geojson(rt, scope)) if named else {"type": "FeatureCollection", "features": []}
+    return columns, table, points, routes, summary, updated, current, viewport
 
 
-def _frame(rows: list[dict]) -> object:
-    """The map's view around the day's tasks, on opening and on a team change."""
-    if not rows:
+def _view(points: dict) -> object:
+    """The map's view around the day's tasks (as the map was given them), on opening and on a team change."""
+    if not points["features"]:
         return no_update
-    lats, lons = [t["lat"] for t in rows], [t["lon"] for t in rows]
+    lons, lats = zip(*(f["geometry"]["coordinates"] for f in points["features"]), strict=True)
     return {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]], "transition": "flyToBounds"}
 
 

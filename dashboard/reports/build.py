@@ -14,6 +14,7 @@ import threading
 from dashboard.core.i18n import _
 from dashboard.core.permissions import REPORT_ROLES, Viewer
 from dashboard.core.runtime import Runtime
+from dashboard.geo.tiles import map_frame
 from dashboard.reports.gather import gather
 from dashboard.reports.model import MEDIA_TYPES, Period, ReportData, ReportError, parse_formats
 from dashboard.reports.periods import period_of
@@ -77,7 +78,8 @@ def rendered_files(rt: Runtime, data: ReportData, fmt: str, base: str) -> list[t
     if fmt == "pdf":
         from dashboard.reports.render.pdf import render_pdf
 
-        return [(f"{base}.pdf", "pdf", MEDIA_TYPES["pdf"], render_pdf(data, streets.street_lines(rt.db)))]
+        content = render_pdf(data, streets.street_lines(rt.db), map_frame(rt))  # its map in the tiles' system
+        return [(f"{base}.pdf", "pdf", MEDIA_TYPES["pdf"], content)]
     if fmt == "xlsx":
         from dashboard.reports.render.xlsx import render_xlsx
 

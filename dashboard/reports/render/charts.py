@@ -18,6 +18,7 @@ from matplotlib.ticker import StrMethodFormatter
 from dashboard.analytics.scales import SCALES
 from dashboard.core.i18n import _
 from dashboard.core.palette import BLUE, GREEN, ORANGE, SKY, VERMILION, YELLOW
+from dashboard.geo.coords import WGS84, Frame
 from dashboard.reports.model import ReportData
 
 matplotlib.use("Agg")
@@ -150,12 +151,13 @@ def satisfaction_chart(data: ReportData) -> str | None:
     return _svg(figure)
 
 
-def heatmap_chart(data: ReportData, streets: list[dict]) -> str | None:
+def heatmap_chart(data: ReportData, streets: list[dict], frame: Frame = WGS84) -> str | None:
     """H3 cells coloured by their hours tracked per day on the fixed tracked-hours scale (the wall's), over the
-    demo city's street lines; None with no cells."""
+    demo city's street lines, both in `frame` (the system of the organisation's map tiles, as on screen); None
+    with no cells."""
     if not data.heat_cells:
         return None
-    polygons = [[(lon, lat) for lat, lon in h3.cell_to_boundary(h3.int_to_str(cell))] for cell, _v in data.heat_cells]
+    polygons = cell_outlines([cell for cell, _v in data.heat_cells], frame)
     values = [value for _c, value in data.heat_cells]
     lons = [x for polygon in polygons for x, _y in polygon]
     lats = [y for polygon in polygons for _x, y in polygon]
@@ -164,7 +166,7 @@ def heatmap_chart(data: ReportData, streets: list[dict]) -> str | None:
     lines = [
         line
         for street in streets
-        for line in _street_lines(street["geometry"])
+        for line in _street_lines(frame.out_geojson(street["geometry"]))
         if any(box[0] <= x <= box[1] and box[2] <= y <= box[3] for x, y in line)
     ]
     # The map as large as the cells' area allows within MAP_MAX_IN, the colour bar beside it: the figure is
@@ -203,6 +205,11 @@ def heatmap_chart(data: ReportData, streets: list[dict]) -> str | None:
     colour_bar.ax.tick_params(labelsize=7)
     colour_bar.outline.set_visible(False)
     return _png(figure)
+
+
+def cell_outlines(cells: list[int], frame: Frame) -> list[list[tuple[float, float]]]:
+    """Each H3 cell's outline as (x = lon, y = lat) in `frame`."""
+    return [[(lon, lat) for lat, lon in frame.out_many(h3.cell_to_boundary(h3.int_to_str(cell)))] for cell in cells]
 
 
 def _street_lines(geometry: dict) -> list[list[tuple[float, float]]]:

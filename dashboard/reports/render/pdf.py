@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from weasyprint import HTML
 
 from dashboard.core.i18n import _
+from dashboard.geo.coords import WGS84, Frame
 from dashboard.reports.model import ReportData
 from dashboard.reports.render.charts import (
     HEATMAP_DPI,
@@ -91,7 +92,7 @@ def pdf_employees(employees: list[dict]) -> list[dict]:
     return shown
 
 
-def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
+def render_pdf(data: ReportData, streets: list[dict] | None = None, frame: Frame = WGS84) -> bytes:
     lang = data.language
     kpis = [
         {**kpi, "shown": number(kpi["value"], kpi.get("digits", 0)), "delta": delta(kpi), "met": target_state(kpi)}
@@ -148,7 +149,7 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None) -> bytes:
         visits_chart=visits_chart(data),
         outcomes_chart=outcomes_chart(data) if data.teams else None,
         satisfaction_chart=satisfaction_chart(data),
-        heatmap=heatmap_chart(data, streets or []),
+        heatmap=heatmap_chart(data, streets or [], frame),
         heatmap_dpi=HEATMAP_DPI,
         comments=data.comments,
         team_columns=team_columns(lang),
