@@ -13,6 +13,7 @@ from dashboard.core.errors import AppError
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number, whole_number_in_text
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_frame
 from dashboard.web.components import result, side_panel_class, side_panel_focus, tracker_settings
 from dashboard.web.maps import HELSINKI
 from dashboard.work import people
@@ -119,7 +120,8 @@ def panel(mode: object, employee_id: object) -> tuple:
         person["home_lat"],
         person["home_lon"],
     ]
-    centre = (person["home_lat"], person["home_lon"]) if person["home_lat"] is not None else HELSINKI
+    home = (person["home_lat"], person["home_lon"])
+    centre = map_frame(rt).out(*home) if None not in home else HELSINKI
     if person["active"]:
         state = _("Active since {at}.", at=rt.local(person["created_at"]))
     else:
@@ -154,7 +156,7 @@ def _deactivation_warning(person: dict) -> str:
 
 
 def home_marker(lat: object, lon: object) -> list:
-    """The home base on the panel's map, where the inputs put it."""
+    """The home base on the panel's map, where the inputs (stored WGS-84) put it, drawn in the map's system."""
     try:
         point = (float(lat), float(lon))
     except (TypeError, ValueError):
@@ -162,16 +164,25 @@ def home_marker(lat: object, lon: object) -> list:
     if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
         return []
     return [
-        dl.CircleMarker(center=point, radius=8, color="#0b5394", fillOpacity=0.8, children=dl.Tooltip(_("Home base")))
+        dl.CircleMarker(
+            center=map_frame(runtime()).out(*point),
+            radius=8,
+            color="#0b5394",
+            fillOpacity=0.8,
+            children=dl.Tooltip(_("Home base")),
+        )
     ]
 
 
 def map_click(click: object) -> tuple:
-    """A click on the map sets the home base."""
+    """A click on the map sets the home base: the point clicked in the map's system, stored in WGS-84."""
     point = mapping(mapping(click).get("latlng"))
     lat, lon = point.get("lat"), point.get("lng")
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon)):
         return no_update, no_update
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return no_update, no_update
+    lat, lon = map_frame(runtime()).back(lat, lon)
     return round(lat, 6), round(lon, 6)
 
 

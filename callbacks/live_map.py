@@ -15,6 +15,7 @@ from dashboard.core.i18n import _, relative_time
 from dashboard.core.inputs import BIGINT, mapping, whole_number
 from dashboard.core.permissions import ALERT_ROLES, may_open, may_see_individuals
 from dashboard.core.runtime import Runtime, runtime
+from dashboard.geo.tiles import map_frame
 from dashboard.live.livemap import LiveMap
 from dashboard.live.presence import COUNTS
 from dashboard.web.components import severity_chip
@@ -32,7 +33,8 @@ def team_options(_pathname: object) -> list[dict]:
 
 
 def static_layers(team_id: int | None) -> tuple[dict, dict, dict, dict]:
-    """Zones, customers and streets for the chosen team, and the view that frames them."""
+    """Zones, customers and streets for the chosen team, and the view that frames them: all in the map's system
+    (dashboard/live/livemap.py converts them)."""
     team_id = whole_number(team_id)
     livemap = live_map()
     scope = g.viewer.scope.narrowed_to_team(team_id)
@@ -202,17 +204,21 @@ def alerts_view(_tick: int, team_id: int | None, _done: object, shown: object) -
     if shown.get("team") == team_id and shown.get("digest") == digest and ctx.triggered_id != "livemap-alert-done":
         return no_update, no_update, mark
     people: dict[str, dict] = {}
+    frame = map_frame(rt)  # a badge's place, when its person has no marker, is drawn in the map's system
     for alert in found:  # the most severe first: a person's badge takes the colour of their worst alert
         if alert["severity"] not in BADGED:
             continue
         text = f"{alerting.severity_label(alert['severity'])}: {alerting.kind_label(alert['kind'])}"
         badge = people.get(str(alert["employee_id"]))
         if badge is None:
+            placed = (
+                (None, None) if alert["lat"] is None or alert["lon"] is None else frame.out(alert["lat"], alert["lon"])
+            )
             people[str(alert["employee_id"])] = {
                 "severity": alert["severity"],
                 "text": text,
-                "lat": alert["lat"],
-                "lon": alert["lon"],
+                "lat": placed[0],
+                "lon": placed[1],
             }
         else:
             badge["text"] += f" · {text}"

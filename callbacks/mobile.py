@@ -4,7 +4,6 @@ check-out, notes with a photo, help, pause, share links. Thin: coerce inputs, ca
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from flask import g
@@ -13,7 +12,9 @@ from callbacks.my_data import change_sharing_of, sharing_view
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_frame, map_tiles
 from dashboard.web.components import order_lines, result
+from dashboard.web.maps import navigate_to
 from dashboard.work.lifecycle import TaskError, change_state
 from dashboard.work.lifecycle import state_label as task_state_label
 from dashboard.work.phone import (
@@ -54,10 +55,13 @@ def reason_label(reason: str | None) -> str:
 
 
 def _navigation(task: dict) -> html.A:
-    query = urlencode({"engine": "fossgis_osrm_car", "route": f";{task['lat']},{task['lon']}"})
+    """Directions to the task's site in the map app of the organisation's preset (AMap in GCJ-02 for AMap's and
+    Tencent's, OpenStreetMap otherwise)."""
+    rt = runtime()
+    stored = (task["lat"], task["lon"])
     return html.A(
         _("Navigate"),
-        href=f"https://www.openstreetmap.org/directions?{query}",
+        href=navigate_to(map_tiles(rt).preset, stored, map_frame(rt).out(*stored)),
         target="_blank",
         rel="noopener",
         className="btn btn-outline-primary btn-sm",

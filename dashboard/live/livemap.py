@@ -6,6 +6,12 @@ Columns, not GeoJSON: a third of the bytes. The browser turns them into features
 (assets/livemap.js) and ages a fix to "offline" itself with the server's clock, so a person going
 silent shows without any new data. Who is online, offline, paused or without a position, and the
 counts, come from one definition (dashboard/live/presence.py) in every payload.
+
+Everything here for the browser is in the organisation's map system (dashboard/geo/tiles.map_frame): positions,
+zones, customers' sites and streets are converted here, once, and every cache of converted data is keyed by the
+frame, so a change of the preset shows at the next refresh. The board itself stays in WGS-84, as stored; its
+positions on the map (`placed`) cost nothing in a WGS-84 frame and otherwise one conversion per position that
+moved.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 
 from dashboard.core.runtime import Runtime
+from dashboard.geo.coords import Frame
 from dashboard.geo.tiles import map_frame
 from dashboard.ingest.privacy import tracking_policy
 from dashboard.live.presence import PAUSED, Presence, presence_of
@@ -94,13 +101,46 @@ class Expiring:
             return value
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A board's positions as a map in `frame` draws them, by the board's row."""
+
+    version: int
+    frame: Frame
+    lat: list[float]
+    lon: list[float]
+    source: dict[int, tuple[float, float, float, float]]  # employee id -> stored lat, lon and the map's
+
+
+def place_board(board: Board, frame: Frame, previous: Placed | None = None) -> Placed:
+    """The board's positions in `frame`: the board's own columns in WGS-84, else each converted, reusing the
+    previous version's conversion of every position that did not move."""
+    if frame.identity:
+        return Placed(board.version, frame, board.lat, board.lon, {})
+    known = previous.source if previous is not None and previous.frame == frame else {}
+    lat: list[float] = []
+    lon: list[float] = []
+    source: dict[int, tuple[float, float, float, float]] = {}
+    for employee_id, stored_lat, stored_lon in zip(board.ids, board.lat, board.lon, strict=True):
+        hit = known.get(employee_id)
+        if hit is None or hit[0] != stored_lat or hit[1] != stored_lon:
+            hit = (stored_lat, stored_lon, *frame.out(stored_lat, stored_lon))
+        source[employee_id] = hit
+        lat.append(hit[2])
+        lon.append(hit[3])
+    return Placed(board.version, frame, lat, lon, source)
+
+
 class LiveMap:
-    """Per-process cache of the board (by feed version), the roster and the static layers."""
+    """Per-process cache of the board (by feed version), its positions on the map (by version and frame), the
+    roster and the static layers (the map's by frame)."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self._board: Board | None = None
         self._board_lock = threading.Lock()
+        self._placed: Placed | None = None
+        self._placed_lock = threading.Lock()
         self._roster = Expiring(ROSTER_TTL_S)
         self._static = Expiring(STATIC_TTL_S)
         self._presences: dict[Scope, tuple[int, Presence]] = {}  # scope -> (feed version, presence)
@@ -112,6 +152,18 @@ class LiveMap:
             if self._board is None or self._board.version != version:
                 self._board = build_board(self.rt.feed.snapshot(), self.rt.settings.moving_speed_mps)
             return self._board
+
+    def placed(self, board: Board, frame: Frame | None = None) -> Placed:
+        """`board`'s positions as the organisation's map draws them (map_frame unless `frame` is given)."""
+        frame = map_frame(self.rt) if frame is None else frame
+        with self._placed_lock:
+            known = self._placed
+            if known is not None and known.version == board.version and known.frame == frame:
+                return known
+            placed = place_board(board, frame, known)
+            if known is None or placed.version >= known.version:
+                self._placed = placed
+            return placed
 
     def roster(self, scope: Scope) -> dict[int, dict]:
         return self._roster.get(scope, lambda: {row["id"]: row for row in employees.roster(self.rt.db, scope)})
@@ -154,15 +206,21 @@ class LiveMap:
         """The rows of the viewer's scope changed after `since_version` (all rows when None), never a paused
         person's. When the paused people or the people in the scope changed since the browser's `paused_digest`,
         everything is sent again with the list of the paused: rare (a pause, a resume, working hours starting, a
-        person moved to another team or deactivated: within ROSTER_TTL_S), and nothing else is needed to take them
-        off the map or to place them. `roster` is a digest of the people in the scope alone: the browser asks for
-        their names again when it changes."""
+        person moved to another team or deactivated: within ROSTER_TTL_S; the map's system changed), and nothing
+        else is needed to take them off the map or to place them. Positions are in the map's system (`placed`).
+        `roster` is a digest of the people in the scope alone: the browser asks for their names again when it
+        changes."""
         board = self.board()
+        frame = map_frame(self.rt)
+        placed = self.placed(board, frame)
         allowed = self.roster(scope)
         presence = self._presence(board, scope, allowed.keys(), int(time.time() * 1000))
         paused = presence.ids(PAUSED)
         roster = zlib.crc32(",".join(map(str, sorted(allowed))).encode())
-        digest = zlib.crc32(f"{roster}|{','.join(map(str, paused))}".encode())
+        # The map's system is in the digest too: a change of the preset sends every position again, converted.
+        digest = zlib.crc32(
+            f"{roster}|{','.join(map(str, paused))}|{frame.system}|{sorted(frame.offset_regions)}".encode()
+        )
         pauses_changed = paused_digest is not None and paused_digest != digest
         full = since_version is None or since_version > board.version or pauses_changed
         picked = [
@@ -178,8 +236,8 @@ class LiveMap:
             "full": full,
             "offline_after_ms": self.rt.settings.offline_after_s * 1000,
             "id": [board.ids[i] for i in picked],
-            "lat": [board.lat[i] for i in picked],
-            "lon": [board.lon[i] for i in picked],
+            "lat": [placed.lat[i] for i in picked],
+            "lon": [placed.lon[i] for i in picked],
             "ts": [board.ts[i] for i in picked],
             "spd": [board.speed[i] for i in picked],
             "st": [board.state[i] for i in picked],
@@ -192,6 +250,10 @@ class LiveMap:
         return payload
 
     def zones_geojson(self, scope: Scope, cached: bool = True) -> dict:
+        """The zones of the scope as the organisation's map draws them (a circle's centre converted, its radius
+        in metres as it is)."""
+        frame = map_frame(self.rt)
+
         def compute() -> dict:
             features = []
             for zone in zones.list_zones(self.rt.db, scope):
@@ -202,11 +264,14 @@ class LiveMap:
                     geometry = {"type": "Point", "coordinates": [zone["center_lon"], zone["center_lat"]]}
                     props["radius"] = zone["radius_m"]
                 features.append({"type": "Feature", "id": f"z{zone['id']}", "geometry": geometry, "properties": props})
-            return {"type": "FeatureCollection", "features": features}
+            return frame.out_geojson({"type": "FeatureCollection", "features": features})
 
-        return self._static.get(("zones", scope), compute) if cached else compute()
+        return self._static.get(("zones", scope, frame), compute) if cached else compute()
 
     def customers_geojson(self, scope: Scope) -> dict:
+        """The customers' sites of the scope as the organisation's map draws them."""
+        frame = map_frame(self.rt)
+
         def compute() -> dict:
             features = [
                 {
@@ -217,9 +282,9 @@ class LiveMap:
                 }
                 for row in customers.list_customers(self.rt.db, scope)
             ]
-            return {"type": "FeatureCollection", "features": features}
+            return frame.out_geojson({"type": "FeatureCollection", "features": features})
 
-        return self._static.get(("customers", scope), compute)
+        return self._static.get(("customers", scope, frame), compute)
 
     def streets_geojson(self) -> dict:
         """Our own street lines, drawn in the organisation's map system (map_frame)."""

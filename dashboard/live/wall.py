@@ -17,6 +17,7 @@ from dashboard.analytics import metrics
 from dashboard.analytics.efficiency import hexagon_geojson
 from dashboard.analytics.scales import SCALES
 from dashboard.core.runtime import Runtime
+from dashboard.geo.tiles import map_frame
 from dashboard.live.livemap import Expiring
 from dashboard.live.presence import ONLINE, PAUSED
 from data import alerts, analytics
@@ -70,7 +71,8 @@ def verdicts(figures: dict, settings: dict) -> dict[str, str]:
 
 def team_area(rt: Runtime, scope: Scope) -> list[list[float]] | None:
     """[[south, west], [north, east]] around the work areas and the people in view (customers' sites when
-    there are neither): what the wall's maps frame."""
+    there are neither): what the wall's maps frame, in the map's system (the live map's layers and positions
+    already are)."""
     lats: list[float] = []
     lons: list[float] = []
     for zone in rt.livemap.zones_geojson(scope)["features"]:
@@ -87,10 +89,11 @@ def team_area(rt: Runtime, scope: Scope) -> list[list[float]] | None:
                 lats.append(lat)
                 lons.append(lon)
     board = rt.livemap.board()
+    placed = rt.livemap.placed(board)
     shown = rt.livemap.roster(scope).keys() - set(rt.livemap.presence(scope).ids(PAUSED))  # as on the map
     for employee_id in shown & board.row.keys():
-        lats.append(board.lat[board.row[employee_id]])
-        lons.append(board.lon[board.row[employee_id]])
+        lats.append(placed.lat[board.row[employee_id]])
+        lons.append(placed.lon[board.row[employee_id]])
     if not lats:
         for site in rt.livemap.customers_geojson(scope)["features"]:
             lons.append(site["geometry"]["coordinates"][0])
@@ -139,7 +142,8 @@ def wall_alerts(rt: Runtime, scope: Scope, version: int) -> list[dict]:
 
 def heat_today(rt: Runtime, scope: Scope) -> dict:
     """Today's tracked hours per res-9 cell from the analytics rollups, each with its `color` on the fixed
-    tracked-hours scale (dashboard/analytics/scales.py) and its `level` 0..1 on that scale for the opacity."""
+    tracked-hours scale (dashboard/analytics/scales.py) and its `level` 0..1 on that scale for the opacity; the
+    hexagons' corners in the map's system (map_frame)."""
     today = datetime.now(rt.settings.tz).date()
     rows = analytics.heatmap(rt.db, scope, today, today, rt.settings.timezone)
     geojson = hexagon_geojson([{**row, "tracked_hours": (row["tracked_s"] or 0) / 3600} for row in rows], HEAT)
@@ -147,4 +151,4 @@ def heat_today(rt: Runtime, scope: Scope) -> dict:
     for feature in geojson["features"]:
         hours = feature["properties"]["value"]
         feature["properties"] = {"level": scale.fraction(hours), "color": feature["properties"]["color"]}
-    return geojson
+    return map_frame(rt).out_geojson(geojson)

@@ -1,5 +1,5 @@
-"""Map pieces every map page shares: the demo city's centre, the JS namespace, tiles, street lines and the
-colour legend of a heatmap measure."""
+"""Map pieces every map page shares: the demo city's centre, the JS namespace, tiles, street lines, the colour
+legend of a heatmap measure, and the links that open a point in a map app."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ from dash_extensions.javascript import Namespace
 from dashboard.analytics.scales import MeasureScale
 from dashboard.core.i18n import _
 from dashboard.geo.tiles import Tiles
+
+# Links out to a map app: AMap for the GCJ-02 presets (given the point as those maps draw it, which AMap names
+# "gaode"), OpenStreetMap (WGS-84, the stored point) otherwise.
+GCJ02_APPS = ("amap", "tencent")
+AMAP_MARKER = "https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}&coordinate=gaode&callnative=0"
+AMAP_ROUTE = "https://uri.amap.com/navigation?to={lon:.6f},{lat:.6f}&mode=car&coordinate=gaode&callnative=1"
+OSM_MARKER = "https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=17/{lat:.6f}/{lon:.6f}"
+OSM_ROUTE = "https://www.openstreetmap.org/directions?engine=fossgis_osrm_car&route=%3B{lat:.6f}%2C{lon:.6f}"
 
 HELSINKI = (60.1699, 24.9384)
 js = Namespace("fieldops", "livemap")  # functions in assets/livemap.js
@@ -76,3 +84,17 @@ def scale_legend(scale: MeasureScale, title: str) -> list:
             className="fo-legend-ticks",
         ),
     ]
+
+
+def open_on_a_map(preset: str, stored: tuple[float, float], on_map: tuple[float, float]) -> str:
+    """Where "Open on a map" leads for a point, `stored` (WGS-84) and `on_map` (map_frame(rt).out of it)."""
+    if preset in GCJ02_APPS:
+        return AMAP_MARKER.format(lat=on_map[0], lon=on_map[1])
+    return OSM_MARKER.format(lat=stored[0], lon=stored[1])
+
+
+def navigate_to(preset: str, stored: tuple[float, float], on_map: tuple[float, float]) -> str:
+    """A route by car to a point in the map app of the organisation's preset (as open_on_a_map)."""
+    if preset in GCJ02_APPS:
+        return AMAP_ROUTE.format(lat=on_map[0], lon=on_map[1])
+    return OSM_ROUTE.format(lat=stored[0], lon=stored[1])

@@ -115,7 +115,9 @@ def test_a_share_link_shows_one_position_until_it_expires_or_is_revoked(app):
     page = anonymous.get(path)
     assert page.status_code == 200 and b"E0001" not in page.data
     body = anonymous.get(f"{path}/position").get_json()
-    assert set(body) == {"position", "expires_at", "now"} and body["position"]["lat"] == 60.17
+    assert set(body) == {"position", "map", "link", "expires_at", "now"} and body["position"]["lat"] == 60.17
+    assert body["map"] == {"lat": 60.17, "lon": 24.94}  # the same point where the map draws it: no offset here
+    assert body["link"].startswith("https://www.openstreetmap.org/?mlat=60.170000&mlon=24.940000")
     assert [e["action"] for e in audit.looks_at(rt.db, me)][:1] == ["view_shared_link"]
     token = path.rsplit("/", 1)[1]
     assert share_links.valid_link(rt.db, token, datetime.now(UTC))["employee_id"] == me

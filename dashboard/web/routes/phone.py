@@ -3,6 +3,8 @@ public share-link page with the one position it polls."""
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from datetime import UTC, datetime
 
@@ -13,7 +15,9 @@ from dashboard.core.errors import AppError
 from dashboard.core.i18n import _, current_language
 from dashboard.core.inputs import json_body, mapping, whole_number
 from dashboard.core.runtime import runtime
+from dashboard.geo.tiles import map_frame, map_tiles
 from dashboard.ingest.accept import accept_batch
+from dashboard.web.maps import open_on_a_map
 from dashboard.work.phone import (
     MAX_NOTE_CHARS,
     VISIT_IDS,
@@ -65,14 +69,54 @@ self.addEventListener("fetch", (event) => {
     );
 });
 """
-# The share page's one script: constant, so the Content-Security-Policy allows it by its hash.
+# The share page's one script: constant, so the Content-Security-Policy allows it by its hash. The map is the
+# organisation's tiles around the person (SHARE_ZOOM, 3 x 3 tiles under a pin), placed with the position in the
+# map's system that /position gives beside the stored one; no map library, so nothing more to load or to allow.
 SHARE_SCRIPT = """
 (function () {
     const texts = JSON.parse(document.getElementById("share-texts").textContent);
     document.getElementById("share-title").textContent = texts.name;
     document.getElementById("share-expires").textContent = new Date(texts.expires).toLocaleString();
-    function show(position) {
-        const link = document.getElementById("share-map");
+    document.getElementById("share-attribution").textContent = texts.attribution;
+    const tiles = document.getElementById("share-tiles");
+    if (!texts.tiles.length) { tiles.hidden = true; }
+    function tileUrl(layer, x, y, z) {
+        const row = layer.tms ? Math.pow(2, z) - 1 - y : y;
+        const sub = layer.subdomains.charAt((x + y) % layer.subdomains.length);
+        return layer.url.replace("{s}", sub).replace("{x}", x).replace("{y}", row).replace("{z}", z);
+    }
+    function draw(at) {
+        if (!texts.tiles.length) { return; }
+        const z = texts.zoom, scale = 256 * Math.pow(2, z), rad = at.lat * Math.PI / 180;
+        const px = (at.lon + 180) / 360 * scale;
+        const py = (1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2 * scale;
+        const tx = Math.floor(px / 256), ty = Math.floor(py / 256), n = Math.pow(2, z);
+        const width = tiles.clientWidth, height = tiles.clientHeight;
+        tiles.replaceChildren();
+        texts.tiles.forEach(function (layer) {
+            for (let dy = -1; dy <= 1; dy++) {
+                for (let dx = -1; dx <= 1; dx++) {
+                    const x = ((tx + dx) % n + n) % n, y = ty + dy;
+                    if (y < 0 || y >= n) { continue; }
+                    const img = document.createElement("img");
+                    img.alt = "";
+                    img.className = "share-tile";
+                    img.addEventListener("error", function () { img.style.visibility = "hidden"; });
+                    img.src = tileUrl(layer, x, y, z);
+                    img.style.left = Math.round((tx + dx) * 256 - px + width / 2) + "px";
+                    img.style.top = Math.round(y * 256 - py + height / 2) + "px";
+                    tiles.appendChild(img);
+                }
+            }
+        });
+        const pin = document.createElement("div");
+        pin.id = "share-pin";
+        pin.dataset.lat = at.lat;
+        pin.dataset.lon = at.lon;
+        tiles.appendChild(pin);
+    }
+    function show(body) {
+        const position = body.position, link = document.getElementById("share-map");
         if (!position) {
             document.getElementById("share-position").textContent = texts.none;
             return;
@@ -80,8 +124,8 @@ SHARE_SCRIPT = """
         const where = position.lat.toFixed(5) + ", " + position.lon.toFixed(5);
         document.getElementById("share-position").textContent = where;
         document.getElementById("share-time").textContent = new Date(position.ts).toLocaleString();
-        link.href = "https://www.openstreetmap.org/?mlat=" + position.lat + "&mlon=" + position.lon + "#map=17/"
-            + position.lat + "/" + position.lon;
+        link.href = body.link;
+        draw(body.map);
     }
     function poll() {
         fetch(window.location.pathname + "/position", {cache: "no-store"}).then(function (answer) {
@@ -92,20 +136,27 @@ SHARE_SCRIPT = """
                 document.body.dataset.expired = "1";
                 return;
             }
-            return answer.json().then(function (body) { show(body.position); setTimeout(poll, 5000); });
+            return answer.json().then(function (body) { show(body); setTimeout(poll, 5000); });
         }).catch(function () { setTimeout(poll, 5000); });
     }
     poll();
 })();
 """
+SHARE_ZOOM = 16
 SHARE_PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:1.5rem;max-width:30rem}}
-dt{{color:#4a4a4a}}a:focus-visible{{outline:3px solid #0a58ca;outline-offset:2px}}dd{{margin:0 0 .7rem}}</style>
+dt{{color:#4a4a4a}}a:focus-visible{{outline:3px solid #0a58ca;outline-offset:2px}}dd{{margin:0 0 .7rem}}
+#share-tiles{{position:relative;overflow:hidden;height:16rem;background:#e8e8e8;border-radius:.4rem}}
+.share-tile{{position:absolute;width:256px;height:256px}}
+#share-pin{{position:absolute;left:50%;top:50%;width:18px;height:18px;margin:-9px 0 0 -9px;border-radius:50%;
+background:#0072B2;border:3px solid #fff;box-shadow:0 0 0 1px #000}}
+#share-attribution{{font-size:.75rem;color:#4a4a4a}}</style>
 </head><body><main id="main-content"><h1 id="share-title"></h1>
 <dl><dt>{where}</dt><dd id="share-position">…</dd><dt>{when}</dt><dd id="share-time">…</dd>
 <dt>{until}</dt><dd id="share-expires"></dd></dl>
+<div id="share-tiles" role="img" aria-label="{map_label}"></div><p id="share-attribution"></p>
 <p><a id="share-map" rel="noopener" target="_blank">{open_map}</a></p>
 </main><script type="application/json" id="share-texts">{texts}</script>
 <script>{script}</script></body></html>"""
@@ -186,11 +237,15 @@ def shared_page(token: str) -> Response:
         detail={"link": link["id"]},
         ip=request.remote_addr,
     )
+    tiles = map_tiles(rt)
     texts = {
         "name": link["name"],
         "expires": link["expires_at"].isoformat(),
         "none": _("No position shared yet."),
         "expired": _("This link has expired or was revoked."),
+        "tiles": [{"url": t.url, "subdomains": t.subdomains, "tms": t.tms} for t in tiles.layers],
+        "attribution": html.unescape(re.sub(r"<[^>]+>", "", tiles.attribution)),  # as text
+        "zoom": SHARE_ZOOM,
     }
     page = SHARE_PAGE.format(
         lang=current_language(),
@@ -199,6 +254,7 @@ def shared_page(token: str) -> Response:
         when=_("Reported"),
         until=_("Link valid until"),
         open_map=_("Open on a map"),
+        map_label=_("Map of the position"),
         texts=orjson.dumps(texts).decode().replace("<", "\\u003c"),
         script=SHARE_SCRIPT,
     )
@@ -207,13 +263,25 @@ def shared_page(token: str) -> Response:
 
 @blueprint.get("/share/<token>/position")
 def shared_position(token: str) -> Response:
-    """Only the one person's latest position, and only while the link is valid."""
+    """Only the one person's latest position, and only while the link is valid: as stored (WGS-84) and, as `map`,
+    where the organisation's map draws it (map_frame), with the link to open it elsewhere."""
     rt = runtime()
     link = share_links.valid_link(rt.db, token, datetime.now(UTC))
     if link is None:
         raise _link_gone()
     fix = rt.feed.latest(link["employee_id"])
-    position = {"lat": fix.lat, "lon": fix.lon, "ts": fix.ts_ms} if fix else None
-    response = jsonify(position=position, expires_at=link["expires_at"].isoformat(), now=int(time.time() * 1000))
+    position = on_map = opener = None
+    if fix:
+        position = {"lat": fix.lat, "lon": fix.lon, "ts": fix.ts_ms}
+        placed = map_frame(rt).out(fix.lat, fix.lon)
+        on_map = {"lat": placed[0], "lon": placed[1]}
+        opener = open_on_a_map(map_tiles(rt).preset, (fix.lat, fix.lon), placed)
+    response = jsonify(
+        position=position,
+        map=on_map,
+        link=opener,
+        expires_at=link["expires_at"].isoformat(),
+        now=int(time.time() * 1000),
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
