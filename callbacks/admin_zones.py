@@ -17,14 +17,14 @@ from data import teams, zones
 
 def load(_refresh: int) -> tuple:
     rt = runtime()
-    existing = rt.livemap.zones_geojson(g.viewer.scope, cached=False)  # stored: WGS-84
+    existing = rt.livemap.zones_geojson(g.viewer.scope, cached=False)  # in the map's system already
     kinds = {"work_area": _("work area"), "customer_site": _("customer site")}
     picks = [
         {"label": f"{f['properties']['name']} ({kinds[f['properties']['kind']]})", "value": f["properties"]["id"]}
         for f in existing["features"]
     ]
     team_options = [{"label": t["name"], "value": t["id"]} for t in teams.list_teams(rt.db, g.viewer.scope)]
-    return map_frame(rt).out_geojson(existing), rt.livemap.streets_geojson(), picks, team_options
+    return existing, rt.livemap.streets_geojson(), picks, team_options
 
 
 def _last_drawn(drawn: dict) -> dict:
