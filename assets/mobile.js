@@ -50,8 +50,20 @@
         }
     }
 
+    /* The note's photo comes from the camera, not the gallery: dcc.Upload draws its own file input without a
+       capture attribute, so it is given one whenever it is drawn (a hint phones follow; desktops ignore it). */
+    function cameraOnly() {
+        document.querySelectorAll(".fo-m-camera input[type=file]").forEach(function (input) {
+            if (input.getAttribute("capture") !== "environment") {
+                input.setAttribute("capture", "environment");
+                input.setAttribute("accept", "image/*");
+            }
+        });
+    }
+
     new MutationObserver(function () {
         markTab();
+        cameraOnly();
         revealResult();
         if (!lastFocus || (document.activeElement && document.activeElement !== document.body)) { return; }
         const card = document.getElementById(lastFocus.card);
@@ -231,6 +243,14 @@
                 const needsFix = pressed.action === "check_in" || pressed.action === "check_out";
                 return (needsFix ? currentFix() : Promise.resolve(null)).then(function (fix) {
                     return {action: pressed.action, task: pressed.task, fix: fix, at: Date.now()};
+                });
+            },
+            note: function (clicks) {
+                if (!clicks) {
+                    return window.dash_clientside.no_update;
+                }
+                return currentFix().then(function (fix) {
+                    return {fix: fix, at: Date.now()};
                 });
             },
             help: function (clicks) {

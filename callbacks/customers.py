@@ -13,10 +13,11 @@ from flask import g
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number, whole_number_in_text
-from dashboard.core.permissions import ACTIVITY_LOG_ROLES, may_see_individuals
+from dashboard.core.permissions import ACTIVITY_LOG_ROLES, PHOTO_AUDIT_ROLES, may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.geo.tiles import map_frame
 from dashboard.web.components import order_lines, result
+from dashboard.web.routes.photos import original_path
 from dashboard.work.customers import INTERACTIONS, interaction_label
 from dashboard.work.lifecycle import kind_label, state_label
 from data import activities, customers, feedback, orders
@@ -147,10 +148,45 @@ def _interactions(rows: list[dict]) -> list:
             parts.append(html.Div(row["notes"]))
         if row["photo"] is not None and photos < PHOTOS_SHOWN:
             photos += 1
-            data = base64.b64encode(bytes(row["photo"])).decode()
-            parts.append(html.Img(src=f"data:{row['photo_type']};base64,{data}", className="fo-note-photo", alt=""))
+            parts.extend(_photo(row))
         items.append(html.Li(parts, className="fo-interaction"))
     return [html.Ul(items, className="list-unstyled")] if items else [html.P(_("Nothing yet."), className="text-muted")]
+
+
+def _photo(row: dict) -> list:
+    """A note's photo as the server stamped it; for the roles that check photos also the original (a link), its
+    SHA-256 and whether it looks like a photo of another visit. The stamp names the person, so a viewer who may
+    not see individuals is told a photo exists, not shown it."""
+    viewer = g.viewer
+    if not may_see_individuals(viewer, runtime().org_settings()):
+        return [html.Div(_("A photo (not shown: it names the person)."), className="small text-muted")]
+    data = base64.b64encode(bytes(row["photo"])).decode()
+    alt = _("Photo with the server's stamp")
+    shown = [html.Img(src=f"data:{row['photo_type']};base64,{data}", className="fo-note-photo", alt=alt)]
+    if viewer.role not in PHOTO_AUDIT_ROLES:
+        return shown
+    shown.append(
+        html.Div(
+            [
+                html.A(_("Original photo"), href=original_path(row["id"]), target="_blank", rel="noopener"),
+                html.Span(" · SHA-256 ", className="text-muted"),
+                html.Code(row["photo_sha256"], className="fo-photo-sha"),
+            ],
+            className="small fo-photo-proof",
+        )
+    )
+    if row["duplicate_of"] is not None:
+        if row["duplicate_hidden"]:
+            flag = _("Possible duplicate of a photo from a visit outside your view.")
+        else:
+            flag = _(
+                "Possible duplicate of the photo from the visit at {customer} on {when} by {who}.",
+                customer=row["duplicate_customer"] or _("no customer"),
+                when=runtime().local(row["duplicate_at"]),
+                who=row["duplicate_employee"],
+            )
+        shown.append(html.Div(flag, className="alert alert-warning py-1 px-2 my-1 small fo-photo-duplicate"))
+    return shown
 
 
 def log_interaction(_clicks: object, customer: object, kind: object, notes: object, refresh: object) -> tuple:

@@ -242,8 +242,11 @@ def _carry_out(action: str, task_id: int, fix: object) -> html.Div:
     return result(_("{done}, not verified: {reason}.", done=done, reason=reason_label(check["reason"])), ok=False)
 
 
-def save_note(_clicks: int, note: object, photo: object, visit: object, refresh: object) -> tuple:
-    """Save the note on the visit the page showed (`visit`), refused if that visit has ended meanwhile."""
+def save_note(request: object, note: object, photo: object, visit: object, refresh: object) -> tuple:
+    """Save the note on the visit the page showed (`visit`), refused if that visit has ended meanwhile; the browser
+    adds its position (`request`'s fix) for the photo's stamp."""
+    if not mapping(request):
+        return no_update, no_update, no_update
     employee_id = g.viewer.employee_id
     body = text(note, MAX_NOTE_CHARS).strip()
     if employee_id is None:
@@ -258,7 +261,8 @@ def save_note(_clicks: int, note: object, photo: object, visit: object, refresh:
     try:
         if visit is not None and visit_id is None:
             raise VisitNotOpen  # not a visit id: the page did not send what it showed
-        save_visit_note(runtime(), employee_id, visit_id, body, picture, datetime.now(UTC))
+        fix = phone_fix(mapping(request).get("fix"))
+        save_visit_note(runtime(), employee_id, visit_id, body, picture, datetime.now(UTC), fix)
     except MobileError as exc:
         return result(str(exc), ok=False), no_update, counter(refresh) + 1
     return result(_("Note saved."), ok=True), "", counter(refresh) + 1
@@ -342,6 +346,11 @@ def register(app: Dash) -> None:
         Input({"type": "mobile-act", "action": ALL, "task": ALL}, "n_clicks"),
     )
     app.clientside_callback(
+        ClientsideFunction(namespace="fieldopsMobile", function_name="note"),
+        Output("mobile-note-request", "data"),
+        Input("mobile-note-save", "n_clicks"),
+    )
+    app.clientside_callback(
         ClientsideFunction(namespace="fieldopsMobile", function_name="help"),
         Output("mobile-help-request", "data"),
         Input("mobile-help", "n_clicks"),
@@ -359,7 +368,7 @@ def register(app: Dash) -> None:
         Output("mobile-note-result", "children"),
         Output("mobile-note", "value"),
         Output("mobile-refresh", "data", allow_duplicate=True),
-        Input("mobile-note-save", "n_clicks"),
+        Input("mobile-note-request", "data"),
         State("mobile-note", "value"),
         State("mobile-photo", "contents"),
         State("mobile-note-visit", "data"),

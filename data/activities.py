@@ -144,17 +144,47 @@ def record_presence(
     )["id"]
 
 
+def note_context(db: Database, employee_id: int, visit_id: int | None) -> dict | None:
+    """What a note's photo is stamped with: the person's name and, on a visit, the customer, their site and what
+    the visit's latest check-in measured (its `attributes`: distance_m, accuracy_m). None when the person is
+    unknown."""
+    return db.fetch_one(
+        """SELECT display_name(e) AS person, c.id AS customer_id, c.name AS customer,
+                  (SELECT ci.attributes FROM activities ci WHERE ci.visit_id = v.id AND ci.kind = 'check_in'
+                   ORDER BY ci.started_at DESC, ci.id DESC LIMIT 1) AS check_in
+           FROM employees e
+           LEFT JOIN activities v ON v.id = %(visit)s AND v.employee_id = e.id AND v.kind = 'visit'
+           LEFT JOIN customers c ON c.id = v.customer_id
+           WHERE e.id = %(employee)s""",
+        {"employee": employee_id, "visit": visit_id},
+    )
+
+
+# The nearest photo by perceptual hash among other visits' photos (anyone's) taken since a moment.
+NEAREST_PHOTO = """
+    SELECT p.activity_id, bit_count((p.phash # %(phash)s)::bit(64)) AS bits
+    FROM note_photos p JOIN activities a ON a.id = p.activity_id
+    WHERE p.phash IS NOT NULL AND a.started_at >= %(since)s AND a.id <> %(note)s
+      AND (%(visit)s::bigint IS NULL OR a.visit_id IS DISTINCT FROM %(visit)s)
+      AND bit_count((p.phash # %(phash)s)::bit(64)) <= %(max_bits)s
+    ORDER BY bits, a.started_at DESC LIMIT 1
+"""
+
+
 def add_note(
     db: Database,
     employee_id: int,
     visit_id: int | None,
     at: datetime,
     text: str,
-    photo: tuple[str, bytes] | None,
+    photo: dict | None,
+    duplicates: tuple[datetime, int] | None = None,
 ) -> int | None:
-    """A note with its photo (content type, bytes) in one transaction. With a visit, the customer and task
-    are the visit's own, and None is returned (nothing stored) unless it is the person's open visit; without
-    one, a plain note on no customer."""
+    """A note with its photo in one transaction. With a visit, the customer and task are the visit's own, and None
+    is returned (nothing stored) unless it is the person's open visit; without one, a plain note on no customer.
+    `photo`: content_type, original (the bytes as sent), sha256, and, when the server could read it, stamped and
+    phash. `duplicates` (since, max bits): the nearest photo of another visit since then within that many bits of
+    phash is kept as the photo's possible duplicate."""
     with db.transaction() as conn, conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (VISIT_LOCK, employee_id))
         if visit_id is None:
@@ -175,9 +205,25 @@ def add_note(
         if row is None:
             return None
         if photo:
+            nearest = (None, None)
+            if duplicates and photo.get("phash") is not None:
+                since, max_bits = duplicates
+                query = {"phash": photo["phash"], "since": since, "note": row[0], "visit": visit_id}
+                cur.execute(NEAREST_PHOTO, query | {"max_bits": max_bits})
+                nearest = cur.fetchone() or nearest
             cur.execute(
-                "INSERT INTO note_photos (activity_id, content_type, bytes) VALUES (%s, %s, %s)",
-                (row[0], photo[0], photo[1]),
+                """INSERT INTO note_photos
+                       (activity_id, content_type, bytes, sha256, stamped, phash, duplicate_of, duplicate_bits)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s)""",
+                (
+                    row[0],
+                    photo["content_type"],
+                    photo["original"],
+                    photo["sha256"],
+                    photo.get("stamped"),
+                    photo.get("phash"),
+                    *nearest,
+                ),
             )
         return row[0]
 
@@ -228,16 +274,42 @@ def customer_visits(db: Database, scope: Scope, customer_id: int, limit: int = 2
 
 
 def customer_interactions(db: Database, scope: Scope, customer_id: int, limit: int = 200) -> list[dict]:
-    """Notes, calls, e-mails, meetings and check-ins at a customer, newest first, with any note's photo."""
+    """Notes, calls, e-mails, meetings and check-ins at a customer, newest first, with any note's photo: the
+    stamped copy (`photo`, JPEG; the original for photos kept before issue 19), the original's SHA-256, and its
+    possible duplicate: the other note's customer, time and person, or only `duplicate_hidden` when that note's
+    person is outside the viewer's scope."""
     return db.fetch_all(
         f"""SELECT a.id, a.kind, a.started_at, a.notes, a.source, display_name(e) AS employee_name,
-                   p.content_type AS photo_type, p.bytes AS photo
+                   CASE WHEN p.stamped IS NULL THEN p.content_type ELSE 'image/jpeg' END AS photo_type,
+                   coalesce(p.stamped, p.bytes) AS photo, p.sha256 AS photo_sha256,
+                   p.duplicate_of, p.duplicate_bits, d.duplicate_hidden, d.duplicate_at, d.duplicate_customer,
+                   d.duplicate_employee
             FROM activities a JOIN employees e ON e.id = a.employee_id
             LEFT JOIN note_photos p ON p.activity_id = a.id
+            LEFT JOIN LATERAL (
+                SELECT NOT ((%(teams)s::int[] IS NULL OR de.team_id = ANY(%(teams)s))
+                            AND (%(employee)s::int IS NULL OR da.employee_id = %(employee)s)) AS duplicate_hidden,
+                       da.started_at AS duplicate_at, dc.name AS duplicate_customer,
+                       display_name(de) AS duplicate_employee
+                FROM activities da JOIN employees de ON de.id = da.employee_id
+                LEFT JOIN customers dc ON dc.id = da.customer_id
+                WHERE da.id = p.duplicate_of
+            ) d ON true
             WHERE a.customer_id = %(customer)s
               AND a.kind IN ('note', 'call', 'meeting', 'email', 'check_in', 'check_out') AND {CUSTOMER_SCOPE}
             ORDER BY a.started_at DESC, a.id DESC LIMIT %(limit)s""",  # noqa: S608 - CUSTOMER_SCOPE is a constant
         {"customer": customer_id, "limit": limit, "teams": scope.team_filter(), "employee": scope.employee_id},
+    )
+
+
+def photo_original(db: Database, scope: Scope, note_id: int) -> dict | None:
+    """A note photo's original bytes as the phone sent them, with their type and SHA-256; None outside the
+    viewer's scope."""
+    return db.fetch_one(
+        f"""SELECT p.content_type, p.bytes, p.sha256
+            FROM note_photos p JOIN activities a ON a.id = p.activity_id JOIN employees e ON e.id = a.employee_id
+            WHERE p.activity_id = %(note)s AND {CUSTOMER_SCOPE}""",  # noqa: S608 - CUSTOMER_SCOPE is a constant
+        {"note": note_id, "teams": scope.team_filter(), "employee": scope.employee_id},
     )
 
 

@@ -62,12 +62,14 @@ def layout(**_query: str) -> html.Div:
             html.Label(_("Note"), id="mobile-note-for", className="form-label small mb-1", htmlFor="mobile-note"),
             dcc.Textarea(id="mobile-note", maxLength=2000, className="form-control", rows=3),
             dcc.Store(id="mobile-note-visit"),
+            # The camera only: assets/mobile.js gives the upload's file input capture="environment" (dcc.Upload
+            # has no such property); the server stamps the photo (dashboard/work/photos.py).
             dcc.Upload(
                 id="mobile-photo",
-                accept="image/jpeg,image/png",
+                accept="image/*",
                 max_size=2 * 1024 * 1024,
-                children=html.Span(_("Add a photo (JPEG or PNG, up to 2 MB)"), className="btn btn-outline-secondary"),
-                className="mt-2",
+                children=html.Span(_("Take a photo (up to 2 MB)"), className="btn btn-outline-secondary"),
+                className="mt-2 fo-m-camera",
             ),
             html.Div(id="mobile-photo-name", className="small text-muted"),
             html.Button(_("Save note"), id="mobile-note-save", className="btn btn-primary mt-2"),
@@ -96,6 +98,7 @@ def layout(**_query: str) -> html.Div:
         dcc.Store(id="mobile-tasks-sig"),
         dcc.Store(id="mobile-request"),
         dcc.Store(id="mobile-help-request"),
+        dcc.Store(id="mobile-note-request"),
         dcc.Store(id="mobile-refresh", data=0),
         page_id="mobile-page",
     )

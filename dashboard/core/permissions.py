@@ -33,6 +33,7 @@ PHONE_ROLES = ("field",)  # the phone page and its location sharing (issue 7)
 PLANNER_ROLES = ("supervisor", "manager")  # plan and assign tasks; field staff only move their own
 ALERT_ROLES = PLANNER_ROLES  # issue 17: the alerts inbox and the bell; they acknowledge and resolve
 ALERT_RULE_ROLES = ("supervisor", "manager", "admin")  # issue 17: alert rules (supervisors for their teams)
+PHOTO_AUDIT_ROLES = ("supervisor", "manager", "executive")  # issue 19: a photo's original, SHA-256, duplicate flag
 ACTIVITY_LOG_ROLES = ("field", "supervisor", "manager")  # log a call, e-mail or meeting with a customer
 TRACKER_SETUP_ROLES = ("field", "supervisor", "manager", "admin")  # tracker app settings and share links
 PEOPLE_ADMIN_ROLES = ("manager", "admin")  # issue 18: add, change, move, deactivate people; teams (a scope limits)

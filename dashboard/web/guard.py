@@ -27,6 +27,7 @@ from dashboard.core.permissions import (
     PAGE_ROUTER_OUTPUTS,
     PEOPLE_ROLES,
     PHONE_ROLES,
+    PHOTO_AUDIT_ROLES,
     REPORT_ROLES,
     ROLES,
     may_open,
@@ -83,6 +84,7 @@ NOT_TOKEN_API = (
 )
 # Routes under a prefix, with the roles that may use them (issue 8: stored reports' files).
 VIEWER_PREFIXES = {"/reports/file/": REPORT_ROLES}
+VIEWER_PREFIXES["/photos/"] = PHOTO_AUDIT_ROLES  # issue 19: a visit photo's original (routes/photos.py)
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 BEARER = re.compile(r"^Bearer\s+(\S+)$")
 

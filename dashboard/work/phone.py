@@ -7,7 +7,7 @@ import base64
 import binascii
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -19,7 +19,7 @@ from dashboard.core.i18n import _
 from dashboard.core.permissions import Viewer
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.trackers import register_device
-from dashboard.work import alerting
+from dashboard.work import alerting, photos
 from dashboard.work.dispatch import rank_candidates
 from dashboard.work.lifecycle import TaskError, change_state
 from dashboard.work.streets import distance_m
@@ -131,13 +131,47 @@ class VisitNotOpen(MobileError):
 
 
 def save_visit_note(
-    rt: Runtime, employee_id: int, visit_id: int | None, body: str, photo: tuple[str, bytes] | None, at: datetime
+    rt: Runtime,
+    employee_id: int,
+    visit_id: int | None,
+    body: str,
+    photo: tuple[str, bytes] | None,
+    at: datetime,
+    fix: PhoneFix | None = None,
 ) -> int:
-    """A note on the visit the phone showed, or a plain note when it showed none; never on another visit."""
-    note_id = activities.add_note(rt.db, employee_id, visit_id, at, body, photo)
+    """A note on the visit the phone showed, or a plain note when it showed none; never on another visit. A photo
+    is kept as sent, with a copy the server stamps (photos.Stamp) and its possible duplicate on another visit."""
+    kept = None
+    if photo is not None:
+        try:
+            kept = photos.keep(photo[0], photo[1], _stamp_of(rt, employee_id, visit_id, at, fix))
+        except photos.PhotoError as exc:
+            raise MobileError(str(exc)) from exc
+    window = (at - photos.DUPLICATE_WINDOW, photos.DUPLICATE_MAX_BITS)
+    note_id = activities.add_note(rt.db, employee_id, visit_id, at, body, kept and asdict(kept), window)
     if note_id is None:
         raise VisitNotOpen
     return note_id
+
+
+def _stamp_of(rt: Runtime, employee_id: int, visit_id: int | None, at: datetime, fix: PhoneFix | None) -> photos.Stamp:
+    """The stamp's facts: the distance from the phone's fix sent with the note to the customer's site (and that
+    fix's accuracy), else what the visit's check-in measured, else unknown."""
+    context = activities.note_context(rt.db, employee_id, visit_id) or {}
+    measured = context.get("check_in") or {}
+    distance, accuracy = measured.get("distance_m"), measured.get("accuracy_m")
+    site = zones.site_of_customer(rt.db, context["customer_id"]) if context.get("customer_id") else None
+    if fix is not None and site is not None:
+        distance = distance_m(fix.lat, fix.lon, site["center_lat"], site["center_lon"])
+        accuracy = fix.accuracy_m
+    return photos.Stamp(
+        at=at,
+        tz=rt.settings.tz,
+        person=context.get("person") or "",
+        customer=context.get("customer"),
+        distance_m=distance,
+        accuracy_m=accuracy,
+    )
 
 
 def photo_from_upload(contents: object) -> tuple[str, bytes] | None:

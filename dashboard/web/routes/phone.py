@@ -23,6 +23,7 @@ from dashboard.work.phone import (
     VISIT_IDS,
     MobileError,
     VisitNotOpen,
+    phone_fix,
     photo_from_upload,
     save_visit_note,
 )
@@ -175,7 +176,8 @@ def my_positions() -> Response:
 @blueprint.post("/api/v1/me/notes")
 def my_note() -> tuple[Response, int]:
     """A note on the visit the phone showed (`visit_id`; null for a plain note on no customer), with an optional
-    photo as a data URL. 409 when that visit has ended meanwhile: a stale screen never notes another customer."""
+    photo as a data URL and the phone's `fix` ({lat, lon, accuracy, ts}) for the photo's stamp. 409 when that visit
+    has ended meanwhile: a stale screen never notes another customer."""
     employee_id = g.viewer.employee_id
     if employee_id is None:
         raise AppError(400, "not_linked", _("Your account is not linked to an employee."))
@@ -188,7 +190,8 @@ def my_note() -> tuple[Response, int]:
         raise AppError(400, "bad_visit", _("visit_id is the number of the visit the phone showed, or null."))
     try:
         photo = photo_from_upload(body.get("photo"))
-        note_id = save_visit_note(runtime(), employee_id, visit_id, note.strip(), photo, datetime.now(UTC))
+        fix = phone_fix(body.get("fix"))
+        note_id = save_visit_note(runtime(), employee_id, visit_id, note.strip(), photo, datetime.now(UTC), fix)
     except VisitNotOpen as exc:
         raise AppError(409, "visit_not_open", str(exc)) from exc
     except MobileError as exc:
