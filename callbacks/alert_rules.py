@@ -48,6 +48,7 @@ def param_label(kind: str, key: str) -> str:
         "kmh": _("Faster than, km/h"),
         "seconds": _("For at least, seconds"),
         "stars": _("Stars or fewer"),
+        "score": _("Trust score at or under"),
     }.get(key, key)
 
 
@@ -79,6 +80,7 @@ def condition(rule: dict, zone_names: dict[int, str]) -> str:
         "low_survey": lambda: _("{stars} stars or fewer", stars=p["stars"]),
         "help": lambda: _("the phone's help button"),
         "tasks_freed": lambda: _("a person's open tasks freed by their deactivation"),
+        "low_trust_check_in": lambda: _("a check-in scored {score} or less for trust", score=p["score"]),
     }
     return phrases[kind]() if kind in phrases else ""
 

@@ -17,7 +17,9 @@ from dashboard.web.components import order_lines, result
 from dashboard.work.lifecycle import TaskError, change_state
 from dashboard.work.lifecycle import state_label as task_state_label
 from dashboard.work.phone import (
+    DEVICE_KEY_CHARS,
     MAX_NOTE_CHARS,
+    PHONE_CLOCK_MS,
     VISIT_IDS,
     MobileError,
     VisitNotOpen,
@@ -208,13 +210,13 @@ def act(request: object, refresh: object) -> tuple:
     employee_id = g.viewer.employee_id
     if action not in ACTIONS or task_id is None or employee_id is None:
         return no_update, no_update, no_update, no_update
-    outcome = _carry_out(action, task_id, request.get("fix"))
+    outcome = _carry_out(action, task_id, request)
     start, end = _day()
     plan = tasks.day_plan(runtime().db, employee_id, start, end)
     return outcome, _cards(plan, task_id, outcome), _signature(plan), counter(refresh) + 1
 
 
-def _carry_out(action: str, task_id: int, fix: object) -> html.Div:
+def _carry_out(action: str, task_id: int, request: dict) -> html.Div:
     rt = runtime()
     if action in MOVES:
         try:
@@ -229,7 +231,15 @@ def _carry_out(action: str, task_id: int, fix: object) -> html.Div:
         }
         return result(done[action], ok=True)
     try:
-        check = record_presence(rt, g.viewer, task_id, action, phone_fix(fix))
+        check = record_presence(
+            rt,
+            g.viewer,
+            task_id,
+            action,
+            phone_fix(request.get("fix")),
+            device_key=text(request.get("device"), DEVICE_KEY_CHARS),
+            phone_now_ms=whole_number(request.get("at"), PHONE_CLOCK_MS),
+        )
     except MobileError as exc:
         return result(str(exc), ok=False)
     done = _("Checked in") if action == "check_in" else _("Checked out")

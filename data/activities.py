@@ -217,7 +217,7 @@ def customer_visits(db: Database, scope: Scope, customer_id: int, limit: int = 2
     """Visits at a customer, newest first: who, when, how long, and the notes written on that task."""
     return db.fetch_all(
         f"""SELECT a.id, a.started_at, a.ended_at, a.task_id, a.employee_id, display_name(e) AS employee_name,
-                   extract(epoch FROM a.ended_at - a.started_at) AS seconds,
+                   extract(epoch FROM a.ended_at - a.started_at) AS seconds, a.trust_score, a.trust_reasons,
                    (SELECT string_agg(n.notes, ' · ' ORDER BY n.started_at) FROM activities n
                     WHERE n.kind = 'note' AND n.task_id = a.task_id AND a.task_id IS NOT NULL) AS notes
             FROM activities a JOIN employees e ON e.id = a.employee_id
@@ -231,7 +231,7 @@ def customer_interactions(db: Database, scope: Scope, customer_id: int, limit: i
     """Notes, calls, e-mails, meetings and check-ins at a customer, newest first, with any note's photo."""
     return db.fetch_all(
         f"""SELECT a.id, a.kind, a.started_at, a.notes, a.source, display_name(e) AS employee_name,
-                   p.content_type AS photo_type, p.bytes AS photo
+                   p.content_type AS photo_type, p.bytes AS photo, a.trust_score, a.trust_reasons
             FROM activities a JOIN employees e ON e.id = a.employee_id
             LEFT JOIN note_photos p ON p.activity_id = a.id
             WHERE a.customer_id = %(customer)s
