@@ -29,10 +29,11 @@ from dashboard.work.phone import (
     photo_from_upload,
     qr_svg,
     record_presence,
+    revoke_share_links,
     save_visit_note,
 )
 from dashboard.work.surveys import survey_path_of_task
-from data import activities, orders, share_links, tasks
+from data import activities, orders, tasks
 
 ACTIONS = ("accept", "decline", "en_route", "failed", "check_in", "check_out")
 MOVES = {"accept": "accepted", "decline": "new", "en_route": "en_route", "failed": "failed"}
@@ -306,7 +307,7 @@ def share_link_for(employee_id: int, revoke: bool, minutes: object) -> html.Div:
     """Create or revoke share links of a person the caller has checked is in the viewer's view."""
     rt = runtime()
     if revoke:
-        revoked = share_links.revoke_links(rt.db, employee_id, datetime.now(UTC))
+        revoked = revoke_share_links(rt, employee_id)
         return result(_("{count} link(s) revoked.", count=revoked), ok=True)
     try:
         path = create_share_link(rt, employee_id, g.viewer.user_id, whole_number(minutes) or 0)

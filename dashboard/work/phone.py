@@ -257,8 +257,39 @@ def create_share_link(rt: Runtime, employee_id: int, created_by: int | None, min
     if minutes not in SHARE_MINUTES:
         raise MobileError(_("Choose how long the link works."))
     token = secrets.token_urlsafe(24)
-    share_links.create_link(rt.db, employee_id, token, created_by, datetime.now(UTC) + timedelta(minutes=minutes))
+    now = datetime.now(UTC)
+    expires = now + timedelta(minutes=minutes)
+    share_links.create_link(rt.db, employee_id, token, created_by, expires)
+    trust_store.mark_sharing(
+        rt.feed.client, rt.feed.prefix, employee_id, int(expires.timestamp() * 1000), int(now.timestamp() * 1000)
+    )
     return f"/share/{token}"
+
+
+def revoke_share_links(rt: Runtime, employee_id: int) -> int:
+    """Every valid link of the person revoked; their shared positions are no longer scored."""
+    revoked = share_links.revoke_links(rt.db, employee_id, datetime.now(UTC))
+    trust_store.stop_sharing(rt.feed.client, rt.feed.prefix, employee_id)
+    return revoked
+
+
+def score_shared_position(rt: Runtime, employee_id: int, received_ms: int) -> dict | None:
+    """While a share link of the person is valid, their latest phone position is scored against their recent
+    ones and kept with the share's latest state (Redis only: the position path reads no PostgreSQL). None when
+    nothing was scored (the organisation does not score, no share is active, no position yet)."""
+    if not rt.org_settings().get("trust.enabled"):
+        return None
+    latest = rt.feed.latest(employee_id)
+    if latest is None:
+        return None
+    compact = [latest.ts_ms, latest.lat, latest.lon, latest.accuracy]
+    earlier = trust_store.note_shared_fix(rt.feed.client, rt.feed.prefix, employee_id, compact)
+    if earlier is None:
+        return None
+    verdict = trust.score_fix(trust.TrustFix(*compact), [trust.TrustFix(*item) for item in earlier], received_ms)
+    record = verdict.as_record() | {"ts": latest.ts_ms}
+    trust_store.keep_shared_score(rt.feed.client, rt.feed.prefix, employee_id, record)
+    return record
 
 
 TRACKER_INTERVAL_S = 60  # a fix a minute or every 50 m: spares the battery, still fresh enough for the live map

@@ -4,6 +4,7 @@ organisation's switch turns it all off; a low_trust_check_in rule raises an aler
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,10 +13,11 @@ import time_machine
 from dashboard.core.errors import AppError
 from dashboard.core.permissions import Viewer, scope_for
 from dashboard.work import alerting
-from dashboard.work.phone import PhoneFix, record_presence
+from dashboard.work.phone import PhoneFix, create_share_link, record_presence, revoke_share_links
 from data import alerts, org_settings, positions, users
+from data import trust as trust_store
 from data.positions import PositionRow
-from tests.conftest import make_app
+from tests.conftest import make_app, signed_in_client
 
 START_MS = 1_790_000_000_000
 NOW = datetime.fromtimestamp(START_MS / 1000, UTC)
@@ -132,3 +134,28 @@ def test_a_rule_threshold_out_of_bounds_is_refused_with_a_reason(rt):
     with pytest.raises(AppError) as refused:
         alerting.validate_rule({"kind": "low_trust_check_in", "name": "x", "params": {"score": 400}}, viewer)
     assert refused.value.status == 400
+
+
+def _post(client, fixes: list[tuple[int, float, float]]) -> None:
+    body = {"positions": [{"ts": ts, "lat": lat, "lon": lon, "accuracy": 5} for ts, lat, lon in fixes]}
+    answer = client.post("/api/v1/me/positions", json=body)
+    assert answer.status_code == 200 and answer.get_json()["accepted"] == len(fixes)
+
+
+def test_a_shared_position_is_scored_in_redis_only_while_a_share_link_is_valid(app, rt, field):
+    client = signed_in_client(app, "field")
+    now = int(time.time() * 1000)
+    frozen = [(now - 130_000 + 10_000 * i, 60.17, 24.94) for i in range(12)]
+    _post(client, [(now - 200_000, 60.16, 24.93)])
+    assert trust_store.shared_score(rt.feed.client, rt.feed.prefix, field.employee_id) is None  # not sharing
+    create_share_link(rt, field.employee_id, None, 15)
+    for fix in frozen:
+        _post(client, [fix])
+    _post(client, [(now - 5_000, 60.17 + 50 / 111.2, 24.94)])  # 50 km north, 15 s after the last frozen fix
+    shared = trust_store.shared_score(rt.feed.client, rt.feed.prefix, field.employee_id)
+    assert shared["ts"] == now - 5_000 and shared["score"] < 50
+    assert {"frozen", "impossible_speed"} <= {r["code"] for r in shared["reasons"]}
+    revoke_share_links(rt, field.employee_id)
+    assert trust_store.shared_score(rt.feed.client, rt.feed.prefix, field.employee_id) is None
+    _post(client, [(now - 1_000, 60.17, 24.94)])
+    assert trust_store.shared_score(rt.feed.client, rt.feed.prefix, field.employee_id) is None

@@ -8,6 +8,7 @@ from pathlib import Path
 import gpxpy
 import pytest
 
+from dashboard.core.permissions import Viewer, may_see_trust, scope_for
 from dashboard.work.trust import Hint, TrustFix, band, reason_text, score_fix
 
 REALDATA = Path("/work/shared/realdata")
@@ -139,3 +140,22 @@ def test_the_score_never_goes_below_zero_and_every_reason_has_words():
     )
     assert verdict.score == 0 and len(verdict.reasons) == 6
     assert all(reason_text(r) != r["code"] for r in verdict.reasons)
+
+
+@pytest.mark.parametrize(
+    ("role", "enabled", "executives", "sees"),
+    [
+        ("supervisor", True, False, True),
+        ("manager", True, False, True),
+        ("executive", True, False, False),  # executives see a person's score only when they may see individuals
+        ("executive", True, True, True),
+        ("field", True, True, False),  # never the person scored
+        ("admin", True, True, False),
+        ("wall", True, True, False),
+        ("supervisor", False, True, False),  # the organisation switched scores off
+    ],
+)
+def test_who_sees_a_trust_score(role, enabled, executives, sees):
+    viewer = Viewer(1, "someone", role, 7 if role == "field" else None, scope_for(role, 7, [1]))
+    settings = {"trust.enabled": enabled, "privacy.executive_sees_individuals": executives}
+    assert may_see_trust(viewer, settings) is sees
