@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboard.core.permissions import Viewer, scope_for
 from dashboard.work.phone import PhoneFix, record_presence
@@ -74,3 +75,16 @@ def test_switched_off_the_supervisor_sees_no_score(page, server):
     page.wait_for_selector("#customers-interactions li")
     settle(page)
     assert page.locator(".fo-trust").count() == 0 and page.locator(".fo-trust-cell").count() == 0
+
+
+def test_an_admin_switches_trust_scores_off_on_the_privacy_page(page, server):
+    sign_in_browser(page, server.url, "admin")
+    page.goto(server.url + "/admin/privacy")
+    box = page.get_by_label("Score check-ins for trust")
+    expect(box).to_be_checked()
+    box.uncheck()
+    page.click("#privacy-trust-save")
+    page.wait_for_selector("text=Check-ins are no longer scored, and no score is shown.")
+    page.locator("#privacy-trust").scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_path("trust_privacy_off"))
+    assert org_settings.all_settings(server.runtime.db)["trust.enabled"] is False
