@@ -211,11 +211,11 @@ def panel(mode: object, rule_id: object) -> tuple:
         return (*frame, *values, *cleared)
     closed = [side_panel_class(False), "", "", True, True, [], True]
     if mode != "edit" or rule_id is None:
-        return (*closed, *[no_update] * 21, *cleared)
+        return (*closed, *[no_update] * FORM_VALUES, *cleared)
     try:
         rule = alert_rules.visible_rule(rt, viewer, rule_id)
     except AppError as exc:
-        return (side_panel_class(True), exc.message, "", True, True, [], True, *[no_update] * 21, *cleared)
+        return (side_panel_class(True), exc.message, "", True, True, [], True, *[no_update] * FORM_VALUES, *cleared)
     editable = may_manage(viewer, rule)
     params = rule["params"] or {}
     relative = [r for r in rule["recipients"] if isinstance(r, str)]
@@ -451,6 +451,7 @@ FORM_OUTPUTS = [
     Output("alert-rule-kind", "disabled"),
     *[Output(s.component_id, "value") for s in FORM_STATES[1:]],
 ]
+FORM_VALUES = len(FORM_OUTPUTS)  # left as they are when the panel closes or cannot open a rule
 ERROR_OUTPUTS = [Output(f"alert-rule-error-{name}", "children") for name in ERROR_FIELDS]
 SAVE_ERROR_OUTPUTS = [Output(f"alert-rule-error-{name}", "children", allow_duplicate=True) for name in ERROR_FIELDS]
 
