@@ -46,7 +46,7 @@ def _spoofed_check_in(rt) -> int:
 
 
 @pytest.mark.parametrize(("language", "words"), [("en", ("Trust", "impossible speed")), ("zh-CN", ("可信度", "速度"))])
-def test_a_supervisor_sees_a_spoofed_check_ins_low_score_and_its_reasons(browser, server, language, words):
+def test_a_supervisor_sees_a_spoofed_check_ins_low_score_and_its_reasons(browser, server, axe, language, words):
     customer_id = _spoofed_check_in(server.runtime)
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
@@ -62,6 +62,7 @@ def test_a_supervisor_sees_a_spoofed_check_ins_low_score_and_its_reasons(browser
     cell.wait_for()
     settle(page)
     page.screenshot(path=screenshot_path(f"trust_customer_{language}"), full_page=True)
+    axe(page, f"the customer page with a trust score ({language})")
     context.close()
 
 
