@@ -4,6 +4,7 @@
 (function () {
     const BUFFER_KEY = "fieldops.m.buffer";
     const SHARING_KEY = "fieldops.m.sharing";
+    const DEVICE_KEY = "fieldops.m.device";
     const BATCH = 500;  // the endpoint takes up to 1000 per request
     const MAX_BUFFERED = 20000;  // about two days at one fix every 10 s
     const TICK_MS = 1000;  // render the state and retry unsent fixes this often
@@ -183,6 +184,16 @@
         toggle.textContent = state.watch !== null ? toggle.dataset.stop : toggle.dataset.start;
     }
 
+    function deviceKey() {
+        // This phone page's own random key, kept across visits: the server tells a person's new phone by it.
+        let key = localStorage.getItem(DEVICE_KEY);
+        if (!key) {
+            key = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Math.random()).slice(2);
+            localStorage.setItem(DEVICE_KEY, key);
+        }
+        return key;
+    }
+
     function currentFix() {
         // While sharing, the watch's last fix is where the phone is; otherwise ask for a fresh one.
         if (state.watch !== null && state.last || !navigator.geolocation) {
@@ -242,7 +253,7 @@
                 }
                 const needsFix = pressed.action === "check_in" || pressed.action === "check_out";
                 return (needsFix ? currentFix() : Promise.resolve(null)).then(function (fix) {
-                    return {action: pressed.action, task: pressed.task, fix: fix, at: Date.now()};
+                    return {action: pressed.action, task: pressed.task, fix: fix, at: Date.now(), device: deviceKey()};
                 });
             },
             note: function (clicks) {

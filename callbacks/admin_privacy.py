@@ -1,4 +1,4 @@
-"""Admin privacy page: off-hours policy, retention, executives' view, wall display tokens."""
+"""Admin privacy page: off-hours policy, retention, executives' view, wall display tokens, check-in trust scores."""
 
 from __future__ import annotations
 
@@ -89,6 +89,21 @@ def walls(_create: int, _revoke: int, name: str | None, days: int | None, token_
     return message, refresh + 1
 
 
+def trust_enabled(_refresh: int) -> list[str]:
+    return ["on"] if runtime().org_settings().get("trust.enabled") else []
+
+
+def save_trust(_clicks: int, chosen: object) -> object:
+    """Switch check-in trust scores on or off for the organisation: off, nothing is scored and nothing shown."""
+    enabled = isinstance(chosen, list) and "on" in chosen
+    rt = runtime()
+    org_settings.set_setting(rt.db, "trust.enabled", enabled, g.viewer.user_id)
+    rt.forget_org_settings()
+    if enabled:
+        return result(_("Check-ins are scored for trust."), ok=True)
+    return result(_("Check-ins are no longer scored, and no score is shown."), ok=True)
+
+
 def wall_cycle(_refresh: int) -> int:
     return cycle_seconds(runtime().org_settings())
 
@@ -137,6 +152,13 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )(walls)
     app.callback(Output("privacy-wall-cycle", "value"), Input("privacy-refresh", "data"))(wall_cycle)
+    app.callback(Output("privacy-trust", "value"), Input("privacy-refresh", "data"))(trust_enabled)
+    app.callback(
+        Output("privacy-trust-result", "children"),
+        Input("privacy-trust-save", "n_clicks"),
+        State("privacy-trust", "value"),
+        prevent_initial_call=True,
+    )(save_trust)
     app.callback(
         Output("privacy-wall-cycle-result", "children"),
         Input("privacy-wall-cycle-save", "n_clicks"),

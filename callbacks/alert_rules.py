@@ -48,6 +48,7 @@ def param_label(kind: str, key: str) -> str:
         "kmh": _("Faster than, km/h"),
         "seconds": _("For at least, seconds"),
         "stars": _("Stars or fewer"),
+        "score": _("Trust score at or under"),
     }.get(key, key)
 
 
@@ -79,6 +80,7 @@ def condition(rule: dict, zone_names: dict[int, str]) -> str:
         "low_survey": lambda: _("{stars} stars or fewer", stars=p["stars"]),
         "help": lambda: _("the phone's help button"),
         "tasks_freed": lambda: _("a person's open tasks freed by their deactivation"),
+        "low_trust_check_in": lambda: _("a check-in scored {score} or less for trust", score=p["score"]),
     }
     return phrases[kind]() if kind in phrases else ""
 
@@ -209,11 +211,11 @@ def panel(mode: object, rule_id: object) -> tuple:
         return (*frame, *values, *cleared)
     closed = [side_panel_class(False), "", "", True, True, [], True]
     if mode != "edit" or rule_id is None:
-        return (*closed, *[no_update] * 21, *cleared)
+        return (*closed, *[no_update] * FORM_VALUES, *cleared)
     try:
         rule = alert_rules.visible_rule(rt, viewer, rule_id)
     except AppError as exc:
-        return (side_panel_class(True), exc.message, "", True, True, [], True, *[no_update] * 21, *cleared)
+        return (side_panel_class(True), exc.message, "", True, True, [], True, *[no_update] * FORM_VALUES, *cleared)
     editable = may_manage(viewer, rule)
     params = rule["params"] or {}
     relative = [r for r in rule["recipients"] if isinstance(r, str)]
@@ -449,6 +451,7 @@ FORM_OUTPUTS = [
     Output("alert-rule-kind", "disabled"),
     *[Output(s.component_id, "value") for s in FORM_STATES[1:]],
 ]
+FORM_VALUES = len(FORM_OUTPUTS)  # left as they are when the panel closes or cannot open a rule
 ERROR_OUTPUTS = [Output(f"alert-rule-error-{name}", "children") for name in ERROR_FIELDS]
 SAVE_ERROR_OUTPUTS = [Output(f"alert-rule-error-{name}", "children", allow_duplicate=True) for name in ERROR_FIELDS]
 

@@ -15,11 +15,13 @@ from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
 from dashboard.core.inputs import calendar_day, whole_number
 from dashboard.core.palette import GREY, SPLIT_COLORS
+from dashboard.core.permissions import may_see_trust
 from dashboard.core.runtime import runtime
 from dashboard.geo.coords import Frame
 from dashboard.geo.tiles import map_frame
 from dashboard.ingest.privacy import tracking_policy, working_spans
 from dashboard.web.charts import chart_config, empty, figure
+from dashboard.web.components import trust_summary
 from dashboard.work.lifecycle import state_label
 from data import analytics, employees
 
@@ -106,6 +108,8 @@ def _replay_track(track: list[dict], timezone: str, frame: Frame) -> dict:
 
 
 def _stop_markers(stops: list[dict], frame: Frame) -> list:
+    """Visits and stays on the map; a visit opened by a scored check-in says its trust to supervisors (issue 19)."""
+    trust = may_see_trust(g.viewer, runtime().org_settings())
     markers = []
     for stop in stops:
         attributes = stop["attributes"] or {}
@@ -119,10 +123,17 @@ def _stop_markers(stops: list[dict], frame: Frame) -> list:
                 radius=6,
                 color=STOP_COLORS[stop["kind"]],
                 fillOpacity=0.6,
-                children=dl.Tooltip(f"{label} · {runtime().local(stop['started_at'], '%H:%M')}"),
+                children=dl.Tooltip(_stop_text(stop, label, trust)),
             )
         )
     return markers
+
+
+def _stop_text(stop: dict, label: str, trust: bool) -> str:
+    text = f"{label} · {runtime().local(stop['started_at'], '%H:%M')}"
+    if trust and stop.get("trust_score") is not None:
+        text += " · " + _("Trust {score}", score=trust_summary(stop["trust_score"], stop.get("trust_reasons")))
+    return text
 
 
 def _timeline(

@@ -13,13 +13,14 @@ from flask import g
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
 from dashboard.core.inputs import counter, mapping, text, whole_number, whole_number_in_text
-from dashboard.core.permissions import ACTIVITY_LOG_ROLES, PHOTO_AUDIT_ROLES, may_see_individuals
+from dashboard.core.permissions import ACTIVITY_LOG_ROLES, PHOTO_AUDIT_ROLES, may_see_individuals, may_see_trust
 from dashboard.core.runtime import runtime
 from dashboard.geo.tiles import map_frame
-from dashboard.web.components import order_lines, result
+from dashboard.web.components import grid_columns, order_lines, result, trust_badge, trust_summary
 from dashboard.web.routes.photos import original_path
-from dashboard.work.customers import INTERACTIONS, interaction_label
+from dashboard.work.customers import INTERACTIONS, interaction_label, trust_column, visit_columns
 from dashboard.work.lifecycle import kind_label, state_label
+from dashboard.work.trust import band
 from data import activities, customers, feedback, orders
 from data import tasks as task_rows
 
@@ -74,7 +75,14 @@ def detail(customer: object, _refresh: object) -> tuple:
     customer_id = whole_number_in_text(customer)
     row = customers.get_customer(rt.db, scope, customer_id) if customer_id else None
     if row is None:
-        return html.P(_("This customer is not in your view."), className="text-muted"), [], [], [], []
+        return (
+            html.P(_("This customer is not in your view."), className="text-muted"),
+            [],
+            [],
+            [],
+            [],
+            grid_columns(visit_columns()),
+        )
     answers = feedback.customer_feedback(rt.db, scope, customer_id)
     average = sum(a["score"] for a in answers) / len(answers) if answers else None
     header = html.Div(
@@ -98,6 +106,7 @@ def detail(customer: object, _refresh: object) -> tuple:
             order_lines(orders.customer_orders(rt.db, scope, customer_id), "customers-orders"),
         ]
     )
+    trust = may_see_trust(g.viewer, rt.org_settings())
     visit_rows = activities.customer_visits(rt.db, scope, customer_id)
     if visit_rows and ctx.triggered_id != "customers-refresh":
         # Who was at this customer when is a record of individuals' whereabouts: the look is audited.
@@ -109,9 +118,14 @@ def detail(customer: object, _refresh: object) -> tuple:
             "minutes": round(v["seconds"] / 60) if v["seconds"] is not None else _("on site now"),
             "notes": v["notes"] or "",
         }
+        | (
+            {"trust": trust_summary(v["trust_score"], v["trust_reasons"]), "band": _band(v["trust_score"])}
+            if trust
+            else {}
+        )
         for v in visit_rows
     ]
-    interactions = _interactions(activities.customer_interactions(rt.db, scope, customer_id))
+    interactions = _interactions(activities.customer_interactions(rt.db, scope, customer_id), trust)
     tasks = [
         {
             "when": rt.local(t["window_start"]) or rt.local(t["created_at"]),
@@ -133,10 +147,15 @@ def detail(customer: object, _refresh: object) -> tuple:
         )
         for a in answers
     ] or [html.P(_("No survey answers yet."), className="text-muted small")]
-    return header, visits, interactions, tasks, answers_view
+    columns = grid_columns(visit_columns()) + ([trust_column()] if trust else [])
+    return header, visits, interactions, tasks, answers_view, columns
 
 
-def _interactions(rows: list[dict]) -> list:
+def _band(score: int | None) -> str:
+    return band(score) if score is not None else ""
+
+
+def _interactions(rows: list[dict], trust: bool = False) -> list:
     rt = runtime()
     items, photos = [], 0
     for row in rows:
@@ -144,6 +163,10 @@ def _interactions(rows: list[dict]) -> list:
             html.B(interaction_label(row["kind"])),
             html.Span(f" {rt.local(row['started_at'])} · {_who(row['employee_name'])}", className="small text-muted"),
         ]
+        if trust and row["kind"] == "check_in" and row["trust_score"] is not None:
+            parts.append(
+                html.Div(trust_badge(row["trust_score"], row["trust_reasons"], f"customers-trust-{row['id']}"))
+            )
         if row["notes"]:
             parts.append(html.Div(row["notes"]))
         if row["photo"] is not None and photos < PHOTOS_SHOWN:
@@ -229,6 +252,7 @@ def register(app: Dash) -> None:
         Output("customers-interactions", "children"),
         Output("customers-tasks", "rowData"),
         Output("customers-feedback", "children"),
+        Output("customers-visits", "columnDefs"),
         Input("customers-id", "data"),
         Input("customers-refresh", "data"),
     )(detail)

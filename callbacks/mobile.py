@@ -18,7 +18,9 @@ from dashboard.web.maps import navigate_to
 from dashboard.work.lifecycle import TaskError, change_state
 from dashboard.work.lifecycle import state_label as task_state_label
 from dashboard.work.phone import (
+    DEVICE_KEY_CHARS,
     MAX_NOTE_CHARS,
+    PHONE_CLOCK_MS,
     VISIT_IDS,
     MobileError,
     VisitNotOpen,
@@ -28,10 +30,11 @@ from dashboard.work.phone import (
     photo_from_upload,
     qr_svg,
     record_presence,
+    revoke_share_links,
     save_visit_note,
 )
 from dashboard.work.surveys import survey_path_of_task
-from data import activities, orders, share_links, tasks
+from data import activities, orders, tasks
 
 ACTIONS = ("accept", "decline", "en_route", "failed", "check_in", "check_out")
 MOVES = {"accept": "accepted", "decline": "new", "en_route": "en_route", "failed": "failed"}
@@ -212,13 +215,13 @@ def act(request: object, refresh: object) -> tuple:
     employee_id = g.viewer.employee_id
     if action not in ACTIONS or task_id is None or employee_id is None:
         return no_update, no_update, no_update, no_update
-    outcome = _carry_out(action, task_id, request.get("fix"))
+    outcome = _carry_out(action, task_id, request)
     start, end = _day()
     plan = tasks.day_plan(runtime().db, employee_id, start, end)
     return outcome, _cards(plan, task_id, outcome), _signature(plan), counter(refresh) + 1
 
 
-def _carry_out(action: str, task_id: int, fix: object) -> html.Div:
+def _carry_out(action: str, task_id: int, request: dict) -> html.Div:
     rt = runtime()
     if action in MOVES:
         try:
@@ -233,7 +236,15 @@ def _carry_out(action: str, task_id: int, fix: object) -> html.Div:
         }
         return result(done[action], ok=True)
     try:
-        check = record_presence(rt, g.viewer, task_id, action, phone_fix(fix))
+        check = record_presence(
+            rt,
+            g.viewer,
+            task_id,
+            action,
+            phone_fix(request.get("fix")),
+            device_key=text(request.get("device"), DEVICE_KEY_CHARS),
+            phone_now_ms=whole_number(request.get("at"), PHONE_CLOCK_MS),
+        )
     except MobileError as exc:
         return result(str(exc), ok=False)
     done = _("Checked in") if action == "check_in" else _("Checked out")
@@ -304,7 +315,7 @@ def share_link_for(employee_id: int, revoke: bool, minutes: object) -> html.Div:
     """Create or revoke share links of a person the caller has checked is in the viewer's view."""
     rt = runtime()
     if revoke:
-        revoked = share_links.revoke_links(rt.db, employee_id, datetime.now(UTC))
+        revoked = revoke_share_links(rt, employee_id)
         return result(_("{count} link(s) revoked.", count=revoked), ok=True)
     try:
         path = create_share_link(rt, employee_id, g.viewer.user_id, whole_number(minutes) or 0)

@@ -263,7 +263,7 @@ def customer_visits(db: Database, scope: Scope, customer_id: int, limit: int = 2
     """Visits at a customer, newest first: who, when, how long, and the notes written on that task."""
     return db.fetch_all(
         f"""SELECT a.id, a.started_at, a.ended_at, a.task_id, a.employee_id, display_name(e) AS employee_name,
-                   extract(epoch FROM a.ended_at - a.started_at) AS seconds,
+                   extract(epoch FROM a.ended_at - a.started_at) AS seconds, a.trust_score, a.trust_reasons,
                    (SELECT string_agg(n.notes, ' · ' ORDER BY n.started_at) FROM activities n
                     WHERE n.kind = 'note' AND n.task_id = a.task_id AND a.task_id IS NOT NULL) AS notes
             FROM activities a JOIN employees e ON e.id = a.employee_id
@@ -283,7 +283,7 @@ def customer_interactions(db: Database, scope: Scope, customer_id: int, limit: i
                    CASE WHEN p.stamped IS NULL THEN p.content_type ELSE 'image/jpeg' END AS photo_type,
                    coalesce(p.stamped, p.bytes) AS photo, p.sha256 AS photo_sha256,
                    p.duplicate_of, p.duplicate_bits, d.duplicate_hidden, d.duplicate_at, d.duplicate_customer,
-                   d.duplicate_employee
+                   d.duplicate_employee, a.trust_score, a.trust_reasons
             FROM activities a JOIN employees e ON e.id = a.employee_id
             LEFT JOIN note_photos p ON p.activity_id = a.id
             LEFT JOIN LATERAL (

@@ -202,3 +202,16 @@ def low_surveys(db: Database, employee_ids: Sequence[int], start: datetime, end:
            ORDER BY employee_id, answered_at""",
         (list(employee_ids), start, end, stars),
     )
+
+
+def low_trust_check_ins(
+    db: Database, employee_ids: Sequence[int], start: datetime, end: datetime, score: float
+) -> list:
+    """Check-ins in [start, end) by these people scored `score` or less for trust (issue 19)."""
+    return db.fetch_all(
+        """SELECT id, employee_id, started_at, trust_score FROM activities
+           WHERE employee_id = ANY(%s) AND kind = 'check_in' AND started_at >= %s AND started_at < %s
+             AND trust_score <= %s
+           ORDER BY employee_id, started_at""",
+        (list(employee_ids), start, end, score),
+    )

@@ -34,6 +34,7 @@ KINDS = (
     "low_survey",
     "help",
     "tasks_freed",
+    "low_trust_check_in",
 )
 # Built-in kinds raised by an event (the phone's help button; a deactivation freeing tasks), not by the writer's
 # engine, the preview or a person's rule.

@@ -453,7 +453,7 @@ def day_activities(db: Database, scope: Scope, employee_id: int, start: datetime
     """Visits, stays and check-ins of one person overlapping [start, end), with the customer's name."""
     return db.fetch_all(
         """SELECT a.id, a.kind, a.started_at, a.ended_at, a.customer_id, c.name AS customer_name, a.task_id,
-                  a.attributes, c.lat AS customer_lat, c.lon AS customer_lon
+                  a.attributes, c.lat AS customer_lat, c.lon AS customer_lon, a.trust_score, a.trust_reasons
            FROM activities a JOIN employees e ON e.id = a.employee_id
            LEFT JOIN customers c ON c.id = a.customer_id
            WHERE a.employee_id = %(id)s AND a.kind IN ('visit', 'stay', 'check_in', 'check_out', 'note')

@@ -53,6 +53,23 @@ def layout(**_query: str) -> html.Div:
             className="d-flex gap-2",
         ),
         html.Div(id="privacy-result"),
+        # Issue 19: check-in trust scores, switched off where a works council says so (docs/CHINA.md).
+        html.H3(_("Check-in trust scores"), className="h5 mt-4"),
+        html.P(
+            _(
+                "Each check-in is scored 0-100 with its reasons (repeated coordinates, an impossible jump, constant "
+                "accuracy, a wrong clock, a new phone) for supervisors. A score never blocks or penalises anyone."
+            ),
+            className="small text-muted",
+        ),
+        html.Div(
+            className="fo-form-row",
+            children=[
+                dcc.Checklist(id="privacy-trust", options=[{"label": _("Score check-ins for trust"), "value": "on"}]),
+                html.Button(_("Save trust setting"), id="privacy-trust-save", className="btn btn-outline-primary"),
+            ],
+        ),
+        html.Div(id="privacy-trust-result"),
         html.H3(_("Wall displays"), className="h5 mt-4"),
         grid(
             "privacy-walls",

@@ -13,7 +13,7 @@ from dashboard.core.runtime import runtime
 from dashboard.geo.tiles import map_tiles
 from dashboard.web.components import field, grid, page_frame, row_id
 from dashboard.web.maps import HELSINKI, base_layers, js, tasks_js
-from dashboard.work.customers import INTERACTIONS, interaction_label
+from dashboard.work.customers import INTERACTIONS, interaction_label, visit_columns
 
 dash.register_page(__name__, path="/customers", name="Customers", order=3, roles=CUSTOMER_ROLES, id_prefix="customers")
 
@@ -70,16 +70,7 @@ def _detail(customer: str) -> list:
                     [
                         _section(
                             _("Visits"),
-                            grid(
-                                "customers-visits",
-                                [
-                                    ("when", _("When")),
-                                    ("who", _("Who")),
-                                    ("minutes", _("Minutes")),
-                                    ("notes", _("Notes")),
-                                ],
-                                height="240px",
-                            ),
+                            grid("customers-visits", visit_columns(), height="240px"),
                             section_id="customers-visits-section",
                         ),
                         _section(

@@ -89,6 +89,15 @@ def role_sees_individuals(role: str, settings: dict) -> bool:
     return role != "wall"
 
 
+TRUST_ROLES = ("supervisor", "manager", "executive")  # issue 19: a check-in's trust score; never the person scored
+
+
+def may_see_trust(viewer: Viewer, settings: dict) -> bool:
+    """A check-in's trust score is a judgement of a person: supervisors and above who see individuals, while the
+    organisation scores (`trust.enabled`; off where a works council says so). Never the field worker."""
+    return bool(settings.get("trust.enabled")) and viewer.role in TRUST_ROLES and may_see_individuals(viewer, settings)
+
+
 def may_see_individuals(viewer: Viewer, settings: dict) -> bool:
     """Names, live positions, help requests, nearest colleagues and per-person figures: pages of live positions
     (`individual_positions=True`), the callbacks of other pages that show people, the exports, the API (as the

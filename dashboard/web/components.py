@@ -12,7 +12,7 @@ from dashboard.core.palette import STATE_SHAPES
 from dashboard.core.runtime import runtime
 from dashboard.ingest.privacy import SharingState
 from dashboard.reports.schedule import weekday_names
-from dashboard.work import alerting
+from dashboard.work import alerting, trust
 from dashboard.work.phone import qr_svg
 
 
@@ -56,15 +56,18 @@ def grid(grid_id: str, columns: list[tuple[str, str]], height: str = "360px") ->
     """A sortable, filterable table; cells are rendered as text, so names and notes are never HTML."""
     return dag.AgGrid(
         id=grid_id,
-        columnDefs=[
-            {"field": field, "headerName": header, "sortable": True, "filter": True} for field, header in columns
-        ],
+        columnDefs=grid_columns(columns),
         rowData=[],
         defaultColDef={"resizable": True, "flex": 1, "minWidth": 110},
         dashGridOptions={"animateRows": False, "domLayout": "normal", "localeText": grid_texts()},
         style={"height": height},
         className="fo-grid",
     )
+
+
+def grid_columns(columns: list[tuple[str, str]]) -> list[dict]:
+    """A grid's sortable, filterable text columns: (field, header) each."""
+    return [{"field": field, "headerName": header, "sortable": True, "filter": True} for field, header in columns]
 
 
 def state_dot(state: str) -> html.Span:
@@ -381,3 +384,23 @@ def tracker_settings(protocol: str, setup: dict, prefix: str) -> html.Div:
             html.P(note, className="small text-muted"),
         ]
     )
+
+
+def trust_badge(score: int | None, reasons: list | None, element_id: str | None = None) -> html.Span | None:
+    """A check-in's trust score (issue 19) as a number in its colour band, with its reasons in words."""
+    if score is None:
+        return None
+    words = "; ".join(trust.reason_text(r) for r in reasons or [] if isinstance(r, dict))
+    label = _("Trust {score}", score=score)
+    children = [html.Span(label, className=f"badge fo-trust fo-trust-{trust.band(score)}")]
+    if words:
+        children.append(html.Span(f" {words}", className="small fo-trust-reasons"))
+    return html.Span(children, id=element_id, className="fo-trust-view") if element_id else html.Span(children)
+
+
+def trust_summary(score: int | None, reasons: list | None) -> str:
+    """The same as plain text, for a grid's cell or a tooltip."""
+    if score is None:
+        return ""
+    words = "; ".join(trust.reason_text(r) for r in reasons or [] if isinstance(r, dict))
+    return f"{score} · {words}" if words else str(score)

@@ -11,7 +11,8 @@ Each kind reads what history keeps of its condition:
 - task_not_arrived / task_overdue: the day's tasks not arrived by their window's end, or not done by it plus N;
 - low_battery: a battery reading falling to X % or under (again only after recovering above X + 5);
 - speeding: runs of positions over X km/h lasting at least N seconds;
-- low_survey: survey answers of `stars` or fewer.
+- low_survey: survey answers of `stars` or fewer;
+- low_trust_check_in: check-ins scored `score` or less for trust (issue 19).
 Then, as live: only for people in the rule's scope, only while the rule holds (working hours unless it says
 otherwise, never while the person paused sharing; a survey's answer is not bound to working hours), and at
 most one per cooldown for a person and subject.
@@ -183,6 +184,9 @@ def day_firings(rt: Runtime, rule: dict, ids: list[int], day: Day) -> list[Firin
         answers = alert_history.low_surveys(db, ids, day.start, day.end, params["stars"])
         firings = (Firing(a["employee_id"], a["answered_at"], f"survey:{a['id']}") for a in answers)
         return _held(rule, day, firings, hours=False)
+    if kind == "low_trust_check_in":
+        low = alert_history.low_trust_check_ins(db, ids, day.start, day.end, params["score"])
+        return _held(rule, day, (Firing(c["employee_id"], c["started_at"], f"check_in:{c['id']}") for c in low))
     return []
 
 

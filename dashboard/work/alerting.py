@@ -5,7 +5,8 @@ raises for a person to act on.
 Where each kind is evaluated:
 - in the writer's stream (dashboard/writer/alerts.py): silent, idle, zone_exit, zone_enter, low_battery,
   speeding, task_at_risk, and the timers of task_not_arrived and task_overdue (data/alert_state.py);
-- where the event happens: help (the phone, data/alerts.raise_help), low_survey (the survey's answer), tasks_freed
+- where the event happens: help (the phone, data/alerts.raise_help), low_survey (the survey's answer),
+  low_trust_check_in (the phone's check-in, dashboard/work/phone.raise_low_trust), tasks_freed
   (a deactivation, dashboard/work/people.deactivate_person).
 
 A rule applies to a person when they are in its scope (teams, people), and — unless the rule says
@@ -71,6 +72,7 @@ KINDS: dict[str, Kind] = {
         Kind("low_survey", "warning", (Param("stars", "stars", 2, 1, 4),)),
         Kind("help", "critical", user_made=False),
         Kind("tasks_freed", "warning", user_made=False),
+        Kind("low_trust_check_in", "warning", (Param("score", "points", 40, 1, 99),)),
     )
 }
 assert tuple(KINDS) == alerts.KINDS  # the database's list and this one are the same
@@ -91,13 +93,14 @@ def kind_label(kind: str, language: str | None = None) -> str:
         "low_survey": _("Customer survey of 2 stars or fewer", language),
         "help": _("Help requested", language),
         "tasks_freed": _("Tasks freed by a deactivation", language),
+        "low_trust_check_in": _("Check-in trust score low", language),
     }
     return labels.get(kind, kind)
 
 
 def unit_label(param: Param) -> str:
     """A parameter's unit in the viewer's language."""
-    units = {"minutes": _("min"), "s": _("s"), "stars": _("stars"), "%": "%", "km/h": "km/h"}
+    units = {"minutes": _("min"), "s": _("s"), "stars": _("stars"), "points": _("points"), "%": "%", "km/h": "km/h"}
     return units.get(param.label, param.label)
 
 

@@ -1,4 +1,4 @@
-"""Words the customer page and its callbacks share: the kinds of interaction a person logs."""
+"""Words the customer page and its callbacks share: the kinds of interaction a person logs, the visits' columns."""
 
 from __future__ import annotations
 
@@ -17,3 +17,20 @@ def interaction_label(kind: str) -> str:
         "check_out": _("Check-out"),
     }
     return labels.get(kind, kind)
+
+
+def visit_columns() -> list[tuple[str, str]]:
+    """The customer page's visits grid: field and header. Supervisors also get the trust column (issue 19)."""
+    return [("when", _("When")), ("who", _("Who")), ("minutes", _("Minutes")), ("notes", _("Notes"))]
+
+
+def trust_column() -> dict:
+    """A visit's trust score and reasons, coloured by its band (fieldops.css .fo-trust-*)."""
+    return {
+        "field": "trust",
+        "headerName": _("Trust"),
+        "sortable": True,
+        "filter": True,
+        "cellClass": {"function": "params.data.band ? 'fo-trust-cell fo-trust-' + params.data.band : ''"},
+        "tooltipField": "trust",
+    }

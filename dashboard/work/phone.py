@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import secrets
 import time
 from dataclasses import asdict, dataclass
@@ -19,12 +20,15 @@ from dashboard.core.i18n import _
 from dashboard.core.permissions import Viewer
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.trackers import register_device
-from dashboard.work import alerting, photos
+from dashboard.work import alerting, photos, trust
 from dashboard.work.dispatch import rank_candidates
 from dashboard.work.lifecycle import TaskError, change_state
 from dashboard.work.streets import distance_m
-from data import activities, employees, share_links, tasks, zones
+from data import activities, alerts, employees, share_links, tasks, zones
+from data import trust as trust_store
 from data.scope import Scope
+
+log = logging.getLogger(__name__)
 
 CHECK_IN_MAX_ACCURACY_M = 100.0  # a fix vaguer than this cannot tell one house from the next
 CHECK_IN_MAX_AGE_S = 120  # an older fix says where the person was, not where they are
@@ -82,10 +86,21 @@ def verify_presence(site: dict | None, fix: PhoneFix | None, now_ms: int) -> dic
     return {"verified": True, "reason": None, **check}
 
 
-def record_presence(rt: Runtime, viewer: Viewer, task_id: int, kind: str, fix: PhoneFix | None) -> dict:
+def record_presence(
+    rt: Runtime,
+    viewer: Viewer,
+    task_id: int,
+    kind: str,
+    fix: PhoneFix | None,
+    *,
+    device_key: str | None = None,
+    phone_now_ms: int | None = None,
+) -> dict:
     """Check in or out of the person's own task; recorded either way, verified or with the reason not.
     A check-in opens the person's one visit; any other task still on site is checked out first (the person
-    is at the new customer and forgot the old one, so refusing would only cost them a detour on the screen)."""
+    is at the new customer and forgot the old one, so refusing would only cost them a detour on the screen).
+    A check-in with a position is scored for trust (when the organisation scores), on it and on its visit; the
+    score changes nothing here."""
     task = tasks.own_task(rt.db, viewer.employee_id, task_id)
     if task is None or task["state"] not in tasks.OPEN_STATES:
         raise MobileError(_("This task is not open on your list."))
@@ -103,8 +118,67 @@ def record_presence(rt: Runtime, viewer: Viewer, task_id: int, kind: str, fix: P
     else:
         visit = activities.close_visit(rt.db, viewer.employee_id, now, customer_id=task["customer_id"])
     visit_id = visit["id"] if visit else None
-    activities.record_presence(rt.db, viewer.employee_id, task["customer_id"], task_id, kind, now, check, visit_id)
+    check_in_id = activities.record_presence(
+        rt.db, viewer.employee_id, task["customer_id"], task_id, kind, now, check, visit_id
+    )
+    if kind == "check_in" and fix is not None and rt.org_settings().get("trust.enabled"):
+        try:
+            verdict = score_check_in(rt, viewer.employee_id, fix, now, device_key, phone_now_ms)
+            scored = [check_in_id, *([visit_id] if visit_id else [])]
+            trust_store.keep_score(rt.db, scored, verdict.score, verdict.reasons)
+            raise_low_trust(rt, viewer.employee_id, task_id, check_in_id, verdict, now)
+        except Exception:  # the check-in is recorded: a score that fails is logged, never the person's error
+            log.exception("Trust score of check-in %s failed", check_in_id)
     return check
+
+
+DEVICE_KEY_CHARS = 128  # the phone page's key: random text it keeps in localStorage
+PHONE_CLOCK_MS = range(0, 2**53)  # the phone's clock at the press, epoch ms (a JavaScript number stays exact)
+
+
+def score_check_in(
+    rt: Runtime, employee_id: int, fix: PhoneFix, now: datetime, device_key: str | None, phone_now_ms: int | None
+) -> trust.Verdict:
+    """The check-in's fix against the person's stored fixes of the last quarter hour and the phone page's key."""
+    since = datetime.fromtimestamp(fix.ts_ms / 1000, UTC) - timedelta(seconds=trust.RECENT_S)
+    rows = trust_store.recent_fixes(rt.db, employee_id, since, now)
+    recent = [trust.TrustFix(int(r["ts"].timestamp() * 1000), r["lat"], r["lon"], r["accuracy"]) for r in rows]
+    key = device_key if isinstance(device_key, str) and 0 < len(device_key) <= DEVICE_KEY_CHARS else None
+    new_device = trust_store.remember_device(rt.db, employee_id, key, now) if key else False
+    return trust.score_fix(
+        trust.TrustFix(fix.ts_ms, fix.lat, fix.lon, fix.accuracy_m),
+        recent,
+        int(now.timestamp() * 1000),
+        device_now_ms=phone_now_ms,
+        new_device=new_device,
+    )
+
+
+def raise_low_trust(
+    rt: Runtime, employee_id: int, task_id: int, check_in_id: int, verdict: trust.Verdict, now: datetime
+) -> None:
+    """Every enabled low_trust_check_in rule covering the person raises when the score is at most its threshold."""
+    rules = [r for r in alerts.rules(rt.db, enabled_only=True) if r["kind"] == "low_trust_check_in"]
+    person = employees.get_employee(rt.db, Scope.everything(), employee_id) if rules else None
+    if person is None:
+        return
+    for rule in rules:
+        threshold = alerting.params_of(rule)["score"]
+        if not alerting.covers(rule, employee_id, person["team_id"]) or verdict.score > threshold:
+            continue
+        alerting.raise_alert(
+            rt,
+            rule,
+            employee_id,
+            int(now.timestamp() * 1000),
+            subject=f"check_in:{check_in_id}",
+            task_id=task_id,
+            detail={
+                "score": verdict.score,
+                "threshold": threshold,
+                "reasons": ", ".join(r["code"] for r in verdict.reasons),
+            },
+        )
 
 
 def _check_out_others(rt: Runtime, viewer: Viewer, task_id: int, closed: dict | None, at: datetime) -> None:
@@ -217,8 +291,39 @@ def create_share_link(rt: Runtime, employee_id: int, created_by: int | None, min
     if minutes not in SHARE_MINUTES:
         raise MobileError(_("Choose how long the link works."))
     token = secrets.token_urlsafe(24)
-    share_links.create_link(rt.db, employee_id, token, created_by, datetime.now(UTC) + timedelta(minutes=minutes))
+    now = datetime.now(UTC)
+    expires = now + timedelta(minutes=minutes)
+    share_links.create_link(rt.db, employee_id, token, created_by, expires)
+    trust_store.mark_sharing(
+        rt.feed.client, rt.feed.prefix, employee_id, int(expires.timestamp() * 1000), int(now.timestamp() * 1000)
+    )
     return f"/share/{token}"
+
+
+def revoke_share_links(rt: Runtime, employee_id: int) -> int:
+    """Every valid link of the person revoked; their shared positions are no longer scored."""
+    revoked = share_links.revoke_links(rt.db, employee_id, datetime.now(UTC))
+    trust_store.stop_sharing(rt.feed.client, rt.feed.prefix, employee_id)
+    return revoked
+
+
+def score_shared_position(rt: Runtime, employee_id: int, received_ms: int) -> dict | None:
+    """While a share link of the person is valid, their latest phone position is scored against their recent
+    ones and kept with the share's latest state (Redis only: the position path reads no PostgreSQL). None when
+    nothing was scored (the organisation does not score, no share is active, no position yet)."""
+    if not rt.org_settings().get("trust.enabled"):
+        return None
+    latest = rt.feed.latest(employee_id)
+    if latest is None:
+        return None
+    compact = [latest.ts_ms, latest.lat, latest.lon, latest.accuracy]
+    earlier = trust_store.note_shared_fix(rt.feed.client, rt.feed.prefix, employee_id, compact)
+    if earlier is None:
+        return None
+    verdict = trust.score_fix(trust.TrustFix(*compact), [trust.TrustFix(*item) for item in earlier], received_ms)
+    record = verdict.as_record() | {"ts": latest.ts_ms}
+    trust_store.keep_shared_score(rt.feed.client, rt.feed.prefix, employee_id, record)
+    return record
 
 
 TRACKER_INTERVAL_S = 60  # a fix a minute or every 50 m: spares the battery, still fresh enough for the live map

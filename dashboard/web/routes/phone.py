@@ -4,6 +4,7 @@ public share-link page with the one position it polls."""
 from __future__ import annotations
 
 import html
+import logging
 import re
 import time
 from datetime import UTC, datetime
@@ -26,10 +27,12 @@ from dashboard.work.phone import (
     phone_fix,
     photo_from_upload,
     save_visit_note,
+    score_shared_position,
 )
 from data import audit, share_links
 
 blueprint = Blueprint("mobile", __name__)
+log = logging.getLogger(__name__)
 
 MANIFEST = {
     "name": "FieldOps",
@@ -169,7 +172,13 @@ def my_positions() -> Response:
     employee_id = g.viewer.employee_id
     if employee_id is None:
         raise AppError(400, "not_linked", _("Your account is not linked to an employee."))
-    outcome = accept_batch(runtime(), employee_id, json_body(), "mobile")
+    rt = runtime()
+    outcome = accept_batch(rt, employee_id, json_body(), "mobile")
+    if outcome.accepted:
+        try:
+            score_shared_position(rt, employee_id, int(time.time() * 1000))
+        except Exception:  # the fixes are accepted: a score that fails is logged, never the phone's error
+            log.exception("Trust score of a shared position of employee %s failed", employee_id)
     return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)
 
 
