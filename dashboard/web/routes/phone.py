@@ -118,7 +118,7 @@ def my_positions() -> Response:
     if employee_id is None:
         raise AppError(400, "not_linked", _("Your account is not linked to an employee."))
     outcome = accept_batch(runtime(), employee_id, json_body(), "mobile")
-    return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)
+    return jsonify(outcome.answer())
 
 
 @blueprint.post("/api/v1/me/notes")
