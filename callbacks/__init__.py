@@ -6,6 +6,7 @@ from dash import Dash
 
 from callbacks import (
     admin_audit,
+    admin_consent,
     admin_devices,
     admin_integration,
     admin_people,
@@ -64,6 +65,7 @@ PAGES = (
     admin_sso,  # issue 18: single sign-on
     people_import,  # issue 18
     admin_people,  # issue 18: the People page
+    admin_consent,  # issue 19: the consent register
 )
 
 

@@ -100,6 +100,12 @@ def without_consent(db: Database) -> set[int]:
     return {row["id"] for row in rows}
 
 
+def withdrawn(db: Database) -> set[int]:
+    """People whose latest decision is a withdrawal."""
+    rows = db.fetch_all(f"SELECT employee_id FROM ({LATEST_DECISION}) d WHERE d.decision = 'withdrawn'")  # noqa: S608
+    return {row["employee_id"] for row in rows}
+
+
 def register(db: Database, scope: Scope, after_id: int = 0, limit: int | None = None) -> list[dict]:
     """Every active person in scope with their latest decision (None when they have none), by id."""
     return db.fetch_all(

@@ -69,6 +69,7 @@ class Rules:
     paused: frozenset[int]
     off_hours: str
     unconsented: frozenset[int] = frozenset()  # empty unless tracking needs consent (consent_required)
+    withdrawn: frozenset[int] = frozenset()  # of the unconsented, those who withdrew it (the others never gave it)
 
 
 class TrackingPolicy:
@@ -109,12 +110,15 @@ class TrackingPolicy:
             if force:
                 self.rt.forget_org_settings()  # forced: a setting saved a moment ago counts too
             settings = self.rt.org_settings()
-            unconsented = consent.without_consent(self.rt.db) if consent_required(self.rt) else set()
+            required = consent_required(self.rt)
+            unconsented = consent.without_consent(self.rt.db) if required else set()
+            withdrawn = consent.withdrawn(self.rt.db) if required else set()
             rules = Rules(
                 working_hours.schedules(self.rt.db),
                 frozenset(pauses.paused_employees(self.rt.db)),
                 str(settings["privacy.off_hours"]),
                 frozenset(unconsented),
+                frozenset(withdrawn),
             )
         except POSTGRES_DOWN as exc:
             self._outage.failed(exc, "keeping the rules read before" if self._rules else "none read yet")
@@ -143,6 +147,11 @@ class TrackingPolicy:
         """Of these people, those not tracked for want of consent (withdrawn, or not given where it is needed)."""
         unconsented = self.refresh().unconsented
         return {employee_id for employee_id in employee_ids if employee_id in unconsented}
+
+    def consent_withdrawn(self, employee_ids: Iterable[int]) -> set[int]:
+        """Of these people, those not tracked because they withdrew their consent (the live map says so)."""
+        withdrawn = self.refresh().withdrawn
+        return {employee_id for employee_id in employee_ids if employee_id in withdrawn}
 
     def _allowed(self, rules: Rules, employee_id: int, ts_ms: int) -> bool:
         return _allowed_at(rules, employee_id, datetime.fromtimestamp(ts_ms / 1000, self.rt.settings.tz))

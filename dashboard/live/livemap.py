@@ -146,7 +146,7 @@ class LiveMap:
         fixes = {eid: (board.ts[board.row[eid]], board.state[board.row[eid]]) for eid in people if eid in board.row}
         policy = tracking_policy(self.rt)
         paused = (board.paused & people) | policy.untracked(people, now_ms)
-        withdrawn = policy.without_consent(people)
+        withdrawn = policy.consent_withdrawn(people)
         presence = presence_of(people, fixes, paused, now_ms, self.rt.settings.offline_after_s * 1000, withdrawn)
         with self._presence_lock:
             self._presences[scope] = (board.version, presence)

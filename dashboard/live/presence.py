@@ -2,7 +2,8 @@
 
 online             the latest fix is at most `offline_after_s` old
 offline            the latest fix is older than that
-consent_withdrawn  tracking needs consent and the person withdrew it, or has not given it (nothing is tracked)
+consent_withdrawn  tracking needs consent and the person withdrew it (nothing is tracked; someone who never gave
+                   it has no position tracked either, and shows as such)
 paused             the person paused sharing, or it is outside their working hours (nothing is tracked then)
 no_position        no position to show: never reported, or not since they resumed sharing
 
