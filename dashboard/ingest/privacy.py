@@ -137,11 +137,11 @@ class TrackingPolicy:
         return self._allowed(self.refresh(), employee_id, ts_ms)
 
     def untracked(self, employee_ids: Iterable[int], ts_ms: int) -> set[int]:
-        """Of these people, those who may not be tracked at that moment: without the consent tracking needs,
-        paused, or outside working hours."""
+        """Of these people, those paused or outside working hours at that moment (the live map's paused; want of
+        consent is `without_consent`)."""
         rules = self.refresh()
         local = datetime.fromtimestamp(ts_ms / 1000, self.rt.settings.tz)
-        return {employee_id for employee_id in employee_ids if not _allowed_at(rules, employee_id, local)}
+        return {employee_id for employee_id in employee_ids if not _in_hours_and_sharing(rules, employee_id, local)}
 
     def without_consent(self, employee_ids: Iterable[int]) -> set[int]:
         """Of these people, those not tracked for want of consent (withdrawn, or not given where it is needed)."""
@@ -175,8 +175,10 @@ class TrackingPolicy:
 
 
 def _allowed_at(rules: Rules, employee_id: int, local: datetime) -> bool:
-    if employee_id in rules.unconsented:
-        return False
+    return employee_id not in rules.unconsented and _in_hours_and_sharing(rules, employee_id, local)
+
+
+def _in_hours_and_sharing(rules: Rules, employee_id: int, local: datetime) -> bool:
     return employee_id not in rules.paused and in_slots(rules.schedules.get(employee_id, []), local)
 
 
