@@ -3,6 +3,7 @@
 (function () {
     let fleet = new Map();  // employee id -> {lat, lon, ts, spd, st}: people with a position to show
     let paused = new Set();  // employee ids paused (sharing, or outside working hours): listed, never placed
+    let withdrawn = new Set();  // employee ids without the consent tracking needs: listed, never placed
     let team = undefined;
     let shownStates = "";
     let now = Date.now();  // the server's clock at the last payload: the instant the fleet is of
@@ -183,7 +184,7 @@
     });
 
     /* The browser's copy of the fleet, read by the people list, the search and Follow (assets/livemap_people.js). */
-    window.fieldopsFleetNow = function () { return {fleet: fleet, paused: paused, now: now}; };
+    window.fieldopsFleetNow = function () { return {fleet: fleet, paused: paused, withdrawn: withdrawn, now: now}; };
 
     /* Fold a fleet payload (columns of what changed) into the browser's copy of the fleet (a full one, sent
        again whenever the paused people change, replaces it), age a fix past offline_after_ms to offline with
@@ -201,6 +202,7 @@
             });
         }
         if (payload.paused) { paused = new Set(payload.paused); }  // sent with every full payload only
+        if (payload.withdrawn) { withdrawn = new Set(payload.withdrawn); }
         now = payload.now;
         const features = [];
         let states = "";
@@ -235,7 +237,7 @@
             const placed = fleet.get(id);
             let at = null;
             if (placed) { at = [placed.lon, placed.lat]; }
-            else if (!paused.has(id) && badge.lat !== null && badge.lon !== null) { at = [badge.lon, badge.lat]; }
+            else if (!paused.has(id) && !withdrawn.has(id) && badge.lat !== null && badge.lon !== null) { at = [badge.lon, badge.lat]; }
             if (!at) { return; }
             features.push({type: "Feature", id: id, geometry: {type: "Point", coordinates: at},
                            properties: {id: id, severity: badge.severity, text: badge.text}});

@@ -5,7 +5,7 @@
     const FLY_ZOOM = 16;  // past the clusters' maxZoom (15): the chosen person's own marker shows
 
     function fleetNow() {
-        return window.fieldopsFleetNow ? window.fieldopsFleetNow() : {fleet: new Map(), paused: new Set(), now: Date.now()};
+        return window.fieldopsFleetNow ? window.fieldopsFleetNow() : {fleet: new Map(), paused: new Set(), withdrawn: new Set(), now: Date.now()};
     }
 
     /* A text as the search compares it: accents dropped, lower case, no spaces or dots ("Wang Fang" → "wangfang");
@@ -38,7 +38,7 @@
         setProps("livemap-selected", {data: id});
         const snap = fleetNow();
         const fix = snap.fleet.get(id);
-        if (fix && !snap.paused.has(id)) {
+        if (fix && !snap.paused.has(id) && !snap.withdrawn.has(id)) {
             setProps("livemap-map", {viewport: {center: [fix.lat, fix.lon], zoom: FLY_ZOOM, transition: "flyTo"}});
         }
         fold(false);
@@ -98,7 +98,7 @@
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.fieldopsPeople = {
         /* Everyone in the roster who matches the search, as grid rows: placed people in their marker's state, the
-           rest paused or without a position, as the server's counts have them (dashboard/live/presence.py). */
+           rest without consent, paused or without a position, as the server's counts have them (dashboard/live/presence.py). */
         rows: function (_cursor, names, query, selected, features, labels) {
             if (!names || !labels) { return window.dash_clientside.no_update; }
             const snap = fleetNow();
@@ -109,7 +109,8 @@
             return Object.keys(names).filter(function (key) { return matches(names[key], wanted); }).map(function (key) {
                 const id = Number(key);
                 const person = names[key];
-                const state = snap.paused.has(id) ? "paused" : (placed.get(id) || "no_position");
+                const state = snap.withdrawn.has(id) ? "consent_withdrawn"
+                    : snap.paused.has(id) ? "paused" : (placed.get(id) || "no_position");
                 const fix = placed.has(id) ? snap.fleet.get(id) : undefined;
                 return {
                     key: key, id: id, chosen: id === selected, name: person.name, code: person.code, team: person.team,

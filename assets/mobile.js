@@ -102,7 +102,19 @@
         };
     }
 
+    /* Without the consent tracking needs (callbacks/mobile.consent_view marks mobile-consent-flag), the phone sends
+       nothing and keeps nothing: a fix taken meanwhile is never buffered, so never sent later either. */
+    function consentWithheld() {
+        const flag = document.getElementById("mobile-consent-flag");
+        return Boolean(flag && flag.classList.contains("fo-consent-off"));
+    }
+
     function onPosition(position) {
+        if (consentWithheld()) {
+            stop();
+            keep([]);
+            return;
+        }
         state.last = asFix(position);
         const list = buffered();
         const previous = list[list.length - 1];
@@ -116,7 +128,7 @@
 
     /* Send the oldest fixes first; drop them from the buffer only once the server answered for them. */
     function flush() {
-        if (state.sending || !navigator.onLine) {
+        if (state.sending || !navigator.onLine || consentWithheld()) {
             return;
         }
         const batch = buffered().slice(0, BATCH);
@@ -210,7 +222,9 @@
 
     document.addEventListener("click", function (event) {
         if (event.target.closest && event.target.closest("#mobile-share-toggle")) {
-            if (state.watch === null) {
+            if (state.watch === null && consentWithheld()) {
+                return;  // nothing may be sent: the privacy area says why
+            } else if (state.watch === null) {
                 start();
             } else {
                 stop();
@@ -236,7 +250,10 @@
     setInterval(function () {
         markTab();
         setUpPhonePage();
-        if (state.watch === null && localStorage.getItem(SHARING_KEY) === "on" && document.getElementById("mobile-page")) {
+        if (consentWithheld()) {
+            if (state.watch !== null) { stop(); }
+            if (buffered().length) { keep([]); }
+        } else if (state.watch === null && localStorage.getItem(SHARING_KEY) === "on" && document.getElementById("mobile-page")) {
             start();
         }
         render();

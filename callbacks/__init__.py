@@ -6,6 +6,7 @@ from dash import Dash
 
 from callbacks import (
     admin_audit,
+    admin_consent,
     admin_devices,
     admin_integration,
     admin_maps,
@@ -66,6 +67,7 @@ PAGES = (
     people_import,  # issue 18
     admin_people,  # issue 18: the People page
     admin_maps,  # issue 19: tiles, coordinate system, filing numbers
+    admin_consent,  # issue 19: the consent register
 )
 
 

@@ -9,12 +9,13 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html,
 from flask import g
 
 from callbacks.my_data import change_sharing_of, sharing_view
-from dashboard.core.i18n import _
+from dashboard.core.i18n import _, current_language
 from dashboard.core.inputs import counter, mapping, text, whole_number
 from dashboard.core.runtime import runtime
 from dashboard.geo.tiles import map_frame, map_tiles
 from dashboard.web.components import order_lines, result
 from dashboard.web.maps import navigate_to
+from dashboard.work import consent
 from dashboard.work.lifecycle import TaskError, change_state
 from dashboard.work.lifecycle import state_label as task_state_label
 from dashboard.work.phone import (
@@ -165,6 +166,75 @@ def sharing(_tick: int, _refresh: int) -> tuple:
     if employee_id is None:
         return "", True, True
     return sharing_view(employee_id, "mobile-sharing-status")
+
+
+def consent_view(_tick: int, _refresh: int, later_for: object) -> tuple:
+    """The consent text over the page while an answer to the current version is due (unless put off with "Not
+    now" in this session, consent mode only); in the privacy area the state with Withdraw or Give again; and
+    whether the phone may send positions (mobile-consent-flag, read by assets/mobile.js)."""
+    employee_id = g.viewer.employee_id
+    if employee_id is None:
+        return True, "", no_update, True, "", True, True, ""
+    state = consent.state_of(runtime(), employee_id, current_language())
+    if state.state == consent.UNASKED:
+        return True, "", no_update, True, "", True, True, "fo-consent-on"
+    asking = state.state == consent.NEEDS_ANSWER and not (
+        state.basis == "consent" and whole_number(later_for) == state.version
+    )
+    text = html.Div([html.P(line) for line in (state.text or "").splitlines() if line.strip()])
+    give = _("Give consent") if state.basis == "consent" else _("I have read this")
+    decided = rt_local(state.decided_at)
+    if state.basis == "notice":
+        status = _(
+            "Your positions are kept on a lawful basis other than consent; there is no consent to withdraw. "
+            "To object, ask your administrator."
+        )
+    elif state.state == consent.WITHDRAWN:
+        status = _("You withdrew your consent on {at}: nothing is tracked.", at=decided)
+    elif state.tracked:
+        status = _("You gave your consent on {at} (version {version}).", at=decided, version=state.answered_version)
+    else:
+        status = _("You have not given your consent: nothing is tracked.")
+    status_view = html.Div([html.P(status, id="mobile-consent-state", **{"data-state": state.state})])
+    if state.state == consent.WITHDRAWN:
+        status_view.children.append(html.Details([html.Summary(_("Read the text")), text]))
+    can_withdraw = state.basis == "consent" and state.tracked
+    can_give_again = state.basis == "consent" and not state.tracked and not asking
+    flag = "fo-consent-on" if state.tracked else "fo-consent-off"
+    return (
+        not asking,
+        text,
+        give,
+        state.basis != "consent",
+        status_view,
+        not can_withdraw,
+        not can_give_again,
+        flag,
+    )
+
+
+def rt_local(moment: datetime | None) -> str:
+    return runtime().local(moment) if moment else ""
+
+
+def consent_act(_give: int, _later: int, _withdraw: int, _again: int, refresh: object) -> tuple:
+    """Give (or acknowledge), put off, withdraw (confirmed by the dialog) or give again."""
+    employee_id = g.viewer.employee_id
+    if employee_id is None:
+        return result(_("Your account is not linked to an employee."), ok=False), no_update, no_update
+    rt = runtime()
+    pressed = ctx.triggered_id
+    if pressed == "mobile-consent-later":
+        return "", counter(refresh) + 1, consent.current_version(rt)
+    try:
+        if pressed == "mobile-consent-confirm":
+            consent.withdraw(rt, employee_id, "phone", current_language())
+            return result(_("Consent withdrawn: nothing is tracked from now on."), ok=True), counter(refresh) + 1, None
+        state = consent.give(rt, employee_id, "phone", current_language())
+    except consent.ConsentError as exc:
+        return result(str(exc), ok=False), counter(refresh) + 1, no_update
+    done = _("Thank you: consent given.") if state.state == consent.GIVEN else _("Thank you: notice acknowledged.")
+    return result(done, ok=True), counter(refresh) + 1, None
 
 
 def _day_lists(employee_id: int, signature: object) -> tuple:
@@ -350,6 +420,30 @@ def register(app: Dash) -> None:
         Input("mobile-tick", "n_intervals"),
         Input("mobile-refresh", "data"),
     )(sharing)
+    app.callback(
+        Output("mobile-consent", "hidden"),
+        Output("mobile-consent-text", "children"),
+        Output("mobile-consent-give", "children"),
+        Output("mobile-consent-later", "hidden"),
+        Output("mobile-consent-status", "children"),
+        Output("mobile-consent-withdraw", "hidden"),
+        Output("mobile-consent-regive", "hidden"),
+        Output("mobile-consent-flag", "className"),
+        Input("mobile-tick", "n_intervals"),
+        Input("mobile-refresh", "data"),
+        Input("mobile-consent-later-for", "data"),
+    )(consent_view)
+    app.callback(
+        Output("mobile-consent-result", "children"),
+        Output("mobile-refresh", "data", allow_duplicate=True),
+        Output("mobile-consent-later-for", "data"),
+        Input("mobile-consent-give", "n_clicks"),
+        Input("mobile-consent-later", "n_clicks"),
+        Input("mobile-consent-confirm", "submit_n_clicks"),
+        Input("mobile-consent-regive", "n_clicks"),
+        State("mobile-refresh", "data"),
+        prevent_initial_call=True,
+    )(consent_act)
     # The browser adds its current position to a button press: only it knows where the phone is.
     app.clientside_callback(
         ClientsideFunction(namespace="fieldopsMobile", function_name="act"),

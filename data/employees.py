@@ -163,11 +163,21 @@ def export_own_data(db: Database, employee_id: int) -> dict:
             "SELECT reason, started_at, ended_at FROM sharing_pauses WHERE employee_id = %s ORDER BY started_at",
             (employee_id,),
         ),
+        "consents": consent_history(db, employee_id),
         "looked_at_by": db.fetch_all(
             """SELECT at, username, role, action FROM audit_log WHERE %s = ANY(subject_ids) ORDER BY at""",
             (employee_id,),
         ),
     }
+
+
+def consent_history(db: Database, employee_id: int) -> list[dict]:
+    """One person's consent decisions, oldest first (migration 0020; My data)."""
+    return db.fetch_all(
+        """SELECT decision, version, language, source, decided_at FROM consent_decisions
+           WHERE employee_id = %s ORDER BY decided_at, id""",
+        (employee_id,),
+    )
 
 
 def employee_by_code(db: Database, code: str) -> dict | None:

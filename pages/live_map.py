@@ -29,7 +29,8 @@ dash.register_page(
 
 # The alerts' version is read this often (one Redis GET): an alert raised shows within about a second.
 ALERTS_POLL_MS = 1000
-BADGES = ("moving", "visit", "idle", "offline", "paused", "no_position")  # online's three activities, then the rest
+# online's three activities, then the rest
+BADGES = ("moving", "visit", "idle", "offline", "consent_withdrawn", "paused", "no_position")
 
 
 def state_labels() -> dict[str, str]:
@@ -40,6 +41,7 @@ def state_labels() -> dict[str, str]:
         "visit": _("On a visit"),
         "idle": _("Idle"),
         "offline": _("Offline"),
+        "consent_withdrawn": _("Consent withdrawn"),
         "paused": _("Paused"),
         "no_position": _("No position yet"),
     }

@@ -17,9 +17,56 @@ def _section(title: str, *children, section_id: str) -> html.Section:
     return html.Section([html.H3(title, className="h6 mt-3"), *children], className="fo-m-section", id=section_id)
 
 
+def _consent_panel() -> html.Div:
+    """The consent text (or the notice), shown over everything else until the person answers the current version
+    (callbacks/mobile.consent_view fills it and shows it)."""
+    return html.Div(
+        html.Div(
+            [
+                html.H2(_("Your consent to location tracking"), className="h5", id="mobile-consent-title"),
+                html.Div(id="mobile-consent-text", className="fo-m-consent-text"),
+                html.Div(
+                    [
+                        html.Button(_("Give consent"), id="mobile-consent-give", className="btn btn-primary"),
+                        html.Button(_("Not now"), id="mobile-consent-later", className="btn btn-outline-secondary"),
+                    ],
+                    className="d-flex gap-2 mt-3",
+                ),
+            ],
+            className="fo-m-consent-card",
+            role="dialog",
+            **{"aria-modal": "true", "aria-labelledby": "mobile-consent-title"},
+        ),
+        id="mobile-consent",
+        className="fo-m-consent",
+        hidden=True,
+    )
+
+
+def _consent_controls() -> html.Div:
+    """The person's consent in the privacy area: its state, Withdraw (confirmed first) or Give again."""
+    return html.Div(
+        [
+            html.Div(id="mobile-consent-status", className="small"),
+            dcc.ConfirmDialogProvider(
+                html.Button(_("Withdraw consent"), id="mobile-consent-withdraw", className="btn btn-outline-danger"),
+                id="mobile-consent-confirm",
+                message=_("Withdraw your consent? FieldOps stops keeping your positions at once."),
+            ),
+            html.Button(_("Give consent again"), id="mobile-consent-regive", className="btn btn-outline-success"),
+            html.Div(id="mobile-consent-result", role="status"),
+            # Read by assets/mobile.js: "fo-consent-off" stops the phone sending and drops the positions it holds.
+            html.Span(id="mobile-consent-flag", hidden=True),
+        ],
+        id="mobile-consent-section",
+        className="mt-2",
+    )
+
+
 def layout(**_query: str) -> html.Div:
     return page_frame(
         _("Today"),
+        _consent_panel(),
         html.Div(
             className="fo-m-sharing",
             children=[
@@ -81,6 +128,7 @@ def layout(**_query: str) -> html.Div:
             _("Location sharing"),
             pause_controls("mobile"),
             html.Div(id="mobile-pause-result", role="status"),
+            _consent_controls(),
             section_id="mobile-pause-section",
         ),
         _section(
@@ -100,5 +148,6 @@ def layout(**_query: str) -> html.Div:
         dcc.Store(id="mobile-help-request"),
         dcc.Store(id="mobile-note-request"),
         dcc.Store(id="mobile-refresh", data=0),
+        dcc.Store(id="mobile-consent-later-for", storage_type="session"),  # the version put off with "Not now"
         page_id="mobile-page",
     )

@@ -41,6 +41,7 @@ from dashboard.core.config import Settings
 from dashboard.core.embedded import start_services
 from dashboard.core.runtime import Runtime
 from dashboard.demo.seed import demo_password, demo_wall_secret, demo_wall_token, seed_demo, seed_demo_accounts
+from dashboard.work.consent import give
 from data import working_hours
 from data.db import Database, ensure_database
 from data.migrate import migrate
@@ -369,6 +370,12 @@ def track_around_the_clock(db: Database, employee_id: int) -> None:
     """Working hours of every day, all day, for one person: a test that sends fixes stamped "now"
     must not depend on the hour it runs (the organisation's default is Mon-Fri 08-18)."""
     working_hours.replace_slots(db, [(day, clock(0), clock(0)) for day in range(7)], employee_id=employee_id)
+
+
+def consent_given(rt: Runtime, *employee_ids: int) -> None:
+    """People added to the demo after its consent text (issue 19) give their consent, so their fixes are kept."""
+    for employee_id in employee_ids:
+        give(rt, employee_id, "admin", "en")
 
 
 def wait_until(check, what: str, timeout_s: float = 20) -> None:

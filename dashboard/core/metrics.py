@@ -19,14 +19,15 @@ from pathlib import Path
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess, values
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-OUTCOMES = ("accepted", "rejected", "withheld", "refused")
+OUTCOMES = ("accepted", "rejected", "withheld", "no_consent", "refused")
 
 # Every metric has labels: prometheus_client makes a labelled metric's value when a label set is first
 # used, in the worker, after use_multiprocess_dir has chosen the multiprocess kind of value.
 INGESTED = Counter(
     "fieldops_ingest_positions",
     "Positions received, by protocol and outcome: accepted (into the stream), rejected (invalid, with a reason), "
-    "withheld (valid, outside working hours or while paused), refused (503: backlog full or Redis down)",
+    "withheld (valid, outside working hours or while paused), no_consent (valid, the person's consent withdrawn or "
+    "not given), refused (503: backlog full or Redis down)",
     ["protocol", "outcome"],
 )
 RESPONSES = Counter("fieldops_http_responses", "HTTP responses by route group and status code", ["route", "status"])

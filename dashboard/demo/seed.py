@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import logging
 import random
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -16,7 +16,7 @@ from shapely.geometry import MultiPoint, mapping
 from dashboard.core.permissions import Viewer
 from dashboard.work.alerting import validate_rule
 from dashboard.work.streets import StreetNetwork, helsinki_places, helsinki_streets
-from data import alerts, customers, demo, devices, employees, tasks, users, wall_tokens
+from data import alerts, consent, customers, demo, devices, employees, tasks, users, wall_tokens
 from data import teams as team_rows
 from data.db import Database
 from data.demo import DemoArea, DemoCustomer, DemoPerson
@@ -218,8 +218,29 @@ def seed_demo(db: Database, secret_key: str, employee_count: int = 50, language:
         areas.append(DemoArea(team, team_customers, orjson.dumps(mapping(area.simplify(0.0002))).decode()))
     # The demo runs at any hour: its teams may be tracked all day, every day.
     demo.insert_city(db, _street_rows(network), seeded_teams, people, areas, SITE_RADIUS_M, all_day_weekdays=range(7))
+    seed_demo_consent(db, language)
     log.info("Seeded %d employees in %d teams and %d customers", employee_count, len(TEAMS), len(places))
     return True
+
+
+# Issue 19: the demo's consent text (version 1, both languages), given by everyone, so the demo tracks.
+DEMO_CONSENT_TEXTS = {
+    "en": "Your employer records where you are while you work, from this phone or your tracker, to plan visits "
+    "and send help. Positions are kept only in your working hours and for the days set by your administrator. "
+    "You may withdraw this consent at any time under Privacy on this page: tracking then stops at once.",
+    "zh-CN": "您的雇主在您工作期间通过本手机或定位器记录您的位置，用于安排拜访和派遣援助。仅在您的工作时间内保存位置，"
+    "保存天数由管理员设定。您可以随时在本页的“隐私”中撤回本同意，撤回后立即停止追踪。",
+}
+
+
+def seed_demo_consent(db: Database, language: str = "en") -> None:
+    """Publish the demo's consent text and record every demo employee's consent (once), given in `language`."""
+    if consent.current_version(db) is not None:
+        return
+    now = datetime.now(UTC)
+    version = consent.publish(db, DEMO_CONSENT_TEXTS, None, now)
+    people = employees.roster(db, Scope.everything())
+    consent.record_many(db, [(p["id"], "given", version, language, "admin", now) for p in people])
 
 
 # The demo organisation's alert rules (issue 17), switched on; the built-in help rule (critical) comes with the

@@ -54,6 +54,15 @@ class Outcome:
     accepted: int = 0
     rejected: list[dict] = field(default_factory=list)  # {"index": i, "error": "..."}
     withheld: int = 0  # accepted, but outside working hours or while sharing is paused
+    no_consent: int = 0  # accepted, never stored: the person's consent is withdrawn or not given (also withheld)
+
+    def answer(self) -> dict:
+        """The native batch's JSON answer (the device endpoint's and the phone's)."""
+        body: dict = {"accepted": self.accepted, "rejected": self.rejected, "withheld": self.withheld}
+        if self.no_consent:
+            body["no_consent"] = self.no_consent
+            body["reason"] = "consent_withdrawn_or_not_given"
+        return body
 
 
 def parse_timestamp_ms(value: Any) -> int:
@@ -188,14 +197,20 @@ def accept_fixes(
     if coord_system != "wgs84":
         regions = offset_regions(rt.org_settings())
         fixes = [_in_wgs84(fix, coord_system, regions) for fix in fixes]
-    # Privacy first: only fixes inside working hours, of people sharing, become positions.
+    # Privacy first: only fixes inside working hours, of people sharing (with consent where needed), become positions.
     decision = tracking_policy(rt).split(fixes)
     try:
         rt.feed.publish(decision.tracked, source=source, max_backlog=rt.settings.max_backlog)
     except Exception:  # StreamFull, Redis down: nothing published, the device is told to retry
         count_ingest(source, refused=len(fixes), rejected=len(outcome.rejected))
         raise
-    count_ingest(source, accepted=len(decision.tracked), withheld=decision.withheld, rejected=len(outcome.rejected))
+    count_ingest(
+        source,
+        accepted=len(decision.tracked),
+        withheld=decision.withheld,
+        no_consent=decision.no_consent,
+        rejected=len(outcome.rejected),
+    )
     if decision.coarse:
         # Coarse presence goes straight to PostgreSQL (its exact point never reaches Redis): while that is
         # down, the request is refused so the tracker sends it again; its tracked fixes, published twice, are
@@ -207,7 +222,8 @@ def accept_fixes(
                 "off-hours presence cannot be stored while PostgreSQL is unavailable; retry later",
                 dependency="postgresql",
             ) from exc
-    outcome.accepted, outcome.withheld = len(fixes), decision.withheld
+    outcome.accepted, outcome.withheld = len(fixes), decision.withheld + decision.no_consent
+    outcome.no_consent = decision.no_consent
     return outcome
 
 

@@ -2,7 +2,9 @@
 
 Outside working hours the organisation chooses to store nothing, or only a coarse H3 cell per hour
 (resolution 7, about 5 km²) written straight to PostgreSQL: the exact point never reaches Redis.
-While a person has paused sharing, nothing is stored at all.
+While a person has paused sharing, nothing is stored at all; nor, where tracking needs consent
+(privacy.legal_basis "consent" and a consent text published: dashboard/work/consent.py), while the person's
+consent is withdrawn or not given.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ import h3
 from dashboard.core.errors import POSTGRES_DOWN, Outage, Unavailable
 from dashboard.core.i18n import _
 from dashboard.core.runtime import Runtime
-from data import pauses, working_hours
+from data import consent, pauses, working_hours
 from data.feed import Fix
 from data.working_hours import Slot
 
 COARSE_RESOLUTION = 7
-REFRESH_S = 10.0  # a pause or new hours reach every web process within this
+REFRESH_S = 10.0  # a pause, a consent withdrawn or new hours reach every web process within this
 MIDNIGHT = clock(0)
 
 
@@ -56,6 +58,7 @@ class Decision:
     tracked: list[Fix] = field(default_factory=list)
     coarse: list[Fix] = field(default_factory=list)
     withheld: int = 0
+    no_consent: int = 0  # of people whose consent tracking needs and who have not given it (or withdrew it)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Rules:
     schedules: dict[int, list[Slot]]
     paused: frozenset[int]
     off_hours: str
+    unconsented: frozenset[int] = frozenset()  # empty unless tracking needs consent (consent_required)
+    withdrawn: frozenset[int] = frozenset()  # of the unconsented, those who withdrew it (the others never gave it)
 
 
 class TrackingPolicy:
@@ -104,10 +109,16 @@ class TrackingPolicy:
         try:
             if force:
                 self.rt.forget_org_settings()  # forced: a setting saved a moment ago counts too
+            settings = self.rt.org_settings()
+            required = consent_required(self.rt)
+            unconsented = consent.without_consent(self.rt.db) if required else set()
+            withdrawn = consent.withdrawn(self.rt.db) if required else set()
             rules = Rules(
                 working_hours.schedules(self.rt.db),
                 frozenset(pauses.paused_employees(self.rt.db)),
-                str(self.rt.org_settings()["privacy.off_hours"]),
+                str(settings["privacy.off_hours"]),
+                frozenset(unconsented),
+                frozenset(withdrawn),
             )
         except POSTGRES_DOWN as exc:
             self._outage.failed(exc, "keeping the rules read before" if self._rules else "none read yet")
@@ -122,14 +133,25 @@ class TrackingPolicy:
         return rules
 
     def tracks(self, employee_id: int, ts_ms: int) -> bool:
-        """Whether this person may be tracked at that moment (working hours, not paused)."""
+        """Whether this person may be tracked at that moment (consent where needed, working hours, not paused)."""
         return self._allowed(self.refresh(), employee_id, ts_ms)
 
     def untracked(self, employee_ids: Iterable[int], ts_ms: int) -> set[int]:
-        """Of these people, those who may not be tracked at that moment: paused, or outside working hours."""
+        """Of these people, those paused or outside working hours at that moment (the live map's paused; want of
+        consent is `without_consent`)."""
         rules = self.refresh()
         local = datetime.fromtimestamp(ts_ms / 1000, self.rt.settings.tz)
-        return {employee_id for employee_id in employee_ids if not _allowed_at(rules, employee_id, local)}
+        return {employee_id for employee_id in employee_ids if not _in_hours_and_sharing(rules, employee_id, local)}
+
+    def without_consent(self, employee_ids: Iterable[int]) -> set[int]:
+        """Of these people, those not tracked for want of consent (withdrawn, or not given where it is needed)."""
+        unconsented = self.refresh().unconsented
+        return {employee_id for employee_id in employee_ids if employee_id in unconsented}
+
+    def consent_withdrawn(self, employee_ids: Iterable[int]) -> set[int]:
+        """Of these people, those not tracked because they withdrew their consent (the live map says so)."""
+        withdrawn = self.refresh().withdrawn
+        return {employee_id for employee_id in employee_ids if employee_id in withdrawn}
 
     def _allowed(self, rules: Rules, employee_id: int, ts_ms: int) -> bool:
         return _allowed_at(rules, employee_id, datetime.fromtimestamp(ts_ms / 1000, self.rt.settings.tz))
@@ -138,7 +160,9 @@ class TrackingPolicy:
         rules = self.refresh()
         decision = Decision()
         for fix in fixes:
-            if fix.employee_id in rules.paused:
+            if fix.employee_id in rules.unconsented:
+                decision.no_consent += 1
+            elif fix.employee_id in rules.paused:
                 decision.withheld += 1
             elif self._allowed(rules, fix.employee_id, fix.ts_ms):
                 decision.tracked.append(fix)
@@ -151,7 +175,17 @@ class TrackingPolicy:
 
 
 def _allowed_at(rules: Rules, employee_id: int, local: datetime) -> bool:
+    return employee_id not in rules.unconsented and _in_hours_and_sharing(rules, employee_id, local)
+
+
+def _in_hours_and_sharing(rules: Rules, employee_id: int, local: datetime) -> bool:
     return employee_id not in rules.paused and in_slots(rules.schedules.get(employee_id, []), local)
+
+
+def consent_required(rt: Runtime) -> bool:
+    """Tracking waits for consent: the organisation chose consent as its legal basis and published a text.
+    Before the first text nothing changes (an installation upgraded keeps tracking)."""
+    return rt.org_settings()["privacy.legal_basis"] == "consent" and consent.current_version(rt.db) is not None
 
 
 _making = threading.Lock()

@@ -30,7 +30,7 @@ from dashboard.core.runtime import Runtime
 from dashboard.geo.coords import Frame
 from dashboard.geo.tiles import map_frame
 from dashboard.ingest.privacy import tracking_policy
-from dashboard.live.presence import PAUSED, Presence, presence_of
+from dashboard.live.presence import CONSENT_WITHDRAWN, PAUSED, Presence, presence_of
 from data import customers, employees, streets, zones
 from data.feed import Snapshot
 from data.scope import Scope
@@ -196,30 +196,33 @@ class LiveMap:
             if hit and hit[0] == board.version and 0 <= now_ms - hit[1].now_ms < PRESENCE_TTL_MS:
                 return hit[1]
         fixes = {eid: (board.ts[board.row[eid]], board.state[board.row[eid]]) for eid in people if eid in board.row}
-        paused = (board.paused & people) | tracking_policy(self.rt).untracked(people, now_ms)
-        presence = presence_of(people, fixes, paused, now_ms, self.rt.settings.offline_after_s * 1000)
+        policy = tracking_policy(self.rt)
+        paused = (board.paused & people) | policy.untracked(people, now_ms)
+        withdrawn = policy.consent_withdrawn(people)
+        presence = presence_of(people, fixes, paused, now_ms, self.rt.settings.offline_after_s * 1000, withdrawn)
         with self._presence_lock:
             self._presences[scope] = (board.version, presence)
         return presence
 
     def fleet_payload(self, scope: Scope, since_version: int | None, paused_digest: int | None = None) -> dict:
         """The rows of the viewer's scope changed after `since_version` (all rows when None), never a paused
-        person's. When the paused people or the people in the scope changed since the browser's `paused_digest`,
-        everything is sent again with the list of the paused: rare (a pause, a resume, working hours starting, a
-        person moved to another team or deactivated: within ROSTER_TTL_S; the map's system changed), and nothing
-        else is needed to take them off the map or to place them. Positions are in the map's system (`placed`).
-        `roster` is a digest of the people in the scope alone: the browser asks for their names again when it
-        changes."""
+        person's nor one's without consent. When the paused or unconsented people or the people in the scope
+        changed since the browser's `paused_digest`, everything is sent again with the lists of both (`paused`,
+        `withdrawn`): rare (a pause, a resume, a consent withdrawn or given, working hours starting, a person moved
+        to another team or deactivated: within ROSTER_TTL_S; the map's system changed), and nothing else is needed
+        to take them off the map or to place them. Positions are in the map's system (`placed`). `roster` is a
+        digest of the people in the scope alone: the browser asks for their names again when it changes."""
         board = self.board()
         frame = map_frame(self.rt)
         placed = self.placed(board, frame)
         allowed = self.roster(scope)
         presence = self._presence(board, scope, allowed.keys(), int(time.time() * 1000))
-        paused = presence.ids(PAUSED)
+        paused, withdrawn = presence.ids(PAUSED), presence.ids(CONSENT_WITHDRAWN)
         roster = zlib.crc32(",".join(map(str, sorted(allowed))).encode())
         # The map's system is in the digest too: a change of the preset sends every position again, converted.
         digest = zlib.crc32(
-            f"{roster}|{','.join(map(str, paused))}|{frame.system}|{sorted(frame.offset_regions)}".encode()
+            f"{roster}|{','.join(map(str, paused))}|{','.join(map(str, withdrawn))}|{frame.system}|"
+            f"{sorted(frame.offset_regions)}".encode()
         )
         pauses_changed = paused_digest is not None and paused_digest != digest
         full = since_version is None or since_version > board.version or pauses_changed
@@ -227,7 +230,7 @@ class LiveMap:
             i
             for i, employee_id in enumerate(board.ids)
             if employee_id in allowed
-            and presence.state.get(employee_id) != PAUSED
+            and presence.state.get(employee_id) not in (PAUSED, CONSENT_WITHDRAWN)
             and (full or board.changed[i] > since_version)
         ]
         payload = {
@@ -247,6 +250,7 @@ class LiveMap:
         }
         if full:
             payload["paused"] = paused
+            payload["withdrawn"] = withdrawn  # without consent: listed as such, never placed
         return payload
 
     def zones_geojson(self, scope: Scope, cached: bool = True) -> dict:

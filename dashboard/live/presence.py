@@ -1,11 +1,13 @@
-"""Presence: every person in a viewer's scope is exactly one of four states, defined here and nowhere else.
+"""Presence: every person in a viewer's scope is exactly one of five states, defined here and nowhere else.
 
-online       the latest fix is at most `offline_after_s` old
-offline      the latest fix is older than that
-paused       the person paused sharing, or it is outside their working hours (nothing is tracked then)
-no_position  no position to show: never reported, or not since they resumed sharing
+online             the latest fix is at most `offline_after_s` old
+offline            the latest fix is older than that
+consent_withdrawn  tracking needs consent and the person withdrew it (nothing is tracked; someone who never gave
+                   it has no position tracked either, and shows as such)
+paused             the person paused sharing, or it is outside their working hours (nothing is tracked then)
+no_position        no position to show: never reported, or not since they resumed sharing
 
-The four add up to the people in scope. The live map's counters and people list and the wall's tiles all
+The five add up to the people in scope. The live map's counters and people list and the wall's tiles all
 count with `Presence` (via `LiveMap.presence`); between two answers the browser only ages a fix from online
 to offline with the same threshold and the server's clock (assets/livemap.js).
 """
@@ -16,13 +18,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 ONLINE, OFFLINE, PAUSED, NO_POSITION = "online", "offline", "paused", "no_position"
-STATES = (ONLINE, OFFLINE, PAUSED, NO_POSITION)
+CONSENT_WITHDRAWN = "consent_withdrawn"
+STATES = (ONLINE, OFFLINE, CONSENT_WITHDRAWN, PAUSED, NO_POSITION)
 ACTIVITIES = ("moving", "visit", "idle")  # what an online person is doing, from the live feed
 COUNTS = ("total", *STATES, *ACTIVITIES)  # the keys of Presence.counts(), in the order surfaces show them
 
 
-def state_of(fix_ts_ms: int | None, paused: bool, now_ms: int, offline_after_ms: int) -> str:
-    """The one rule: paused first (a pause hides any fix), then no fix, then the fix's age."""
+def state_of(fix_ts_ms: int | None, paused: bool, now_ms: int, offline_after_ms: int, withdrawn: bool = False) -> str:
+    """The one rule: no consent first, then paused (either hides any fix), then no fix, then the fix's age."""
+    if withdrawn:
+        return CONSENT_WITHDRAWN
     if paused:
         return PAUSED
     if fix_ts_ms is None:
@@ -42,7 +47,7 @@ class Presence:
         return sorted(employee_id for employee_id, found in self.state.items() if found == state)
 
     def counts(self) -> dict[str, int]:
-        """People per state and per activity, and `total`: the people in scope (the four states add up to it)."""
+        """People per state and per activity, and `total`: the people in scope (the five states add up to it)."""
         counts = dict.fromkeys((*STATES, *ACTIVITIES), 0)
         for found in self.state.values():
             counts[found] += 1
@@ -58,13 +63,17 @@ def presence_of(
     paused: set[int] | frozenset[int],
     now_ms: int,
     offline_after_ms: int,
+    withdrawn: set[int] | frozenset[int] = frozenset(),
 ) -> Presence:
-    """`fixes`: employee id -> (latest fix's epoch ms, its activity); `paused`: paused or outside working hours."""
+    """`fixes`: employee id -> (latest fix's epoch ms, its activity); `paused`: paused or outside working hours;
+    `withdrawn`: without the consent tracking needs."""
     state: dict[int, str] = {}
     activity: dict[int, str] = {}
     for employee_id in people:
         fix = fixes.get(employee_id)
-        found = state_of(fix[0] if fix else None, employee_id in paused, now_ms, offline_after_ms)
+        found = state_of(
+            fix[0] if fix else None, employee_id in paused, now_ms, offline_after_ms, employee_id in withdrawn
+        )
         state[employee_id] = found
         if found == ONLINE:
             activity[employee_id] = fix[1]

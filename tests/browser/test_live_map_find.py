@@ -13,7 +13,7 @@ from dashboard.ingest.accept import accept_fixes
 from dashboard.ingest.privacy import tracking_policy
 from data import activities, employees
 from tests.browser import screenshot_path
-from tests.conftest import sign_in_browser, track_around_the_clock, wait_until
+from tests.conftest import consent_given, sign_in_browser, track_around_the_clock, wait_until
 
 METRES_LAT = 1 / 111_320
 DESKTOP = {"width": 1600, "height": 1000}
@@ -47,6 +47,7 @@ def namesakes(day_server):
     second = employees.create_employee(rt.db, "E9102", "王芳", east)
     for person in (first, second):
         track_around_the_clock(rt.db, person)
+    consent_given(rt, first, second)
     tracking_policy(rt).refresh(force=True)
     activities.open_visit(rt.db, first, site["id"], None, datetime.now(rt.settings.tz), source="mobile")
     accept_fixes(rt, first, [_fix(site["lat"], site["lon"])], "native")

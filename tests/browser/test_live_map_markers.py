@@ -15,7 +15,7 @@ from dashboard.ingest.accept import accept_fixes
 from data import customers, employees
 from data.scope import Scope
 from tests.browser import FIND_COLOUR_JS, screenshot_path
-from tests.conftest import sign_in_browser
+from tests.conftest import consent_given, sign_in_browser
 
 DESKTOP = {"width": 1600, "height": 1000}
 IDLE_RGB = (230, 159, 0)
@@ -59,6 +59,7 @@ def placed(server):
     rt = server.runtime
     north = rt.db.fetch_one("SELECT id FROM teams WHERE name = 'North'")["id"]
     wang_fang = [employees.create_employee(rt.db, code, "王芳", north) for code in ("E9001", "E9002")]
+    consent_given(rt, *wang_fang)
     points = [(c["lat"], c["lon"]) for c in customers.list_customers(rt.db, Scope.everything())]
     lats, lons = [p[0] for p in points], [p[1] for p in points]
     centre = ((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2)

@@ -35,6 +35,7 @@ PAGE_ACCESS = {
     "/admin/zones": {"admin"},
     "/admin/devices": {"admin"},
     "/admin/privacy": {"admin"},
+    "/admin/consent": {"admin"},
     "/admin/audit": {"admin"},
     "/reports": {"supervisor", "manager", "executive"},  # issue 8
     "/wall": {"wall"},  # issue 8

@@ -6,7 +6,8 @@
 
 Answers 200 {"accepted": n, "rejected": [{"index": i, "error": "..."}], "withheld": m} when at
 least one fix was accepted (the rejected ones are named, never dropped silently; "withheld" counts
-accepted fixes not stored because of working hours or a pause: not errors, not to be re-sent),
+accepted fixes not stored because of working hours, a pause or no consent: not errors, not to be re-sent;
+"no_consent" and "reason" say when the person's consent to tracking is withdrawn or not given),
 400 with the reasons (`rejected`, beside the error) when none was, 413 for more than MAX_BATCH fixes,
 503 with Retry-After while the writer's backlog is at its limit (FIELDOPS_MAX_BACKLOG).
 """
@@ -25,4 +26,4 @@ blueprint = Blueprint("native", __name__)
 @blueprint.post("/api/v1/positions")
 def receive_positions() -> Response:
     outcome = accept_batch(runtime(), g.device["employee_id"], json_body(), "native", g.device["coord_system"])
-    return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)
+    return jsonify(outcome.answer())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from dashboard.web.api import customers, people, records, work_orders  # noqa: F401 - they declare their routes
+from dashboard.web.api import consents, customers, people, records, work_orders  # noqa: F401 - they declare routes
 from dashboard.web.api import routes as api
 
 blueprint = Blueprint("openapi", __name__)
@@ -330,6 +330,16 @@ SPEC: dict = {
                 "properties": {
                     "accepted": {"type": "integer"},
                     "rejected": {"type": "array", "items": {"$ref": "#/components/schemas/Rejection"}},
+                    "withheld": {
+                        "type": "integer",
+                        "description": "accepted, not stored (working hours, a pause, no consent): do not resend",
+                    },
+                    "no_consent": {
+                        "type": "integer",
+                        "description": "of the withheld, those refused because the person's consent to tracking "
+                        "is withdrawn or not given",
+                    },
+                    "reason": {"type": "string", "description": "why positions were withheld for want of consent"},
                 },
             },
             "Position": {

@@ -179,7 +179,7 @@ def my_positions() -> Response:
             score_shared_position(rt, employee_id, int(time.time() * 1000))
         except Exception:  # the fixes are accepted: a score that fails is logged, never the phone's error
             log.exception("Trust score of a shared position of employee %s failed", employee_id)
-    return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)
+    return jsonify(outcome.answer())
 
 
 @blueprint.post("/api/v1/me/notes")

@@ -1,0 +1,81 @@
+"""The consent register page: the legal basis, publishing a text's new version, and every person's consent.
+Thin: coerce inputs, call dashboard.work.consent."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State
+from flask import g
+
+from dashboard.core.i18n import _
+from dashboard.core.inputs import counter, text
+from dashboard.core.runtime import runtime
+from dashboard.web.components import result
+from dashboard.work import consent
+
+
+def load(_refresh: int) -> tuple:
+    rt = runtime()
+    version = consent.current_version(rt)
+    current = (
+        _("Current version: {version}.", version=version)
+        if version
+        else _("No text published yet: tracking does not ask for consent until one is.")
+    )
+    rows = [
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "team": row["team"] or "",
+            "state": consent.state_label(row["state"]),
+            "version": row["version"],
+            "decided_at": rt.local(row["decided_at"]),
+            "source": row["source"] or "",
+        }
+        for row in consent.register(rt, g.viewer.scope)
+    ]
+    return consent.legal_basis(rt), current, rows
+
+
+def save_basis(_clicks: int, basis: object, refresh: object) -> tuple:
+    try:
+        consent.set_legal_basis(runtime(), text(basis), g.viewer.user_id)
+    except consent.ConsentError as exc:
+        return result(str(exc), ok=False), counter(refresh)
+    return result(_("Legal basis saved."), ok=True), counter(refresh) + 1
+
+
+def publish(_submits: int, english: object, chinese: object, refresh: object) -> tuple:
+    bodies = {"en": text(english, consent.MAX_TEXT_CHARS + 1), "zh-CN": text(chinese, consent.MAX_TEXT_CHARS + 1)}
+    try:
+        version = consent.publish(runtime(), bodies, g.viewer.user_id)
+    except consent.ConsentError as exc:
+        return result(str(exc), ok=False), counter(refresh)
+    return result(_("Version {version} published: everyone is asked again.", version=version), ok=True), counter(
+        refresh
+    ) + 1
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("consent-basis", "value"),
+        Output("consent-current", "children"),
+        Output("consent-register", "rowData"),
+        Input("consent-refresh", "data"),
+    )(load)
+    app.callback(
+        Output("consent-basis-result", "children"),
+        Output("consent-refresh", "data"),
+        Input("consent-basis-save", "n_clicks"),
+        State("consent-basis", "value"),
+        State("consent-refresh", "data"),
+        prevent_initial_call=True,
+    )(save_basis)
+    app.callback(
+        Output("consent-publish-result", "children"),
+        Output("consent-refresh", "data", allow_duplicate=True),
+        Input("consent-publish-confirm", "submit_n_clicks"),
+        State("consent-text-en", "value"),
+        State("consent-text-zh", "value"),
+        State("consent-refresh", "data"),
+        prevent_initial_call=True,
+    )(publish)
