@@ -18,6 +18,7 @@ from dashboard.core.inputs import json_body, mapping, whole_number
 from dashboard.core.runtime import runtime
 from dashboard.geo.tiles import map_frame, map_tiles
 from dashboard.ingest.accept import accept_batch
+from dashboard.web.filing import filing_footer
 from dashboard.web.maps import open_on_a_map
 from dashboard.work.phone import (
     MAX_NOTE_CHARS,
@@ -156,13 +157,14 @@ dt{{color:#4a4a4a}}a:focus-visible{{outline:3px solid #0a58ca;outline-offset:2px
 .share-tile{{position:absolute;width:256px;height:256px}}
 #share-pin{{position:absolute;left:50%;top:50%;width:18px;height:18px;margin:-9px 0 0 -9px;border-radius:50%;
 background:#0072B2;border:3px solid #fff;box-shadow:0 0 0 1px #000}}
-#share-attribution{{font-size:.75rem;color:#4a4a4a}}</style>
+#share-attribution{{font-size:.75rem;color:#4a4a4a}}.fo-filing{{font-size:.8rem;color:#4a4a4a;margin-top:1.5rem}}
+.fo-filing a{{color:inherit}}</style>
 </head><body><main id="main-content"><h1 id="share-title"></h1>
 <dl><dt>{where}</dt><dd id="share-position">…</dd><dt>{when}</dt><dd id="share-time">…</dd>
 <dt>{until}</dt><dd id="share-expires"></dd></dl>
 <div id="share-tiles" role="img" aria-label="{map_label}"></div><p id="share-attribution"></p>
 <p><a id="share-map" rel="noopener" target="_blank">{open_map}</a></p>
-</main><script type="application/json" id="share-texts">{texts}</script>
+</main>{filing}<script type="application/json" id="share-texts">{texts}</script>
 <script>{script}</script></body></html>"""
 
 
@@ -269,6 +271,7 @@ def shared_page(token: str) -> Response:
         map_label=_("Map of the position"),
         texts=orjson.dumps(texts).decode().replace("<", "\\u003c"),
         script=SHARE_SCRIPT,
+        filing=filing_footer(),
     )
     return Response(page, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
