@@ -6,7 +6,7 @@ from dash import Dash, Input, Output, State
 from flask import g
 
 from dashboard.core.i18n import _
-from dashboard.core.inputs import text
+from dashboard.core.inputs import counter, text
 from dashboard.core.runtime import runtime
 from dashboard.geo.tiles import Tiles, map_tiles
 from dashboard.web.components import result
@@ -57,7 +57,7 @@ def save_maps(
         save_map_choice(runtime(), choice, g.viewer.user_id)
     except SettingError as exc:
         return result(str(exc), ok=False), refresh
-    return result(_("Maps saved: every map shows them at its next load."), ok=True), (refresh or 0) + 1
+    return result(_("Maps saved: every map shows them at its next load."), ok=True), counter(refresh) + 1
 
 
 def save_numbers(_clicks: int, icp: object, public_security: object) -> object:

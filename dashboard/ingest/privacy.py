@@ -109,13 +109,17 @@ class TrackingPolicy:
         try:
             if force:
                 self.rt.forget_org_settings()  # forced: a setting saved a moment ago counts too
+            # The tables first: while PostgreSQL is down they fail before the settings' kept copy is asked, so
+            # an outage is logged once, as the privacy rules'.
+            schedules = working_hours.schedules(self.rt.db)
+            paused = frozenset(pauses.paused_employees(self.rt.db))
             settings = self.rt.org_settings()
             required = consent_required(self.rt)
             unconsented = consent.without_consent(self.rt.db) if required else set()
             withdrawn = consent.withdrawn(self.rt.db) if required else set()
             rules = Rules(
-                working_hours.schedules(self.rt.db),
-                frozenset(pauses.paused_employees(self.rt.db)),
+                schedules,
+                paused,
                 str(settings["privacy.off_hours"]),
                 frozenset(unconsented),
                 frozenset(withdrawn),

@@ -305,16 +305,19 @@ def content_security_policy(tile_origins: list[str], script_hashes: list[str]) -
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def _policy() -> str:
+def _policy(page: bool) -> str:
     """The script hashes are settled at the first response: Dash adds inline scripts of its own (the pages'
-    title) as it serves its first request, after the app factory has returned. The tile origins follow the
-    admin's preset; while the settings cannot be read, the environment's."""
+    title) as it serves its first request, after the app factory has returned. A page's tile origins follow the
+    admin's preset (while the settings cannot be read, the environment's); any other answer (the API's JSON, a
+    tracker's empty 200) loads no image, so it allows none and reads no setting: ingest stays lean."""
     hashes = current_app.config.get("FIELDOPS_CSP_HASHES")
     if hashes is None:
         hashes = current_app.config["FIELDOPS_CSP_HASHES"] = [
             *current_app.extensions["dash"].csp_hashes(),
             script_hash(SHARE_SCRIPT),
         ]
+    if not page:
+        return _policy_for((), tuple(hashes))
     rt = runtime()
     try:
         tiles = map_tiles(rt, "en")
@@ -329,7 +332,10 @@ def _policy_for(origins: tuple[str, ...], hashes: tuple[str, ...]) -> str:
 
 
 def harden_response(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", _policy())
+    page = (
+        response.mimetype == "text/html" and request.path not in INGEST_PATHS and not request.path.startswith("/api/")
+    )
+    response.headers.setdefault("Content-Security-Policy", _policy(page))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -15,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import imagehash
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFile, ImageFont, ImageOps, UnidentifiedImageError
 
 from dashboard.core.i18n import _
 
@@ -106,12 +107,26 @@ def open_photo(original: bytes) -> Image.Image:
         picture = Image.open(io.BytesIO(original))
         if picture.width * picture.height > MAX_PIXELS:
             raise PhotoError(_("The photo has too many pixels."))
-        picture.load()
+        _load_whole(picture)
         return ImageOps.exif_transpose(picture)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError) as exc:
         if isinstance(exc, PhotoError):
             raise
         raise PhotoError(_("The photo could not be read.")) from exc
+
+
+_strict = threading.Lock()
+
+
+def _load_whole(picture: Image.Image) -> None:
+    """Decode every pixel, refusing a cut-off file: WeasyPrint (the report PDFs) sets Pillow's process-wide
+    LOAD_TRUNCATED_IMAGES on import, which would have a half-sent photo stamped grey instead of refused."""
+    with _strict:
+        tolerant, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+        try:
+            picture.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
 
 
 def perceptual_hash(picture: Image.Image) -> int:
