@@ -17,12 +17,20 @@ from flask import Blueprint, Response, g, jsonify
 
 from dashboard.core.inputs import json_body
 from dashboard.core.runtime import runtime
-from dashboard.ingest.accept import accept_batch
+from dashboard.ingest.accept import Outcome, accepting_batch, publish_inline
 
 blueprint = Blueprint("native", __name__)
 
 
 @blueprint.post("/api/v1/positions")
 def receive_positions() -> Response:
-    outcome = accept_batch(runtime(), g.device["employee_id"], json_body(), "native", g.device["coord_system"])
-    return jsonify(accepted=outcome.accepted, rejected=outcome.rejected, withheld=outcome.withheld)
+    rt = runtime()
+    outcome = publish_inline(
+        rt, accepting_batch(rt, g.device["employee_id"], json_body(), "native", g.device["coord_system"])
+    )
+    return jsonify(answer(outcome))
+
+
+def answer(outcome: Outcome) -> dict:
+    """The 200 answer's body, here and in the ingest server."""
+    return {"accepted": outcome.accepted, "rejected": outcome.rejected, "withheld": outcome.withheld}
