@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import orjson
 import pytest
@@ -24,12 +28,13 @@ from dashboard.ingest import trackers
 from dashboard.ingest.server.app import IngestApp
 from data import devices
 from data.feed import Fix
-from tests.conftest import free_port, make_app
+from tests.conftest import free_port, make_app, real_time, wait_until
 from tests.replay import drain
 
 EMPLOYEE = 1
 OT_USER, OT_DEVICE, OT_PASSWORD = "anna", "phone", "s3cret-password"
 TOKEN = "native-device-token-for-the-ingest-server"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -280,3 +285,37 @@ def test_a_removed_device_is_refused_within_about_a_second(rt, ingest):
 def _stored(rt):
     drain(rt)
     return rt.db.fetch_all("SELECT ts, source FROM positions WHERE employee_id = %s ORDER BY ts", (EMPLOYEE,))
+
+
+def test_fieldops_ingest_serves_its_port_and_the_osmand_port(rt):
+    settings = rt.settings
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "FIELDOPS_REDIS_PREFIX": settings.redis_prefix,
+        "SECRET_KEY": settings.secret_key,
+        "FIELDOPS_INGEST_PORT": str(port := free_port()),
+    }
+    osmand_port = free_port()
+    command = [sys.executable, "-m", "dashboard.cli", "ingest", "--osmand-port", str(osmand_port)]
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ts = int(real_time()) - 5  # the process reads the real clock, pinned instant or not
+    try:
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/ingest/osmand"), "fieldops ingest to listen", 60)
+        query = f"id=902064&lat=60.17&lon=24.94&timestamp={ts}"
+        assert requests.get(f"http://127.0.0.1:{osmand_port}/?{query}", timeout=5).status_code == 200
+        query = f"id=902064&lat=60.18&lon=24.94&timestamp={ts + 1}"
+        assert requests.get(f"http://127.0.0.1:{port}/ingest/osmand?{query}", timeout=5).status_code == 200
+        assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 404  # no dashboard here
+    finally:
+        server.terminate()
+        server.wait(20)
+    assert [row["source"] for row in _stored(rt)] == ["osmand", "osmand"]
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 400  # no device id: refused, so it is listening
+    except requests.RequestException:
+        return False
