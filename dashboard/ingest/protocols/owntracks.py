@@ -17,6 +17,7 @@ accepted; 503 with Retry-After while the writer's backlog is full (the app queue
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -131,16 +132,20 @@ def receive() -> Response:
         credentials = (auth.username, auth.password)
     user = request.headers.get("X-Limit-U") or request.args.get("u")
     device_name = request.headers.get("X-Limit-D") or request.args.get("d")
-    publish_inline(runtime(), receiving(runtime(), credentials, user, device_name, request.get_data()))
+    publish_inline(runtime(), receiving(runtime(), credentials, user, device_name, request.get_data))
     return jsonify([])
 
 
 def receiving(
-    rt: Runtime, credentials: tuple[str, str] | None, user: str | None, device_name: str | None, raw: bytes
+    rt: Runtime,
+    credentials: tuple[str, str] | None,
+    user: str | None,
+    device_name: str | None,
+    body: Callable[[], bytes],
 ) -> Steps[None]:
     """One HTTP post as steps (dashboard/ingest/accept.py): Basic credentials (user, password), the user and
-    device named by header or query (else the credentials' user), the raw body. Raises AppError to refuse;
-    returning means 200 `[]`."""
+    device named by header or query (else the credentials' user), the body (read once the device is known).
+    Raises AppError to refuse; returning means 200 `[]`."""
     if credentials is None:
         raise _unauthorized("HTTP Basic credentials are required")
     user = user or credentials[0]
@@ -151,12 +156,13 @@ def receiving(
     if device is None or user != credentials[0] or not secret_matches(device, credentials[1]):
         log.warning("OwnTracks post for %r refused: unknown device or wrong password", identifier[:64])
         raise _unauthorized("unknown device or wrong password")
+    raw = body()
     if not raw.strip():
         return
-    body = json_from(raw)
-    if body is None:
+    parsed = json_from(raw)
+    if parsed is None:
         raise AppError(400, "invalid_body", "the body is a JSON object or an array, not null")
-    messages = body if isinstance(body, list) else [body]
+    messages = parsed if isinstance(parsed, list) else [parsed]
     if len(messages) > MAX_MESSAGES:
         raise AppError(413, "too_large", f"at most {MAX_MESSAGES} messages per request")
     outcome = yield from handling_messages(rt, device["employee_id"], messages, "owntracks", device["coord_system"])

@@ -175,7 +175,8 @@ class IngestApp:
             credentials = basic_credentials(headers.get("authorization", ""))
             user = headers.get("x-limit-u") or request.args().get("u")
             device_name = headers.get("x-limit-d") or request.args().get("d")
-            await self._publish(owntracks.receiving(self.rt, credentials, user, device_name, request.body))
+            body = request.body
+            await self._publish(owntracks.receiving(self.rt, credentials, user, device_name, lambda: body))
             return Answer(200, b"[]\n", "application/json")
         body = json_from(request.body) if request.is_json else None
         steps = native.accepting_batch(self.rt, device["employee_id"], body, "native", device["coord_system"])
