@@ -54,8 +54,8 @@ EMPLOYEES = 1000
 LAG_BATCH = 10
 
 
-def setup() -> tuple[Runtime, EmbeddedServices]:
-    rt, services = bench_runtime("fieldops_bench_ingest", PREFIX, "bench-ingest")
+def setup(database: str = "fieldops_bench_ingest", prefix: str = PREFIX) -> tuple[Runtime, EmbeddedServices]:
+    rt, services = bench_runtime(database, prefix, "bench-ingest")
     with rt.db.transaction() as conn, conn.cursor() as cur:
         cur.execute("TRUNCATE employees, teams, positions, activities RESTART IDENTITY CASCADE")
         cur.execute(

@@ -82,3 +82,12 @@ def native_devices(db: Database) -> list[dict]:
            JOIN devices d ON d.employee_id = e.id AND d.protocol = 'native'
            WHERE e.active ORDER BY e.id"""
     )
+
+
+def register(db: Database) -> list[dict]:
+    """Every device of an active employee, as device_by_identifier reads one (with its protocol): the ingest
+    server holds them all in memory and reads them again every few seconds (dashboard/ingest/trackers.py)."""
+    return db.fetch_all(
+        """SELECT d.id, d.identifier, d.protocol, d.employee_id, d.coord_system, d.token_hash FROM devices d
+           JOIN employees e ON e.id = d.employee_id AND e.active"""
+    )

@@ -101,12 +101,19 @@ class LiveFeed:
 
         Raises StreamFull, having written nothing, when the stream already holds max_backlog entries.
         """
-        if not fixes:
+        return self.publish_many([(fixes, source)], max_backlog)
+
+    def publish_many(self, batches: Sequence[tuple[Sequence[Fix], str]], max_backlog: int = UNBOUNDED) -> int:
+        """Several requests' fixes, each batch with its source, in one round trip (the ingest server's
+        micro-batching): the same rules as `publish` (the newest position wins, the backlog limit refuses the
+        whole call), so every request of the call is published, or (StreamFull) none is."""
+        args: list[object] = [max_backlog]
+        for fixes, source in batches:
+            for fix in fixes:
+                attributes = orjson.dumps(fix.attributes) if fix.attributes else b""
+                args += [source, fix.employee_id, fix.ts_ms, fix.compact(), fix.lon, fix.lat, attributes]
+        if len(args) == 1:
             return 0
-        args: list[object] = [source, max_backlog]
-        for fix in fixes:
-            attributes = orjson.dumps(fix.attributes) if fix.attributes else b""
-            args += [fix.employee_id, fix.ts_ms, fix.compact(), fix.lon, fix.lat, attributes]
         keys = [self.latest_key, self.geo_key, self.stream_key, self.version_key]
         newer = int(self._publish(keys=keys, args=args))
         if newer < 0:

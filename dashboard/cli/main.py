@@ -1,9 +1,9 @@
-"""`fieldops`: demo, serve, worker, simulate, migrate, seed, device, employee, team, rollup, report, report-schedule,
-alert-rule, alerts.
+"""`fieldops`: demo, serve, ingest, worker, simulate, migrate, seed, device, employee, team, rollup, report,
+report-schedule, alert-rule, alerts.
 
 The parser is here; each command is a `cmd_*` function in its group's module, named by `handler="module:function"`:
-run (demo, worker, simulate), serve, accounts (user, wall-token), devices, people (employee, team), reports (report,
-report-schedule), alerts (alert-rule, alerts) and upkeep (migrate, seed, purge, rollup).
+run (demo, worker, simulate), serve, ingest, accounts (user, wall-token), devices, people (employee, team), reports
+(report, report-schedule), alerts (alert-rule, alerts) and upkeep (migrate, seed, purge, rollup).
 """
 
 from __future__ import annotations
@@ -45,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--threads", type=int, default=8)
     serve.set_defaults(handler="serve:cmd_serve")
+
+    ingest = sub.add_parser("ingest", help="serve the tracker protocols alone (ASGI, micro-batched; issue 20)")
+    ingest.add_argument("--host", default="127.0.0.1")
+    ingest.add_argument("--port", type=int, help="default FIELDOPS_INGEST_PORT (8060)")
+    ingest.add_argument(
+        "--osmand-port", type=int, help="also take every path of this port as OsmAnd (not one `fieldops serve` binds)"
+    )
+    ingest.set_defaults(handler="ingest:cmd_ingest")
 
     worker = sub.add_parser("worker", help="run the writer (Redis stream → PostgreSQL, visits)")
     worker.set_defaults(handler="run:cmd_worker")

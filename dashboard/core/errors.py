@@ -11,12 +11,15 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
+import orjson
 import psycopg2
 import redis
 from psycopg2.pool import PoolError
 
+PROBLEM_PREFIX = "/api/"  # programs' paths answered RFC 9457 problem details
 RETRY_AFTER_S = 30  # how long a tracker waits after a 503 before it sends again
 
 # What "the dependency cannot answer now" looks like from here: a broken or refused connection, a timeout,
@@ -46,6 +49,31 @@ class Unavailable(AppError):
 
     def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(503, "unavailable", message, headers={"Retry-After": str(RETRY_AFTER_S)}, **extra)
+
+
+def program_answer(error: AppError, path: str) -> tuple[bytes, str]:
+    """A program's refusal as (body, content type): `{"error": {"code", "message"}, **extra}`, and under /api/
+    also RFC 9457 problem details. The web app's handler and the ingest server answer with it."""
+    if path.startswith(PROBLEM_PREFIX):
+        return orjson.dumps(problem(error), default=str), "application/problem+json"
+    body = {"error": {"code": error.code, "message": error.message}, **error.extra}
+    return orjson.dumps(body, default=str), "application/json"
+
+
+def problem(error: AppError) -> dict:
+    """RFC 9457 problem details, beside our own `error` member: one shape for every program."""
+    try:
+        title = HTTPStatus(error.status).phrase
+    except ValueError:
+        title = "Error"
+    return {
+        "type": "about:blank",
+        "title": title,
+        "status": error.status,
+        "detail": error.message,
+        "error": {"code": error.code, "message": error.message},
+        **error.extra,
+    }
 
 
 class Outage:

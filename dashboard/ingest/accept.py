@@ -6,16 +6,23 @@ seconds), "lat", "lon", "speed" (m/s), "heading", "accuracy", "attributes"} — 
 under dashboard/ingest/protocols/, then hands them to `accept_fixes`: the one place that validates and
 publishes, and so the one place a rule about what may be stored belongs (`accept_event` is the
 same for a tracker's own events, such as OwnTracks region transitions).
+
+Two servers drive the same handlers: the web app (Flask, `fieldops serve`) and the ingest server (ASGI,
+`fieldops ingest`, dashboard/ingest/server/). So a handler is written as steps: a generator that prepares
+(parse, validate, convert, privacy), yields one `Publish` — the only Redis call — and, once it returned,
+finishes (counts, coarse presence, the answer). `publish_inline` drives the steps in this thread, one Redis
+call each (the web app's way); the ingest server hands each `Publish` to its micro-batcher, which folds the
+requests of a few milliseconds into one call. A failed call is thrown back into the steps at the `yield`.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -41,6 +48,36 @@ EPOCH_MS_FROM = 500_000_000_000
 MAX_SPEED_MPS = 150.0  # 540 km/h: faster is a broken fix, not a field worker
 MAX_ACCURACY_M = 100_000.0
 MAX_ATTRIBUTES_BYTES = 4096
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Publish:
+    """A handler's one Redis call: these fixes, from this source, into the stream and the latest map."""
+
+    fixes: list[Fix]
+    source: str
+
+
+# An ingest handler as steps: yields each Publish, is told its failure by `throw`, returns the handler's result.
+Steps = Generator[Publish, None, T]
+
+
+def publish_inline(rt: Runtime, steps: Steps[T]) -> T:
+    """Run a handler's steps in this thread, each Publish one Redis round trip (the web app's way)."""
+    try:
+        step = next(steps)
+        while True:
+            try:
+                rt.feed.publish(step.fixes, step.source, max_backlog=rt.settings.max_backlog)
+            except Exception as exc:
+                step = steps.throw(exc)
+            else:
+                step = steps.send(None)
+    except StopIteration as done:
+        return done.value
 
 
 class InvalidFix(ValueError):
@@ -178,7 +215,24 @@ def accept_fixes(
     history: bool = False,
     coord_system: str = "wgs84",
 ) -> Outcome:
-    """Validate fixes of one employee and publish the valid ones in one Redis round trip.
+    """Validate fixes of one employee and publish the valid ones in one Redis round trip (`accepting_fixes`,
+    run in this thread)."""
+    return publish_inline(
+        rt, accepting_fixes(rt, employee_id, items, source, history=history, coord_system=coord_system)
+    )
+
+
+def accepting_fixes(
+    rt: Runtime,
+    employee_id: int,
+    items: Sequence[Any],
+    source: str,
+    *,
+    history: bool = False,
+    coord_system: str = "wgs84",
+) -> Steps[Outcome]:
+    """Validate fixes of one employee, publish the valid ones (one `Publish`), then count and store the coarse
+    presence: accept_fixes as steps.
 
     Every protocol ends here. history=True (GPX import) lifts the age window, not the other rules.
     coord_system is the system the source sends in (the device's, or the request's `coord_system`): the
@@ -200,7 +254,8 @@ def accept_fixes(
     # Privacy first: only fixes inside working hours, of people sharing (with consent where needed), become positions.
     decision = tracking_policy(rt).split(fixes)
     try:
-        rt.feed.publish(decision.tracked, source=source, max_backlog=rt.settings.max_backlog)
+        if decision.tracked:
+            yield Publish(decision.tracked, source)
     except Exception:  # StreamFull, Redis down: nothing published, the device is told to retry
         count_ingest(source, refused=len(fixes), rejected=len(outcome.rejected))
         raise
@@ -233,6 +288,13 @@ def _in_wgs84(fix: Fix, coord_system: str, regions: frozenset[str]) -> Fix:
 
 
 def accept_batch(rt: Runtime, employee_id: int, body: Any, source: str, coord_system: str = "wgs84") -> Outcome:
+    """A native batch (`accepting_batch`, run in this thread)."""
+    return publish_inline(rt, accepting_batch(rt, employee_id, body, source, coord_system))
+
+
+def accepting_batch(
+    rt: Runtime, employee_id: int, body: Any, source: str, coord_system: str = "wgs84"
+) -> Steps[Outcome]:
     """A native batch, `{"positions": [...], "coord_system": "gcj02"}` (the device endpoint's and the phone's;
     coord_system optional, else the device's): refused whole when it is not one, is longer than MAX_BATCH, or
     holds no fix that could be accepted."""
@@ -246,7 +308,7 @@ def accept_batch(rt: Runtime, employee_id: int, body: Any, source: str, coord_sy
         coord_system = checked_system(body.get("coord_system", coord_system))
     except CoordSystemError as exc:
         raise AppError(400, "invalid_body", str(exc)) from exc
-    outcome = accept_fixes(rt, employee_id, body["positions"], source, coord_system=coord_system)
+    outcome = yield from accepting_fixes(rt, employee_id, body["positions"], source, coord_system=coord_system)
     if not outcome.accepted:
         raise AppError(400, "nothing_accepted", "no position could be accepted", rejected=outcome.rejected)
     return outcome

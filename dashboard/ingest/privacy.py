@@ -86,13 +86,16 @@ class TrackingPolicy:
         self._lock = threading.Lock()
         self._rules: Rules | None = None
         self._outage = Outage("privacy rules")
+        # Set by a process that re-reads the rules in a thread of its own (`read_ahead`, the ingest server's):
+        # a request then never reads them, only takes the copy.
+        self.read_elsewhere = False
 
     def refresh(self, force: bool = False) -> Rules:
         """The rules, re-read when older than REFRESH_S (at once when forced). With a copy in hand no request
         waits: while another one re-reads them, or while PostgreSQL failed a moment ago, the copy answers."""
         copy = self._rules
         if copy is not None and not force:
-            if time.monotonic() - self._loaded <= REFRESH_S or not self._outage.due():
+            if self.read_elsewhere or time.monotonic() - self._loaded <= REFRESH_S or not self._outage.due():
                 return copy
             if not self._lock.acquire(blocking=False):
                 return copy
@@ -104,6 +107,11 @@ class TrackingPolicy:
             return self._read(force)
         finally:
             self._lock.release()
+
+    def read_ahead(self) -> None:
+        """Re-read the rules now (a background thread's call; PostgreSQL down: the copy is kept)."""
+        with self._lock:
+            self._read(False)
 
     def _read(self, force: bool) -> Rules:
         try:

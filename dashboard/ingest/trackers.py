@@ -4,11 +4,17 @@ Cached briefly, so a busy device costs no query per fix, and kept while PostgreS
 known devices go on sending (their fixes wait in the Redis stream) during an outage. A change that must
 take effect at once (a person deactivated, a device removed) calls `forget_devices`: it bumps an epoch in
 Redis that every process compares with its own at most every EPOCH_CHECK_S, and drops its cache when it moved.
+
+The ingest server (`fieldops ingest`) asks PostgreSQL nothing on a request's way: it holds the whole register
+in memory (`DeviceRegister`), read again by a thread of its own every RELOAD_S and within WATCH_S of an epoch
+move; `find_device` and `device_for_token` answer from it in a process that holds one.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
+import re
 import secrets
 import threading
 import time
@@ -16,7 +22,7 @@ from collections.abc import Callable
 
 import redis
 
-from dashboard.core.errors import POSTGRES_DOWN, Outage
+from dashboard.core.errors import POSTGRES_DOWN, REDIS_DOWN, AppError, Outage
 from dashboard.core.i18n import _
 from dashboard.core.runtime import Runtime
 from dashboard.geo.coords import SYSTEMS
@@ -29,6 +35,12 @@ _cache: dict[tuple[str, str, str], tuple[float, dict | None]] = {}
 _outages: dict[str, Outage] = {}  # per database: when to ask it again after a failure
 _epochs: dict[str, tuple[float, bytes | None]] = {}  # per database: when the epoch was read, and its value
 _lock = threading.Lock()
+RELOAD_S = 5.0  # a device added reaches an ingest server within this
+WATCH_S = 0.25  # how often an ingest server compares the epoch: a removed device is refused within about this
+REGISTER = "device_register"  # the runtime extension holding a process's whole register
+BEARER = re.compile(r"^Bearer\s+(\S+)$")
+
+log = logging.getLogger(__name__)
 
 
 def _epoch_key(rt: Runtime) -> str:
@@ -73,12 +85,102 @@ def find_device(rt: Runtime, protocol: str, identifier: str) -> dict | None:
     """The device row (employee_id, token_hash) for a protocol's identifier, or None if unknown."""
     if "\x00" in identifier:
         return None  # no device is registered so: PostgreSQL's text cannot hold a NUL, nor be asked for one
+    if REGISTER in rt.extensions:
+        return rt.extensions[REGISTER].find(protocol, identifier)
     return _cached(rt, protocol, identifier, lambda: devices.device_by_identifier(rt.db, protocol, identifier))
 
 
 def device_for_token(rt: Runtime, token: str) -> dict | None:
     """The device a native bearer token belongs to, or None."""
+    if REGISTER in rt.extensions:
+        return rt.extensions[REGISTER].for_token(token)
     return _cached(rt, "token", devices.hash_token(token), lambda: devices.device_by_token(rt.db, token))
+
+
+def authenticate_device(rt: Runtime, authorization: str) -> dict:
+    """The device whose token the Authorization header carries (`Bearer <token>`), else 401."""
+    match = BEARER.match(authorization)
+    device = device_for_token(rt, match.group(1)) if match else None
+    if device is None:
+        raise AppError(
+            401,
+            "unauthorized",
+            "a valid device token is required (Authorization: Bearer)",
+            headers={"WWW-Authenticate": 'Bearer realm="fieldops"'},
+        )
+    return device
+
+
+class DeviceRegister:
+    """Every device of an active employee, held whole in memory (the ingest server's: no query on a request's
+    way). `start` reads it and starts the thread that reads it again every RELOAD_S, and at once when
+    forget_devices moved the epoch; while PostgreSQL cannot answer, the last copy is kept. Before the first
+    read no device is known, and a request is told to retry (DevicesUnavailable)."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._by_identifier: dict[tuple[str, str], dict] | None = None
+        self._by_token: dict[str, dict] = {}
+        self._epoch: bytes | None = None
+        self._outage = Outage("device register")
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.loads = 0
+
+    def find(self, protocol: str, identifier: str) -> dict | None:
+        return self._loaded().get((protocol, identifier))
+
+    def for_token(self, token: str) -> dict | None:
+        self._loaded()
+        return self._by_token.get(devices.hash_token(token))
+
+    def _loaded(self) -> dict[tuple[str, str], dict]:
+        by_identifier = self._by_identifier
+        if by_identifier is None:
+            raise DevicesUnavailable("the device register cannot be read now; retry later")
+        return by_identifier
+
+    def load(self) -> None:
+        """Read the register whole and swap it in (the epoch first: a removal during the read reloads again)."""
+        try:
+            epoch = self.rt.feed.client.get(_epoch_key(self.rt))
+        except REDIS_DOWN:
+            epoch = self._epoch
+        rows = devices.register(self.rt.db)
+        by_token = {row["token_hash"]: row for row in rows if row["token_hash"]}
+        self._by_token, self._by_identifier = by_token, {(row["protocol"], row["identifier"]): row for row in rows}
+        self._epoch = epoch
+        self.loads += 1
+
+    def start(self) -> DeviceRegister:
+        self._reload()
+        self._thread = threading.Thread(target=self._run, name="device-register", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        due = time.monotonic() + RELOAD_S
+        while not self._stopping.wait(WATCH_S):
+            try:
+                moved = self.rt.feed.client.get(_epoch_key(self.rt)) != self._epoch
+            except REDIS_DOWN:
+                moved = False
+            if moved or time.monotonic() >= due:
+                self._reload()
+                due = time.monotonic() + RELOAD_S
+
+    def _reload(self) -> None:
+        try:
+            self.load()
+        except POSTGRES_DOWN as exc:
+            self._outage.failed(exc, "known devices go on sending" if self._by_identifier else "none read yet")
+        else:
+            self._outage.passed()
 
 
 def secret_matches(device: dict, secret: str) -> bool:

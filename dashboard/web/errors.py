@@ -13,17 +13,24 @@ Status codes and headers (Retry-After, WWW-Authenticate, Allow) are the error's 
 from __future__ import annotations
 
 from html import escape
-from http import HTTPStatus
 
-import orjson
 from dash import html
 from dash.development.base_component import Component
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from dashboard.core.errors import POSTGRES_DOWN, REDIS_DOWN, RETRY_AFTER_S, AppError, Outage, Unavailable
+from dashboard.core.errors import (
+    POSTGRES_DOWN,
+    REDIS_DOWN,
+    RETRY_AFTER_S,
+    AppError,
+    Outage,
+    Unavailable,
+    program_answer,
+)
 from dashboard.core.i18n import _, current_language
 from dashboard.core.inputs import safe_next
+from dashboard.ingest.refusals import refusal
 from dashboard.ingest.trackers import DevicesUnavailable
 from dashboard.web.auth import _login_page  # the sign-in form: an outage shows in it, like a wrong password
 from dashboard.web.shell import landing_path
@@ -31,7 +38,6 @@ from dashboard.web.shell import layout as shell_layout
 from data.feed import StreamFull
 
 JSON_PREFIXES = ("/api/", "/ingest/", "/_dash-", "/metrics")  # programs: Prometheus reads /metrics
-PROBLEM_PREFIX = "/api/"
 # Each dependency's outage as this process's requests meet it: logged when it starts, not per request.
 OUTAGES = {"postgresql": Outage("PostgreSQL"), "redis": Outage("Redis")}
 HTTP_CODES = {
@@ -68,54 +74,29 @@ STATIC_ATTRIBUTES = {"className": "class", "htmlFor": "for", "tabIndex": "tabind
 def install_error_handler(server: Flask) -> None:
     server.register_error_handler(AppError, answer_error)
     server.register_error_handler(HTTPException, _answer_http_error)
-    server.register_error_handler(StreamFull, lambda exc: answer_error(Unavailable(f"{exc}; retry later")))
-    server.register_error_handler(
-        DevicesUnavailable, lambda exc: answer_error(Unavailable(str(exc), dependency="postgresql"))
-    )
+    for kind in (StreamFull, DevicesUnavailable):
+        server.register_error_handler(kind, lambda exc: answer_error(refusal(exc)))
     for kind in (*POSTGRES_DOWN, *REDIS_DOWN):
         server.register_error_handler(kind, _answer_outage)
 
 
 def _answer_outage(exc: Exception) -> Response:
     """PostgreSQL or Redis did not answer: 503 with Retry-After, naming which; logged once per outage."""
-    dependency = "postgresql" if isinstance(exc, POSTGRES_DOWN) else "redis"
-    OUTAGES[dependency].failed(exc, "requests that need it answer 503")
-    if dependency == "postgresql":
-        message = _("The database (PostgreSQL) cannot be reached right now; retrying. Try again in a moment.")
-    else:
-        message = _("The live feed (Redis) cannot be reached right now; retrying. Try again in a moment.")
-    return answer_error(Unavailable(message, dependency=dependency))
+    error = refusal(exc)
+    OUTAGES[error.extra["dependency"]].failed(exc, "requests that need it answer 503")
+    return answer_error(error)
 
 
 def answer_error(error: AppError) -> Response:
-    if request.path.startswith(PROBLEM_PREFIX):
-        body = orjson.dumps(_problem(error), default=str)
-        response = Response(body, status=error.status, mimetype="application/problem+json")
-    elif request.path.startswith(JSON_PREFIXES):
-        body = orjson.dumps({"error": {"code": error.code, "message": error.message}, **error.extra}, default=str)
-        response = Response(body, status=error.status, mimetype="application/json")
+    if request.path.startswith(JSON_PREFIXES):
+        body, content_type = program_answer(error, request.path)
+        response = Response(body, status=error.status, mimetype=content_type)
     elif isinstance(error, Unavailable) and request.path == "/login":
         response = _login_page(error.message, (request.form.get("username") or "").strip()[:100], error.status)
     else:
         response = Response(_page(error), status=error.status, mimetype="text/html")
     response.headers.update(error.headers)
     return response
-
-
-def _problem(error: AppError) -> dict:
-    """RFC 9457 problem details, beside our own `error` member: one shape for every program."""
-    try:
-        title = HTTPStatus(error.status).phrase
-    except ValueError:
-        title = "Error"
-    return {
-        "type": "about:blank",
-        "title": title,
-        "status": error.status,
-        "detail": error.message,
-        "error": {"code": error.code, "message": error.message},
-        **error.extra,
-    }
 
 
 def _answer_http_error(exc: HTTPException) -> Response | HTTPException:

@@ -13,7 +13,6 @@ import functools
 import hashlib
 import hmac
 import json
-import re
 from urllib.parse import quote
 
 import dash
@@ -36,7 +35,7 @@ from dashboard.core.permissions import (
 )
 from dashboard.core.runtime import runtime
 from dashboard.geo.tiles import default_tiles, map_tiles
-from dashboard.ingest.trackers import device_for_token
+from dashboard.ingest.trackers import BEARER, authenticate_device
 from dashboard.web.auth import csrf_ok, current_viewer
 from dashboard.web.routes import push
 from dashboard.web.routes.phone import SHARE_SCRIPT
@@ -86,7 +85,6 @@ NOT_TOKEN_API = (
 VIEWER_PREFIXES = {"/reports/file/": REPORT_ROLES}
 VIEWER_PREFIXES["/photos/"] = PHOTO_AUDIT_ROLES  # issue 19: a visit photo's original (routes/photos.py)
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
-BEARER = re.compile(r"^Bearer\s+(\S+)$")
 
 
 def install_guard(server: Flask) -> None:
@@ -160,16 +158,7 @@ def _page_paths() -> dict[str, dict]:
 
 
 def _authenticate_device() -> None:
-    match = BEARER.match(request.headers.get("Authorization", ""))
-    device = device_for_token(runtime(), match.group(1)) if match else None
-    if device is None:
-        raise AppError(
-            401,
-            "unauthorized",
-            "a valid device token is required (Authorization: Bearer)",
-            headers={"WWW-Authenticate": 'Bearer realm="fieldops"'},
-        )
-    g.device = device
+    g.device = authenticate_device(runtime(), request.headers.get("Authorization", ""))
 
 
 def _authenticate_metrics_reader() -> None:

@@ -18,12 +18,15 @@ from flask import Blueprint, Response, g, jsonify
 
 from dashboard.core.inputs import json_body
 from dashboard.core.runtime import runtime
-from dashboard.ingest.accept import accept_batch
+from dashboard.ingest.accept import accepting_batch, publish_inline
 
 blueprint = Blueprint("native", __name__)
 
 
 @blueprint.post("/api/v1/positions")
 def receive_positions() -> Response:
-    outcome = accept_batch(runtime(), g.device["employee_id"], json_body(), "native", g.device["coord_system"])
+    rt = runtime()
+    outcome = publish_inline(
+        rt, accepting_batch(rt, g.device["employee_id"], json_body(), "native", g.device["coord_system"])
+    )
     return jsonify(outcome.answer())

@@ -31,8 +31,8 @@ from flask import Blueprint, Response, request
 
 from dashboard.core.errors import AppError
 from dashboard.core.inputs import json_body
-from dashboard.core.runtime import runtime
-from dashboard.ingest.accept import InvalidFix, accept_fixes, finite
+from dashboard.core.runtime import Runtime, runtime
+from dashboard.ingest.accept import InvalidFix, Steps, accepting_fixes, finite, publish_inline
 from dashboard.ingest.trackers import find_device
 
 log = logging.getLogger(__name__)
@@ -169,37 +169,47 @@ def _fix_from_location(location: Any, received_ms: int) -> dict | InvalidFix:
 def receive() -> Response:
     received_ms = int(time.time() * 1000)
     if request.method == "POST" and request.is_json:
-        return _receive_json(received_ms)
-    params = request.args if request.args else request.form
+        publish_inline(runtime(), receiving_json(runtime(), json_body(), received_ms))
+    else:
+        params = request.args if request.args else request.form
+        publish_inline(runtime(), receiving_params(runtime(), params.to_dict(), received_ms))
+    return Response(status=200)
+
+
+def receiving_params(rt: Runtime, params: Mapping[str, str], received_ms: int) -> Steps[None]:
+    """A query string's or form body's fix, as steps (dashboard/ingest/accept.py): raises AppError to refuse."""
     identifier = params.get("id") or params.get("deviceid")
     if not identifier:
         raise AppError(400, "missing_parameter", "id (or deviceid) is required")
-    device = find_device(runtime(), "osmand", identifier)
+    device = find_device(rt, "osmand", identifier)
     if device is None:
         log.warning("OsmAnd fix from unknown device %r refused", identifier[:64])
         raise AppError(400, "unknown_device", f"unknown device {identifier[:64]!r}")
     try:
-        fix = fix_from_params(params.to_dict(), received_ms)
+        fix = fix_from_params(params, received_ms)
     except InvalidFix as exc:
         raise AppError(400, "invalid_fix", str(exc)) from None
-    outcome = accept_fixes(runtime(), device["employee_id"], [fix], "osmand", coord_system=device["coord_system"])
+    outcome = yield from accepting_fixes(
+        rt, device["employee_id"], [fix], "osmand", coord_system=device["coord_system"]
+    )
     if outcome.rejected:
         raise AppError(400, "invalid_fix", outcome.rejected[0]["error"])
-    return Response(status=200)
 
 
-def _receive_json(received_ms: int) -> Response:
-    body = json_body()
+def receiving_json(rt: Runtime, body: Any, received_ms: int) -> Steps[None]:
+    """Traccar Client's JSON body, as steps: raises AppError to refuse."""
     try:
         identifier, parsed = fixes_from_json(body, received_ms)
     except InvalidFix as exc:
         raise AppError(400, "invalid_body", str(exc)) from None
-    device = find_device(runtime(), "osmand", identifier)
+    device = find_device(rt, "osmand", identifier)
     if device is None:
         log.warning("OsmAnd JSON from unknown device %r refused", identifier[:64])
         raise AppError(404, "unknown_device", f"unknown device {identifier[:64]!r}")
     fixes = [fix for fix in parsed if not isinstance(fix, InvalidFix)]
-    outcome = accept_fixes(runtime(), device["employee_id"], fixes, "osmand", coord_system=device["coord_system"])
+    outcome = yield from accepting_fixes(
+        rt, device["employee_id"], fixes, "osmand", coord_system=device["coord_system"]
+    )
     # Re-number the rejections by the locations' own positions in the request.
     indices = [i for i, fix in enumerate(parsed) if not isinstance(fix, InvalidFix)]
     rejected = [{"index": i, "error": str(fix)} for i, fix in enumerate(parsed) if isinstance(fix, InvalidFix)]
@@ -212,7 +222,6 @@ def _receive_json(received_ms: int) -> Response:
             accepted=outcome.accepted,
             rejected=sorted(rejected, key=lambda r: r["index"]),
         )
-    return Response(status=200)
 
 
 class OsmAndPort:

@@ -17,14 +17,15 @@ accepted; 503 with Retry-After while the writer's backlog is full (the app queue
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
 from dashboard.core.errors import AppError
-from dashboard.core.inputs import json_body
+from dashboard.core.inputs import json_from
 from dashboard.core.runtime import Runtime, runtime
-from dashboard.ingest.accept import InvalidFix, Outcome, accept_event, accept_fixes, finite
+from dashboard.ingest.accept import InvalidFix, Outcome, Steps, accept_event, accepting_fixes, finite, publish_inline
 from dashboard.ingest.trackers import find_device, secret_matches
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,13 @@ def fix_from_location(message: dict) -> dict:
 def handle_messages(
     rt: Runtime, employee_id: int, messages: list[Any], source: str, coord_system: str = "wgs84"
 ) -> Outcome:
+    """`handling_messages`, run in this thread (MQTT's way)."""
+    return publish_inline(rt, handling_messages(rt, employee_id, messages, source, coord_system))
+
+
+def handling_messages(
+    rt: Runtime, employee_id: int, messages: list[Any], source: str, coord_system: str = "wgs84"
+) -> Steps[Outcome]:
     """Store the locations (sent in the device's coord_system), record the transitions, ignore the rest;
     rejections numbered by message."""
     fixes: list[dict] = []
@@ -92,7 +100,7 @@ def handle_messages(
         elif kind == "transition":
             transitions.append((index, message))
     # Positions first: if the backlog is full nothing is recorded, and the sender's retry is clean.
-    outcome = accept_fixes(rt, employee_id, fixes, source, coord_system=coord_system)
+    outcome = yield from accepting_fixes(rt, employee_id, fixes, source, coord_system=coord_system)
     for index, message in transitions:
         try:
             _record_transition(rt, employee_id, message)
@@ -119,34 +127,51 @@ def _record_transition(rt: Runtime, employee_id: int, message: dict) -> None:
 @blueprint.post(PATH)
 def receive() -> Response:
     auth = request.authorization
-    if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
-        raise _unauthorized("HTTP Basic credentials are required")
-    user = request.headers.get("X-Limit-U") or request.args.get("u") or auth.username
+    credentials = None
+    if auth is not None and auth.type == "basic" and auth.username and auth.password is not None:
+        credentials = (auth.username, auth.password)
+    user = request.headers.get("X-Limit-U") or request.args.get("u")
     device_name = request.headers.get("X-Limit-D") or request.args.get("d")
+    publish_inline(runtime(), receiving(runtime(), credentials, user, device_name, request.get_data))
+    return jsonify([])
+
+
+def receiving(
+    rt: Runtime,
+    credentials: tuple[str, str] | None,
+    user: str | None,
+    device_name: str | None,
+    body: Callable[[], bytes],
+) -> Steps[None]:
+    """One HTTP post as steps (dashboard/ingest/accept.py): Basic credentials (user, password), the user and
+    device named by header or query (else the credentials' user), the body (read once the device is known).
+    Raises AppError to refuse; returning means 200 `[]`."""
+    if credentials is None:
+        raise _unauthorized("HTTP Basic credentials are required")
+    user = user or credentials[0]
     if not device_name:
         raise AppError(400, "missing_parameter", "the device is required: header X-Limit-D or ?d=")
     identifier = f"{user}/{device_name}"
-    device = find_device(runtime(), "owntracks", identifier)
-    if device is None or user != auth.username or not secret_matches(device, auth.password):
+    device = find_device(rt, "owntracks", identifier)
+    if device is None or user != credentials[0] or not secret_matches(device, credentials[1]):
         log.warning("OwnTracks post for %r refused: unknown device or wrong password", identifier[:64])
         raise _unauthorized("unknown device or wrong password")
-    raw = request.get_data()
+    raw = body()
     if not raw.strip():
-        return jsonify([])
-    body = json_body(force=True)
-    if body is None:
+        return
+    parsed = json_from(raw)
+    if parsed is None:
         raise AppError(400, "invalid_body", "the body is a JSON object or an array, not null")
-    messages = body if isinstance(body, list) else [body]
+    messages = parsed if isinstance(parsed, list) else [parsed]
     if len(messages) > MAX_MESSAGES:
         raise AppError(413, "too_large", f"at most {MAX_MESSAGES} messages per request")
-    outcome = handle_messages(runtime(), device["employee_id"], messages, "owntracks", device["coord_system"])
+    outcome = yield from handling_messages(rt, device["employee_id"], messages, "owntracks", device["coord_system"])
     if outcome.rejected and not outcome.accepted:
         raise AppError(400, "nothing_accepted", "no message could be accepted", rejected=outcome.rejected)
     if outcome.rejected:
         log.warning(
             "OwnTracks %s: %s message(s) refused: %s", identifier[:64], len(outcome.rejected), outcome.rejected[:3]
         )
-    return jsonify([])
 
 
 def _unauthorized(reason: str) -> AppError:
