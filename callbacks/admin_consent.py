@@ -29,7 +29,7 @@ def load(_refresh: int) -> tuple:
             "state": consent.state_label(row["state"]),
             "version": row["version"],
             "decided_at": rt.local(row["decided_at"]),
-            "source": row["source"] or "",
+            "source": consent.source_label(row["source"]),
         }
         for row in consent.register(rt, g.viewer.scope)
     ]

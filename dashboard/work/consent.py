@@ -171,5 +171,16 @@ def state_label(state: str) -> str:
     }.get(state, state)
 
 
+def source_label(source: str | None) -> str:
+    """Where a decision was recorded, in words."""
+    if source is None:
+        return ""
+    return {
+        "phone": _("on the phone"),
+        "admin": _("by an administrator"),
+        "api": _("through the API"),
+    }.get(source, source)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
