@@ -3,11 +3,11 @@ Thin: coerce inputs, call dashboard.work.consent."""
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State
+from dash import Dash, Input, Output, State, ctx
 from flask import g
 
-from dashboard.core.i18n import _
-from dashboard.core.inputs import counter, text
+from dashboard.core.i18n import _, current_language
+from dashboard.core.inputs import counter, text, whole_number
 from dashboard.core.runtime import runtime
 from dashboard.web.components import result
 from dashboard.work import consent
@@ -21,6 +21,7 @@ def load(_refresh: int) -> tuple:
         if version
         else _("No text published yet: tracking does not ask for consent until one is.")
     )
+    registered = consent.register(rt, g.viewer.scope)
     rows = [
         {
             "code": row["code"],
@@ -31,9 +32,10 @@ def load(_refresh: int) -> tuple:
             "decided_at": rt.local(row["decided_at"]),
             "source": consent.source_label(row["source"]),
         }
-        for row in consent.register(rt, g.viewer.scope)
+        for row in registered
     ]
-    return consent.legal_basis(rt), current, rows
+    people = [{"label": f"{row['name']} ({row['code']})", "value": row["employee_id"]} for row in registered]
+    return consent.legal_basis(rt), current, rows, people
 
 
 def save_basis(_clicks: int, basis: object, refresh: object) -> tuple:
@@ -55,13 +57,41 @@ def publish(_submits: int, english: object, chinese: object, refresh: object) ->
     ) + 1
 
 
+def record(_give: int, _withdraw: int, person: object, refresh: object) -> tuple:
+    """An answer the person gave to the administrator (in writing, in person), recorded as such."""
+    rt = runtime()
+    employee_id = whole_number(person)
+    if employee_id is None or employee_id not in {row["employee_id"] for row in consent.register(rt, g.viewer.scope)}:
+        return result(_("Choose a person first."), ok=False), counter(refresh)
+    try:
+        if ctx.triggered_id == "consent-record-withdraw-confirm":
+            consent.withdraw(rt, employee_id, "admin", current_language(), g.viewer.user_id)
+            message = _("Withdrawal recorded: nothing of this person is kept from now on.")
+        else:
+            consent.give(rt, employee_id, "admin", current_language(), g.viewer.user_id)
+            message = _("Consent recorded.")
+    except consent.ConsentError as exc:
+        return result(str(exc), ok=False), counter(refresh)
+    return result(message, ok=True), counter(refresh) + 1
+
+
 def register(app: Dash) -> None:
     app.callback(
         Output("consent-basis", "value"),
         Output("consent-current", "children"),
         Output("consent-register", "rowData"),
+        Output("consent-person", "options"),
         Input("consent-refresh", "data"),
     )(load)
+    app.callback(
+        Output("consent-record-result", "children"),
+        Output("consent-refresh", "data", allow_duplicate=True),
+        Input("consent-record-give", "n_clicks"),
+        Input("consent-record-withdraw-confirm", "submit_n_clicks"),
+        State("consent-person", "value"),
+        State("consent-refresh", "data"),
+        prevent_initial_call=True,
+    )(record)
     app.callback(
         Output("consent-basis-result", "children"),
         Output("consent-refresh", "data"),

@@ -60,6 +60,29 @@ def layout(**_query: str) -> html.Div:
         ),
         html.Div(id="consent-publish-result"),
         html.P(id="consent-current", className="mt-3"),
+        html.H3(_("Record an answer given to the administrator"), className="h5 mt-4"),
+        html.P(
+            _(
+                "For people who answer in writing or in person instead of on the phone (a tracker app alone has no "
+                "screen to ask on). The register says it was recorded by an administrator."
+            ),
+            className="small text-muted",
+        ),
+        html.Div(
+            className="fo-form-row",
+            children=[
+                field(_("Person"), dcc.Dropdown(id="consent-person", style={"width": "22rem"})),
+                html.Button(_("Record consent given"), id="consent-record-give", className="btn btn-outline-primary"),
+                dcc.ConfirmDialogProvider(
+                    html.Button(
+                        _("Record consent withdrawn"), id="consent-record-withdraw", className="btn btn-outline-danger"
+                    ),
+                    id="consent-record-withdraw-confirm",
+                    message=_("Record that this person withdrew consent? Their positions stop being kept at once."),
+                ),
+            ],
+        ),
+        html.Div(id="consent-record-result"),
         html.H3(_("Register"), className="h5 mt-4"),
         grid(
             "consent-register",

@@ -4,6 +4,7 @@ the person as consent withdrawn within its refresh; the admin's register shows i
 
 from __future__ import annotations
 
+from dashboard.ingest.privacy import tracking_policy
 from tests.browser import screenshot_path
 from tests.conftest import sign_in_browser, wait_until
 
@@ -95,3 +96,28 @@ def test_an_admin_publishes_a_new_version_and_the_phone_asks_again(browser, serv
     page.locator("#mobile-consent").wait_for(state="hidden")
     page.wait_for_selector("#mobile-consent-flag.fo-consent-on", state="attached")
     phone.close()
+
+
+def test_an_admin_records_a_withdrawal_told_in_person_and_a_consent_given_in_writing(browser, server):
+    """A Traccar Client alone has no screen to ask on: the admin records the answer, and ingest follows it."""
+    rt = server.runtime
+    person = rt.db.fetch_one("SELECT id, code, name FROM employees WHERE code = 'E0002'")
+    admin = browser.new_context(viewport=DESKTOP).new_page()
+    sign_in_browser(admin, server.url, "admin")
+    admin.goto(f"{server.url}/admin/consent")
+    admin.wait_for_selector("#consent-register .ag-row")
+    admin.click("#consent-person")
+    admin.get_by_role("option", name=f"{person['name']} ({person['code']})", exact=True).click()
+    admin.once("dialog", lambda dialog: dialog.accept())
+    admin.click("#consent-record-withdraw")
+    admin.wait_for_selector("#consent-record-result .alert-success")
+    assert person["id"] in tracking_policy(rt).refresh().withdrawn
+    row = admin.locator("#consent-register .ag-row", has_text=person["code"])
+    wait_until(lambda: "consent withdrawn" in row.first.inner_text(), "the register to say so")
+    assert "by an administrator" in row.first.inner_text()
+    admin.screenshot(path=screenshot_path("consent-recorded-by-admin"))
+
+    admin.click("#consent-record-give")
+    admin.wait_for_selector("#consent-record-result >> text=Consent recorded.")
+    assert person["id"] not in tracking_policy(rt).refresh().withdrawn
+    wait_until(lambda: "consent given" in row.first.inner_text(), "the register to say so")

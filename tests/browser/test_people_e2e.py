@@ -26,7 +26,7 @@ from data.scope import Scope
 from tests.browser import screenshot_path
 from tests.browser.conftest import axe_violations, describe, settle
 from tests.browser.test_alerts_e2e import _choose, _context
-from tests.conftest import SECRET, LiveServer, sign_in_browser, wait_until
+from tests.conftest import SECRET, LiveServer, consent_given, sign_in_browser, wait_until
 
 STARTS = datetime(2026, 12, 1, 10, 0)  # a Tuesday, 10:00 in Helsinki: the default working hours (Mon-Fri 08-18)
 LAST_MONTH = (date(2026, 11, 1), date(2026, 11, 30))
@@ -137,6 +137,7 @@ def test_a_person_is_added_tracked_moved_and_deactivated_from_the_people_page(br
         admin.wait_for_selector(f"#people-result >> text={NAME} added")
         person = employees.person_by(db, Scope.everything(), code=CODE)
         assert person["team_name"] == "North" and person["skills"] == ["boilers", "heat pumps"]
+        consent_given(rt, person["id"])  # the demo's consent text is published: a newcomer consents first
         admin.wait_for_selector(f"#people-grid >> text={CODE}")
         admin.wait_for_selector("#people-existing:not([hidden])")
 
