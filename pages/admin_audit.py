@@ -22,7 +22,7 @@ def layout(**_query: str) -> html.Div:
             "audit-grid",
             [
                 ("at", _("When")),
-                ("username", _("Who")),
+                ("username", _("Looked by")),
                 ("role", _("Role")),
                 ("action", _("What")),
                 ("subject", _("Whose")),

@@ -390,7 +390,7 @@ def trust_badge(score: int | None, reasons: list | None, element_id: str | None 
     """A check-in's trust score (issue 19) as a number in its colour band, with its reasons in words."""
     if score is None:
         return None
-    words = "; ".join(trust.reason_text(r) for r in reasons or [] if isinstance(r, dict))
+    words = _("; ").join(trust.reason_text(r) for r in reasons or [] if isinstance(r, dict))
     label = _("Trust {score}", score=score)
     children = [html.Span(label, className=f"badge fo-trust fo-trust-{trust.band(score)}")]
     if words:
@@ -402,5 +402,5 @@ def trust_summary(score: int | None, reasons: list | None) -> str:
     """The same as plain text, for a grid's cell or a tooltip."""
     if score is None:
         return ""
-    words = "; ".join(trust.reason_text(r) for r in reasons or [] if isinstance(r, dict))
+    words = _("; ").join(trust.reason_text(r) for r in reasons or [] if isinstance(r, dict))
     return f"{score} · {words}" if words else str(score)
