@@ -8,9 +8,11 @@ from data.db import Database
 from data.employees import IN_SCOPE, _scope_params, consent_history
 from data.scope import Scope
 
+# A person's latest decision is the last one recorded (the log is append-only): by id, not by its time, which a
+# clock set back would reorder.
 LATEST_DECISION = """
     SELECT DISTINCT ON (employee_id) employee_id, decision, version, language, source, decided_at
-    FROM consent_decisions ORDER BY employee_id, decided_at DESC, id DESC
+    FROM consent_decisions ORDER BY employee_id, id DESC
 """
 
 
@@ -81,7 +83,7 @@ def record_many(db: Database, rows: list[tuple[int, str, int, str, str, datetime
 def latest_of(db: Database, employee_id: int) -> dict | None:
     return db.fetch_one(
         """SELECT decision, version, language, source, decided_at FROM consent_decisions
-           WHERE employee_id = %s ORDER BY decided_at DESC, id DESC LIMIT 1""",
+           WHERE employee_id = %s ORDER BY id DESC LIMIT 1""",
         (employee_id,),
     )
 
