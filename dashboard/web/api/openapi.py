@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
+from dashboard.geo.coords import SYSTEMS
 from dashboard.web.api import consents, customers, people, records, work_orders  # noqa: F401 - they declare routes
 from dashboard.web.api import routes as api
 
@@ -129,7 +130,7 @@ SPEC: dict = {
                                     },
                                     "coord_system": {
                                         "type": "string",
-                                        "enum": ["wgs84", "gcj02", "bd09"],
+                                        "enum": list(SYSTEMS),
                                         "description": "The system lat/lon are in (default: the device's, "
                                         "else wgs84); stored in WGS-84",
                                     },
@@ -228,7 +229,7 @@ SPEC: dict = {
                         "required": False,
                         "description": "the files' system (GPX is WGS-84, but apps for mainland China export "
                         "gcj02); stored in WGS-84",
-                        "schema": {"type": "string", "enum": ["wgs84", "gcj02", "bd09"], "default": "wgs84"},
+                        "schema": {"type": "string", "enum": list(SYSTEMS), "default": "wgs84"},
                     }
                 ],
                 "requestBody": {

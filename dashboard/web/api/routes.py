@@ -37,6 +37,7 @@ from dashboard.core.errors import AppError
 from dashboard.core.inputs import json_body
 from dashboard.core.permissions import Viewer, may_read_report, may_see_individuals
 from dashboard.core.runtime import runtime
+from dashboard.geo.coords import SYSTEMS
 from dashboard.web.api import idempotency, preconditions
 from dashboard.work import alerting, erp
 from dashboard.work.attendance import MAX_ATTENDANCE_DAYS, attendance_rows
@@ -796,7 +797,7 @@ def report_file(report_id: int, name: str) -> Response:
 DRY_RUN = _param("dry_run", {"type": "boolean", "default": False}, "report what would change, write nothing")
 COORD_SYSTEM = _param(
     "coord_system",
-    {"type": "string", "enum": ["wgs84", "gcj02", "bd09"], "default": "wgs84"},
+    {"type": "string", "enum": list(SYSTEMS), "default": "wgs84"},
     "the system of the rows' lat/lon (an export from AMap or Tencent is gcj02, from Baidu bd09); stored in WGS-84",
 )
 IMPORT_CONTENT = {
