@@ -25,6 +25,7 @@ import redis
 
 LUA_DIR = Path(__file__).parent / "lua"
 WRITER_GROUP = "writer"
+SHARDS = 16  # the feed's shards (issue 20): a person's keys are those of shard employee_id mod SHARDS
 UNBOUNDED = 2**62
 
 
@@ -80,9 +81,10 @@ def connect(url: str) -> redis.Redis:
 
 
 class LiveFeed:
-    def __init__(self, client: redis.Redis, prefix: str = "fieldops:") -> None:
+    def __init__(self, client: redis.Redis, prefix: str = "fieldops:", shards: int = SHARDS) -> None:
         self.client = client
         self.prefix = prefix
+        self.shards = shards
         self.latest_key = f"{prefix}latest"
         self.status_key = f"{prefix}status"
         self.geo_key = f"{prefix}geo"
@@ -95,6 +97,14 @@ class LiveFeed:
         self._publish = client.register_script((LUA_DIR / "publish.lua").read_text())
         self._set_status = client.register_script((LUA_DIR / "set_status.lua").read_text())
         self._forget_writers = client.register_script((LUA_DIR / "forget_writers.lua").read_text())
+
+    def shard_of(self, employee_id: int) -> int:
+        """The shard whose keys hold a person's position, status and stream entries."""
+        return employee_id % self.shards
+
+    def shard_key(self, shard: int, name: str) -> str:
+        """A shard's key: its number is the hash tag, so a Redis Cluster keeps a shard's keys in one slot."""
+        return f"{self.prefix}{{{shard}}}:{name}"
 
     def publish(self, fixes: Sequence[Fix], source: str, max_backlog: int = UNBOUNDED) -> int:
         """Send fixes to the stream and the latest map in one round trip; return how many were newest.
