@@ -7,7 +7,14 @@ from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from dashboard.geo.coords import SYSTEMS
-from dashboard.web.api import consents, customers, people, records, work_orders  # noqa: F401 - they declare routes
+from dashboard.web.api import (  # noqa: F401 - they declare routes
+    consents,
+    customers,
+    form_answers,
+    people,
+    records,
+    work_orders,
+)
 from dashboard.web.api import routes as api
 
 blueprint = Blueprint("openapi", __name__)
