@@ -119,7 +119,6 @@ def phone_texts(language: str) -> dict[str, str]:
         "required": _("required", language),
         "saved_local": _("Saved on the phone: {count} change(s) waiting for the network", language),
         "sent": _("Sent", language),
-        "sending": _("Sending…", language),
         "refused": _("Not accepted: {reason}", language),
         "complete": _("The form is complete.", language),
         "incomplete": _("Still missing: {fields}", language),
