@@ -114,6 +114,10 @@ def kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+def from_states_of(to_state: str) -> tuple[str, ...]:
+    return tuple(state for state, moves in TRANSITIONS.items() if to_state in moves)
+
+
 def change_state(
     rt: Runtime,
     task_id: int,
@@ -138,8 +142,10 @@ def change_state(
     if to_state == "new":
         assignee = None  # back to the planner: nobody has it
     if to_state == "done" and (missing := form_answers.missing_labels(rt, task_id)):
-        raise FormIncomplete(missing)
-    from_states = tuple(state for state, moves in TRANSITIONS.items() if to_state in moves)
+        found = tasks.get_task(rt.db, scope, task_id)
+        if found is not None and found["state"] in from_states_of("done"):  # otherwise refused as ever, below
+            raise FormIncomplete(missing)
+    from_states = from_states_of(to_state)
     if viewer is None and to_state == "new":
         from_states += ("on_site",)  # the system hands back a visit its person cannot finish (a deactivation)
     before, after = tasks.transition(

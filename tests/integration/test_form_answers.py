@@ -174,3 +174,28 @@ def test_the_export_has_a_sheet_per_form_version_with_a_column_per_question(app,
     assert header[-4:] == ["Meter reading", "Part replaced", "Parts used", "Photo of the meter"]
     row = [c.value for c in sheet[2]]
     assert row[0] == task_id and row[header.index("Meter reading")] == 9 and row[header.index("Part replaced")] == "No"
+
+
+def test_the_api_pages_by_cursor_and_keeps_to_the_tokens_teams(app, rt, field, task_id):
+    customer = rt.db.fetch_one("SELECT customer_id FROM tasks WHERE id = %s", (task_id,))["customer_id"]
+    more = [
+        rt.db.fetch_one(
+            "INSERT INTO tasks (customer_id, employee_id, kind, state) VALUES (%s, %s, 'repair', 'on_site') "
+            "RETURNING id",
+            (customer, field.employee_id),
+        )["id"]
+        for _ in range(2)
+    ]
+    for number, task in enumerate([task_id, *more], start=1):
+        service.save_changes(rt, field, task, [_op(number, reading=number)])
+    token = issue(rt.db, "sync", ["forms:read"], None, 30, None)
+    client, headers = app.server.test_client(), {"Authorization": f"Bearer {token}"}
+    first = client.get("/api/v1/form-answers?limit=2", headers=headers).get_json()
+    second = client.get(f"/api/v1/form-answers?limit=2&cursor={first['next_cursor']}", headers=headers).get_json()
+    assert [r["task_id"] for r in first["data"] + second["data"]] == [task_id, *more]
+    assert second["next_cursor"] is None
+    team = rt.db.fetch_one("SELECT team_id FROM employees WHERE id = %s", (field.employee_id,))["team_id"]
+    other_team = rt.db.fetch_one("SELECT id FROM teams WHERE id <> %s ORDER BY id LIMIT 1", (team,))["id"]
+    elsewhere = issue(rt.db, "other team", ["forms:read"], [other_team], 30, None)
+    listed = client.get("/api/v1/form-answers", headers={"Authorization": f"Bearer {elsewhere}"}).get_json()
+    assert listed["data"] == []
