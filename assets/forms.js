@@ -273,7 +273,7 @@
         const error = element("div", {id: "fo-form-error", className: "small text-danger", role: "alert"});
         const body = element("div", {className: "fo-form-body"});
         view.fields.forEach(function (field) { body.appendChild(fieldBlock(field, view)); });
-        box.append(head, status, left, error, body);
+        box.append(element("div", {className: "fo-form-top"}, [head, status, left, error]), body);
         box.querySelector("#fo-form-close").addEventListener("click", close);
         refresh();
     }
@@ -386,7 +386,7 @@
         },
         photo: function (field, value, texts, id) {
             const camera = input({type: "file", id: id, accept: "image/*", capture: "environment", className: "form-control"});
-            const count = element("div", {className: "small fo-form-photos", text: (value || []).length ? "✓ " + (value || []).length : ""});
+            const count = element("div", {className: "small fo-form-photos"});
             camera.addEventListener("change", function () {
                 const file = camera.files[0];
                 if (!file) { return; }
@@ -403,7 +403,7 @@
         signature: function (field, value, texts) {
             const canvas = element("canvas", {className: "fo-form-signature", width: "320", height: "160", "aria-label": texts.sign_here, role: "img"});
             const clear = element("button", {type: "button", className: "btn btn-outline-secondary btn-sm mt-1", text: texts.clear});
-            const signed = element("div", {className: "small fo-form-signed", text: empty(value) ? "" : "✓"});
+            const signed = element("div", {className: "small fo-form-signed"});
             drawable(canvas, function () {
                 clearTimeout(state.signTimer);
                 state.signTimer = setTimeout(function () {
@@ -432,7 +432,7 @@
             const pick = element("select", {className: "form-select", id: id, "aria-label": texts.part}, [element("option", {value: "", text: texts.choose})]);
             view.parts.forEach(function (p) { pick.appendChild(element("option", {value: String(p.id), text: names[p.id]})); });
             const qty = input({type: "number", min: "0", step: "any", value: "1", "aria-label": texts.qty, className: "form-control fo-form-qty"});
-            const add = element("button", {type: "button", className: "btn btn-outline-primary btn-sm", text: texts.add_part});
+            const add = element("button", {type: "button", className: "btn btn-outline-primary btn-sm text-nowrap", text: texts.add_part});
             add.addEventListener("click", function () {
                 const amount = Number(qty.value);
                 if (!pick.value || !(amount > 0)) { return; }
@@ -524,24 +524,35 @@
         const photos = view.fields.filter(function (f) { return f.type === "photo"; });
         photos.forEach(function (f) {
             const mark = document.querySelector("[data-field='" + f.id + "'] .fo-form-photos");
-            if (mark) { mark.textContent = (view.answers[f.id] || []).length ? "✓ " + view.answers[f.id].length : ""; }
+            const count = (view.answers[f.id] || []).length;
+            if (mark) { mark.textContent = count ? "✓ " + say(texts.photos, {count: count}) : ""; }
         });
         view.fields.filter(function (f) { return f.type === "signature"; }).forEach(function (f) {
             const mark = document.querySelector("[data-field='" + f.id + "'] .fo-form-signed");
-            if (mark) { mark.textContent = empty(view.answers[f.id]) ? "" : "✓"; }
+            if (mark) { mark.textContent = empty(view.answers[f.id]) ? "" : "✓ " + texts.signed; }
         });
     }
 
-    /* Each form button's form is fetched while online, so it opens offline later. */
+    /* Each form button's form is fetched while online, so it opens offline later; the forms of tasks no longer
+       on the phone's list, with nothing left to send, are let go. */
     function prefetch() {
         if (!navigator.onLine) { return; }
+        const listed = {};
         document.querySelectorAll(".fo-form-open").forEach(function (button) {
             const task = button.dataset.task;
+            listed[task] = true;
             if (task && !viewOf(task) && !button.dataset.fetching) {
                 button.dataset.fetching = "1";
                 fetchView(task);
             }
         });
+        if (!document.querySelector("#mobile-tasks .fo-m-task")) { return; }
+        const all = views();
+        const gone = Object.keys(all).filter(function (task) { return !listed[task] && task !== state.task && !queued(task); });
+        if (gone.length) {
+            gone.forEach(function (task) { delete all[task]; });
+            store(FORMS_KEY, all);
+        }
     }
 
     document.addEventListener("click", function (event) {

@@ -70,7 +70,7 @@ def test_a_form_filled_offline_is_sent_online_and_the_task_is_done_only_when_com
     camera = page.locator("#fo-form-meter")
     assert camera.get_attribute("capture") == "environment" and camera.get_attribute("accept") == "image/*"
     camera.set_input_files(str(picture))
-    page.wait_for_selector("[data-field='meter'] .fo-form-photos >> text=✓ 1")
+    page.wait_for_selector("[data-field='meter'] .fo-form-photos >> text=✓ 1 photo(s)")
     page.fill("#fo-form-serial", "SN-4711-0042")
     page.locator("#fo-form-serial").blur()
     page.check("#fo-form-replaced-true")
@@ -114,7 +114,7 @@ def test_a_form_filled_offline_is_sent_online_and_the_task_is_done_only_when_com
     page.mouse.up()
     page.wait_for_selector("#fo-form-missing[data-complete='yes']")
     page.wait_for_selector("#fo-form-status[data-state='sent']", timeout=20_000)
-    page.wait_for_selector("[data-field='signature'] .fo-form-signed >> text=✓")
+    page.wait_for_selector("[data-field='signature'] .fo-form-signed >> text=✓ Signed")
     page.screenshot(path=screenshot_path("visit_form_complete"))
     page.click("#fo-form-close")
     page.click(f"{card} >> text=Check out")
