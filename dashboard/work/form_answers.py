@@ -141,7 +141,17 @@ def _change(raw: object) -> dict:
         raise AnswerError(_("A change's seq is a whole number, counting up on the phone."))
     if not isinstance(changes, dict) or len(changes) > form_defs.MAX_FIELDS:
         raise AnswerError(_("A change's answers are an object of values by field id."))
+    if _has_nul(changes):  # PostgreSQL's jsonb cannot hold it
+        raise AnswerError(_("An answer holds a character that cannot be kept (NUL)."))
     return {"op_id": op_id, "seq": seq, "answers": changes}
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return isinstance(value, list) and any(_has_nul(v) for v in value)
 
 
 def save_changes(rt: Runtime, viewer: Viewer, task_id: int, raw_ops: object) -> dict:

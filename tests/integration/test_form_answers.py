@@ -94,6 +94,8 @@ def test_an_answer_of_the_wrong_kind_is_refused_naming_the_field_and_nothing_is_
         service.save_changes(rt, field, task_id, [_op(1, reading=5), _op(2, reading=5000, nonsense=1)])
     assert refused.value.problems.keys() == {"reading", "nonsense"} and "Meter reading" in str(refused.value)
     assert rt.db.fetch_one("SELECT count(*) AS n FROM form_answers WHERE task_id = %s", (task_id,))["n"] == 0
+    with pytest.raises(service.AnswerError):
+        service.save_changes(rt, field, task_id, [_op(1, used=[{"part": 1, "qty": 1, "note": "a\x00b"}])])
 
 
 def test_done_is_refused_while_the_required_form_is_incomplete_naming_what_is_missing(rt, field, task_id):
@@ -199,3 +201,12 @@ def test_the_api_pages_by_cursor_and_keeps_to_the_tokens_teams(app, rt, field, t
     elsewhere = issue(rt.db, "other team", ["forms:read"], [other_team], 30, None)
     listed = client.get("/api/v1/form-answers", headers={"Authorization": f"Bearer {elsewhere}"}).get_json()
     assert listed["data"] == []
+
+
+def test_the_refusal_names_the_missing_fields_in_the_viewers_language(app, rt, field, task_id):
+    with app.server.test_request_context(headers={"Cookie": "fieldops_lang=zh-CN"}):
+        with pytest.raises(FormIncomplete) as refused:
+            change_state(rt, task_id, "done", field)
+        view = service.phone_view(rt, field, task_id, "zh-CN")
+    assert str(refused.value) == "表单尚未填完：读数；Part replaced。"  # a label without a Chinese text: as given
+    assert view["fields"][0]["label"] == "读数" and view["texts"]["sent"] == "已发送"
