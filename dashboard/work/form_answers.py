@@ -256,12 +256,15 @@ def api_page(rt: Runtime, viewer: Viewer, **query: Any) -> list[dict]:
     return [api_record(row, row) for row in rows]
 
 
-def export_sheets(rt: Runtime, viewer: Viewer, start: datetime, end: datetime, language: str) -> list[dict]:
+def export_sheets(
+    rt: Runtime, viewer: Viewer, start: datetime, end: datetime, language: str
+) -> tuple[list[dict], list[int]]:
     """The answers changed in [start, end), one sheet per form version: its title, its columns (the task, the
-    customer, the person, complete, submitted, then a column per question) and its rows."""
+    customer, the person, complete, submitted, then a column per question) and its rows; and the people in them."""
     sheets: dict[int, dict] = {}
     codes = {p["id"]: p["code"] for p in forms.parts(rt.db, active_only=False)}
-    for row in form_answers.of_period(rt.db, viewer.scope, start, end):
+    rows = form_answers.of_period(rt.db, viewer.scope, start, end)
+    for row in rows:
         sheet = sheets.get(row["form_id"])
         if sheet is None:
             questions = [f for f in fields_of(row) if f.is_question]
@@ -290,7 +293,7 @@ def export_sheets(rt: Runtime, viewer: Viewer, start: datetime, end: datetime, l
                 *[_cell(q, answers.get(q.id), language, codes) for q in sheet["questions"]],
             ]
         )
-    return list(sheets.values())
+    return list(sheets.values()), sorted({row["employee_id"] for row in rows if row["employee_id"]})
 
 
 def _cell(field: Field, value: Any, language: str, codes: dict[int, str]) -> object:

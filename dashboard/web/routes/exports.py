@@ -119,8 +119,8 @@ def form_answers_xlsx() -> Response:
     first, last = _period()
     start, end = local_bounds(first, last)
     rt = runtime()
-    sheets = form_answers.export_sheets(rt, g.viewer, start, end, current_language())
-    record_look("export", [], {"what": "form_answers", "from": str(first)})
+    sheets, people = form_answers.export_sheets(rt, g.viewer, start, end, current_language())
+    record_look("export", people, {"what": "form_answers", "from": str(first)})
     filename = f"fieldops-form-answers-{first}-{last}.xlsx"
     return Response(
         render_form_answers(sheets, current_language()),
