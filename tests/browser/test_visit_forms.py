@@ -1,7 +1,7 @@
 """Issue 21's phone test: on the phone (360 × 740) a repair on site is filled in its visit form offline (a photo from
-the camera input, a barcode typed in, two parts from the catalogue), sent when the phone is back online; the task
-cannot be done while the form lacks the drawn signature (the card names it), and is done once it is drawn; the API
-gives the same answers back. The server's rules are tested in tests/integration/test_form_answers.py."""
+the camera input, a barcode typed in, two parts from the catalogue, and every other field type), sent when the phone
+is back online; the task cannot be done while the form lacks the drawn signature (the card names it), and is done
+once it is drawn; the API gives the same answers back. The rules are in tests/integration/test_form_answers.py."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ FIELDS = [
     {"id": "parts_section", "type": "section", "label": "Parts", "show_if": {"field": "replaced", "equals": True}},
     {"id": "used", "type": "parts", "label": "Parts used", "required": True},
     {"id": "signature", "type": "signature", "label": "Customer signature", "required": True},
+    {"id": "condition", "type": "choice", "label": "Condition", "options": ["good", "worn", "broken"]},
+    {"id": "checks", "type": "multi", "label": "Checked", "options": ["seal", "wiring", "display"]},
+    {"id": "next_visit", "type": "date", "label": "Next visit"},
+    {"id": "remarks", "type": "text", "label": "Remarks"},
 ]
 
 
@@ -36,7 +40,7 @@ def _status(page) -> str:
     return page.get_attribute("#fo-form-status", "data-state") or ""
 
 
-def test_a_form_filled_offline_is_sent_online_and_the_task_is_done_only_when_complete(browser, server, tmp_path):
+def test_a_form_filled_offline_is_sent_online_and_the_task_is_done_only_when_complete(browser, server, tmp_path, axe):
     rt = server.runtime
     me = rt.db.fetch_one("SELECT id FROM employees WHERE code = 'E0001'")
     task = rt.db.fetch_one(
@@ -65,6 +69,7 @@ def test_a_form_filled_offline_is_sent_online_and_the_task_is_done_only_when_com
     page.click(f"#mobile-form-{task['id']}")
     page.wait_for_selector("#fo-form-panel #fo-form-title >> text=Meter repair")
     assert page.is_hidden("[data-field='used']")  # its section shows only when parts were replaced
+    axe(page, "the visit form on the phone")
 
     phone.set_offline(True)
     camera = page.locator("#fo-form-meter")
@@ -80,6 +85,12 @@ def test_a_form_filled_offline_is_sent_online_and_the_task_is_done_only_when_com
         page.fill("[data-field='used'] .fo-form-qty", qty)
         page.click("[data-field='used'] >> text=Add the part")
     page.wait_for_selector("[data-field='used'] li >> nth=1")
+    page.select_option("#fo-form-condition", "worn")
+    page.check("#fo-form-checks-0")
+    page.check("#fo-form-checks-2")
+    for box, value in (("reading", "1234.5"), ("next_visit", "2027-01-15"), ("remarks", "Seal renewed.")):
+        page.fill(f"#fo-form-{box}", value)
+        page.locator(f"#fo-form-{box}").blur()
     assert _status(page) == "local" and "Saved on the phone" in page.inner_text("#fo-form-status")
     assert "Customer signature" in page.inner_text("#fo-form-missing")
     page.screenshot(path=screenshot_path("visit_form_offline"))
@@ -90,6 +101,13 @@ def test_a_form_filled_offline_is_sent_online_and_the_task_is_done_only_when_com
     stored = rt.db.fetch_one("SELECT answers, complete FROM form_answers WHERE task_id = %s", (task["id"],))
     assert stored["answers"]["serial"] == "SN-4711-0042" and not stored["complete"]
     assert stored["answers"]["used"] == [{"part": fuse["id"], "qty": 2}, {"part": cable["id"], "qty": 3.5}]
+    assert {key: stored["answers"][key] for key in ("reading", "condition", "checks", "next_visit", "remarks")} == {
+        "reading": 1234.5,
+        "condition": "worn",
+        "checks": ["seal", "display"],
+        "next_visit": "2027-01-15",
+        "remarks": "Seal renewed.",
+    }
     [photo_id] = stored["answers"]["meter"]
     kept = rt.db.fetch_one(
         "SELECT content_type, octet_length(bytes) AS size FROM form_files WHERE id = %s", (photo_id,)
