@@ -27,15 +27,18 @@ def defaults(_path: object) -> tuple[str, str]:
 def period(first_value: object, last_value: object) -> tuple:
     first, last = calendar_day(first_value), calendar_day(last_value)
     if first is None or last is None:
-        return "", "", "", result(_("Choose the first and the last day."), ok=False), []
+        return "", "", "", "", result(_("Choose the first and the last day."), ok=False), []
     if not may_see_individuals(g.viewer, runtime().org_settings()):
-        return "", "", "", result(individuals_hidden_message(), ok=False), []
+        return "", "", "", "", result(individuals_hidden_message(), ok=False), []
     query = f"?from={first}&to={last}"
-    links = tuple(f"/export/{name}.csv{query}" for name in ("attendance", "visits", "activities"))
+    links = (
+        *(f"/export/{name}.csv{query}" for name in ("attendance", "visits", "activities")),
+        f"/export/form-answers.xlsx{query}",
+    )
     try:
         rows = attendance_rows(first, last)
     except AppError:
-        return "", "", "", result(_("The last day comes after the first, at most 62 days later."), ok=False), []
+        return "", "", "", "", result(_("The last day comes after the first, at most 62 days later."), ok=False), []
     rt = runtime()
     preview = [
         {
@@ -57,6 +60,7 @@ def register(app: Dash) -> None:
         Output("exports-attendance", "href"),
         Output("exports-visits", "href"),
         Output("exports-activities", "href"),
+        Output("exports-form-answers", "href"),
         Output("exports-result", "children"),
         Output("exports-attendance-grid", "rowData"),
         Input("exports-from", "date"),

@@ -15,7 +15,7 @@ from dashboard.core.runtime import runtime
 from dashboard.geo.tiles import map_frame, map_tiles
 from dashboard.web.components import order_lines, result
 from dashboard.web.maps import navigate_to
-from dashboard.work import consent
+from dashboard.work import consent, form_answers
 from dashboard.work.lifecycle import TaskError, change_state
 from dashboard.work.lifecycle import state_label as task_state_label
 from dashboard.work.phone import (
@@ -79,6 +79,18 @@ def _button(label: str, action: str, task_id: int, style: str) -> html.Button:
     )
 
 
+def _form_button(task_id: int) -> html.Button:
+    """Opens the task's visit form (issue 21): assets/forms.js draws it, keeps it and its changes on the phone and
+    sends them in order when online; no Dash callback, so it works offline."""
+    return html.Button(
+        _("Fill in the form"),
+        id=f"mobile-form-{task_id}",
+        type="button",
+        className="btn btn-sm btn-warning fo-form-open",
+        **{"data-task": str(task_id)},
+    )
+
+
 def _task_card(task: dict, outcome: html.Div | None = None) -> html.Div:
     """A task's card; `outcome` is the result of what the person just did on it, shown on the card itself."""
     rt = runtime()
@@ -96,6 +108,8 @@ def _task_card(task: dict, outcome: html.Div | None = None) -> html.Div:
         buttons += [_button(_("Check out"), "check_out", task["id"], "btn-primary")]
     if state in ("en_route", "on_site"):
         buttons += [_button(_("Could not do it"), "failed", task["id"], "btn-outline-danger")]
+    if state == "on_site" and form_answers.form_of(rt, task["id"])[1] is not None:
+        buttons.insert(1, _form_button(task["id"]))
     window = (
         f"{rt.local(task['window_start'], '%H:%M')}–{rt.local(task['window_end'], '%H:%M')}"
         if task["window_start"]

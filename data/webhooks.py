@@ -32,6 +32,8 @@ EVENTS = (
     "team.updated",
     "team.merged",
     "team.deleted",
+    # Visit forms (issue 21): a task's answers the first time they are complete (dashboard/work/form_answers.py).
+    "form.submitted",
 )
 TEST_EVENT = "test"
 LEASE_S = 120  # a claimed delivery is not claimed again for this long (its deliverer may have died)

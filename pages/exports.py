@@ -1,4 +1,5 @@
-"""Exports: attendance, visits and activities of a period as CSV (issue 9). Layout only."""
+"""Exports: attendance, visits and activities of a period as CSV (issue 9), visit forms' answers as XLSX (issue
+21). Layout only."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def layout(**_query: str) -> html.Div:
                 html.A(_("Attendance (CSV)"), id="exports-attendance", className="btn btn-outline-primary"),
                 html.A(_("Visits (CSV)"), id="exports-visits", className="btn btn-outline-primary"),
                 html.A(_("All activities (CSV)"), id="exports-activities", className="btn btn-outline-primary"),
+                html.A(_("Form answers (XLSX)"), id="exports-form-answers", className="btn btn-outline-primary"),
             ],
             className="d-flex gap-2 my-3",
         ),

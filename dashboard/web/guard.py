@@ -37,7 +37,7 @@ from dashboard.core.runtime import runtime
 from dashboard.geo.tiles import default_tiles, map_tiles
 from dashboard.ingest.trackers import BEARER, authenticate_device
 from dashboard.web.auth import csrf_ok, current_viewer
-from dashboard.web.routes import push
+from dashboard.web.routes import forms, push
 from dashboard.web.routes.phone import SHARE_SCRIPT
 from dashboard.web.shell import landing_path
 from dashboard.work import sso
@@ -67,7 +67,8 @@ VIEWER_ROUTES |= {push.KEY_PATH: ROLES, push.SUBSCRIPTION_PATH: ROLES}  # Web Pu
 OPEN_PATHS += (push.WORKER_PATH,)  # the push service worker carries no data
 # Issue 9: period exports (CSV) for the roles that read the field's day; the integrators' API (below).
 VIEWER_ROUTES |= {
-    path: EXPORT_ROLES for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv")
+    path: EXPORT_ROLES
+    for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv", "/export/form-answers.xlsx")
 }
 OPEN_PATHS += ("/api/v1/docs",)
 OPEN_PREFIXES += ("/api/v1/docs/",)
@@ -78,12 +79,14 @@ NOT_TOKEN_API = (
     "/api/v1/gpx",
     "/api/v1/me/positions",
     "/api/v1/me/notes",
+    forms.FORMS_PREFIX,
     "/api/v1/openapi.json",
     "/api/v1/docs",
 )
 # Routes under a prefix, with the roles that may use them (issue 8: stored reports' files).
 VIEWER_PREFIXES = {"/reports/file/": REPORT_ROLES}
 VIEWER_PREFIXES["/photos/"] = PHOTO_AUDIT_ROLES  # issue 19: a visit photo's original (routes/photos.py)
+VIEWER_PREFIXES[forms.FORMS_PREFIX] = PHONE_ROLES  # issue 21: the phone's visit forms (routes/forms.py)
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 

@@ -15,6 +15,7 @@ from dashboard.core.i18n import _
 from dashboard.core.inputs import FIRST_DAY, LAST_DAY
 from dashboard.core.permissions import PLANNER_ROLES, Viewer
 from dashboard.core.runtime import Runtime
+from dashboard.work import form_answers
 from dashboard.work.surveys import create_survey
 from data import customers, employees, tasks
 from data.scope import Scope
@@ -71,6 +72,15 @@ class NotAllowed(TaskError):
     pass
 
 
+class FormIncomplete(TaskError):
+    """The task's kind has a required visit form and its answers lack required fields (issue 21): the message names
+    them, in the viewer's language."""
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = labels
+        super().__init__(form_answers.refuse_done_message(labels), "form")
+
+
 class StaleTask(TaskError):
     """The task changed since the version the change was made for (the API's If-Match)."""
 
@@ -104,6 +114,10 @@ def kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+def from_states_of(to_state: str) -> tuple[str, ...]:
+    return tuple(state for state, moves in TRANSITIONS.items() if to_state in moves)
+
+
 def change_state(
     rt: Runtime,
     task_id: int,
@@ -127,7 +141,11 @@ def change_state(
         raise TaskError(_("Choose who the task goes to."))
     if to_state == "new":
         assignee = None  # back to the planner: nobody has it
-    from_states = tuple(state for state, moves in TRANSITIONS.items() if to_state in moves)
+    if to_state == "done" and (missing := form_answers.missing_labels(rt, task_id)):
+        found = tasks.get_task(rt.db, scope, task_id)
+        if found is not None and found["state"] in from_states_of("done"):  # otherwise refused as ever, below
+            raise FormIncomplete(missing)
+    from_states = from_states_of(to_state)
     if viewer is None and to_state == "new":
         from_states += ("on_site",)  # the system hands back a visit its person cannot finish (a deactivation)
     before, after = tasks.transition(
@@ -178,9 +196,13 @@ def arrive(rt: Runtime, employee_id: int, customer_id: int, at: datetime) -> int
 
 
 def depart(rt: Runtime, task_id: int, at: datetime) -> None:
-    """The writer saw the person leave: the task they were on site for is done (unless closed meanwhile)."""
+    """The writer saw the person leave: the task they were on site for is done (unless closed meanwhile, or its
+    required form is still incomplete: it stays on site until the person finishes the form)."""
     if tasks.task_state(rt.db, task_id) == "on_site":
-        change_state(rt, task_id, "done", at=at, reason="departure")
+        try:
+            change_state(rt, task_id, "done", at=at, reason="departure")
+        except FormIncomplete:
+            return
 
 
 @dataclass(frozen=True)

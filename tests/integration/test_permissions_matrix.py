@@ -379,6 +379,27 @@ def test_the_phones_position_endpoint_is_for_field_staff_only(app, viewer, statu
     assert answer.get_json()["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    ("viewer", "status"),
+    [
+        ("anonymous", 401),
+        ("field", 404),  # allowed; no such task on their list
+        ("supervisor", 403),
+        ("manager", 403),
+        ("executive", 403),
+        ("admin", 403),
+        ("wall", 403),
+    ],
+)
+def test_the_phones_visit_forms_are_for_field_staff_only(app, viewer, status):
+    """Issue 21: a task's form, its changes and its files, for the field person's own tasks only."""
+    client = _client(app, viewer)
+    assert client.get("/api/v1/me/forms/999999").status_code == status
+    answer = client.post("/api/v1/me/forms/999999/answers", json={"ops": []}, headers=csrf_headers(client))
+    assert answer.status_code == (400 if viewer == "field" else status)  # no change sent: refused before the task
+    assert answer.get_json()["error"]["message"]
+
+
 @pytest.mark.parametrize("viewer", VIEWERS)
 @pytest.mark.parametrize("path", ["/m/manifest.webmanifest", "/m/sw.js", "/m/icon.svg"])
 def test_the_phone_pages_pwa_files_are_open_and_hold_no_data(app, viewer, path):
@@ -398,7 +419,7 @@ def test_csv_exports_follow_the_export_roles(app, viewer):
     not for executives while the organisation hides individuals from them (the default)."""
     client = _client(app, viewer)
     allowed = PAGE_ACCESS["/exports"] - {"executive"}
-    for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv"):
+    for path in ("/export/attendance.csv", "/export/visits.csv", "/export/activities.csv", "/export/form-answers.xlsx"):
         status = client.get(f"{path}?from=2026-01-01&to=2026-01-31").status_code
         assert status == (200 if viewer in allowed else 401 if viewer == "anonymous" else 403)
 

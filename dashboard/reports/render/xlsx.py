@@ -60,6 +60,23 @@ def render_xlsx(data: ReportData) -> bytes:
     return buffer.getvalue()
 
 
+def render_form_answers(sheets: list[dict], language: str) -> bytes:
+    """Visit forms' answers (dashboard/work/form_answers.export_sheets): a sheet per form version, a column per
+    question; a workbook with one sheet saying so when there are none."""
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in sheets:
+        columns = [(str(i), title, lambda row, i=i: row[i]) for i, title in enumerate(sheet["columns"])]
+        _append_table(book.create_sheet(sheet["title"][:31]), columns, sheet["rows"])
+    if not sheets:
+        book.create_sheet(_("Summary", language)[:31]).append([_("No answers in this period.", language)])
+    for sheet in book.worksheets:
+        _fit_columns(sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def _append_table(sheet, columns: list, rows: list) -> None:
     header_row = sheet.max_row + 1 if sheet.max_row > 1 else 1
     sheet.append([header for _key, header, _get in columns])

@@ -7,7 +7,14 @@ from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from dashboard.geo.coords import SYSTEMS
-from dashboard.web.api import consents, customers, people, records, work_orders  # noqa: F401 - they declare routes
+from dashboard.web.api import (  # noqa: F401 - they declare routes
+    consents,
+    customers,
+    form_answers,
+    people,
+    records,
+    work_orders,
+)
 from dashboard.web.api import routes as api
 
 blueprint = Blueprint("openapi", __name__)
@@ -103,12 +110,15 @@ SPEC: dict = {
         "1 h apart, 8 attempts). Events: visit.completed, task.state_changed, geofence.enter, geofence.exit, "
         "help.requested, survey.answered, alert.raised, alert.resolved, "
         "employee.created, employee.updated, employee.deactivated, employee.reactivated, team.created, team.updated, "
-        "team.merged, team.deleted, and test. The employee and team events carry the record as the API gives it "
+        "team.merged, team.deleted, form.submitted, and test. The employee and team events carry the record as the "
+        "API gives it "
         "(`employee` or `team`), after the change (`team.merged` also `merged_team_id` and `moved`). "
         "`alert.raised` data: alert_id, "
         "rule_id, kind, severity, employee_id, at (when the condition held), subject, detail (the figures that "
         "satisfied the rule), lat, lon, accuracy_m. `alert.resolved` data: alert_id, rule_id, kind, severity, "
-        "employee_id, subject, state, resolution (`resolved` by a person, `cleared` when the condition ended), at.",
+        "employee_id, subject, state, resolution (`resolved` by a person, `cleared` when the condition ended), at. "
+        "`form.submitted` (issue 21): a task's visit form answers the first time they are complete, the record "
+        "`GET /api/v1/form-answers` gives.",
     },
     "paths": {
         "/api/v1/positions": {

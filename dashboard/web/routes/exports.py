@@ -15,11 +15,13 @@ from flask import Blueprint, Response, g, request
 
 from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
-from dashboard.core.i18n import _
+from dashboard.core.i18n import _, current_language
 from dashboard.core.inputs import FIRST_DAY, LAST_DAY, calendar_day
 from dashboard.core.permissions import may_see_individuals
 from dashboard.core.runtime import runtime
 from dashboard.core.spreadsheets import as_text_cell
+from dashboard.reports.render.xlsx import render_form_answers
+from dashboard.work import form_answers
 from dashboard.work.attendance import attendance_rows, check_period, local_bounds
 from data import attendance
 
@@ -109,3 +111,19 @@ def visits_csv() -> Response:
 @blueprint.get("/export/activities.csv")
 def activities_csv() -> Response:
     return _activities(None, "activities")
+
+
+@blueprint.get("/export/form-answers.xlsx")
+def form_answers_xlsx() -> Response:
+    """Visit forms' answers changed in the period (issue 21): one sheet per form version, a column per question."""
+    first, last = _period()
+    start, end = local_bounds(first, last)
+    rt = runtime()
+    sheets, people = form_answers.export_sheets(rt, g.viewer, start, end, current_language())
+    record_look("export", people, {"what": "form_answers", "from": str(first)})
+    filename = f"fieldops-form-answers-{first}-{last}.xlsx"
+    return Response(
+        render_form_answers(sheets, current_language()),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
