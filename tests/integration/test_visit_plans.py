@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from dashboard.cli.main import main
 from dashboard.ingest.privacy import working_spans
 from dashboard.work import lifecycle
 from dashboard.work.planning import plan_visits, visit_days
@@ -181,3 +182,34 @@ def test_visit_days_follow_the_frequency_from_the_day_each_visit_landed_on():
         date(2027, 3, 8),
     ]
     assert visit_days(30, monday, monday, monday + timedelta(days=13), weekdays) == []
+
+
+@pytest.fixture
+def cli_env(settings, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    monkeypatch.setenv("FIELDOPS_REDIS_PREFIX", settings.redis_prefix)
+    monkeypatch.setenv("SECRET_KEY", settings.secret_key)
+
+
+def test_china_holidays_and_make_up_working_days_are_imported_and_a_hand_mark_kept(cli_env, rt, capsys):
+    visit_plans.set_calendar_day(rt.db, date(2026, 10, 1), "holiday", "Our own name for it")
+    assert main(["holidays", "import", "--country", "CN", "--year", "2026"]) == 0
+    assert "make-up working days imported" in capsys.readouterr().out
+    marked = {r["day"]: r for r in visit_plans.calendar_days(rt.db, date(2026, 1, 1), date(2026, 12, 31))}
+    assert marked[date(2026, 2, 17)]["kind"] == "holiday" and marked[date(2026, 2, 17)]["source"] == "import"
+    assert marked[date(2026, 1, 4)]["kind"] == "workday", "Sunday 4 January 2026 is worked (调休)"
+    assert {d for d, r in marked.items() if r["kind"] == "workday"} == {
+        date(2026, 1, 4),
+        date(2026, 2, 14),
+        date(2026, 2, 28),
+        date(2026, 5, 9),
+        date(2026, 9, 20),
+        date(2026, 10, 10),
+    }
+    assert marked[date(2026, 10, 1)]["name"] == "Our own name for it"
+    assert main(["holidays", "import", "--country", "XX", "--year", "2026"]) == 2
+    assert main(["holidays", "remove", "2026-10-01"]) == 0
+    assert main(["plan-visits", "--days", "500"]) == 2
+    assert main(["plan-visits", "--days", "3"]) == 0
+    assert "0 new visits" in capsys.readouterr().out
