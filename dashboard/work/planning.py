@@ -28,6 +28,7 @@ from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import working_spans
 from dashboard.work import lifecycle, routing
 from data import org_settings, visit_plans, working_hours
+from data.scope import Scope
 from data.working_hours import Slot
 
 log = logging.getLogger(__name__)
@@ -326,3 +327,126 @@ def import_holidays(rt: Runtime, country: object, year: object) -> HolidayImport
     days += [(day, "workday", _("Make-up working day")) for day in workdays]
     visit_plans.import_calendar_days(rt.db, days)
     return HolidayImport(code, year, len(days) - len(workdays), len(workdays))
+
+
+# What the visit plans page and the API change, checked.
+
+WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)  # ISO: 1 = Monday
+MAX_LEAVE_DAYS = 367
+
+
+def time_of_day(value: object, what: str) -> time | None:
+    """'HH:MM' as a time of day (empty: none); AppError naming `what` otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return time.fromisoformat(value.strip()) if isinstance(value, str) else _bad_time(what)
+    except ValueError:
+        return _bad_time(what)
+
+
+def _bad_time(what: str) -> time:
+    raise AppError(400, "bad_time", _("Write times of day like 09:30."), field=what)
+
+
+def _window(starts: object, ends: object) -> tuple[time | None, time | None]:
+    start, end = time_of_day(starts, "window_start"), time_of_day(ends, "window_end")
+    if start and end and end <= start:
+        raise AppError(400, "bad_window", _("The window must end after it starts."), field="window_end")
+    return start, end
+
+
+def _every_days(value: object, required: bool) -> int | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 366:
+        raise AppError(400, "bad_every_days", _("Visit every 1 to 366 days."), field="every_days")
+    return value
+
+
+def _route_days(value: object) -> list[int]:
+    days = value if isinstance(value, list) else []
+    if any(day not in WEEKDAYS for day in days):
+        raise AppError(400, "bad_route_days", _("Route days are weekdays."), field="route_days")
+    return sorted(set(days))
+
+
+def validate_tier(values: dict) -> dict:
+    """A tier as entered: code (A, B, VIP: a capital letter, then up to 9 capitals or digits), name, every_days,
+    route_days (ISO weekdays), the preferred window (HH:MM); AppError naming the first thing wrong."""
+    code = values.get("code").strip().upper() if isinstance(values.get("code"), str) else ""
+    if not code or not code[0].isalpha() or len(code) > 10 or not code.isascii() or not code.isalnum():
+        raise AppError(400, "bad_code", _("A tier's code is a letter, then up to 9 letters or digits."), field="code")
+    name = values.get("name").strip() if isinstance(values.get("name"), str) else ""
+    if not 1 <= len(name) <= 100:
+        raise AppError(400, "bad_name", _("Give the tier a name (up to 100 characters)."), field="name")
+    start, end = _window(values.get("window_start"), values.get("window_end"))
+    return {
+        "code": code,
+        "name": name,
+        "every_days": _every_days(values.get("every_days"), required=True),
+        "route_days": _route_days(values.get("route_days")),
+        "window_start": start,
+        "window_end": end,
+        "task_kind": "visit",
+        "duration_min": None,
+    }
+
+
+def save_tier(rt: Runtime, values: dict) -> dict:
+    tier = validate_tier(values)
+    visit_plans.save_tier(rt.db, tier)
+    return tier
+
+
+def set_customer_plan(rt: Runtime, scope: Scope, customer_id: object, values: dict) -> dict:
+    """A customer's tier (a known code, or none) and its own overrides (every_days, route_days, window; none: the
+    tier's); 404 when the customer is not in the scope."""
+    tier = values.get("tier") or None
+    if tier is not None and tier not in {t["code"] for t in visit_plans.list_tiers(rt.db)}:
+        raise AppError(400, "unknown_tier", _("Choose one of the tiers."), field="tier")
+    start, end = _window(values.get("window_start"), values.get("window_end"))
+    route_days = _route_days(values.get("route_days"))
+    plan = {
+        "tier": tier,
+        "visit_every_days": _every_days(values.get("every_days"), required=False),
+        "visit_route_days": route_days or None,
+        "visit_window_start": start,
+        "visit_window_end": end,
+    }
+    if not isinstance(customer_id, int) or not visit_plans.set_customer_plan(rt.db, scope, customer_id, plan):
+        raise AppError(404, "no_customer", _("Choose a customer of your teams."), field="customer_id")
+    return visit_plans.customer_plan(rt.db, scope, customer_id) or {}
+
+
+def mark_day(rt: Runtime, day: date | None, kind: object, name: object) -> None:
+    if day is None:
+        raise AppError(400, "bad_day", _("Write the day like 2027-05-01."), field="day")
+    if kind not in visit_plans.CALENDAR_KINDS:
+        raise AppError(400, "bad_kind", _("A day is a holiday or a make-up working day."), field="kind")
+    visit_plans.set_calendar_day(rt.db, day, kind, name.strip()[:200] if isinstance(name, str) else "")
+
+
+def add_leave(
+    rt: Runtime,
+    scope: Scope,
+    employee_id: object,
+    first: date | None,
+    last: date | None,
+    reason: object,
+    user_id: int | None,
+) -> int:
+    """Mark a person of the scope away for whole days; nothing is planned for them then."""
+    if first is None or last is None:
+        raise AppError(400, "bad_day", _("Write the days like 2027-05-01."), field="first_day")
+    if last < first or (last - first).days >= MAX_LEAVE_DAYS:
+        raise AppError(400, "bad_leave", _("Leave ends on or after its first day, within a year."), field="last_day")
+    text = reason.strip()[:500] if isinstance(reason, str) else ""
+    leave_id = (
+        visit_plans.add_leave(rt.db, scope, employee_id, first, last, text, user_id)
+        if isinstance(employee_id, int)
+        else None
+    )
+    if leave_id is None:
+        raise AppError(404, "no_person", _("That person is not in your teams."), field="employee_id")
+    return leave_id
