@@ -83,7 +83,6 @@ def load(_refresh: int) -> tuple:
         leave_options,
         people,
         planning.horizon_days(rt),
-        today.year + 1,
     )
 
 
@@ -154,7 +153,8 @@ def calendar(
     rt = runtime()
     try:
         if ctx.triggered_id == "plans-import":
-            return result(planning.import_holidays(rt, "CN", whole_number(year)).summary(), ok=True), _bump(refresh)
+            chosen_year = _today().year + 1 if year in (None, "") else whole_number(year)  # none: the coming year
+            return result(planning.import_holidays(rt, "CN", chosen_year).summary(), ok=True), _bump(refresh)
         chosen = calendar_day(text(day, 10).strip())
         if ctx.triggered_id == "plans-day-remove":
             if chosen is None or not visit_plans.remove_calendar_day(rt.db, chosen):
@@ -223,7 +223,6 @@ def register(app: Dash) -> None:
         Output("plans-leave-pick", "options"),
         Output("plans-leave-person", "options"),
         Output("plans-horizon", "value"),
-        Output("plans-import-year", "value"),
         Input("plans-refresh", "data"),
     )(load)
     app.callback(

@@ -116,7 +116,10 @@ def layout(**_query: str) -> html.Div:
         html.Div(
             className="fo-form-row",
             children=[
-                field(_("Year"), _input("plans-import-year", type="number", min=2000, max=2100)),
+                field(
+                    _("Year (empty: the coming year)"),
+                    _input("plans-import-year", type="number", min=2000, max=2100),
+                ),
                 html.Button(
                     _("Import mainland China's holidays"), id="plans-import", className="btn btn-outline-primary"
                 ),

@@ -321,7 +321,10 @@ def import_holidays(rt: Runtime, country: object, year: object) -> HolidayImport
         raise AppError(400, "unknown_country", _("No holiday calendar is known for that country."), field="country")
     if not isinstance(year, int) or isinstance(year, bool) or not FIRST_YEAR <= year <= LAST_YEAR:
         raise AppError(400, "bad_year", _("Choose a year from {first} to {last}.", first=FIRST_YEAR, last=LAST_YEAR))
-    official = holidays.country_holidays(code, years=year)
+    wanted = rt.settings.language.replace("-", "_")  # the days' names in the organisation's language when known
+    languages = holidays.list_localized_countries().get(code, [])
+    language = next((name for name in languages if name == wanted or name.startswith(wanted + "_")), None)
+    official = holidays.country_holidays(code, years=year, language=language)
     days = [(day, "holiday", name) for day, name in sorted(official.items()) if day.year == year]
     workdays = sorted(day for day in getattr(official, "weekend_workdays", ()) if day.year == year)
     days += [(day, "workday", _("Make-up working day")) for day in workdays]
