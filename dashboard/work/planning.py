@@ -239,8 +239,9 @@ def _plan_customer(
 
     every = plan["every_days"]
     chosen = visit_days(every, anchor, run.first_day, run.last_day, allowed)
-    if not chosen and (anchor is None or anchor + timedelta(days=every) <= run.last_day):
-        run.skipped.append(Skip(customer, plan["customer_name"], "no_working_day"))
+    due_in_horizon = anchor is None or anchor + timedelta(days=every) <= run.last_day
+    if not chosen and due_in_horizon and not any(allowed(day) for day in _days(run.first_day, run.last_day)):
+        run.skipped.append(Skip(customer, plan["customer_name"], "no_working_day"))  # not one day it could go
     made = []
     for day in chosen:
         starts, ends = windows[day]

@@ -14,7 +14,7 @@ import time_machine
 from dashboard.cli.main import main
 from dashboard.ingest.privacy import working_spans
 from dashboard.work import lifecycle
-from dashboard.work.planning import plan_visits, visit_days
+from dashboard.work.planning import DailyPlanner, plan_visits, visit_days
 from data import activities, customers, employees, visit_plans, working_hours
 from data import teams as team_rows
 from data.scope import Scope
@@ -213,3 +213,17 @@ def test_china_holidays_and_make_up_working_days_are_imported_and_a_hand_mark_ke
     assert main(["plan-visits", "--days", "500"]) == 2
     assert main(["plan-visits", "--days", "3"]) == 0
     assert "0 new visits" in capsys.readouterr().out
+
+
+def test_the_workers_daily_run_plans_once_a_day_and_one_planner_at_a_time(rt, team_month):
+    with time_machine.travel(MONDAY, tick=True):
+        with visit_plans.planner_lock(rt.db) as held:  # another worker is planning
+            assert held
+            assert DailyPlanner(rt).run_if_due().ran is False
+        planner = DailyPlanner(rt)
+        first = planner.run_if_due()
+        assert first.ran and first.created and planner.run_if_due() is None
+    with time_machine.travel(MONDAY + timedelta(days=1), tick=True):
+        tomorrow = planner.run_if_due()
+    new_days = {t["planned_for"] for t in _planned(rt) if t["id"] in tomorrow.created}
+    assert new_days <= {MONDAY.date() + timedelta(days=14)}, "tomorrow's run adds only its horizon's new day"
