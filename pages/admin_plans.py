@@ -43,7 +43,7 @@ def layout(**_query: str) -> html.Div:
         grid(
             "plans-tiers",
             [
-                ("code", _("Code")),
+                ("code", _("Tier code")),
                 ("name", _("Name")),
                 ("every_days", _("Every (days)")),
                 ("route_days", _("Route days")),
@@ -55,7 +55,7 @@ def layout(**_query: str) -> html.Div:
         html.Div(
             className="fo-form-row mt-2",
             children=[
-                field(_("Code"), _input("plans-tier-code", maxLength=10, placeholder="A")),
+                field(_("Tier code"), _input("plans-tier-code", maxLength=10, placeholder="A")),
                 field(_("Name"), _input("plans-tier-name", maxLength=100)),
                 field(_("Every (days)"), _input("plans-tier-every", type="number", min=1, max=366)),
                 field(_("From"), _input("plans-tier-start", placeholder="09:00", maxLength=5)),
