@@ -12,9 +12,10 @@ import pytest
 import time_machine
 
 from dashboard.cli.main import main
+from dashboard.core.errors import AppError
 from dashboard.ingest.privacy import working_spans
 from dashboard.work import lifecycle
-from dashboard.work.planning import DailyPlanner, plan_visits, visit_days
+from dashboard.work.planning import DailyPlanner, add_leave, plan_visits, visit_days
 from data import activities, customers, employees, visit_plans, working_hours
 from data import teams as team_rows
 from data.scope import Scope
@@ -227,3 +228,24 @@ def test_the_workers_daily_run_plans_once_a_day_and_one_planner_at_a_time(rt, te
         tomorrow = planner.run_if_due()
     new_days = {t["planned_for"] for t in _planned(rt) if t["id"] in tomorrow.created}
     assert new_days <= {MONDAY.date() + timedelta(days=14)}, "tomorrow's run adds only its horizon's new day"
+
+
+def test_leave_is_marked_only_for_people_of_the_markers_teams(rt, team_month):
+    other_team = team_rows.create_team(rt.db, "Elsewhere", "#993366")
+    theirs = Scope(team_ids=frozenset({other_team}))
+    person = team_month["people"][0]
+    with pytest.raises(AppError) as refused:
+        add_leave(rt, theirs, person, date(2027, 4, 1), date(2027, 4, 2), "", None)
+    assert refused.value.status == 404
+    with pytest.raises(AppError) as backwards:
+        add_leave(rt, Scope.everything(), person, date(2027, 4, 2), date(2027, 4, 1), "", None)
+    assert backwards.value.status == 400
+    mine = Scope(team_ids=frozenset({team_month["team"]}))
+    leave_id = add_leave(rt, mine, person, date(2027, 4, 1), date(2027, 4, 2), "Course", None)
+    assert not visit_plans.remove_leave(rt.db, theirs, leave_id)
+    assert [r["id"] for r in visit_plans.leave_list(rt.db, mine, date(2027, 3, 1))] == [
+        r["id"]
+        for r in visit_plans.leave_list(rt.db, mine, date(2027, 3, 1))
+        if r["employee_id"] in team_month["people"]
+    ]
+    assert visit_plans.remove_leave(rt.db, mine, leave_id)
