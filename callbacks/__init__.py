@@ -11,6 +11,7 @@ from callbacks import (
     admin_integration,
     admin_maps,
     admin_people,
+    admin_plans,
     admin_privacy,
     admin_sso,
     admin_teams,
@@ -68,6 +69,7 @@ PAGES = (
     admin_people,  # issue 18: the People page
     admin_maps,  # issue 19: tiles, coordinate system, filing numbers
     admin_consent,  # issue 19: the consent register
+    admin_plans,  # issue 21: visit plans
 )
 
 

@@ -1,5 +1,6 @@
 """Organisation settings: privacy.off_hours, privacy.retention_days, privacy.executive_sees_individuals,
-the analytics thresholds and targets, a new task's expected minutes and the wall's cycle."""
+the analytics thresholds and targets, a new task's expected minutes, the wall's cycle and how far ahead visits are
+planned."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ DEFAULTS: dict[str, object] = {
     "filing.icp": "",  # ICP备案号, e.g. 京ICP备12345678号-1
     "filing.public_security": "",  # 公安备案号, e.g. 京公网安备11010502030143号
     "trust.enabled": True,  # score check-ins and shared positions 0-100 (off where a works council says so)
+    "plans.horizon_days": 14,  # issue 21 (docs/PLANS.md): how many days ahead the daily run plans visits
 }
 OFF_HOURS_POLICIES = ("drop", "coarse")
 

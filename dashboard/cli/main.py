@@ -1,9 +1,10 @@
 """`fieldops`: demo, serve, ingest, worker, simulate, migrate, seed, device, employee, team, rollup, report,
-report-schedule, alert-rule, alerts.
+report-schedule, alert-rule, alerts, plan-visits, holidays.
 
 The parser is here; each command is a `cmd_*` function in its group's module, named by `handler="module:function"`:
 run (demo, worker, simulate), serve, ingest, accounts (user, wall-token), devices, people (employee, team), reports
-(report, report-schedule), alerts (alert-rule, alerts) and upkeep (migrate, seed, purge, rollup).
+(report, report-schedule), alerts (alert-rule, alerts), plans (plan-visits, holidays) and upkeep (migrate, seed, purge,
+rollup).
 """
 
 from __future__ import annotations
@@ -222,6 +223,22 @@ def build_parser() -> argparse.ArgumentParser:
     alert_list.add_argument("--open", action="store_true", help="every unresolved alert (open or acknowledged)")
     alert_list.add_argument("--days", type=int, default=1, help="raised or changed in the last DAYS (1-366, default 1)")
     alert_list.set_defaults(handler="alerts:cmd_alerts")
+
+    plan = sub.add_parser("plan-visits", help="turn visit plans into tasks now, as the worker does daily (issue 21)")
+    plan.add_argument("--days", type=int, help="how many days ahead, from today (default: plans.horizon_days)")
+    plan.set_defaults(handler="plans:cmd_plan_visits")
+    calendar = sub.add_parser("holidays", help="the holiday calendar: list, add, remove, import (issue 21)")
+    calendar_actions = calendar.add_subparsers(dest="action", required=True)
+    calendar_actions.add_parser("list", help="marked days (a year's, or around today)").add_argument("--year", type=int)
+    calendar_add = calendar_actions.add_parser("add", help="mark a day a holiday or a make-up working day")
+    calendar_add.add_argument("day", type=date.fromisoformat, help="YYYY-MM-DD")
+    calendar_add.add_argument("--kind", choices=("holiday", "workday"), default="holiday")
+    calendar_add.add_argument("--name", help="what the day is")
+    calendar_actions.add_parser("remove", help="unmark a day").add_argument("day", type=date.fromisoformat)
+    calendar_import = calendar_actions.add_parser("import", help="a country's official holidays of a year")
+    calendar_import.add_argument("--country", default="CN", help="ISO code (CN: also the make-up working days, 调休)")
+    calendar_import.add_argument("--year", type=int, required=True)
+    calendar.set_defaults(handler="plans:cmd_holidays")
 
     seed = sub.add_parser("seed", help="seed the Helsinki demo city and plan today's tasks")
     seed.add_argument("--employees", type=int, default=50)

@@ -37,6 +37,10 @@ PHOTO_AUDIT_ROLES = ("supervisor", "manager", "executive")  # issue 19: a photo'
 ACTIVITY_LOG_ROLES = ("field", "supervisor", "manager")  # log a call, e-mail or meeting with a customer
 TRACKER_SETUP_ROLES = ("field", "supervisor", "manager", "admin")  # tracker app settings and share links
 PEOPLE_ADMIN_ROLES = ("manager", "admin")  # issue 18: add, change, move, deactivate people; teams (a scope limits)
+# Issue 21: the visit plans page; supervisors and managers mark their teams' leave, admins set tiers, the calendar
+# and the planner.
+VISIT_PLAN_ROLES = ("supervisor", "manager", "admin")
+PLAN_ADMIN_ROLES = ("admin",)
 
 # Where a role lands after sign-in, when it may open that page; otherwise its first page in menu order.
 HOME_PAGES = {"field": "/m", "executive": "/analytics/performance", "admin": "/admin/users", "wall": "/wall"}

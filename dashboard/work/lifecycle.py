@@ -17,7 +17,7 @@ from dashboard.core.permissions import PLANNER_ROLES, Viewer
 from dashboard.core.runtime import Runtime
 from dashboard.work import form_answers
 from dashboard.work.surveys import create_survey
-from data import customers, employees, tasks
+from data import customers, employees, tasks, visit_plans
 from data.scope import Scope
 
 STATES = ("new", "assigned", "accepted", "en_route", "on_site", "done", "failed", "cancelled")
@@ -404,3 +404,10 @@ def at_risk(task: dict, now: datetime, eta_s: float | None = None) -> str | None
     if eta_s is not None and now + timedelta(seconds=eta_s) > task["window_end"]:
         return "at_risk"
     return None
+
+
+def create_planned_visit(rt: Runtime, task: dict, user_id: int | None = None) -> int | None:
+    """A visit the planner made (dashboard/work/planning.py), assigned to the customer's owner and carrying the day
+    it was planned for (`planned_for`): None when the customer already has a planned task that day, in any state
+    (made once; one cancelled or failed stays a missed visit)."""
+    return visit_plans.create_planned_task(rt.db, task | {"now": datetime.now(UTC), "user_id": user_id})
