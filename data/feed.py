@@ -134,6 +134,9 @@ class LiveFeed:
         """Each (script, keys, args) in one pipeline (a cluster's splits it per node), without MULTI: every call
         touches one shard. A node that lost its scripts (restarted, failed over) gets them again and runs the
         calls it refused; the others ran once."""
+        if len(calls) == 1:  # one shard (a single position): no pipeline, far lighter for a cluster's client
+            script, keys, args = calls[0]
+            return [script(keys=keys, args=args)]
         pipe = self.client.pipeline(transaction=False)
         for script, keys, args in calls:
             # As a command, not pipe.evalsha: redis-py's cluster pipeline refuses that method, yet routes the
