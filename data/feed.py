@@ -106,6 +106,7 @@ class LiveFeed:
         self.client = client
         self.prefix = prefix
         self.shards = shards
+        self.cluster = isinstance(client, RedisCluster)
         self.stream_key = f"{prefix}stream"
         self.writers_key = f"{prefix}writers"
         self.data_lost_key = f"{prefix}data_lost_at"
@@ -139,9 +140,11 @@ class LiveFeed:
             return [script(keys=keys, args=args)]
         pipe = self.client.pipeline(transaction=False)
         for script, keys, args in calls:
-            # As a command, not pipe.evalsha: redis-py's cluster pipeline refuses that method, yet routes the
-            # command by its keys (one shard's, one slot).
-            pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
+            # As a command, not pipe.evalsha: redis-py's cluster pipeline refuses that method. Given the node of the
+            # shard's slot: else that pipeline asks a server for each EVALSHA's keys (COMMAND GETKEYS), one round
+            # trip per script call. A slot moved meanwhile is followed as for any command (MOVED).
+            route = {"target_nodes": self.client.get_node_from_key(keys[0])} if self.cluster else {}
+            pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args, **route)
         results = pipe.execute(raise_on_error=False)
         refused = [i for i, result in enumerate(results) if isinstance(result, NoScriptError)]
         if refused:
