@@ -65,7 +65,7 @@ def main() -> None:
     payload_s = []
     for _run in range(20):
         t = time.perf_counter()
-        live.livemap.fleet_payload(Scope.everything(), live.feed.version() - 1)
+        live.livemap.fleet_payload(Scope.everything(), [v - 1 for v in live.feed.version()])
         payload_s.append(time.perf_counter() - t)
     t = time.perf_counter()
     tiles(live, Scope(frozenset({1})))

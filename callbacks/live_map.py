@@ -12,7 +12,7 @@ from flask import g
 from dashboard.core.auditing import record_look
 from dashboard.core.errors import AppError
 from dashboard.core.i18n import _, relative_time
-from dashboard.core.inputs import BIGINT, mapping, whole_number
+from dashboard.core.inputs import BIGINT, mapping, whole_number, whole_number_vector
 from dashboard.core.permissions import ALERT_ROLES, may_open, may_see_individuals
 from dashboard.core.runtime import Runtime, runtime
 from dashboard.geo.tiles import map_frame
@@ -53,7 +53,7 @@ def fleet(_tick: int, team_id: int | None, cursor: dict | None) -> dict:
     since = None
     cursor = mapping(cursor)
     if ctx.triggered_id != "livemap-team" and cursor and cursor.get("team") == team_id:
-        since = whole_number(cursor.get("v"), BIGINT)  # the feed version: a Redis counter
+        since = whole_number_vector(cursor.get("v"), BIGINT)  # the feed version: a Redis counter per shard
     paused_digest = whole_number(cursor.get("p"), BIGINT)  # which paused people the browser holds
     payload = live_map().fleet_payload(g.viewer.scope.narrowed_to_team(team_id), since, paused_digest)
     payload["team"] = team_id

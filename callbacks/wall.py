@@ -9,7 +9,7 @@ from flask import g
 from dashboard.analytics.metrics import FIGURE
 from dashboard.core.auditing import record_look
 from dashboard.core.i18n import _
-from dashboard.core.inputs import BIGINT, counter, mapping, whole_number
+from dashboard.core.inputs import BIGINT, counter, mapping, whole_number, whole_number_vector
 from dashboard.core.runtime import runtime
 from dashboard.live.presence import ACTIVITIES, NO_POSITION, OFFLINE, PAUSED
 from dashboard.live.wall import TILE_FIGURES, cycle_seconds, heat_today, team_area, tiles, verdicts, wall_alerts
@@ -24,7 +24,7 @@ TILE_IDS = {"visits": "visits", "tasks_done": "done", "overdue_tasks": "overdue"
 
 def fleet(_tick: int, cursor: object) -> dict:
     cursor = mapping(cursor)
-    since = whole_number(cursor.get("v"), BIGINT)  # the feed version: a Redis counter
+    since = whole_number_vector(cursor.get("v"), BIGINT)  # the feed version: a Redis counter per shard
     paused_digest = whole_number(cursor.get("p"), BIGINT)  # which paused people the display holds
     payload = runtime().livemap.fleet_payload(g.viewer.scope, since, paused_digest)
     payload["team"] = None

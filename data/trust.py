@@ -76,7 +76,7 @@ def note_shared_fix(client: redis.Redis, prefix: str, employee_id: int, fix: lis
     """Add the person's newest fix to their recent ones while they share; the recent fixes before it (newest
     first), or None when no share is active. One round trip."""
     recent_key = f"{prefix}trust:recent:{employee_id}"
-    pipe = client.pipeline(transaction=True)
+    pipe = client.pipeline(transaction=False)  # two keys, two slots in a Redis Cluster: read, not MULTI
     pipe.exists(f"{prefix}trust:sharing:{employee_id}")
     pipe.lrange(recent_key, 0, RECENT_FIXES - 1)
     sharing, stored = pipe.execute()

@@ -1,19 +1,26 @@
-"""What every command starts from: settings → started servers → Redis durable enough → migrated schema → runtime."""
+"""What every command starts from: settings → started servers → Redis durable enough → migrated schema (and the
+feed's Redis keys) → runtime."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import redis
 
 from dashboard.core.config import Settings
 from dashboard.core.durability import require_durable_redis
 from dashboard.core.embedded import EmbeddedServices, export_urls, start_services
 from dashboard.core.runtime import Runtime
 from data.db import Database
+from data.feed import LiveFeed, connect
 from data.migrate import migrate
+
+log = logging.getLogger(__name__)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -42,6 +49,13 @@ def prepare(settings: Settings) -> EmbeddedServices:
             migrate(db)
         finally:
             db.close()
+        feed = LiveFeed(connect(services.settings.redis_url), services.settings.redis_prefix)
+        try:
+            feed.adopt_unsharded()  # a Redis from before the feed's shards (issue 20)
+        except redis.RedisError as exc:  # Redis not answering yet: the next start moves them
+            log.warning("the live feed's keys from before its shards were not moved: %s", exc)
+        finally:
+            feed.client.close()
     except BaseException:
         services.stop()
         raise

@@ -10,9 +10,10 @@ and refuses a Redis that could lose accepted positions, unless FIELDOPS_ACCEPT_V
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import redis
+from redis.cluster import RedisCluster
 
 from dashboard.core.config import ConfigError
 from data.feed import connect
@@ -24,6 +25,7 @@ DURABLE = "durable"  # appendonly yes, appendfsync everysec or always
 WEAK = "weak"  # appendonly yes, appendfsync no: a machine crash loses what the kernel had not flushed
 VOLATILE = "volatile"  # no append-only file (a crash loses accepted positions), or it may evict them
 UNKNOWN = "unknown"  # the server would not tell (CONFIG and INFO refused) or did not answer
+WEAKEST_FIRST = (VOLATILE, UNKNOWN, WEAK, DURABLE)
 ACCEPT_HINT = "FIELDOPS_ACCEPT_VOLATILE_REDIS=1 (or fieldops --accept-volatile-redis)"
 
 
@@ -65,9 +67,16 @@ def judge(persistence: Persistence, accept_volatile: bool) -> Verdict:
     return Verdict(DURABLE, f"appendonly yes, appendfsync {p.appendfsync}")
 
 
-def check_redis(client: redis.Redis, accept_volatile: bool) -> Verdict:
-    """The verdict on a running server; UNKNOWN when it does not answer (readiness reports that)."""
+def check_redis(client: redis.Redis | RedisCluster, accept_volatile: bool) -> Verdict:
+    """The verdict on a running server, or on a Redis Cluster's weakest primary (each holds some shards);
+    UNKNOWN when it does not answer (readiness reports that)."""
     try:
+        if isinstance(client, RedisCluster):
+            verdicts = []
+            for node in client.get_primaries():
+                verdict = judge(read_persistence(client.get_redis_connection(node)), accept_volatile)
+                verdicts.append(replace(verdict, reason=f"cluster primary {node.name}: {verdict.reason}"))
+            return min(verdicts, key=lambda verdict: WEAKEST_FIRST.index(verdict.state))
         return judge(read_persistence(client), accept_volatile)
     except redis.RedisError as exc:
         return Verdict(UNKNOWN, f"Redis did not answer ({type(exc).__name__}): its persistence is not checked")

@@ -51,6 +51,15 @@ def whole_numbers(value: object, within: range = INTEGER) -> list[int]:
     return [v for v in value if whole_number(v, within) is not None] if isinstance(value, list) else []
 
 
+def whole_number_vector(value: object, within: range = INTEGER, most: int = 1024) -> tuple[int, ...] | None:
+    """A list of at most `most` whole numbers, each within `within` (the live feed's version, one per shard), as a
+    tuple; None when anything in it is not one."""
+    if not isinstance(value, list) or len(value) > most:
+        return None
+    numbers = whole_numbers(value, within)
+    return tuple(numbers) if len(numbers) == len(value) else None
+
+
 def mapping(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 

@@ -20,7 +20,7 @@ import threading
 import time
 import unicodedata
 import zlib
-from collections.abc import KeysView
+from collections.abc import KeysView, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,7 +32,7 @@ from dashboard.geo.tiles import map_frame
 from dashboard.ingest.privacy import tracking_policy
 from dashboard.live.presence import CONSENT_WITHDRAWN, PAUSED, Presence, presence_of
 from data import customers, employees, streets, zones
-from data.feed import Snapshot
+from data.feed import Snapshot, Version
 from data.scope import Scope
 
 ROSTER_TTL_S = 15.0
@@ -42,16 +42,16 @@ STATIC_TTL_S = 300.0
 
 @dataclass(frozen=True, slots=True)
 class Board:
-    """One feed version as columns: the fleet every viewer's payload is cut from."""
+    """One feed version (a version per shard) as columns: the fleet every viewer's payload is cut from."""
 
-    version: int
+    version: Version
     ids: list[int]
     lat: list[float]
     lon: list[float]
     ts: list[int]
     speed: list[float | None]
     state: list[str]
-    changed: list[int]
+    changed: list[int]  # the version of the row's change, of its shard's counter
     paused: frozenset[int]  # people who paused sharing: shown as a count, never as a position
     row: dict[int, int]  # employee id -> index in the columns
 
@@ -105,7 +105,7 @@ class Expiring:
 class Placed:
     """A board's positions as a map in `frame` draws them, by the board's row."""
 
-    version: int
+    version: Version
     frame: Frame
     lat: list[float]
     lon: list[float]
@@ -143,7 +143,7 @@ class LiveMap:
         self._placed_lock = threading.Lock()
         self._roster = Expiring(ROSTER_TTL_S)
         self._static = Expiring(STATIC_TTL_S)
-        self._presences: dict[Scope, tuple[int, Presence]] = {}  # scope -> (feed version, presence)
+        self._presences: dict[Scope, tuple[Version, Presence]] = {}  # scope -> (feed version, presence)
         self._presence_lock = threading.Lock()
 
     def board(self) -> Board:
@@ -161,7 +161,7 @@ class LiveMap:
             if known is not None and known.version == board.version and known.frame == frame:
                 return known
             placed = place_board(board, frame, known)
-            if known is None or placed.version >= known.version:
+            if known is None or all(new >= old for new, old in zip(placed.version, known.version, strict=True)):
                 self._placed = placed
             return placed
 
@@ -204,9 +204,13 @@ class LiveMap:
             self._presences[scope] = (board.version, presence)
         return presence
 
-    def fleet_payload(self, scope: Scope, since_version: int | None, paused_digest: int | None = None) -> dict:
+    def fleet_payload(
+        self, scope: Scope, since_version: Sequence[int] | None, paused_digest: int | None = None
+    ) -> dict:
         """The rows of the viewer's scope changed after `since_version` (all rows when None), never a paused
-        person's nor one's without consent. When the paused or unconsented people or the people in the scope
+        person's nor one's without consent. The version is a vector, one counter per shard of the feed: a row
+        changed when its shard's counter at its change is above the browser's for that shard ("v", a list, is
+        what the browser sends back). When the paused or unconsented people or the people in the scope
         changed since the browser's `paused_digest`, everything is sent again with the lists of both (`paused`,
         `withdrawn`): rare (a pause, a resume, a consent withdrawn or given, working hours starting, a person moved
         to another team or deactivated: within ROSTER_TTL_S; the map's system changed), and nothing else is needed
@@ -225,16 +229,22 @@ class LiveMap:
             f"{sorted(frame.offset_regions)}".encode()
         )
         pauses_changed = paused_digest is not None and paused_digest != digest
-        full = since_version is None or since_version > board.version or pauses_changed
+        shards = len(board.version)
+        full = (
+            since_version is None
+            or len(since_version) != shards  # another layout of shards: a feed configured anew
+            or any(since > now for since, now in zip(since_version, board.version, strict=True))  # Redis emptied
+            or pauses_changed
+        )
         picked = [
             i
             for i, employee_id in enumerate(board.ids)
             if employee_id in allowed
             and presence.state.get(employee_id) not in (PAUSED, CONSENT_WITHDRAWN)
-            and (full or board.changed[i] > since_version)
+            and (full or board.changed[i] > since_version[self.rt.feed.shard_of(employee_id)])
         ]
         payload = {
-            "v": board.version,
+            "v": list(board.version),
             "now": presence.now_ms,  # the instant the counts are of: the browser ages fixes with it
             "full": full,
             "offline_after_ms": self.rt.settings.offline_after_s * 1000,
