@@ -21,6 +21,7 @@ from callbacks import (
     analytics_day,
     analytics_heatmap,
     analytics_performance,
+    coverage,
     customers,
     erp_import,
     exports,
@@ -68,6 +69,7 @@ PAGES = (
     admin_people,  # issue 18: the People page
     admin_maps,  # issue 19: tiles, coordinate system, filing numbers
     admin_consent,  # issue 19: the consent register
+    coverage,  # issue 21: visit plans' coverage
 )
 
 

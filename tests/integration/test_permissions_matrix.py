@@ -53,6 +53,7 @@ PAGE_ACCESS = {
     "/alerts": {"supervisor", "manager"},  # issue 17
     "/admin/people/import": {"manager", "admin"},  # issue 18
     "/admin/people": {"manager", "admin"},  # issue 18
+    "/analytics/coverage": {"supervisor", "manager", "executive"},  # issue 21
 }
 
 

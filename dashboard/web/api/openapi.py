@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from dashboard.geo.coords import SYSTEMS
-from dashboard.web.api import consents, customers, people, records, work_orders  # noqa: F401 - they declare routes
+from dashboard.web.api import consents, coverage, customers, people, records, work_orders  # noqa: F401 - they declare routes
 from dashboard.web.api import routes as api
 
 blueprint = Blueprint("openapi", __name__)
