@@ -3,19 +3,28 @@ tasks and visits in the database, within the viewer's scope."""
 
 from __future__ import annotations
 
+import io
+import subprocess
+
 import pytest
 import time_machine
 from flask import g
+from openpyxl import load_workbook
 
 from dashboard.analytics import coverage
 from dashboard.analytics.scales import NO_VALUE_COLOR
 from dashboard.core.permissions import Viewer, scope_for
+from dashboard.reports.build import build_queued, queue_report
+from dashboard.reports.periods import parse_period
 from dashboard.work.tokens import issue
+from data import reports
 from data.scope import Scope
+from tests.browser import screenshot_path
 from tests.conftest import make_app
 from tests.coverage_seed import FIRST, LAST, NOW, seed_week
 
 TZ = "Europe/Helsinki"
+MANAGER = Viewer(None, "manager", "manager", None, scope_for("manager", None, []))
 
 
 @pytest.fixture
@@ -190,3 +199,33 @@ def test_the_api_answers_the_same_figures_and_pages_the_overdue_customers(seeded
             assert _get(client, token, "/api/v1/coverage", **{"from": LAST, "to": FIRST}).status_code == 400
     finally:
         rt.close()
+
+
+def test_the_report_has_the_same_coverage_in_its_pdf_and_xlsx(seeded_rt, tmp_path):
+    seeded = seed_week(seeded_rt.db)
+    with time_machine.travel(NOW, tick=False):
+        report_id = queue_report(seeded_rt, MANAGER, parse_period("2026-W24"), ["pdf", "xlsx"], "en", None)
+        assert build_queued(seeded_rt, report_id) == report_id
+    files = {row["name"]: bytes(row["content"]) for row in reports.report_files(seeded_rt.db, report_id)}
+    book = load_workbook(io.BytesIO(next(v for k, v in files.items() if k.endswith(".xlsx"))))
+    sheet = list(book["Coverage"].iter_rows(values_only=True))
+    assert sheet[0] == ("Team", "Planned", "Done", "Missed", "To come", "Unplanned visits", "Done of planned (%)")
+    teams = {row[0]: row[1:] for row in sheet[1:] if row and row[0] not in (None, "Customers overdue", "Customer")}
+    north = seeded.first["team_name"]
+    # A week still running covers its days so far (Monday to Wednesday): Friday's visit is not in it yet.
+    assert teams[north] == (3, 1, 2, 0, 1, 33)
+    names = {r["customer_id"]: r["customer_name"] for r in coverage.customers(seeded_rt.db, Scope(), TZ, NOW)}
+    overdue_at = next(n for n, row in enumerate(sheet) if row and row[0] == "Customers overdue")
+    assert [row[0] for row in sheet[overdue_at + 2 :]] == [names[seeded.c[3]], names[seeded.c[1]]]
+    assert [row[4] for row in sheet[overdue_at + 2 :]] == [10, 7]
+    pdf = next(v for k, v in files.items() if k.endswith(".pdf"))
+    text = " ".join(
+        subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode().split()
+    )
+    assert "Visit coverage by team" in text and "Customers overdue" in text
+    assert names[seeded.c[3]] in text and names[seeded.c[1]] in text
+    (tmp_path / "coverage.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(tmp_path / "coverage.pdf"), screenshot_path("coverage-report")[:-4]],
+        check=True,
+    )
