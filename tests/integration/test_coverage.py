@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -229,3 +230,43 @@ def test_the_report_has_the_same_coverage_in_its_pdf_and_xlsx(seeded_rt, tmp_pat
         ["pdftoppm", "-r", "60", "-png", str(tmp_path / "coverage.pdf"), screenshot_path("coverage-report")[:-4]],
         check=True,
     )
+
+
+def test_the_overdue_rule_raises_about_the_owner_once_and_clears_after_a_visit(seeded_rt):
+    from dashboard.writer.worker import Writer
+    from tests.integration.test_alerts_data import make_rule
+
+    rt = seeded_rt
+    seeded = seed_week(rt.db)
+    rule = make_rule(rt, "customer_overdue", params={"days": 8}, cooldown_min=0)
+    with time_machine.travel(NOW, tick=False):
+        writer = Writer(rt, "coverage-test")
+        writer.start()
+        engine = writer.pipeline.handlers[-1]
+        now_ms = int(NOW.timestamp() * 1000)
+        assert engine.tick(now_ms) == 1  # C4, overdue by 10; C2 (by 7) is under the rule's 8 days
+        engine.tick(now_ms)  # within OVERDUE_EVERY_S: not looked at again
+        engine._overdue_checked = float("-inf")
+        assert engine.tick(now_ms) == 0  # looked at again: still open, not raised twice
+        [alert] = rt.db.fetch_all(
+            "SELECT employee_id, subject, state, detail, lat FROM alerts WHERE rule_id = %s", (rule["id"],)
+        )
+        assert (alert["employee_id"], alert["subject"], alert["state"]) == (
+            seeded.first["id"],
+            f"customer:{seeded.c[3]}",
+            "open",
+        )
+        assert alert["detail"]["overdue_by"] == 10 and alert["detail"]["every_days"] == 30
+        coverage_visit = phone_call(rt, seeded.first["id"], seeded.c[3])
+        assert coverage_visit is not None
+        engine._overdue_checked = float("-inf")
+        engine.tick(now_ms + 60_000)
+    [cleared] = rt.db.fetch_all("SELECT state, resolution FROM alerts WHERE rule_id = %s", (rule["id"],))
+    assert (cleared["state"], cleared["resolution"]) == ("resolved", "cleared")
+
+
+def phone_call(rt, employee_id: int, customer_id: int) -> int | None:
+    """A phone call to the customer, as the phone records it (dashboard/work/phone.record_remote_visit)."""
+    from dashboard.work.phone import record_remote_visit
+
+    return record_remote_visit(rt, employee_id, customer_id, "phone", "", NOW - timedelta(minutes=5))
