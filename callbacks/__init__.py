@@ -22,6 +22,7 @@ from callbacks import (
     analytics_day,
     analytics_heatmap,
     analytics_performance,
+    coverage,
     customers,
     erp_import,
     exports,
@@ -70,6 +71,7 @@ PAGES = (
     admin_maps,  # issue 19: tiles, coordinate system, filing numbers
     admin_consent,  # issue 19: the consent register
     admin_plans,  # issue 21: visit plans
+    coverage,  # issue 21: visit plans' coverage
 )
 
 

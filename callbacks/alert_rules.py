@@ -49,6 +49,7 @@ def param_label(kind: str, key: str) -> str:
         "seconds": _("For at least, seconds"),
         "stars": _("Stars or fewer"),
         "score": _("Trust score at or under"),
+        "days": _("Days overdue, at least"),
     }.get(key, key)
 
 
@@ -81,6 +82,7 @@ def condition(rule: dict, zone_names: dict[int, str]) -> str:
         "help": lambda: _("the phone's help button"),
         "tasks_freed": lambda: _("a person's open tasks freed by their deactivation"),
         "low_trust_check_in": lambda: _("a check-in scored {score} or less for trust", score=p["score"]),
+        "customer_overdue": lambda: _("a customer not visited {days} days past its visit frequency", days=p["days"]),
     }
     return phrases[kind]() if kind in phrases else ""
 

@@ -156,6 +156,9 @@ def detail_labels() -> dict[str, str]:
         "zone_name": _("Zone"),
         "task": _("Task"),
         "customer": _("Customer"),
+        "overdue_by": _("Overdue by (days)"),
+        "days_since": _("Days since last visit"),
+        "every_days": _("Every (days)"),
         "window_end": _("Window until"),
         "eta": _("Expected arrival"),
     }

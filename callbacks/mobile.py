@@ -9,6 +9,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html,
 from flask import g
 
 from callbacks.my_data import change_sharing_of, sharing_view
+from dashboard.analytics import coverage
 from dashboard.core.i18n import _, current_language
 from dashboard.core.inputs import counter, mapping, text, whole_number
 from dashboard.core.runtime import runtime
@@ -31,11 +32,13 @@ from dashboard.work.phone import (
     photo_from_upload,
     qr_svg,
     record_presence,
+    record_remote_visit,
     revoke_share_links,
     save_visit_note,
 )
 from dashboard.work.surveys import survey_path_of_task
 from data import activities, orders, tasks
+from data.scope import Scope
 
 ACTIONS = ("accept", "decline", "en_route", "failed", "check_in", "check_out")
 MOVES = {"accept": "accepted", "decline": "new", "en_route": "en_route", "failed": "failed"}
@@ -363,6 +366,61 @@ def save_note(request: object, note: object, photo: object, visit: object, refre
     return result(_("Note saved."), ok=True), "", counter(refresh) + 1
 
 
+def _due_line(row: dict) -> html.Li:
+    if row["never_visited"]:
+        when = _("never visited")
+    elif row["due_in"] < 0:
+        when = _("overdue by {days} days", days=-row["due_in"])
+    elif row["due_in"] == 0:
+        when = _("due today")
+    else:
+        when = _("due in {days} days", days=row["due_in"])
+    late = row["never_visited"] or row["due_in"] < 0
+    return html.Li(
+        [html.Span(row["customer_name"], className="fw-semibold"), " · ", html.Span(when)],
+        className="fo-m-due-late" if late else "",
+    )
+
+
+def due_this_week(_refresh: object) -> tuple:
+    """The person's customers due or overdue within a week (dashboard/analytics/coverage.due_within), and their
+    customers to choose from for a remote visit."""
+    employee_id = g.viewer.employee_id
+    if employee_id is None:
+        return html.P(_("Your account is not linked to an employee.")), []
+    rt = runtime()
+    rows = coverage.customers(rt.db, Scope(employee_id=employee_id), rt.settings.timezone, datetime.now(rt.settings.tz))
+    due = coverage.due_within(rows)
+    listed = html.Ul([_due_line(row) for row in due], className="list-unstyled mb-0") if due else None
+    options = [
+        {"label": row["customer_name"], "value": row["customer_id"]}
+        for row in sorted(rows, key=lambda r: (r["customer_name"], r["customer_id"]))
+    ]
+    return listed or html.P(_("No customer is due this week."), className="text-muted small"), options
+
+
+def save_remote_visit(_clicks: object, customer: object, channel: object, notes: object, refresh: object) -> tuple:
+    """A phone, video or WeChat visit of one of the person's customers, started and ended now."""
+    employee_id = g.viewer.employee_id
+    if employee_id is None:
+        return result(_("Your account is not linked to an employee."), ok=False), no_update, no_update
+    customer_id = whole_number(customer)
+    if customer_id is None:
+        return result(_("Choose one of your customers."), ok=False), no_update, no_update
+    try:
+        record_remote_visit(
+            runtime(),
+            employee_id,
+            customer_id,
+            text(channel, 20),
+            text(notes, MAX_NOTE_CHARS).strip(),
+            datetime.now(UTC),
+        )
+    except MobileError as exc:
+        return result(str(exc), ok=False), no_update, no_update
+    return result(_("Visit recorded."), ok=True), "", counter(refresh) + 1
+
+
 def photo_name(filename: object) -> str:
     return text(filename, 120)
 
@@ -495,6 +553,22 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )(save_note)
     app.callback(Output("mobile-photo-name", "children"), Input("mobile-photo", "filename"))(photo_name)
+    app.callback(
+        Output("mobile-due", "children"),
+        Output("mobile-remote-customer", "options"),
+        Input("mobile-refresh", "data"),
+    )(due_this_week)
+    app.callback(
+        Output("mobile-remote-result", "children"),
+        Output("mobile-remote-notes", "value"),
+        Output("mobile-refresh", "data", allow_duplicate=True),
+        Input("mobile-remote-save", "n_clicks"),
+        State("mobile-remote-customer", "value"),
+        State("mobile-remote-channel", "value"),
+        State("mobile-remote-notes", "value"),
+        State("mobile-refresh", "data"),
+        prevent_initial_call=True,
+    )(save_remote_visit)
     app.callback(
         Output("mobile-help-result", "children"), Input("mobile-help-request", "data"), prevent_initial_call=True
     )(ask_for_help)

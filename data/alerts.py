@@ -35,6 +35,7 @@ KINDS = (
     "help",
     "tasks_freed",
     "low_trust_check_in",
+    "customer_overdue",  # issue 21: evaluated by the writer on a timer (dashboard/writer/alerts.py)
 )
 # Built-in kinds raised by an event (the phone's help button; a deactivation freeing tasks), not by the writer's
 # engine, the preview or a person's rule.

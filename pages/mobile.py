@@ -8,7 +8,7 @@ from dash import dcc, html
 from dashboard.core.i18n import _
 from dashboard.core.permissions import PHONE_ROLES
 from dashboard.web.components import page_frame, pause_controls, share_link_controls
-from dashboard.work.phone import SHARE_MINUTES
+from dashboard.work.phone import REMOTE_CHANNELS, SHARE_MINUTES, remote_channel_label
 
 dash.register_page(__name__, path="/m", name="Phone", order=5, roles=PHONE_ROLES, id_prefix="mobile")
 
@@ -122,6 +122,30 @@ def layout(**_query: str) -> html.Div:
             html.Button(_("Save note"), id="mobile-note-save", className="btn btn-primary mt-2"),
             html.Div(id="mobile-note-result", role="status"),
             section_id="mobile-notes-section",
+        ),
+        _section(
+            _("Due this week"),
+            html.Div(id="mobile-due", className="fo-m-due"),
+            section_id="mobile-due-section",
+        ),
+        _section(
+            _("Record a remote visit"),
+            html.Label(_("Customer"), className="form-label small mb-1", htmlFor="mobile-remote-customer"),
+            dcc.Dropdown(id="mobile-remote-customer", placeholder=_("Choose a customer"), searchable=True),
+            dcc.RadioItems(
+                id="mobile-remote-channel",
+                options=[{"label": remote_channel_label(c), "value": c} for c in REMOTE_CHANNELS],
+                value="phone",
+                inline=True,
+                className="mt-2",
+                inputClassName="me-1",
+                labelClassName="me-3",
+            ),
+            html.Label(_("What was discussed"), className="form-label small mb-1 mt-2", htmlFor="mobile-remote-notes"),
+            dcc.Textarea(id="mobile-remote-notes", maxLength=2000, className="form-control", rows=2),
+            html.Button(_("Record visit"), id="mobile-remote-save", className="btn btn-primary mt-2"),
+            html.Div(id="mobile-remote-result", role="status"),
+            section_id="mobile-remote-section",
         ),
         _section(_("Today so far"), html.Div(id="mobile-summary"), section_id="mobile-summary-section"),
         _section(

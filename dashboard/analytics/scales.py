@@ -21,7 +21,7 @@ class MeasureScale:
     """A measure's fixed colour domain [low, high] (values outside are clipped) and how its values read."""
 
     key: str
-    unit: str  # share (shown in %) | number | hours
+    unit: str  # share (shown in %) | number | hours | days (whole days: coverage's days since a visit)
     high: float
     high_is_good: bool = False
     ticks: int = 5  # legend ticks, evenly spaced from 0 to high; they fall on colour-band edges
@@ -57,6 +57,8 @@ class MeasureScale:
             return f"{100 * value:.0f} %"
         if self.unit == "hours":
             return f"{value:.1f} h"
+        if self.unit == "days":
+            return f"{value:.0f}"
         return f"{value:.2f}" if self.high < 2 else f"{value:.1f}"
 
     def tick_texts(self) -> list[str]:

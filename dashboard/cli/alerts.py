@@ -20,7 +20,7 @@ from data.scope import Scope
 
 COMMAND_LINE = Viewer(None, "fieldops (command line)", "admin", None, Scope.everything())
 # The options that set a rule's parameters, by the parameter's key (alerting.KINDS).
-PARAM_OPTIONS = ("minutes", "percent", "kmh", "seconds", "stars", "score")
+PARAM_OPTIONS = ("minutes", "percent", "kmh", "seconds", "stars", "score", "days")
 MAX_DAYS = 366
 
 

@@ -212,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     rule_add.add_argument("--seconds", type=float, help="speeding: ... for this long")
     rule_add.add_argument("--stars", type=float, help="low_survey: an answer of this many stars or fewer")
     rule_add.add_argument("--score", type=float, help="low_trust_check_in: a check-in's trust score at or under")
+    rule_add.add_argument("--days", type=float, help="customer_overdue: days past the customer's visit frequency")
     rule_add.add_argument("--team", action="extend", nargs="+", default=[], metavar="NAME", help="team names")
     rule_add.add_argument("--zone", action="extend", nargs="+", default=[], metavar="NAME", help="zone names")
     rule_add.add_argument("--severity", choices=alerts.SEVERITIES, help="default: the kind's")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from dashboard.analytics import metrics
+from dashboard.analytics import coverage, metrics
 from dashboard.core.i18n import _
 from dashboard.core.permissions import role_sees_individuals
 from dashboard.core.runtime import Runtime
@@ -16,6 +16,8 @@ from dashboard.reports.model import ReportData
 from dashboard.reports.periods import period_of
 from data import analytics, org_settings, reports, teams
 from data.scope import Scope
+
+OVERDUE_SHOWN = 20  # the report lists the customers most overdue, the API and the Coverage page all of them
 
 
 def _team_names(rt: Runtime, team_ids: list[int], lang: str) -> str:
@@ -88,4 +90,8 @@ def gather(
             if row["tracked_s"]
         ],
         teams_only=teams_only,
+        coverage_teams=coverage.per_team(
+            coverage.person_counts(rt.db, scope, covered.first_day, covered.last_day, tz, now), staff
+        ),
+        overdue_customers=coverage.overdue(coverage.customers(rt.db, scope, tz, now))[:OVERDUE_SHOWN],
     )

@@ -111,6 +111,10 @@ class ReportData:
     heat_cells: list[tuple[int, float]] = field(default_factory=list)
     # The author may not see individuals (issue 15): no person's row is kept, renderers show teams only.
     teams_only: bool = False
+    # Coverage (issue 21, dashboard/analytics/coverage.py): per team over the covered days, and the customers
+    # most overdue at the moment the report was made.
+    coverage_teams: list[dict] = field(default_factory=list)
+    overdue_customers: list[dict] = field(default_factory=list)
 
 
 def parse_formats(values: list[str] | str) -> list[str]:

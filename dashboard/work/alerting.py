@@ -5,6 +5,7 @@ raises for a person to act on.
 Where each kind is evaluated:
 - in the writer's stream (dashboard/writer/alerts.py): silent, idle, zone_exit, zone_enter, low_battery,
   speeding, task_at_risk, and the timers of task_not_arrived and task_overdue (data/alert_state.py);
+  customer_overdue on the writer's clock, every few minutes (issue 21: about the customer's owner);
 - where the event happens: help (the phone, data/alerts.raise_help), low_survey (the survey's answer),
   low_trust_check_in (the phone's check-in, dashboard/work/phone.raise_low_trust), tasks_freed
   (a deactivation, dashboard/work/people.deactivate_person).
@@ -73,6 +74,7 @@ KINDS: dict[str, Kind] = {
         Kind("help", "critical", user_made=False),
         Kind("tasks_freed", "warning", user_made=False),
         Kind("low_trust_check_in", "warning", (Param("score", "points", 40, 1, 99),)),
+        Kind("customer_overdue", "warning", (Param("days", "days", 7, 1, 365),)),
     )
 }
 assert tuple(KINDS) == alerts.KINDS  # the database's list and this one are the same
@@ -94,13 +96,22 @@ def kind_label(kind: str, language: str | None = None) -> str:
         "help": _("Help requested", language),
         "tasks_freed": _("Tasks freed by a deactivation", language),
         "low_trust_check_in": _("Check-in trust score low", language),
+        "customer_overdue": _("Customer overdue for a visit", language),
     }
     return labels.get(kind, kind)
 
 
 def unit_label(param: Param) -> str:
     """A parameter's unit in the viewer's language."""
-    units = {"minutes": _("min"), "s": _("s"), "stars": _("stars"), "points": _("points"), "%": "%", "km/h": "km/h"}
+    units = {
+        "minutes": _("min"),
+        "s": _("s"),
+        "stars": _("stars"),
+        "points": _("points"),
+        "days": _("days"),
+        "%": "%",
+        "km/h": "km/h",
+    }
     return units.get(param.label, param.label)
 
 

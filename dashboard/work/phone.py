@@ -24,7 +24,7 @@ from dashboard.work import alerting, photos, trust
 from dashboard.work.dispatch import rank_candidates
 from dashboard.work.lifecycle import TaskError, change_state
 from dashboard.work.streets import distance_m
-from data import activities, alerts, employees, share_links, tasks, zones
+from data import activities, alerts, coverage, employees, share_links, tasks, zones
 from data import trust as trust_store
 from data.scope import Scope
 
@@ -226,6 +226,24 @@ def save_visit_note(
     if note_id is None:
         raise VisitNotOpen
     return note_id
+
+
+REMOTE_CHANNELS = coverage.REMOTE_CHANNELS  # phone, video, wechat: a visit made without going there (issue 21)
+
+
+def remote_channel_label(channel: str) -> str:
+    return {"phone": _("Phone call"), "video": _("Video call"), "wechat": _("WeChat")}.get(channel, channel)
+
+
+def record_remote_visit(rt: Runtime, employee_id: int, customer_id: int, channel: str, notes: str, at: datetime) -> int:
+    """A visit made by phone, video or WeChat to one of the person's own customers, started and ended `at`: it
+    counts for coverage as a site visit does (dashboard/analytics/coverage.py), with no geofence or check-in."""
+    if channel not in REMOTE_CHANNELS:
+        raise MobileError(_("Choose how the visit was made."))
+    visit_id = coverage.record_remote_visit(rt.db, employee_id, customer_id, channel, at, notes[:MAX_NOTE_CHARS])
+    if visit_id is None:
+        raise MobileError(_("Choose one of your customers."))
+    return visit_id
 
 
 def _stamp_of(rt: Runtime, employee_id: int, visit_id: int | None, at: datetime, fix: PhoneFix | None) -> photos.Stamp:

@@ -30,6 +30,7 @@ READ_RESOURCES = (
     "alerts",  # issue 17: alerts and alert rules
     "consents",  # issue 19: the consent register
     "forms",  # issue 21: visit forms' answers
+    "coverage",  # issue 21: visit coverage and overdue customers
 )
 WRITE_RESOURCES = ("customers", "orders", "alerts", "people", "tasks")  # issue 18: people = employees and teams
 SCOPES = tuple(f"{r}:read" for r in READ_RESOURCES) + tuple(f"{r}:write" for r in WRITE_RESOURCES)

@@ -6,7 +6,9 @@ km/h for N seconds, remembered in Redis), task_at_risk (straight-line ETA to the
 window's end), and the fix re-arms the person's silent timer and moves their idle stop. On each geofence
 crossing (ZoneCrossed): zone_exit / zone_enter. On the clock (`tick`, once per writer loop): the timers of
 data/alert_state.py — silent, idle, task_not_arrived, task_overdue — taken atomically, so two writers never
-both fire one.
+both fire one; and every OVERDUE_EVERY_S, customer_overdue (issue 21): each customer overdue for a visit by the
+rule's days (dashboard/analytics/coverage.py) raises about its owner, once, and the alert clears when a visit
+(of any channel) brings the customer back within its frequency. Two writers raising the same one find it open.
 
 A rule applies only to the people it covers and only while it holds (alerting.holds_now: working hours unless
 the rule says otherwise, never while paused). A fix older than the rule's window when it reaches the writer (a
@@ -26,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from dashboard.analytics import coverage
 from dashboard.core.errors import POSTGRES_DOWN, REDIS_DOWN
 from dashboard.core.runtime import Runtime
 from dashboard.ingest.privacy import next_slot_start, tracking_policy
@@ -35,6 +38,7 @@ from dashboard.writer.geofences import GEOFENCE_DWELL_S, METRES_PER_DEGREE, Zone
 from dashboard.writer.pipeline import Arrived, Batch, Event, Handler, Reloaded, ZoneCrossed
 from data import alerts, employees, tasks
 from data.feed import Fix
+from data.scope import Scope
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,7 @@ FRESH_MS = 5 * 60_000  # an instantaneous kind's fix older than this when it rea
 STOPPED_MPS = 0.5  # slower than this a person is stopped ...
 STOP_RADIUS_M = 50.0  # ... while within this of where they stopped
 BATTERY_CLEAR_PERCENT = 5.0  # a low battery's alert clears above the rule's percent plus this
+OVERDUE_EVERY_S = 300  # customers overdue for a visit are looked at again this often (a monotonic clock)
 RISK_EVERY_MS = 30_000  # a person's task-at-risk ETA is timed again at most this often (event time)
 ENGINE_KINDS = tuple(k for k in alerts.KINDS if k not in (*alerts.EVENT_KINDS, "low_survey", "low_trust_check_in"))
 FIX_KINDS = frozenset({"low_battery", "speeding", "silent", "idle", "task_at_risk"})
@@ -184,6 +189,7 @@ class Alerts(Handler):
         self._windows: TaskWindows | None = None
         self._windows_loaded = 0.0
         self._customer_columns: tuple[ZoneIndex, np.ndarray] | None = None
+        self._overdue_checked = -math.inf  # when customers overdue were last looked at (time.monotonic)
         # Raises and clears evaluated, stored together at the end of the batch or the tick (_flush).
         self._pending: list[tuple[alerts.Raise | alerts.Clear, str, Key]] = []
 
@@ -416,12 +422,12 @@ class Alerts(Handler):
         """Fire the timers due by now_ms; returns how many raised an alert. Cheap when nothing is due: no rule of
         a timed kind costs nothing, otherwise one Redis call."""
         plan = self.plan.get()
+        raised = self._customers_overdue(plan, now_ms) if "customer_overdue" in plan.kinds else 0
         if not plan.kinds & TIMER_KINDS:
-            return 0
+            return raised
         if plan.kinds & TASK_TIMER_KINDS:
             self._task_windows(plan, now_ms)
         due = self.state.take_due(now_ms)
-        raised = 0
         for done, (member, due_ms) in enumerate(due):
             try:
                 raised += self._fire(plan, member, due_ms)
@@ -434,6 +440,48 @@ class Alerts(Handler):
             self._flush()
         except (*POSTGRES_DOWN, *REDIS_DOWN):
             self.state.arm(dict(due))  # evaluated but not stored: all back for the loop after the outage
+            raise
+        return raised
+
+    def _customers_overdue(self, plan: Plan, now_ms: int) -> int:
+        """Every OVERDUE_EVERY_S: raise each customer_overdue rule's alert for the customers overdue by its days
+        whose owner it covers (subject customer:<id>), and clear those no longer overdue. Stored at once."""
+        if time.monotonic() - self._overdue_checked < OVERDUE_EVERY_S:
+            return 0
+        self._overdue_checked = time.monotonic()
+        try:
+            now = datetime.fromtimestamp(now_ms / 1000, self.rt.settings.tz)
+            customers = [
+                row
+                for row in coverage.customers(self.rt.db, Scope.everything(), self.rt.settings.timezone, now)
+                if row["overdue_by"] and row["owner_employee_id"] in plan.teams
+            ]
+            raised = 0
+            for rule in (r for r in plan.rules.values() if r["kind"] == "customer_overdue"):
+                days = plan.params[rule["id"]]["days"]
+                overdue = set()
+                for row in customers:
+                    owner = row["owner_employee_id"]
+                    if row["overdue_by"] < days or not alerting.covers(rule, owner, plan.teams[owner]):
+                        continue
+                    subject = f"customer:{row['customer_id']}"
+                    overdue.add((owner, subject))
+                    detail = {
+                        "customer": row["customer_name"],
+                        "overdue_by": row["overdue_by"],
+                        "days_since": row["days_since"],
+                        "every_days": row["every_days"],
+                    }
+                    point = (row["lat"], row["lon"], None)
+                    raised += self._raise(
+                        rule, owner, now_ms, subject=subject, detail=detail, point=point, check_hours=False
+                    )
+                for rule_id, employee_id, subject in list(self.active):
+                    if rule_id == rule["id"] and (employee_id, subject) not in overdue:
+                        self._clear(rule, employee_id, subject)
+            self._flush()
+        except Exception:
+            self._overdue_checked = -math.inf  # looked at again on the next loop
             raise
         return raised
 

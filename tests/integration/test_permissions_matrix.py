@@ -54,6 +54,7 @@ PAGE_ACCESS = {
     "/admin/people/import": {"manager", "admin"},  # issue 18
     "/admin/people": {"manager", "admin"},  # issue 18
     "/admin/plans": {"supervisor", "manager", "admin"},  # issue 21
+    "/analytics/coverage": {"supervisor", "manager", "executive"},  # issue 21
 }
 
 

@@ -174,7 +174,7 @@ def test_xlsx_and_csv_hold_the_same_tables(history_rt):
     files = files_of(history_rt, report_id)
     xlsx = next(content for name, content in files.items() if name.endswith(".xlsx"))
     book = load_workbook(io.BytesIO(xlsx))
-    assert book.sheetnames == ["Summary", "Daily", "Teams", "Employees", "Satisfaction"]
+    assert book.sheetnames == ["Summary", "Daily", "Teams", "Employees", "Coverage", "Satisfaction"]
     employees = list(book["Employees"].iter_rows(values_only=True))
     assert employees[0][:3] == ("Code", "Name", "Team") and len(employees) == 1 + 12
     csv_files = {name.rsplit("-", 1)[1]: content for name, content in files.items() if name.endswith(".csv")}

@@ -19,7 +19,14 @@ from dashboard.reports.render.charts import (
     satisfaction_chart,
     visits_chart,
 )
-from dashboard.reports.render.tables import employee_columns, header_lines, team_columns, teams_only_note
+from dashboard.reports.render.tables import (
+    coverage_columns,
+    employee_columns,
+    header_lines,
+    overdue_columns,
+    team_columns,
+    teams_only_note,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 CELL_DIGITS = {"satisfaction": 2}
@@ -110,6 +117,10 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None, frame: Frame
         "target": _("Target", lang),
         "outcomes": _("Task outcomes by team", lang),
         "teams": _("Teams", lang),
+        "coverage": _("Visit coverage by team", lang),
+        "overdue": _("Customers overdue", lang),
+        "no_plans": _("No visits were planned in this period.", lang),
+        "none_overdue": _("No customer is overdue.", lang),
         "visits_per_day": _("Visits per day", lang),
         "where": _("Where the time went", lang),
         "met": _("met", lang),
@@ -154,6 +165,10 @@ def render_pdf(data: ReportData, streets: list[dict] | None = None, frame: Frame
         comments=data.comments,
         team_columns=team_columns(lang),
         teams=data.teams,
+        coverage_columns=coverage_columns(lang),
+        coverage_teams=[row for row in data.coverage_teams if row["planned"] or row["unplanned"]],
+        overdue_columns=overdue_columns(lang),
+        overdue_customers=data.overdue_customers,
         employee_columns=employee_columns(lang),
         employees=employees,
     )

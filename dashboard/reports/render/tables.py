@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dashboard.analytics import coverage
 from dashboard.analytics.metrics import FIGURE
 from dashboard.core.i18n import _
 from dashboard.reports.model import ReportData
@@ -48,6 +49,30 @@ def employee_columns(lang: str) -> list[Column]:
         ("name", _("Name", lang), lambda r: r["employee_name"]),
         ("team", _("Team", lang), lambda r: r["team_name"] or _("No team", lang)),
         *_figures((*TABLE_FIGURES, "idle_share", *TASK_FIGURES), lang),
+    ]
+
+
+def coverage_columns(lang: str) -> list[Column]:
+    """Coverage per team (issue 21): planned, done, missed, to come and unplanned visits, done of planned (%)."""
+    return [
+        ("team", _("Team", lang), lambda r: r["team_name"] or _("No team", lang)),
+        *[(key, coverage.label(key, lang), lambda r, key=key: r[key]) for key in coverage.COUNTS],
+        (
+            "done_rate",
+            coverage.label("done_rate", lang) + " (%)",
+            lambda r: _rounded(None if r["done_rate"] is None else 100 * r["done_rate"], 0),
+        ),
+    ]
+
+
+def overdue_columns(lang: str) -> list[Column]:
+    """The customers most overdue for a visit: frequency, days since the last visit, overdue by."""
+    return [
+        ("customer", _("Customer", lang), lambda r: r["customer_name"]),
+        ("team", _("Team", lang), lambda r: r["team_name"] or _("No team", lang)),
+        ("every_days", _("Every (days)", lang), lambda r: r["every_days"]),
+        ("days_since", _("Days since last visit", lang), lambda r: r["days_since"]),
+        ("overdue_by", _("Overdue by (days)", lang), lambda r: r["overdue_by"]),
     ]
 
 

@@ -15,10 +15,12 @@ from dashboard.core.i18n import _
 from dashboard.core.spreadsheets import as_text_cell
 from dashboard.reports.model import ReportData
 from dashboard.reports.render.tables import (
+    coverage_columns,
     daily_columns,
     employee_columns,
     header_lines,
     kpi_columns,
+    overdue_columns,
     score_columns,
     team_columns,
 )
@@ -44,6 +46,11 @@ def render_xlsx(data: ReportData) -> bytes:
         sheets.pop()  # the Teams sheet stands in for it; the summary's Privacy line says why
     for title, columns, rows in sheets:
         _append_table(book.create_sheet(title[:31]), columns, rows)
+    coverage = book.create_sheet(_("Coverage", lang)[:31])
+    _append_table(coverage, coverage_columns(lang), data.coverage_teams)
+    coverage.append([])
+    coverage.append([_("Customers overdue", lang)])
+    _append_table(coverage, overdue_columns(lang), data.overdue_customers)
     satisfaction = book.create_sheet(_("Satisfaction", lang)[:31])
     _append_table(satisfaction, score_columns(lang), [(score, data.scores.get(score, 0)) for score in range(1, 6)])
     daily = book[sheets[0][0][:31]]

@@ -9,6 +9,7 @@ from swagger_ui_bundle import swagger_ui_path
 from dashboard.geo.coords import SYSTEMS
 from dashboard.web.api import (  # noqa: F401 - they declare routes
     consents,
+    coverage,
     customers,
     form_answers,
     people,

@@ -968,9 +968,10 @@ RULE_PROPERTIES = {
     "params": {
         "type": "object",
         "description": "minutes (silent, idle, task_overdue), percent (low_battery), kmh and seconds (speeding), "
-        "stars (low_survey), score (low_trust_check_in); from and to: a daily window of a zone rule",
+        "stars (low_survey), score (low_trust_check_in), days (customer_overdue); from and to: a daily window of a "
+        "zone rule",
         "properties": {"minutes": _RULE_NUMBER, "percent": _RULE_NUMBER, "kmh": _RULE_NUMBER, "seconds": _RULE_NUMBER}
-        | {"stars": _RULE_NUMBER, "score": _RULE_NUMBER, "from": _CLOCK, "to": _CLOCK},
+        | {"stars": _RULE_NUMBER, "score": _RULE_NUMBER, "days": _RULE_NUMBER, "from": _CLOCK, "to": _CLOCK},
         "additionalProperties": False,
     },
     "team_ids": _BODY_IDS | {"description": "null: every team (a team-limited token: its teams)"},
