@@ -2,7 +2,7 @@
 
     python bench/bench_scale.py batch [--positions 300000] [--writers 1,2,4] [--ingest 1,2] [--zones]
                                       [--old DIR] [--rounds 1] [--clients 4]
-    python bench/bench_scale.py lag   [--rate 10000] [--seconds 30] [--old DIR]
+    python bench/bench_scale.py lag   [--rate 10000] [--seconds 30] [--clients 16] [--old DIR]
 
 batch: native batches of 1,000 positions (bench_ingest.batch_bodies: 1,000 employees, all fixes distinct) over
        keep-alive HTTP from `--clients` threads, spread over the ingest processes (`fieldops ingest`, one port
@@ -11,8 +11,9 @@ batch: native batches of 1,000 positions (bench_ingest.batch_bodies: 1,000 emplo
        position, by role (psutil, user + system): the ingest processes, the writers, the PostgreSQL backends of
        the bench database, the Redis server, and the load generator (this process) — so a
        bigger machine's figure is an extrapolation from measured per-core costs (docs/SCALING.md).
-lag:   positions sent at a steady rate (10 per request, each fix stamped with its send time) to one ingest
-       process, one writer; the time from sending to the writer's insert transaction (`received_at`).
+lag:   positions sent at a steady rate (10 per request, each fix stamped with its send time, `--clients` threads,
+       each sending its share every 100 ms until `--seconds` have passed) to one ingest process, one writer;
+       the time from sending to the writer's insert transaction (`received_at`).
 
 `--old DIR` runs another checkout's code (e.g. `git archive <commit> | tar -x -C DIR`) beside this one, in turn
 (old, new, old, new …), for each configuration: the old path measured in the same run.
@@ -232,7 +233,7 @@ def run_lag(rt: Runtime, code: Path, args: argparse.Namespace) -> None:
     """Phones that buffer: every 100 ms, rate/100 requests of 10 positions, each employee in turn."""
     reset(rt, False)
     stack = Stack(rt, code, 1, 1)
-    clients = 4
+    clients = args.clients
     requests_per_tick = args.rate // 10 // LAG_BATCH
     sent = [0] * clients
     stop_at = time.perf_counter() + args.seconds
@@ -240,7 +241,7 @@ def run_lag(rt: Runtime, code: Path, args: argparse.Namespace) -> None:
     def client(n: int) -> None:
         conn = http.client.HTTPConnection(HOST, stack.ports[0], timeout=30)
         next_tick, tick = time.perf_counter(), 0
-        while next_tick < stop_at:
+        while time.perf_counter() < stop_at:  # a client that falls behind the rate sends less, and says so
             for r in range(n, requests_per_tick, clients):
                 now_ms = int(time.time() * 1000)
                 employee = (tick * requests_per_tick + r) % EMPLOYEES + 1
@@ -287,7 +288,7 @@ def main() -> None:
     parser.add_argument("--writers", default="1")
     parser.add_argument("--ingest", default="1")
     parser.add_argument("--zones", action="store_true")
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=4, help="client threads (lag: give 16, to keep the rate)")
     parser.add_argument("--old", help="another checkout, run beside this one")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--rate", type=int, default=10_000)
