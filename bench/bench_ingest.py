@@ -89,6 +89,7 @@ def start_processes(rt: Runtime, web_workers: int, writers: int) -> list[subproc
         "FIELDOPS_REDIS_PREFIX": PREFIX,
         "SECRET_KEY": rt.settings.secret_key,
         "FIELDOPS_OSMAND_PORT": str(OSMAND_PORT),
+        "FIELDOPS_INGEST_PORT": "off",  # the dashboard's own path is measured here
         "FIELDOPS_TILE_URL": "none",
         # A benchmark's positions are thrown away: the machine's Redis without persistence will do (issue 14).
         "FIELDOPS_ACCEPT_VOLATILE_REDIS": "1",

@@ -76,6 +76,7 @@ def environment(rt: Runtime) -> dict[str, str]:
         "FIELDOPS_REDIS_PREFIX": PREFIX,
         "SECRET_KEY": rt.settings.secret_key,
         "FIELDOPS_OSMAND_PORT": str(OSMAND_PORT),
+        "FIELDOPS_INGEST_PORT": "off",  # each server measured alone
         "FIELDOPS_TILE_URL": "none",
         "FIELDOPS_ACCEPT_VOLATILE_REDIS": "1",  # a benchmark's positions are thrown away
         "PYTHONPATH": str(ROOT),

@@ -173,15 +173,15 @@ UNION
 SELECT employee_id, hour FROM analytics_facts WHERE hour >= %(start)s AND hour < %(end)s
 """
 
-# Marked by the writer in the transaction that stores the fixes: a fix's hour, and the hour
-# before when the fix is within GAP_S of its start (it ends that hour's last interval).
-MARK_DIRTY = f"""
+# Marked by the writer in the transaction that stores the fixes (data/positions.py): a fix's hour, and
+# the hour before when the fix is within GAP_S of its start (it ends that hour's last interval). The writer
+# passes distinct (employee, epoch minute) pairs of both; the hour is truncated here, in the session's zone.
+MARK_DIRTY = """
 INSERT INTO analytics_dirty (employee_id, hour)
-SELECT employee_id, date_trunc('hour', ts) FROM positions_incoming
-UNION
-SELECT employee_id, date_trunc('hour', ts - interval '{GAP_S} seconds') FROM positions_incoming
+SELECT DISTINCT employee_id, date_trunc('hour', to_timestamp(minute * 60))
+FROM unnest(%(employees)s::int[], %(minutes)s::bigint[]) AS m(employee_id, minute)
 ON CONFLICT DO NOTHING
-"""  # noqa: S608 - only constants are formatted in
+"""
 
 
 def _params(tz: str) -> dict:

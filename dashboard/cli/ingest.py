@@ -38,6 +38,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     services = prepare(settings_from(args))
     settings = services.settings
     port = args.port or settings.ingest_port
+    if not port:
+        services.stop()
+        raise SystemExit("fieldops ingest: FIELDOPS_INGEST_PORT is off; give --port")
     sockets = [listening(args.host, port)]
     if args.osmand_port:
         sockets.append(listening(args.host, args.osmand_port))

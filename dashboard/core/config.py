@@ -41,7 +41,7 @@ class Settings:
     max_fix_age_s: int = 7 * 86400
     max_backlog: int = 2_000_000
     osmand_port: int | None = 5055
-    ingest_port: int = 8060  # `fieldops ingest`, the ingest server's own port (issue 20)
+    ingest_port: int | None = 8060  # the ingest server's own port (`fieldops ingest`, and beside `fieldops serve`)
     mqtt_url: str | None = None
     max_body_bytes: int = 16 * 1024 * 1024
     stay_min_s: int = 300
@@ -82,7 +82,7 @@ class Settings:
             max_fix_age_s=_int(env, "FIELDOPS_MAX_FIX_AGE_S", 7 * 86400),
             max_backlog=_int(env, "FIELDOPS_MAX_BACKLOG", 2_000_000),
             osmand_port=_port_or_off(env, "FIELDOPS_OSMAND_PORT", 5055),
-            ingest_port=_int(env, "FIELDOPS_INGEST_PORT", 8060),
+            ingest_port=_port_or_off(env, "FIELDOPS_INGEST_PORT", 8060),
             mqtt_url=env.get("FIELDOPS_MQTT_URL") or None,
             max_body_bytes=_int(env, "FIELDOPS_MAX_BODY_BYTES", 16 * 1024 * 1024),
             stay_min_s=_int(env, "FIELDOPS_STAY_MIN_S", 300),
@@ -110,8 +110,8 @@ class Settings:
             raise ConfigError(
                 "FIELDOPS_MAX_FIX_AGE_S ≥ 60, FIELDOPS_MAX_BACKLOG ≥ 1000, FIELDOPS_MAX_BODY_BYTES ≥ 65536"
             )
-        if not 1 <= self.ingest_port <= 65535:
-            raise ConfigError("FIELDOPS_INGEST_PORT: a port number")
+        if self.ingest_port is not None and not 1 <= self.ingest_port <= 65535:
+            raise ConfigError("FIELDOPS_INGEST_PORT: a port number, or 0/off")
         if self.osmand_port is not None and not 1 <= self.osmand_port <= 65535:
             raise ConfigError("FIELDOPS_OSMAND_PORT: a port number, or 0/off")
         if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://", "smtp+starttls://")):

@@ -36,7 +36,7 @@ from data.feed import StreamEntry, WriterGroupLost
 
 log = logging.getLogger(__name__)
 
-BATCH = 5000
+BATCH = 20_000  # entries per read and per transaction: larger reads cost less per fix (docs/BENCHMARKS.md, issue 20)
 CLAIM_IDLE_MS = 30_000  # a batch takes well under a second; 30 s without an ack means its writer died
 CLAIM_EVERY_S = 5
 FORGET_IDLE_MS = 10 * CLAIM_IDLE_MS  # 5 min without a read and holding nothing: that writer is gone

@@ -89,6 +89,7 @@ class Stack:
             "FIELDOPS_DATA_DIR": str(folder / "data"),
             "FIELDOPS_TILE_URL": "none",
             "FIELDOPS_OSMAND_PORT": "off",
+            "FIELDOPS_INGEST_PORT": "off",  # the stack starts its own processes
         }
         # The stream under the default prefix; and the Redis here keeps what it acknowledged, so nothing
         # may be needed to accept a volatile one (another fixture sets this for the machine's test Redis).

@@ -164,6 +164,7 @@ def test_metrics_add_up_every_gunicorn_worker(settings, tmp_path):
         "SECRET_KEY": settings.secret_key,
         "FIELDOPS_DATA_DIR": str(tmp_path),
         "FIELDOPS_OSMAND_PORT": "off",
+        "FIELDOPS_INGEST_PORT": "off",
         "FIELDOPS_TILE_URL": "none",
     }
     server = subprocess.Popen(

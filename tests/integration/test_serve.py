@@ -6,11 +6,12 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import requests
 
 from dashboard.cli.main import main
 from data import devices
-from tests.conftest import free_port, real_time
+from tests.conftest import free_port, real_time, wait_until
 from tests.replay import drain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +32,12 @@ def test_traccar_clients_default_url_reaches_osmand_on_its_own_port(seeded_rt, m
     devices.add_device(rt.db, "902064", 1, "osmand", None)
     _service_env(rt.settings, monkeypatch)
     web, osmand = free_port(), free_port()
-    env = {**os.environ, "FIELDOPS_OSMAND_PORT": str(osmand), "FIELDOPS_TILE_URL": "none"}
+    env = {
+        **os.environ,
+        "FIELDOPS_OSMAND_PORT": str(osmand),
+        "FIELDOPS_INGEST_PORT": "off",
+        "FIELDOPS_TILE_URL": "none",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(web), "--workers", "1"],
         env=env,
@@ -68,6 +74,56 @@ def test_traccar_clients_default_url_reaches_osmand_on_its_own_port(seeded_rt, m
         60.17,
         60.18,
         60.19,
+    ]
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 400  # no device id: refused, so it is listening
+    except requests.RequestException:
+        return False
+
+
+def test_fieldops_serve_runs_the_ingest_server_beside_the_dashboard_and_restarts_it(seeded_rt, monkeypatch):
+    rt = seeded_rt
+    devices.add_device(rt.db, "902064", 1, "osmand", None)
+    _service_env(rt.settings, monkeypatch)
+    web, ingest = free_port(), free_port()
+    env = {
+        **os.environ,
+        "FIELDOPS_OSMAND_PORT": "off",
+        "FIELDOPS_INGEST_PORT": str(ingest),
+        "FIELDOPS_TILE_URL": "none",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(web), "--workers", "1"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    osmand = f"http://127.0.0.1:{ingest}/ingest/osmand"
+    ts = int(real_time()) - 5  # the processes read the real clock, pinned instant or not
+    try:
+        wait_until(lambda: _answers(osmand), "the ingest server beside `fieldops serve`", 90)
+        answer = requests.get(f"{osmand}?id=902064&lat=60.17&lon=24.94&timestamp={ts}", timeout=5)
+        assert (answer.status_code, answer.text) == (200, "")
+        assert requests.get(f"http://127.0.0.1:{ingest}/healthz", timeout=5).status_code == 404  # no dashboard
+        # The ingest server is a child `fieldops serve` watches: killed, it is started again.
+        (child,) = [p for p in psutil.Process(server.pid).children() if "ingest" in p.cmdline()]
+        child.kill()
+        child.wait(10)
+        wait_until(lambda: _answers(osmand), "the ingest server started again", 90)
+        answer = requests.get(f"{osmand}?id=902064&lat=60.18&lon=24.94&timestamp={ts + 1}", timeout=5)
+        assert answer.status_code == 200
+    finally:
+        server.terminate()
+        server.wait(30)
+    assert not _answers(osmand)  # stopped with `fieldops serve`
+    drain(rt)
+    assert [r["lat"] for r in rt.db.fetch_all("SELECT lat FROM positions WHERE employee_id = 1 ORDER BY ts")] == [
+        60.17,
+        60.18,
     ]
 
 

@@ -17,3 +17,13 @@ def test_settings_from_the_environment_are_checked(tmp_path):
     ):
         with pytest.raises(ConfigError):
             Settings.from_env({**good, **bad})
+
+
+def test_the_ingest_port_is_a_port_or_off(tmp_path):
+    good = {"SECRET_KEY": "x" * 40, "FIELDOPS_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(good).ingest_port == 8060
+    assert Settings.from_env({**good, "FIELDOPS_INGEST_PORT": "8061"}).ingest_port == 8061
+    assert Settings.from_env({**good, "FIELDOPS_INGEST_PORT": "off"}).ingest_port is None
+    assert Settings.from_env({**good, "FIELDOPS_INGEST_PORT": "0"}).ingest_port is None
+    with pytest.raises(ConfigError):
+        Settings.from_env({**good, "FIELDOPS_INGEST_PORT": "70000"})
