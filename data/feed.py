@@ -4,8 +4,13 @@ Keys (all under one prefix, so tests and tenants can share a server):
   latest   hash  employee id -> compact JSON [ts_ms, lat, lon, speed, heading, accuracy, version]
   status   hash  employee id -> JSON {"visit": customer id or null, "since": ms, "v": version}
   geo      GEO   employee id at its latest position, for nearest-staff search
-  stream   XADD  every accepted fix, consumed by the writer's group; entries are deleted once
-                 stored, so its length is the backlog, and publishing refuses past a limit
+  {k}:stream  XADD  shard k's accepted fixes (k = employee_id mod shards), consumed by the writer group of
+                 that stream; acknowledged entries are trimmed (XTRIM MINID), so its length is the shard's
+                 backlog, and publishing refuses past the limit, which applies to each shard
+  {k}:lease   the writer owning shard k (SET NX PX, renewed by its owner): one writer at a time reads it
+  {k}:handover  hash  employee id -> JSON of the writer's per-person state (zones, stop, visit), written
+                 with every batch, so the writer taking a shard over goes on where the last one stopped
+  shards   int   the number of shards the streams were made with: fixed for a deployment
   zones    hash  employee id -> JSON list of the geofences the writer has the person inside
   writers  hash  writer (consumer) name -> JSON heartbeat {"at_ms", "since_ms", "batch_ms", "stored"}, written
                  by each writer every loop; gone with the writer (clean stop, or forgotten when idle)
@@ -31,6 +36,10 @@ UNBOUNDED = 2**62
 
 class StreamFull(RuntimeError):
     """The writer's backlog is at its limit: nothing was published; the sender should retry later."""
+
+
+class ShardsChanged(RuntimeError):
+    """The configured number of shards differs from the one this Redis's streams were made with."""
 
 
 class WriterGroupLost(RuntimeError):
@@ -64,6 +73,7 @@ class StreamEntry:
     entry_id: bytes
     source: str
     fix: Fix
+    shard: int = 0  # the shard stream it was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +98,8 @@ class LiveFeed:
         self.latest_key = f"{prefix}latest"
         self.status_key = f"{prefix}status"
         self.geo_key = f"{prefix}geo"
-        self.stream_key = f"{prefix}stream"
+        self.stream_keys = [self.shard_key(k, "stream") for k in range(shards)]
+        self.shards_key = f"{prefix}shards"
         self.version_key = f"{prefix}version"
         self.zones_key = f"{prefix}zones"
         self.writers_key = f"{prefix}writers"
@@ -97,6 +108,8 @@ class LiveFeed:
         self._publish = client.register_script((LUA_DIR / "publish.lua").read_text())
         self._set_status = client.register_script((LUA_DIR / "set_status.lua").read_text())
         self._forget_writers = client.register_script((LUA_DIR / "forget_writers.lua").read_text())
+        self._lease = client.register_script((LUA_DIR / "lease.lua").read_text())
+        self._ack_trim = client.register_script((LUA_DIR / "ack_trim.lua").read_text())
 
     def shard_of(self, employee_id: int) -> int:
         """The shard whose keys hold a person's position, status and stream entries."""
@@ -115,20 +128,42 @@ class LiveFeed:
 
     def publish_many(self, batches: Sequence[tuple[Sequence[Fix], str]], max_backlog: int = UNBOUNDED) -> int:
         """Several requests' fixes, each batch with its source, in one round trip (the ingest server's
-        micro-batching): the same rules as `publish` (the newest position wins, the backlog limit refuses the
-        whole call), so every request of the call is published, or (StreamFull) none is."""
-        args: list[object] = [max_backlog]
+        micro-batching): the same rules as `publish` (the newest position wins, the backlog limit refuses).
+
+        Each fix goes to its person's shard stream: one script call per shard touched, pipelined. The limit
+        applies to each shard, and each call checks its own shard: a call whose fixes all fall in one shard (a
+        device's request) is published whole or (StreamFull) not at all; a micro-batch spanning shards, one of
+        them full, has the other shards' fixes published before StreamFull is raised. The senders retry them
+        (answered 503), which is harmless: the newest position wins and (employee_id, ts) stores a fix once."""
+        by_shard: dict[int, list[object]] = {}
         for fixes, source in batches:
             for fix in fixes:
                 attributes = orjson.dumps(fix.attributes) if fix.attributes else b""
+                args = by_shard.setdefault(fix.employee_id % self.shards, [max_backlog])
                 args += [source, fix.employee_id, fix.ts_ms, fix.compact(), fix.lon, fix.lat, attributes]
-        if len(args) == 1:
+        if not by_shard:
             return 0
-        keys = [self.latest_key, self.geo_key, self.stream_key, self.version_key]
-        newer = int(self._publish(keys=keys, args=args))
-        if newer < 0:
-            raise StreamFull(f"the writer's backlog is at its limit of {max_backlog} positions")
-        return newer
+        pipe = self.client.pipeline(transaction=False)
+        for shard, args in by_shard.items():
+            keys = [self.latest_key, self.geo_key, self.stream_keys[shard], self.version_key]
+            self._publish(keys=keys, args=args, client=pipe)
+        answers = [int(answer) for answer in pipe.execute()]
+        if min(answers) < 0:
+            raise StreamFull(f"the writer's backlog is at its limit of {max_backlog} positions per shard")
+        return sum(answers)
+
+    def check_shards(self) -> int:
+        """Record the number of shards at the first start; raise ShardsChanged when it differs from the one the
+        streams were made with (people's fixes would go to other shards than their earlier, unstored ones)."""
+        self.client.set(self.shards_key, self.shards, nx=True)
+        recorded = int(self.client.get(self.shards_key))
+        if recorded != self.shards:
+            raise ShardsChanged(
+                f"this Redis's writer streams have {recorded} shards, the configuration says {self.shards}:"
+                f" set FIELDOPS_SHARDS={recorded}, or stop ingest, let the writers drain every stream, delete"
+                f" {self.shards_key} and start again"
+            )
+        return recorded
 
     def version(self) -> int:
         return int(self.client.get(self.version_key) or 0)
@@ -194,64 +229,99 @@ class LiveFeed:
             pipe.incr(self.version_key)
             pipe.execute()
 
-    # The writer's side of the stream.
+    # The writers' side: the shard streams, each with its own group, each shard leased to one writer.
 
-    def ensure_writer_group(self) -> None:
-        """The stream and its writer group, from the stream's first entry: entries published while the
+    def _all(self, shards: Iterable[int] | None) -> list[int]:
+        return list(range(self.shards)) if shards is None else sorted(shards)
+
+    def ensure_writer_group(self, shards: Iterable[int] | None = None) -> None:
+        """Each shard stream and its writer group, from the stream's first entry: entries published while the
         group was missing (a Redis that came back empty) are read too."""
+        pipe = self.client.pipeline(transaction=False)
+        for shard in self._all(shards):
+            pipe.xgroup_create(self.stream_keys[shard], WRITER_GROUP, id="0", mkstream=True)
+        for answer in pipe.execute(raise_on_error=False):
+            if isinstance(answer, Exception) and "BUSYGROUP" not in str(answer):
+                raise answer
+
+    def read_stream(
+        self, consumer: str, count: int, block_ms: int, pending: bool = False, shards: Iterable[int] | None = None
+    ) -> list[StreamEntry]:
+        """New entries of the shards (all when None) for this consumer, or (pending=True) those it was given but
+        never acknowledged; up to `count` per shard, each shard's in order. One XREADGROUP over the shards on a
+        single Redis; on a Redis Cluster, whose multi-key commands stay within a slot, one per shard."""
+        numbers = self._all(shards)
+        if not numbers:
+            return []
+        start = "0" if pending else ">"
         try:
-            self.client.xgroup_create(self.stream_key, WRITER_GROUP, id="0", mkstream=True)
+            if isinstance(self.client, redis.RedisCluster):
+                pipe = self.client.pipeline()
+                for shard in numbers:
+                    pipe.xreadgroup(WRITER_GROUP, consumer, {self.stream_keys[shard]: start}, count=count)
+                replies = [item for reply in pipe.execute() for item in reply or []]
+                if not replies and not pending:
+                    time.sleep(min(block_ms, 100) / 1000)
+            else:
+                streams = {self.stream_keys[shard]: start for shard in numbers}
+                replies = self.client.xreadgroup(
+                    WRITER_GROUP, consumer, streams, count=count, block=None if pending else block_ms
+                )
         except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
+            _raise_if_group_lost(exc)
+            raise
+        return [entry for key, messages in replies or [] for entry in _entries(messages, self._shard_of_key(key))]
+
+    def _shard_of_key(self, key: bytes | str) -> int:
+        name = key.decode() if isinstance(key, bytes) else key
+        return int(name[len(self.prefix) + 1 : name.index("}", len(self.prefix))])
+
+    def claim_stale(
+        self, consumer: str, min_idle_ms: int, count: int, shards: Iterable[int] | None = None
+    ) -> list[StreamEntry]:
+        """Take over entries another consumer was given but has not acknowledged for min_idle_ms (a killed
+        worker; min_idle_ms=0 on taking a shard over, whose lease says the old owner is gone), up to count per
+        shard, each shard's in order, so they are stored by this one."""
+        claimed: list[StreamEntry] = []
+        for shard in self._all(shards):
+            try:
+                _next, messages, *_deleted = self.client.xautoclaim(
+                    self.stream_keys[shard],
+                    WRITER_GROUP,
+                    consumer,
+                    min_idle_time=min_idle_ms,
+                    start_id="0-0",
+                    count=count,
+                )
+            except redis.ResponseError as exc:
+                _raise_if_group_lost(exc)
                 raise
+            claimed += _entries(messages, shard)
+        return claimed
 
-    def read_stream(self, consumer: str, count: int, block_ms: int, pending: bool = False) -> list[StreamEntry]:
-        """New entries for this consumer, or (pending=True) those it was given but never acknowledged."""
-        try:
-            reply = self.client.xreadgroup(
-                WRITER_GROUP,
-                consumer,
-                {self.stream_key: "0" if pending else ">"},
-                count=count,
-                block=None if pending else block_ms,
-            )
-        except redis.ResponseError as exc:
-            _raise_if_group_lost(exc)
-            raise
-        return [entry for _stream, messages in reply or [] for entry in _entries(messages)]
-
-    def claim_stale(self, consumer: str, min_idle_ms: int, count: int) -> list[StreamEntry]:
-        """Take over entries another consumer was given but has not acknowledged for min_idle_ms
-        (a killed worker), so they are stored by this one."""
-        try:
-            _next, messages, *_deleted = self.client.xautoclaim(
-                self.stream_key, WRITER_GROUP, consumer, min_idle_time=min_idle_ms, start_id="0-0", count=count
-            )
-        except redis.ResponseError as exc:
-            _raise_if_group_lost(exc)
-            raise
-        return list(_entries(messages))
-
-    def acknowledge(self, entry_ids: Sequence[bytes]) -> None:
-        """Acknowledge and drop entries once they are committed to PostgreSQL."""
-        if entry_ids:
-            pipe = self.client.pipeline(transaction=True)
-            pipe.xack(self.stream_key, WRITER_GROUP, *entry_ids)
-            pipe.xdel(self.stream_key, *entry_ids)
+    def acknowledge(self, entries: Sequence[StreamEntry]) -> None:
+        """Acknowledge entries once they are committed to PostgreSQL, and trim their shards' streams up to the
+        oldest entry still pending (XTRIM MINID): one call per shard."""
+        by_shard: dict[int, list[bytes]] = {}
+        for entry in entries:
+            by_shard.setdefault(entry.shard, []).append(entry.entry_id)
+        if by_shard:
+            pipe = self.client.pipeline(transaction=False)
+            for shard, ids in by_shard.items():
+                self._ack_trim(keys=[self.stream_keys[shard]], args=[WRITER_GROUP, *ids], client=pipe)
             pipe.execute()
 
     def set_aside(self, entries: Sequence[StreamEntry], reason: str) -> None:
-        """Move entries PostgreSQL refuses for good (a dead letter) out of the writer's way, with the reason,
-        in one transaction: kept, never dropped, until `replay_set_aside` sends them through again."""
+        """Move entries PostgreSQL refuses for good (a dead letter) out of the writer's way, with the reason:
+        kept, never dropped, until `replay_set_aside` sends them through again. Written to the dead letter
+        first: a crash in between leaves an entry in both, and storing it twice keeps one row."""
         if not entries:
             return
-        pipe = self.client.pipeline(transaction=True)
+        pipe = self.client.pipeline(transaction=False)
         for entry in entries:
             pipe.xadd(self.dead_letter_key, {**_fields(entry), b"r": reason[:500]})
-        ids = [entry.entry_id for entry in entries]
-        pipe.xack(self.stream_key, WRITER_GROUP, *ids)
-        pipe.xdel(self.stream_key, *ids)
         pipe.execute()
+        self.acknowledge(entries)
 
     def set_aside_count(self) -> int:
         return int(self.client.xlen(self.dead_letter_key))
@@ -260,40 +330,72 @@ class LiveFeed:
         """The oldest entries set aside, each with its reason."""
         messages = self.client.xrange(self.dead_letter_key, count=count)
         reasons = [fields[b"r"].decode() for _id, fields in messages]
-        return list(zip(_entries(messages), reasons, strict=True))
+        entries = [replace(e, shard=e.fix.employee_id % self.shards) for e in _entries(messages, 0)]
+        return list(zip(entries, reasons, strict=True))
 
     def replay_set_aside(self) -> int:
         """Send every entry set aside through the writer again (after the cause was mended); returns how many."""
         moved = 0
         while messages := self.client.xrange(self.dead_letter_key, count=1000):
-            pipe = self.client.pipeline(transaction=True)
-            for entry_id, fields in messages:
-                pipe.xadd(self.stream_key, {k: v for k, v in fields.items() if k != b"r"})
-                pipe.xdel(self.dead_letter_key, entry_id)
+            pipe = self.client.pipeline(transaction=False)
+            for _entry_id, fields in messages:
+                shard = int(fields[b"e"]) % self.shards
+                pipe.xadd(self.stream_keys[shard], {k: v for k, v in fields.items() if k != b"r"})
+            pipe.xdel(self.dead_letter_key, *[entry_id for entry_id, _fields in messages])
             pipe.execute()
             moved += len(messages)
         return moved
 
     def stream_backlog(self) -> int:
-        return int(self.client.xlen(self.stream_key))
+        """Positions accepted and not yet stored, over every shard."""
+        return sum(self.shard_backlogs())
+
+    def shard_backlogs(self) -> list[int]:
+        """Each shard's positions accepted and not yet stored (the limit applies to each)."""
+        pipe = self.client.pipeline(transaction=False)
+        for key in self.stream_keys:
+            pipe.xlen(key)
+        return [int(length) for length in pipe.execute()]
 
     def writer_consumers(self) -> list[dict]:
-        """Each writer in the group: name, entries it holds unacknowledged, ms since it last read."""
-        try:
-            consumers = self.client.xinfo_consumers(self.stream_key, WRITER_GROUP)
-        except redis.ResponseError:  # no stream or no group yet: no writer has started
-            return []
-        return [
-            {"name": c["name"].decode(), "pending": int(c["pending"]), "idle_ms": int(c["idle"])} for c in consumers
-        ]
+        """Each writer in the shards' groups: name, entries it holds unacknowledged (over the shards), ms since it
+        last read any."""
+        pipe = self.client.pipeline(transaction=False)
+        for key in self.stream_keys:
+            pipe.xinfo_consumers(key, WRITER_GROUP)
+        merged: dict[str, dict] = {}
+        for consumers in pipe.execute(raise_on_error=False):
+            if isinstance(consumers, Exception):  # no stream or no group yet: no writer has started
+                continue
+            for c in consumers:
+                name = c["name"].decode()
+                seen = merged.setdefault(name, {"name": name, "pending": 0, "idle_ms": int(c["idle"])})
+                seen["pending"] += int(c["pending"])
+                seen["idle_ms"] = min(seen["idle_ms"], int(c["idle"]))
+        return sorted(merged.values(), key=lambda c: c["name"])
 
     def forget_writers(self, min_idle_ms: int, names: Sequence[str] = ()) -> list[str]:
-        """Delete writers (consumers) that hold no pending entry and have read nothing for min_idle_ms,
-        with their heartbeats; only those in `names` when given. Checked and deleted in one step: a
-        consumer holding entries is never deleted (its entries would never be delivered again)."""
-        keys = [self.stream_key, self.writers_key]
-        forgotten = self._forget_writers(keys=keys, args=[WRITER_GROUP, min_idle_ms, *names])
-        return [name.decode() for name in forgotten]
+        """Delete writers (consumers) that hold no pending entry and have read nothing for min_idle_ms, from each
+        shard's group, checked and deleted in one step per shard: a consumer holding entries is never deleted (its
+        entries would never be delivered again). Returns those gone from every group, whose heartbeats are then
+        deleted too (only if they beat min_idle_ms ago or earlier, or are named: a live writer owning none of the
+        shards keeps its own)."""
+        pipe = self.client.pipeline(transaction=False)
+        for key in self.stream_keys:
+            self._forget_writers(keys=[key], args=[WRITER_GROUP, min_idle_ms, *names], client=pipe)
+        deleted = {name.decode() for names_deleted in pipe.execute() for name in names_deleted}
+        remaining = {c["name"] for c in self.writer_consumers()}
+        now_ms = int(time.time() * 1000)
+        beats = self.heartbeats()
+        stale = {name for name, beat in beats.items() if beat.get("at_ms", 0) <= now_ms - min_idle_ms}
+        gone = [
+            name
+            for name in deleted | (set(names) if names else stale)
+            if name not in remaining and (name in names or name in stale or name not in beats)
+        ]
+        if gone:
+            self.client.hdel(self.writers_key, *gone)
+        return sorted(gone)
 
     def beat(self, consumer: str, since_ms: int, batch_ms: int | None, stored: int, now_ms: int | None = None) -> None:
         """A writer's heartbeat: now, when it started, when it last stored a batch, rows stored since it started."""
@@ -316,12 +418,70 @@ class LiveFeed:
         return {name.decode(): orjson.loads(value) for name, value in self.client.hgetall(self.writers_key).items()}
 
     def writer_lag_s(self) -> float:
-        """Age of the oldest position not yet stored: 0 when the writer has caught up."""
-        oldest = self.client.xrange(self.stream_key, count=1)
-        if not oldest:
+        """Age of the oldest position not yet stored, over the shards: 0 when the writers have caught up."""
+        pipe = self.client.pipeline(transaction=False)
+        for key in self.stream_keys:
+            pipe.xrange(key, count=1)
+        firsts = [int(reply[0][0].split(b"-")[0]) for reply in pipe.execute() if reply]
+        if not firsts:
             return 0.0
-        accepted_ms = int(oldest[0][0].split(b"-")[0])
-        return max(0.0, time.time() - accepted_ms / 1000)
+        return max(0.0, time.time() - min(firsts) / 1000)
+
+    # The shards' leases and the state a writer hands over with a shard.
+
+    def lease_key(self, shard: int) -> str:
+        return self.shard_key(shard, "lease")
+
+    def lease_owners(self) -> dict[int, str | None]:
+        """Each shard's writer, or None for a shard no writer holds."""
+        pipe = self.client.pipeline(transaction=False)
+        for shard in range(self.shards):
+            pipe.get(self.lease_key(shard))
+        return {shard: owner.decode() if owner else None for shard, owner in enumerate(pipe.execute())}
+
+    def take_leases(self, shards: Iterable[int], owner: str, ttl_ms: int) -> set[int]:
+        """Try to take free shards (SET NX PX); returns those now held."""
+        numbers = list(shards)
+        pipe = self.client.pipeline(transaction=False)
+        for shard in numbers:
+            pipe.set(self.lease_key(shard), owner, nx=True, px=ttl_ms)
+        return {shard for shard, taken in zip(numbers, pipe.execute(), strict=True) if taken}
+
+    def renew_leases(self, shards: Iterable[int], owner: str, ttl_ms: int) -> set[int]:
+        """Extend the leases the owner still holds (compare-and-extend); returns those it holds."""
+        return self._leases(shards, owner, str(ttl_ms))
+
+    def release_leases(self, shards: Iterable[int], owner: str) -> set[int]:
+        """Give shards up (compare-and-delete): only the owner's own leases are released."""
+        return self._leases(shards, owner, "release")
+
+    def _leases(self, shards: Iterable[int], owner: str, action: str) -> set[int]:
+        numbers = list(shards)
+        if not numbers:
+            return set()
+        pipe = self.client.pipeline(transaction=False)
+        for shard in numbers:
+            self._lease(keys=[self.lease_key(shard)], args=[owner, action], client=pipe)
+        return {shard for shard, held in zip(numbers, pipe.execute(), strict=True) if int(held)}
+
+    def save_handover(self, states: dict[int, bytes]) -> None:
+        """The writer's per-person state (employee id -> JSON), in the person's shard, with every batch."""
+        by_shard: dict[int, dict[int, bytes]] = {}
+        for employee_id, state in states.items():
+            by_shard.setdefault(employee_id % self.shards, {})[employee_id] = state
+        if by_shard:
+            pipe = self.client.pipeline(transaction=False)
+            for shard, mapping in by_shard.items():
+                pipe.hset(self.shard_key(shard, "handover"), mapping=mapping)
+            pipe.execute()
+
+    def handover(self, shards: Iterable[int]) -> dict[int, object]:
+        """The per-person state last saved in the shards, by employee id."""
+        numbers = list(shards)
+        pipe = self.client.pipeline(transaction=False)
+        for shard in numbers:
+            pipe.hgetall(self.shard_key(shard, "handover"))
+        return {int(k): orjson.loads(v) for states in pipe.execute() for k, v in states.items()}
 
 
 def _raise_if_group_lost(exc: redis.ResponseError) -> None:
@@ -338,11 +498,11 @@ def _fields(entry: StreamEntry) -> dict[bytes, bytes | str | int]:
     return fields
 
 
-def _entries(messages: Iterable) -> Iterable[StreamEntry]:
+def _entries(messages: Iterable, shard: int) -> Iterable[StreamEntry]:
     for entry_id, fields in messages:
         if not fields:
             continue  # deleted after it was claimed: already stored and acknowledged
         fix = Fix.from_compact(int(fields[b"e"]), fields[b"p"])
         if b"a" in fields:
             fix = replace(fix, attributes=orjson.loads(fields[b"a"]))
-        yield StreamEntry(entry_id, fields[b"s"].decode(), fix)
+        yield StreamEntry(entry_id, fields[b"s"].decode(), fix, shard)

@@ -39,7 +39,8 @@ class Settings:
     public_url: str = "http://127.0.0.1:8050"
     # Ingest (issue 3).
     max_fix_age_s: int = 7 * 86400
-    max_backlog: int = 2_000_000
+    max_backlog: int = 2_000_000  # per shard of the writers' stream
+    shards: int = 16  # the writers' stream shards (data/feed.SHARDS): fixed for a deployment (issue 20)
     osmand_port: int | None = 5055
     ingest_port: int = 8060  # `fieldops ingest`, the ingest server's own port (issue 20)
     mqtt_url: str | None = None
@@ -81,6 +82,7 @@ class Settings:
             public_url=env.get("FIELDOPS_PUBLIC_URL", "http://127.0.0.1:8050").rstrip("/"),
             max_fix_age_s=_int(env, "FIELDOPS_MAX_FIX_AGE_S", 7 * 86400),
             max_backlog=_int(env, "FIELDOPS_MAX_BACKLOG", 2_000_000),
+            shards=_int(env, "FIELDOPS_SHARDS", 16),
             osmand_port=_port_or_off(env, "FIELDOPS_OSMAND_PORT", 5055),
             ingest_port=_int(env, "FIELDOPS_INGEST_PORT", 8060),
             mqtt_url=env.get("FIELDOPS_MQTT_URL") or None,

@@ -12,7 +12,7 @@ def test_latest_position_only_moves_forward_in_time(rt):
 def test_version_changes_with_each_newer_fix_and_each_status(rt):
     feed = rt.feed
     v0 = feed.version()
-    feed.publish([Fix(1, 1_000, 60.1, 24.9), Fix(2, 1_000, 60.1, 24.9)], "native")
+    feed.publish([Fix(1, 1_000, 60.1, 24.9), Fix(1 + feed.shards, 1_000, 60.1, 24.9)], "native")  # one shard
     v1 = feed.version()
     assert v1 == v0 + 1
     assert feed.set_status(1, {"visit": 9}) == v1 + 1
@@ -65,7 +65,7 @@ def test_writer_reads_then_acknowledges_entries(rt):
     entries = feed.read_stream("w1", 10, 100)
     assert [(e.source, e.fix.employee_id) for e in entries] == [("osmand", 1)]
     assert feed.read_stream("w1", 10, 100, pending=True)  # unacknowledged: handed back after a crash
-    feed.acknowledge([e.entry_id for e in entries])
+    feed.acknowledge(entries)
     assert feed.read_stream("w1", 10, 100, pending=True) == []
     assert feed.stream_backlog() == 0
 

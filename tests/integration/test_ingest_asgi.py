@@ -173,7 +173,10 @@ def _over_http(url: str, method: str, path: str, request: dict) -> requests.Resp
 
 
 def _new_entries(rt, after: bytes) -> tuple[list[dict], bytes]:
-    entries = rt.feed.client.xrange(rt.feed.stream_key, min=b"(" + after)
+    entries = sorted(
+        (entry for key in rt.feed.stream_keys for entry in rt.feed.client.xrange(key, min=b"(" + after)),
+        key=lambda entry: tuple(int(part) for part in entry[0].split(b"-")),
+    )
     last = entries[-1][0] if entries else after
     return [fields for _id, fields in entries], last
 
