@@ -112,6 +112,8 @@ class Settings:
             raise ConfigError(
                 "FIELDOPS_MAX_FIX_AGE_S ≥ 60, FIELDOPS_MAX_BACKLOG ≥ 1000, FIELDOPS_MAX_BODY_BYTES ≥ 65536"
             )
+        if not 1 <= self.shards <= 1024:
+            raise ConfigError("FIELDOPS_SHARDS: between 1 and 1024 (fixed once the writers' streams exist)")
         if not 1 <= self.ingest_port <= 65535:
             raise ConfigError("FIELDOPS_INGEST_PORT: a port number")
         if self.osmand_port is not None and not 1 <= self.osmand_port <= 65535:
