@@ -68,9 +68,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_stores_nothing_twice(rt):
     finally:
         if worker.poll() is None:
             worker.kill()
-    dead = next(c["name"].decode() for c in consumers() if c["pending"] > 0)
+    dead = next(c["name"] for c in consumers() if c["pending"] > 0)
     assert stored_before < total, "the worker finished before it could be killed"
-    # Another writer of the group takes over the dead one's entries once they have been idle.
+    # Another writer takes over the dead one's shards once their leases expire, and its pending entries at once.
     survivor = Writer(Runtime.open(rt.settings), "survivor", claim_idle_ms=500)
     stop = threading.Event()
     thread = threading.Thread(target=survivor.run, args=(stop, 100), daemon=True)

@@ -234,7 +234,8 @@ def test_a_body_over_the_limit_is_refused_413_and_garbage_is_a_4xx(rt, ingest):
 def test_a_full_backlog_is_503_with_retry_after_and_nothing_published(rt):
     ingest = Served(replace(rt.settings, max_backlog=50))  # FIELDOPS_MAX_BACKLOG, below what settings allow
     try:
-        rt.feed.publish([Fix(2, 1_790_000_000_000 + i, 60.17, 24.94) for i in range(50)], "native")
+        full = EMPLOYEE + rt.feed.shards  # another person of the device's shard: the limit applies per shard
+        rt.feed.publish([Fix(full, 1_790_000_000_000 + i, 60.17, 24.94) for i in range(50)], "native")
         ts = int(time.time()) - 10
         answer = requests.get(f"{ingest.url}/ingest/osmand?id=902064&lat=60.17&lon=24.94&timestamp={ts}", timeout=5)
         assert answer.status_code == 503
