@@ -164,9 +164,15 @@ class Writer:
     def _take(self, shards: set[int]) -> None:
         """Take shards over: their people's state, then their pending entries, in order, before new ones."""
         log.info("Writer %s takes shards %s", self.consumer, sorted(shards))
-        self.owned |= shards
         feed = self.rt.feed
-        self.pipeline.restore(People(frozenset(shards), feed.shards), feed.handover(shards))
+        # Should this fail (an outage), the shards are not this writer's yet: unrenewed, their leases expire.
+        people = People(frozenset(shards), feed.shards)
+        try:
+            self.pipeline.restore(people, feed.handover(shards))
+        except Exception:
+            self.pipeline.drop(people)
+            raise
+        self.owned |= shards
         for shard in sorted(shards):
             while entries := feed.claim_stale(self.consumer, 0, BATCH, [shard]):
                 self.process(entries)
