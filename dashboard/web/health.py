@@ -137,6 +137,7 @@ def _writer_section(figures: WriterFigures, heartbeats: dict[str, dict], now_ms:
         "backlog": figures.backlog,
         "lag_s": round(figures.lag_s, 3),
         "backlog_limit": figures.backlog_limit,
+        "fullest_shard": figures.fullest,
         "heartbeat_age_s": _rounded(figures.heartbeat_age_s),
         "progress_age_s": _rounded(figures.progress_age_s),
         "writers": [
