@@ -106,7 +106,8 @@ class Writer:
                     self.rt.feed.record_data_loss()
                     has_group = True
                 self.rt.feed.beat(self.consumer, self.started_ms, self.last_batch_ms, self.stored)
-                self.balance()
+                if self.balance():
+                    pending = True  # a first read of the shards taken (it also makes this writer one of their group)
                 if time.monotonic() - self._claimed_at >= CLAIM_EVERY_S:
                     self._claimed_at = time.monotonic()
                     self.process(self.rt.feed.claim_stale(self.consumer, self.claim_idle_ms, BATCH, self.owned))
@@ -136,9 +137,9 @@ class Writer:
 
     # ---- the shards' leases ----------------------------------------------------------------------------------------
 
-    def balance(self, now_ms: int | None = None) -> None:
+    def balance(self, now_ms: int | None = None) -> set[int]:
         """Renew this writer's leases, drop the shards it lost, give up its extras beyond the fair share (more
-        writers beat now) and take free shards up to it. Called every loop."""
+        writers beat now) and take free shards up to it; returns those taken. Called every loop."""
         feed = self.rt.feed
         held = feed.renew_leases(self.owned, self.consumer, self.lease_ms)
         if lost := self.owned - held:
@@ -160,6 +161,8 @@ class Writer:
             taken = feed.take_leases(free[: fair - len(self.owned)], self.consumer, self.lease_ms)
             if taken:
                 self._take(taken)
+                return taken
+        return set()
 
     def _take(self, shards: set[int]) -> None:
         """Take shards over: their people's state, then their pending entries, in order, before new ones."""
