@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
+from dashboard.cli.boot import prepare
+from dashboard.core.config import ConfigError
 from dashboard.writer.worker import LIVE_MS, Writer
 from data import positions
 from data.feed import Fix, LiveFeed, ShardsChanged
@@ -110,3 +113,9 @@ def test_a_clean_stop_releases_the_leases(rt):
     assert _leased(rt, "leaving")
     writer.leave()
     assert set(rt.feed.lease_owners().values()) == {None}
+
+
+def test_a_command_configured_with_another_number_of_shards_refuses_to_start(rt):
+    rt.feed.check_shards()
+    with pytest.raises(ConfigError, match="FIELDOPS_SHARDS=16"):
+        prepare(replace(rt.settings, shards=8))  # what `fieldops serve`, `ingest` and `worker` start from
