@@ -154,7 +154,11 @@ def run_one(server: str, rt: Runtime, args: argparse.Namespace) -> dict:
     errors = re.search(r"Socket errors: (.*)", out)
     seconds = float(re.search(r"requests in ([\d.]+)s", out).group(1))
     answered = total - refused
-    published = int(rt.feed.client.xinfo_stream(rt.feed.stream_key)["entries-added"])
+    published = sum(
+        int(rt.feed.client.xinfo_stream(key)["entries-added"])
+        for key in rt.feed.stream_keys
+        if rt.feed.client.exists(key)
+    )
     drain_all(rt)
     rows = stored(rt)
     return {

@@ -83,7 +83,7 @@ def setup(employees: int, database: str = "fieldops_bench") -> tuple[Runtime, Em
         rt.feed.publish(fixes[start : start + 1000], "bench")
     for i in range(1, employees + 1, 7):
         rt.feed.set_status(i, {"visit": i, "since": now})
-    rt.feed.client.delete(rt.feed.stream_key)
+    rt.feed.client.delete(*rt.feed.stream_keys)
     return rt, services
 
 

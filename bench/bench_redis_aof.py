@@ -110,7 +110,7 @@ def run_loads(url: str, args: argparse.Namespace) -> dict[str, dict[str, float]]
         if not entries:
             break
         t0 = time.perf_counter()
-        reader.acknowledge([e.entry_id for e in entries])
+        reader.acknowledge(entries)
         acks.append(time.perf_counter() - t0)
     results["ack"] = summary(acks, sum(acks), 5000) if acks else {}
     for feed in feeds:

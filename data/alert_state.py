@@ -65,6 +65,11 @@ class AlertState:
         if fields:
             self.client.hdel(self.memory_key, *fields)
 
+    def recall_field(self, name: str) -> object | None:
+        """One remembered value, or None."""
+        value = self.client.hget(self.memory_key, name)
+        return None if value is None else orjson.loads(value)
+
     def recall(self) -> dict[str, object]:
         """Everything remembered (read once at a writer's start)."""
         return {k.decode(): orjson.loads(v) for k, v in self.client.hgetall(self.memory_key).items()}

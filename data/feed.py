@@ -10,9 +10,14 @@ and every script and transaction touches one shard only. Per shard k:
   {k}:version  int   incremented on every change of the shard a map must show; each value above carries
                      its shard's version of its last change, so a map fetches only what changed since its own
 The feed's version is the vector of the shards' versions (a tuple, a list in JSON).
+  {k}:stream   XADD  shard k's accepted fixes, consumed by that stream's writer group; acknowledged entries are
+                     trimmed (XTRIM MINID), so its length is the shard's backlog, and publishing refuses past the
+                     limit, which applies to each shard
+  {k}:lease    the writer owning shard k (SET NX PX, renewed by its owner): one writer at a time reads it
+  {k}:handover hash  employee id -> JSON of the writer's per-person state (zones, stop, visit), written with
+                     every batch, so the writer taking a shard over goes on where the last one stopped
 Single keys (one slot each in a Cluster, only ever used alone):
-  stream   XADD  every accepted fix, consumed by the writer's group; entries are deleted once
-                 stored, so its length is the backlog, and publishing refuses past a limit
+  shards   int   the number of shards the streams were made with: fixed for a deployment (FIELDOPS_SHARDS)
   writers  hash  writer (consumer) name -> JSON heartbeat {"at_ms", "since_ms", "batch_ms", "stored"}, written
                  by each writer every loop; gone with the writer (clean stop, or forgotten when idle)
   deadletter, data_lost_at
@@ -50,6 +55,10 @@ class StreamFull(RuntimeError):
     """The writer's backlog is at its limit: nothing was published; the sender should retry later."""
 
 
+class ShardsChanged(RuntimeError):
+    """The configured number of shards differs from the one this Redis's streams were made with."""
+
+
 class WriterGroupLost(RuntimeError):
     """Redis has no writer group (NOGROUP): it came back without its data. ensure_writer_group() and read again."""
 
@@ -81,6 +90,7 @@ class StreamEntry:
     entry_id: bytes
     source: str
     fix: Fix
+    shard: int = 0  # the shard stream it was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,15 +117,17 @@ class LiveFeed:
         self.prefix = prefix
         self.shards = shards
         self.cluster = isinstance(client, RedisCluster)
-        self.stream_key = f"{prefix}stream"
+        self.stream_keys = [self.shard_key(k, "stream") for k in range(shards)]
+        self.shards_key = f"{prefix}shards"
         self.writers_key = f"{prefix}writers"
         self.data_lost_key = f"{prefix}data_lost_at"
         self.dead_letter_key = f"{prefix}deadletter"
-        self._append = client.register_script((LUA_DIR / "append.lua").read_text())
         self._publish = client.register_script((LUA_DIR / "publish.lua").read_text())
         self._set_status = client.register_script((LUA_DIR / "set_status.lua").read_text())
         self._forget = client.register_script((LUA_DIR / "forget.lua").read_text())
         self._forget_writers = client.register_script((LUA_DIR / "forget_writers.lua").read_text())
+        self._lease = client.register_script((LUA_DIR / "lease.lua").read_text())
+        self._ack_trim = client.register_script((LUA_DIR / "ack_trim.lua").read_text())
 
     def shard_of(self, employee_id: int) -> int:
         """The shard whose keys hold a person's position, status and stream entries."""
@@ -165,33 +177,46 @@ class LiveFeed:
         return self.publish_many([(fixes, source)], max_backlog)
 
     def publish_many(self, batches: Sequence[tuple[Sequence[Fix], str]], max_backlog: int = UNBOUNDED) -> int:
-        """Several requests' fixes, each batch with its source (the ingest server's micro-batching): the same
-        rules as `publish` (the newest position wins, the backlog limit refuses the whole call), so every
-        request of the call is published, or (StreamFull) none is.
+        """Several requests' fixes, each batch with its source, in one round trip (the ingest server's
+        micro-batching): the same rules as `publish` (the newest position wins, the backlog limit refuses).
 
-        Two steps (issue 20, part b): the stream (one key, append.lua: the backlog check and every XADD), then
-        the map, one publish.lua call per shard touched, pipelined. The stream goes first, so a position on the
-        map is always on its way to PostgreSQL; a failure in between leaves fixes stored but not yet on the map,
-        and the device's retry is stored once (the positions' primary key). When the stream is sharded too
-        (part a: a stream per shard, in the shard's slot), each shard's XADDs join its publish.lua call and this
-        is one round trip again."""
-        stream_args: list[object] = [max_backlog]
-        shard_args: dict[int, list[object]] = defaultdict(list)
+        Each fix goes to its person's shard: one publish.lua call per shard touched (the shard's stream, latest
+        hash, GEO set and version: one Cluster slot), pipelined. The limit applies to each shard, and each call
+        checks its own shard: a call whose fixes all fall in one shard (a device's request) is published whole or
+        (StreamFull) not at all; a micro-batch spanning shards, one of them full, has the other shards' fixes
+        published before StreamFull is raised. The senders retry them (answered 503), which is harmless: the
+        newest position wins and (employee_id, ts) stores a fix once."""
+        by_shard: dict[int, list[object]] = {}
         for fixes, source in batches:
             for fix in fixes:
                 compact = fix.compact()
                 attributes = orjson.dumps(fix.attributes) if fix.attributes else b""
-                stream_args += [source, fix.employee_id, compact, attributes]
-                shard_args[self.shard_of(fix.employee_id)] += [fix.employee_id, fix.ts_ms, compact, fix.lon, fix.lat]
-        if not shard_args:
+                args = by_shard.setdefault(self.shard_of(fix.employee_id), [max_backlog])
+                args += [source, fix.employee_id, fix.ts_ms, compact, fix.lon, fix.lat, attributes]
+        if not by_shard:
             return 0
-        if int(self._append(keys=[self.stream_key], args=stream_args)) < 0:
-            raise StreamFull(f"the writer's backlog is at its limit of {max_backlog} positions")
         calls = [
-            (self._publish, [self.shard_key(k, "latest"), self.shard_key(k, "geo"), self.shard_key(k, "version")], args)
-            for k, args in shard_args.items()
-        ]
-        return sum(int(newer) for newer in self._run_scripts(calls))
+            (self._publish, [self.shard_key(k, "latest"), self.shard_key(k, "geo"), self.stream_keys[k],
+                             self.shard_key(k, "version")], args)
+            for k, args in by_shard.items()
+        ]  # fmt: skip
+        answers = [int(answer) for answer in self._run_scripts(calls)]
+        if min(answers) < 0:
+            raise StreamFull(f"the writer's backlog is at its limit of {max_backlog} positions per shard")
+        return sum(answer for answer in answers if answer > 0)
+
+    def check_shards(self) -> int:
+        """Record the number of shards at the first start; raise ShardsChanged when it differs from the one the
+        streams were made with (people's fixes would go to other shards than their earlier, unstored ones)."""
+        self.client.set(self.shards_key, self.shards, nx=True)
+        recorded = int(self.client.get(self.shards_key))
+        if recorded != self.shards:
+            raise ShardsChanged(
+                f"this Redis's writer streams have {recorded} shards, the configuration says {self.shards}:"
+                f" set FIELDOPS_SHARDS={recorded}, or stop ingest, let the writers drain every stream, delete"
+                f" {self.shards_key} and start again"
+            )
+        return recorded
 
     def version(self) -> Version:
         """Every shard's version, in one round trip (GETs pipelined: an MGET would cross a cluster's slots)."""
@@ -309,51 +334,86 @@ class LiveFeed:
             self.client.delete(key)
         return moved
 
-    # The writer's side of the stream.
+    # The writers' side: the shard streams, each with its own group, each shard leased to one writer.
 
-    def ensure_writer_group(self) -> None:
-        """The stream and its writer group, from the stream's first entry: entries published while the
+    def _all(self, shards: Iterable[int] | None) -> list[int]:
+        return list(range(self.shards)) if shards is None else sorted(shards)
+
+    def ensure_writer_group(self, shards: Iterable[int] | None = None) -> None:
+        """Each shard stream and its writer group, from the stream's first entry: entries published while the
         group was missing (a Redis that came back empty) are read too."""
+        pipe = self.client.pipeline(transaction=False)
+        for shard in self._all(shards):
+            pipe.xgroup_create(self.stream_keys[shard], WRITER_GROUP, id="0", mkstream=True)
+        for answer in pipe.execute(raise_on_error=False):
+            if isinstance(answer, Exception) and "BUSYGROUP" not in str(answer):
+                raise answer
+
+    def read_stream(
+        self, consumer: str, count: int, block_ms: int, pending: bool = False, shards: Iterable[int] | None = None
+    ) -> list[StreamEntry]:
+        """New entries of the shards (all when None) for this consumer, or (pending=True) those it was given but
+        never acknowledged; up to `count` per shard, each shard's in order. One XREADGROUP over the shards on a
+        single Redis; on a Redis Cluster, whose multi-key commands stay within a slot, one per shard."""
+        numbers = self._all(shards)
+        if not numbers:
+            return []
+        start = "0" if pending else ">"
         try:
-            self.client.xgroup_create(self.stream_key, WRITER_GROUP, id="0", mkstream=True)
+            if self.cluster:
+                pipe = self.client.pipeline()
+                for shard in numbers:
+                    pipe.xreadgroup(WRITER_GROUP, consumer, {self.stream_keys[shard]: start}, count=count)
+                replies = [item for reply in pipe.execute() for item in reply or []]
+                if not replies and not pending:
+                    time.sleep(min(block_ms, 100) / 1000)
+            else:
+                streams = {self.stream_keys[shard]: start for shard in numbers}
+                replies = self.client.xreadgroup(
+                    WRITER_GROUP, consumer, streams, count=count, block=None if pending else block_ms
+                )
         except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
+            _raise_if_group_lost(exc)
+            raise
+        return [entry for key, messages in replies or [] for entry in _entries(messages, self._shard_of_key(key))]
+
+    def _shard_of_key(self, key: bytes | str) -> int:
+        name = key.decode() if isinstance(key, bytes) else key
+        return int(name[len(self.prefix) + 1 : name.index("}", len(self.prefix))])
+
+    def claim_stale(
+        self, consumer: str, min_idle_ms: int, count: int, shards: Iterable[int] | None = None
+    ) -> list[StreamEntry]:
+        """Take over entries another consumer was given but has not acknowledged for min_idle_ms (a killed
+        worker; min_idle_ms=0 on taking a shard over, whose lease says the old owner is gone), up to count per
+        shard, each shard's in order, so they are stored by this one."""
+        claimed: list[StreamEntry] = []
+        for shard in self._all(shards):
+            try:
+                _next, messages, *_deleted = self.client.xautoclaim(
+                    self.stream_keys[shard],
+                    WRITER_GROUP,
+                    consumer,
+                    min_idle_time=min_idle_ms,
+                    start_id="0-0",
+                    count=count,
+                )
+            except redis.ResponseError as exc:
+                _raise_if_group_lost(exc)
                 raise
+            claimed += _entries(messages, shard)
+        return claimed
 
-    def read_stream(self, consumer: str, count: int, block_ms: int, pending: bool = False) -> list[StreamEntry]:
-        """New entries for this consumer, or (pending=True) those it was given but never acknowledged."""
-        try:
-            reply = self.client.xreadgroup(
-                WRITER_GROUP,
-                consumer,
-                {self.stream_key: "0" if pending else ">"},
-                count=count,
-                block=None if pending else block_ms,
+    def acknowledge(self, entries: Sequence[StreamEntry]) -> None:
+        """Acknowledge entries once they are committed to PostgreSQL, and trim their shards' streams up to the
+        oldest entry still pending (XTRIM MINID): one call per shard."""
+        by_shard: dict[int, list[bytes]] = {}
+        for entry in entries:
+            by_shard.setdefault(entry.shard, []).append(entry.entry_id)
+        if by_shard:
+            self._run_scripts(
+                [(self._ack_trim, [self.stream_keys[shard]], [WRITER_GROUP, *ids]) for shard, ids in by_shard.items()]
             )
-        except redis.ResponseError as exc:
-            _raise_if_group_lost(exc)
-            raise
-        return [entry for _stream, messages in reply or [] for entry in _entries(messages)]
-
-    def claim_stale(self, consumer: str, min_idle_ms: int, count: int) -> list[StreamEntry]:
-        """Take over entries another consumer was given but has not acknowledged for min_idle_ms
-        (a killed worker), so they are stored by this one."""
-        try:
-            _next, messages, *_deleted = self.client.xautoclaim(
-                self.stream_key, WRITER_GROUP, consumer, min_idle_time=min_idle_ms, start_id="0-0", count=count
-            )
-        except redis.ResponseError as exc:
-            _raise_if_group_lost(exc)
-            raise
-        return list(_entries(messages))
-
-    def acknowledge(self, entry_ids: Sequence[bytes]) -> None:
-        """Acknowledge and drop entries once they are committed to PostgreSQL."""
-        if entry_ids:
-            pipe = self.client.pipeline(transaction=True)
-            pipe.xack(self.stream_key, WRITER_GROUP, *entry_ids)
-            pipe.xdel(self.stream_key, *entry_ids)
-            pipe.execute()
 
     def set_aside(self, entries: Sequence[StreamEntry], reason: str) -> None:
         """Move entries PostgreSQL refuses for good (a dead letter) out of the writer's way, with the reason:
@@ -366,7 +426,7 @@ class LiveFeed:
         for entry in entries:
             pipe.xadd(self.dead_letter_key, {**_fields(entry), b"r": reason[:500]})
         pipe.execute()
-        self.acknowledge([entry.entry_id for entry in entries])
+        self.acknowledge(entries)
 
     def set_aside_count(self) -> int:
         return int(self.client.xlen(self.dead_letter_key))
@@ -375,7 +435,8 @@ class LiveFeed:
         """The oldest entries set aside, each with its reason."""
         messages = self.client.xrange(self.dead_letter_key, count=count)
         reasons = [fields[b"r"].decode() for _id, fields in messages]
-        return list(zip(_entries(messages), reasons, strict=True))
+        entries = [replace(e, shard=e.fix.employee_id % self.shards) for e in _entries(messages, 0)]
+        return list(zip(entries, reasons, strict=True))
 
     def replay_set_aside(self) -> int:
         """Send every entry set aside through the writer again (after the cause was mended); returns how many.
@@ -385,33 +446,61 @@ class LiveFeed:
         while messages := self.client.xrange(self.dead_letter_key, count=1000):
             pipe = self.client.pipeline(transaction=False)
             for _entry_id, fields in messages:
-                pipe.xadd(self.stream_key, {k: v for k, v in fields.items() if k != b"r"})
+                shard = self.shard_of(int(fields[b"e"]))
+                pipe.xadd(self.stream_keys[shard], {k: v for k, v in fields.items() if k != b"r"})
             pipe.execute()
             self.client.xdel(self.dead_letter_key, *[entry_id for entry_id, _fields in messages])
             moved += len(messages)
         return moved
 
     def stream_backlog(self) -> int:
-        return int(self.client.xlen(self.stream_key))
+        """Positions accepted and not yet stored, over every shard."""
+        return sum(self.shard_backlogs())
+
+    def shard_backlogs(self) -> list[int]:
+        """Each shard's positions accepted and not yet stored (the limit applies to each)."""
+        pipe = self.client.pipeline(transaction=False)
+        for key in self.stream_keys:
+            pipe.xlen(key)
+        return [int(length) for length in pipe.execute()]
 
     def writer_consumers(self) -> list[dict]:
-        """Each writer in the group: name, entries it holds unacknowledged, ms since it last read."""
-        try:
-            consumers = self.client.xinfo_consumers(self.stream_key, WRITER_GROUP)
-        except redis.ResponseError:  # no stream or no group yet: no writer has started
-            return []
-        return [
-            {"name": c["name"].decode(), "pending": int(c["pending"]), "idle_ms": int(c["idle"])} for c in consumers
-        ]
+        """Each writer in the shards' groups: name, entries it holds unacknowledged (over the shards), ms since it
+        last read any."""
+        pipe = self.client.pipeline(transaction=False)
+        for key in self.stream_keys:
+            pipe.xinfo_consumers(key, WRITER_GROUP)
+        merged: dict[str, dict] = {}
+        for consumers in pipe.execute(raise_on_error=False):
+            if isinstance(consumers, Exception):  # no stream or no group yet: no writer has started
+                continue
+            for c in consumers:
+                name = c["name"].decode()
+                seen = merged.setdefault(name, {"name": name, "pending": 0, "idle_ms": int(c["idle"])})
+                seen["pending"] += int(c["pending"])
+                seen["idle_ms"] = min(seen["idle_ms"], int(c["idle"]))
+        return sorted(merged.values(), key=lambda c: c["name"])
 
     def forget_writers(self, min_idle_ms: int, names: Sequence[str] = ()) -> list[str]:
-        """Delete writers (consumers) that hold no pending entry and have read nothing for min_idle_ms,
-        with their heartbeats; only those in `names` when given. Checked and deleted in one step: a
-        consumer holding entries is never deleted (its entries would never be delivered again)."""
-        forgotten = self._forget_writers(keys=[self.stream_key], args=[WRITER_GROUP, min_idle_ms, *names])
-        if forgotten:  # their heartbeats: another key (a cluster's other slot), so not in the script
-            self.client.hdel(self.writers_key, *forgotten)
-        return [name.decode() for name in forgotten]
+        """Delete writers (consumers) that hold no pending entry and have read nothing for min_idle_ms, from each
+        shard's group, checked and deleted in one step per shard: a consumer holding entries is never deleted (its
+        entries would never be delivered again). Returns those gone from every group, whose heartbeats are then
+        deleted too (only if they beat min_idle_ms ago or earlier, or are named: a live writer owning none of the
+        shards keeps its own)."""
+        calls = [(self._forget_writers, [key], [WRITER_GROUP, min_idle_ms, *names]) for key in self.stream_keys]
+        deleted = {name.decode() for names_deleted in self._run_scripts(calls) for name in names_deleted}
+        remaining = {c["name"] for c in self.writer_consumers()}
+        now_ms = int(time.time() * 1000)
+        beats = self.heartbeats()
+        stale = {name for name, beat in beats.items() if beat.get("at_ms", 0) <= now_ms - min_idle_ms}
+        gone = [
+            name
+            for name in deleted | (set(names) if names else stale)
+            if name not in remaining and (name in names or name in stale or name not in beats)
+        ]
+        if gone:
+            self.client.hdel(self.writers_key, *gone)
+        return sorted(gone)
 
     def beat(self, consumer: str, since_ms: int, batch_ms: int | None, stored: int, now_ms: int | None = None) -> None:
         """A writer's heartbeat: now, when it started, when it last stored a batch, rows stored since it started."""
@@ -434,12 +523,68 @@ class LiveFeed:
         return {name.decode(): orjson.loads(value) for name, value in self.client.hgetall(self.writers_key).items()}
 
     def writer_lag_s(self) -> float:
-        """Age of the oldest position not yet stored: 0 when the writer has caught up."""
-        oldest = self.client.xrange(self.stream_key, count=1)
-        if not oldest:
+        """Age of the oldest position not yet stored, over the shards: 0 when the writers have caught up."""
+        pipe = self.client.pipeline(transaction=False)
+        for key in self.stream_keys:
+            pipe.xrange(key, count=1)
+        firsts = [int(reply[0][0].split(b"-")[0]) for reply in pipe.execute() if reply]
+        if not firsts:
             return 0.0
-        accepted_ms = int(oldest[0][0].split(b"-")[0])
-        return max(0.0, time.time() - accepted_ms / 1000)
+        return max(0.0, time.time() - min(firsts) / 1000)
+
+    # The shards' leases and the state a writer hands over with a shard.
+
+    def lease_key(self, shard: int) -> str:
+        return self.shard_key(shard, "lease")
+
+    def lease_owners(self) -> dict[int, str | None]:
+        """Each shard's writer, or None for a shard no writer holds."""
+        pipe = self.client.pipeline(transaction=False)
+        for shard in range(self.shards):
+            pipe.get(self.lease_key(shard))
+        return {shard: owner.decode() if owner else None for shard, owner in enumerate(pipe.execute())}
+
+    def take_leases(self, shards: Iterable[int], owner: str, ttl_ms: int) -> set[int]:
+        """Try to take free shards (SET NX PX); returns those now held."""
+        numbers = list(shards)
+        pipe = self.client.pipeline(transaction=False)
+        for shard in numbers:
+            pipe.set(self.lease_key(shard), owner, nx=True, px=ttl_ms)
+        return {shard for shard, taken in zip(numbers, pipe.execute(), strict=True) if taken}
+
+    def renew_leases(self, shards: Iterable[int], owner: str, ttl_ms: int) -> set[int]:
+        """Extend the leases the owner still holds (compare-and-extend); returns those it holds."""
+        return self._leases(shards, owner, str(ttl_ms))
+
+    def release_leases(self, shards: Iterable[int], owner: str) -> set[int]:
+        """Give shards up (compare-and-delete): only the owner's own leases are released."""
+        return self._leases(shards, owner, "release")
+
+    def _leases(self, shards: Iterable[int], owner: str, action: str) -> set[int]:
+        numbers = list(shards)
+        if not numbers:
+            return set()
+        held = self._run_scripts([(self._lease, [self.lease_key(shard)], [owner, action]) for shard in numbers])
+        return {shard for shard, kept in zip(numbers, held, strict=True) if int(kept)}
+
+    def save_handover(self, states: dict[int, bytes]) -> None:
+        """The writer's per-person state (employee id -> JSON), in the person's shard, with every batch."""
+        by_shard: dict[int, dict[int, bytes]] = {}
+        for employee_id, state in states.items():
+            by_shard.setdefault(employee_id % self.shards, {})[employee_id] = state
+        if by_shard:
+            pipe = self.client.pipeline(transaction=False)
+            for shard, mapping in by_shard.items():
+                pipe.hset(self.shard_key(shard, "handover"), mapping=mapping)
+            pipe.execute()
+
+    def handover(self, shards: Iterable[int]) -> dict[int, object]:
+        """The per-person state last saved in the shards, by employee id."""
+        numbers = list(shards)
+        pipe = self.client.pipeline(transaction=False)
+        for shard in numbers:
+            pipe.hgetall(self.shard_key(shard, "handover"))
+        return {int(k): orjson.loads(v) for states in pipe.execute() for k, v in states.items()}
 
 
 def _raise_if_group_lost(exc: redis.ResponseError) -> None:
@@ -456,11 +601,11 @@ def _fields(entry: StreamEntry) -> dict[bytes, bytes | str | int]:
     return fields
 
 
-def _entries(messages: Iterable) -> Iterable[StreamEntry]:
+def _entries(messages: Iterable, shard: int) -> Iterable[StreamEntry]:
     for entry_id, fields in messages:
         if not fields:
             continue  # deleted after it was claimed: already stored and acknowledged
         fix = Fix.from_compact(int(fields[b"e"]), fields[b"p"])
         if b"a" in fields:
             fix = replace(fix, attributes=orjson.loads(fields[b"a"]))
-        yield StreamEntry(entry_id, fields[b"s"].decode(), fix)
+        yield StreamEntry(entry_id, fields[b"s"].decode(), fix, shard)

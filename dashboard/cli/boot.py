@@ -12,12 +12,12 @@ from pathlib import Path
 
 import redis
 
-from dashboard.core.config import Settings
+from dashboard.core.config import ConfigError, Settings
 from dashboard.core.durability import require_durable_redis
 from dashboard.core.embedded import EmbeddedServices, export_urls, start_services
 from dashboard.core.runtime import Runtime
 from data.db import Database
-from data.feed import LiveFeed, connect
+from data.feed import LiveFeed, ShardsChanged, connect
 from data.migrate import migrate
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ def prepare(settings: Settings) -> EmbeddedServices:
     services = start_services(settings)
     try:
         require_durable_redis(services.settings.redis_url, services.settings.accept_volatile_redis)
+        _require_recorded_shards(services.settings)
         export_urls(services.settings)
         db = Database(services.settings.database_url)
         try:
@@ -60,6 +61,18 @@ def prepare(settings: Settings) -> EmbeddedServices:
         services.stop()
         raise
     return services
+
+
+def _require_recorded_shards(settings: Settings) -> None:
+    """The writers' streams keep the number of shards they were made with (FIELDOPS_SHARDS): another one would
+    send people's fixes to other shards than their unstored ones. Recorded at the first start, checked at each."""
+    client = connect(settings.redis_url)
+    try:
+        LiveFeed(client, settings.redis_prefix, settings.shards).check_shards()
+    except ShardsChanged as exc:
+        raise ConfigError(str(exc)) from exc
+    finally:
+        client.close()
 
 
 def open_runtime(args: argparse.Namespace) -> tuple[EmbeddedServices, Runtime]:

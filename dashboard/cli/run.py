@@ -40,7 +40,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         subscriber = OwnTracksSubscriber(rt, rt.settings.mqtt_url)
         subscriber.start()
         log.info("Subscribed to OwnTracks topics at %s:%s", subscriber.host, subscriber.port)
-    log.info("Writer consuming %sstream", rt.settings.redis_prefix)
+    log.info("Writer consuming %s{0..%d}:stream, the shards it leases", rt.settings.redis_prefix, rt.feed.shards - 1)
     Writer(rt).run(stop)
     for thread in background:
         thread.join(5)

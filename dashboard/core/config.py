@@ -39,7 +39,8 @@ class Settings:
     public_url: str = "http://127.0.0.1:8050"
     # Ingest (issue 3).
     max_fix_age_s: int = 7 * 86400
-    max_backlog: int = 2_000_000
+    max_backlog: int = 2_000_000  # per shard of the writers' stream
+    shards: int = 16  # the writers' stream shards (data/feed.SHARDS): fixed for a deployment (issue 20)
     osmand_port: int | None = 5055
     ingest_port: int | None = 8060  # the ingest server's own port (`fieldops ingest`, and beside `fieldops serve`)
     mqtt_url: str | None = None
@@ -81,6 +82,7 @@ class Settings:
             public_url=env.get("FIELDOPS_PUBLIC_URL", "http://127.0.0.1:8050").rstrip("/"),
             max_fix_age_s=_int(env, "FIELDOPS_MAX_FIX_AGE_S", 7 * 86400),
             max_backlog=_int(env, "FIELDOPS_MAX_BACKLOG", 2_000_000),
+            shards=_int(env, "FIELDOPS_SHARDS", 16),
             osmand_port=_port_or_off(env, "FIELDOPS_OSMAND_PORT", 5055),
             ingest_port=_port_or_off(env, "FIELDOPS_INGEST_PORT", 8060),
             mqtt_url=env.get("FIELDOPS_MQTT_URL") or None,
@@ -110,6 +112,8 @@ class Settings:
             raise ConfigError(
                 "FIELDOPS_MAX_FIX_AGE_S ≥ 60, FIELDOPS_MAX_BACKLOG ≥ 1000, FIELDOPS_MAX_BODY_BYTES ≥ 65536"
             )
+        if not 1 <= self.shards <= 1024:
+            raise ConfigError("FIELDOPS_SHARDS: between 1 and 1024 (fixed once the writers' streams exist)")
         if self.ingest_port is not None and not 1 <= self.ingest_port <= 65535:
             raise ConfigError("FIELDOPS_INGEST_PORT: a port number, or 0/off")
         if self.osmand_port is not None and not 1 <= self.osmand_port <= 65535:

@@ -34,7 +34,7 @@ class Runtime:
     def open(cls, settings: Settings) -> Runtime:
         if not (settings.database_url and settings.redis_url):
             raise ValueError("start services first: DATABASE_URL and REDIS_URL must be known")
-        feed = LiveFeed(connect(settings.redis_url), settings.redis_prefix)
+        feed = LiveFeed(connect(settings.redis_url), settings.redis_prefix, settings.shards)
         return cls(settings, Database(settings.database_url), feed)
 
     def org_settings(self) -> dict:

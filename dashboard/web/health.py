@@ -37,11 +37,12 @@ DATA_LOSS_WARNING_S = 24 * 3600  # how long a Redis that came back empty is repo
 class WriterFigures:
     """What Redis says of the writers at one moment."""
 
-    backlog: int
-    backlog_limit: int
+    backlog: int  # over every shard
+    backlog_limit: int  # per shard
     lag_s: float
     heartbeat_age_s: float | None  # the freshest writer's; None when no writer beats
     progress_age_s: float | None  # since the last batch any writer stored (or since it started)
+    fullest: int = 0  # the fullest shard's backlog: ingest refuses its people at the limit
 
 
 def degraded_reasons(postgres: str, redis: str, persistence: Verdict | None, writer: WriterFigures | None) -> list[str]:
@@ -57,14 +58,16 @@ def degraded_reasons(postgres: str, redis: str, persistence: Verdict | None, wri
             reasons.append(f"writer: no heartbeat {silent} while {writer.backlog:,} positions wait")
         elif writer.progress_age_s is not None and writer.progress_age_s > STALLED_S:
             reasons.append(f"writer: nothing stored for {writer.progress_age_s:.0f} s while {writer.backlog:,} wait")
-    if writer.backlog >= BACKLOG_HIGH * writer.backlog_limit:
-        reasons.append(f"backlog: {writer.backlog:,} of {writer.backlog_limit:,} (ingest refuses at the limit)")
+    if writer.fullest >= BACKLOG_HIGH * writer.backlog_limit:
+        reasons.append(f"backlog: {writer.fullest:,} of {writer.backlog_limit:,} (ingest refuses at the limit)")
     if writer.lag_s > LAG_LIMIT_S:
         reasons.append(f"lag: the oldest waiting position is {writer.lag_s:.0f} s old")
     return reasons
 
 
-def writer_figures(backlog: int, limit: int, lag_s: float, heartbeats: dict[str, dict], now_ms: int) -> WriterFigures:
+def writer_figures(
+    backlog: int, limit: int, lag_s: float, heartbeats: dict[str, dict], now_ms: int, fullest: int | None = None
+) -> WriterFigures:
     beats = [beat["at_ms"] for beat in heartbeats.values()]
     progress = [beat["batch_ms"] or beat["since_ms"] for beat in heartbeats.values()]
     return WriterFigures(
@@ -73,6 +76,7 @@ def writer_figures(backlog: int, limit: int, lag_s: float, heartbeats: dict[str,
         lag_s=lag_s,
         heartbeat_age_s=max(0.0, (now_ms - max(beats)) / 1000) if beats else None,
         progress_age_s=max(0.0, (now_ms - max(progress)) / 1000) if progress else None,
+        fullest=backlog if fullest is None else fullest,
     )
 
 
@@ -87,14 +91,15 @@ def report(rt: Runtime) -> dict:
         try:
             persistence = check_redis(rt.feed.client, rt.settings.accept_volatile_redis)
             heartbeats = rt.feed.heartbeats()
-            backlog, lag_s = rt.feed.stream_backlog(), rt.feed.writer_lag_s()
+            backlogs, lag_s = rt.feed.shard_backlogs(), rt.feed.writer_lag_s()
             lost_at_ms = rt.feed.data_lost_at_ms()
             set_aside = rt.feed.set_aside_count()
         except redis.RedisError as exc:  # went down between the ping and these reads
             redis_state, persistence = f"down: {type(exc).__name__}", None
         else:
             now_ms = int(time.time() * 1000)
-            figures = writer_figures(backlog, rt.settings.max_backlog, lag_s, heartbeats, now_ms)
+            backlog = sum(backlogs)
+            figures = writer_figures(backlog, rt.settings.max_backlog, lag_s, heartbeats, now_ms, max(backlogs))
             writer = _writer_section(figures, heartbeats, now_ms)
             writer["set_aside"] = set_aside
             if lost_at_ms is not None:
@@ -132,6 +137,7 @@ def _writer_section(figures: WriterFigures, heartbeats: dict[str, dict], now_ms:
         "backlog": figures.backlog,
         "lag_s": round(figures.lag_s, 3),
         "backlog_limit": figures.backlog_limit,
+        "fullest_shard": figures.fullest,
         "heartbeat_age_s": _rounded(figures.heartbeat_age_s),
         "progress_age_s": _rounded(figures.progress_age_s),
         "writers": [

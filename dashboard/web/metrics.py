@@ -80,7 +80,9 @@ class HealthCollector:
         if not writer:
             return  # Redis is down: no figure of its to give
         yield _gauge("fieldops_writer_backlog", "Positions accepted, not yet stored", writer["backlog"])
-        yield _gauge("fieldops_writer_backlog_limit", "Backlog at which ingest answers 503", writer["backlog_limit"])
+        limit_help = "A shard's backlog at which ingest answers 503 to its people"
+        yield _gauge("fieldops_writer_backlog_limit", limit_help, writer["backlog_limit"])
+        yield _gauge("fieldops_writer_backlog_fullest_shard", "The fullest shard's backlog", writer["fullest_shard"])
         yield _gauge("fieldops_writer_lag_seconds", "Age of the oldest position not yet stored", writer["lag_s"])
         yield _gauge("fieldops_writers", "Writers with a heartbeat in Redis", len(writer["writers"]))
         yield _gauge(

@@ -35,7 +35,7 @@ from dashboard.ingest.privacy import next_slot_start, tracking_policy
 from dashboard.work import alerting
 from dashboard.work.dispatch import straight_travel_s
 from dashboard.writer.geofences import GEOFENCE_DWELL_S, METRES_PER_DEGREE, ZoneIndex
-from dashboard.writer.pipeline import Arrived, Batch, Event, Handler, Reloaded, ZoneCrossed
+from dashboard.writer.pipeline import EVERYONE, Arrived, Batch, Event, Handler, People, Reloaded, ZoneCrossed
 from data import alerts, employees, tasks
 from data.feed import Fix
 from data.scope import Scope
@@ -193,17 +193,32 @@ class Alerts(Handler):
         # Raises and clears evaluated, stored together at the end of the batch or the tick (_flush).
         self._pending: list[tuple[alerts.Raise | alerts.Clear, str, Key]] = []
 
-    def restore(self) -> None:
+    def restore(self, people: People = EVERYONE) -> None:
         for key, value in self.state.recall().items():
             if key.startswith("speeding:"):
                 _kind, rule_id, employee_id = key.split(":")
-                self._speeding_started(int(rule_id), int(employee_id), list(value))
+                if int(employee_id) in people:
+                    self._speeding_started(int(rule_id), int(employee_id), list(value))
             elif key.startswith("stop:"):
-                self.stops[int(key.split(":")[1])] = Stop(*value)
+                if int(key.split(":")[1]) in people:
+                    self.stops[int(key.split(":")[1])] = Stop(*value)
             elif key == ARMED_TASKS:
                 self.armed_tasks = {str(m): int(d) for m, d in dict(value).items()}
         for row in alerts.unresolved_of_kinds(self.rt.db, ENGINE_KINDS):
-            self._mark(row["kind"], (row["rule_id"], row["employee_id"], row["subject"]))
+            if row["employee_id"] in people:
+                self._mark(row["kind"], (row["rule_id"], row["employee_id"], row["subject"]))
+
+    def drop(self, people: People) -> None:
+        """Forget the people's memory: their next writer recalls it from Redis (the rules' memory is written with
+        every batch) and their open alerts from PostgreSQL."""
+        for rule_id, employee_id in [key for key in self.speeding if key[1] in people]:
+            self._speeding_ended(rule_id, employee_id)
+        self.active = {key for key in self.active if key[1] not in people}
+        self.active_people = {key: n for key, n in self.active_people.items() if key[1] not in people}
+        self.stops = {e: stop for e, stop in self.stops.items() if e not in people}
+        self.last_ms = {e: ms for e, ms in self.last_ms.items() if e not in people}
+        self.risk_checked_ms = {e: ms for e, ms in self.risk_checked_ms.items() if e not in people}
+        self.silent_due = {key: due for key, due in self.silent_due.items() if key[1] not in people}
 
     # ---- fixes --------------------------------------------------------------------------------------------------
 
@@ -523,6 +538,9 @@ class Alerts(Handler):
 
     def _fire_idle(self, plan: Plan, rule: dict, member: str, employee_id: int, due_ms: int) -> bool:
         stop = self.stops.get(employee_id)
+        if stop is None:  # the person's shard may be another writer's: the rule's memory in Redis says
+            remembered = self.state.recall_field(f"stop:{employee_id}")
+            stop = Stop(*remembered) if remembered else None
         if stop is None or not alerting.covers(rule, employee_id, plan.teams.get(employee_id)):
             return False  # moved on, or arrived at a customer
         if due_ms < stop.since_ms + plan.minutes_ms(rule):

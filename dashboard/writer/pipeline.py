@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
 
 import numpy as np
+import orjson
 
 from dashboard.writer.geofences import Stay, Zone, ZoneIndex
 from data.feed import StreamEntry
@@ -69,6 +70,21 @@ class Departed:
 Event = ZoneCrossed | StayEnded | Arrived | Departed
 
 
+@dataclass(frozen=True)
+class People:
+    """The people of some of the feed's shards (employee_id mod count among `shards`), or everyone (None): whose
+    state a handler restores when its writer takes the shards over, or drops when it loses them."""
+
+    shards: frozenset[int] | None = None
+    count: int = 1
+
+    def __contains__(self, employee_id: int) -> bool:
+        return self.shards is None or employee_id % self.count in self.shards
+
+
+EVERYONE = People()
+
+
 @dataclass
 class Batch:
     """One read of the stream on its way through the pipeline."""
@@ -106,8 +122,18 @@ class Handler(Protocol):
 
     name: str
 
-    def restore(self) -> None:
-        """Pick up the state kept in Redis after a restart (the zones people are in, open visits)."""
+    def restore(self, people: People = EVERYONE) -> None:
+        """Pick up the people's state kept in Redis after a restart or on taking their shards over (the zones
+        people are in, open visits)."""
+
+    def drop(self, people: People) -> None:
+        """Forget what is held in memory of these people: their shards went to another writer."""
+
+    def hand_over(self, employee_id: int) -> object | None:
+        """What the next writer of the person's shard needs to go on exactly where this one is (JSON), or None."""
+
+    def take_over(self, employee_id: int, state: object) -> None:
+        """Go on from what hand_over gave, read back on taking the person's shard over."""
 
     def handle(self, batch: Batch) -> None:
         """Do this step to the batch."""
@@ -130,9 +156,28 @@ class Pipeline:
     def names(self) -> list[str]:
         return [h.name for h in self.handlers]
 
-    def restore(self) -> None:
+    def restore(self, people: People = EVERYONE, handed_over: dict[int, dict] | None = None) -> None:
+        """Each handler's state of these people from Redis, then from what their last writer handed over
+        (employee id -> {handler name: state})."""
         for handler in self.handlers:
-            handler.restore()
+            handler.restore(people)
+        for employee_id, states in (handed_over or {}).items():
+            if employee_id in people:
+                for handler in self.handlers:
+                    if handler.name in states:
+                        handler.take_over(employee_id, states[handler.name])
+
+    def drop(self, people: People) -> None:
+        for handler in self.handlers:
+            handler.drop(people)
+
+    def hand_over(self, employee_ids: Iterable[int]) -> dict[int, bytes]:
+        """The handlers' state of these people, to save with the batch (employee id -> JSON)."""
+        states = {}
+        for employee_id in employee_ids:
+            state = {h.name: s for h in self.handlers if (s := h.hand_over(employee_id)) is not None}
+            states[employee_id] = orjson.dumps(state)
+        return states
 
     def tick(self, now_ms: int) -> None:
         for handler in self.handlers:
@@ -164,6 +209,15 @@ class MovesForward:
             return False
         self._last_ms[employee_id] = ts_ms
         return True
+
+    def last(self, employee_id: int) -> int:
+        return self._last_ms.get(employee_id, 0)
+
+    def went_to(self, employee_id: int, ts_ms: int) -> None:
+        self._last_ms[employee_id] = ts_ms
+
+    def drop(self, people: People) -> None:
+        self._last_ms = {e: ms for e, ms in self._last_ms.items() if e not in people}
 
 
 class Reloaded(Generic[T]):

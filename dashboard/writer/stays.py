@@ -4,8 +4,8 @@ with its place (the zone it was in, from the margins zones left on the batch).""
 from __future__ import annotations
 
 from dashboard.core.runtime import Runtime
-from dashboard.writer.geofences import Person, track_stay
-from dashboard.writer.pipeline import Batch, Handler, MovesForward, StayEnded, utc
+from dashboard.writer.geofences import Person, Stay, track_stay
+from dashboard.writer.pipeline import Batch, Handler, MovesForward, People, StayEnded, utc
 from data import activities
 
 
@@ -16,6 +16,20 @@ class Stays(Handler):
         self.rt = rt
         self.people: dict[int, Person] = {}  # only their current stop: zones keep the zone states
         self.forward = MovesForward()
+
+    def drop(self, people: People) -> None:
+        self.people = {e: person for e, person in self.people.items() if e not in people}
+        self.forward.drop(people)
+
+    def hand_over(self, employee_id: int) -> object | None:
+        person = self.people.get(employee_id)
+        stay = person.stay if person else None
+        kept = [stay.lat, stay.lon, stay.since_ms, stay.last_ms, stay.zone] if stay else None
+        return {"s": kept, "t": self.forward.last(employee_id)}
+
+    def take_over(self, employee_id: int, state: dict) -> None:
+        self.people[employee_id] = Person(stay=Stay(*state["s"]) if state["s"] else None)
+        self.forward.went_to(employee_id, state["t"])
 
     def handle(self, batch: Batch) -> None:
         if not batch.live:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.core.runtime import Runtime
-from dashboard.writer.pipeline import Arrived, Batch, Departed, Handler, MovesForward, Reloaded, utc
+from dashboard.writer.pipeline import EVERYONE, Arrived, Batch, Departed, Handler, MovesForward, People, Reloaded, utc
 from data import activities, zones
 
 ARRIVAL_DWELL_S = 60
@@ -75,13 +75,28 @@ class Visits(Handler):
         self.presence: dict[int, Presence] = {}
         self.forward = MovesForward()
 
-    def restore(self) -> None:
+    def restore(self, people: People = EVERYONE) -> None:
         now_ms = int(time.time() * 1000)
         for employee_id, status in self.rt.feed.statuses().items():
-            if status.get("visit"):
+            if status.get("visit") and employee_id in people:
                 self.presence[employee_id] = Presence(
                     visit=status["visit"], task_id=status.get("task"), last_inside_ms=now_ms
                 )
+
+    def drop(self, people: People) -> None:
+        self.presence = {e: presence for e, presence in self.presence.items() if e not in people}
+        self.forward.drop(people)
+
+    def hand_over(self, employee_id: int) -> object | None:
+        p = self.presence.get(employee_id) or Presence()
+        return {
+            "p": [p.candidate, p.candidate_since_ms, p.visit, p.task_id, p.last_inside_ms],
+            "t": self.forward.last(employee_id),
+        }
+
+    def take_over(self, employee_id: int, state: dict) -> None:
+        self.presence[employee_id] = Presence(*state["p"])
+        self.forward.went_to(employee_id, state["t"])
 
     def handle(self, batch: Batch) -> None:
         for entry in batch.live:

@@ -11,7 +11,7 @@ import numpy as np
 
 from dashboard.core.runtime import Runtime
 from dashboard.writer.geofences import Person, ZoneIndex, ZoneState, slack_m, track_zones
-from dashboard.writer.pipeline import Batch, Handler, MovesForward, Reloaded, ZoneCrossed, utc
+from dashboard.writer.pipeline import EVERYONE, Batch, Handler, MovesForward, People, Reloaded, ZoneCrossed, utc
 from data import activities, zones
 
 
@@ -24,9 +24,24 @@ class Zones(Handler):
         self.people: dict[int, Person] = {}  # only their zone states: stays keep their own
         self.forward = MovesForward()
 
-    def restore(self) -> None:
+    def restore(self, people: People = EVERYONE) -> None:
         for employee_id, zone_ids in self.rt.feed.inside_zones().items():
-            self.people[employee_id] = Person(zones={z: ZoneState(inside=True) for z in zone_ids})
+            if employee_id in people:
+                self.people[employee_id] = Person(zones={z: ZoneState(inside=True) for z in zone_ids})
+
+    def drop(self, people: People) -> None:
+        self.people = {e: person for e, person in self.people.items() if e not in people}
+        self.forward.drop(people)
+
+    def hand_over(self, employee_id: int) -> object | None:
+        person = self.people.get(employee_id)
+        zones_now = [[z, state.inside, state.change_since_ms] for z, state in person.zones.items()] if person else []
+        return {"z": zones_now, "t": self.forward.last(employee_id)}
+
+    def take_over(self, employee_id: int, state: dict) -> None:
+        zone_states = {z: ZoneState(inside, since) for z, inside, since in state["z"]}
+        self.people[employee_id] = Person(zones=zone_states)
+        self.forward.went_to(employee_id, state["t"])
 
     def handle(self, batch: Batch) -> None:
         if not batch.live:

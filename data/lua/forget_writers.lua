@@ -1,9 +1,8 @@
--- Forget writers of the group that hold nothing: consumers with no pending entry that have read
--- nothing for at least ARGV[2] ms (only those named in ARGV[3..], when any are); returns their names
--- (feed.forget_writers then drops their heartbeats: another key, in a Redis Cluster another slot).
--- Checked and deleted in one step, so a consumer that takes entries in between is never
--- deleted with them (XGROUP DELCONSUMER drops a consumer's pending entries for good).
--- KEYS: stream; ARGV: group, min idle ms, names...
+-- Forget writers of one shard's group that hold nothing there: consumers with no pending entry that
+-- have read nothing for at least ARGV[2] ms (only those named in ARGV[3..], when any are). Checked and
+-- deleted in one step, so a consumer that takes entries in between is never deleted with them (XGROUP
+-- DELCONSUMER drops a consumer's pending entries for good). Their heartbeats are the caller's.
+-- KEYS: the shard's stream; ARGV: group, min idle ms, names...
 local consumers = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
 if consumers.err then
     return {}  -- no stream or no group: no writer to forget

@@ -20,13 +20,13 @@ import requests
 
 from data import devices, employees
 from data.db import Database
+from data.feed import LiveFeed  # the default prefix's shard streams: these servers are the test's alone
 from data.migrate import migrate
 from tests.conftest import SECRET, OwnRedis, free_port, track_around_the_clock
 from tests.faults.fleet import Fleet
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_COMMAND = ["serve", "--workers", "1", "--threads", "8", "--port"]  # gunicorn, as in production
-STREAM_KEY = "fieldops:stream"  # the default prefix's stream: these servers are the test's alone
 
 
 class Process:
@@ -144,11 +144,8 @@ class Stack:
     def consumers(self) -> list[dict]:
         client = self.redis()
         try:
-            return [
-                {"name": c["name"].decode(), "pending": c["pending"]}
-                for c in client.xinfo_consumers(STREAM_KEY, "writer")
-            ]
-        except (redis.ResponseError, redis.ConnectionError):  # no stream or group yet, or Redis is down
+            return [{"name": c["name"], "pending": c["pending"]} for c in LiveFeed(client).writer_consumers()]
+        except redis.ConnectionError:  # Redis is down
             return []
         finally:
             client.close()
@@ -156,7 +153,7 @@ class Stack:
     def backlog(self) -> int:
         client = self.redis()
         try:
-            return int(client.xlen(STREAM_KEY))
+            return LiveFeed(client).stream_backlog()
         finally:
             client.close()
 

@@ -1,5 +1,6 @@
-"""kill -9 of the writer under load, twice: whatever it held unacknowledged is taken over by the
-writer started after it (XAUTOCLAIM after 30 s idle) and stored once; ingest never notices."""
+"""kill -9 of the writer under load, twice: its shards' leases expire (5 s) and the writer started after it
+takes them, claims what the dead one held unacknowledged at once (XAUTOCLAIM) and stores it once; ingest never
+notices."""
 
 import time
 

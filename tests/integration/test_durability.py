@@ -15,7 +15,7 @@ from dashboard.core.runtime import Runtime
 from dashboard.writer.worker import Writer
 from data import devices, employees, positions
 from data.db import Database
-from data.feed import WRITER_GROUP, Fix
+from data.feed import Fix
 from data.migrate import migrate
 from tests.conftest import make_app, track_around_the_clock
 
@@ -32,8 +32,7 @@ def _wait(condition, timeout_s, what):
 
 
 def _pending_of(rt, consumer):
-    consumers = rt.feed.client.xinfo_consumers(rt.feed.stream_key, WRITER_GROUP)
-    return next((c["pending"] for c in consumers if c["name"].decode() == consumer), 0)
+    return next((c["pending"] for c in rt.feed.writer_consumers() if c["name"] == consumer), 0)
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_stores_nothing_twice(rt):
@@ -61,7 +60,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_stores_nothing_twice(rt):
         stderr=subprocess.DEVNULL,
     )
     try:
-        consumers = lambda: rt.feed.client.xinfo_consumers(rt.feed.stream_key, WRITER_GROUP)  # noqa: E731
+        consumers = rt.feed.writer_consumers
         _wait(lambda: any(c["pending"] > 0 for c in consumers()), 60, "the worker to take a batch")
         stored_before = positions.count(rt.db)
         os.kill(worker.pid, signal.SIGKILL)
@@ -69,9 +68,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_stores_nothing_twice(rt):
     finally:
         if worker.poll() is None:
             worker.kill()
-    dead = next(c["name"].decode() for c in consumers() if c["pending"] > 0)
+    dead = next(c["name"] for c in consumers() if c["pending"] > 0)
     assert stored_before < total, "the worker finished before it could be killed"
-    # Another writer of the group takes over the dead one's entries once they have been idle.
+    # Another writer takes over the dead one's shards once their leases expire, and its pending entries at once.
     survivor = Writer(Runtime.open(rt.settings), "survivor", claim_idle_ms=500)
     stop = threading.Event()
     thread = threading.Thread(target=survivor.run, args=(stop, 100), daemon=True)

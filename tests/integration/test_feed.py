@@ -89,7 +89,7 @@ def test_writer_reads_then_acknowledges_entries(rt):
     entries = feed.read_stream("w1", 10, 100)
     assert [(e.source, e.fix.employee_id) for e in entries] == [("osmand", 1)]
     assert feed.read_stream("w1", 10, 100, pending=True)  # unacknowledged: handed back after a crash
-    feed.acknowledge([e.entry_id for e in entries])
+    feed.acknowledge(entries)
     assert feed.read_stream("w1", 10, 100, pending=True) == []
     assert feed.stream_backlog() == 0
 

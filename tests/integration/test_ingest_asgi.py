@@ -173,7 +173,10 @@ def _over_http(url: str, method: str, path: str, request: dict) -> requests.Resp
 
 
 def _new_entries(rt, after: bytes) -> tuple[list[dict], bytes]:
-    entries = rt.feed.client.xrange(rt.feed.stream_key, min=b"(" + after)
+    entries = sorted(
+        (entry for key in rt.feed.stream_keys for entry in rt.feed.client.xrange(key, min=b"(" + after)),
+        key=lambda entry: tuple(int(part) for part in entry[0].split(b"-")),
+    )
     last = entries[-1][0] if entries else after
     return [fields for _id, fields in entries], last
 
@@ -231,7 +234,8 @@ def test_a_body_over_the_limit_is_refused_413_and_garbage_is_a_4xx(rt, ingest):
 def test_a_full_backlog_is_503_with_retry_after_and_nothing_published(rt):
     ingest = Served(replace(rt.settings, max_backlog=50))  # FIELDOPS_MAX_BACKLOG, below what settings allow
     try:
-        rt.feed.publish([Fix(2, 1_790_000_000_000 + i, 60.17, 24.94) for i in range(50)], "native")
+        full = EMPLOYEE + rt.feed.shards  # another person of the device's shard: the limit applies per shard
+        rt.feed.publish([Fix(full, 1_790_000_000_000 + i, 60.17, 24.94) for i in range(50)], "native")
         ts = int(time.time()) - 10
         answer = requests.get(f"{ingest.url}/ingest/osmand?id=902064&lat=60.17&lon=24.94&timestamp={ts}", timeout=5)
         assert answer.status_code == 503

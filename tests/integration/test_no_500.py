@@ -419,5 +419,5 @@ def test_every_fix_the_fuzz_got_accepted_is_stored_by_the_writer(app):
     200 above must store."""
     rt = app.server.extensions["fieldops"]
     drain(rt)
-    assert rt.feed.client.xlen(rt.feed.stream_key) == 0
+    assert rt.feed.stream_backlog() == 0
     assert rt.db.fetch_one("SELECT count(*) AS n FROM positions WHERE employee_id = 1")["n"] > 0

@@ -48,7 +48,7 @@ def test_the_embedded_redis_keeps_every_acknowledged_entry_through_a_kill_9(embe
     feed = LiveFeed(connect(restarted.settings.redis_url))
     try:
         assert feed.stream_backlog() == 500
-        assert feed.client.xinfo_groups(feed.stream_key)[0]["name"] == b"writer"
+        assert all(feed.client.xinfo_groups(key)[0]["name"] == b"writer" for key in feed.stream_keys)
     finally:
         feed.client.close()
         restarted.stop()

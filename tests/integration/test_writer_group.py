@@ -58,7 +58,7 @@ def test_a_redis_that_lost_the_writer_group_gets_it_back_and_the_writer_goes_on(
     writer_of("steady")
     rt.feed.publish(_fixes(0, 100), "native")
     wait_until(lambda: positions.count(rt.db) == 100, "the first fixes to be stored")
-    rt.feed.client.delete(rt.feed.stream_key)  # the stream and its group gone, as after a restart without data
+    rt.feed.client.delete(*rt.feed.stream_keys)  # the streams and their groups gone, as after a restart without data
     rt.feed.publish(_fixes(100, 150), "native")  # devices go on sending into a new stream with no group
     wait_until(lambda: positions.count(rt.db) == 250, "fixes sent after the group was lost to be stored")
     assert rt.feed.stream_backlog() == 0
@@ -127,7 +127,7 @@ def test_a_writer_holding_entries_is_never_forgotten(rt):
     rt.feed.publish(_fixes(0, 30), "native")
     holding = rt.feed.read_stream("holding", 10, 100)
     done = rt.feed.read_stream("done", 20, 100)
-    rt.feed.acknowledge([entry.entry_id for entry in done])
+    rt.feed.acknowledge(done)
     for name in ("holding", "done"):
         rt.feed.beat(name, NOW_MS, None, 0, now_ms=NOW_MS)
     time.sleep(0.3)  # both idle for at least 200 ms, by Redis's own clock
