@@ -18,10 +18,11 @@ from dashboard.core.runtime import runtime
 from dashboard.geo.tiles import map_frame
 from dashboard.web.components import grid_columns, order_lines, result, trust_badge, trust_summary
 from dashboard.web.routes.photos import original_path
+from dashboard.web.routes.service_reports import report_path
 from dashboard.work.customers import INTERACTIONS, interaction_label, trust_column, visit_columns
 from dashboard.work.lifecycle import kind_label, state_label
 from dashboard.work.trust import band
-from data import activities, customers, feedback, orders
+from data import activities, customers, feedback, orders, service_reports
 from data import tasks as task_rows
 
 PHOTOS_SHOWN = 12  # newest photos inline; each is at most 2 MB
@@ -212,6 +213,35 @@ def _photo(row: dict) -> list:
     return shown
 
 
+def reports_list(customer: object) -> list:
+    """The customer's service reports (issue 21), newest first, each a link to its PDF."""
+    rt = runtime()
+    customer_id = whole_number_in_text(customer)
+    rows = service_reports.customer_reports(rt.db, g.viewer.scope, customer_id) if customer_id else []
+    items = []
+    for row in rows:
+        details = [rt.local(row["created_at"]), kind_label(row["kind"]), _who(row["employee_name"])]
+        if row["mailed_to"]:
+            details.append(_("e-mailed to {address}", address=row["mailed_to"]))
+        items.append(
+            html.Li(
+                [
+                    html.A(
+                        _("Service report of task {task}", task=row["task_id"]),
+                        href=report_path(row["id"]),
+                        target="_blank",
+                        rel="noopener",
+                        id=f"customers-service-report-{row['id']}",
+                    ),
+                    html.Span(" · " + " · ".join(d for d in details if d), className="small text-muted"),
+                ]
+            )
+        )
+    if not items:
+        return [html.P(_("No service reports yet."), className="text-muted small")]
+    return [html.Ul(items, className="list-unstyled fo-service-reports")]
+
+
 def log_interaction(_clicks: object, customer: object, kind: object, notes: object, refresh: object) -> tuple:
     rt = runtime()
     viewer = g.viewer
@@ -256,6 +286,7 @@ def register(app: Dash) -> None:
         Input("customers-id", "data"),
         Input("customers-refresh", "data"),
     )(detail)
+    app.callback(Output("customers-service-reports", "children"), Input("customers-id", "data"))(reports_list)
     app.callback(
         Output("customers-log-result", "children"),
         Output("customers-refresh", "data"),

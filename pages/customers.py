@@ -111,6 +111,11 @@ def _detail(customer: str) -> list:
                             ),
                             section_id="customers-tasks-section",
                         ),
+                        _section(
+                            _("Service reports"),
+                            html.Div(id="customers-service-reports"),
+                            section_id="customers-service-reports-section",
+                        ),
                         # Orders from the ERP (issue 9) go here, filled by their own callback.
                         html.Div(id="customers-orders"),
                     ]
