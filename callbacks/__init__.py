@@ -8,6 +8,7 @@ from callbacks import (
     admin_audit,
     admin_consent,
     admin_devices,
+    admin_forms,
     admin_integration,
     admin_maps,
     admin_people,
@@ -68,6 +69,7 @@ PAGES = (
     admin_people,  # issue 18: the People page
     admin_maps,  # issue 19: tiles, coordinate system, filing numbers
     admin_consent,  # issue 19: the consent register
+    admin_forms,  # issue 21: visit forms and the parts catalogue
 )
 
 
