@@ -105,6 +105,12 @@ def test_the_customer_page_lists_the_service_report_and_downloads_it(page, serve
     page.goto(f"{server.url}/customers?customer={customer['id']}")
     link = page.wait_for_selector(f"#customers-service-report-{report}")
     assert link.inner_text() == f"Service report of task {task}"
+    page.fill("#customers-contact-name", "Aino Virtanen")
+    page.fill("#customers-contact-email", "aino@example.com")
+    page.click("#customers-contact-save")
+    page.wait_for_selector("#customers-contact-result >> text=Contact saved.")
+    saved = rt.db.fetch_one("SELECT contact_name, contact_email FROM customers WHERE id = %s", (customer["id"],))
+    assert saved == {"contact_name": "Aino Virtanen", "contact_email": "aino@example.com"}
     page.locator("#customers-service-reports-section").scroll_into_view_if_needed()
     page.screenshot(path=screenshot_path("i21-customer-service-reports"), full_page=True)
     response = page.request.get(server.url + link.get_attribute("href"))

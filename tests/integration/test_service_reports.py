@@ -176,3 +176,28 @@ def test_the_download_is_for_the_customers_viewers_only(app, rt):
     assert field.get("/service-reports/x.pdf").status_code == 404
     assert signed_in_client(app, "manager").get(f"/service-reports/{theirs}.pdf").status_code == 200
     assert signed_in_client(app, "admin").get(f"/service-reports/{mine}.pdf").status_code in (403, 404)
+
+
+def test_a_planner_sets_the_customers_contact_within_their_scope(rt):
+    from dashboard.core.permissions import Viewer, scope_for
+    from dashboard.work.customers import ContactError, set_contact
+    from data import customers
+
+    person, customer = _owned(rt, "E0001")
+    team = rt.db.fetch_one("SELECT team_id FROM employees WHERE id = %s", (person["id"],))["team_id"]
+    other_team = rt.db.fetch_one("SELECT id FROM teams WHERE id <> %s ORDER BY id LIMIT 1", (team,))["id"]
+    supervisor = Viewer(None, "s", "supervisor", None, scope_for("supervisor", None, [team]))
+    set_contact(rt, supervisor, customer["id"], " Aino Virtanen ", "aino@example.com")
+    row = customers.get_customer(rt.db, supervisor.scope, customer["id"])
+    assert (row["contact_name"], row["contact_email"]) == ("Aino Virtanen", "aino@example.com")
+    with pytest.raises(ContactError, match="e-mail address"):
+        set_contact(rt, supervisor, customer["id"], "Aino", "not an address")
+    elsewhere = Viewer(None, "t", "supervisor", None, scope_for("supervisor", None, [other_team]))
+    with pytest.raises(ContactError, match="not in your view"):
+        set_contact(rt, elsewhere, customer["id"], "Mallory", "m@example.com")
+    field = Viewer(None, "f", "field", person["id"], scope_for("field", person["id"], []))
+    with pytest.raises(ContactError, match="Your role"):
+        set_contact(rt, field, customer["id"], "", "")
+    set_contact(rt, supervisor, customer["id"], "", "")  # both empty: nobody
+    row = customers.get_customer(rt.db, supervisor.scope, customer["id"])
+    assert (row["contact_name"], row["contact_email"]) == (None, None)
