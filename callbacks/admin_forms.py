@@ -4,14 +4,16 @@ retiring; the parts catalogue. Every change goes through dashboard/work/form_bui
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import g
 
 from dashboard.core.i18n import _, current_language
-from dashboard.core.inputs import counter, mapping, whole_number, whole_number_in_text
+from dashboard.core.inputs import counter, mapping, text, whole_number, whole_number_in_text
 from dashboard.core.runtime import runtime
 from dashboard.web.components import result
 from dashboard.work import form_builder
@@ -25,7 +27,35 @@ EMPTY_BOXES = (no_update, "", "", "", [], "", None, None, None, "", "")
 
 
 def _draft(value: object) -> list[dict]:
-    return [mapping(f) for f in value] if isinstance(value, list) else []
+    """The draft the browser holds: its fields (objects), or nothing when it is not JSON the app would write."""
+    if not isinstance(value, list):
+        return []
+    try:
+        orjson.dumps(value)  # refuses nesting past 254 levels, which Dash's own answer could not write back
+    except orjson.JSONEncodeError:
+        return []
+    return [f for f in value if isinstance(f, dict)]
+
+
+def _boxes(values: tuple) -> dict[str, Any]:
+    """The editor's boxes as field_from_boxes takes them: texts, numbers, the checked box."""
+    boxes = dict(zip(BOXES, values, strict=True))
+    numbers = {
+        key: boxes[key]
+        if isinstance(boxes[key], int | float) and not isinstance(boxes[key], bool) and math.isfinite(boxes[key])
+        else None
+        for key in ("min", "max")
+    }
+    texts = {key: text(boxes[key], 2000) for key in ("id", "label_en", "label_zh", "unit", "show_value", "options")}
+    return (
+        texts
+        | numbers
+        | {
+            "type": boxes["type"] if isinstance(boxes["type"], str) else None,
+            "required": isinstance(boxes["required"], list) and "yes" in boxes["required"],
+            "show_field": text(boxes["show_field"], 40) or None,
+        }
+    )
 
 
 def load(kind: object, _refresh: object, clicked: object) -> tuple:
@@ -77,12 +107,12 @@ def edit(
     action = ctx.triggered_id
     keep = (no_update,) * len(BOXES)
     if action == "forms-add":
-        added = field_from_boxes(dict(zip(BOXES, boxes, strict=True)), fields)
+        added = field_from_boxes(_boxes(boxes), fields)
         return [*fields, added], "", *EMPTY_BOXES  # the next field starts from empty boxes, of the same type
     if index is None:
         return no_update, result(_("Click a field in the list first."), ok=False), *keep
     if action == "forms-replace":
-        fields[index] = field_from_boxes(dict(zip(BOXES, boxes, strict=True)), fields[:index])
+        fields[index] = field_from_boxes(_boxes(boxes), fields[:index])
     elif action == "forms-remove":
         del fields[index]
     else:
@@ -213,7 +243,7 @@ def save(
             form_builder.retire_form(rt, g.viewer, kind, now)
             return result(_("The form is retired: this kind's tasks have no form now."), ok=True), counter(refresh) + 1
         form = form_builder.save_form(
-            rt, g.viewer, kind, title, _draft(draft), isinstance(required, list) and "yes" in required, now
+            rt, g.viewer, kind, text(title, 300), _draft(draft), isinstance(required, list) and "yes" in required, now
         )
     except FormError as exc:
         return result(str(exc), ok=False), no_update
@@ -230,7 +260,7 @@ def part_act(
     rt = runtime()
     try:
         if ctx.triggered_id == "forms-part-add":
-            part = form_builder.add_part(rt, g.viewer, code, name, unit)
+            part = form_builder.add_part(rt, g.viewer, text(code, 100), text(name, 300), text(unit, 100))
             return result(_("Part {code} added.", code=part["code"]), ok=True), counter(refresh) + 1
         part_id = whole_number_in_text(mapping(chosen).get("rowId"))
         row = next((p for p in forms.parts(rt.db, active_only=False) if p["id"] == whole_number(part_id)), None)

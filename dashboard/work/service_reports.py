@@ -112,9 +112,10 @@ def _answer(f: Field, value: Any, lang: str, files: dict[int, dict], parts: dict
             names = {o.value: label_in(o.label, lang) for o in f.options}
             return Answer(label, ("、" if lang == "zh-CN" else ", ").join(names.get(v, str(v)) for v in chosen))
         case "photo":
-            return Answer(label, images=[_image(files[i]) for i in value if i in files])
+            return Answer(label, images=[i for i in (_image(files.get(v)) for v in value) if i])
         case "signature":
-            return Answer(label, images=[_image(files[value])] if value in files else [], signature=True)
+            image = _image(files.get(value))
+            return Answer(label, "—" if image is None else "", images=[image] if image else [], signature=True)
         case "parts":
             rows = []
             for item in value:
@@ -125,10 +126,17 @@ def _answer(f: Field, value: Any, lang: str, files: dict[int, dict], parts: dict
     return Answer(label, str(value))
 
 
-def _image(row: dict) -> str:
-    """A form file as a data: URI, a photo scaled down to PHOTO_PIXELS (a signature as drawn)."""
+def _image(row: dict | None) -> str | None:
+    """A form file as a data: URI, a photo scaled down to PHOTO_PIXELS (a signature as drawn); None for no file or
+    bytes that are no picture (the report is made without it rather than never)."""
+    if row is None:
+        return None
     data, kind = bytes(row["bytes"]), row["content_type"]
-    picture = Image.open(io.BytesIO(data))
+    try:
+        picture = Image.open(io.BytesIO(data))
+        picture.load()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
     if max(picture.size) > PHOTO_PIXELS:
         picture = ImageOps.exif_transpose(picture)
         picture.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS))
