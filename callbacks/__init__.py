@@ -8,6 +8,7 @@ from callbacks import (
     admin_audit,
     admin_consent,
     admin_devices,
+    admin_forms,
     admin_integration,
     admin_maps,
     admin_people,
@@ -72,6 +73,7 @@ PAGES = (
     admin_consent,  # issue 19: the consent register
     admin_plans,  # issue 21: visit plans
     coverage,  # issue 21: visit plans' coverage
+    admin_forms,  # issue 21: visit forms and the parts catalogue
 )
 
 

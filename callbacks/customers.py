@@ -18,10 +18,18 @@ from dashboard.core.runtime import runtime
 from dashboard.geo.tiles import map_frame
 from dashboard.web.components import grid_columns, order_lines, result, trust_badge, trust_summary
 from dashboard.web.routes.photos import original_path
-from dashboard.work.customers import INTERACTIONS, interaction_label, trust_column, visit_columns
+from dashboard.web.routes.service_reports import report_path
+from dashboard.work.customers import (
+    INTERACTIONS,
+    ContactError,
+    interaction_label,
+    set_contact,
+    trust_column,
+    visit_columns,
+)
 from dashboard.work.lifecycle import kind_label, state_label
 from dashboard.work.trust import band
-from data import activities, customers, feedback, orders
+from data import activities, customers, feedback, orders, service_reports
 from data import tasks as task_rows
 
 PHOTOS_SHOWN = 12  # newest photos inline; each is at most 2 MB
@@ -212,6 +220,53 @@ def _photo(row: dict) -> list:
     return shown
 
 
+def reports_list(customer: object) -> list:
+    """The customer's service reports (issue 21), newest first, each a link to its PDF."""
+    rt = runtime()
+    customer_id = whole_number_in_text(customer)
+    rows = service_reports.customer_reports(rt.db, g.viewer.scope, customer_id) if customer_id else []
+    items = []
+    for row in rows:
+        details = [rt.local(row["created_at"]), kind_label(row["kind"]), _who(row["employee_name"])]
+        if row["mailed_to"]:
+            details.append(_("e-mailed to {address}", address=row["mailed_to"]))
+        items.append(
+            html.Li(
+                [
+                    html.A(
+                        _("Service report of task {task}", task=row["task_id"]),
+                        href=report_path(row["id"]),
+                        target="_blank",
+                        rel="noopener",
+                        id=f"customers-service-report-{row['id']}",
+                    ),
+                    html.Span(" · " + " · ".join(d for d in details if d), className="small text-muted"),
+                ]
+            )
+        )
+    if not items:
+        return [html.P(_("No service reports yet."), className="text-muted small")]
+    return [html.Ul(items, className="list-unstyled fo-service-reports")]
+
+
+def contact(customer: object) -> tuple:
+    """The customer's contact as stored, into the boxes."""
+    customer_id = whole_number_in_text(customer)
+    row = customers.get_customer(runtime().db, g.viewer.scope, customer_id) if customer_id else None
+    return ((row["contact_name"] or ""), (row["contact_email"] or "")) if row else ("", "")
+
+
+def save_contact(_clicks: object, customer: object, name: object, email: object) -> html.Div:
+    customer_id = whole_number_in_text(customer)
+    try:
+        if customer_id is None:
+            raise ContactError(_("This customer is not in your view."))
+        set_contact(runtime(), g.viewer, customer_id, text(name, 300), text(email, 300))
+    except ContactError as exc:
+        return result(str(exc), ok=False)
+    return result(_("Contact saved."), ok=True)
+
+
 def log_interaction(_clicks: object, customer: object, kind: object, notes: object, refresh: object) -> tuple:
     rt = runtime()
     viewer = g.viewer
@@ -256,6 +311,20 @@ def register(app: Dash) -> None:
         Input("customers-id", "data"),
         Input("customers-refresh", "data"),
     )(detail)
+    app.callback(Output("customers-service-reports", "children"), Input("customers-id", "data"))(reports_list)
+    app.callback(
+        Output("customers-contact-name", "value"),
+        Output("customers-contact-email", "value"),
+        Input("customers-id", "data"),
+    )(contact)
+    app.callback(
+        Output("customers-contact-result", "children"),
+        Input("customers-contact-save", "n_clicks"),
+        State("customers-id", "data"),
+        State("customers-contact-name", "value"),
+        State("customers-contact-email", "value"),
+        prevent_initial_call=True,
+    )(save_contact)
     app.callback(
         Output("customers-log-result", "children"),
         Output("customers-refresh", "data"),

@@ -87,8 +87,28 @@ def external_ids(db: Database, scope: Scope) -> dict[str, int]:
 def get_customer(db: Database, scope: Scope, customer_id: int) -> dict | None:
     return db.fetch_one(
         f"""SELECT c.id, c.external_id, c.name, c.category, c.address, c.lat, c.lon, c.owner_employee_id,
-                   display_name(o) AS owner_name, o.team_id
+                   display_name(o) AS owner_name, o.team_id, c.contact_name, c.contact_email
             FROM customers c LEFT JOIN employees o ON o.id = c.owner_employee_id
             WHERE c.id = %(id)s AND {IN_SCOPE}""",  # noqa: S608 - IN_SCOPE is a constant
         {"id": customer_id, "teams": scope.team_filter(), "employee": scope.employee_id},
+    )
+
+
+def set_contact(db: Database, scope: Scope, customer_id: int, name: str | None, email: str | None) -> bool:
+    """The customer's contact (issue 21: whom a service report is e-mailed to); False when the scope does not
+    see the customer."""
+    return (
+        db.execute(
+            f"""UPDATE customers SET contact_name = %(name)s, contact_email = %(email)s, updated_at = now()
+                WHERE id = (SELECT c.id FROM customers c LEFT JOIN employees o ON o.id = c.owner_employee_id
+                            WHERE c.id = %(id)s AND {IN_SCOPE})""",  # noqa: S608 - IN_SCOPE is a constant
+            {
+                "id": customer_id,
+                "name": name,
+                "email": email,
+                "teams": scope.team_filter(),
+                "employee": scope.employee_id,
+            },
+        )
+        > 0
     )

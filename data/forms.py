@@ -61,3 +61,7 @@ def add_part(db: Database, code: str, name: str, unit: str) -> dict:
         "INSERT INTO parts (code, name, unit) VALUES (%s, %s, %s) RETURNING id, code, name, unit, active",
         (code, name, unit),
     )
+
+
+def set_part_active(db: Database, part_id: int, active: bool) -> bool:
+    return db.execute("UPDATE parts SET active = %s WHERE id = %s", (active, part_id)) > 0

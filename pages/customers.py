@@ -111,6 +111,43 @@ def _detail(customer: str) -> list:
                             ),
                             section_id="customers-tasks-section",
                         ),
+                        _section(
+                            _("Customer's contact"),
+                            html.Div(
+                                className="fo-form-row",
+                                children=[
+                                    field(
+                                        _("Name"),
+                                        dcc.Input(id="customers-contact-name", maxLength=200, className="form-control"),
+                                    ),
+                                    field(
+                                        _("E-mail"),
+                                        dcc.Input(
+                                            id="customers-contact-email",
+                                            type="email",
+                                            maxLength=254,
+                                            className="form-control",
+                                        ),
+                                    ),
+                                    html.Button(
+                                        _("Save contact"),
+                                        id="customers-contact-save",
+                                        className="btn btn-outline-primary",
+                                    ),
+                                ],
+                            ),
+                            html.Div(
+                                _("Each visit's service report is e-mailed to this address."),
+                                className="small text-muted",
+                            ),
+                            html.Div(id="customers-contact-result", role="status"),
+                            section_id="customers-contact-section",
+                        ),
+                        _section(
+                            _("Service reports"),
+                            html.Div(id="customers-service-reports"),
+                            section_id="customers-service-reports-section",
+                        ),
                         # Orders from the ERP (issue 9) go here, filled by their own callback.
                         html.Div(id="customers-orders"),
                     ]

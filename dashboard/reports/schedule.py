@@ -17,6 +17,7 @@ from dashboard.reports.build import build_queued, queue_report
 from dashboard.reports.mail import mail_scheduled_reports
 from dashboard.reports.model import Period, ReportError, parse_formats
 from dashboard.reports.periods import month_period, week_period
+from dashboard.reports.service_reports import mail_reports, make_due_reports
 from data import reports, teams
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ def queue_due_schedules(rt: Runtime, now: datetime | None = None) -> list[int]:
 
 
 class ReportRunner:
-    """The loop in `fieldops worker` (and `fieldops demo`): schedules, queued builds, e-mail."""
+    """The loop in `fieldops worker` (and `fieldops demo`): schedules, queued builds, e-mail; service reports."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
@@ -164,6 +165,8 @@ class ReportRunner:
         while build_queued(self.rt) is not None:
             pass
         mail_scheduled_reports(self.rt)
+        make_due_reports(self.rt)  # issue 21: each done visit's service report, then its e-mail
+        mail_reports(self.rt)
 
     def run(self, stop: threading.Event, every_s: float = RUNNER_EVERY_S) -> None:
         while not stop.is_set():

@@ -22,7 +22,7 @@ from dashboard.web.api import routes as api_routes
 from dashboard.web.auth import install_auth
 from dashboard.web.errors import install_error_handler
 from dashboard.web.guard import install_guard
-from dashboard.web.routes import exports, forms, my_data, phone, photos, push, report_files, survey
+from dashboard.web.routes import exports, forms, my_data, phone, photos, push, report_files, service_reports, survey
 from dashboard.web.shell import layout as shell_layout
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,7 @@ def create_app(settings: Settings, register_callbacks: Callable[[Dash], None]) -
         report_files.blueprint,
         photos.blueprint,
         forms.blueprint,  # the phone's visit forms (issue 21)
+        service_reports.blueprint,  # a visit's service report PDF (issue 21)
         my_data.blueprint,
         exports.blueprint,
         push.blueprint,  # Web Push: the VAPID key, browsers' subscriptions, the service worker (issue 17)

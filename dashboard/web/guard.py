@@ -21,6 +21,7 @@ from flask import Flask, Response, abort, current_app, g, redirect, request, ses
 from dashboard.core.errors import POSTGRES_DOWN, AppError
 from dashboard.core.i18n import _
 from dashboard.core.permissions import (
+    CUSTOMER_ROLES,
     EXPORT_ROLES,
     HISTORY_IMPORT_ROLES,
     PAGE_ROUTER_OUTPUTS,
@@ -87,6 +88,7 @@ NOT_TOKEN_API = (
 VIEWER_PREFIXES = {"/reports/file/": REPORT_ROLES}
 VIEWER_PREFIXES["/photos/"] = PHOTO_AUDIT_ROLES  # issue 19: a visit photo's original (routes/photos.py)
 VIEWER_PREFIXES[forms.FORMS_PREFIX] = PHONE_ROLES  # issue 21: the phone's visit forms (routes/forms.py)
+VIEWER_PREFIXES["/service-reports/"] = CUSTOMER_ROLES  # issue 21: a visit's report (routes/service_reports.py)
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 

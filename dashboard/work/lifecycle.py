@@ -102,14 +102,14 @@ def state_label(state: str) -> str:
     return labels.get(state, state)
 
 
-def kind_label(kind: str) -> str:
+def kind_label(kind: str, language: str | None = None) -> str:
     labels = {
-        "visit": _("Visit"),
-        "repair": _("Repair"),
-        "delivery": _("Delivery"),
-        "inspection": _("Inspection"),
-        "installation": _("Installation"),
-        "help": _("Help a colleague"),
+        "visit": _("Visit", language),
+        "repair": _("Repair", language),
+        "delivery": _("Delivery", language),
+        "inspection": _("Inspection", language),
+        "installation": _("Installation", language),
+        "help": _("Help a colleague", language),
     }
     return labels.get(kind, kind)
 

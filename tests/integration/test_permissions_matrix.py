@@ -48,6 +48,7 @@ PAGE_ACCESS = {
     "/admin/integration": {"admin"},  # issue 9
     "/admin/sso": {"admin"},  # issue 18
     "/admin/maps": {"admin"},  # issue 19
+    "/admin/forms": {"admin"},  # issue 21
     "/import/erp": {"manager", "admin"},
     "/exports": {"supervisor", "manager", "executive"},
     "/alerts": {"supervisor", "manager"},  # issue 17
