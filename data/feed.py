@@ -487,12 +487,15 @@ class LiveFeed:
         entries would never be delivered again). Returns those gone from every group, whose heartbeats are then
         deleted too (only if they beat min_idle_ms ago or earlier, or are named: a live writer owning none of the
         shards keeps its own)."""
-        calls = [(self._forget_writers, [key], [WRITER_GROUP, min_idle_ms, *names]) for key in self.stream_keys]
-        deleted = {name.decode() for names_deleted in self._run_scripts(calls) for name in names_deleted}
-        remaining = {c["name"] for c in self.writer_consumers()}
         now_ms = int(time.time() * 1000)
         beats = self.heartbeats()
         stale = {name for name, beat in beats.items() if beat.get("at_ms", 0) <= now_ms - min_idle_ms}
+        # Named: only those. Else every idle consumer but a live writer's (one beating now): a writer blocked on
+        # shards with nothing new looks idle in their groups, and is no more gone than one busy elsewhere.
+        chosen = ["only", *names] if names else ["keep", *(set(beats) - stale)]
+        calls = [(self._forget_writers, [key], [WRITER_GROUP, min_idle_ms, *chosen]) for key in self.stream_keys]
+        deleted = {name.decode() for names_deleted in self._run_scripts(calls) for name in names_deleted}
+        remaining = {c["name"] for c in self.writer_consumers()}
         gone = [
             name
             for name in deleted | (set(names) if names else stale)

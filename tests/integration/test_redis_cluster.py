@@ -5,6 +5,7 @@ hash tag), so every script and transaction stays on one node, and the shards spr
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 
@@ -17,9 +18,11 @@ from dashboard.core.runtime import Runtime
 from dashboard.ingest.accept import accept_fixes
 from dashboard.live.livemap import LiveMap
 from dashboard.work.dispatch import rank_candidates
+from dashboard.writer.worker import Writer
 from data import employees, positions
 from data.feed import connect
 from data.scope import Scope
+from tests.conftest import wait_until
 from tests.redis_cluster import LocalRedisCluster
 from tests.replay import drain
 from tests.unit.test_dispatch import NEAR_BY_CROW, NEAR_BY_STREET, TARGET
@@ -64,7 +67,8 @@ def test_a_shards_keys_live_on_one_primary_and_the_shards_on_all_three(rt, clust
     assert sorted(feed.snapshot().employee_ids) == sorted(people)
     for shard in {feed.shard_of(person) for person in people}:
         holders = [n for n in cluster.keys_per_node(f"{feed.prefix}{{{shard}}}:*") if n]
-        assert holders == [3], f"shard {shard}: latest, geo and version on one node"  # no status or zones yet
+        # no status or zones yet; the shard's stream is there (the writers' group made with the first entry)
+        assert holders == [4], f"shard {shard}: stream, latest, geo and version on one node"
     assert all(cluster.keys_per_node(f"{feed.prefix}*")), "every primary holds some of the feed"
 
 
@@ -99,7 +103,6 @@ def test_nearest_staff_search_merges_the_shards_of_three_nodes(rt):
 
 
 def test_the_writer_stores_what_ingest_accepted(rt):
-    # The writer's stream is one key here (one slot); part 20a's stream per shard is not on this branch.
     now = _now_ms()
     people = _everyone_near_the_target(rt, now - 2000)
     _everyone_near_the_target(rt, now - 1000)
@@ -108,6 +111,34 @@ def test_the_writer_stores_what_ingest_accepted(rt):
     assert rt.feed.stream_backlog() == 0
     rt.feed.forget(people[:2])
     assert sorted(rt.feed.snapshot().employee_ids) == sorted(people[2:])
+
+
+def test_two_leased_writers_share_the_shards_across_the_nodes_and_store_everything(rt, cluster):
+    """The writers' loops as `fieldops worker` runs them: each takes its share of the shards' leases (the leases
+    and the streams spread over the three primaries) and stores what ingest accepted, each fix once."""
+    people = _everyone_near_the_target(rt, _now_ms() - 3000)
+    writers = [Writer(rt, f"cluster-writer-{i}") for i in range(2)]
+    stop = threading.Event()
+    threads = [threading.Thread(target=w.run, args=(stop, 100), daemon=True) for w in writers]
+    for thread in threads:
+        thread.start()
+    try:
+        wait_until(lambda: positions.count(rt.db) == len(people), "the first fixes stored", timeout_s=30)
+        wait_until(
+            lambda: all(w.owned for w in writers) and sum(len(w.owned) for w in writers) == rt.feed.shards,
+            "the shards shared between the two writers",
+        )
+        assert not writers[0].owned & writers[1].owned
+        _everyone_near_the_target(rt, _now_ms() - 2000)
+        wait_until(lambda: positions.count(rt.db) == 2 * len(people), "the second fixes stored", timeout_s=30)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+    assert rt.feed.stream_backlog() == 0
+    leases = cluster.keys_per_node(f"{rt.feed.prefix}{{*}}:lease")
+    assert sum(leases) == 0  # a clean stop released them
+    assert all(cluster.keys_per_node(f"{rt.feed.prefix}{{*}}:stream")), "every primary holds some shards' streams"
 
 
 def test_the_start_up_check_judges_the_weakest_primary(cluster):
