@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from dashboard.analytics import coverage
 from dashboard.cli.main import main
 from dashboard.core.errors import AppError
 from dashboard.ingest.privacy import working_spans
@@ -246,3 +247,25 @@ def test_leave_is_marked_only_for_people_of_the_markers_teams(rt, team_month):
     assert visit_plans.leave_list(rt.db, theirs, date(2027, 3, 1)) == [], "another team's supervisor sees none of it"
     assert leave_id in {r["id"] for r in visit_plans.leave_list(rt.db, mine, date(2027, 3, 1))}
     assert visit_plans.remove_leave(rt.db, mine, leave_id)
+
+
+def test_the_coverage_figures_of_the_planned_month_equal_the_tasks_in_the_database(rt, team_month):
+    """The Coverage page's figures (dashboard/analytics/coverage, which the page, the reports and the API call) for
+    the month just planned: planned per person and in all equals the planned tasks in the database; a cancelled one
+    is missed, the rest still to come."""
+    with time_machine.travel(MONDAY, tick=True):
+        plan_visits(rt, days=MONTH)
+    tasks = _planned(rt)
+    lifecycle.change_state(rt, tasks[0]["id"], "cancelled", reason="customer closed")
+    first, last = MONDAY.date(), MONDAY.date() + timedelta(days=MONTH - 1)
+    rows = coverage.person_counts(rt.db, Scope.everything(), first, last, rt.settings.timezone, MONDAY)
+    in_database = rt.db.fetch_all(
+        "SELECT employee_id, count(*) AS n FROM tasks WHERE planned_for BETWEEN %s AND %s GROUP BY employee_id",
+        (first, last),
+    )
+    per_person = {r["employee_id"]: r["planned"] for r in coverage.per_employee(rows) if r["planned"]}
+    assert per_person == {r["employee_id"]: r["n"] for r in in_database}
+    total = coverage.total(rows)
+    assert total["planned"] == len(tasks) == sum(r["n"] for r in in_database)
+    assert (total["missed"], total["done"], total["pending"]) == (1, 0, len(tasks) - 1)
+    assert [team["planned"] for team in coverage.per_team(rows)] == [len(tasks)]
