@@ -1,19 +1,25 @@
 """Issue 21's phone test: on the phone (360 × 740) a repair on site is filled in its visit form offline (a photo from
 the camera input, a barcode typed in, two parts from the catalogue, and every other field type), sent when the phone
 is back online; the task cannot be done while the form lacks the drawn signature (the card names it), and is done
-once it is drawn; the API gives the same answers back. The rules are in tests/integration/test_form_answers.py."""
+once it is drawn; the API gives the same answers back, and its service report PDF, read back as an image, shows
+the answers and holds the signature. The rules are in tests/integration/test_form_answers.py."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import UTC, datetime
 
+import pytesseract
 import pytest
+from PIL import Image
 
+from dashboard.reports.service_reports import make_report
 from dashboard.work.tokens import issue
 from data import forms
 from tests.browser import screenshot_path
 from tests.conftest import sign_in_browser
-from tests.pictures import encoded, scene
+from tests.pictures import encoded, scene, squeezed
 
 PHONE = {"width": 360, "height": 740}
 FIELDS = [
@@ -157,3 +163,20 @@ def test_a_form_filled_offline_is_sent_online_and_the_task_is_done_only_when_com
     assert given == {key: answers["answers"].get(key) for key in given}
     assert {f["label"] for f in record["fields"]} >= {"Photo of the meter", "Serial number", "Customer signature"}
     api.close()
+
+    # The visit's service report, made as the worker makes it, read back as an image: the answers typed on the
+    # phone, the parts by name, and the drawn signature among its pictures (with the photo).
+    report_id = make_report(rt, task["id"])
+    pdf = bytes(rt.db.fetch_one("SELECT pdf FROM service_reports WHERE id = %s", (report_id,))["pdf"])
+    (tmp_path / "report.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "report.pdf"), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    shutil.copy(pages[0], screenshot_path("visit_form_service_report"))
+    text = squeezed("".join(pytesseract.image_to_string(Image.open(page)) for page in pages))
+    for shown in ("Serial number", "SN-4711-0042", "Fuse 10 A", "Cable", "Customer signature"):
+        assert squeezed(shown) in text, f"{shown!r} not in the report"
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(tmp_path / "report.pdf")], check=True, capture_output=True, text=True
+    ).stdout
+    pictures = [line.split() for line in listing.splitlines()[2:] if line.split()[2:3] == ["image"]]
+    assert len(pictures) >= 2, "the meter's photo and the signature are in the report"
