@@ -34,6 +34,7 @@ from dashboard.web.api.routes import (
     _page_of,
     _param,
     _ref,
+    figures_body,
     route,
 )
 
@@ -99,29 +100,8 @@ def coverage_of_period(team_id: int | None, **period: date) -> Response:
     if employees:
         record_look("export", [row["employee_id"] for row in employees], {"what": "coverage", "via": "api"})
     total = coverage.total(rows)
-    return _json(
-        {
-            "from": first,
-            "to": last,
-            "timezone": rt.settings.timezone,
-            "total": {key: total[key] for key in FIGURE_KEYS},
-            "teams": [
-                {"team_id": r["team_id"], "team_name": r["team_name"], "figures": {k: r[k] for k in FIGURE_KEYS}}
-                for r in coverage.per_team(rows, staff)
-            ],
-            "employees": [
-                {
-                    "employee_id": r["employee_id"],
-                    "employee_code": r["employee_code"],
-                    "employee_name": r["employee_name"],
-                    "team_id": r["team_id"],
-                    "figures": {k: r[k] for k in FIGURE_KEYS},
-                }
-                for r in employees
-            ],
-            "employees_shown": shown,
-        }
-    )
+    teams = coverage.per_team(rows, staff)
+    return _json(figures_body(first, last, rt.settings.timezone, list(FIGURE_KEYS), total, teams, employees, shown))
 
 
 @route(

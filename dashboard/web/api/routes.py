@@ -57,6 +57,41 @@ def _json(body: object, status: int = 200) -> Response:
     return Response(orjson.dumps(body, default=str), status=status, mimetype="application/json")
 
 
+def figures_body(
+    first: date,
+    last: date,
+    timezone: str,
+    keys: list[str],
+    total: dict,
+    teams: list[dict],
+    employees: list[dict],
+    shown: bool,
+) -> dict:
+    """A period's figures as the API answers them (metrics, coverage): the total, each team's, each person's (none
+    when the viewer may not see individuals: `employees_shown` false)."""
+    return {
+        "from": first,
+        "to": last,
+        "timezone": timezone,
+        "total": {key: total[key] for key in keys},
+        "teams": [
+            {"team_id": r["team_id"], "team_name": r["team_name"], "figures": {key: r[key] for key in keys}}
+            for r in teams
+        ],
+        "employees": [
+            {
+                "employee_id": r["employee_id"],
+                "employee_code": r["employee_code"],
+                "employee_name": r["employee_name"],
+                "team_id": r["team_id"],
+                "figures": {key: r[key] for key in keys},
+            }
+            for r in employees
+        ],
+        "employees_shown": shown,
+    }
+
+
 # Parameters: an OpenAPI parameter object each; `_coerce` reads a request's value by the same schema.
 
 
@@ -709,29 +744,8 @@ def metrics_of_period(team_id: int | None, **period: date) -> Response:
     employees = metrics.per_employee(rows, staff) if shown else []
     if employees:
         record_look("export", [row["employee_id"] for row in employees], {"what": "metrics", "via": "api"})
-    return _json(
-        {
-            "from": first,
-            "to": last,
-            "timezone": rt.settings.timezone,
-            "total": {key: total[key] for key in keys},
-            "teams": [
-                {"team_id": r["team_id"], "team_name": r["team_name"], "figures": {key: r[key] for key in keys}}
-                for r in metrics.per_team(rows, staff)
-            ],
-            "employees": [
-                {
-                    "employee_id": r["employee_id"],
-                    "employee_code": r["employee_code"],
-                    "employee_name": r["employee_name"],
-                    "team_id": r["team_id"],
-                    "figures": {key: r[key] for key in keys},
-                }
-                for r in employees
-            ],
-            "employees_shown": shown,
-        }
-    )
+    teams = metrics.per_team(rows, staff)
+    return _json(figures_body(first, last, rt.settings.timezone, keys, total, teams, employees, shown))
 
 
 @route(
