@@ -265,6 +265,7 @@ OWNER_OF_PAGE = {
     "exports": "manager",
     "alerts": "supervisor",  # issue 17: the inbox, and the shell's bell
     "shell": "supervisor",
+    "coverage": "manager",  # issue 21
 }  # every other page is an admin page
 
 
