@@ -11,6 +11,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from dashboard.core.runtime import Runtime
 from dashboard.writer.worker import Writer
 from data import devices, employees, positions
@@ -35,6 +37,7 @@ def _pending_of(rt, consumer):
     return next((c["pending"] for c in rt.feed.writer_consumers() if c["name"] == consumer), 0)
 
 
+@pytest.mark.faults  # kills a worker process, whose clock a pinned instant cannot reach: the second pass leaves it out
 def test_a_worker_killed_mid_batch_loses_nothing_and_stores_nothing_twice(rt):
     total = 150_000
     now_ms = int(time.time() * 1000)
